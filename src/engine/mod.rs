@@ -1,0 +1,7 @@
+//! The engine: runs a scenario with a trainee, deterministically, and reports plain events.
+
+mod events;
+mod session;
+
+pub use events::{Cause, Event, Move, MoveError, Offered, TimedEvent, TransferKind};
+pub use session::{MAX_REPLY_CHARS, Session, TIMEOUT_FACTOR, sanitize_reply};

@@ -1,0 +1,11 @@
+//! Rapport: train and check the people who answer angry customers.
+//!
+//! The core is plain Rust with no Bevy: scenarios (RON) are loaded and validated, the engine runs
+//! a session with a reacting customer, the analysers read free-text replies, the scorer turns a
+//! transcript into an evidence-backed scorecard, and the store keeps every session for QA leads.
+//! The terminal player, the CLI, the tests and the Bevy GUI all drive the same core.
+
+pub mod analysis;
+pub mod engine;
+pub mod scenario;
+pub mod script;

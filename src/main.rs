@@ -1,0 +1,2 @@
+//! The `rapport` binary (placeholder until the CLI lands).
+fn main() {}

@@ -1,0 +1,310 @@
+//! Reading RON files (scenarios, test plans, rubrics, scripts) into typed values with precise diagnostics.
+
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+
+use super::diagnostics::{Code, Diagnostic, SourceFile, Span};
+use super::model::Scenario;
+
+/// The largest file the loader reads; anything bigger is surely not a hand-written scenario.
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// How deep RON values may nest before the loader gives up.
+pub const MAX_NESTING: usize = 128;
+
+/// File name endings of the RON files in a library that are not scenarios.
+pub const NON_SCENARIO_SUFFIXES: [&str; 4] = [
+    ".testplan.ron",
+    ".rubric.ron",
+    ".lexicon.ron",
+    ".script.ron",
+];
+
+/// A scenario together with the file it came from.
+#[derive(Debug, Clone)]
+pub struct LoadedScenario {
+    pub scenario: Scenario,
+    pub source: SourceFile,
+}
+
+impl LoadedScenario {
+    /// The directory the scenario's relative paths are resolved against.
+    pub fn dir(&self) -> &Path {
+        self.source.path.parent().unwrap_or(Path::new("."))
+    }
+
+    /// A stable hash of the file's content, recorded in transcripts.
+    pub fn content_hash(&self) -> String {
+        content_hash(&self.source.text)
+    }
+}
+
+/// The SHA-256 of a text, in hex, shortened to 16 characters.
+pub fn content_hash(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(text.as_bytes());
+    hex::encode(&digest[..8])
+}
+
+/// Reads a file's text, refusing what cannot be a RON document.
+pub fn read_source(path: &Path) -> Result<SourceFile, Box<Diagnostic>> {
+    let unreadable = |message: String, help: &str| {
+        Box::new(Diagnostic::new(Code::Unreadable, path, message).with_help(help))
+    };
+    let meta = std::fs::metadata(path).map_err(|e| {
+        unreadable(
+            format!("cannot read `{}`: {e}", path.display()),
+            "check the path; `rapport list` shows the shipped scenarios",
+        )
+    })?;
+    if meta.is_dir() {
+        return Err(unreadable(
+            format!("`{}` is a directory, not a file", path.display()),
+            "name a `.ron` file, or use `rapport validate DIR` to check a whole directory",
+        ));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(unreadable(
+            format!(
+                "`{}` is {} bytes; the limit is {MAX_FILE_BYTES} bytes",
+                path.display(),
+                meta.len()
+            ),
+            "a scenario is a hand-written file of a few kilobytes; check you named the right file",
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| {
+        unreadable(
+            format!("cannot read `{}`: {e}", path.display()),
+            "check the file's permissions",
+        )
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+        let line = prefix.matches('\n').count() + 1;
+        let col = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        unreadable(
+            format!(
+                "`{}:{line}:{col}` is not valid UTF-8 (byte {valid})",
+                path.display()
+            ),
+            "save the file as UTF-8",
+        )
+    })?;
+    if text.trim().is_empty() {
+        return Err(unreadable(
+            format!("`{}` is empty", path.display()),
+            "run `rapport new NAME` to write a starter scenario",
+        ));
+    }
+    Ok(SourceFile::new(path, text))
+}
+
+/// Parses a RON document of any Rapport type, turning errors into diagnostics.
+pub fn parse_ron<T: DeserializeOwned>(source: &SourceFile) -> Result<T, Box<Diagnostic>> {
+    let options = ron::Options::default()
+        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+        .with_recursion_limit(MAX_NESTING);
+    options
+        .from_str::<T>(&source.text)
+        .map_err(|e| Box::new(diagnose_ron_error(source, &e)))
+}
+
+/// Reads and parses a RON file of any Rapport type.
+pub fn load_ron<T: DeserializeOwned>(path: &Path) -> Result<(T, SourceFile), Box<Diagnostic>> {
+    let source = read_source(path)?;
+    let value = parse_ron(&source)?;
+    Ok((value, source))
+}
+
+/// Reads and parses a scenario file (syntax and types only; see `validate` for the rest).
+pub fn load_scenario(path: &Path) -> Result<LoadedScenario, Box<Diagnostic>> {
+    let (scenario, source) = load_ron::<Scenario>(path)?;
+    Ok(LoadedScenario { scenario, source })
+}
+
+/// Parses scenario text that has no file (tests, benchmarks, generated content).
+pub fn parse_scenario(name: &str, text: &str) -> Result<LoadedScenario, Box<Diagnostic>> {
+    let source = SourceFile::new(name, text);
+    let scenario = parse_ron(&source)?;
+    Ok(LoadedScenario { scenario, source })
+}
+
+/// Whether a path names a scenario file (a `.ron` that is not a test plan, rubric, lexicon or script).
+pub fn is_scenario_file(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    name.ends_with(".ron") && !NON_SCENARIO_SUFFIXES.iter().any(|s| name.ends_with(s))
+}
+
+/// Expands files and directories into the scenario files they hold, sorted by path.
+pub fn collect_scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Box<Diagnostic>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found = Vec::new();
+            walk(path, &mut found);
+            if found.is_empty() {
+                return Err(Box::new(
+                    Diagnostic::new(
+                        Code::NoScenarios,
+                        path,
+                        format!("`{}` holds no scenario files (`*.ron`)", path.display()),
+                    )
+                    .with_help(
+                        "point at the directory that holds your scenarios, e.g. `scenarios/`",
+                    ),
+                ));
+            }
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
+fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            walk(&path, found);
+        } else if is_scenario_file(&path) {
+            found.push(path);
+        }
+    }
+}
+
+/// Turns a RON error into a diagnostic with its place, the source line and a suggestion.
+fn diagnose_ron_error(source: &SourceFile, error: &ron::error::SpannedError) -> Diagnostic {
+    use ron::error::Error as E;
+    let start = source.offset(error.span.start.line, error.span.start.col);
+    let end = source
+        .offset(error.span.end.line, error.span.end.col)
+        .max(start);
+    let span = Some(Span {
+        start,
+        len: (end - start).max(1),
+    });
+    let path = source.path.as_path();
+    let (code, message, label, help) = match &error.code {
+        E::NoSuchStructField {
+            expected,
+            found,
+            outer,
+        } => (
+            Code::UnknownField,
+            format!("unknown field `{found}`{}", in_outer(outer)),
+            "unknown field".to_owned(),
+            Some(suggest(found, expected, "field")),
+        ),
+        E::NoSuchEnumVariant {
+            expected,
+            found,
+            outer,
+        } => (
+            Code::UnknownVariant,
+            format!("unknown value `{found}`{}", in_outer(outer)),
+            "unknown value".to_owned(),
+            Some(suggest(found, expected, "value")),
+        ),
+        E::MissingStructField { field, outer } => (
+            Code::WrongType,
+            format!("missing field `{field}`{}", in_outer(outer)),
+            "this value needs the field".to_owned(),
+            Some(format!(
+                "add `{field}: ...`; see docs/scenario-format.md for its type"
+            )),
+        ),
+        E::DuplicateStructField { field, outer } => (
+            Code::WrongType,
+            format!("field `{field}` appears twice{}", in_outer(outer)),
+            "repeated here".to_owned(),
+            Some("keep one of the two".to_owned()),
+        ),
+        E::InvalidValueForType { expected, found } => (
+            Code::WrongType,
+            format!("expected {expected} but found {found}"),
+            "wrong type".to_owned(),
+            None,
+        ),
+        E::ExpectedDifferentLength { expected, found } => (
+            Code::WrongType,
+            format!("expected {expected} but found {found} elements"),
+            "wrong length".to_owned(),
+            None,
+        ),
+        E::ExpectedDifferentStructName { expected, found } => (
+            Code::WrongType,
+            format!("expected a `{expected}` but found a `{found}`"),
+            "wrong kind of value".to_owned(),
+            Some(format!("write `{expected}(...)` here")),
+        ),
+        E::ExceededRecursionLimit => (
+            Code::TooDeep,
+            format!("values nest deeper than {MAX_NESTING} levels"),
+            "too deep".to_owned(),
+            Some("a scenario never needs this depth; check for unbalanced brackets".to_owned()),
+        ),
+        E::Message(message) => (Code::WrongType, message.clone(), "here".to_owned(), None),
+        other => (
+            Code::Syntax,
+            format!("invalid RON: {other}"),
+            "here".to_owned(),
+            syntax_help(other),
+        ),
+    };
+    let mut diagnostic = Diagnostic::new(code, path, message).at(source, span, label);
+    diagnostic.help = help;
+    diagnostic
+}
+
+fn in_outer(outer: &Option<String>) -> String {
+    match outer {
+        Some(outer) => format!(" in `{outer}`"),
+        None => String::new(),
+    }
+}
+
+fn syntax_help(error: &ron::error::Error) -> Option<String> {
+    use ron::error::Error as E;
+    let help = match error {
+        E::ExpectedComma => "separate fields and list items with commas",
+        E::Eof => "the file ends early: check for an unclosed `(` or `[`",
+        E::ExpectedStringEnd => "close the string with `\"`",
+        E::TrailingCharacters => "remove what follows the closing `)` of the scenario",
+        E::ExpectedStructLikeEnd | E::ExpectedArrayEnd => {
+            "check the brackets around this point are balanced"
+        }
+        _ => return None,
+    };
+    Some(help.to_owned())
+}
+
+/// "did you mean `x`?" with the nearest valid name, or the list of valid names.
+fn suggest(found: &str, expected: &[&str], what: &str) -> String {
+    let nearest = expected
+        .iter()
+        .map(|candidate| (strsim::damerau_levenshtein(found, candidate), *candidate))
+        .min();
+    match nearest {
+        Some((distance, candidate)) if distance <= found.len().max(3) / 2 + 1 => {
+            format!("did you mean `{candidate}`?")
+        }
+        _ if expected.is_empty() => format!("this {what} takes no names here"),
+        _ => format!(
+            "expected one of {}",
+            expected
+                .iter()
+                .map(|e| format!("`{e}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}

@@ -1,0 +1,13 @@
+//! Scenarios: the RON format, loading with precise diagnostics, semantic validation and the beat graph.
+
+pub mod diagnostics;
+pub mod graph;
+pub mod load;
+pub mod model;
+pub mod scaffold;
+pub mod validate;
+
+pub use diagnostics::{Code, Diagnostic, Severity, SourceFile};
+pub use load::{LoadedScenario, load_ron, load_scenario, parse_scenario};
+pub use model::*;
+pub use validate::{ValidateOptions, validate};

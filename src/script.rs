@@ -1,0 +1,91 @@
+//! Scripted trainees and test plans: RON files of timed moves and the expectations a run must meet.
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::Move;
+use crate::scenario::{Dimension, Meter, Outcome};
+
+/// One scripted move and the seconds of thinking before it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScriptedMove {
+    /// Seconds since the previous move (or the start of the call).
+    pub after: f64,
+    /// What the trainee does.
+    #[serde(rename = "do")]
+    pub action: Move,
+}
+
+/// A scripted trainee for `rapport run --script`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Script {
+    /// The seed of the session (line variants and any randomness).
+    #[serde(default)]
+    pub seed: u64,
+    /// The trainee id recorded in the transcript.
+    #[serde(default = "default_trainee")]
+    pub trainee: String,
+    /// The moves, in order.
+    pub moves: Vec<ScriptedMove>,
+}
+
+fn default_trainee() -> String {
+    "scripted".to_owned()
+}
+
+/// A test plan: scripted runs of one scenario, each with expectations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestPlan {
+    /// The scenario file, relative to the plan.
+    pub scenario: String,
+    pub runs: Vec<PlanRun>,
+}
+
+/// One scripted run of a test plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanRun {
+    /// What the run shows ("model trainee resolves the call").
+    pub name: String,
+    #[serde(default)]
+    pub seed: u64,
+    #[serde(default = "default_trainee")]
+    pub trainee: String,
+    pub moves: Vec<ScriptedMove>,
+    pub expect: Expectations,
+}
+
+/// What a run must produce; every field is optional.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expectations {
+    /// Customer line ids that must be said, in this order (others may come between).
+    #[serde(default)]
+    pub lines: Vec<String>,
+    /// Customer line ids that must not be said.
+    #[serde(default)]
+    pub not_lines: Vec<String>,
+    /// The ending's id.
+    #[serde(default)]
+    pub ending: Option<String>,
+    /// The ending's outcome.
+    #[serde(default)]
+    pub outcome: Option<Outcome>,
+    /// Final meter ranges, inclusive: `(Anger, 0, 40)`.
+    #[serde(default)]
+    pub meters: Vec<(Meter, i32, i32)>,
+    /// Overall score range, inclusive.
+    #[serde(default)]
+    pub overall: Option<(f64, f64)>,
+    /// Per-dimension score ranges, inclusive.
+    #[serde(default)]
+    pub dimensions: Vec<(Dimension, f64, f64)>,
+    /// Whether the scorecard passes.
+    #[serde(default)]
+    pub passed: Option<bool>,
+    /// Rubric criteria that must have a bad finding (evidence the poor trainee was caught).
+    #[serde(default)]
+    pub flagged: Vec<String>,
+}

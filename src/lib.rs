@@ -7,5 +7,12 @@
 
 pub mod analysis;
 pub mod engine;
+pub mod library;
+pub mod paths;
+pub mod play;
+pub mod runner;
 pub mod scenario;
+pub mod scoring;
 pub mod script;
+pub mod store;
+pub mod transcript;

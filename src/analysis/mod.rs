@@ -1,11 +1,30 @@
 //! The analysers: how a free-text reply is read, per dimension, with evidence and a promise ledger.
 //!
 //! Deterministic, offline and explainable: every finding names its rule, its criterion and the
-//! words that matched. Phrases and patterns live in a lexicon file trainers can extend.
+//! words that matched. Phrases and patterns live in a lexicon file trainers can extend
+//! (`scenarios/default.lexicon.ron` is shipped inside the binary).
+//!
+//! A reply is read in four passes over one normalised copy of its text (lower case, straight
+//! quotes, one space between words; see [`normalise`]): the phrase rules, the customer's name and
+//! the jargon, the questions that ask again for what the customer already gave, and the promise
+//! ledger (see [`promises`]). Negation and hedging are handled in [`negation`] and [`promises`].
+
+pub mod explain;
+pub mod lexicon;
+pub mod negation;
+pub mod normalise;
+pub mod promises;
+
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::{Dimension, Intent, Policy, PromiseKind, Scenario};
+use crate::scenario::{Diagnostic, Dimension, Intent, Policy, PromiseKind, Scenario};
+
+pub use explain::render_reading;
+pub use lexicon::{CompiledLexicon, Lexicon};
+
+use normalise::Normalised;
 
 /// What the analysers need to know about the call to read a reply.
 #[derive(Debug, Clone, Copy)]
@@ -87,6 +106,9 @@ pub struct Promise {
     /// The time frame promised, in hours, when one was given ("by tomorrow" = 24).
     pub hours: Option<u32>,
     pub verdict: PromiseVerdict,
+    /// The policy's terms for this kind, quoted in explanations; empty when the policy is silent.
+    #[serde(default)]
+    pub terms: String,
 }
 
 /// Everything the analysers read in one reply.
@@ -100,18 +122,106 @@ pub struct Reading {
     pub promises: Vec<Promise>,
 }
 
+impl Reading {
+    /// Whether any promise in the ledger is an over-promise.
+    pub fn overpromised(&self) -> bool {
+        self.promises.iter().any(|p| p.verdict.is_overpromise())
+    }
+
+    /// Whether a finding with this criterion and polarity was made.
+    pub fn has(&self, criterion: &str, polarity: Polarity) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.criterion == criterion && f.polarity == polarity)
+    }
+
+    fn add_intent(&mut self, intent: Intent) {
+        if !self.intents.contains(&intent) {
+            self.intents.push(intent);
+        }
+    }
+}
+
 /// The compiled analysers: cheap to share between sessions (`Arc<Analyser>`).
-#[derive(Debug, Default)]
-pub struct Analyser {}
+#[derive(Debug)]
+pub struct Analyser {
+    lexicon: CompiledLexicon,
+}
+
+/// The lexicon shipped inside the binary.
+const SHIPPED_LEXICON: &str = include_str!("../../scenarios/default.lexicon.ron");
+
+/// The name the shipped lexicon's diagnostics point at.
+const SHIPPED_LEXICON_NAME: &str = "scenarios/default.lexicon.ron";
+
+impl Default for Analyser {
+    fn default() -> Self {
+        Analyser::shipped()
+    }
+}
 
 impl Analyser {
     /// The analysers with the shipped lexicon.
     pub fn shipped() -> Self {
-        Analyser {}
+        // The shipped lexicon is tested (`shipped_lexicon_compiles`), so this cannot fail at run time.
+        Analyser::from_text(SHIPPED_LEXICON_NAME, SHIPPED_LEXICON)
+            .unwrap_or_else(|d| panic!("the shipped lexicon is invalid: {}", d.message))
+    }
+
+    /// The analysers with a lexicon file (`*.lexicon.ron`).
+    pub fn load(path: &Path) -> Result<Analyser, Box<Diagnostic>> {
+        let source = crate::scenario::load::read_source(path)?;
+        Analyser::from_source(&source)
+    }
+
+    /// The analysers with lexicon text that has no file (tests, generated lexicons).
+    pub fn from_text(name: &str, text: &str) -> Result<Analyser, Box<Diagnostic>> {
+        let source = crate::scenario::SourceFile::new(name, text);
+        Analyser::from_source(&source)
+    }
+
+    fn from_source(source: &crate::scenario::SourceFile) -> Result<Analyser, Box<Diagnostic>> {
+        let lexicon: Lexicon = crate::scenario::load::parse_ron(source)?;
+        let lexicon = lexicon.compile(source)?;
+        Ok(Analyser { lexicon })
+    }
+
+    /// A better reply for a criterion, shown in the debrief (`empathy.respect`).
+    pub fn model_reply(&self, criterion: &str) -> Option<&str> {
+        self.lexicon
+            .model_replies
+            .get(criterion)
+            .map(String::as_str)
+    }
+
+    /// The criteria the lexicon's rules and derived findings can report, sorted.
+    pub fn criteria(&self) -> Vec<&str> {
+        self.lexicon.criteria()
     }
 
     /// Reads one reply.
-    pub fn read(&self, _text: &str, _ctx: &ReplyContext<'_>) -> Reading {
-        Reading::default()
+    pub fn read(&self, text: &str, ctx: &ReplyContext<'_>) -> Reading {
+        let mut reading = Reading::default();
+        let norm = Normalised::new(text);
+        if norm.text.trim().is_empty() {
+            return reading;
+        }
+        let lex = &self.lexicon;
+        lex.read_rules(&norm, &mut reading);
+        lex.read_name(&norm, ctx.customer_name, &mut reading);
+        lex.read_jargon(&norm, ctx.policy, &mut reading);
+        lex.read_repeats(&norm, ctx.already_given, &mut reading);
+        lex.read_questions(&norm, &mut reading);
+        promises::read_promises(lex, &norm, ctx.policy, &mut reading);
+        reading
     }
 }
+
+/// The dimension a criterion id counts under (`expectations.explain` → Expectations).
+pub fn dimension_of(criterion: &str) -> Option<Dimension> {
+    let prefix = criterion.split('.').next().unwrap_or("");
+    Dimension::ALL.into_iter().find(|d| d.label() == prefix)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Sets up a fresh machine if needed and runs every test: the core, the CLI, the labelled analyser
+# set, the shipped test plans, the store against SQLite and PostgreSQL, and the game under Xvfb.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/rapport-target}"
+export NO_COLOR=1
+
+if [ -z "${RAPPORT_TEST_POSTGRES:-}" ] && [ -x scripts/start-test-postgres.sh ]; then
+  if url=$(./scripts/start-test-postgres.sh); then export RAPPORT_TEST_POSTGRES="$url"; fi
+fi
+
+cargo fmt --all -- --check
+cargo test
+cargo run --quiet --bin rapport -- validate --deny-warnings scenarios/
+cargo run --quiet --bin rapport -- test scenarios/
+if [ -x scripts/gui-smoke.sh ]; then ./scripts/gui-smoke.sh; fi

@@ -1,0 +1,897 @@
+//! The lexicon: the phrases, patterns and notes the analysers read replies with, and their compiled form.
+//!
+//! A lexicon is a RON file (`scenarios/default.lexicon.ron` is the shipped one). Patterns are
+//! regular expressions matched against the normalised reply (lower case, straight quotes, single
+//! spaces; see [`super::normalise`]). A pattern that starts or ends with a letter or digit gets a
+//! word boundary there, so `relax` does not fire inside `relaxing`'s neighbour words. Everything is
+//! compiled once, into `RegexSet`s that reject most rules in one pass.
+
+use std::collections::BTreeMap;
+
+use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use serde::Deserialize;
+
+use super::negation::Negation;
+use super::normalise::{Normalised, find_word, normalise_phrase};
+use super::{Finding, Polarity, Reading, dimension_of};
+use crate::scenario::{Code, Diagnostic, Intent, Policy, PromiseKind, SourceFile};
+
+/// The most memory one compiled pattern may take; far more than any phrase list needs.
+const REGEX_SIZE_LIMIT: usize = 64 * 1024 * 1024;
+
+/// A lexicon file as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lexicon {
+    /// How negation is recognised.
+    pub negation: NegationSpec,
+    /// The phrase rules: each fires a finding and/or intents.
+    pub rules: Vec<RuleSpec>,
+    /// How commitments are recognised for the promise ledger.
+    pub promises: PromiseSpec,
+    /// How time frames are read.
+    pub timeframes: TimeframeSpec,
+    /// Business jargon customers do not understand (the policy's own list is added at read time).
+    pub jargon: JargonSpec,
+    /// Questions that ask the customer again for what they already gave.
+    pub repeats: RepeatSpec,
+    /// Words that open a targeted question.
+    pub interrogatives: Vec<String>,
+    /// The notes of findings that are not phrase rules.
+    pub notes: DerivedNotes,
+    /// Per criterion, a better reply the debrief shows.
+    #[serde(default)]
+    pub model_replies: BTreeMap<String, String>,
+}
+
+/// How negation is recognised.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NegationSpec {
+    /// Words that negate; an entry starting with `-` is a word ending (`-n't`).
+    pub negators: Vec<String>,
+    /// How many words before a phrase a negator may stand.
+    pub window: usize,
+    /// Words that end a clause, beyond which negation does not reach.
+    pub clause_breaks: Vec<String>,
+}
+
+/// One phrase rule.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    /// A stable id (`acknowledge-frustration`), shown as the finding's rule.
+    pub id: String,
+    /// The rubric criterion of its finding; none for a rule that only sets intents.
+    #[serde(default)]
+    pub criterion: Option<String>,
+    /// Whether the finding earns or costs points.
+    #[serde(default = "good")]
+    pub polarity: Polarity,
+    /// The intents the reply shows when the rule fires.
+    #[serde(default)]
+    pub intents: Vec<Intent>,
+    /// Why it matters, in a sentence.
+    #[serde(default)]
+    pub note: String,
+    /// The patterns; any one fires the rule.
+    pub patterns: Vec<String>,
+    /// Whether a negator shortly before the phrase cancels it.
+    #[serde(default = "yes")]
+    pub negatable: bool,
+    /// Patterns that cancel a match they overlap.
+    #[serde(default)]
+    pub except: Vec<String>,
+    /// Rules whose overlapping matches this rule's matches cancel (a non-apology cancels the apology).
+    #[serde(default)]
+    pub suppresses: Vec<String>,
+}
+
+fn good() -> Polarity {
+    Polarity::Good
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// How commitments are recognised.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PromiseSpec {
+    /// First-person-singular commitment frames ("I'll", "I'm going to"): they also show ownership.
+    pub first_person: Vec<String>,
+    /// Company and outcome frames ("we'll", "you'll receive", "it will arrive").
+    pub company: Vec<String>,
+    /// Patterns that cancel a frame they overlap ("you'll have to").
+    pub frame_except: Vec<String>,
+    /// Words right after a frame that negate it ("I will *not*").
+    pub negated_by_next: Vec<String>,
+    /// Hedges that make their part of the sentence tentative ("check if", "ask whether").
+    pub hedges: Vec<String>,
+    /// Hedges that make the rest of the sentence tentative ("try to", "hopefully").
+    pub carried_hedges: Vec<String>,
+    /// Words that split a sentence into parts ("and", "then").
+    pub part_breaks: Vec<String>,
+    /// Words that open a part with its own subject, so it does not inherit the frame before it.
+    pub subjects: Vec<String>,
+    /// What each kind of commitment looks like.
+    pub kinds: Vec<KindSpec>,
+}
+
+/// The words of one kind of commitment.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KindSpec {
+    pub kind: PromiseKind,
+    pub patterns: Vec<String>,
+    #[serde(default)]
+    pub except: Vec<String>,
+}
+
+/// How time frames are read.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeframeSpec {
+    /// Number words and their values ("two": 2, "a couple of": 2).
+    pub numbers: BTreeMap<String, u32>,
+    /// Units in hours, singular ("day": 24, "business day": 24, "week": 168).
+    pub units: BTreeMap<String, u32>,
+    /// Patterns with groups `n` and `unit` ("within 2 days").
+    pub counted: Vec<String>,
+    /// Patterns with groups `n`, `m` and `unit` ("5 to 7 business days"); the lower bound counts.
+    pub ranges: Vec<String>,
+    /// Fixed phrases and their hours; `None` for a date that cannot be turned into hours.
+    pub fixed: Vec<FixedTime>,
+    /// Words that make a time frame outside a promise a statement of process ("takes", "usually").
+    pub cues: Vec<String>,
+}
+
+/// A fixed time phrase.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixedTime {
+    pub pattern: String,
+    pub hours: Option<u32>,
+}
+
+/// Business jargon.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JargonSpec {
+    pub note: String,
+    pub patterns: Vec<String>,
+}
+
+/// Questions that ask again for what the customer gave.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RepeatSpec {
+    pub note: String,
+    /// Patterns with a group `item`: what is asked for.
+    pub asks: Vec<String>,
+    /// Other words for what the customer gave, keyed by the scenario's wording.
+    pub aliases: BTreeMap<String, Vec<String>>,
+}
+
+/// The notes of findings that do not come from a phrase rule.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DerivedNotes {
+    pub overpromise: String,
+    pub promised_timeframe: String,
+    pub stated_timeframe: String,
+    pub own_promise: String,
+    pub customer_name: String,
+    pub policy_jargon: String,
+}
+
+/// A compiled phrase rule.
+#[derive(Debug)]
+pub(crate) struct Rule {
+    pub id: String,
+    pub criterion: Option<String>,
+    pub polarity: Polarity,
+    pub intents: Vec<Intent>,
+    pub note: String,
+    pub regex: Regex,
+    pub negatable: bool,
+    pub except: Option<Regex>,
+    pub suppresses: Vec<usize>,
+}
+
+/// A compiled kind of commitment.
+#[derive(Debug)]
+pub(crate) struct Kind {
+    pub kind: PromiseKind,
+    pub regex: Regex,
+    pub except: Option<Regex>,
+}
+
+/// The compiled lexicon.
+#[derive(Debug)]
+pub struct CompiledLexicon {
+    pub(crate) negation: Negation,
+    pub(crate) rules: Vec<Rule>,
+    rule_set: RegexSet,
+    rule_of_pattern: Vec<usize>,
+    pub(crate) first_person: Regex,
+    pub(crate) company: Regex,
+    pub(crate) frame_except: Option<Regex>,
+    pub(crate) negated_by_next: Vec<String>,
+    pub(crate) hedges: Option<Regex>,
+    pub(crate) carried_hedges: Option<Regex>,
+    pub(crate) part_breaks: Vec<String>,
+    pub(crate) subjects: Vec<String>,
+    pub(crate) kinds: Vec<Kind>,
+    pub(crate) kind_set: RegexSet,
+    pub(crate) numbers: BTreeMap<String, u32>,
+    pub(crate) units: BTreeMap<String, u32>,
+    pub(crate) counted: Option<Regex>,
+    pub(crate) ranges: Option<Regex>,
+    pub(crate) fixed: Vec<(Regex, Option<u32>)>,
+    pub(crate) fixed_set: RegexSet,
+    pub(crate) cues: Option<Regex>,
+    jargon: Option<Regex>,
+    jargon_note: String,
+    asks: Option<Regex>,
+    repeat_note: String,
+    aliases: BTreeMap<String, Vec<String>>,
+    interrogatives: Vec<String>,
+    pub(crate) notes: DerivedNotes,
+    pub(crate) model_replies: BTreeMap<String, String>,
+}
+
+/// Compiles patterns with the source at hand for diagnostics.
+struct Compiler<'s> {
+    source: &'s SourceFile,
+}
+
+impl Compiler<'_> {
+    /// A diagnostic pointing at `needle` in the file (a pattern as written, or an id).
+    fn error(&self, needle: &str, message: String, help: &str) -> Box<Diagnostic> {
+        let span = self
+            .source
+            .find(&format!("{needle:?}"), 0)
+            .or_else(|| self.source.find(needle, 0));
+        Box::new(
+            Diagnostic::new(Code::WrongType, &self.source.path, message)
+                .at(self.source, span, "here")
+                .with_help(help),
+        )
+    }
+
+    /// One pattern, with word boundaries added where it starts or ends with a word character.
+    fn bounded(pattern: &str) -> String {
+        let starts_word = pattern
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric());
+        let ends_word = pattern
+            .chars()
+            .last()
+            .is_some_and(|c| c.is_ascii_alphanumeric());
+        format!(
+            "{}(?:{pattern}){}",
+            if starts_word { r"\b" } else { "" },
+            if ends_word { r"\b" } else { "" }
+        )
+    }
+
+    /// Checks one pattern compiles, for a precise diagnostic.
+    fn check(&self, owner: &str, pattern: &str) -> Result<String, Box<Diagnostic>> {
+        if pattern.trim().is_empty() {
+            return Err(self.error(
+                owner,
+                format!("an empty pattern in `{owner}`"),
+                "remove the empty string, or write the phrase it should match",
+            ));
+        }
+        let bounded = Self::bounded(pattern);
+        if let Err(e) = RegexBuilder::new(&bounded)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+        {
+            return Err(self.error(
+                pattern,
+                format!("invalid pattern `{pattern}` in `{owner}`: {}", first_line(&e.to_string())),
+                "patterns are regular expressions (https://docs.rs/regex); escape `( ) [ ] ? * + . \\` with `\\\\`",
+            ));
+        }
+        Ok(bounded)
+    }
+
+    /// Several patterns as one alternation, or `None` for an empty list.
+    fn alternation(
+        &self,
+        owner: &str,
+        patterns: &[String],
+    ) -> Result<Option<Regex>, Box<Diagnostic>> {
+        if patterns.is_empty() {
+            return Ok(None);
+        }
+        let mut parts = Vec::with_capacity(patterns.len());
+        for pattern in patterns {
+            parts.push(self.check(owner, pattern)?);
+        }
+        let joined = parts.join("|");
+        RegexBuilder::new(&joined)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+            .map(Some)
+            .map_err(|e| {
+                self.error(
+                    owner,
+                    format!(
+                        "the patterns of `{owner}` are too large together: {}",
+                        first_line(&e.to_string())
+                    ),
+                    "split the list or simplify its patterns",
+                )
+            })
+    }
+
+    /// Like [`Compiler::alternation`] for a list that must not be empty.
+    fn required(&self, owner: &str, patterns: &[String]) -> Result<Regex, Box<Diagnostic>> {
+        self.alternation(owner, patterns)?.ok_or_else(|| {
+            self.error(
+                owner,
+                format!("`{owner}` has no patterns"),
+                "add at least one pattern",
+            )
+        })
+    }
+
+    /// A set of already-checked patterns.
+    fn set(&self, owner: &str, patterns: &[String]) -> Result<RegexSet, Box<Diagnostic>> {
+        RegexSetBuilder::new(patterns)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+            .map_err(|e| {
+                self.error(
+                    owner,
+                    format!(
+                        "the patterns of `{owner}` are too large together: {}",
+                        first_line(&e.to_string())
+                    ),
+                    "split the list or simplify its patterns",
+                )
+            })
+    }
+}
+
+fn first_line(text: &str) -> String {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl Lexicon {
+    /// Compiles the lexicon, or says precisely what is wrong with it.
+    pub fn compile(self, source: &SourceFile) -> Result<CompiledLexicon, Box<Diagnostic>> {
+        let compiler = Compiler { source };
+        let (rules, rule_set, rule_of_pattern) = compile_rules(&compiler, &self.rules)?;
+        check_criteria(&compiler, &self)?;
+        let promises = &self.promises;
+        let mut kinds = Vec::new();
+        let mut kind_patterns = Vec::new();
+        for spec in &promises.kinds {
+            let owner = format!("{:?}", spec.kind);
+            let regex = compiler.required(&owner, &spec.patterns)?;
+            kind_patterns.push(regex.as_str().to_owned());
+            kinds.push(Kind {
+                kind: spec.kind,
+                regex,
+                except: compiler.alternation(&owner, &spec.except)?,
+            });
+        }
+        let kind_set = compiler.set("kinds", &kind_patterns)?;
+        let times = &self.timeframes;
+        let counted = compiler.alternation("counted", &times.counted)?;
+        let ranges = compiler.alternation("ranges", &times.ranges)?;
+        check_groups(&compiler, "counted", counted.as_ref(), &["n", "unit"])?;
+        check_groups(&compiler, "ranges", ranges.as_ref(), &["n", "m", "unit"])?;
+        let mut fixed = Vec::new();
+        let mut fixed_patterns = Vec::new();
+        for time in &times.fixed {
+            let bounded = compiler.check("fixed", &time.pattern)?;
+            fixed_patterns.push(bounded.clone());
+            fixed.push((
+                compiler.required("fixed", std::slice::from_ref(&time.pattern))?,
+                time.hours,
+            ));
+        }
+        let fixed_set = compiler.set("fixed", &fixed_patterns)?;
+        let asks = compiler.alternation("asks", &self.repeats.asks)?;
+        check_groups(&compiler, "asks", asks.as_ref(), &["item"])?;
+        let lower = |list: &[String]| {
+            list.iter()
+                .map(|w| w.trim().to_lowercase())
+                .collect::<Vec<_>>()
+        };
+        Ok(CompiledLexicon {
+            negation: Negation::new(
+                &self.negation.negators,
+                self.negation.window,
+                &self.negation.clause_breaks,
+            ),
+            rules,
+            rule_set,
+            rule_of_pattern,
+            first_person: compiler.required("first_person", &promises.first_person)?,
+            company: compiler.required("company", &promises.company)?,
+            frame_except: compiler.alternation("frame_except", &promises.frame_except)?,
+            negated_by_next: lower(&promises.negated_by_next),
+            hedges: compiler.alternation("hedges", &promises.hedges)?,
+            carried_hedges: compiler.alternation("carried_hedges", &promises.carried_hedges)?,
+            part_breaks: lower(&promises.part_breaks),
+            subjects: lower(&promises.subjects),
+            kinds,
+            kind_set,
+            numbers: times
+                .numbers
+                .iter()
+                .map(|(k, v)| (normalise_phrase(k), *v))
+                .collect(),
+            units: times
+                .units
+                .iter()
+                .map(|(k, v)| (normalise_phrase(k), *v))
+                .collect(),
+            counted,
+            ranges,
+            fixed,
+            fixed_set,
+            cues: compiler.alternation("cues", &times.cues)?,
+            jargon: compiler.alternation("jargon", &self.jargon.patterns)?,
+            jargon_note: self.jargon.note,
+            asks,
+            repeat_note: self.repeats.note,
+            aliases: self
+                .repeats
+                .aliases
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        normalise_phrase(k),
+                        v.iter().map(|a| normalise_phrase(a)).collect(),
+                    )
+                })
+                .collect(),
+            interrogatives: lower(&self.interrogatives),
+            notes: self.notes,
+            model_replies: self.model_replies,
+        })
+    }
+}
+
+/// Compiles the phrase rules into one set plus one regex per rule.
+fn compile_rules(
+    compiler: &Compiler<'_>,
+    specs: &[RuleSpec],
+) -> Result<(Vec<Rule>, RegexSet, Vec<usize>), Box<Diagnostic>> {
+    let mut rules = Vec::with_capacity(specs.len());
+    let mut all_patterns = Vec::new();
+    let mut rule_of_pattern = Vec::new();
+    for (index, spec) in specs.iter().enumerate() {
+        if specs[..index].iter().any(|other| other.id == spec.id) {
+            return Err(compiler.error(
+                &spec.id,
+                format!("two rules have the id `{}`", spec.id),
+                "give each rule its own id",
+            ));
+        }
+        for pattern in &spec.patterns {
+            all_patterns.push(compiler.check(&spec.id, pattern)?);
+            rule_of_pattern.push(index);
+        }
+        let mut suppresses = Vec::new();
+        for id in &spec.suppresses {
+            let target = specs
+                .iter()
+                .position(|other| &other.id == id)
+                .ok_or_else(|| {
+                    compiler.error(
+                        id,
+                        format!(
+                            "rule `{}` suppresses `{id}`, which no rule defines",
+                            spec.id
+                        ),
+                        "name the id of another rule in this file",
+                    )
+                })?;
+            suppresses.push(target);
+        }
+        rules.push(Rule {
+            id: spec.id.clone(),
+            criterion: spec.criterion.clone(),
+            polarity: spec.polarity,
+            intents: spec.intents.clone(),
+            note: spec.note.clone(),
+            regex: compiler.required(&spec.id, &spec.patterns)?,
+            negatable: spec.negatable,
+            except: compiler.alternation(&spec.id, &spec.except)?,
+            suppresses,
+        });
+    }
+    let set = compiler.set("rules", &all_patterns)?;
+    Ok((rules, set, rule_of_pattern))
+}
+
+/// Every criterion named must belong to a dimension, and every model reply to a known criterion.
+fn check_criteria(compiler: &Compiler<'_>, lexicon: &Lexicon) -> Result<(), Box<Diagnostic>> {
+    for criterion in lexicon
+        .rules
+        .iter()
+        .filter_map(|r| r.criterion.as_deref())
+        .chain(lexicon.model_replies.keys().map(String::as_str))
+    {
+        if dimension_of(criterion).is_none() {
+            return Err(compiler.error(
+                criterion,
+                format!("criterion `{criterion}` names no dimension"),
+                "start criteria with `empathy.`, `timeliness.`, `expectations.` or `ownership.`",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A pattern list that must define named groups.
+fn check_groups(
+    compiler: &Compiler<'_>,
+    owner: &str,
+    regex: Option<&Regex>,
+    groups: &[&str],
+) -> Result<(), Box<Diagnostic>> {
+    let Some(regex) = regex else {
+        return Ok(());
+    };
+    let names: Vec<&str> = regex.capture_names().flatten().collect();
+    for group in groups {
+        if !names.contains(group) {
+            return Err(compiler.error(
+                owner,
+                format!("the patterns of `{owner}` have no group `{group}`"),
+                &format!("name the part with `(?P<{group}>...)`"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether two byte ranges overlap.
+pub(crate) fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
+    a.0 < b.1 && b.0 < a.1
+}
+
+/// Whether any match of `regex` overlaps the range.
+pub(crate) fn overlapped_by(regex: Option<&Regex>, text: &str, range: (usize, usize)) -> bool {
+    let Some(regex) = regex else {
+        return false;
+    };
+    // Look a little around the range only: patterns are phrases, not paragraphs.
+    let from = floor(text, range.0.saturating_sub(80));
+    let to = ceil(text, (range.1 + 80).min(text.len()));
+    regex
+        .find_iter(&text[from..to])
+        .any(|m| overlaps((from + m.start(), from + m.end()), range))
+}
+
+fn floor(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+fn ceil(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
+impl CompiledLexicon {
+    /// The criteria this lexicon can report, sorted.
+    pub fn criteria(&self) -> Vec<&str> {
+        let mut criteria: Vec<&str> = self
+            .rules
+            .iter()
+            .filter_map(|r| r.criterion.as_deref())
+            .collect();
+        criteria.extend([
+            "empathy.personal",
+            "expectations.no-overpromise",
+            "expectations.timeframe",
+            "expectations.plain-language",
+            "ownership.commitment",
+            "ownership.no-repeat",
+        ]);
+        criteria.sort_unstable();
+        criteria.dedup();
+        criteria
+    }
+
+    /// Applies the phrase rules.
+    pub(crate) fn read_rules(&self, norm: &Normalised<'_>, reading: &mut Reading) {
+        let text = norm.text.as_str();
+        let matched = self.rule_set.matches(text);
+        if !matched.matched_any() {
+            return;
+        }
+        let mut fired: Vec<usize> = matched.iter().map(|p| self.rule_of_pattern[p]).collect();
+        fired.dedup();
+        let mut hits: Vec<(usize, usize, usize)> = Vec::new();
+        for &index in &fired {
+            let rule = &self.rules[index];
+            for m in rule.regex.find_iter(text) {
+                let range = (m.start(), m.end());
+                if rule.negatable && self.negation.negated_before(text, range.0) {
+                    continue;
+                }
+                if overlapped_by(rule.except.as_ref(), text, range) {
+                    continue;
+                }
+                hits.push((index, range.0, range.1));
+            }
+        }
+        let suppressed: Vec<bool> = hits
+            .iter()
+            .map(|&(index, start, end)| {
+                hits.iter().any(|&(other, s, e)| {
+                    self.rules[other].suppresses.contains(&index) && overlaps((start, end), (s, e))
+                })
+            })
+            .collect();
+        let mut firsts: Vec<(usize, usize, usize)> = Vec::new();
+        for (hit, gone) in hits.into_iter().zip(suppressed) {
+            if !gone && !firsts.iter().any(|f| f.0 == hit.0) {
+                firsts.push(hit);
+            }
+        }
+        firsts.sort_by_key(|&(index, start, _)| (start, index));
+        for (index, start, end) in firsts {
+            let rule = &self.rules[index];
+            for &intent in &rule.intents {
+                reading.add_intent(intent);
+            }
+            if let Some(criterion) = &rule.criterion {
+                push_finding(
+                    reading,
+                    criterion,
+                    rule.polarity,
+                    &rule.id,
+                    norm.original(start, end),
+                    &rule.note,
+                );
+            }
+        }
+    }
+
+    /// Finds the customer's name: full name, first name, or title and surname.
+    pub(crate) fn read_name(&self, norm: &Normalised<'_>, name: &str, reading: &mut Reading) {
+        let name = name.trim();
+        if name.is_empty() {
+            return;
+        }
+        let found = if name.is_ascii() {
+            find_ascii_name(norm, name)
+        } else {
+            find_unicode_name(norm.original, name)
+        };
+        if let Some(words) = found {
+            reading.add_intent(Intent::UseName);
+            push_finding(
+                reading,
+                "empathy.personal",
+                Polarity::Good,
+                "customer-name",
+                words,
+                &self.notes.customer_name,
+            );
+        }
+    }
+
+    /// Finds business jargon and the policy's own jargon.
+    pub(crate) fn read_jargon(
+        &self,
+        norm: &Normalised<'_>,
+        policy: &Policy,
+        reading: &mut Reading,
+    ) {
+        let text = norm.text.as_str();
+        let mut found: Vec<(usize, usize, &str, &str)> = Vec::new();
+        if let Some(jargon) = &self.jargon {
+            for m in jargon.find_iter(text) {
+                found.push((m.start(), m.end(), "business-jargon", &self.jargon_note));
+            }
+        }
+        for term in &policy.jargon {
+            let term = normalise_phrase(term);
+            if let Some((start, end)) = find_word(text, &term)
+                && !found.iter().any(|f| overlaps((f.0, f.1), (start, end)))
+            {
+                found.push((start, end, "policy-jargon", &self.notes.policy_jargon));
+            }
+        }
+        found.sort_by_key(|f| f.0);
+        for (start, end, rule, note) in found {
+            push_finding(
+                reading,
+                "expectations.plain-language",
+                Polarity::Bad,
+                rule,
+                norm.original(start, end),
+                note,
+            );
+        }
+    }
+
+    /// Finds questions that ask again for what the customer already gave.
+    pub(crate) fn read_repeats(
+        &self,
+        norm: &Normalised<'_>,
+        already_given: &[String],
+        reading: &mut Reading,
+    ) {
+        let Some(asks) = &self.asks else {
+            return;
+        };
+        if already_given.is_empty() {
+            return;
+        }
+        let text = norm.text.as_str();
+        for captures in asks.captures_iter(text) {
+            let (Some(whole), Some(item)) = (captures.get(0), captures.name("item")) else {
+                continue;
+            };
+            if self.negation.negated_before(text, whole.start()) {
+                continue;
+            }
+            let asked = item.as_str();
+            let repeats = already_given.iter().any(|given| {
+                let given = normalise_phrase(given);
+                let names = self.aliases.get(&given);
+                let mut names = names
+                    .into_iter()
+                    .flatten()
+                    .map(String::as_str)
+                    .chain([given.as_str()]);
+                names.any(|name| find_word(asked, name).is_some_and(|(start, _)| start == 0))
+            });
+            if repeats {
+                push_finding(
+                    reading,
+                    "ownership.no-repeat",
+                    Polarity::Bad,
+                    "ask-again",
+                    norm.original(whole.start(), item.end()),
+                    &self.repeat_note,
+                );
+                return;
+            }
+        }
+    }
+
+    /// Marks targeted questions: a sentence that ends with `?` and opens with an interrogative.
+    pub(crate) fn read_questions(&self, norm: &Normalised<'_>, reading: &mut Reading) {
+        let bytes = norm.text.as_bytes();
+        for (start, end) in norm.sentences() {
+            if bytes.get(end) != Some(&b'?') {
+                continue;
+            }
+            let first = norm.text[start..end]
+                .split(|c: char| !c.is_ascii_alphanumeric() && c != '\'')
+                .find(|w| !w.is_empty())
+                .unwrap_or("");
+            if self.interrogatives.iter().any(|i| i == first) {
+                reading.add_intent(Intent::Question);
+                return;
+            }
+        }
+    }
+}
+
+/// Adds a finding unless the same rule already reported one.
+pub(crate) fn push_finding(
+    reading: &mut Reading,
+    criterion: &str,
+    polarity: Polarity,
+    rule: &str,
+    matched: &str,
+    note: &str,
+) {
+    if reading
+        .findings
+        .iter()
+        .any(|f| f.rule == rule && f.criterion == criterion)
+    {
+        return;
+    }
+    let Some(dimension) = dimension_of(criterion) else {
+        return;
+    };
+    reading.findings.push(Finding {
+        dimension,
+        polarity,
+        criterion: criterion.to_owned(),
+        rule: rule.to_owned(),
+        matched: matched.to_owned(),
+        note: note.to_owned(),
+        weight: 1,
+    });
+}
+
+/// An ASCII name in the normalised reply.
+fn find_ascii_name<'a>(norm: &Normalised<'a>, name: &str) -> Option<&'a str> {
+    let name = normalise_phrase(name);
+    let mut words = name.split(' ').filter(|w| !w.is_empty());
+    let first = words.next()?;
+    let last = words.last();
+    let mut candidates = vec![name.clone()];
+    if let Some(last) = last {
+        for title in ["mr", "mrs", "ms", "miss", "mx", "dr"] {
+            candidates.push(format!("{title} {last}"));
+            candidates.push(format!("{title}. {last}"));
+        }
+    }
+    candidates.push(first.to_owned());
+    candidates
+        .iter()
+        .find_map(|candidate| find_word(&norm.text, candidate))
+        .map(|(start, end)| norm.original(start, end))
+}
+
+/// A name with letters outside ASCII, compared character by character with Unicode folding.
+fn find_unicode_name<'a>(original: &'a str, name: &str) -> Option<&'a str> {
+    let full: Vec<char> = name.chars().flat_map(char::to_lowercase).collect();
+    let first: Vec<char> = name
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .flat_map(char::to_lowercase)
+        .collect();
+    [full, first]
+        .iter()
+        .find_map(|needle| find_folded(original, needle))
+}
+
+/// Finds a lower-cased needle in text at word boundaries, folding the text as it goes.
+fn find_folded<'a>(text: &'a str, needle: &[char]) -> Option<&'a str> {
+    if needle.is_empty() {
+        return None;
+    }
+    let mut previous: Option<char> = None;
+    for (start, c) in text.char_indices() {
+        let boundary_before = previous.is_none_or(|p| !p.is_alphanumeric());
+        previous = Some(c);
+        if !boundary_before {
+            continue;
+        }
+        let mut folded = text[start..]
+            .char_indices()
+            .flat_map(|(at, c)| c.to_lowercase().map(move |l| (at, c, l)));
+        let mut end = start;
+        let mut matched = true;
+        for &want in needle {
+            match folded.next() {
+                Some((at, c, l)) if l == want => end = start + at + c.len_utf8(),
+                _ => {
+                    matched = false;
+                    break;
+                }
+            }
+        }
+        let boundary_after = text[end..]
+            .chars()
+            .next()
+            .is_none_or(|n| !n.is_alphanumeric());
+        if matched && boundary_after {
+            return Some(&text[start..end]);
+        }
+    }
+    None
+}

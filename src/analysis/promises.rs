@@ -1,0 +1,468 @@
+//! The promise ledger: every commitment in a reply, its time frame, and the policy's verdict.
+//!
+//! A commitment needs a frame ("I'll", "we will", "you'll receive", "it will arrive") and a kind
+//! ("refund", "call you back"). Each sentence is cut into parts at commas and words such as "and";
+//! a part without its own subject inherits the frame before it ("I'll check today *and call you
+//! back by 5*"). A frame is cancelled by a negator before it ("I can't say we'll…") or right
+//! after it ("I will not…"); a hedge makes its part tentative ("I'll ask whether we can refund
+//! you"), and a carried hedge the rest of the sentence ("I'll try to get a refund and a voucher").
+//! Tentative and negated commitments are not promises. Time frames attach to the nearest kind
+//! mentioned before them in the sentence (or the first after), and a promise takes the longest of
+//! its time frames ("I'll process the refund today and it'll reach your card in 5–7 days").
+
+use regex::Captures;
+
+use super::lexicon::{CompiledLexicon, overlapped_by, push_finding};
+use super::normalise::{Normalised, is_word_byte};
+use super::{Polarity, Promise, PromiseVerdict, Reading};
+use crate::scenario::{Intent, Policy, PromiseKind};
+
+/// A time frame found in a reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeMention {
+    pub start: usize,
+    pub end: usize,
+    /// The hours it means; `None` for a date that cannot be turned into hours ("by Friday").
+    pub hours: Option<u32>,
+}
+
+/// A kind of commitment named in a reply.
+#[derive(Debug, Clone, Copy)]
+struct KindMention {
+    start: usize,
+    end: usize,
+    kind: PromiseKind,
+}
+
+/// A frame found in a reply.
+#[derive(Debug, Clone, Copy)]
+struct Frame {
+    start: usize,
+    end: usize,
+    singular: bool,
+}
+
+/// A commitment frame in force over a part of a sentence.
+#[derive(Debug, Clone, Copy)]
+struct ActiveFrame {
+    start: usize,
+    singular: bool,
+    /// Whether later parts that inherit the frame may be firm.
+    carries: bool,
+}
+
+/// A firm commitment found, before its time frame and verdict.
+#[derive(Debug, Clone, Copy)]
+struct Found {
+    kind: PromiseKind,
+    quote: (usize, usize),
+    singular: bool,
+}
+
+/// Reads the promise ledger and its findings into the reading.
+pub(crate) fn read_promises(
+    lex: &CompiledLexicon,
+    norm: &Normalised<'_>,
+    policy: &Policy,
+    reading: &mut Reading,
+) {
+    let text = norm.text.as_str();
+    let frames = find_frames(lex, text);
+    let kinds = find_kinds(lex, text);
+    let times = find_times(lex, text);
+    if kinds.is_empty() && times.is_empty() {
+        return;
+    }
+    let mut stated_timeframe: Option<(usize, usize)> = None;
+    for (s0, s1) in norm.sentences() {
+        let in_sentence = |start: usize| start >= s0 && start < s1;
+        let sentence_kinds: Vec<KindMention> = kinds
+            .iter()
+            .copied()
+            .filter(|k| in_sentence(k.start))
+            .collect();
+        let sentence_times: Vec<TimeMention> = times
+            .iter()
+            .copied()
+            .filter(|t| in_sentence(t.start))
+            .collect();
+        let sentence_frames: Vec<Frame> = frames
+            .iter()
+            .copied()
+            .filter(|f| in_sentence(f.start))
+            .collect();
+        let found = firm_commitments(lex, text, (s0, s1), &sentence_frames, &sentence_kinds);
+        let attached: Vec<Option<PromiseKind>> = sentence_times
+            .iter()
+            .map(|t| attach(t, &sentence_kinds))
+            .collect();
+        for commitment in &found {
+            let mut hours: Option<u32> = None;
+            for (time, kind) in sentence_times.iter().zip(&attached) {
+                if *kind == Some(commitment.kind) {
+                    hours = hours.max(time.hours);
+                }
+            }
+            record_promise(lex, norm, policy, commitment, hours, reading);
+        }
+        // A time frame outside any promise is a statement of process when it is realistic.
+        for (time, kind) in sentence_times.iter().zip(&attached) {
+            let Some(hours) = time.hours else {
+                continue;
+            };
+            let promised = kind.is_some_and(|k| found.iter().any(|f| f.kind == k));
+            if promised || stated_timeframe.is_some() {
+                continue;
+            }
+            let realistic = match kind {
+                Some(kind) => policy
+                    .commitments
+                    .iter()
+                    .find(|c| c.kind == *kind)
+                    .is_some_and(|c| c.allowed && c.min_hours.is_none_or(|min| hours >= min)),
+                None => lex
+                    .cues
+                    .as_ref()
+                    .is_some_and(|cues| cues.is_match(&text[s0..s1])),
+            };
+            if realistic {
+                stated_timeframe = Some((time.start, time.end));
+            }
+        }
+    }
+    if let Some((start, end)) = stated_timeframe {
+        reading.add_intent(Intent::Timeframe);
+        push_finding(
+            reading,
+            "expectations.timeframe",
+            Polarity::Good,
+            "stated-timeframe",
+            norm.original(start, end),
+            &lex.notes.stated_timeframe,
+        );
+    }
+}
+
+/// The kind a time frame belongs to: the nearest kind before it, or the first after it.
+fn attach(time: &TimeMention, kinds: &[KindMention]) -> Option<PromiseKind> {
+    kinds
+        .iter()
+        .rev()
+        .find(|k| k.start < time.start)
+        .or_else(|| kinds.iter().find(|k| k.start >= time.start))
+        .map(|k| k.kind)
+}
+
+/// Adds one promise to the ledger with its verdict and findings.
+fn record_promise(
+    lex: &CompiledLexicon,
+    norm: &Normalised<'_>,
+    policy: &Policy,
+    found: &Found,
+    hours: Option<u32>,
+    reading: &mut Reading,
+) {
+    let commitment = policy.commitments.iter().find(|c| c.kind == found.kind);
+    let verdict = match commitment {
+        None => PromiseVerdict::NotInPolicy,
+        Some(c) if !c.allowed => PromiseVerdict::Forbidden,
+        Some(c) => match (c.min_hours, hours) {
+            (Some(min), Some(h)) if h < min => PromiseVerdict::TooSoon { min_hours: min },
+            _ => PromiseVerdict::Allowed,
+        },
+    };
+    let quote = norm.original(found.quote.0, found.quote.1).to_owned();
+    if reading
+        .promises
+        .iter()
+        .any(|p| p.kind == found.kind && p.quote == quote)
+    {
+        return;
+    }
+    reading.add_intent(Intent::Promise);
+    match found.kind {
+        PromiseKind::Callback => reading.add_intent(Intent::Ownership),
+        PromiseKind::Escalation => reading.add_intent(Intent::Escalation),
+        _ => {}
+    }
+    if verdict.is_overpromise() {
+        push_finding(
+            reading,
+            "expectations.no-overpromise",
+            Polarity::Bad,
+            "promise-ledger",
+            &quote,
+            &format!(
+                "{} ({})",
+                lex.notes.overpromise,
+                super::explain::verdict_words(verdict, commitment.map_or("", |c| c.terms.as_str()))
+            ),
+        );
+    } else if let (Some(c), Some(h)) = (commitment, hours) {
+        let in_range =
+            c.min_hours.is_none_or(|min| h >= min) && c.max_hours.is_none_or(|max| h <= max);
+        if in_range {
+            reading.add_intent(Intent::Timeframe);
+            push_finding(
+                reading,
+                "expectations.timeframe",
+                Polarity::Good,
+                "promised-timeframe",
+                &quote,
+                &lex.notes.promised_timeframe,
+            );
+        }
+    }
+    if found.singular {
+        reading.add_intent(Intent::Ownership);
+        push_finding(
+            reading,
+            "ownership.commitment",
+            Polarity::Good,
+            "first-person-promise",
+            &quote,
+            &lex.notes.own_promise,
+        );
+    }
+    reading.promises.push(Promise {
+        kind: found.kind,
+        quote,
+        hours,
+        verdict,
+        terms: commitment.map(|c| c.terms.clone()).unwrap_or_default(),
+    });
+}
+
+/// The firm commitments of one sentence.
+fn firm_commitments(
+    lex: &CompiledLexicon,
+    text: &str,
+    sentence: (usize, usize),
+    frames: &[Frame],
+    kinds: &[KindMention],
+) -> Vec<Found> {
+    let mut found: Vec<Found> = Vec::new();
+    if frames.is_empty() || kinds.is_empty() {
+        return found;
+    }
+    let mut active: Option<ActiveFrame> = None;
+    for (p0, p1) in parts(lex, text, sentence) {
+        let part = &text[p0..p1];
+        let hedged = overlapped_by(lex.hedges.as_ref(), text, (p0, p1));
+        let carried = overlapped_by(lex.carried_hedges.as_ref(), text, (p0, p1));
+        let frame = frames.iter().find(|f| f.start >= p0 && f.start < p1);
+        let firm = if let Some(frame) = frame {
+            let negated = lex.negation.negated_before(text, frame.start)
+                || super::negation::words_after(text, frame.end, 1)
+                    .any(|w| lex.negated_by_next.iter().any(|n| n == w));
+            active = Some(ActiveFrame {
+                start: frame.start,
+                singular: frame.singular,
+                carries: !negated && !carried,
+            });
+            !negated && !hedged && !carried
+        } else {
+            let first_word = part
+                .split(|c: char| !is_word_byte(c as u8))
+                .find(|w| !w.is_empty())
+                .unwrap_or("");
+            if lex.subjects.iter().any(|s| s == first_word) {
+                active = None;
+            }
+            match active.as_mut() {
+                Some(frame) => {
+                    if carried {
+                        frame.carries = false;
+                    }
+                    frame.carries && !hedged
+                }
+                None => false,
+            }
+        };
+        let Some(frame) = active else {
+            continue;
+        };
+        if !firm {
+            continue;
+        }
+        let quote_start = frame.start.max(p0).min(p1);
+        let quote_start = if frame.start >= p0 {
+            frame.start
+        } else {
+            quote_start
+        };
+        for mention in kinds.iter().filter(|k| k.start >= p0 && k.start < p1) {
+            if found.iter().any(|f| f.kind == mention.kind) {
+                continue;
+            }
+            found.push(Found {
+                kind: mention.kind,
+                quote: (quote_start, p1.max(mention.end).min(sentence.1)),
+                singular: frame.singular,
+            });
+        }
+    }
+    found
+}
+
+/// The parts of a sentence: cut at commas, dashes and the lexicon's part breaks ("and", "then").
+fn parts(lex: &CompiledLexicon, text: &str, (s0, s1): (usize, usize)) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut parts = Vec::new();
+    let mut start = s0;
+    let mut i = s0;
+    while i < s1 {
+        let b = bytes[i];
+        if b == b','
+            || b == b':'
+            || (b == b'-' && i > 0 && bytes[i - 1] == b' ')
+            || b == b'('
+            || b == b')'
+        {
+            push_part(&mut parts, text, start, i);
+            start = i + 1;
+            i += 1;
+        } else if is_word_byte(b) {
+            let word_start = i;
+            while i < s1 && is_word_byte(bytes[i]) {
+                i += 1;
+            }
+            if lex.part_breaks.iter().any(|w| w == &text[word_start..i]) {
+                push_part(&mut parts, text, start, word_start);
+                start = i;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    push_part(&mut parts, text, start, s1);
+    parts
+}
+
+fn push_part(parts: &mut Vec<(usize, usize)>, text: &str, start: usize, end: usize) {
+    let slice = &text[start..end];
+    let lead = slice.len() - slice.trim_start().len();
+    let trail = slice.len() - slice.trim_end().len();
+    if start + lead < end - trail {
+        parts.push((start + lead, end - trail));
+    }
+}
+
+/// Every commitment frame, first person and company, not cancelled by an exception.
+fn find_frames(lex: &CompiledLexicon, text: &str) -> Vec<Frame> {
+    let mut frames: Vec<Frame> = Vec::new();
+    for (regex, singular) in [(&lex.first_person, true), (&lex.company, false)] {
+        for m in regex.find_iter(text) {
+            if !overlapped_by(lex.frame_except.as_ref(), text, (m.start(), m.end())) {
+                frames.push(Frame {
+                    start: m.start(),
+                    end: m.end(),
+                    singular,
+                });
+            }
+        }
+    }
+    frames.sort_by_key(|f| (f.start, !f.singular));
+    frames
+}
+
+/// Every mention of a kind of commitment, in order.
+fn find_kinds(lex: &CompiledLexicon, text: &str) -> Vec<KindMention> {
+    let mut mentions = Vec::new();
+    for index in lex.kind_set.matches(text).iter() {
+        let kind = &lex.kinds[index];
+        for m in kind.regex.find_iter(text) {
+            if !overlapped_by(kind.except.as_ref(), text, (m.start(), m.end())) {
+                mentions.push(KindMention {
+                    start: m.start(),
+                    end: m.end(),
+                    kind: kind.kind,
+                });
+            }
+        }
+    }
+    mentions.sort_by_key(|m| (m.start, m.end));
+    mentions
+}
+
+/// Every time frame in a normalised text, in order, the longest where two overlap.
+pub fn find_times(lex: &CompiledLexicon, text: &str) -> Vec<TimeMention> {
+    let mut times = Vec::new();
+    if let Some(ranges) = &lex.ranges {
+        for captures in ranges.captures_iter(text) {
+            if let Some(time) = counted_time(lex, &captures, "n") {
+                times.push(time);
+            }
+        }
+    }
+    if let Some(counted) = &lex.counted {
+        for captures in counted.captures_iter(text) {
+            if let Some(time) = counted_time(lex, &captures, "n") {
+                times.push(time);
+            }
+        }
+    }
+    for index in lex.fixed_set.matches(text).iter() {
+        let (regex, hours) = &lex.fixed[index];
+        for m in regex.find_iter(text) {
+            times.push(TimeMention {
+                start: m.start(),
+                end: m.end(),
+                hours: *hours,
+            });
+        }
+    }
+    times.sort_by_key(|t| (t.start, std::cmp::Reverse(t.end)));
+    let mut kept: Vec<TimeMention> = Vec::with_capacity(times.len());
+    for time in times {
+        match kept.last_mut() {
+            Some(last) if time.start < last.end => {
+                // Two readings of overlapping words: keep the wider, and a known number of hours.
+                if time.end > last.end
+                    || (last.hours.is_none() && time.hours.is_some() && time.end == last.end)
+                {
+                    *last = time;
+                }
+            }
+            _ => kept.push(time),
+        }
+    }
+    kept
+}
+
+/// The hours of a counted time frame ("within 2 days" = 48), or of a range's lower bound.
+fn counted_time(
+    lex: &CompiledLexicon,
+    captures: &Captures<'_>,
+    group: &str,
+) -> Option<TimeMention> {
+    let whole = captures.get(0)?;
+    let count = number(lex, captures.name(group)?.as_str())?;
+    let unit = captures.name("unit")?.as_str();
+    let per_unit = unit_hours(lex, unit)?;
+    // Minutes and other units under an hour still take an hour in the ledger.
+    let hours = count.saturating_mul(per_unit).max(1);
+    Some(TimeMention {
+        start: whole.start(),
+        end: whole.end(),
+        hours: Some(hours),
+    })
+}
+
+/// A number in digits or words.
+fn number(lex: &CompiledLexicon, words: &str) -> Option<u32> {
+    let words = words.trim();
+    words
+        .parse::<u32>()
+        .ok()
+        .or_else(|| lex.numbers.get(words).copied())
+}
+
+/// The hours in one unit, singular or plural.
+fn unit_hours(lex: &CompiledLexicon, unit: &str) -> Option<u32> {
+    let unit = unit.trim();
+    lex.units
+        .get(unit)
+        .or_else(|| lex.units.get(unit.strip_suffix('s').unwrap_or(unit)))
+        .copied()
+}

@@ -1,0 +1,1 @@
+//! Unit tests of the analysers as a whole: negation, hedging, time frames, odd input.

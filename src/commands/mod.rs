@@ -1,0 +1,120 @@
+//! Subcommand dispatch and what every command shares: exit statuses and printing diagnostics.
+
+mod authoring;
+mod runs;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use crate::cli::{Cli, Command};
+use rapport::scenario::Diagnostic;
+
+/// The documented exit statuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Everything passed.
+    Ok,
+    /// The command ran and found failures (validation errors, failed tests, a diverging replay).
+    Failed,
+    /// The input could not be read or the command line was wrong.
+    Usage,
+}
+
+impl From<Status> for ExitCode {
+    fn from(status: Status) -> ExitCode {
+        match status {
+            Status::Ok => ExitCode::SUCCESS,
+            Status::Failed => ExitCode::from(1),
+            Status::Usage => ExitCode::from(2),
+        }
+    }
+}
+
+/// Runs the chosen subcommand.
+pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
+    let Some(command) = cli.command else {
+        return runs::gui();
+    };
+    match command {
+        Command::Gui => runs::gui(),
+        Command::Play {
+            scenario,
+            trainee,
+            seed,
+            transcript,
+            resume,
+            db,
+            no_store,
+        } => runs::play(
+            &scenario,
+            &trainee,
+            seed,
+            transcript,
+            resume,
+            db.filter(|_| !no_store),
+        ),
+        Command::List { format } => authoring::list(format),
+        Command::Validate {
+            paths,
+            format,
+            deny_warnings,
+        } => authoring::validate(&paths, format, deny_warnings),
+        Command::New {
+            name,
+            output,
+            force,
+        } => authoring::new(&name, output, force),
+        Command::Graph { file, format } => authoring::graph(&file, format),
+        Command::Test { paths, format } => runs::test(paths, format),
+        Command::Run {
+            scenario,
+            script,
+            json,
+            transcript,
+            db,
+            no_store,
+        } => runs::run(
+            &scenario,
+            &script,
+            json,
+            transcript,
+            db.filter(|_| !no_store),
+        ),
+        Command::Replay {
+            transcript,
+            scenario,
+        } => runs::replay(&transcript, scenario.as_deref()),
+        Command::Analyse {
+            reply,
+            scenario,
+            json,
+        } => runs::analyse(&reply, scenario.as_deref(), json),
+        Command::Score {
+            transcript,
+            rubric,
+            scenario,
+            json,
+        } => runs::score(&transcript, rubric.as_deref(), scenario.as_deref(), json),
+        Command::Rescore {
+            old,
+            new,
+            transcripts,
+            json,
+        } => runs::rescore(&old, &new, &transcripts, json),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "rapport", &mut std::io::stdout());
+            Ok(Status::Ok)
+        }
+    }
+}
+
+/// Whether stderr gets colour: a terminal, and `NO_COLOR` unset.
+pub fn color() -> bool {
+    std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
+}
+
+/// Prints a diagnostic to stderr, rendered like rustc.
+pub fn report(diagnostic: &Diagnostic) {
+    eprint!("{}", diagnostic.render(color()));
+}

@@ -1,0 +1,404 @@
+//! Trainees' and QA's commands: `play`, `gui`, `run`, `test`, `replay`, `analyse`, `score`, `rescore`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::{Status, report};
+use crate::cli::Format;
+use rapport::analysis::ReplyContext;
+use rapport::analysis::explain::render_reading;
+use rapport::library::{library_dir, resolve_scenario};
+use rapport::runner::{Toolkit, collect_plans, run_moves, run_plan, scripted_setup};
+use rapport::scenario::load::load_ron;
+use rapport::scenario::{LoadedScenario, Policy};
+use rapport::scoring::{Rubric, Scorecard, render_debrief, score as score_transcript};
+use rapport::script::Script;
+use rapport::store::Store;
+use rapport::transcript::{Transcript, read_transcript, replay as replay_transcript};
+
+/// `rapport` and `rapport gui`.
+pub fn gui() -> anyhow::Result<Status> {
+    #[cfg(feature = "gui")]
+    {
+        rapport_gui_entry();
+        Ok(Status::Ok)
+    }
+    #[cfg(not(feature = "gui"))]
+    {
+        eprintln!(
+            "error: this build of rapport has no game window (built without the `gui` feature); play in the terminal with `rapport play late-delivery`"
+        );
+        Ok(Status::Usage)
+    }
+}
+
+#[cfg(feature = "gui")]
+fn rapport_gui_entry() {
+    rapport::app::run();
+}
+
+/// `rapport play`.
+pub fn play(
+    scenario: &str,
+    trainee: &str,
+    seed: Option<u64>,
+    transcript: Option<PathBuf>,
+    resume: Option<PathBuf>,
+    db: Option<String>,
+) -> anyhow::Result<Status> {
+    let kit = Toolkit::shipped();
+    let options = rapport::play::PlayOptions {
+        trainee: trainee.to_owned(),
+        seed,
+        transcript,
+        resume,
+    };
+    let loaded = match resolve_scenario(scenario) {
+        Ok(loaded) => loaded,
+        Err(diagnostic) => {
+            report(&diagnostic);
+            return Ok(Status::Usage);
+        }
+    };
+    let rubric = match kit.rubric_for(&loaded) {
+        Ok(rubric) => rubric,
+        Err(diagnostic) => {
+            report(&diagnostic);
+            return Ok(Status::Usage);
+        }
+    };
+    let stdin = std::io::stdin();
+    let mut stdout = std::io::stdout();
+    let finished =
+        rapport::play::play_terminal(&loaded, &kit, &rubric, &options, stdin, &mut stdout)?;
+    store(db.as_deref(), &finished.transcript, &finished.scorecard);
+    Ok(Status::Ok)
+}
+
+/// Stores a finished session; a store failure is reported but loses nothing (the transcript is on disk).
+fn store(db: Option<&str>, transcript: &Transcript, scorecard: &Scorecard) {
+    match Store::open(db).and_then(|mut store| store.save_session(transcript, scorecard)) {
+        Ok(_) => {}
+        Err(error) => eprintln!(
+            "warning: the session was not stored in the results database: {error}; import it later with `rapport import`"
+        ),
+    }
+}
+
+/// `rapport run SCENARIO --script FILE`.
+pub fn run(
+    scenario: &str,
+    script: &Path,
+    json: bool,
+    transcript: Option<PathBuf>,
+    db: Option<String>,
+) -> anyhow::Result<Status> {
+    let kit = Toolkit::shipped();
+    let loaded = match resolve_scenario(scenario) {
+        Ok(loaded) => loaded,
+        Err(diagnostic) => {
+            report(&diagnostic);
+            return Ok(Status::Usage);
+        }
+    };
+    let (script, rubric) = match (load_ron::<Script>(script), kit.rubric_for(&loaded)) {
+        (Ok((script, _)), Ok(rubric)) => (script, rubric),
+        (Err(diagnostic), _) | (_, Err(diagnostic)) => {
+            report(&diagnostic);
+            return Ok(Status::Usage);
+        }
+    };
+    let setup = scripted_setup(script.seed, &script.trainee);
+    let scenario_arc = Arc::new(loaded.scenario.clone());
+    let result = match run_moves(
+        &loaded,
+        scenario_arc,
+        &kit,
+        &rubric,
+        &setup,
+        &script.moves,
+        transcript.as_deref(),
+    ) {
+        Ok(result) => result,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return Ok(Status::Failed);
+        }
+    };
+    store(db.as_deref(), &result.transcript, &result.scorecard);
+    if json {
+        let debrief = kit.debrief(&result.transcript, &loaded, &rubric);
+        let out = serde_json::json!({
+            "scenario": loaded.scenario.id,
+            "outcome": result.scorecard.outcome.label(),
+            "ending": result.transcript.ending().map(|(e, _)| e),
+            "scorecard": result.scorecard,
+            "debrief": debrief,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        let debrief = kit.debrief(&result.transcript, &loaded, &rubric);
+        print!("{}", render_debrief(&debrief));
+    }
+    Ok(Status::Ok)
+}
+
+/// `rapport test [PATH...]`.
+pub fn test(paths: Vec<PathBuf>, format: Format) -> anyhow::Result<Status> {
+    let paths = if paths.is_empty() {
+        vec![library_dir()]
+    } else {
+        paths
+    };
+    let plans = collect_plans(&paths);
+    if plans.is_empty() {
+        eprintln!(
+            "error: no test plans (`*.testplan.ron`) under {}",
+            paths
+                .iter()
+                .map(|p| format!("`{}`", p.display()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        return Ok(Status::Usage);
+    }
+    let kit = Toolkit::shipped();
+    let mut reports = Vec::new();
+    let mut unreadable = false;
+    for plan in &plans {
+        match run_plan(plan, &kit) {
+            Ok(report) => reports.push(report),
+            Err(diagnostic) => {
+                unreadable = true;
+                report(&diagnostic);
+            }
+        }
+    }
+    let (mut passed, mut failed) = (0, 0);
+    for plan in &reports {
+        for run in &plan.runs {
+            if run.passed { passed += 1 } else { failed += 1 }
+        }
+    }
+    match format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({"passed": passed, "failed": failed, "plans": reports})
+            )?
+        ),
+        Format::Human => {
+            for plan in &reports {
+                println!("{} ({})", plan.plan.display(), plan.scenario);
+                for run in &plan.runs {
+                    let mark = if run.passed { "ok  " } else { "FAIL" };
+                    let overall = run.overall.map_or(String::new(), |o| {
+                        format!(
+                            " — {} , overall {o:.0}",
+                            run.outcome.clone().unwrap_or_default()
+                        )
+                    });
+                    println!("  {mark} {}{overall}", run.name);
+                    for failure in &run.failures {
+                        println!("       {failure}");
+                    }
+                }
+            }
+            println!(
+                "\n{passed} passed, {failed} failed, {} plan(s)",
+                reports.len()
+            );
+        }
+    }
+    Ok(if unreadable {
+        Status::Usage
+    } else if failed > 0 {
+        Status::Failed
+    } else {
+        Status::Ok
+    })
+}
+
+/// Loads a transcript and the scenario it was played on.
+fn transcript_and_scenario(
+    path: &Path,
+    scenario: Option<&str>,
+) -> Result<(Transcript, LoadedScenario), Status> {
+    let (transcript, read) = match read_transcript(path) {
+        Ok(t) => t,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return Err(Status::Usage);
+        }
+    };
+    if read.truncated_tail {
+        eprintln!(
+            "warning: the last line of `{}` was cut off mid-write and was left out; every complete turn is intact",
+            path.display()
+        );
+    }
+    let name = scenario
+        .map(str::to_owned)
+        .or_else(|| {
+            transcript
+                .header
+                .scenario_path
+                .clone()
+                .filter(|p| Path::new(p).exists())
+        })
+        .unwrap_or_else(|| transcript.header.scenario_id.clone());
+    match resolve_scenario(&name) {
+        Ok(loaded) => {
+            let hash = loaded.content_hash();
+            if hash != transcript.header.scenario_hash
+                || loaded.scenario.version != transcript.header.scenario_version
+            {
+                eprintln!(
+                    "warning: the transcript was recorded on `{}` version {} ({}), but `{}` is now version {} ({})",
+                    transcript.header.scenario_id,
+                    transcript.header.scenario_version,
+                    transcript.header.scenario_hash,
+                    loaded.source.path.display(),
+                    loaded.scenario.version,
+                    hash
+                );
+            }
+            Ok((transcript, loaded))
+        }
+        Err(diagnostic) => {
+            report(&diagnostic);
+            Err(Status::Usage)
+        }
+    }
+}
+
+/// `rapport replay TRANSCRIPT`.
+pub fn replay(path: &Path, scenario: Option<&str>) -> anyhow::Result<Status> {
+    let (transcript, loaded) = match transcript_and_scenario(path, scenario) {
+        Ok(pair) => pair,
+        Err(status) => return Ok(status),
+    };
+    let kit = Toolkit::shipped();
+    match replay_transcript(
+        &transcript,
+        Arc::new(loaded.scenario.clone()),
+        Arc::clone(&kit.analyser),
+    ) {
+        Ok(session) => {
+            let state = session
+                .outcome()
+                .map_or("still open (interrupted)".to_owned(), |o| {
+                    format!("ended {}", o.label())
+                });
+            println!(
+                "replay matches: {} turns reproduced exactly; the session {state}",
+                transcript.turns.len()
+            );
+            Ok(Status::Ok)
+        }
+        Err(error) => {
+            println!("replay diverges: {error}");
+            Ok(Status::Failed)
+        }
+    }
+}
+
+/// `rapport analyse "REPLY"`.
+pub fn analyse(reply: &str, scenario: Option<&str>, json: bool) -> anyhow::Result<Status> {
+    let kit = Toolkit::shipped();
+    let loaded = match scenario.map(resolve_scenario).transpose() {
+        Ok(loaded) => loaded,
+        Err(diagnostic) => {
+            report(&diagnostic);
+            return Ok(Status::Usage);
+        }
+    };
+    let empty_policy = Policy::default();
+    let context = match &loaded {
+        Some(loaded) => ReplyContext::for_scenario(&loaded.scenario),
+        None => ReplyContext {
+            customer_name: "",
+            policy: &empty_policy,
+            already_given: &[],
+        },
+    };
+    let clean = rapport::engine::sanitize_reply(reply);
+    let reading = kit.analyser.read(&clean, &context);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&reading)?);
+    } else {
+        if loaded.is_none() {
+            eprintln!("note: no --scenario given, so promises are checked against an empty policy");
+        }
+        print!("{}", render_reading(&reading, &clean));
+    }
+    Ok(Status::Ok)
+}
+
+/// `rapport score TRANSCRIPT`.
+pub fn score(
+    path: &Path,
+    rubric: Option<&Path>,
+    scenario: Option<&str>,
+    json: bool,
+) -> anyhow::Result<Status> {
+    let (transcript, loaded) = match transcript_and_scenario(path, scenario) {
+        Ok(pair) => pair,
+        Err(status) => return Ok(status),
+    };
+    let kit = Toolkit::shipped();
+    let rubric = match rubric.map(Rubric::load).transpose() {
+        Ok(Some(r)) => Arc::new(r),
+        Ok(None) => match kit.rubric_for(&loaded) {
+            Ok(r) => r,
+            Err(d) => {
+                report(&d);
+                return Ok(Status::Usage);
+            }
+        },
+        Err(d) => {
+            report(&d);
+            return Ok(Status::Usage);
+        }
+    };
+    if json {
+        let card = score_transcript(&transcript, &loaded.scenario, &rubric);
+        println!("{}", serde_json::to_string_pretty(&card)?);
+    } else {
+        print!(
+            "{}",
+            render_debrief(&kit.debrief(&transcript, &loaded, &rubric))
+        );
+    }
+    Ok(Status::Ok)
+}
+
+/// `rapport rescore --old A --new B TRANSCRIPTS...`.
+pub fn rescore(
+    old: &Path,
+    new: &Path,
+    transcripts: &[PathBuf],
+    json: bool,
+) -> anyhow::Result<Status> {
+    let (old_rubric, new_rubric) = match (Rubric::load(old), Rubric::load(new)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(d), _) | (_, Err(d)) => {
+            report(&d);
+            return Ok(Status::Usage);
+        }
+    };
+    let comparison = rapport::scoring::rescore::compare(
+        &old_rubric,
+        &new_rubric,
+        transcripts,
+        &mut |path, error| {
+            eprintln!("warning: skipped `{}`: {error}", path.display());
+        },
+    );
+    if json {
+        println!("{}", serde_json::to_string_pretty(&comparison)?);
+    } else {
+        print!("{}", comparison.render());
+    }
+    Ok(Status::Ok)
+}

@@ -1,0 +1,79 @@
+//! The scenario library: where scenarios live, listing them, and resolving `ID` or a file name to a file.
+
+use std::path::{Path, PathBuf};
+
+use crate::scenario::load::{collect_scenario_files, load_scenario};
+use crate::scenario::{Code, Diagnostic, LoadedScenario};
+
+/// The environment variable that points at a scenario library.
+pub const LIBRARY_ENV: &str = "RAPPORT_SCENARIOS";
+
+/// The library directory: `$RAPPORT_SCENARIOS`, else `./scenarios`, else the one shipped in the source tree.
+pub fn library_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os(LIBRARY_ENV) {
+        return PathBuf::from(dir);
+    }
+    let local = PathBuf::from("scenarios");
+    if local.is_dir() {
+        return local;
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
+}
+
+/// Every scenario in the library that loads; files that fail are returned as diagnostics.
+pub fn load_library(dir: &Path) -> (Vec<LoadedScenario>, Vec<Diagnostic>) {
+    let mut loaded = Vec::new();
+    let mut problems = Vec::new();
+    match collect_scenario_files(&[dir.to_path_buf()]) {
+        Ok(files) => {
+            for file in files {
+                match load_scenario(&file) {
+                    Ok(scenario) => loaded.push(scenario),
+                    Err(diagnostic) => problems.push(*diagnostic),
+                }
+            }
+        }
+        Err(diagnostic) => problems.push(*diagnostic),
+    }
+    loaded.sort_by(|a, b| a.scenario.id.cmp(&b.scenario.id));
+    (loaded, problems)
+}
+
+/// Resolves what a user typed: a path to a file, or a scenario id or file name in the library.
+pub fn resolve_scenario(name: &str) -> Result<LoadedScenario, Box<Diagnostic>> {
+    let path = Path::new(name);
+    if path.exists() {
+        return load_scenario(path);
+    }
+    let dir = library_dir();
+    for candidate in [dir.join(name), dir.join(format!("{name}.ron"))] {
+        if candidate.is_file() {
+            return load_scenario(&candidate);
+        }
+    }
+    let (library, _) = load_library(&dir);
+    if let Some(found) = library.iter().find(|l| l.scenario.id == name) {
+        return Ok(found.clone());
+    }
+    let ids: Vec<&str> = library.iter().map(|l| l.scenario.id.as_str()).collect();
+    let nearest = ids
+        .iter()
+        .map(|id| (strsim::damerau_levenshtein(name, id), *id))
+        .min()
+        .filter(|(d, _)| *d <= name.len() / 2 + 1);
+    let help = match nearest {
+        Some((_, id)) => format!("did you mean `{id}`? `rapport list` shows the library"),
+        None => "`rapport list` shows the library; or give the path of a `.ron` file".to_owned(),
+    };
+    Err(Box::new(
+        Diagnostic::new(
+            Code::Unreadable,
+            path,
+            format!(
+                "no scenario file or id `{name}` (library: `{}`)",
+                dir.display()
+            ),
+        )
+        .with_help(help),
+    ))
+}

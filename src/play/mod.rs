@@ -1,0 +1,376 @@
+//! The terminal player: a real-time call in a plain terminal (or from piped input), then the debrief.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use crate::engine::{Event, Move, TimedEvent, TransferKind};
+use crate::runner::Toolkit;
+use crate::scenario::{LoadedScenario, Meter, Meters};
+use crate::scoring::{Rubric, Scorecard, render_debrief, score};
+use crate::transcript::{
+    ClockKind, PlayError, Recorder, SessionSetup, Transcript, read_transcript,
+};
+
+/// The longest the player sleeps between clock checks, so the prompt's clock stays honest.
+const MAX_WAIT: Duration = Duration::from_millis(500);
+
+/// How a person wants to play.
+#[derive(Debug, Clone, Default)]
+pub struct PlayOptions {
+    pub trainee: String,
+    pub seed: Option<u64>,
+    pub transcript: Option<PathBuf>,
+    pub resume: Option<PathBuf>,
+}
+
+/// A finished (or abandoned) call.
+#[derive(Debug, Clone)]
+pub struct Finished {
+    pub transcript: Transcript,
+    pub scorecard: Scorecard,
+    pub path: Option<PathBuf>,
+}
+
+/// What a line the trainee typed means.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Move(Move),
+    Help,
+    Status,
+    /// Something that looks like a command but is not one.
+    Unknown(String),
+}
+
+/// Parses one typed line: a number picks an option, `/word` is a command, anything else is a reply.
+pub fn parse_command(line: &str) -> Command {
+    let trimmed = line.trim();
+    if let Ok(number) = trimmed.parse::<u32>() {
+        return Command::Move(Move::Choose(number));
+    }
+    let Some(rest) = trimmed.strip_prefix('/') else {
+        return Command::Move(Move::Say(line.trim_end_matches(['\r', '\n']).to_owned()));
+    };
+    let mut words = rest.split_whitespace();
+    let word = words.next().unwrap_or("").to_lowercase();
+    let arg = words.next().map(str::to_lowercase);
+    match (word.as_str(), arg.as_deref()) {
+        ("hold", Some(secs)) => match secs.trim_end_matches('s').parse::<u32>() {
+            Ok(secs) => Command::Move(Move::Hold(secs)),
+            Err(_) => Command::Unknown(format!(
+                "`/hold {secs}`: give the hold time in seconds, e.g. `/hold 60`"
+            )),
+        },
+        ("hold", None) => Command::Move(Move::Hold(0)),
+        ("unhold" | "back", _) => Command::Move(Move::Unhold),
+        ("transfer", Some("warm")) => Command::Move(Move::Transfer(TransferKind::Warm)),
+        ("transfer", Some("cold")) => Command::Move(Move::Transfer(TransferKind::Cold)),
+        ("transfer", _) => Command::Unknown(
+            "say `/transfer warm` (you introduce the case) or `/transfer cold`".to_owned(),
+        ),
+        ("escalate", _) => Command::Move(Move::Escalate),
+        ("end" | "hangup", _) => Command::Move(Move::End),
+        ("help" | "?", _) => Command::Help,
+        ("status", _) => Command::Status,
+        _ => Command::Unknown(format!("`/{word}` is not a command; type /help")),
+    }
+}
+
+const HELP: &str = "  Type a number to pick an option, or type your reply.\n  Commands: /hold SECS, /unhold, /transfer warm|cold, /escalate, /end, /status, /help";
+
+/// Plays a scenario on a real clock, reading lines from `input` and writing the call to `out`.
+pub fn play_terminal<R: Read + Send + 'static, W: Write>(
+    loaded: &LoadedScenario,
+    kit: &Toolkit,
+    rubric: &Rubric,
+    options: &PlayOptions,
+    input: R,
+    out: &mut W,
+) -> anyhow::Result<Finished> {
+    let scenario = Arc::new(loaded.scenario.clone());
+    let (mut recorder, opening, offset_ms, path) = match &options.resume {
+        Some(path) => {
+            let (transcript, _) = read_transcript(path)?;
+            let offset = transcript.duration_ms();
+            let recorder = Recorder::resume(
+                transcript,
+                Arc::clone(&scenario),
+                Arc::clone(&kit.analyser),
+                Some(path),
+            )?;
+            writeln!(out, "Resuming {} at {}.", path.display(), clock(offset))?;
+            (recorder, Vec::new(), offset, Some(path.clone()))
+        }
+        None => {
+            let seed = options.seed.unwrap_or_else(random_seed);
+            let path = options.transcript.clone().unwrap_or_else(|| {
+                let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%S").to_string();
+                crate::paths::transcripts_dir().join(format!(
+                    "{}-{}-{stamp}.jsonl",
+                    crate::scenario::scaffold::slug(&options.trainee),
+                    scenario.id
+                ))
+            });
+            let setup = SessionSetup {
+                seed,
+                trainee: options.trainee.clone(),
+                clock: ClockKind::Real,
+                started_at: None,
+            };
+            let (recorder, opening) = match Recorder::start(
+                loaded,
+                Arc::clone(&scenario),
+                Arc::clone(&kit.analyser),
+                &setup,
+                Some(&path),
+            ) {
+                Ok(started) => started,
+                Err(error) => {
+                    writeln!(
+                        out,
+                        "warning: {error}; playing without a transcript on disk"
+                    )?;
+                    let (r, o) = Recorder::start(
+                        loaded,
+                        Arc::clone(&scenario),
+                        Arc::clone(&kit.analyser),
+                        &setup,
+                        None,
+                    )?;
+                    (r, o)
+                }
+            };
+            (recorder, opening, 0, recorder_path(&path))
+        }
+    };
+    intro(loaded, out)?;
+    let name = scenario.persona.name.clone();
+    print_events(&opening, &name, out)?;
+    let lines = spawn_reader(input);
+    let started = Instant::now();
+    let now_ms = || offset_ms + started.elapsed().as_millis() as u64;
+    let levels = scenario.service_levels();
+    let mut prompt_due = true;
+    while recorder.session().outcome().is_none() {
+        if prompt_due {
+            status_line(
+                recorder.session().meters(),
+                recorder.session().patience_at(now_ms()),
+                out,
+            )?;
+            write!(
+                out,
+                "[{} · reply within {} s] > ",
+                clock(now_ms()),
+                levels.between_replies_secs
+            )?;
+            out.flush()?;
+            prompt_due = false;
+        }
+        let wait = recorder
+            .session()
+            .next_deadline_ms()
+            .map_or(MAX_WAIT, |d| {
+                Duration::from_millis(d.saturating_sub(now_ms()))
+            })
+            .min(MAX_WAIT);
+        match lines.recv_timeout(wait) {
+            Err(RecvTimeoutError::Timeout) => {
+                let events = advance(&mut recorder, now_ms(), out)?;
+                if !events.is_empty() {
+                    writeln!(out)?;
+                    print_events(&events, &name, out)?;
+                    prompt_due = true;
+                }
+            }
+            Ok(Some(line)) => {
+                if line.trim().is_empty() {
+                    prompt_due = true;
+                    continue;
+                }
+                prompt_due = true;
+                match parse_command(&line) {
+                    Command::Help => writeln!(out, "{HELP}")?,
+                    Command::Status => {}
+                    Command::Unknown(message) => writeln!(out, "  ! {message}")?,
+                    Command::Move(mv) => match recorder.apply(now_ms(), mv) {
+                        Ok(events) => print_events(&events, &name, out)?,
+                        Err(PlayError::Move(error)) => writeln!(out, "  ! {error}")?,
+                        Err(PlayError::Transcript(error)) => {
+                            writeln!(out, "  ! warning: {error}")?;
+                            recorder.detach_writer();
+                        }
+                    },
+                }
+            }
+            Ok(None) | Err(RecvTimeoutError::Disconnected) => {
+                writeln!(
+                    out,
+                    "\n(input ended: the call is left unfinished and scored as abandoned)"
+                )?;
+                break;
+            }
+        }
+    }
+    let path = recorder.path().map(|p| p.to_path_buf()).or(path);
+    let transcript = recorder.finish();
+    let scorecard = score(&transcript, &loaded.scenario, rubric);
+    let debrief = kit.debrief(&transcript, loaded, rubric);
+    writeln!(out, "\n{}", render_debrief(&debrief))?;
+    if let Some(path) = &path {
+        writeln!(out, "Transcript: {}", path.display())?;
+    }
+    Ok(Finished {
+        transcript,
+        scorecard,
+        path,
+    })
+}
+
+fn recorder_path(path: &std::path::Path) -> Option<PathBuf> {
+    path.exists().then(|| path.to_path_buf())
+}
+
+fn advance<W: Write>(
+    recorder: &mut Recorder,
+    at_ms: u64,
+    out: &mut W,
+) -> anyhow::Result<Vec<TimedEvent>> {
+    match recorder.advance(at_ms) {
+        Ok(events) => Ok(events),
+        Err(error) => {
+            writeln!(out, "  ! warning: {error}")?;
+            recorder.detach_writer();
+            Ok(Vec::new())
+        }
+    }
+}
+
+/// Reads lines on a thread so the clock keeps running while the trainee thinks; `None` is end of input.
+fn spawn_reader<R: Read + Send + 'static>(input: R) -> mpsc::Receiver<Option<String>> {
+    let (send, receive) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut reader = BufReader::new(input);
+        loop {
+            let mut line = String::new();
+            match reader.read_line(&mut line) {
+                Ok(0) | Err(_) => {
+                    let _ = send.send(None);
+                    return;
+                }
+                Ok(_) => {
+                    if send.send(Some(line)).is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    });
+    receive
+}
+
+fn random_seed() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
+}
+
+fn intro<W: Write>(loaded: &LoadedScenario, out: &mut W) -> std::io::Result<()> {
+    let s = &loaded.scenario;
+    let levels = s.service_levels();
+    writeln!(
+        out,
+        "━━ {} ━━  ({} · {})",
+        s.title,
+        s.channel.label(),
+        s.difficulty.label()
+    )?;
+    writeln!(out, "{}", s.summary)?;
+    writeln!(
+        out,
+        "Customer: {} — {}",
+        s.persona.name, s.persona.situation
+    )?;
+    if !s.policy.facts.is_empty() || !s.policy.commitments.is_empty() {
+        writeln!(out, "What you know:")?;
+        for fact in &s.policy.facts {
+            writeln!(out, "  • {fact}")?;
+        }
+        for rule in &s.policy.commitments {
+            writeln!(out, "  • {}", rule.terms)?;
+        }
+    }
+    writeln!(
+        out,
+        "Service level: first reply within {} s, then within {} s; target handle time {} s.",
+        levels.first_response_secs, levels.between_replies_secs, s.target_handle_secs
+    )?;
+    writeln!(out, "{HELP}\n")
+}
+
+fn status_line<W: Write>(meters: Meters, patience: i32, out: &mut W) -> std::io::Result<()> {
+    let shown = Meters { patience, ..meters };
+    let parts: Vec<String> = Meter::ALL
+        .iter()
+        .map(|m| format!("{} {} {:>3}", m.label(), bar(shown.get(*m)), shown.get(*m)))
+        .collect();
+    writeln!(out, "  {}", parts.join("   "))
+}
+
+fn bar(value: i32) -> String {
+    let filled = (value.clamp(0, 100) / 10) as usize;
+    format!("{}{}", "█".repeat(filled), "░".repeat(10 - filled))
+}
+
+fn clock(ms: u64) -> String {
+    let secs = ms / 1000;
+    format!("{:02}:{:02}", secs / 60, secs % 60)
+}
+
+/// Prints the events a person needs to see.
+pub fn print_events<W: Write>(
+    events: &[TimedEvent],
+    customer: &str,
+    out: &mut W,
+) -> std::io::Result<()> {
+    for timed in events {
+        match &timed.event {
+            Event::CustomerSaid { text, .. } => writeln!(out, "\n  {customer}: {text}")?,
+            Event::OptionsOffered { options } => {
+                for option in options {
+                    writeln!(out, "    [{}] {}", option.number, option.text)?;
+                }
+            }
+            Event::ReplyInvited { .. } => writeln!(out, "    (type your reply)")?,
+            Event::TraineeChose { text, .. } => writeln!(out, "  You: {text}")?,
+            Event::HoldStarted { announced_secs } => writeln!(
+                out,
+                "  (on hold: you said {announced_secs} s; /unhold to come back)"
+            )?,
+            Event::HoldEnded {
+                held_secs,
+                announced_secs,
+            } => writeln!(
+                out,
+                "  (off hold after {held_secs} s of {announced_secs} s announced)"
+            )?,
+            Event::Transferred { kind } => writeln!(
+                out,
+                "  ({} transfer)",
+                if *kind == TransferKind::Warm {
+                    "warm"
+                } else {
+                    "cold"
+                }
+            )?,
+            Event::Escalated => writeln!(out, "  (escalated to a supervisor)")?,
+            Event::Ended { outcome, .. } => {
+                writeln!(out, "\n  ── call ended: {} ──", outcome.label())?
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}

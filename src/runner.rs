@@ -1,0 +1,338 @@
+//! Headless runs: a scripted trainee through a scenario, and test plans with their expectations.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::analysis::{Analyser, Polarity};
+use crate::engine::Event;
+use crate::scenario::load::load_ron;
+use crate::scenario::{Diagnostic, LoadedScenario, Meter, load_scenario};
+use crate::scoring::{Debrief, Rubric, Scorecard, build_debrief, score};
+use crate::script::{Expectations, ScriptedMove, TestPlan};
+use crate::transcript::{ClockKind, PlayError, Recorder, SessionSetup, Transcript};
+
+/// Everything a scripted run produces.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunResult {
+    pub transcript: Transcript,
+    pub scorecard: Scorecard,
+}
+
+/// Why a scripted run stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("move {index} of the script (`{mv}` at {at_secs:.1} s) was refused: {source}")]
+    Refused {
+        index: usize,
+        mv: String,
+        at_secs: f64,
+        #[source]
+        source: crate::engine::MoveError,
+    },
+    #[error(
+        "move {index} of the script has a negative or invalid delay `{after}`; use seconds ≥ 0"
+    )]
+    BadDelay { index: usize, after: f64 },
+    #[error(transparent)]
+    Transcript(#[from] crate::transcript::TranscriptError),
+}
+
+/// The shared, read-only parts of every run.
+#[derive(Debug, Clone)]
+pub struct Toolkit {
+    pub analyser: Arc<Analyser>,
+    pub rubric: Arc<Rubric>,
+}
+
+impl Toolkit {
+    /// The shipped analysers and rubric.
+    pub fn shipped() -> Toolkit {
+        Toolkit {
+            analyser: Arc::new(Analyser::shipped()),
+            rubric: Arc::new(Rubric::shipped()),
+        }
+    }
+
+    /// The rubric for a scenario: its own `rubric` file when it names one, else this toolkit's.
+    pub fn rubric_for(&self, loaded: &LoadedScenario) -> Result<Arc<Rubric>, Box<Diagnostic>> {
+        match &loaded.scenario.rubric {
+            Some(relative) => Ok(Arc::new(Rubric::load(&loaded.dir().join(relative))?)),
+            None => Ok(Arc::clone(&self.rubric)),
+        }
+    }
+
+    /// The debrief of a transcript, with the lexicon's model replies as fallbacks.
+    pub fn debrief(
+        &self,
+        transcript: &Transcript,
+        loaded: &LoadedScenario,
+        rubric: &Rubric,
+    ) -> Debrief {
+        let analyser = Arc::clone(&self.analyser);
+        let model_reply = move |criterion: &str| analyser.model_reply(criterion).map(str::to_owned);
+        build_debrief(transcript, &loaded.scenario, rubric, &model_reply)
+    }
+}
+
+/// Plays scripted moves through a scenario on a virtual clock and scores the result.
+pub fn run_moves(
+    loaded: &LoadedScenario,
+    scenario: Arc<crate::scenario::Scenario>,
+    kit: &Toolkit,
+    rubric: &Rubric,
+    setup: &SessionSetup,
+    moves: &[ScriptedMove],
+    transcript_path: Option<&Path>,
+) -> Result<RunResult, RunError> {
+    let (mut recorder, _) = Recorder::start(
+        loaded,
+        scenario,
+        Arc::clone(&kit.analyser),
+        setup,
+        transcript_path,
+    )?;
+    let mut at_ms: u64 = 0;
+    for (index, scripted) in moves.iter().enumerate() {
+        if !(scripted.after.is_finite() && scripted.after >= 0.0) {
+            return Err(RunError::BadDelay {
+                index: index + 1,
+                after: scripted.after,
+            });
+        }
+        at_ms += (scripted.after * 1000.0).round() as u64;
+        if recorder.session().outcome().is_some() {
+            break;
+        }
+        match recorder.apply(at_ms, scripted.action.clone()) {
+            Ok(_) => {}
+            Err(PlayError::Move(source)) => {
+                return Err(RunError::Refused {
+                    index: index + 1,
+                    mv: scripted.action.describe(),
+                    at_secs: at_ms as f64 / 1000.0,
+                    source,
+                });
+            }
+            Err(PlayError::Transcript(e)) => return Err(RunError::Transcript(e)),
+        }
+    }
+    let transcript = recorder.finish();
+    let scorecard = score(&transcript, &loaded.scenario, rubric);
+    Ok(RunResult {
+        transcript,
+        scorecard,
+    })
+}
+
+/// The virtual-clock setup of a scripted run.
+pub fn scripted_setup(seed: u64, trainee: &str) -> SessionSetup {
+    SessionSetup {
+        seed,
+        trainee: trainee.to_owned(),
+        clock: ClockKind::Virtual,
+        started_at: Some("1970-01-01T00:00:00Z".to_owned()),
+    }
+}
+
+/// The result of one run of a test plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanRunReport {
+    pub name: String,
+    pub passed: bool,
+    pub failures: Vec<String>,
+    pub overall: Option<f64>,
+    pub outcome: Option<String>,
+}
+
+/// The result of a whole test plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanReport {
+    pub plan: PathBuf,
+    pub scenario: String,
+    pub runs: Vec<PlanRunReport>,
+}
+
+impl PlanReport {
+    /// Whether every run passed.
+    pub fn passed(&self) -> bool {
+        self.runs.iter().all(|r| r.passed)
+    }
+}
+
+/// Runs a test plan file. Load errors come back as a diagnostic.
+pub fn run_plan(path: &Path, kit: &Toolkit) -> Result<PlanReport, Box<Diagnostic>> {
+    let (plan, _): (TestPlan, _) = load_ron(path)?;
+    let scenario_path = path.parent().unwrap_or(Path::new(".")).join(&plan.scenario);
+    let loaded = load_scenario(&scenario_path)?;
+    let rubric = kit.rubric_for(&loaded)?;
+    let scenario = Arc::new(loaded.scenario.clone());
+    let mut runs = Vec::new();
+    for run in &plan.runs {
+        let setup = scripted_setup(run.seed, &run.trainee);
+        let report = match run_moves(
+            &loaded,
+            Arc::clone(&scenario),
+            kit,
+            &rubric,
+            &setup,
+            &run.moves,
+            None,
+        ) {
+            Ok(result) => {
+                let failures = check_expectations(&run.expect, &result);
+                PlanRunReport {
+                    name: run.name.clone(),
+                    passed: failures.is_empty(),
+                    failures,
+                    overall: Some(result.scorecard.overall),
+                    outcome: Some(result.scorecard.outcome.label().to_owned()),
+                }
+            }
+            Err(error) => PlanRunReport {
+                name: run.name.clone(),
+                passed: false,
+                failures: vec![error.to_string()],
+                overall: None,
+                outcome: None,
+            },
+        };
+        runs.push(report);
+    }
+    Ok(PlanReport {
+        plan: path.to_path_buf(),
+        scenario: loaded.scenario.id.clone(),
+        runs,
+    })
+}
+
+/// Every way a run misses its expectations, in words.
+pub fn check_expectations(expect: &Expectations, result: &RunResult) -> Vec<String> {
+    let mut failures = Vec::new();
+    let said: Vec<&str> = result
+        .transcript
+        .events()
+        .filter_map(|e| match &e.event {
+            Event::CustomerSaid { line, .. } => Some(line.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mut position = 0;
+    for wanted in &expect.lines {
+        match said[position..].iter().position(|l| l == wanted) {
+            Some(offset) => position += offset + 1,
+            None => failures.push(format!(
+                "line `{wanted}` was not said (in order); said: {}",
+                said.join(", ")
+            )),
+        }
+    }
+    for unwanted in &expect.not_lines {
+        if said.contains(&unwanted.as_str()) {
+            failures.push(format!("line `{unwanted}` was said"));
+        }
+    }
+    let ending = result.transcript.ending();
+    if let Some(wanted) = &expect.ending {
+        let got = ending.map_or("no ending", |(e, _)| e);
+        if got != wanted {
+            failures.push(format!("ending was `{got}`, expected `{wanted}`"));
+        }
+    }
+    if let Some(wanted) = expect.outcome {
+        let got = result.transcript.outcome();
+        if got != wanted {
+            failures.push(format!(
+                "outcome was `{}`, expected `{}`",
+                got.label(),
+                wanted.label()
+            ));
+        }
+    }
+    let last = result.scorecard.meters.last();
+    for (meter, low, high) in &expect.meters {
+        let value = last.map_or(0, |m| match meter {
+            Meter::Anger => m.anger,
+            Meter::Patience => m.patience,
+            Meter::Trust => m.trust,
+        });
+        if value < *low || value > *high {
+            failures.push(format!(
+                "{} ended at {value}, expected {low}..={high}",
+                meter.label()
+            ));
+        }
+    }
+    let card = &result.scorecard;
+    if let Some((low, high)) = expect.overall {
+        if card.overall < low || card.overall > high {
+            failures.push(format!(
+                "overall was {:.1}, expected {low}..={high}",
+                card.overall
+            ));
+        }
+    }
+    for (dimension, low, high) in &expect.dimensions {
+        match card.dimension(*dimension) {
+            Some(score) if score >= *low && score <= *high => {}
+            Some(score) => failures.push(format!(
+                "{} was {score:.1}, expected {low}..={high}",
+                dimension.label()
+            )),
+            None => failures.push(format!(
+                "{} was not rated, expected {low}..={high}",
+                dimension.label()
+            )),
+        }
+    }
+    if let Some(wanted) = expect.passed {
+        if card.passed != wanted {
+            failures.push(format!(
+                "the scorecard {} (overall {:.1}), expected it to {}",
+                if card.passed { "passed" } else { "failed" },
+                card.overall,
+                if wanted { "pass" } else { "fail" }
+            ));
+        }
+    }
+    for criterion in &expect.flagged {
+        let flagged = card.criterion(criterion).is_some_and(|c| {
+            c.evidence
+                .iter()
+                .any(|e| e.finding.polarity == Polarity::Bad)
+        });
+        if !flagged {
+            failures.push(format!("criterion `{criterion}` has no poor evidence"));
+        }
+    }
+    failures
+}
+
+/// Every test plan under the given paths (files or directories), sorted.
+pub fn collect_plans(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut plans = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            collect_plans_in(path, &mut plans);
+        } else {
+            plans.push(path.clone());
+        }
+    }
+    plans.sort();
+    plans
+}
+
+fn collect_plans_in(dir: &Path, plans: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_plans_in(&path, plans);
+        } else if path.to_string_lossy().ends_with(".testplan.ron") {
+            plans.push(path);
+        }
+    }
+}

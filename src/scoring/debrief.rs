@@ -1,0 +1,323 @@
+//! The debrief: scores, pass/fail and band, what went well, the three costliest moments with a
+//! better reply for each, and the customer's meters turn by turn.
+
+use std::fmt::Write;
+
+use serde::{Deserialize, Serialize};
+
+use super::evidence::{Evidence, MeterPoint, observe};
+use super::rubric::Rubric;
+use super::scorecard::{Scorecard, score_observations};
+use crate::analysis::Polarity;
+use crate::engine::Event;
+use crate::scenario::{Dimension, Scenario};
+use crate::transcript::Transcript;
+
+/// How many costly moments the debrief shows.
+pub const COSTLY_MOMENTS: usize = 3;
+
+/// How many strengths the debrief shows.
+const STRENGTHS: usize = 5;
+
+/// A moment that cost points, with what would have been better.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CostlyMoment {
+    pub turn: usize,
+    pub at_ms: u64,
+    /// What the trainee said or did.
+    pub said: String,
+    /// Overall points lost: the overall had this turn gone right, minus the actual overall.
+    pub points: f64,
+    /// The criteria it hurt, with the reason.
+    pub problems: Vec<String>,
+    /// A better reply (authored, or from the lexicon's model replies).
+    pub better: Option<String>,
+}
+
+/// Everything the trainee sees after a call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Debrief {
+    pub scenario_title: String,
+    pub trainee: String,
+    pub scorecard: Scorecard,
+    pub strengths: Vec<Evidence>,
+    pub costly: Vec<CostlyMoment>,
+    pub meters: Vec<MeterPoint>,
+}
+
+/// Builds the debrief of a transcript. `model_reply` gives a better reply for a criterion id.
+pub fn build_debrief(
+    transcript: &Transcript,
+    scenario: &Scenario,
+    rubric: &Rubric,
+    model_reply: &dyn Fn(&str) -> Option<String>,
+) -> Debrief {
+    let observations = observe(transcript, scenario, rubric);
+    let outcome = transcript.outcome();
+    let scorecard = score_observations(&observations, outcome, scenario, rubric);
+    let mut turns: Vec<usize> = observations
+        .evidence
+        .iter()
+        .filter(|e| e.finding.polarity == Polarity::Bad)
+        .map(|e| e.turn)
+        .chain(
+            scorecard
+                .criteria
+                .iter()
+                .flat_map(|c| c.evidence.iter())
+                .filter(|e| e.finding.polarity == Polarity::Bad)
+                .map(|e| e.turn),
+        )
+        .collect();
+    turns.sort_unstable();
+    turns.dedup();
+    let mut costly = Vec::new();
+    for turn in turns {
+        let mut better_obs = observations.clone();
+        better_obs
+            .evidence
+            .retain(|e| !(e.turn == turn && e.finding.polarity == Polarity::Bad));
+        for latency in better_obs.latencies.iter_mut().filter(|l| l.turn == turn) {
+            latency.waited_ms = 0;
+            latency.silences = 0;
+        }
+        let counterfactual = score_observations(&better_obs, outcome, scenario, rubric);
+        let points = counterfactual.overall - scorecard.overall;
+        if points <= 0.0 {
+            continue;
+        }
+        let bad: Vec<&Evidence> = scorecard
+            .criteria
+            .iter()
+            .flat_map(|c| c.evidence.iter())
+            .filter(|e| e.turn == turn && e.finding.polarity == Polarity::Bad)
+            .collect();
+        let problems = bad
+            .iter()
+            .map(|e| format!("{}: {}", e.finding.criterion, e.finding.note))
+            .collect();
+        let better = authored_better(transcript, scenario, turn)
+            .or_else(|| bad.iter().find_map(|e| model_reply(&e.finding.criterion)));
+        costly.push(CostlyMoment {
+            turn,
+            at_ms: transcript.turns.get(turn).map_or(0, |t| t.at_ms),
+            said: said_at(transcript, turn),
+            points,
+            problems,
+            better,
+        });
+    }
+    costly.sort_by(|a, b| b.points.total_cmp(&a.points).then(a.turn.cmp(&b.turn)));
+    costly.truncate(COSTLY_MOMENTS);
+    let mut strengths: Vec<Evidence> = observations
+        .evidence
+        .iter()
+        .filter(|e| e.finding.polarity == Polarity::Good)
+        .cloned()
+        .collect();
+    strengths.sort_by(|a, b| {
+        b.finding
+            .weight
+            .cmp(&a.finding.weight)
+            .then(a.turn.cmp(&b.turn))
+    });
+    strengths.dedup_by(|a, b| a.finding.criterion == b.finding.criterion);
+    strengths.truncate(STRENGTHS);
+    Debrief {
+        scenario_title: scenario.title.clone(),
+        trainee: transcript.header.trainee.clone(),
+        meters: scorecard.meters.clone(),
+        scorecard,
+        strengths,
+        costly,
+    }
+}
+
+/// What the trainee said or did in a turn.
+fn said_at(transcript: &Transcript, turn: usize) -> String {
+    let Some(record) = transcript.turns.get(turn) else {
+        return String::new();
+    };
+    for timed in &record.events {
+        match &timed.event {
+            Event::TraineeChose { text, .. } | Event::TraineeReplied { text, .. } => {
+                return text.clone();
+            }
+            _ => {}
+        }
+    }
+    record
+        .mv
+        .as_ref()
+        .map_or_else(|| "(silence)".to_owned(), |m| m.describe())
+}
+
+/// The scenario's own better reply for the option picked or the reply point answered in a turn.
+fn authored_better(transcript: &Transcript, scenario: &Scenario, turn: usize) -> Option<String> {
+    let record = transcript.turns.get(turn)?;
+    for timed in &record.events {
+        if let Event::TraineeChose { id, .. } = &timed.event {
+            let choice = scenario
+                .beats
+                .iter()
+                .flat_map(|b| b.options.iter())
+                .find(|c| &c.id == id)?;
+            return choice.better.clone();
+        }
+    }
+    if record
+        .events
+        .iter()
+        .any(|e| matches!(e.event, Event::TraineeReplied { .. }))
+    {
+        let beat = transcript.turns[..turn]
+            .iter()
+            .rev()
+            .flat_map(|t| t.events.iter().rev())
+            .find_map(|e| match &e.event {
+                Event::BeatEntered { beat } => Some(beat.clone()),
+                _ => None,
+            })?;
+        return scenario.beat(&beat)?.reply.as_ref()?.better.clone();
+    }
+    None
+}
+
+/// The debrief as plain text for the terminal.
+pub fn render_debrief(debrief: &Debrief) -> String {
+    let card = &debrief.scorecard;
+    let mut out = String::new();
+    let verdict = if card.passed { "PASSED" } else { "NOT PASSED" };
+    let _ = writeln!(
+        out,
+        "Debrief — {} ({})",
+        debrief.scenario_title, debrief.trainee
+    );
+    let _ = writeln!(
+        out,
+        "Outcome: {}   Handle time: {:.0} s",
+        card.outcome.label(),
+        card.handle_secs
+    );
+    let _ = writeln!(
+        out,
+        "Overall: {:.0}/100 — {verdict} ({}; pass mark {:.0})",
+        card.overall, card.band, card.pass_mark
+    );
+    if !card.critical_failures.is_empty() {
+        let _ = writeln!(
+            out,
+            "Critical failure: {} — the overall is set to 0 (it would have been {:.0}).",
+            card.critical_failures.join(", "),
+            card.weighted
+        );
+    }
+    let _ = writeln!(out);
+    for dimension in Dimension::ALL {
+        let score = card.dimension(dimension);
+        let shown = score.map_or("n/a".to_owned(), |s| format!("{s:>3.0}"));
+        let _ = writeln!(
+            out,
+            "  {:<13} {:>4}  {}",
+            dimension.label(),
+            shown,
+            bar(score.unwrap_or(0.0), 20)
+        );
+        for criterion in card.criteria.iter().filter(|c| c.dimension == dimension) {
+            let rating = criterion
+                .rating
+                .map_or("n/a".to_owned(), |r| format!("{r}/{}", criterion.max));
+            let flag = if criterion.failed_critical() {
+                "  ✗ critical"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "      {:<34} {:>5}  {}{flag}",
+                criterion.title, rating, criterion.reason
+            );
+        }
+    }
+    if !debrief.strengths.is_empty() {
+        let _ = writeln!(out, "\nWhat went well:");
+        for evidence in &debrief.strengths {
+            let quote = if evidence.finding.matched.is_empty() {
+                String::new()
+            } else {
+                format!(" — \"{}\"", shorten(&evidence.finding.matched, 70))
+            };
+            let _ = writeln!(
+                out,
+                "  + {} (turn {}){quote}",
+                evidence.finding.note, evidence.turn
+            );
+        }
+    }
+    if !debrief.costly.is_empty() {
+        let _ = writeln!(out, "\nWhat cost the most:");
+        for (index, moment) in debrief.costly.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "  {}. turn {} at {:.0} s, −{:.1} points: \"{}\"",
+                index + 1,
+                moment.turn,
+                moment.at_ms as f64 / 1000.0,
+                moment.points,
+                shorten(&moment.said, 80)
+            );
+            for problem in &moment.problems {
+                let _ = writeln!(out, "       - {problem}");
+            }
+            if let Some(better) = &moment.better {
+                let _ = writeln!(out, "       Better: \"{better}\"");
+            }
+        }
+    }
+    if !card.ledger.is_empty() {
+        let _ = writeln!(out, "\nPromises made:");
+        for entry in &card.ledger {
+            let hours = entry
+                .promise
+                .hours
+                .map_or(String::new(), |h| format!(" within {h} h"));
+            let _ = writeln!(
+                out,
+                "  turn {}: {:?}{hours} — {:?}",
+                entry.turn, entry.promise.kind, entry.promise.verdict
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\nThe customer, turn by turn (anger / patience / trust):"
+    );
+    for point in &debrief.meters {
+        let _ = writeln!(
+            out,
+            "  turn {:>2} {:>6.0} s   anger {:>3} {}  patience {:>3}  trust {:>3}",
+            point.turn,
+            point.at_ms as f64 / 1000.0,
+            point.anger,
+            bar(f64::from(point.anger), 10),
+            point.patience,
+            point.trust
+        );
+    }
+    out
+}
+
+fn bar(value: f64, width: usize) -> String {
+    let filled = ((value / 100.0) * width as f64)
+        .round()
+        .clamp(0.0, width as f64) as usize;
+    format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    let mut out: String = text.chars().take(max).collect();
+    if text.chars().count() > max {
+        out.push('…');
+    }
+    out
+}

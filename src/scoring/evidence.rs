@@ -1,0 +1,372 @@
+//! Gathers the evidence in a transcript: findings per turn, the promise ledger and the timings.
+
+use serde::{Deserialize, Serialize};
+
+use super::rubric::Rubric;
+use crate::analysis::{Finding, Polarity, Promise, PromiseVerdict, Reading};
+use crate::engine::{Event, TransferKind};
+use crate::scenario::{Choice, Dimension, Intent, Meter, PromiseKind, Scenario};
+use crate::transcript::Transcript;
+
+/// One observation tied to the turn it came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// Index of the turn in the transcript.
+    pub turn: usize,
+    /// Session time, in milliseconds.
+    pub at_ms: u64,
+    #[serde(flatten)]
+    pub finding: Finding,
+}
+
+/// A commitment in the ledger, with the turn it was made in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    pub turn: usize,
+    pub at_ms: u64,
+    #[serde(flatten)]
+    pub promise: Promise,
+}
+
+/// How long the trainee took to answer one customer turn.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Latency {
+    pub turn: usize,
+    /// When the customer started waiting.
+    pub from_ms: u64,
+    /// How long they waited.
+    pub waited_ms: u64,
+    /// Whether this was the first reply of the call.
+    pub first: bool,
+    /// How many times the customer spoke into the silence meanwhile.
+    pub silences: u32,
+}
+
+/// One hold.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct HoldRecord {
+    pub turn: usize,
+    pub held_secs: u32,
+    pub announced_secs: u32,
+}
+
+/// Everything the scorer reads off a transcript.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Observations {
+    pub evidence: Vec<Evidence>,
+    pub ledger: Vec<LedgerEntry>,
+    pub latencies: Vec<Latency>,
+    pub holds: Vec<HoldRecord>,
+    pub handle_ms: u64,
+    pub ended: bool,
+    /// The customer's meters after each turn.
+    pub meters: Vec<MeterPoint>,
+}
+
+/// The meters after one turn.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MeterPoint {
+    pub turn: usize,
+    pub at_ms: u64,
+    pub anger: i32,
+    pub patience: i32,
+    pub trust: i32,
+}
+
+/// Reads the evidence off a transcript.
+pub fn observe(transcript: &Transcript, scenario: &Scenario, rubric: &Rubric) -> Observations {
+    let mut obs = Observations {
+        handle_ms: transcript.duration_ms(),
+        ended: transcript.ending().is_some(),
+        ..Observations::default()
+    };
+    let mut meters = scenario.persona.meters;
+    let mut waiting_since: Option<u64> = None;
+    let mut silences = 0;
+    let mut answered_any = false;
+    let mut expects: Vec<Intent> = Vec::new();
+    for (turn, record) in transcript.turns.iter().enumerate() {
+        if record.mv.is_some() {
+            if let Some(from) = waiting_since.take() {
+                obs.latencies.push(Latency {
+                    turn,
+                    from_ms: from,
+                    waited_ms: record.at_ms.saturating_sub(from),
+                    first: !answered_any,
+                    silences,
+                });
+                answered_any = true;
+            }
+            silences = 0;
+        }
+        for timed in &record.events {
+            let at_ms = timed.at_ms;
+            let mut push = |finding: Finding| {
+                obs.evidence.push(Evidence {
+                    turn,
+                    at_ms,
+                    finding,
+                })
+            };
+            match &timed.event {
+                Event::OptionsOffered { .. } | Event::ReplyInvited { .. } => {
+                    waiting_since.get_or_insert(at_ms);
+                    if let Event::ReplyInvited { expects: e } = &timed.event {
+                        expects = e.clone();
+                    }
+                }
+                Event::SilenceFired { .. } => silences += 1,
+                Event::TraineeChose { id, text, .. } => {
+                    expects.clear();
+                    if let Some(choice) = find_choice(scenario, id) {
+                        for finding in choice_findings(choice, text, scenario, rubric) {
+                            push(finding);
+                        }
+                        for kind in &choice.promises {
+                            obs.ledger.push(LedgerEntry {
+                                turn,
+                                at_ms,
+                                promise: policy_promise(scenario, *kind, text),
+                            });
+                        }
+                    }
+                }
+                Event::TraineeReplied { text, reading } => {
+                    for finding in &reading.findings {
+                        push(finding.clone());
+                    }
+                    for finding in missing_intents(&expects, reading, text) {
+                        push(finding);
+                    }
+                    expects.clear();
+                    for promise in &reading.promises {
+                        obs.ledger.push(LedgerEntry {
+                            turn,
+                            at_ms,
+                            promise: promise.clone(),
+                        });
+                    }
+                }
+                Event::Transferred { kind } => push(handoff_finding(*kind)),
+                Event::Escalated => push(Finding {
+                    dimension: Dimension::Ownership,
+                    polarity: Polarity::Good,
+                    criterion: "ownership.handoff".to_owned(),
+                    rule: "escalated".to_owned(),
+                    matched: "escalate".to_owned(),
+                    note: "Brought in a senior rather than leaving the customer stuck.".to_owned(),
+                    weight: 1,
+                }),
+                Event::HoldEnded {
+                    held_secs,
+                    announced_secs,
+                } => obs.holds.push(HoldRecord {
+                    turn,
+                    held_secs: *held_secs,
+                    announced_secs: *announced_secs,
+                }),
+                Event::MeterChanged { meter, to, .. } => *meters.get_mut(*meter) = *to,
+                Event::Ended { .. } => waiting_since = None,
+                _ => {}
+            }
+        }
+        obs.meters.push(MeterPoint {
+            turn,
+            at_ms: record.at_ms,
+            anger: meters.get(Meter::Anger),
+            patience: meters.get(Meter::Patience),
+            trust: meters.get(Meter::Trust),
+        });
+    }
+    if let Some(from) = waiting_since {
+        // The customer was left waiting when the record stops (an abandoned session).
+        obs.latencies.push(Latency {
+            turn: transcript.turns.len().saturating_sub(1),
+            from_ms: from,
+            waited_ms: obs.handle_ms.saturating_sub(from),
+            first: !answered_any,
+            silences,
+        });
+    }
+    obs
+}
+
+fn find_choice<'a>(scenario: &'a Scenario, id: &str) -> Option<&'a Choice> {
+    scenario
+        .beats
+        .iter()
+        .flat_map(|b| b.options.iter())
+        .find(|c| c.id == id)
+}
+
+/// Findings of a picked option: its annotations, plus nothing else on the dimensions they cover.
+fn choice_findings(
+    choice: &Choice,
+    text: &str,
+    scenario: &Scenario,
+    rubric: &Rubric,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for annotation in &choice.score {
+        if annotation.rating == 0 {
+            continue;
+        }
+        let criterion = annotation.criterion.clone().unwrap_or_else(|| {
+            rubric
+                .dimensions
+                .iter()
+                .find(|d| d.dimension == annotation.dimension)
+                .map_or_else(String::new, |d| d.authored.clone())
+        });
+        out.push(Finding {
+            dimension: annotation.dimension,
+            polarity: if annotation.rating > 0 {
+                Polarity::Good
+            } else {
+                Polarity::Bad
+            },
+            criterion,
+            rule: "annotation".to_owned(),
+            matched: text.to_owned(),
+            note: annotation.note.clone(),
+            weight: annotation.rating.unsigned_abs(),
+        });
+    }
+    for kind in &choice.promises {
+        let promise = policy_promise(scenario, *kind, text);
+        if promise.verdict.is_overpromise() {
+            out.push(overpromise_finding(&promise, scenario));
+        }
+    }
+    if choice.makes_repeat {
+        out.push(Finding {
+            dimension: Dimension::Ownership,
+            polarity: Polarity::Bad,
+            criterion: "ownership.no-repeat".to_owned(),
+            rule: "makes-repeat".to_owned(),
+            matched: text.to_owned(),
+            note: "Asks for something the customer already gave.".to_owned(),
+            weight: 1,
+        });
+    }
+    out
+}
+
+/// The ledger entry of an authored promise, judged by the policy.
+fn policy_promise(scenario: &Scenario, kind: PromiseKind, text: &str) -> Promise {
+    let rule = scenario.commitment(kind);
+    let verdict = match rule {
+        None => PromiseVerdict::NotInPolicy,
+        Some(rule) if !rule.allowed => PromiseVerdict::Forbidden,
+        Some(_) => PromiseVerdict::Allowed,
+    };
+    Promise {
+        kind,
+        quote: text.to_owned(),
+        hours: None,
+        verdict,
+        terms: rule.map_or_else(String::new, |r| r.terms.clone()),
+    }
+}
+
+fn overpromise_finding(promise: &Promise, scenario: &Scenario) -> Finding {
+    let terms = scenario.commitment(promise.kind).map_or_else(
+        || "the policy does not cover it".to_owned(),
+        |c| c.terms.clone(),
+    );
+    Finding {
+        dimension: Dimension::Expectations,
+        polarity: Polarity::Bad,
+        criterion: "expectations.no-overpromise".to_owned(),
+        rule: "policy-ledger".to_owned(),
+        matched: promise.quote.clone(),
+        note: format!("Promises {:?} against policy: {terms}", promise.kind),
+        weight: 1,
+    }
+}
+
+fn handoff_finding(kind: TransferKind) -> Finding {
+    let (polarity, note) = match kind {
+        TransferKind::Warm => (
+            Polarity::Good,
+            "A warm transfer: introduced the case so the customer need not repeat it.",
+        ),
+        TransferKind::Cold => (
+            Polarity::Bad,
+            "A cold transfer: the customer starts again from the beginning.",
+        ),
+    };
+    Finding {
+        dimension: Dimension::Ownership,
+        polarity,
+        criterion: "ownership.handoff".to_owned(),
+        rule: match kind {
+            TransferKind::Warm => "warm-transfer",
+            TransferKind::Cold => "cold-transfer",
+        }
+        .to_owned(),
+        matched: String::new(),
+        note: note.to_owned(),
+        weight: 1,
+    }
+}
+
+/// A bad finding for each intent the reply point expected and the reply did not show.
+fn missing_intents(expects: &[Intent], reading: &Reading, text: &str) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for intent in expects {
+        if reading.intents.contains(intent) {
+            continue;
+        }
+        let Some((dimension, criterion, note)) = expected_intent_criterion(*intent) else {
+            continue;
+        };
+        out.push(Finding {
+            dimension,
+            polarity: Polarity::Bad,
+            criterion: criterion.to_owned(),
+            rule: format!("expected-{}", format!("{intent:?}").to_lowercase()),
+            matched: text.to_owned(),
+            note: note.to_owned(),
+            weight: 1,
+        });
+    }
+    out
+}
+
+/// The criterion under which a missing expected intent counts.
+fn expected_intent_criterion(intent: Intent) -> Option<(Dimension, &'static str, &'static str)> {
+    Some(match intent {
+        Intent::Acknowledge => (
+            Dimension::Empathy,
+            "empathy.acknowledge",
+            "The customer needed their frustration acknowledged here.",
+        ),
+        Intent::Apologize => (
+            Dimension::Empathy,
+            "empathy.apology",
+            "A sincere apology was due here.",
+        ),
+        Intent::UseName => (
+            Dimension::Empathy,
+            "empathy.personal",
+            "Using the customer's name would have made it personal.",
+        ),
+        Intent::Explain => (
+            Dimension::Expectations,
+            "expectations.explain",
+            "The customer needed the policy or process explained here.",
+        ),
+        Intent::Timeframe => (
+            Dimension::Expectations,
+            "expectations.timeframe",
+            "The customer needed a realistic time frame here.",
+        ),
+        Intent::Ownership | Intent::Solution | Intent::Promise => (
+            Dimension::Ownership,
+            "ownership.commitment",
+            "The customer needed someone to take this on here.",
+        ),
+        _ => return None,
+    })
+}

@@ -1,0 +1,486 @@
+//! The scorecard: criterion ratings, dimension and overall scores with the evidence behind each.
+
+use serde::{Deserialize, Serialize};
+
+use super::evidence::{Evidence, LedgerEntry, MeterPoint, Observations, observe};
+use super::rubric::{Criterion, Measure, Rubric, Unobserved};
+use crate::analysis::{Finding, Polarity};
+use crate::scenario::{Dimension, Outcome, Scenario, ServiceLevels};
+use crate::transcript::Transcript;
+
+/// One criterion's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CriterionScore {
+    pub id: String,
+    pub dimension: Dimension,
+    pub title: String,
+    /// `None` when not applicable.
+    pub rating: Option<i32>,
+    pub min: i32,
+    pub max: i32,
+    /// (rating − min) / (max − min) × 100, when rated.
+    pub score: Option<f64>,
+    pub weight: f64,
+    pub critical: bool,
+    /// Whether a human reviewer set this rating.
+    #[serde(default)]
+    pub reviewed: bool,
+    /// Why the rating is what it is.
+    pub reason: String,
+    pub evidence: Vec<Evidence>,
+}
+
+impl CriterionScore {
+    /// Whether a critical criterion failed (rated at its minimum).
+    pub fn failed_critical(&self) -> bool {
+        self.critical && self.rating == Some(self.min)
+    }
+}
+
+/// One dimension's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DimensionScore {
+    pub dimension: Dimension,
+    pub weight: f64,
+    /// `None` when every criterion was N/A.
+    pub score: Option<f64>,
+}
+
+/// The complete, explainable result of scoring one session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scorecard {
+    pub rubric_id: String,
+    pub rubric_version: u32,
+    pub scenario_id: String,
+    pub outcome: Outcome,
+    /// The overall score after critical failures (0 when one failed).
+    pub overall: f64,
+    /// The weighted overall before critical failures are applied.
+    pub weighted: f64,
+    pub passed: bool,
+    pub band: String,
+    pub pass_mark: f64,
+    /// Ids of failed critical criteria.
+    pub critical_failures: Vec<String>,
+    pub dimensions: Vec<DimensionScore>,
+    pub criteria: Vec<CriterionScore>,
+    pub ledger: Vec<LedgerEntry>,
+    pub meters: Vec<MeterPoint>,
+    pub handle_secs: f64,
+}
+
+impl Scorecard {
+    /// The score of one dimension.
+    pub fn dimension(&self, dimension: Dimension) -> Option<f64> {
+        self.dimensions
+            .iter()
+            .find(|d| d.dimension == dimension)
+            .and_then(|d| d.score)
+    }
+
+    /// The criterion with this id.
+    pub fn criterion(&self, id: &str) -> Option<&CriterionScore> {
+        self.criteria.iter().find(|c| c.id == id)
+    }
+
+    /// Sets a criterion's rating by hand (QA review) and recomputes the totals.
+    pub fn override_rating(
+        &mut self,
+        id: &str,
+        rating: Option<i32>,
+        rubric: &Rubric,
+    ) -> Result<(), String> {
+        let criterion = self
+            .criteria
+            .iter_mut()
+            .find(|c| c.id == id)
+            .ok_or_else(|| format!("this scorecard has no criterion `{id}`"))?;
+        if let Some(r) = rating {
+            if r < criterion.min || r > criterion.max {
+                return Err(format!(
+                    "`{r}` is outside {}..={} for `{id}`",
+                    criterion.min, criterion.max
+                ));
+            }
+        }
+        criterion.rating = rating;
+        criterion.score = rating.map(|r| scale_score(r, criterion.min, criterion.max));
+        criterion.reviewed = true;
+        self.total(rubric);
+        Ok(())
+    }
+
+    /// Recomputes dimension scores, the overall, pass/fail and the band from the criteria.
+    fn total(&mut self, rubric: &Rubric) {
+        self.dimensions = rubric
+            .dimensions
+            .iter()
+            .map(|spec| DimensionScore {
+                dimension: spec.dimension,
+                weight: spec.weight,
+                score: weighted_mean(
+                    self.criteria
+                        .iter()
+                        .filter(|c| c.dimension == spec.dimension)
+                        .filter_map(|c| c.score.map(|s| (c.weight, s))),
+                ),
+            })
+            .collect();
+        self.weighted = weighted_mean(
+            self.dimensions
+                .iter()
+                .filter_map(|d| d.score.map(|s| (d.weight, s))),
+        )
+        .unwrap_or(0.0);
+        self.critical_failures = self
+            .criteria
+            .iter()
+            .filter(|c| c.failed_critical())
+            .map(|c| c.id.clone())
+            .collect();
+        self.overall = if self.critical_failures.is_empty() {
+            self.weighted
+        } else {
+            0.0
+        };
+        self.passed = self.overall >= rubric.pass_mark;
+        self.band = rubric.band(self.overall);
+    }
+}
+
+/// Σ weight × score / Σ weight, or `None` when nothing is rated.
+fn weighted_mean(items: impl Iterator<Item = (f64, f64)>) -> Option<f64> {
+    let (mut sum, mut weights) = (0.0, 0.0);
+    for (weight, score) in items {
+        sum += weight * score;
+        weights += weight;
+    }
+    (weights > 0.0).then(|| sum / weights)
+}
+
+fn scale_score(rating: i32, min: i32, max: i32) -> f64 {
+    f64::from(rating - min) / f64::from((max - min).max(1)) * 100.0
+}
+
+/// Scores a transcript with a rubric. Live sessions and stored transcripts go through the same path.
+pub fn score(transcript: &Transcript, scenario: &Scenario, rubric: &Rubric) -> Scorecard {
+    let observations = observe(transcript, scenario, rubric);
+    score_observations(&observations, transcript.outcome(), scenario, rubric)
+}
+
+/// Scores gathered observations (the debrief re-scores with a turn's mistakes left out).
+pub fn score_observations(
+    obs: &Observations,
+    outcome: Outcome,
+    scenario: &Scenario,
+    rubric: &Rubric,
+) -> Scorecard {
+    let levels = scenario.service_levels();
+    let mut criteria = Vec::new();
+    for spec in &rubric.dimensions {
+        for criterion in &spec.criteria {
+            criteria.push(rate(criterion, spec.dimension, obs, scenario, &levels));
+        }
+    }
+    let mut card = Scorecard {
+        rubric_id: rubric.id.clone(),
+        rubric_version: rubric.version,
+        scenario_id: scenario.id.clone(),
+        outcome,
+        overall: 0.0,
+        weighted: 0.0,
+        passed: false,
+        band: String::new(),
+        pass_mark: rubric.pass_mark,
+        critical_failures: Vec::new(),
+        dimensions: Vec::new(),
+        criteria,
+        ledger: obs.ledger.clone(),
+        meters: obs.meters.clone(),
+        handle_secs: obs.handle_ms as f64 / 1000.0,
+    };
+    card.total(rubric);
+    card
+}
+
+fn rate(
+    criterion: &Criterion,
+    dimension: Dimension,
+    obs: &Observations,
+    scenario: &Scenario,
+    levels: &ServiceLevels,
+) -> CriterionScore {
+    let (min, max) = criterion.scale.bounds();
+    let (rating, reason, evidence) = match criterion.measure {
+        Measure::Findings => rate_findings(criterion, obs, min, max),
+        Measure::FirstResponse => rate_first_response(obs, levels, min, max),
+        Measure::ReplyLatency => rate_reply_latency(obs, levels, min, max),
+        Measure::HoldDiscipline => rate_holds(obs, levels, min, max),
+        Measure::StatusUpdates => rate_status_updates(obs, levels, min, max),
+        Measure::HandleTime => rate_handle_time(obs, scenario, min, max),
+    };
+    CriterionScore {
+        id: criterion.id.clone(),
+        dimension,
+        title: criterion.title.clone(),
+        rating,
+        min,
+        max,
+        score: rating.map(|r| scale_score(r, min, max)),
+        weight: criterion.weight,
+        critical: criterion.critical,
+        reviewed: false,
+        reason,
+        evidence,
+    }
+}
+
+type Rated = (Option<i32>, String, Vec<Evidence>);
+
+fn rate_findings(criterion: &Criterion, obs: &Observations, min: i32, max: i32) -> Rated {
+    let evidence: Vec<Evidence> = obs
+        .evidence
+        .iter()
+        .filter(|e| e.finding.criterion == criterion.id)
+        .cloned()
+        .collect();
+    let weight_of = |polarity: Polarity| -> u32 {
+        evidence
+            .iter()
+            .filter(|e| e.finding.polarity == polarity)
+            .map(|e| e.finding.weight.max(1))
+            .sum()
+    };
+    let (good, bad) = (weight_of(Polarity::Good), weight_of(Polarity::Bad));
+    if good + bad == 0 {
+        let (rating, reason) = match criterion.unobserved {
+            Unobserved::NotApplicable => (None, "not observed: not applicable".to_owned()),
+            Unobserved::Min => (Some(min), "expected and never observed".to_owned()),
+            Unobserved::Max => (Some(max), "no lapse observed".to_owned()),
+        };
+        return (rating, reason, evidence);
+    }
+    let rating = if max - min == 1 {
+        // Binary: any lapse fails.
+        if bad > 0 { min } else { max }
+    } else {
+        let share = f64::from(good) / f64::from(good + bad);
+        min + (share * f64::from(max - min)).round() as i32
+    };
+    (
+        Some(rating),
+        format!("{good} good and {bad} poor observation(s)"),
+        evidence,
+    )
+}
+
+fn timing_evidence(
+    turn: usize,
+    at_ms: u64,
+    criterion: &str,
+    polarity: Polarity,
+    rule: &str,
+    note: String,
+) -> Evidence {
+    Evidence {
+        turn,
+        at_ms,
+        finding: Finding {
+            dimension: Dimension::Timeliness,
+            polarity,
+            criterion: criterion.to_owned(),
+            rule: rule.to_owned(),
+            matched: String::new(),
+            note,
+            weight: 1,
+        },
+    }
+}
+
+/// A 5-point (or other) rating from how many times over target a duration ran.
+fn rating_by_ratio(ratio: f64, min: i32, max: i32) -> i32 {
+    // Steps: on target, within 1.5×, 2×, 3×, beyond.
+    const STEPS: [f64; 4] = [1.0, 1.5, 2.0, 3.0];
+    let missed = STEPS.iter().filter(|&&step| ratio > step).count() as i32;
+    let span = max - min;
+    (max - (missed * span + 3) / 4).clamp(min, max)
+}
+
+fn rate_first_response(obs: &Observations, levels: &ServiceLevels, min: i32, max: i32) -> Rated {
+    let Some(first) = obs.latencies.iter().find(|l| l.first) else {
+        return (None, "the trainee never replied".to_owned(), Vec::new());
+    };
+    let target = f64::from(levels.first_response_secs);
+    let secs = first.waited_ms as f64 / 1000.0;
+    let rating = rating_by_ratio(secs / target, min, max);
+    let polarity = if secs <= target {
+        Polarity::Good
+    } else {
+        Polarity::Bad
+    };
+    let note = format!("first reply after {secs:.1} s (target {target:.0} s)");
+    (
+        Some(rating),
+        note.clone(),
+        vec![timing_evidence(
+            first.turn,
+            first.from_ms + first.waited_ms,
+            "timeliness.first-response",
+            polarity,
+            "first-response",
+            note,
+        )],
+    )
+}
+
+fn rate_reply_latency(obs: &Observations, levels: &ServiceLevels, min: i32, max: i32) -> Rated {
+    let later: Vec<_> = obs.latencies.iter().filter(|l| !l.first).collect();
+    if later.is_empty() {
+        return (None, "no replies after the first".to_owned(), Vec::new());
+    }
+    let target_ms = u64::from(levels.between_replies_secs) * 1000;
+    let mut evidence = Vec::new();
+    let mut on_time = 0;
+    for latency in &later {
+        let secs = latency.waited_ms as f64 / 1000.0;
+        if latency.waited_ms <= target_ms && latency.silences == 0 {
+            on_time += 1;
+        } else {
+            let silence = if latency.silences > 0 {
+                format!(
+                    ", the customer spoke into the silence {} time(s)",
+                    latency.silences
+                )
+            } else {
+                String::new()
+            };
+            evidence.push(timing_evidence(
+                latency.turn,
+                latency.from_ms + latency.waited_ms,
+                "timeliness.reply-latency",
+                Polarity::Bad,
+                "slow-reply",
+                format!(
+                    "replied after {secs:.1} s (target {} s){silence}",
+                    levels.between_replies_secs
+                ),
+            ));
+        }
+    }
+    let share = f64::from(on_time) / later.len() as f64;
+    let rating = min + (share * f64::from(max - min)).round() as i32;
+    (
+        Some(rating),
+        format!(
+            "{on_time} of {} replies within {} s",
+            later.len(),
+            levels.between_replies_secs
+        ),
+        evidence,
+    )
+}
+
+fn rate_holds(obs: &Observations, levels: &ServiceLevels, min: i32, max: i32) -> Rated {
+    if obs.holds.is_empty() {
+        return (None, "no hold".to_owned(), Vec::new());
+    }
+    let mut worst = max;
+    let mut evidence = Vec::new();
+    for hold in &obs.holds {
+        let allowed = hold.announced_secs.min(levels.max_hold_secs);
+        let rating = if hold.held_secs <= allowed {
+            max
+        } else if f64::from(hold.held_secs) <= f64::from(allowed) * 1.5 {
+            (min + max) / 2
+        } else {
+            min
+        };
+        worst = worst.min(rating);
+        let polarity = if rating == max {
+            Polarity::Good
+        } else {
+            Polarity::Bad
+        };
+        evidence.push(timing_evidence(
+            hold.turn,
+            0,
+            "timeliness.hold",
+            polarity,
+            "hold",
+            format!(
+                "held {} s after announcing {} s (maximum {} s)",
+                hold.held_secs, hold.announced_secs, levels.max_hold_secs
+            ),
+        ));
+    }
+    (
+        Some(worst),
+        format!("{} hold(s)", obs.holds.len()),
+        evidence,
+    )
+}
+
+fn rate_status_updates(obs: &Observations, levels: &ServiceLevels, min: i32, max: i32) -> Rated {
+    let long_holds: Vec<_> = obs
+        .holds
+        .iter()
+        .filter(|h| h.held_secs > levels.status_update_secs)
+        .collect();
+    if obs.holds.is_empty() {
+        return (None, "no long wait".to_owned(), Vec::new());
+    }
+    let evidence = long_holds
+        .iter()
+        .map(|h| {
+            timing_evidence(
+                h.turn,
+                0,
+                "timeliness.status-updates",
+                Polarity::Bad,
+                "no-status-update",
+                format!(
+                    "left the customer on hold {} s without an update (every {} s expected)",
+                    h.held_secs, levels.status_update_secs
+                ),
+            )
+        })
+        .collect::<Vec<_>>();
+    let rating = if long_holds.is_empty() { max } else { min };
+    (
+        Some(rating),
+        format!(
+            "{} hold(s) longer than {} s without an update",
+            long_holds.len(),
+            levels.status_update_secs
+        ),
+        evidence,
+    )
+}
+
+fn rate_handle_time(obs: &Observations, scenario: &Scenario, min: i32, max: i32) -> Rated {
+    if !obs.ended {
+        return (None, "the call never ended".to_owned(), Vec::new());
+    }
+    let target = f64::from(scenario.target_handle_secs.max(1));
+    let secs = obs.handle_ms as f64 / 1000.0;
+    let rating = rating_by_ratio(secs / target, min, max);
+    let polarity = if secs <= target {
+        Polarity::Good
+    } else {
+        Polarity::Bad
+    };
+    let note = format!("handled in {secs:.0} s (target {target:.0} s)");
+    let turn = obs.meters.last().map_or(0, |m| m.turn);
+    (
+        Some(rating),
+        note.clone(),
+        vec![timing_evidence(
+            turn,
+            obs.handle_ms,
+            "timeliness.handle-time",
+            polarity,
+            "handle-time",
+            note,
+        )],
+    )
+}

@@ -1,0 +1,525 @@
+//! Transcripts: everything that happened in a session, written durably turn by turn, and replayed.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::Analyser;
+use crate::engine::{Event, Move, MoveError, Session, TimedEvent};
+use crate::scenario::{LoadedScenario, Outcome, Scenario};
+
+/// The format tag on the first line of every transcript.
+pub const FORMAT: &str = "rapport-transcript/1";
+
+/// Whether the session ran on a real or a virtual clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ClockKind {
+    /// A person played in real time.
+    Real,
+    /// A script or test plan supplied every delay.
+    Virtual,
+}
+
+/// The first line of a transcript: what was played, by whom, with which seed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Header {
+    pub format: String,
+    /// Stable id of the session (the same transcript always has the same id).
+    pub session_id: String,
+    pub scenario_id: String,
+    pub scenario_version: u32,
+    /// Hash of the scenario file's content when the session was played.
+    pub scenario_hash: String,
+    /// Where the scenario file was, when known.
+    #[serde(default)]
+    pub scenario_path: Option<String>,
+    pub seed: u64,
+    pub trainee: String,
+    /// Wall-clock start, RFC 3339.
+    pub started_at: String,
+    pub clock: ClockKind,
+}
+
+/// One step of the session: a move (or time passing) and what it caused.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Turn {
+    /// Session time of the move, in milliseconds.
+    pub at_ms: u64,
+    /// The trainee's move; `None` for the opening and for timers that fired while waiting.
+    #[serde(rename = "move")]
+    pub mv: Option<Move>,
+    pub events: Vec<TimedEvent>,
+}
+
+/// A whole transcript in memory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Transcript {
+    pub header: Header,
+    pub turns: Vec<Turn>,
+}
+
+impl Transcript {
+    /// Every event, in order.
+    pub fn events(&self) -> impl Iterator<Item = &TimedEvent> {
+        self.turns.iter().flat_map(|t| t.events.iter())
+    }
+
+    /// The ending and its outcome, when the session finished.
+    pub fn ending(&self) -> Option<(&str, Outcome)> {
+        self.events().find_map(|e| match &e.event {
+            Event::Ended { ending, outcome } => Some((ending.as_str(), *outcome)),
+            _ => None,
+        })
+    }
+
+    /// The outcome; a session that never ended is `Abandoned`.
+    pub fn outcome(&self) -> Outcome {
+        self.ending().map_or(Outcome::Abandoned, |(_, o)| o)
+    }
+
+    /// Session time of the last event or move.
+    pub fn duration_ms(&self) -> u64 {
+        let last_event = self.events().map(|e| e.at_ms).max().unwrap_or(0);
+        let last_move = self.turns.iter().map(|t| t.at_ms).max().unwrap_or(0);
+        last_event.max(last_move)
+    }
+
+    /// The transcript as JSON Lines, exactly as the writer stores it.
+    pub fn to_jsonl(&self) -> String {
+        let mut out = serde_json::to_string(&self.header).unwrap_or_default();
+        out.push('\n');
+        for turn in &self.turns {
+            out.push_str(&serde_json::to_string(turn).unwrap_or_default());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Why a transcript could not be written or read.
+#[derive(Debug, thiserror::Error)]
+pub enum TranscriptError {
+    #[error(
+        "cannot write transcript `{path}`: {source}; the session is kept in memory — free some space or choose another path with --transcript"
+    )]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot read transcript `{path}`: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("`{path}` is empty, not a transcript")]
+    Empty { path: PathBuf },
+    #[error(
+        "`{path}:1` is not a Rapport transcript (expected the header of `{FORMAT}`): {message}"
+    )]
+    NotATranscript { path: PathBuf, message: String },
+    #[error("`{path}:{line}` is corrupt: {message}; every turn before it is intact")]
+    Corrupt {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+}
+
+/// Writes a transcript as the session goes: one JSON line per turn, synced to disk.
+#[derive(Debug)]
+pub struct TranscriptWriter {
+    file: File,
+    path: PathBuf,
+}
+
+impl TranscriptWriter {
+    /// Creates the file (and its directory) and writes the header.
+    pub fn create(path: &Path, header: &Header) -> Result<Self, TranscriptError> {
+        let fail = |source| TranscriptError::Write {
+            path: path.to_path_buf(),
+            source,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(fail)?;
+        }
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(true)
+            .write(true)
+            .open(path)
+            .map_err(fail)?;
+        let mut writer = TranscriptWriter {
+            file,
+            path: path.to_path_buf(),
+        };
+        writer.write_line(&serde_json::to_string(header).unwrap_or_default())?;
+        Ok(writer)
+    }
+
+    /// Opens an existing transcript to append to (resuming a session).
+    pub fn append_to(path: &Path) -> Result<Self, TranscriptError> {
+        let file = OpenOptions::new()
+            .append(true)
+            .open(path)
+            .map_err(|source| TranscriptError::Write {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        Ok(TranscriptWriter {
+            file,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Appends one turn and syncs it, so a killed process loses no completed turn.
+    pub fn append(&mut self, turn: &Turn) -> Result<(), TranscriptError> {
+        self.write_line(&serde_json::to_string(turn).unwrap_or_default())
+    }
+
+    /// Where the transcript is written.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn write_line(&mut self, line: &str) -> Result<(), TranscriptError> {
+        let fail = |source| TranscriptError::Write {
+            path: self.path.clone(),
+            source,
+        };
+        let mut buffer = Vec::with_capacity(line.len() + 1);
+        buffer.extend_from_slice(line.as_bytes());
+        buffer.push(b'\n');
+        self.file.write_all(&buffer).map_err(fail)?;
+        self.file.sync_data().map_err(fail)
+    }
+}
+
+/// What reading a transcript found besides the turns.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadReport {
+    /// The last line was cut off mid-write (a killed process) and was left out.
+    pub truncated_tail: bool,
+}
+
+/// Reads a transcript; a final line cut off mid-write is dropped and reported, not an error.
+pub fn read_transcript(path: &Path) -> Result<(Transcript, ReadReport), TranscriptError> {
+    let file = File::open(path).map_err(|source| TranscriptError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut lines = Vec::new();
+    for line in BufReader::new(file).split(b'\n') {
+        lines.push(line.map_err(|source| TranscriptError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?);
+    }
+    let text_ended_cleanly = std::fs::read(path)
+        .map(|b| b.ends_with(b"\n"))
+        .unwrap_or(true);
+    parse_lines(path, &lines, text_ended_cleanly)
+}
+
+/// Parses a transcript held in memory (imports, tests).
+pub fn parse_transcript(
+    name: &Path,
+    text: &str,
+) -> Result<(Transcript, ReadReport), TranscriptError> {
+    let lines: Vec<Vec<u8>> = text.split('\n').map(|l| l.as_bytes().to_vec()).collect();
+    let lines = if text.ends_with('\n') {
+        &lines[..lines.len() - 1]
+    } else {
+        &lines[..]
+    };
+    parse_lines(name, lines, text.ends_with('\n'))
+}
+
+fn parse_lines(
+    path: &Path,
+    lines: &[Vec<u8>],
+    ended_cleanly: bool,
+) -> Result<(Transcript, ReadReport), TranscriptError> {
+    let Some(first) = lines
+        .first()
+        .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+    else {
+        return Err(TranscriptError::Empty {
+            path: path.to_path_buf(),
+        });
+    };
+    let header: Header =
+        serde_json::from_slice(first).map_err(|e| TranscriptError::NotATranscript {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+    if header.format != FORMAT {
+        return Err(TranscriptError::NotATranscript {
+            path: path.to_path_buf(),
+            message: format!("format `{}`", header.format),
+        });
+    }
+    let mut report = ReadReport::default();
+    let mut turns = Vec::new();
+    for (index, line) in lines.iter().enumerate().skip(1) {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match serde_json::from_slice::<Turn>(line) {
+            Ok(turn) => turns.push(turn),
+            Err(_) if index + 1 == lines.len() && !ended_cleanly => report.truncated_tail = true,
+            Err(e) => {
+                return Err(TranscriptError::Corrupt {
+                    path: path.to_path_buf(),
+                    line: index + 1,
+                    message: e.to_string(),
+                });
+            }
+        }
+    }
+    Ok((Transcript { header, turns }, report))
+}
+
+/// Why a move could not be recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum PlayError {
+    #[error(transparent)]
+    Move(#[from] MoveError),
+    #[error(transparent)]
+    Transcript(#[from] TranscriptError),
+}
+
+/// A session that records itself: every turn goes into memory and, when a path is given, to disk.
+#[derive(Debug)]
+pub struct Recorder {
+    session: Session,
+    transcript: Transcript,
+    writer: Option<TranscriptWriter>,
+}
+
+/// Who plays what, with which seed and clock.
+#[derive(Debug, Clone)]
+pub struct SessionSetup {
+    pub seed: u64,
+    pub trainee: String,
+    pub clock: ClockKind,
+    /// Wall-clock start, RFC 3339; `None` uses the current time.
+    pub started_at: Option<String>,
+}
+
+impl Recorder {
+    /// Starts a session and its transcript (written to `path` when given).
+    pub fn start(
+        loaded: &LoadedScenario,
+        scenario: Arc<Scenario>,
+        analyser: Arc<Analyser>,
+        setup: &SessionSetup,
+        path: Option<&Path>,
+    ) -> Result<(Recorder, Vec<TimedEvent>), TranscriptError> {
+        let started_at = setup
+            .started_at
+            .clone()
+            .unwrap_or_else(|| jiff::Timestamp::now().to_string());
+        let hash = loaded.content_hash();
+        let session_id = session_id(&setup.trainee, &scenario.id, &started_at, setup.seed, &hash);
+        let header = Header {
+            format: FORMAT.to_owned(),
+            session_id,
+            scenario_id: scenario.id.clone(),
+            scenario_version: scenario.version,
+            scenario_hash: hash,
+            scenario_path: Some(loaded.source.path.display().to_string()),
+            seed: setup.seed,
+            trainee: setup.trainee.clone(),
+            started_at,
+            clock: setup.clock,
+        };
+        let writer = path
+            .map(|p| TranscriptWriter::create(p, &header))
+            .transpose()?;
+        let (session, events) = Session::start(scenario, analyser, setup.seed);
+        let mut recorder = Recorder {
+            session,
+            transcript: Transcript {
+                header,
+                turns: Vec::new(),
+            },
+            writer,
+        };
+        recorder.record(0, None, events.clone())?;
+        Ok((recorder, events))
+    }
+
+    /// Resumes an interrupted transcript: replays its turns, then appends new ones to the same file.
+    pub fn resume(
+        transcript: Transcript,
+        scenario: Arc<Scenario>,
+        analyser: Arc<Analyser>,
+        path: Option<&Path>,
+    ) -> Result<Recorder, ReplayError> {
+        let session = replay_session(&transcript, scenario, analyser)?;
+        let writer = path
+            .map(TranscriptWriter::append_to)
+            .transpose()
+            .map_err(ReplayError::Transcript)?;
+        Ok(Recorder {
+            session,
+            transcript,
+            writer,
+        })
+    }
+
+    /// The live session.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// Everything recorded so far.
+    pub fn transcript(&self) -> &Transcript {
+        &self.transcript
+    }
+
+    /// Where the transcript is being written, if anywhere.
+    pub fn path(&self) -> Option<&Path> {
+        self.writer.as_ref().map(TranscriptWriter::path)
+    }
+
+    /// Applies and records a move. A refused move records nothing; a failed write keeps the turn in memory.
+    pub fn apply(&mut self, at_ms: u64, mv: Move) -> Result<Vec<TimedEvent>, PlayError> {
+        let events = self.session.apply(at_ms, &mv)?;
+        self.record(at_ms, Some(mv), events.clone())?;
+        Ok(events)
+    }
+
+    /// Lets time pass; records a turn only when a timer fired.
+    pub fn advance(&mut self, at_ms: u64) -> Result<Vec<TimedEvent>, TranscriptError> {
+        let events = self.session.advance(at_ms);
+        if !events.is_empty() {
+            self.record(at_ms, None, events.clone())?;
+        }
+        Ok(events)
+    }
+
+    /// Stops writing to disk (after a write failure, so play can go on in memory).
+    pub fn detach_writer(&mut self) {
+        self.writer = None;
+    }
+
+    /// Ends the recording and hands back the transcript.
+    pub fn finish(self) -> Transcript {
+        self.transcript
+    }
+
+    fn record(
+        &mut self,
+        at_ms: u64,
+        mv: Option<Move>,
+        events: Vec<TimedEvent>,
+    ) -> Result<(), TranscriptError> {
+        let turn = Turn { at_ms, mv, events };
+        let result = match self.writer.as_mut() {
+            Some(writer) => writer.append(&turn),
+            None => Ok(()),
+        };
+        self.transcript.turns.push(turn);
+        result
+    }
+}
+
+/// A stable session id from what identifies a session.
+fn session_id(trainee: &str, scenario: &str, started_at: &str, seed: u64, hash: &str) -> String {
+    let key = format!("{trainee}\u{1f}{scenario}\u{1f}{started_at}\u{1f}{seed}\u{1f}{hash}");
+    crate::scenario::load::content_hash(&key)
+}
+
+/// Why a replay could not run, or where it parted from the record.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    #[error("turn {turn} (at {at_ms} ms): the engine refused the recorded move `{mv}`: {source}")]
+    Refused {
+        turn: usize,
+        at_ms: u64,
+        mv: String,
+        #[source]
+        source: MoveError,
+    },
+    #[error(
+        "turn {turn} (at {at_ms} ms) diverges: the transcript has {expected} but the engine now gives {actual}"
+    )]
+    Diverged {
+        turn: usize,
+        at_ms: u64,
+        expected: String,
+        actual: String,
+    },
+    #[error(transparent)]
+    Transcript(TranscriptError),
+}
+
+/// Re-runs a transcript's moves and checks the engine reproduces every event exactly.
+pub fn replay(
+    transcript: &Transcript,
+    scenario: Arc<Scenario>,
+    analyser: Arc<Analyser>,
+) -> Result<Session, ReplayError> {
+    replay_session(transcript, scenario, analyser)
+}
+
+fn replay_session(
+    transcript: &Transcript,
+    scenario: Arc<Scenario>,
+    analyser: Arc<Analyser>,
+) -> Result<Session, ReplayError> {
+    let (mut session, opening) = Session::start(scenario, analyser, transcript.header.seed);
+    let mut turns = transcript.turns.iter().enumerate();
+    if let Some((index, first)) = turns.next() {
+        if first.mv.is_none() && first.at_ms == 0 {
+            compare(index, first, &opening)?;
+        } else {
+            replay_turn(&mut session, index, first)?;
+        }
+    }
+    for (index, turn) in turns {
+        replay_turn(&mut session, index, turn)?;
+    }
+    Ok(session)
+}
+
+fn replay_turn(session: &mut Session, index: usize, turn: &Turn) -> Result<(), ReplayError> {
+    let events = match &turn.mv {
+        None => session.advance(turn.at_ms),
+        Some(mv) => session
+            .apply(turn.at_ms, mv)
+            .map_err(|source| ReplayError::Refused {
+                turn: index,
+                at_ms: turn.at_ms,
+                mv: mv.describe(),
+                source,
+            })?,
+    };
+    compare(index, turn, &events)
+}
+
+fn compare(index: usize, turn: &Turn, actual: &[TimedEvent]) -> Result<(), ReplayError> {
+    if turn.events == actual {
+        return Ok(());
+    }
+    let position = turn
+        .events
+        .iter()
+        .zip(actual.iter())
+        .position(|(a, b)| a != b)
+        .unwrap_or(turn.events.len().min(actual.len()));
+    let describe =
+        |e: Option<&TimedEvent>| e.map_or("nothing".to_owned(), |e| format!("{:?}", e.event));
+    Err(ReplayError::Diverged {
+        turn: index,
+        at_ms: turn.at_ms,
+        expected: describe(turn.events.get(position)),
+        actual: describe(actual.get(position)),
+    })
+}

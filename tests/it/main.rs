@@ -1,0 +1,3 @@
+//! The integration tests, one binary with a module per area (as uv does), so linking happens once.
+
+mod engine;

@@ -1,2 +1,222 @@
-//! Criterion benchmarks (filled in below).
-fn main() {}
+//! Criterion benchmarks of the core: validation, the engine, scoring, the analysers and session memory.
+//!
+//! Run with `cargo bench --no-default-features --bench core`; the figures go into the README.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::hint::black_box;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicIsize, Ordering};
+
+use criterion::{Criterion, Throughput, criterion_group};
+use rapport::analysis::{Analyser, ReplyContext};
+use rapport::engine::{Event, Session};
+use rapport::library::load_library;
+use rapport::runner::{Toolkit, collect_plans};
+use rapport::scenario::load::load_ron;
+use rapport::scenario::{LoadedScenario, ValidateOptions, parse_scenario, validate};
+use rapport::scoring::score;
+use rapport::script::{ScriptedMove, TestPlan};
+use rapport::transcript::{ClockKind, Recorder, SessionSetup};
+
+/// Counts live heap bytes so the benchmark can report memory per session.
+struct CountingAllocator;
+
+static LIVE_BYTES: AtomicIsize = AtomicIsize::new(0);
+
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE_BYTES.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE_BYTES.fetch_sub(layout.size() as isize, Ordering::Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        LIVE_BYTES.fetch_add(new_size as isize - layout.size() as isize, Ordering::Relaxed);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+fn library() -> Vec<LoadedScenario> {
+    load_library(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")).0
+}
+
+/// The scripted runs of every shipped test plan, with their scenarios.
+fn scripted_runs() -> Vec<(LoadedScenario, Vec<ScriptedMove>, u64)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut runs = Vec::new();
+    for plan_path in collect_plans(&[dir]) {
+        let Ok((plan, _)) = load_ron::<TestPlan>(&plan_path) else { continue };
+        let Ok(loaded) = rapport::scenario::load_scenario(&plan_path.parent().unwrap_or(Path::new(".")).join(&plan.scenario)) else { continue };
+        for run in plan.runs {
+            runs.push((loaded.clone(), run.moves, run.seed));
+        }
+    }
+    runs
+}
+
+/// A generated scenario of `beats` beats, each with two options and a reply point every tenth.
+fn generated_scenario(beats: usize) -> String {
+    let mut text = String::from(
+        "Scenario(id: \"generated\", title: \"Generated\", difficulty: Hard, channel: Chat, target_handle_secs: 600,\n\
+         persona: (name: \"Gen\", situation: \"s\", meters: (anger: 50, patience: 50, trust: 50)),\n\
+         policy: (commitments: [(kind: Refund, allowed: true, terms: \"t\", min_hours: 120, max_hours: 168)]),\n\
+         flags: [\"f\"], start: \"b0\", beats: [\n",
+    );
+    for i in 0..beats {
+        let next = if i + 1 == beats { "resolved".to_owned() } else { format!("b{}", i + 1) };
+        let reply = if i % 10 == 0 { format!(", reply: (expects: [Acknowledge], routes: [(when: Said(Apologize), next: \"{next}\")], next: \"{next}\")") } else { String::new() };
+        let set = if i == 1 { ", set: [\"f\"]" } else { "" };
+        text.push_str(&format!(
+            "(id: \"b{i}\", lines: [(id: \"l{i}\", variants: [\"line {i} a\", \"line {i} b\"], when: Not(Flag(\"f\")))]{set}, options: [\
+             (id: \"o{i}a\", text: \"good {i}\", score: [(dimension: Empathy, rating: 1)], effects: [Anger(-2)], next: \"{next}\"),\
+             (id: \"o{i}b\", text: \"bad {i}\", score: [(dimension: Ownership, rating: -1)], promises: [Refund], next: \"hung-up\")]{reply}),\n"
+        ));
+    }
+    text.push_str("], endings: [(id: \"resolved\", outcome: Resolved), (id: \"hung-up\", outcome: HungUp)])");
+    text
+}
+
+fn bench_validation(c: &mut Criterion) {
+    let text = generated_scenario(500);
+    let options = ValidateOptions::default();
+    c.bench_function("validate a generated 500-beat scenario", |b| {
+        b.iter(|| {
+            let loaded = parse_scenario("generated.ron", black_box(&text)).expect("parses");
+            black_box(validate(&loaded, &options))
+        })
+    });
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    c.bench_function("load and validate the shipped library", |b| {
+        b.iter(|| {
+            let (library, _) = load_library(black_box(&dir));
+            for loaded in &library {
+                black_box(validate(loaded, &options));
+            }
+        })
+    });
+}
+
+fn bench_engine(c: &mut Criterion) {
+    let runs = scripted_runs();
+    let analyser = Arc::new(Analyser::shipped());
+    let prepared: Vec<(Arc<rapport::scenario::Scenario>, Vec<(u64, rapport::engine::Move)>, u64)> = runs
+        .iter()
+        .map(|(loaded, moves, seed)| {
+            let mut at = 0u64;
+            let timed = moves
+                .iter()
+                .map(|m| {
+                    at += (m.after * 1000.0) as u64;
+                    (at, m.action.clone())
+                })
+                .collect();
+            (Arc::new(loaded.scenario.clone()), timed, *seed)
+        })
+        .collect();
+    let mut lines = 0u64;
+    for (scenario, moves, seed) in &prepared {
+        let (mut session, opening) = Session::start(Arc::clone(scenario), Arc::clone(&analyser), *seed);
+        lines += opening.iter().filter(|e| matches!(e.event, Event::CustomerSaid { .. })).count() as u64;
+        for (at, mv) in moves {
+            if let Ok(events) = session.apply(*at, mv) {
+                lines += events.iter().filter(|e| matches!(e.event, Event::CustomerSaid { .. })).count() as u64;
+            }
+        }
+    }
+    let mut group = c.benchmark_group("engine");
+    group.throughput(Throughput::Elements(lines));
+    group.bench_function("customer lines through every shipped scripted run", |b| {
+        b.iter(|| {
+            for (scenario, moves, seed) in &prepared {
+                let (mut session, _) = Session::start(Arc::clone(scenario), Arc::clone(&analyser), *seed);
+                for (at, mv) in moves {
+                    let _ = black_box(session.apply(*at, mv));
+                }
+            }
+        })
+    });
+    group.finish();
+
+    let kit = Toolkit::shipped();
+    let mut group = c.benchmark_group("sessions");
+    group.throughput(Throughput::Elements(runs.len() as u64));
+    group.bench_function("complete scripted sessions with scoring", |b| {
+        b.iter(|| {
+            for (loaded, moves, seed) in &runs {
+                let setup = SessionSetup { seed: *seed, trainee: "bench".to_owned(), clock: ClockKind::Virtual, started_at: Some("1970-01-01T00:00:00Z".to_owned()) };
+                let (mut recorder, _) = Recorder::start(loaded, Arc::new(loaded.scenario.clone()), Arc::clone(&kit.analyser), &setup, None).expect("start");
+                let mut at = 0u64;
+                for m in moves {
+                    at += (m.after * 1000.0) as u64;
+                    let _ = recorder.apply(at, m.action.clone());
+                }
+                let transcript = recorder.finish();
+                black_box(score(&transcript, &loaded.scenario, &kit.rubric));
+            }
+        })
+    });
+    group.finish();
+}
+
+fn bench_analyser(c: &mut Criterion) {
+    let analyser = Analyser::shipped();
+    let library = library();
+    let scenario = &library.first().expect("a shipped scenario").scenario;
+    let context = ReplyContext::for_scenario(scenario);
+    let replies = [
+        "I'm so sorry, I understand how frustrating this is. I'll sort it out for you right now.",
+        "Please calm down, that's not my department, you'll have to call billing.",
+        "Refunds take 5 to 7 business days to reach your card; I'll email you when it's issued.",
+        "I can't promise it'll arrive tomorrow, but I'll check with the depot and call you back by 5.",
+        "I guarantee it'll be there tomorrow, I'll upgrade it to express for free.",
+        "What's your order number?",
+        "Hi, thanks for waiting. Let me have a look.",
+        "As per our SLA the ticket has been actioned.",
+    ];
+    let mut group = c.benchmark_group("analyser");
+    group.throughput(Throughput::Elements(replies.len() as u64));
+    group.bench_function("free-text replies read", |b| {
+        b.iter(|| {
+            for reply in &replies {
+                black_box(analyser.read(black_box(reply), &context));
+            }
+        })
+    });
+    group.finish();
+}
+
+/// Reports the heap held per live session, beyond the shared scenario and analysers.
+fn report_session_memory() {
+    let runs = scripted_runs();
+    let analyser = Arc::new(Analyser::shipped());
+    let mut worst = 0isize;
+    for (loaded, moves, seed) in &runs {
+        let scenario = Arc::new(loaded.scenario.clone());
+        let before = LIVE_BYTES.load(Ordering::Relaxed);
+        let (mut session, opening) = Session::start(Arc::clone(&scenario), Arc::clone(&analyser), *seed);
+        drop(opening);
+        let mut at = 0u64;
+        for m in moves {
+            at += (m.after * 1000.0) as u64;
+            let _ = session.apply(at, &m.action);
+        }
+        let held = LIVE_BYTES.load(Ordering::Relaxed) - before;
+        worst = worst.max(held);
+        drop(session);
+    }
+    eprintln!("memory per live session (worst over {} scripted runs, events handed off): {worst} bytes", runs.len());
+}
+
+criterion_group!(benches, bench_validation, bench_engine, bench_analyser);
+
+fn main() {
+    report_session_memory();
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

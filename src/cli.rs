@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Train and check the people who answer angry customers.
 #[derive(Debug, Parser)]
@@ -195,4 +195,223 @@ pub enum Command {
     /// Print shell completions.
     #[command(after_help = "Example:\n  rapport completions bash > /etc/bash_completion.d/rapport")]
     Completions { shell: clap_complete::Shell },
+
+    /// Load transcripts made elsewhere into the results database (importing twice changes nothing).
+    #[command(after_help = "Examples:\n  rapport import ~/exports/*.jsonl\n  rapport import transcripts/ --team north --db postgres://qa@db.example.org/rapport")]
+    Import(ImportArgs),
+
+    /// Report on stored sessions: averages, pass rates, trends, weakest criteria, IQS.
+    #[command(after_help = "Examples:\n  rapport report\n  rapport report --team north --since 2026-01-01 --by trainee\n  rapport report --format html -o report.html\n  rapport report --format csv --rows sessions > sessions.csv\n  rapport report --format xapi > statements.json")]
+    Report(ReportArgs),
+
+    /// Print xAPI statements of stored sessions for a learning record store.
+    #[command(after_help = "Example:\n  rapport xapi --since 2026-01-01 --xapi-base https://lms.example.org | curl -X POST -H 'X-Experience-API-Version: 1.0.3' -H 'Content-Type: application/json' -u KEY:SECRET --data @- https://lrs.example.org/xapi/statements")]
+    Xapi(XapiArgs),
+
+    /// Override a criterion of a stored session, with a comment (QA review).
+    #[command(after_help = "Examples:\n  rapport review 3f2a9c --criterion empathy.apology --rating 4 --comment \"Apology was sincere\" --reviewer dana\n  rapport review 3f2a9c            # show machine and reviewed ratings")]
+    Review(ReviewArgs),
+
+    /// Agreement between the machine and reviewers, and between reviewers: percent and Cohen's kappa.
+    #[command(after_help = "Example:\n  rapport calibration --since 2026-01-01 --format json")]
+    Calibration(CalibrationArgs),
+
+    /// Map trainees to teams, for `rapport report --team`.
+    #[command(after_help = "Examples:\n  rapport team set ana north\n  rapport team list\n  rapport team unset ana")]
+    Team(TeamArgs),
+}
+
+/// The results database flag shared by the QA commands.
+#[derive(Debug, Clone, Args)]
+pub struct DbArgs {
+    /// Results database: a SQLite path or a postgres:// URL (default: rapport.sqlite3 in the data directory).
+    #[arg(long, env = "RAPPORT_DB", global = true)]
+    pub db: Option<String>,
+}
+
+/// `rapport import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Transcript files (`.jsonl`) or directories holding them.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Also put every trainee of the imported sessions in this team.
+    #[arg(long)]
+    pub team: Option<String>,
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// A dimension on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DimensionArg {
+    Empathy,
+    Timeliness,
+    Expectations,
+    Ownership,
+}
+
+/// What report rows are grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GroupByArg {
+    Trainee,
+    Team,
+    Scenario,
+}
+
+/// Trend buckets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PeriodArg {
+    Day,
+    Week,
+    Month,
+}
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Tables for the terminal.
+    Table,
+    Csv,
+    Json,
+    /// One self-contained HTML file with charts and transcripts.
+    Html,
+    /// xAPI statements (JSON) for a learning record store.
+    Xapi,
+}
+
+/// Which table a CSV report holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CsvRowsArg {
+    Groups,
+    Sessions,
+    Trend,
+    Weakest,
+    Dimensions,
+}
+
+/// Which sessions a report or calibration covers.
+#[derive(Debug, Clone, Args)]
+pub struct FilterArgs {
+    /// Only these trainees (repeatable).
+    #[arg(long)]
+    pub trainee: Vec<String>,
+    /// Only trainees in these teams (repeatable; see `rapport team`).
+    #[arg(long)]
+    pub team: Vec<String>,
+    /// Only these scenario ids (repeatable).
+    #[arg(long)]
+    pub scenario: Vec<String>,
+    /// Sessions started on or after this date (`2026-01-31`) or RFC 3339 time.
+    #[arg(long, value_parser = parse_since)]
+    pub since: Option<i64>,
+    /// Sessions started on or before this date, or before this RFC 3339 time.
+    #[arg(long, value_parser = parse_until)]
+    pub until: Option<i64>,
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+fn parse_since(text: &str) -> Result<i64, String> {
+    rapport::report::parse_date_bound(text, false).map_err(|e| e.to_string())
+}
+
+fn parse_until(text: &str) -> Result<i64, String> {
+    rapport::report::parse_date_bound(text, true).map_err(|e| e.to_string())
+}
+
+/// `rapport report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Only this dimension's scores and criteria.
+    #[arg(long, value_enum)]
+    pub dimension: Option<DimensionArg>,
+    /// Group rows by trainee, team or scenario.
+    #[arg(long, value_enum, default_value_t = GroupByArg::Trainee)]
+    pub by: GroupByArg,
+    /// Trend buckets.
+    #[arg(long, value_enum, default_value_t = PeriodArg::Week)]
+    pub period: PeriodArg,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+    /// The table a CSV holds.
+    #[arg(long, value_enum, default_value_t = CsvRowsArg::Groups)]
+    pub rows: CsvRowsArg,
+    /// How many of the newest sessions to list (and drill into, in HTML).
+    #[arg(long, default_value_t = 20)]
+    pub sessions: usize,
+    /// Write the report here instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Base IRI of xAPI activities, extensions and accounts.
+    #[arg(long, env = "RAPPORT_XAPI_BASE", default_value = rapport::report::xapi::DEFAULT_BASE)]
+    pub xapi_base: String,
+}
+
+/// `rapport xapi`.
+#[derive(Debug, Args)]
+pub struct XapiArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Write the statements here instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Base IRI of xAPI activities, extensions and accounts.
+    #[arg(long, env = "RAPPORT_XAPI_BASE", default_value = rapport::report::xapi::DEFAULT_BASE)]
+    pub xapi_base: String,
+}
+
+/// `rapport review`.
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// The session id, or enough of its start to be unique.
+    pub session: String,
+    /// The criterion to rate (`empathy.apology`); without it, the session's ratings are shown.
+    #[arg(long, requires = "rating")]
+    pub criterion: Option<String>,
+    /// The rating on the criterion's scale, or `na` for not applicable.
+    #[arg(long, requires = "criterion")]
+    pub rating: Option<String>,
+    /// Why.
+    #[arg(long, default_value = "")]
+    pub comment: String,
+    /// Who is reviewing.
+    #[arg(long, env = "RAPPORT_REVIEWER")]
+    pub reviewer: Option<String>,
+    /// The rubric that scored the session, when it is not the scenario's or the shipped one.
+    #[arg(long)]
+    pub rubric: Option<PathBuf>,
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// `rapport calibration`.
+#[derive(Debug, Args)]
+pub struct CalibrationArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+/// `rapport team`.
+#[derive(Debug, Args)]
+pub struct TeamArgs {
+    #[command(subcommand)]
+    pub action: TeamAction,
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// What `rapport team` does.
+#[derive(Debug, Subcommand)]
+pub enum TeamAction {
+    /// Put a trainee in a team (replacing their team, if any).
+    Set { trainee: String, team: String },
+    /// Take a trainee out of their team.
+    Unset { trainee: String },
+    /// List trainees by team.
+    List,
 }

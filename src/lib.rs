@@ -10,6 +10,7 @@ pub mod engine;
 pub mod library;
 pub mod paths;
 pub mod play;
+pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod scoring;

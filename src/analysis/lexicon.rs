@@ -139,7 +139,7 @@ pub struct TimeframeSpec {
     pub units: BTreeMap<String, u32>,
     /// Patterns with groups `n` and `unit` ("within 2 days").
     pub counted: Vec<String>,
-    /// Patterns with groups `n`, `m` and `unit` ("5 to 7 business days"); the lower bound counts.
+    /// Patterns with groups `n` and `unit` ("5 to 7 business days"): `n` is the lower bound, which counts.
     pub ranges: Vec<String>,
     /// Fixed phrases and their hours; `None` for a date that cannot be turned into hours.
     pub fixed: Vec<FixedTime>,
@@ -227,8 +227,8 @@ pub struct CompiledLexicon {
     pub(crate) kind_set: RegexSet,
     pub(crate) numbers: BTreeMap<String, u32>,
     pub(crate) units: BTreeMap<String, u32>,
-    pub(crate) counted: Option<Regex>,
-    pub(crate) ranges: Option<Regex>,
+    pub(crate) counted: Vec<Regex>,
+    pub(crate) ranges: Vec<Regex>,
     pub(crate) fixed: Vec<(Regex, Option<u32>)>,
     pub(crate) fixed_set: RegexSet,
     pub(crate) cues: Option<Regex>,
@@ -323,12 +323,21 @@ impl Compiler<'_> {
                 self.error(
                     owner,
                     format!(
-                        "the patterns of `{owner}` are too large together: {}",
+                        "the patterns of `{owner}` cannot be combined: {}",
                         first_line(&e.to_string())
                     ),
                     "split the list or simplify its patterns",
                 )
             })
+    }
+
+    /// Each pattern of a list compiled on its own (lists whose patterns reuse group names).
+    fn each(&self, owner: &str, patterns: &[String]) -> Result<Vec<Regex>, Box<Diagnostic>> {
+        let mut compiled = Vec::with_capacity(patterns.len());
+        for pattern in patterns {
+            compiled.push(self.required(owner, std::slice::from_ref(pattern))?);
+        }
+        Ok(compiled)
     }
 
     /// Like [`Compiler::alternation`] for a list that must not be empty.
@@ -351,7 +360,7 @@ impl Compiler<'_> {
                 self.error(
                     owner,
                     format!(
-                        "the patterns of `{owner}` are too large together: {}",
+                        "the patterns of `{owner}` cannot be combined: {}",
                         first_line(&e.to_string())
                     ),
                     "split the list or simplify its patterns",
@@ -360,11 +369,14 @@ impl Compiler<'_> {
     }
 }
 
+/// The gist of a regex error: its `error:` line, without the pattern echoed above it.
 fn first_line(text: &str) -> String {
     text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+        .map(str::trim)
+        .find_map(|l| l.strip_prefix("error: "))
+        .unwrap_or_else(|| text.lines().next().unwrap_or(text))
+        .trim()
+        .to_owned()
 }
 
 impl Lexicon {
@@ -388,10 +400,14 @@ impl Lexicon {
         }
         let kind_set = compiler.set("kinds", &kind_patterns)?;
         let times = &self.timeframes;
-        let counted = compiler.alternation("counted", &times.counted)?;
-        let ranges = compiler.alternation("ranges", &times.ranges)?;
-        check_groups(&compiler, "counted", counted.as_ref(), &["n", "unit"])?;
-        check_groups(&compiler, "ranges", ranges.as_ref(), &["n", "m", "unit"])?;
+        let counted = compiler.each("counted", &times.counted)?;
+        let ranges = compiler.each("ranges", &times.ranges)?;
+        for regex in &counted {
+            check_groups(&compiler, "counted", Some(regex), &["n", "unit"])?;
+        }
+        for regex in &ranges {
+            check_groups(&compiler, "ranges", Some(regex), &["n", "unit"])?;
+        }
         let mut fixed = Vec::new();
         let mut fixed_patterns = Vec::new();
         for time in &times.fixed {
@@ -623,32 +639,25 @@ impl CompiledLexicon {
         }
         let mut fired: Vec<usize> = matched.iter().map(|p| self.rule_of_pattern[p]).collect();
         fired.dedup();
-        let mut hits: Vec<(usize, usize, usize)> = Vec::new();
+        // Each rule reports its first match that survives negation, its exceptions and the
+        // rules that suppress it; later matches are never looked at, so long replies stay linear.
+        let mut firsts: Vec<(usize, usize, usize)> = Vec::new();
         for &index in &fired {
             let rule = &self.rules[index];
-            for m in rule.regex.find_iter(text) {
-                let range = (m.start(), m.end());
-                if rule.negatable && self.negation.negated_before(text, range.0) {
-                    continue;
-                }
-                if overlapped_by(rule.except.as_ref(), text, range) {
-                    continue;
-                }
-                hits.push((index, range.0, range.1));
-            }
-        }
-        let suppressed: Vec<bool> = hits
-            .iter()
-            .map(|&(index, start, end)| {
-                hits.iter().any(|&(other, s, e)| {
-                    self.rules[other].suppresses.contains(&index) && overlaps((start, end), (s, e))
-                })
-            })
-            .collect();
-        let mut firsts: Vec<(usize, usize, usize)> = Vec::new();
-        for (hit, gone) in hits.into_iter().zip(suppressed) {
-            if !gone && !firsts.iter().any(|f| f.0 == hit.0) {
-                firsts.push(hit);
+            let suppressors: Vec<&Rule> = self
+                .rules
+                .iter()
+                .filter(|other| other.suppresses.contains(&index))
+                .collect();
+            let first = rule.regex.find_iter(text).map(|m| (m.start(), m.end())).find(|&range| {
+                !(rule.negatable && self.negation.negated_before(text, range.0))
+                    && !overlapped_by(rule.except.as_ref(), text, range)
+                    && !suppressors
+                        .iter()
+                        .any(|other| overlapped_by(Some(&other.regex), text, range))
+            });
+            if let Some((start, end)) = first {
+                firsts.push((index, start, end));
             }
         }
         firsts.sort_by_key(|&(index, start, _)| (start, index));

@@ -75,35 +75,26 @@ pub(crate) fn read_promises(
     }
     let mut stated_timeframe: Option<(usize, usize)> = None;
     for (s0, s1) in norm.sentences() {
-        let in_sentence = |start: usize| start >= s0 && start < s1;
-        let sentence_kinds: Vec<KindMention> = kinds
-            .iter()
-            .copied()
-            .filter(|k| in_sentence(k.start))
-            .collect();
-        let sentence_times: Vec<TimeMention> = times
-            .iter()
-            .copied()
-            .filter(|t| in_sentence(t.start))
-            .collect();
-        let sentence_frames: Vec<Frame> = frames
-            .iter()
-            .copied()
-            .filter(|f| in_sentence(f.start))
-            .collect();
+        let sentence_kinds = within(&kinds, s0, s1, |k| k.start);
+        let sentence_times = within(&times, s0, s1, |t| t.start);
+        let sentence_frames = within(&frames, s0, s1, |f| f.start);
         let found = firm_commitments(lex, text, (s0, s1), &sentence_frames, &sentence_kinds);
         let attached: Vec<Option<PromiseKind>> = sentence_times
             .iter()
             .map(|t| attach(t, &sentence_kinds))
             .collect();
+        // A guarantee taints the sentence: its time frames earn nothing.
+        let guaranteed = found.iter().any(|f| f.kind == PromiseKind::Guarantee);
         for commitment in &found {
             let mut hours: Option<u32> = None;
+            let arrives_later = arrives_later(commitment.kind, &sentence_kinds);
             for (time, kind) in sentence_times.iter().zip(&attached) {
-                if *kind == Some(commitment.kind) {
+                let arrival = arrives_later && *kind == Some(PromiseKind::Delivery);
+                if *kind == Some(commitment.kind) || arrival {
                     hours = hours.max(time.hours);
                 }
             }
-            record_promise(lex, norm, policy, commitment, hours, reading);
+            record_promise(lex, norm, policy, commitment, hours, guaranteed, reading);
         }
         // A time frame outside any promise is a statement of process when it is realistic.
         for (time, kind) in sentence_times.iter().zip(&attached) {
@@ -114,17 +105,17 @@ pub(crate) fn read_promises(
             if promised || stated_timeframe.is_some() {
                 continue;
             }
-            let realistic = match kind {
-                Some(kind) => policy
-                    .commitments
-                    .iter()
-                    .find(|c| c.kind == *kind)
-                    .is_some_and(|c| c.allowed && c.min_hours.is_none_or(|min| hours >= min)),
-                None => lex
-                    .cues
-                    .as_ref()
-                    .is_some_and(|cues| cues.is_match(&text[s0..s1])),
-            };
+            // A stated time frame needs a word of process ("takes", "within") and, for a kind
+            // the policy covers, must not be sooner than the policy's soonest.
+            let cued = lex.cues.as_ref().is_some_and(|cues| cues.is_match(&text[s0..s1]));
+            let realistic = cued
+                && kind.is_none_or(|kind| {
+                    policy
+                        .commitments
+                        .iter()
+                        .find(|c| c.kind == kind)
+                        .is_some_and(|c| c.allowed && c.min_hours.is_none_or(|min| hours >= min))
+                });
             if realistic {
                 stated_timeframe = Some((time.start, time.end));
             }
@@ -141,6 +132,28 @@ pub(crate) fn read_promises(
             &lex.notes.stated_timeframe,
         );
     }
+}
+
+/// The kinds whose time frame is when they reach the customer, so a later arrival in the same
+/// sentence times them ("I'll send a replacement today and it'll arrive in 3 days").
+const ARRIVING_KINDS: [PromiseKind; 2] = [PromiseKind::Replacement, PromiseKind::Refund];
+
+/// Whether a kind is followed by a delivery in the same sentence, which then times it.
+fn arrives_later(kind: PromiseKind, kinds: &[KindMention]) -> bool {
+    let Some(first) = kinds.iter().find(|k| k.kind == kind) else {
+        return false;
+    };
+    ARRIVING_KINDS.contains(&kind)
+        && kinds
+            .iter()
+            .any(|k| k.kind == PromiseKind::Delivery && k.start > first.start)
+}
+
+/// The items of a list sorted by start that start within `s0..s1`.
+fn within<T>(items: &[T], s0: usize, s1: usize, start: impl Fn(&T) -> usize) -> &[T] {
+    let from = items.partition_point(|item| start(item) < s0);
+    let to = items.partition_point(|item| start(item) < s1);
+    &items[from..to.max(from)]
 }
 
 /// The kind a time frame belongs to: the nearest kind before it, or the first after it.
@@ -160,6 +173,7 @@ fn record_promise(
     policy: &Policy,
     found: &Found,
     hours: Option<u32>,
+    guaranteed: bool,
     reading: &mut Reading,
 ) {
     let commitment = policy.commitments.iter().find(|c| c.kind == found.kind);
@@ -198,7 +212,7 @@ fn record_promise(
                 super::explain::verdict_words(verdict, commitment.map_or("", |c| c.terms.as_str()))
             ),
         );
-    } else if let (Some(c), Some(h)) = (commitment, hours) {
+    } else if let (Some(c), Some(h), false) = (commitment, hours, guaranteed) {
         let in_range =
             c.min_hours.is_none_or(|min| h >= min) && c.max_hours.is_none_or(|max| h <= max);
         if in_range {
@@ -388,16 +402,9 @@ fn find_kinds(lex: &CompiledLexicon, text: &str) -> Vec<KindMention> {
 /// Every time frame in a normalised text, in order, the longest where two overlap.
 pub fn find_times(lex: &CompiledLexicon, text: &str) -> Vec<TimeMention> {
     let mut times = Vec::new();
-    if let Some(ranges) = &lex.ranges {
-        for captures in ranges.captures_iter(text) {
-            if let Some(time) = counted_time(lex, &captures, "n") {
-                times.push(time);
-            }
-        }
-    }
-    if let Some(counted) = &lex.counted {
-        for captures in counted.captures_iter(text) {
-            if let Some(time) = counted_time(lex, &captures, "n") {
+    for regex in lex.ranges.iter().chain(&lex.counted) {
+        for captures in regex.captures_iter(text) {
+            if let Some(time) = counted_time(lex, &captures) {
                 times.push(time);
             }
         }
@@ -434,10 +441,9 @@ pub fn find_times(lex: &CompiledLexicon, text: &str) -> Vec<TimeMention> {
 fn counted_time(
     lex: &CompiledLexicon,
     captures: &Captures<'_>,
-    group: &str,
 ) -> Option<TimeMention> {
     let whole = captures.get(0)?;
-    let count = number(lex, captures.name(group)?.as_str())?;
+    let count = number(lex, captures.name("n")?.as_str())?;
     let unit = captures.name("unit")?.as_str();
     let per_unit = unit_hours(lex, unit)?;
     // Minutes and other units under an hour still take an hour in the ledger.

@@ -1,1 +1,247 @@
 //! Unit tests of the analysers as a whole: negation, hedging, time frames, odd input.
+
+use super::*;
+use crate::scenario::{Commitment, Policy, PromiseKind};
+
+/// The test policy of the labelled set, in code.
+fn policy() -> Policy {
+    let allow = |kind, terms: &str, min_hours, max_hours| Commitment {
+        kind,
+        allowed: true,
+        terms: terms.to_owned(),
+        min_hours,
+        max_hours,
+    };
+    Policy {
+        facts: Vec::new(),
+        commitments: vec![
+            allow(PromiseKind::Refund, "Refunds reach the card in 5 to 7 days", Some(120), Some(168)),
+            allow(PromiseKind::Callback, "Call back within a day", None, Some(24)),
+            allow(PromiseKind::Escalation, "A supervisor calls back within 24 hours", None, Some(24)),
+            Commitment {
+                kind: PromiseKind::Expedite,
+                allowed: false,
+                terms: "Shipping cannot be upgraded once in transit".to_owned(),
+                min_hours: None,
+                max_hours: None,
+            },
+            allow(PromiseKind::Compensation, "A £10 goodwill credit", None, None),
+            allow(PromiseKind::Replacement, "Replacements arrive in 3 to 5 days", Some(72), Some(120)),
+            allow(PromiseKind::Delivery, "Deliveries take 2 to 5 days", Some(48), Some(120)),
+            allow(PromiseKind::Fix, "Faults are fixed in 4 to 48 hours", Some(4), Some(48)),
+        ],
+        jargon: vec!["RMA".to_owned(), "SLA".to_owned()],
+    }
+}
+
+/// The shipped analyser, compiled once for all tests.
+fn analyser() -> &'static Analyser {
+    static ANALYSER: std::sync::OnceLock<Analyser> = std::sync::OnceLock::new();
+    ANALYSER.get_or_init(Analyser::shipped)
+}
+
+fn read(text: &str) -> Reading {
+    let policy = policy();
+    let given = ["order number".to_owned(), "postcode".to_owned()];
+    let ctx = ReplyContext {
+        customer_name: "Maria Lopez",
+        policy: &policy,
+        already_given: &given,
+    };
+    analyser().read(text, &ctx)
+}
+
+fn kinds(reading: &Reading) -> Vec<PromiseKind> {
+    reading.promises.iter().map(|p| p.kind).collect()
+}
+
+#[test]
+#[ignore = "a tool: ANALYSE=\"text\" cargo test analyse_one -- --ignored --nocapture"]
+fn analyse_one() {
+    let text = std::env::var("ANALYSE").unwrap_or_default();
+    for line in text.lines() {
+        let reading = read(line);
+        println!("{}", render_reading(&reading, line));
+    }
+}
+
+#[test]
+fn shipped_lexicon_compiles() {
+    let analyser = analyser();
+    assert!(analyser.model_reply("empathy.respect").is_some());
+    assert!(analyser.criteria().contains(&"ownership.no-shift-talk"));
+}
+
+#[test]
+fn analyser_is_send_and_sync() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Analyser>();
+}
+
+#[test]
+fn negated_calm_down_is_not_a_calm_down() {
+    let reading = read("I'm not going to tell you to calm down.");
+    assert!(!reading.has("empathy.respect", Polarity::Bad));
+    assert!(!reading.intents.contains(&Intent::CalmDown));
+    assert!(read("Calm down.").intents.contains(&Intent::CalmDown));
+}
+
+#[test]
+fn negated_blame_is_not_blame() {
+    assert!(!read("I won't blame you for being fed up.").has("empathy.respect", Polarity::Bad));
+    assert!(!read("It's not your fault at all.").has("empathy.respect", Polarity::Bad));
+    assert!(read("That's your fault.").has("empathy.respect", Polarity::Bad));
+}
+
+#[test]
+fn a_phrase_with_its_own_negation_still_fires() {
+    let reading = read("It is not my department's fault, but I'll handle it.");
+    assert!(reading.has("ownership.no-deflection", Polarity::Bad));
+    assert!(reading.has("ownership.commitment", Polarity::Good));
+}
+
+#[test]
+fn a_non_apology_cancels_the_apology() {
+    let reading = read("I'm sorry you feel that way.");
+    assert!(reading.has("empathy.apology", Polarity::Bad));
+    assert!(!reading.has("empathy.apology", Polarity::Good));
+}
+
+#[test]
+fn negated_promises_are_not_promises() {
+    let reading = read("I can't promise a refund today.");
+    assert!(reading.promises.is_empty(), "{:?}", reading.promises);
+    assert!(reading.has("expectations.explain", Polarity::Good));
+    assert!(read("I won't be able to expedite it.").promises.is_empty());
+    assert!(read("I will not refund you today.").promises.is_empty());
+}
+
+#[test]
+fn hedged_promises_are_not_firm() {
+    for text in [
+        "I'll try to get you a refund today.",
+        "I'll ask whether we can refund you today.",
+        "I can check if we can expedite it.",
+        "Hopefully we can get it to you by tomorrow.",
+    ] {
+        let reading = read(text);
+        assert!(!reading.overpromised(), "{text}: {:?}", reading.promises);
+    }
+}
+
+#[test]
+fn a_hedge_does_not_reach_the_next_action() {
+    let reading = read("I can't guarantee it, but I'll check today and call you back by 5.");
+    assert_eq!(kinds(&reading), [PromiseKind::Callback]);
+    assert!(!reading.overpromised());
+    assert!(reading.has("expectations.timeframe", Polarity::Good));
+}
+
+#[test]
+fn promises_get_verdicts_from_the_policy() {
+    let forbidden = read("I'll upgrade you to next-day delivery.");
+    assert_eq!(forbidden.promises[0].verdict, PromiseVerdict::Forbidden);
+    let too_soon = read("I'll refund you today.");
+    assert_eq!(too_soon.promises[0].verdict, PromiseVerdict::TooSoon { min_hours: 120 });
+    let guarantee = read("I promise it will never happen again.");
+    assert!(guarantee.promises.iter().any(|p| p.kind == PromiseKind::Guarantee && p.verdict == PromiseVerdict::NotInPolicy));
+    let allowed = read("I'll escalate this to my supervisor and call you back within 24 hours.");
+    assert_eq!(kinds(&allowed), [PromiseKind::Escalation, PromiseKind::Callback]);
+    assert!(allowed.promises.iter().all(|p| p.verdict == PromiseVerdict::Allowed));
+    assert!(allowed.intents.contains(&Intent::Escalation));
+}
+
+#[test]
+fn time_frames_are_read_in_hours() {
+    let hours = |text: &str| {
+        let reading = read(text);
+        reading.promises.first().and_then(|p| p.hours)
+    };
+    assert_eq!(hours("I'll call you back today."), Some(8));
+    assert_eq!(hours("I'll call you back tomorrow."), Some(24));
+    assert_eq!(hours("We'll deliver it within 2 days."), Some(48));
+    assert_eq!(hours("We'll deliver it in 3 business days."), Some(72));
+    assert_eq!(hours("I'll call you back within 24 hours."), Some(24));
+    assert_eq!(hours("I'll call you back in an hour."), Some(1));
+    assert_eq!(hours("We'll deliver it next week."), Some(168));
+    assert_eq!(hours("We'll deliver it in 3 to 5 working days."), Some(72));
+    assert_eq!(hours("We'll deliver it by Friday."), None);
+}
+
+#[test]
+fn arrival_times_a_replacement_sent_today() {
+    let reading = read("I'll send a replacement today and it'll reach you in three to five days.");
+    assert!(!reading.overpromised(), "{:?}", reading.promises);
+}
+
+#[test]
+fn asking_again_for_what_was_given_is_a_repeat() {
+    assert!(read("What's your order number?").has("ownership.no-repeat", Polarity::Bad));
+    assert!(read("Can I take your post code, please?").has("ownership.no-repeat", Polarity::Bad));
+    assert!(!read("What's your email address?").has("ownership.no-repeat", Polarity::Bad));
+}
+
+#[test]
+fn the_name_is_found_whole_and_case_insensitive() {
+    assert!(read("thanks MARIA").has("empathy.personal", Polarity::Good));
+    assert!(read("Thank you, Ms Lopez.").has("empathy.personal", Polarity::Good));
+    assert!(!read("Thanks, Mariana.").has("empathy.personal", Polarity::Good));
+}
+
+#[test]
+fn non_ascii_names_are_folded() {
+    let policy = policy();
+    let ctx = ReplyContext {
+        customer_name: "Zoë Öztürk",
+        policy: &policy,
+        already_given: &[],
+    };
+    let reading = analyser().read("Thank you, ZOË, I'll sort it.", &ctx);
+    let finding = reading.findings.iter().find(|f| f.criterion == "empathy.personal").unwrap();
+    assert_eq!(finding.matched, "ZOË");
+}
+
+#[test]
+fn smart_quotes_are_straightened() {
+    let reading = read("I\u{2019}m sorry, I\u{2019}ll handle this.");
+    assert!(reading.has("empathy.apology", Polarity::Good));
+    assert!(reading.has("ownership.commitment", Polarity::Good));
+    assert_eq!(reading.findings[0].matched, "I\u{2019}m sorry");
+}
+
+#[test]
+fn odd_input_never_panics() {
+    let huge = "I'm so sorry 😡 ".repeat(70_000);
+    assert!(huge.len() > 1_000_000);
+    let samples = [
+        String::new(),
+        " \n\t ".to_owned(),
+        "\u{0}\u{1}\u{7f} calm\u{0}down".to_owned(),
+        "مرحبا، أنا آسف جدا".to_owned(),
+        "e\u{301}\u{301}\u{301} I understand".to_owned(),
+        "İ'll refund you today 👍🏽👩‍👩‍👧".to_owned(),
+        "\u{202e}I'll refund you today\u{202c}".to_owned(),
+        "?".repeat(1000),
+        huge,
+    ];
+    for text in &samples {
+        let reading = read(text);
+        let _ = render_reading(&reading, text);
+    }
+}
+
+#[test]
+fn an_invalid_pattern_is_a_diagnostic() {
+    let shipped = include_str!("../../scenarios/default.lexicon.ron");
+    let broken = shipped.replacen(r#"r"calm (?:yourself )?down""#, r#"r"calm (down""#, 1);
+    assert_ne!(shipped, broken);
+    let diagnostic = Analyser::from_text("broken.lexicon.ron", &broken).unwrap_err();
+    assert!(diagnostic.message.contains("invalid pattern `calm (down`"), "{}", diagnostic.message);
+    assert!(diagnostic.location().starts_with("broken.lexicon.ron:"), "{}", diagnostic.location());
+}
+
+#[test]
+fn a_ron_error_in_the_lexicon_is_a_diagnostic() {
+    let diagnostic = Analyser::from_text("bad.lexicon.ron", "(negation: (negators: [1]))").unwrap_err();
+    assert!(diagnostic.location().starts_with("bad.lexicon.ron:1:"), "{}", diagnostic.location());
+}

@@ -1,6 +1,7 @@
 //! Subcommand dispatch and what every command shares: exit statuses and printing diagnostics.
 
 mod authoring;
+mod qa;
 mod runs;
 
 use std::io::IsTerminal;
@@ -101,6 +102,12 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
             transcripts,
             json,
         } => runs::rescore(&old, &new, &transcripts, json),
+        Command::Import(args) => qa::import(args),
+        Command::Report(args) => qa::report(args),
+        Command::Xapi(args) => qa::xapi(args),
+        Command::Review(args) => qa::review(args),
+        Command::Calibration(args) => qa::calibration(args),
+        Command::Team(args) => qa::team(args),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "rapport", &mut std::io::stdout());

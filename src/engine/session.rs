@@ -89,7 +89,8 @@ impl Session {
             flags,
             visits,
             fired,
-            position: Position::Ended(Outcome::Abandoned),
+            // Not ended yet: `goto(start)` below places the conversation in its first beat.
+            position: Position::Beat(0),
             offered: Vec::new(),
             waiting_since_ms: 0,
             drained_to_ms: 0,

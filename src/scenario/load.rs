@@ -252,6 +252,12 @@ fn diagnose_ron_error(source: &SourceFile, error: &ron::error::SpannedError) -> 
             "too deep".to_owned(),
             Some("a scenario never needs this depth; check for unbalanced brackets".to_owned()),
         ),
+        E::ExpectedInteger | E::ExpectedFloat | E::ExpectedString | E::ExpectedBoolean | E::ExpectedArray | E::ExpectedMap | E::ExpectedOption | E::ExpectedUnit | E::ExpectedStructLike | E::ExpectedChar => (
+            Code::WrongType,
+            format!("wrong type: {}", error.code).to_lowercase().replacen("wrong type: expected", "expected", 1),
+            "wrong type here".to_owned(),
+            Some("see docs/scenario-format.md for the type of this field".to_owned()),
+        ),
         E::Message(message) => (Code::WrongType, message.clone(), "here".to_owned(), None),
         other => (
             Code::Syntax,

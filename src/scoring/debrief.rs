@@ -80,6 +80,7 @@ pub fn build_debrief(
         for latency in better_obs.latencies.iter_mut().filter(|l| l.turn == turn) {
             latency.waited_ms = 0;
             latency.silences = 0;
+            latency.answered = true;
         }
         let counterfactual = score_observations(&better_obs, outcome, scenario, rubric);
         let points = counterfactual.overall - scorecard.overall;

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::rubric::Rubric;
 use crate::analysis::{Finding, Polarity, Promise, PromiseVerdict, Reading};
-use crate::engine::{Event, TransferKind};
+use crate::engine::{Event, Move, TransferKind};
 use crate::scenario::{Choice, Dimension, Intent, Meter, PromiseKind, Scenario};
 use crate::transcript::Transcript;
 
@@ -40,6 +40,8 @@ pub struct Latency {
     pub first: bool,
     /// How many times the customer spoke into the silence meanwhile.
     pub silences: u32,
+    /// Whether the trainee answered at all (false: the call ended or stopped while they waited).
+    pub answered: bool,
 }
 
 /// One hold.
@@ -59,6 +61,8 @@ pub struct Observations {
     pub holds: Vec<HoldRecord>,
     pub handle_ms: u64,
     pub ended: bool,
+    /// Whether the trainee said anything at all (picked an option or replied).
+    pub spoke: bool,
     /// The customer's meters after each turn.
     pub meters: Vec<MeterPoint>,
 }
@@ -86,7 +90,8 @@ pub fn observe(transcript: &Transcript, scenario: &Scenario, rubric: &Rubric) ->
     let mut answered_any = false;
     let mut expects: Vec<Intent> = Vec::new();
     for (turn, record) in transcript.turns.iter().enumerate() {
-        if record.mv.is_some() {
+        // Every move but `Wait` answers the customer.
+        if record.mv.as_ref().is_some_and(|mv| *mv != Move::Wait) {
             if let Some(from) = waiting_since.take() {
                 obs.latencies.push(Latency {
                     turn,
@@ -94,6 +99,7 @@ pub fn observe(transcript: &Transcript, scenario: &Scenario, rubric: &Rubric) ->
                     waited_ms: record.at_ms.saturating_sub(from),
                     first: !answered_any,
                     silences,
+                    answered: true,
                 });
                 answered_any = true;
             }
@@ -117,6 +123,7 @@ pub fn observe(transcript: &Transcript, scenario: &Scenario, rubric: &Rubric) ->
                 }
                 Event::SilenceFired { .. } => silences += 1,
                 Event::TraineeChose { id, text, .. } => {
+                    obs.spoke = true;
                     expects.clear();
                     if let Some(choice) = find_choice(scenario, id) {
                         for finding in choice_findings(choice, text, scenario, rubric) {
@@ -132,6 +139,7 @@ pub fn observe(transcript: &Transcript, scenario: &Scenario, rubric: &Rubric) ->
                     }
                 }
                 Event::TraineeReplied { text, reading } => {
+                    obs.spoke = true;
                     for finding in &reading.findings {
                         push(finding.clone());
                     }
@@ -166,7 +174,19 @@ pub fn observe(transcript: &Transcript, scenario: &Scenario, rubric: &Rubric) ->
                     announced_secs: *announced_secs,
                 }),
                 Event::MeterChanged { meter, to, .. } => *meters.get_mut(*meter) = *to,
-                Event::Ended { .. } => waiting_since = None,
+                Event::Ended { .. } => {
+                    // The customer was still waiting for a reply when the call ended.
+                    if let Some(from) = waiting_since.take() {
+                        obs.latencies.push(Latency {
+                            turn,
+                            from_ms: from,
+                            waited_ms: at_ms.saturating_sub(from),
+                            first: !answered_any,
+                            silences,
+                            answered: false,
+                        });
+                    }
+                }
                 _ => {}
             }
         }
@@ -186,6 +206,7 @@ pub fn observe(transcript: &Transcript, scenario: &Scenario, rubric: &Rubric) ->
             waited_ms: obs.handle_ms.saturating_sub(from),
             first: !answered_any,
             silences,
+            answered: false,
         });
     }
     obs

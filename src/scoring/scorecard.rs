@@ -256,7 +256,8 @@ fn rate_findings(criterion: &Criterion, obs: &Observations, min: i32, max: i32) 
         let (rating, reason) = match criterion.unobserved {
             Unobserved::NotApplicable => (None, "not observed: not applicable".to_owned()),
             Unobserved::Min => (Some(min), "expected and never observed".to_owned()),
-            Unobserved::Max => (Some(max), "no lapse observed".to_owned()),
+            Unobserved::Max if obs.spoke => (Some(max), "no lapse observed".to_owned()),
+            Unobserved::Max => (None, "the trainee never spoke: no opportunity to observe".to_owned()),
         };
         return (rating, reason, evidence);
     }
@@ -308,7 +309,7 @@ fn rating_by_ratio(ratio: f64, min: i32, max: i32) -> i32 {
 
 fn rate_first_response(obs: &Observations, levels: &ServiceLevels, min: i32, max: i32) -> Rated {
     let Some(first) = obs.latencies.iter().find(|l| l.first) else {
-        return (None, "the trainee never replied".to_owned(), Vec::new());
+        return (None, "the customer never waited for a reply".to_owned(), Vec::new());
     };
     let target = f64::from(levels.first_response_secs);
     let secs = first.waited_ms as f64 / 1000.0;
@@ -343,7 +344,10 @@ fn rate_reply_latency(obs: &Observations, levels: &ServiceLevels, min: i32, max:
     let mut on_time = 0;
     for latency in &later {
         let secs = latency.waited_ms as f64 / 1000.0;
-        if latency.waited_ms <= target_ms && latency.silences == 0 {
+        if latency.answered && latency.waited_ms <= target_ms && latency.silences == 0 {
+            on_time += 1;
+        } else if !latency.answered && latency.waited_ms <= target_ms {
+            // The call ended while the customer had only just spoken: nothing was late.
             on_time += 1;
         } else {
             let silence = if latency.silences > 0 {
@@ -460,6 +464,9 @@ fn rate_status_updates(obs: &Observations, levels: &ServiceLevels, min: i32, max
 fn rate_handle_time(obs: &Observations, scenario: &Scenario, min: i32, max: i32) -> Rated {
     if !obs.ended {
         return (None, "the call never ended".to_owned(), Vec::new());
+    }
+    if !obs.spoke {
+        return (None, "the trainee never spoke: nothing was handled".to_owned(), Vec::new());
     }
     let target = f64::from(scenario.target_handle_secs.max(1));
     let secs = obs.handle_ms as f64 / 1000.0;

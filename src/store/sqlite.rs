@@ -1,15 +1,24 @@
-//! The SQLite results store, with versioned schema migrations.
+//! The SQLite results store (the default), with versioned schema migrations kept in `PRAGMA user_version`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, TransactionBehavior, params, params_from_iter};
 
-use super::{Saved, StoreError};
+use super::record::{FinalScores, SessionRecord};
+use super::{
+    CRITERION_MEANS_SQL, CriterionMean, DEFAULT_BUSY_TIMEOUT, Filter, Param, REVIEWS_SQL, Review, ReviewedRating, SUMMARY_COLUMNS,
+    Saved, SessionSummary, StoreError, StoredSession, TeamMember, filter_sql,
+};
 use crate::scoring::Scorecard;
-use crate::transcript::Transcript;
 
 /// Schema migrations, applied in order; the index + 1 is the schema version.
-const MIGRATIONS: &[&str] = &[r#"
+///
+/// Version 1 was the first store; version 2 moves the documents out of the session rows (so
+/// reports scan small rows), keeps per-dimension and reviewed ("final") scores as columns, and
+/// adds teams and reviews. A migration never loses stored sessions.
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE sessions (
     session_id       TEXT PRIMARY KEY,
     trainee          TEXT NOT NULL,
@@ -44,17 +53,113 @@ CREATE TABLE dimension_scores (
     score      REAL,
     PRIMARY KEY (session_id, dimension)
 );
-"#];
+"#,
+    r#"
+CREATE TABLE sessions_v2 (
+    id                 INTEGER PRIMARY KEY,
+    session_id         TEXT NOT NULL UNIQUE,
+    trainee            TEXT NOT NULL,
+    scenario_id        TEXT NOT NULL,
+    scenario_version   INTEGER NOT NULL,
+    scenario_hash      TEXT NOT NULL,
+    seed               INTEGER NOT NULL,
+    started_at         TEXT NOT NULL,
+    started_epoch      INTEGER NOT NULL,
+    outcome            TEXT NOT NULL,
+    rubric_id          TEXT NOT NULL,
+    rubric_version     INTEGER NOT NULL,
+    overall            REAL NOT NULL,
+    passed             INTEGER NOT NULL,
+    band               TEXT NOT NULL,
+    handle_secs        REAL NOT NULL,
+    empathy            REAL,
+    timeliness         REAL,
+    expectations       REAL,
+    ownership          REAL,
+    reviewed           INTEGER NOT NULL DEFAULT 0,
+    final_overall      REAL NOT NULL,
+    final_passed       INTEGER NOT NULL,
+    final_empathy      REAL,
+    final_timeliness   REAL,
+    final_expectations REAL,
+    final_ownership    REAL
+);
+INSERT INTO sessions_v2 (session_id, trainee, scenario_id, scenario_version, scenario_hash, seed, started_at, started_epoch,
+    outcome, rubric_id, rubric_version, overall, passed, band, handle_secs, empathy, timeliness, expectations, ownership,
+    final_overall, final_passed, final_empathy, final_timeliness, final_expectations, final_ownership)
+SELECT o.session_id, o.trainee, o.scenario_id, o.scenario_version, o.scenario_hash, o.seed, o.started_at,
+    COALESCE(unixepoch(o.started_at), 0), o.outcome, o.rubric_id, o.rubric_version, o.overall, o.passed, o.band, o.handle_secs,
+    e.score, t.score, x.score, w.score, o.overall, o.passed, e.score, t.score, x.score, w.score
+FROM sessions o
+LEFT JOIN dimension_scores e ON e.session_id = o.session_id AND e.dimension = 'empathy'
+LEFT JOIN dimension_scores t ON t.session_id = o.session_id AND t.dimension = 'timeliness'
+LEFT JOIN dimension_scores x ON x.session_id = o.session_id AND x.dimension = 'expectations'
+LEFT JOIN dimension_scores w ON w.session_id = o.session_id AND w.dimension = 'ownership';
+CREATE TABLE session_documents (
+    session            INTEGER PRIMARY KEY REFERENCES sessions_v2 (id),
+    transcript         TEXT NOT NULL,
+    scorecard          TEXT NOT NULL,
+    reviewed_scorecard TEXT
+);
+INSERT INTO session_documents (session, transcript, scorecard)
+SELECT n.id, o.transcript, o.scorecard FROM sessions o JOIN sessions_v2 n ON n.session_id = o.session_id;
+CREATE TABLE criterion_scores_v2 (
+    session      INTEGER NOT NULL REFERENCES sessions_v2 (id),
+    criterion    TEXT NOT NULL,
+    dimension    TEXT NOT NULL,
+    rating       INTEGER,
+    score        REAL,
+    final_rating INTEGER,
+    final_score  REAL,
+    reviewed     INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (session, criterion)
+) WITHOUT ROWID;
+INSERT INTO criterion_scores_v2 (session, criterion, dimension, rating, score, final_rating, final_score)
+SELECT n.id, c.criterion, c.dimension, c.rating, c.score, c.rating, c.score
+FROM criterion_scores c JOIN sessions_v2 n ON n.session_id = c.session_id;
+DROP TABLE criterion_scores;
+DROP TABLE dimension_scores;
+DROP TABLE sessions;
+ALTER TABLE sessions_v2 RENAME TO sessions;
+ALTER TABLE criterion_scores_v2 RENAME TO criterion_scores;
+CREATE INDEX sessions_trainee ON sessions (trainee, started_epoch);
+CREATE INDEX sessions_scenario ON sessions (scenario_id, started_epoch);
+CREATE INDEX sessions_started ON sessions (started_epoch);
+CREATE TABLE teams (
+    trainee TEXT PRIMARY KEY,
+    team    TEXT NOT NULL
+);
+CREATE INDEX teams_team ON teams (team);
+CREATE TABLE reviews (
+    id             INTEGER PRIMARY KEY,
+    session_id     TEXT NOT NULL REFERENCES sessions (session_id),
+    criterion      TEXT NOT NULL,
+    rating         INTEGER,
+    machine_rating INTEGER,
+    comment        TEXT NOT NULL,
+    reviewer       TEXT NOT NULL,
+    reviewed_at    TEXT NOT NULL
+);
+CREATE INDEX reviews_session ON reviews (session_id);
+"#,
+];
 
 /// A SQLite database of sessions.
 #[derive(Debug)]
 pub struct SqliteStore {
     conn: Connection,
+    path: PathBuf,
+    busy_timeout: Duration,
 }
 
 impl SqliteStore {
     /// Opens (creating if needed) and migrates the database at `path`.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        SqliteStore::open_with_timeout(path, DEFAULT_BUSY_TIMEOUT)
+    }
+
+    /// Opens the database, waiting at most `busy_timeout` for other writers' locks.
+    pub fn open_with_timeout(path: &Path, busy_timeout: Duration) -> Result<SqliteStore, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::Directory {
                 path: dir.to_path_buf(),
@@ -65,94 +170,361 @@ impl SqliteStore {
             path: path.to_path_buf(),
             source,
         })?;
-        conn.busy_timeout(std::time::Duration::from_secs(30))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        let mut store = SqliteStore { conn };
+        let mut store = SqliteStore {
+            conn,
+            path: path.to_path_buf(),
+            busy_timeout,
+        };
+        let fail = store.fail();
+        store.conn.busy_timeout(busy_timeout).map_err(&fail)?;
+        store.conn.pragma_update(None, "journal_mode", "WAL").map_err(&fail)?;
+        store.conn.pragma_update(None, "synchronous", "NORMAL").map_err(&fail)?;
+        store.conn.pragma_update(None, "foreign_keys", "ON").map_err(&fail)?;
         store.migrate()?;
         Ok(store)
     }
 
-    fn migrate(&mut self) -> Result<(), StoreError> {
-        let version: i64 = self
-            .conn
-            .pragma_query_value(None, "user_version", |row| row.get(0))?;
-        let supported = MIGRATIONS.len() as i64;
-        if version > supported {
-            return Err(StoreError::SchemaTooNew {
-                found: version,
-                supported,
-            });
-        }
-        for (index, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            let tx = self.conn.transaction()?;
-            tx.execute_batch(migration)?;
-            tx.pragma_update(None, "user_version", index as i64 + 1)?;
-            tx.commit()?;
-        }
-        Ok(())
+    /// Where the database is.
+    pub fn location(&self) -> String {
+        self.path.display().to_string()
     }
 
-    /// Stores a session in one transaction; a session already stored is left as it is.
-    pub fn save_session(
-        &mut self,
-        transcript: &Transcript,
-        card: &Scorecard,
-    ) -> Result<Saved, StoreError> {
-        let header = &transcript.header;
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let exists = tx
-            .query_row(
-                "SELECT 1 FROM sessions WHERE session_id = ?1",
-                [&header.session_id],
-                |_| Ok(()),
-            )
-            .optional()?
-            .is_some();
-        if exists {
-            return Ok(Saved::AlreadyStored);
-        }
-        tx.execute(
-            "INSERT INTO sessions (session_id, trainee, scenario_id, scenario_version, scenario_hash, seed, started_at, outcome, rubric_id, rubric_version, overall, passed, band, handle_secs, transcript, scorecard)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-            params![
-                header.session_id,
-                header.trainee,
-                header.scenario_id,
-                header.scenario_version,
-                header.scenario_hash,
-                header.seed as i64,
-                header.started_at,
-                card.outcome.label(),
-                card.rubric_id,
-                card.rubric_version,
-                card.overall,
-                card.passed,
-                card.band,
-                card.handle_secs,
-                transcript.to_jsonl(),
-                serde_json::to_string(card).unwrap_or_default(),
-            ],
-        )?;
-        for criterion in &card.criteria {
-            tx.execute(
-                "INSERT INTO criterion_scores (session_id, criterion, dimension, rating, score) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![header.session_id, criterion.id, criterion.dimension.label(), criterion.rating, criterion.score],
-            )?;
-        }
-        for dimension in &card.dimensions {
-            tx.execute(
-                "INSERT INTO dimension_scores (session_id, dimension, score) VALUES (?1, ?2, ?3)",
-                params![
-                    header.session_id,
-                    dimension.dimension.label(),
-                    dimension.score
-                ],
-            )?;
-        }
-        tx.commit()?;
-        Ok(Saved::Added)
+    /// Caps the database's size in pages, so tests can make the "disk" full.
+    #[doc(hidden)]
+    pub fn limit_pages_for_tests(&self, pages: u64) -> Result<(), StoreError> {
+        self.conn.pragma_update(None, "max_page_count", pages as i64).map_err(self.fail())
     }
+
+    /// Turns a SQLite error into a store error that says what to do.
+    fn fail(&self) -> impl Fn(rusqlite::Error) -> StoreError + use<> {
+        let location = self.location();
+        let waited_secs = self.busy_timeout.as_secs_f64();
+        move |source| classify(&location, waited_secs, source)
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let fail = self.fail();
+        let current: i64 = self.conn.pragma_query_value(None, "user_version", |row| row.get(0)).map_err(&fail)?;
+        if current == MIGRATIONS.len() as i64 {
+            // Up to date: no write lock needed, so reports open while an import is writing.
+            return Ok(());
+        }
+        // An immediate transaction, so two processes opening a new database migrate it once.
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&fail)?;
+        let version: i64 = tx.pragma_query_value(None, "user_version", |row| row.get(0)).map_err(&fail)?;
+        let supported = MIGRATIONS.len() as i64;
+        if version > supported {
+            return Err(StoreError::SchemaTooNew { found: version, supported });
+        }
+        for (index, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            tx.execute_batch(migration).map_err(&fail)?;
+            tx.pragma_update(None, "user_version", index as i64 + 1).map_err(&fail)?;
+        }
+        tx.commit().map_err(&fail)
+    }
+
+    /// The schema version the database is at.
+    pub fn schema_version(&mut self) -> Result<i64, StoreError> {
+        self.conn.pragma_query_value(None, "user_version", |row| row.get(0)).map_err(self.fail())
+    }
+
+    /// Stores sessions in one transaction; sessions already stored are left as they are.
+    pub fn save_records(&mut self, records: &[SessionRecord]) -> Result<Vec<Saved>, StoreError> {
+        let fail = self.fail();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&fail)?;
+        let mut saved = Vec::with_capacity(records.len());
+        {
+            let mut insert_session = tx
+                .prepare_cached(
+                    "INSERT INTO sessions (session_id, trainee, scenario_id, scenario_version, scenario_hash, seed, started_at, started_epoch,
+                        outcome, rubric_id, rubric_version, overall, passed, band, handle_secs, empathy, timeliness, expectations, ownership,
+                        final_overall, final_passed, final_empathy, final_timeliness, final_expectations, final_ownership)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?12, ?13, ?16, ?17, ?18, ?19)
+                     ON CONFLICT (session_id) DO NOTHING RETURNING id",
+                )
+                .map_err(&fail)?;
+            let mut insert_document = tx
+                .prepare_cached("INSERT INTO session_documents (session, transcript, scorecard) VALUES (?1, ?2, ?3)")
+                .map_err(&fail)?;
+            let mut insert_criterion = tx
+                .prepare_cached(
+                    "INSERT INTO criterion_scores (session, criterion, dimension, rating, score, final_rating, final_score)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?4, ?5)",
+                )
+                .map_err(&fail)?;
+            for record in records {
+                let [empathy, timeliness, expectations, ownership] = record.dimensions;
+                let id: Option<i64> = insert_session
+                    .query_row(
+                        params![
+                            record.session_id,
+                            record.trainee,
+                            record.scenario_id,
+                            record.scenario_version,
+                            record.scenario_hash,
+                            record.seed,
+                            record.started_at,
+                            record.started_epoch,
+                            record.outcome,
+                            record.rubric_id,
+                            record.rubric_version,
+                            record.overall,
+                            record.passed,
+                            record.band,
+                            record.handle_secs,
+                            empathy,
+                            timeliness,
+                            expectations,
+                            ownership,
+                        ],
+                        |row| row.get(0),
+                    )
+                    .optional()
+                    .map_err(&fail)?;
+                let Some(id) = id else {
+                    saved.push(Saved::AlreadyStored);
+                    continue;
+                };
+                insert_document
+                    .execute(params![id, record.transcript_jsonl, record.scorecard_json])
+                    .map_err(&fail)?;
+                for criterion in &record.criteria {
+                    insert_criterion
+                        .execute(params![id, criterion.criterion, criterion.dimension, criterion.rating, criterion.score])
+                        .map_err(&fail)?;
+                }
+                saved.push(Saved::Added);
+            }
+        }
+        tx.commit().map_err(&fail)?;
+        Ok(saved)
+    }
+
+    /// The sessions matching a filter, newest first.
+    pub fn summaries(&mut self, filter: &Filter) -> Result<Vec<SessionSummary>, StoreError> {
+        let fail = self.fail();
+        let (condition, params) = filter_sql(filter);
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM sessions s LEFT JOIN teams t ON t.trainee = s.trainee WHERE {condition} \
+             ORDER BY s.started_epoch DESC, s.session_id"
+        );
+        let mut statement = self.conn.prepare(&sql).map_err(&fail)?;
+        let rows = statement.query_map(params_from_iter(values(&params)), summary_from_row).map_err(&fail)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(&fail)
+    }
+
+    /// Each trainee's mean score per criterion.
+    pub fn criterion_means(&mut self, filter: &Filter) -> Result<Vec<CriterionMean>, StoreError> {
+        let fail = self.fail();
+        let (condition, params) = filter_sql(filter);
+        let sql = CRITERION_MEANS_SQL.replace("{where}", &condition);
+        let mut statement = self.conn.prepare(&sql).map_err(&fail)?;
+        let rows = statement
+            .query_map(params_from_iter(values(&params)), |row| {
+                Ok(CriterionMean {
+                    trainee: row.get(0)?,
+                    criterion: row.get(1)?,
+                    dimension: row.get(2)?,
+                    machine_mean: row.get(3)?,
+                    final_mean: row.get(4)?,
+                    rated: row.get(5)?,
+                })
+            })
+            .map_err(&fail)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(&fail)
+    }
+
+    /// Ids starting with `prefix` (at most a few).
+    pub fn ids_starting_with(&mut self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        let fail = self.fail();
+        let upper = format!("{prefix}\u{10ffff}");
+        let mut statement = self
+            .conn
+            .prepare("SELECT session_id FROM sessions WHERE session_id >= ?1 AND session_id < ?2 ORDER BY session_id LIMIT 5")
+            .map_err(&fail)?;
+        let rows = statement.query_map(params![prefix, upper], |row| row.get(0)).map_err(&fail)?;
+        rows.collect::<Result<Vec<String>, _>>().map_err(&fail)
+    }
+
+    /// Sessions in full.
+    pub fn load_sessions(&mut self, ids: &[String]) -> Result<Vec<StoredSession>, StoreError> {
+        let fail = self.fail();
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS}, d.transcript, d.scorecard, d.reviewed_scorecard \
+             FROM sessions s LEFT JOIN teams t ON t.trainee = s.trainee JOIN session_documents d ON d.session = s.id \
+             WHERE s.session_id = ?1"
+        );
+        let mut sessions = Vec::with_capacity(ids.len());
+        let mut statement = self.conn.prepare(&sql).map_err(&fail)?;
+        let mut reviews = self
+            .conn
+            .prepare("SELECT session_id, criterion, rating, machine_rating, comment, reviewer, reviewed_at FROM reviews WHERE session_id = ?1 ORDER BY id")
+            .map_err(&fail)?;
+        for id in ids {
+            let found = statement
+                .query_row([id], |row| {
+                    let summary = summary_from_row(row)?;
+                    let transcript: String = row.get(21)?;
+                    let scorecard: String = row.get(22)?;
+                    let reviewed: Option<String> = row.get(23)?;
+                    Ok((summary, transcript, scorecard, reviewed))
+                })
+                .optional()
+                .map_err(&fail)?;
+            let Some((summary, transcript, scorecard, reviewed)) = found else {
+                continue;
+            };
+            let review_rows = reviews
+                .query_map([id], review_from_row)
+                .map_err(&fail)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(&fail)?;
+            sessions.push(super::record::decode_session(summary, &transcript, &scorecard, reviewed.as_deref(), review_rows)?);
+        }
+        Ok(sessions)
+    }
+
+    /// Records a review and the scorecard it produces.
+    pub fn record_review(&mut self, review: &Review, reviewed: &Scorecard) -> Result<(), StoreError> {
+        let fail = self.fail();
+        let scores = FinalScores::of(reviewed);
+        let json = serde_json::to_string(reviewed).unwrap_or_default();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&fail)?;
+        tx.execute(
+            "INSERT INTO reviews (session_id, criterion, rating, machine_rating, comment, reviewer, reviewed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![review.session_id, review.criterion, review.rating, review.machine_rating, review.comment, review.reviewer, review.reviewed_at],
+        )
+        .map_err(&fail)?;
+        let [empathy, timeliness, expectations, ownership] = scores.dimensions;
+        tx.execute(
+            "UPDATE sessions SET reviewed = 1, final_overall = ?2, final_passed = ?3, final_empathy = ?4, final_timeliness = ?5,
+                final_expectations = ?6, final_ownership = ?7 WHERE session_id = ?1",
+            params![review.session_id, scores.overall, scores.passed, empathy, timeliness, expectations, ownership],
+        )
+        .map_err(&fail)?;
+        let id: i64 = tx
+            .query_row("SELECT id FROM sessions WHERE session_id = ?1", [&review.session_id], |row| row.get(0))
+            .map_err(&fail)?;
+        tx.execute("UPDATE session_documents SET reviewed_scorecard = ?2 WHERE session = ?1", params![id, json])
+            .map_err(&fail)?;
+        {
+            let mut update = tx
+                .prepare_cached("UPDATE criterion_scores SET final_rating = ?3, final_score = ?4, reviewed = ?5 WHERE session = ?1 AND criterion = ?2")
+                .map_err(&fail)?;
+            for criterion in &scores.criteria {
+                update
+                    .execute(params![id, criterion.criterion, criterion.rating, criterion.score, criterion.reviewed])
+                    .map_err(&fail)?;
+            }
+        }
+        tx.commit().map_err(&fail)
+    }
+
+    /// Every review of the matching sessions, oldest first.
+    pub fn reviews(&mut self, filter: &Filter) -> Result<Vec<ReviewedRating>, StoreError> {
+        let fail = self.fail();
+        let (condition, params) = filter_sql(filter);
+        let sql = REVIEWS_SQL.replace("{where}", &condition);
+        let mut statement = self.conn.prepare(&sql).map_err(&fail)?;
+        let rows = statement
+            .query_map(params_from_iter(values(&params)), |row| {
+                Ok(ReviewedRating {
+                    review: review_from_row(row)?,
+                    dimension: row.get(7)?,
+                })
+            })
+            .map_err(&fail)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(&fail)
+    }
+
+    /// Puts a trainee in a team.
+    pub fn set_team(&mut self, trainee: &str, team: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO teams (trainee, team) VALUES (?1, ?2) ON CONFLICT (trainee) DO UPDATE SET team = excluded.team",
+                params![trainee, team],
+            )
+            .map(drop)
+            .map_err(self.fail())
+    }
+
+    /// Takes a trainee out of their team.
+    pub fn unset_team(&mut self, trainee: &str) -> Result<bool, StoreError> {
+        self.conn
+            .execute("DELETE FROM teams WHERE trainee = ?1", [trainee])
+            .map(|n| n > 0)
+            .map_err(self.fail())
+    }
+
+    /// Every trainee → team mapping.
+    pub fn teams(&mut self) -> Result<Vec<TeamMember>, StoreError> {
+        let fail = self.fail();
+        let mut statement = self.conn.prepare("SELECT trainee, team FROM teams ORDER BY team, trainee").map_err(&fail)?;
+        let rows = statement
+            .query_map([], |row| {
+                Ok(TeamMember {
+                    trainee: row.get(0)?,
+                    team: row.get(1)?,
+                })
+            })
+            .map_err(&fail)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(&fail)
+    }
+}
+
+/// Turns a SQLite error into a store error that says what to do.
+fn classify(location: &str, waited_secs: f64, source: rusqlite::Error) -> StoreError {
+    let location = location.to_owned();
+    match source.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked { location, waited_secs },
+        Some(ErrorCode::DiskFull) => StoreError::DiskFull { location },
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => StoreError::NotADatabase { location, source },
+        Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { location },
+        _ => StoreError::Sqlite { location, source },
+    }
+}
+
+/// SQLite values for the shared parameters.
+fn values(params: &[Param]) -> Vec<rusqlite::types::Value> {
+    params
+        .iter()
+        .map(|p| match p {
+            Param::Text(text) => rusqlite::types::Value::Text(text.clone()),
+            Param::Int(int) => rusqlite::types::Value::Integer(*int),
+        })
+        .collect()
+}
+
+/// A summary from the columns of [`SUMMARY_COLUMNS`].
+fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<SessionSummary> {
+    Ok(SessionSummary {
+        session_id: row.get(0)?,
+        trainee: row.get(1)?,
+        team: row.get(2)?,
+        scenario_id: row.get(3)?,
+        started_at: row.get(4)?,
+        started_epoch: row.get(5)?,
+        outcome: row.get(6)?,
+        handle_secs: row.get(7)?,
+        overall: row.get(8)?,
+        passed: row.get(9)?,
+        reviewed: row.get(10)?,
+        final_overall: row.get(11)?,
+        final_passed: row.get(12)?,
+        dimensions: [row.get(13)?, row.get(14)?, row.get(15)?, row.get(16)?],
+        final_dimensions: [row.get(17)?, row.get(18)?, row.get(19)?, row.get(20)?],
+    })
+}
+
+/// A review from its first seven columns.
+fn review_from_row(row: &Row<'_>) -> rusqlite::Result<Review> {
+    Ok(Review {
+        session_id: row.get(0)?,
+        criterion: row.get(1)?,
+        rating: row.get(2)?,
+        machine_rating: row.get(3)?,
+        comment: row.get(4)?,
+        reviewer: row.get(5)?,
+        reviewed_at: row.get(6)?,
+    })
 }

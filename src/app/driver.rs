@@ -1,0 +1,208 @@
+//! The scripted trainee for runs in a real window: Bevy's `bevy_ci_testing` sends `Custom`
+//! events at given frames; this turns them into real keyboard input, checked screenshots and
+//! screen expectations, and ends the run with a failing exit code if any check failed.
+//!
+//! Events: `key:Digit1` (any `KeyCode` name below), `type:some words`, `shot:NAME`
+//! (saved to `$RAPPORT_SCREENSHOT_DIR/NAME.png`, failing if blank), `expect:title|call|debrief`,
+//! `resize:1920x1080`, `finish`.
+
+use std::path::PathBuf;
+
+use bevy::dev_tools::ci_testing::CiTestingCustomEvent;
+use bevy::input::ButtonState;
+use bevy::input::keyboard::{Key, KeyboardInput, NativeKeyCode};
+use bevy::prelude::*;
+use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured, save_to_disk};
+use bevy::window::PrimaryWindow;
+
+use super::Screen;
+
+/// Where screenshots go unless `RAPPORT_SCREENSHOT_DIR` says otherwise.
+const SCREENSHOT_DIR_ENV: &str = "RAPPORT_SCREENSHOT_DIR";
+
+/// A screenshot whose brightness varies less than this (standard deviation, 0–255) is blank.
+pub(super) const BLANK_STDDEV: f64 = 4.0;
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<ScriptChecks>();
+    if !app.world().contains_resource::<Messages<CiTestingCustomEvent>>() {
+        app.add_message::<CiTestingCustomEvent>();
+    }
+    app.add_systems(PreUpdate, follow_script.after(bevy::input::InputSystems));
+    app.add_systems(Update, finish_when_shots_saved);
+}
+
+/// What the script has checked so far.
+#[derive(Resource, Debug, Default)]
+pub(super) struct ScriptChecks {
+    pub failures: Vec<String>,
+    pub pending_shots: usize,
+    pub finishing: bool,
+}
+
+/// Carries out the script's custom events.
+fn follow_script(
+    mut script: MessageReader<CiTestingCustomEvent>,
+    mut keys: MessageWriter<KeyboardInput>,
+    mut checks: ResMut<ScriptChecks>,
+    screen: Res<State<Screen>>,
+    mut windows: Query<(Entity, &mut Window), With<PrimaryWindow>>,
+    mut commands: Commands,
+) {
+    let window = windows.single().map(|(e, _)| e).unwrap_or(Entity::PLACEHOLDER);
+    for CiTestingCustomEvent(line) in script.read() {
+        let (verb, argument) = line.split_once(':').unwrap_or((line.as_str(), ""));
+        match verb {
+            "key" => match key_code(argument) {
+                Some((code, logical)) => {
+                    keys.write(key_event(code, logical.clone(), ButtonState::Pressed, window));
+                    keys.write(key_event(code, logical, ButtonState::Released, window));
+                }
+                None => checks.failures.push(format!("the script names an unknown key `{argument}`")),
+            },
+            "type" => {
+                for ch in argument.chars() {
+                    let (code, logical) = if ch == ' ' {
+                        (KeyCode::Space, Key::Space)
+                    } else {
+                        (KeyCode::Unidentified(NativeKeyCode::Unidentified), Key::Character(ch.to_string().into()))
+                    };
+                    keys.write(key_event(code, logical.clone(), ButtonState::Pressed, window));
+                    keys.write(key_event(code, logical, ButtonState::Released, window));
+                }
+            }
+            "shot" => {
+                let path = screenshot_dir().join(format!("{argument}.png"));
+                info!("screenshot `{}` of the {:?} screen", path.display(), screen.get());
+                checks.pending_shots += 1;
+                let name = argument.to_owned();
+                commands.spawn(Screenshot::primary_window()).observe(save_to_disk(path)).observe(
+                    move |captured: On<ScreenshotCaptured>, mut checks: ResMut<ScriptChecks>| {
+                        checks.pending_shots = checks.pending_shots.saturating_sub(1);
+                        let stddev = brightness_stddev(captured.image.data.as_deref().unwrap_or_default());
+                        info!("screenshot `{name}`: brightness standard deviation {stddev:.1}");
+                        if stddev < BLANK_STDDEV {
+                            checks.failures.push(format!("screenshot `{name}` is blank (brightness varies by only {stddev:.1})"));
+                        }
+                    },
+                );
+            }
+            "expect" => {
+                let wanted = match argument {
+                    "title" => Some(Screen::Title),
+                    "call" => Some(Screen::Call),
+                    "debrief" => Some(Screen::Debrief),
+                    _ => None,
+                };
+                if wanted != Some(*screen.get()) {
+                    checks.failures.push(format!("expected the `{argument}` screen, but the {:?} screen is showing", screen.get()));
+                }
+            }
+            "resize" => {
+                let size = argument.split_once('x').and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)));
+                match (size, windows.single_mut()) {
+                    (Some((w, h)), Ok((_, mut window))) => window.resolution.set(w as f32, h as f32),
+                    _ => checks.failures.push(format!("cannot resize to `{argument}`")),
+                }
+            }
+            "finish" => checks.finishing = true,
+            _ => checks.failures.push(format!("the script has an unknown step `{line}`")),
+        }
+    }
+}
+
+/// Ends a scripted run once its screenshots are on disk: success, or exit code 1 with the failures.
+fn finish_when_shots_saved(checks: Res<ScriptChecks>, mut exit: MessageWriter<AppExit>) {
+    if !checks.finishing || checks.pending_shots > 0 {
+        return;
+    }
+    if checks.failures.is_empty() {
+        info!("scripted run passed");
+        exit.write(AppExit::Success);
+    } else {
+        for failure in &checks.failures {
+            error!("scripted run: {failure}");
+        }
+        exit.write(AppExit::error());
+    }
+}
+
+fn screenshot_dir() -> PathBuf {
+    std::env::var_os(SCREENSHOT_DIR_ENV).map_or_else(|| PathBuf::from("."), PathBuf::from)
+}
+
+fn key_event(key_code: KeyCode, logical_key: Key, state: ButtonState, window: Entity) -> KeyboardInput {
+    KeyboardInput {
+        key_code,
+        logical_key,
+        state,
+        text: None,
+        repeat: false,
+        window,
+    }
+}
+
+/// The keys a script may press, by their `KeyCode` names.
+fn key_code(name: &str) -> Option<(KeyCode, Key)> {
+    let digit = |d: char, code: KeyCode| Some((code, Key::Character(d.to_string().into())));
+    let letter = |code: KeyCode, c: &str| Some((code, Key::Character(c.into())));
+    match name {
+        "Digit1" => digit('1', KeyCode::Digit1),
+        "Digit2" => digit('2', KeyCode::Digit2),
+        "Digit3" => digit('3', KeyCode::Digit3),
+        "Digit4" => digit('4', KeyCode::Digit4),
+        "Digit5" => digit('5', KeyCode::Digit5),
+        "Enter" => Some((KeyCode::Enter, Key::Enter)),
+        "Tab" => Some((KeyCode::Tab, Key::Tab)),
+        "Escape" => Some((KeyCode::Escape, Key::Escape)),
+        "Backspace" => Some((KeyCode::Backspace, Key::Backspace)),
+        "ArrowUp" => Some((KeyCode::ArrowUp, Key::ArrowUp)),
+        "ArrowDown" => Some((KeyCode::ArrowDown, Key::ArrowDown)),
+        "ArrowLeft" => Some((KeyCode::ArrowLeft, Key::ArrowLeft)),
+        "ArrowRight" => Some((KeyCode::ArrowRight, Key::ArrowRight)),
+        "KeyH" => letter(KeyCode::KeyH, "h"),
+        "KeyR" => letter(KeyCode::KeyR, "r"),
+        "KeyE" => letter(KeyCode::KeyE, "e"),
+        "KeyW" => letter(KeyCode::KeyW, "w"),
+        "KeyC" => letter(KeyCode::KeyC, "c"),
+        "KeyX" => letter(KeyCode::KeyX, "x"),
+        "KeyL" => letter(KeyCode::KeyL, "l"),
+        "KeyP" => letter(KeyCode::KeyP, "p"),
+        "KeyM" => letter(KeyCode::KeyM, "m"),
+        _ => None,
+    }
+}
+
+/// The standard deviation of the brightness of RGBA or BGRA pixels, 0–255.
+pub(super) fn brightness_stddev(pixels: &[u8]) -> f64 {
+    let brightness: Vec<f64> = pixels.chunks_exact(4).map(|p| (f64::from(p[0]) + f64::from(p[1]) + f64::from(p[2])) / 3.0).collect();
+    if brightness.is_empty() {
+        return 0.0;
+    }
+    let mean = brightness.iter().sum::<f64>() / brightness.len() as f64;
+    let variance = brightness.iter().map(|b| (b - mean).powi(2)).sum::<f64>() / brightness.len() as f64;
+    variance.sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_single_colour_screenshot_counts_as_blank() {
+        let flat = [40u8, 40, 40, 255].repeat(1000);
+        assert!(brightness_stddev(&flat) < BLANK_STDDEV);
+        let mut varied = flat.clone();
+        for pixel in varied.chunks_exact_mut(4).step_by(3) {
+            pixel[..3].copy_from_slice(&[230, 230, 230]);
+        }
+        assert!(brightness_stddev(&varied) > BLANK_STDDEV);
+    }
+
+    #[test]
+    fn every_scripted_key_is_known() {
+        for name in ["Digit1", "Enter", "Tab", "KeyH", "ArrowDown"] {
+            assert!(key_code(name).is_some(), "{name}");
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! The scenario library, the trainee and their settings, as resources every screen reads.
+
+use std::collections::HashMap;
+
+use bevy::prelude::*;
+
+use crate::library::{library_dir, load_library};
+use crate::scenario::LoadedScenario;
+
+/// The trainee's name when none is given.
+const DEFAULT_TRAINEE: &str = "trainee";
+
+/// The environment variable that preselects the trainee's name (`RAPPORT_TRAINEE`).
+const TRAINEE_ENV: &str = "RAPPORT_TRAINEE";
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<Library>();
+    app.init_resource::<Trainee>();
+    app.init_resource::<Settings>();
+    app.init_resource::<Selected>();
+    app.add_systems(Startup, load_scenarios);
+}
+
+/// Every scenario that loaded, sorted by id, and the trainee's best score in each.
+#[derive(Resource, Debug, Default)]
+pub(super) struct Library {
+    pub scenarios: Vec<LoadedScenario>,
+    /// Files that failed to load, one line each (shown on the title screen).
+    pub problems: Vec<String>,
+    /// Best overall score per scenario id, for the current trainee.
+    pub best: HashMap<String, f64>,
+}
+
+/// Who is playing.
+#[derive(Resource, Debug, Clone, PartialEq)]
+pub(super) struct Trainee(pub String);
+
+impl Default for Trainee {
+    fn default() -> Self {
+        let name = std::env::var(TRAINEE_ENV).ok().filter(|n| !n.trim().is_empty());
+        Trainee(name.unwrap_or_else(|| DEFAULT_TRAINEE.to_owned()))
+    }
+}
+
+/// Volume, mute and text size.
+#[derive(Resource, Debug, Clone, Copy, PartialEq)]
+pub(super) struct Settings {
+    /// Master volume, 0–1.
+    pub volume: f32,
+    pub muted: bool,
+    /// Text size as a share of the base size (1.0 = 100 %).
+    pub text_scale: f32,
+}
+
+impl Settings {
+    /// One step of the volume and text-size controls.
+    pub const STEP: f32 = 0.1;
+    /// The text-size range.
+    pub const TEXT_SCALE_RANGE: (f32, f32) = (0.8, 1.5);
+
+    /// The volume one step up or down.
+    pub fn nudge_volume(&mut self, steps: f32) {
+        self.volume = ((self.volume + steps * Self::STEP) * 10.0).round().clamp(0.0, 10.0) / 10.0;
+    }
+
+    /// The text size one step up or down.
+    pub fn nudge_text(&mut self, steps: f32) {
+        let (low, high) = Self::TEXT_SCALE_RANGE;
+        self.text_scale = ((self.text_scale + steps * Self::STEP) * 10.0).round().clamp(low * 10.0, high * 10.0) / 10.0;
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            volume: 0.8,
+            muted: false,
+            text_scale: 1.0,
+        }
+    }
+}
+
+/// The scenario highlighted on the title screen (an index into [`Library::scenarios`]).
+#[derive(Resource, Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Selected(pub usize);
+
+/// Loads the library from `$RAPPORT_SCENARIOS`, `./scenarios` or the shipped one.
+fn load_scenarios(mut library: ResMut<Library>, trainee: Res<Trainee>) {
+    let dir = library_dir();
+    let (scenarios, problems) = load_library(&dir);
+    library.problems = problems.iter().map(|d| format!("{}: {}", d.location(), d.message)).collect();
+    if scenarios.is_empty() {
+        warn!("no scenarios in `{}`; showing the built-in starter scenario", dir.display());
+    }
+    library.scenarios = if scenarios.is_empty() { vec![starter()] } else { scenarios };
+    library.best = best_scores(&trainee.0);
+}
+
+/// The scaffold's starter scenario, so an empty library still has something to play.
+fn starter() -> LoadedScenario {
+    let text = crate::scenario::scaffold::starter_scenario("starter");
+    crate::scenario::parse_scenario("starter.ron", &text)
+        .unwrap_or_else(|d| panic!("the built-in starter scenario does not load: {}", d.message))
+}
+
+/// The trainee's best overall per scenario from the results database (empty if there is none).
+///
+/// This reads the database directly until the store offers `best_scores(trainee)`.
+pub(super) fn best_scores(trainee: &str) -> HashMap<String, f64> {
+    let path = crate::paths::data_dir().join("rapport.sqlite3");
+    if !path.is_file() {
+        return HashMap::new();
+    }
+    let query = || -> rusqlite::Result<HashMap<String, f64>> {
+        let conn = rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let mut statement = conn.prepare("SELECT scenario_id, MAX(overall) FROM sessions WHERE trainee = ?1 GROUP BY scenario_id")?;
+        let rows = statement.query_map([trainee], |row| Ok((row.get::<_, String>(0)?, row.get::<_, f64>(1)?)))?;
+        rows.collect()
+    };
+    query().unwrap_or_else(|error| {
+        warn!("cannot read best scores from `{}`: {error}", path.display());
+        HashMap::new()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn volume_and_text_size_stay_in_range() {
+        let mut settings = Settings::default();
+        for _ in 0..20 {
+            settings.nudge_volume(1.0);
+            settings.nudge_text(1.0);
+        }
+        assert_eq!((settings.volume, settings.text_scale), (1.0, 1.5));
+        for _ in 0..30 {
+            settings.nudge_volume(-1.0);
+            settings.nudge_text(-1.0);
+        }
+        assert_eq!((settings.volume, settings.text_scale), (0.0, 0.8));
+    }
+
+    #[test]
+    fn the_starter_scenario_loads() {
+        assert!(!starter().scenario.beats.is_empty());
+    }
+}

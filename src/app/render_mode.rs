@@ -1,0 +1,69 @@
+//! Reactive rendering: the window redraws on input, on the call clock's tick and while something
+//! animates, so the game idles cheaply; and the launch-to-first-frame measurement.
+
+use std::time::{Duration, Instant};
+
+use bevy::prelude::*;
+use bevy::winit::{UpdateMode, WinitSettings};
+
+use super::Screen;
+
+/// How often the call screen wakes with no input: the clock shows whole seconds.
+const CALL_TICK: Duration = Duration::from_secs(1);
+
+/// The environment variable Bevy's scripted-run plugin reads; when set, frames run continuously
+/// so the script's frame numbers advance.
+const CI_CONFIG_ENV: &str = "CI_TESTING_CONFIG";
+
+/// How many frames after the title screen is built it counts as interactive (laid out and drawn).
+const FRAMES_TO_INTERACTIVE: u32 = 2;
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(OnEnter(Screen::Title), use_update_mode(false));
+    app.add_systems(OnEnter(Screen::Debrief), use_update_mode(false));
+    app.add_systems(OnEnter(Screen::Call), use_update_mode(true));
+    app.add_systems(Last, report_first_frame.run_if(resource_exists::<Launched>));
+}
+
+/// When the process started the game (for the launch-to-first-frame figure).
+#[derive(Resource, Debug, Clone, Copy)]
+pub(super) struct Launched(pub Instant);
+
+/// Whether this run is scripted (then every frame runs).
+pub(super) fn scripted() -> bool {
+    std::env::var_os(CI_CONFIG_ENV).is_some()
+}
+
+/// A system that sets how often the window updates: reactive, with a clock tick during a call.
+fn use_update_mode(in_call: bool) -> impl Fn(Option<ResMut<WinitSettings>>) {
+    move |settings| {
+        let Some(mut settings) = settings else {
+            return;
+        };
+        *settings = if scripted() {
+            WinitSettings {
+                focused_mode: UpdateMode::Continuous,
+                unfocused_mode: UpdateMode::Continuous,
+            }
+        } else if in_call {
+            WinitSettings {
+                focused_mode: UpdateMode::reactive_low_power(CALL_TICK),
+                unfocused_mode: UpdateMode::reactive_low_power(CALL_TICK),
+            }
+        } else {
+            WinitSettings::desktop_app()
+        };
+    }
+}
+
+/// Logs how long after launch the title screen was first drawn.
+fn report_first_frame(launched: Res<Launched>, screen: Option<Res<State<Screen>>>, mut frames: Local<u32>, mut done: Local<bool>) {
+    if *done || screen.is_none_or(|s| *s.get() != Screen::Title) {
+        return;
+    }
+    *frames += 1;
+    if *frames >= FRAMES_TO_INTERACTIVE {
+        *done = true;
+        info!("first interactive frame {} ms after launch", launched.0.elapsed().as_millis());
+    }
+}

@@ -1,0 +1,478 @@
+//! QA leads' commands: `import`, `report`, `xapi`, `review`, `calibration` and `team`.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::Status;
+use crate::cli::{
+    CalibrationArgs, CsvRowsArg, DimensionArg, FilterArgs, Format, GroupByArg, ImportArgs, PeriodArg, ReportArgs, ReportFormat, ReviewArgs,
+    TeamAction, TeamArgs, XapiArgs,
+};
+use rapport::library::resolve_scenario;
+use rapport::report::calibration::{calibrate, render_calibration};
+use rapport::report::review::{ReviewRequest, review_session};
+use rapport::report::table::{CsvRows, render_csv, render_table};
+use rapport::report::{GroupBy, Period, Report, ReportOptions, build_report, html, load_recent, xapi};
+use rapport::runner::Toolkit;
+use rapport::scenario::{Dimension, LoadedScenario};
+use rapport::scoring::{Rubric, score};
+use rapport::store::{Filter, Saved, SessionRecord, Store, StoredSession};
+use rapport::transcript::read_transcript;
+
+/// Sessions written per transaction by `rapport import`.
+const IMPORT_BATCH: usize = 500;
+
+/// The file extension of transcripts.
+const TRANSCRIPT_EXTENSION: &str = "jsonl";
+
+fn open_store(db: Option<&str>) -> anyhow::Result<Store> {
+    Ok(Store::open(db)?)
+}
+
+/// A bar on stderr (drawn only on a terminal).
+fn progress_bar(len: u64, what: &str) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} ({eta})")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+    bar.set_style(style);
+    bar.set_message(what.to_owned());
+    bar
+}
+
+/// A spinner on stderr for work of unknown length.
+fn spinner(what: &str) -> ProgressBar {
+    let spinner = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    spinner.set_style(ProgressStyle::with_template("{spinner} {msg} ({elapsed})").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+    spinner.set_message(what.to_owned());
+    spinner.enable_steady_tick(Duration::from_millis(120));
+    spinner
+}
+
+/// Writes output to a file (via a temporary file, so a failure leaves any old file whole) or to stdout.
+fn emit(output: Option<&Path>, text: &str) -> anyhow::Result<()> {
+    match output {
+        Some(path) => {
+            let tmp = path.with_extension("partial");
+            std::fs::write(&tmp, text)
+                .and_then(|()| std::fs::rename(&tmp, path))
+                .map_err(|error| {
+                    let _ = std::fs::remove_file(&tmp);
+                    error
+                })
+                .with_context(|| format!("cannot write `{}`; free some space or choose another path with --output", path.display()))?;
+            eprintln!("wrote {}", path.display());
+            Ok(())
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).context("cannot write to stdout")
+        }
+    }
+}
+
+/// Every transcript under the given paths: files as given, directories searched for `*.jsonl`.
+fn collect_transcripts(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            collect_in(path, &mut files).with_context(|| format!("cannot read the directory `{}`", path.display()))?;
+        } else {
+            files.push(path.clone());
+        }
+    }
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
+fn collect_in(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_in(&path, files)?;
+        } else if path.extension().is_some_and(|e| e == TRANSCRIPT_EXTENSION) {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// A scenario and its rubric, loaded once per import worker.
+type Scoring = (LoadedScenario, Arc<Rubric>);
+
+/// What importing one file gave.
+enum Imported {
+    Record(Box<SessionRecord>, String),
+    Failed(String),
+    Warning(String),
+}
+
+/// Reads and scores one transcript.
+fn import_one(path: &Path, kit: &Toolkit, cache: &mut HashMap<String, Option<Scoring>>, warn: &mut dyn FnMut(String)) -> Result<(SessionRecord, String), String> {
+    let (transcript, read) = read_transcript(path).map_err(|e| e.to_string())?;
+    if read.truncated_tail {
+        warn(format!("the last line of `{}` was cut off mid-write; its complete turns were imported", path.display()));
+    }
+    let header = &transcript.header;
+    let name = header
+        .scenario_path
+        .clone()
+        .filter(|p| Path::new(p).is_file())
+        .unwrap_or_else(|| header.scenario_id.clone());
+    let scoring = cache.entry(name.clone()).or_insert_with(|| {
+        let loaded = resolve_scenario(&name).ok()?;
+        let rubric = kit.rubric_for(&loaded).ok()?;
+        Some((loaded, rubric))
+    });
+    let Some((loaded, rubric)) = scoring else {
+        return Err(format!(
+            "`{}`: cannot score it, no scenario `{}` in the library; set RAPPORT_SCENARIOS to the directory holding it",
+            path.display(),
+            header.scenario_id
+        ));
+    };
+    if loaded.content_hash() != header.scenario_hash {
+        warn(format!("scenario `{}` has changed since some sessions were recorded; they were scored against the current file", header.scenario_id));
+    }
+    let card = score(&transcript, &loaded.scenario, rubric);
+    let record = SessionRecord::new(&transcript, &card).map_err(|e| format!("`{}`: {e}", path.display()))?;
+    Ok((record, header.trainee.clone()))
+}
+
+/// `rapport import FILES...`.
+pub fn import(args: ImportArgs) -> anyhow::Result<Status> {
+    let files = collect_transcripts(&args.files)?;
+    if files.is_empty() {
+        eprintln!("error: no transcripts (`*.{TRANSCRIPT_EXTENSION}`) under {}", args.files.iter().map(|p| format!("`{}`", p.display())).collect::<Vec<_>>().join(", "));
+        return Ok(Status::Usage);
+    }
+    let mut store = open_store(args.db.db.as_deref())?;
+    let kit = Toolkit::shipped();
+    let bar = progress_bar(files.len() as u64, "importing");
+    let next = AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(files.len());
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Imported>(IMPORT_BATCH * 2);
+    let (mut added, mut already, mut failed) = (0usize, 0usize, 0usize);
+    let mut trainees = BTreeSet::new();
+    let mut warnings = BTreeSet::new();
+    let outcome: anyhow::Result<()> = std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let sender = sender.clone();
+            let (files, next, kit) = (&files, &next, &kit);
+            scope.spawn(move || {
+                let mut cache = HashMap::new();
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(path) = files.get(index) else { break };
+                    let mut warnings = Vec::new();
+                    let result = import_one(path, kit, &mut cache, &mut |w| warnings.push(w));
+                    for warning in warnings {
+                        if sender.send(Imported::Warning(warning)).is_err() {
+                            return;
+                        }
+                    }
+                    let message = match result {
+                        Ok((record, trainee)) => Imported::Record(Box::new(record), trainee),
+                        Err(error) => Imported::Failed(error),
+                    };
+                    if sender.send(message).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(sender);
+        let mut batch = Vec::with_capacity(IMPORT_BATCH);
+        let mut flush = |batch: &mut Vec<SessionRecord>, store: &mut Store| -> anyhow::Result<()> {
+            if batch.is_empty() {
+                return Ok(());
+            }
+            let saved = store.save_records(batch)?;
+            added += saved.iter().filter(|s| **s == Saved::Added).count();
+            already += saved.iter().filter(|s| **s == Saved::AlreadyStored).count();
+            bar.inc(batch.len() as u64);
+            batch.clear();
+            Ok(())
+        };
+        for message in receiver {
+            match message {
+                Imported::Record(record, trainee) => {
+                    trainees.insert(trainee);
+                    batch.push(*record);
+                    if batch.len() >= IMPORT_BATCH {
+                        flush(&mut batch, &mut store)?;
+                    }
+                }
+                Imported::Failed(error) => {
+                    failed += 1;
+                    bar.inc(1);
+                    bar.suspend(|| eprintln!("error: {error}"));
+                }
+                Imported::Warning(warning) => {
+                    if warnings.insert(warning.clone()) {
+                        bar.suspend(|| eprintln!("warning: {warning}"));
+                    }
+                }
+            }
+        }
+        flush(&mut batch, &mut store)
+    });
+    bar.finish_and_clear();
+    if let Err(error) = outcome {
+        eprintln!("imported {added} new session(s) before the failure; they are kept. Run the same `rapport import` again to finish: sessions already stored are skipped.");
+        return Err(error);
+    }
+    if let Some(team) = &args.team {
+        for trainee in &trainees {
+            store.set_team(trainee, team)?;
+        }
+    }
+    let team = args.team.as_ref().map_or_else(String::new, |t| format!("; {} trainee(s) put in team `{t}`", trainees.len()));
+    eprintln!("imported {added} new session(s), {already} already stored, {failed} failed, into {}{team}", store.location());
+    Ok(if failed > 0 { Status::Failed } else { Status::Ok })
+}
+
+fn filter_of(args: &FilterArgs) -> Filter {
+    Filter {
+        trainees: args.trainee.clone(),
+        teams: args.team.clone(),
+        scenarios: args.scenario.clone(),
+        since: args.since,
+        until: args.until,
+    }
+}
+
+fn dimension_of(arg: DimensionArg) -> Dimension {
+    match arg {
+        DimensionArg::Empathy => Dimension::Empathy,
+        DimensionArg::Timeliness => Dimension::Timeliness,
+        DimensionArg::Expectations => Dimension::Expectations,
+        DimensionArg::Ownership => Dimension::Ownership,
+    }
+}
+
+fn run_report(store: &mut Store, options: &ReportOptions) -> anyhow::Result<Report> {
+    let spinner = spinner("reading the results database");
+    let report = build_report(store, options, &mut |stage| spinner.set_message(stage.to_owned()));
+    spinner.finish_and_clear();
+    Ok(report?)
+}
+
+/// `rapport report`.
+pub fn report(args: ReportArgs) -> anyhow::Result<Status> {
+    let options = ReportOptions {
+        filter: filter_of(&args.filter),
+        dimension: args.dimension.map(dimension_of),
+        group_by: match args.by {
+            GroupByArg::Trainee => GroupBy::Trainee,
+            GroupByArg::Team => GroupBy::Team,
+            GroupByArg::Scenario => GroupBy::Scenario,
+        },
+        period: match args.period {
+            PeriodArg::Day => Period::Day,
+            PeriodArg::Week => Period::Week,
+            PeriodArg::Month => Period::Month,
+        },
+        recent: args.sessions,
+    };
+    let mut store = open_store(args.filter.db.db.as_deref())?;
+    let report = run_report(&mut store, &options)?;
+    let text = match args.format {
+        ReportFormat::Table => render_table(&report),
+        ReportFormat::Json => serde_json::to_string_pretty(&report)? + "\n",
+        ReportFormat::Csv => render_csv(
+            &report,
+            match args.rows {
+                CsvRowsArg::Groups => CsvRows::Groups,
+                CsvRowsArg::Sessions => CsvRows::Sessions,
+                CsvRowsArg::Trend => CsvRows::Trend,
+                CsvRowsArg::Weakest => CsvRows::Weakest,
+                CsvRowsArg::Dimensions => CsvRows::Dimensions,
+            },
+        ),
+        ReportFormat::Html => {
+            let spinner = spinner("loading transcripts");
+            let sessions = load_recent(&mut store, &report);
+            spinner.finish_and_clear();
+            html::render_html(&report, &sessions?)
+        }
+        ReportFormat::Xapi => serde_json::to_string_pretty(&xapi::statements(&report.sessions, &args.xapi_base))? + "\n",
+    };
+    emit(args.output.as_deref(), &text)?;
+    Ok(Status::Ok)
+}
+
+/// `rapport xapi`.
+pub fn xapi(args: XapiArgs) -> anyhow::Result<Status> {
+    let mut store = open_store(args.filter.db.db.as_deref())?;
+    let spinner = spinner("reading sessions");
+    let sessions = store.summaries(&filter_of(&args.filter));
+    spinner.finish_and_clear();
+    let statements = xapi::statements(&sessions?, &args.xapi_base);
+    emit(args.output.as_deref(), &(serde_json::to_string_pretty(&statements)? + "\n"))?;
+    Ok(Status::Ok)
+}
+
+/// The rubric that scored a stored session: `--rubric`, the scenario's, or the shipped one, whichever matches.
+fn rubric_for(session: &StoredSession, explicit: Option<&Path>) -> Result<Rubric, String> {
+    let card = &session.scorecard;
+    if let Some(path) = explicit {
+        return Rubric::load(path).map_err(|d| d.message.clone());
+    }
+    let kit = Toolkit::shipped();
+    let header = &session.transcript.header;
+    let name = header.scenario_path.clone().filter(|p| Path::new(p).is_file()).unwrap_or_else(|| header.scenario_id.clone());
+    let mut candidates = Vec::new();
+    if let Ok(loaded) = resolve_scenario(&name) {
+        if let Ok(rubric) = kit.rubric_for(&loaded) {
+            candidates.push((*rubric).clone());
+        }
+    }
+    candidates.push((*kit.rubric).clone());
+    candidates
+        .into_iter()
+        .find(|r| r.id == card.rubric_id && r.version == card.rubric_version)
+        .ok_or_else(|| {
+            format!(
+                "the rubric `{}` version {} that scored it is not available; pass its file with --rubric",
+                card.rubric_id, card.rubric_version
+            )
+        })
+}
+
+/// `N`, or `na` for not applicable.
+fn parse_rating(text: &str) -> Result<Option<i32>, String> {
+    match text.to_ascii_lowercase().as_str() {
+        "na" | "n/a" => Ok(None),
+        other => other
+            .parse::<i32>()
+            .map(Some)
+            .map_err(|_| format!("`{text}` is not a rating; give a whole number on the criterion's scale, or `na`")),
+    }
+}
+
+/// `rapport review SESSION`.
+pub fn review(args: ReviewArgs) -> anyhow::Result<Status> {
+    let mut store = open_store(args.db.db.as_deref())?;
+    let (Some(criterion), Some(rating)) = (&args.criterion, &args.rating) else {
+        return show_review(&mut store, &args.session);
+    };
+    let rating = match parse_rating(rating) {
+        Ok(rating) => rating,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Ok(Status::Usage);
+        }
+    };
+    let Some(reviewer) = args.reviewer.clone().or_else(|| std::env::var("USER").ok()).filter(|r| !r.trim().is_empty()) else {
+        eprintln!("error: say who is reviewing with --reviewer NAME (or RAPPORT_REVIEWER)");
+        return Ok(Status::Usage);
+    };
+    let request = ReviewRequest {
+        session: args.session.clone(),
+        criterion: criterion.clone(),
+        rating,
+        comment: args.comment.clone(),
+        reviewer,
+    };
+    let now = jiff::Timestamp::now().round(jiff::Unit::Second).map(|t| t.to_string()).unwrap_or_default();
+    let explicit = args.rubric.clone();
+    let outcome = review_session(&mut store, &request, &now, &|session| rubric_for(session, explicit.as_deref()))?;
+    let rating = |r: Option<i32>| r.map_or_else(|| "N/A".to_owned(), |r| r.to_string());
+    let verdict = |passed: bool| if passed { "pass" } else { "fail" };
+    println!(
+        "session {}: `{}` {} (machine) → {} ({}); overall {:.1} {} (machine) → {:.1} {} (reviewed)",
+        outcome.session_id,
+        outcome.criterion,
+        rating(outcome.machine_rating),
+        rating(outcome.rating),
+        request.reviewer,
+        outcome.machine_overall,
+        verdict(outcome.machine_passed),
+        outcome.reviewed_overall,
+        verdict(outcome.reviewed_passed)
+    );
+    Ok(Status::Ok)
+}
+
+/// Shows a session's machine and reviewed ratings, and its reviews.
+fn show_review(store: &mut Store, prefix: &str) -> anyhow::Result<Status> {
+    let id = store.resolve_session(prefix)?;
+    let Some(session) = store.load_sessions(std::slice::from_ref(&id))?.pop() else {
+        anyhow::bail!("session `{id}` vanished while reading it");
+    };
+    let s = &session.summary;
+    println!("session {} · {} · {} · {} · {}", s.session_id, s.trainee, s.scenario_id, s.started_at, s.outcome);
+    println!("overall {:.1} (machine), {:.1} after review\n", s.overall, s.final_overall);
+    let mut comments: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for review in &session.reviews {
+        comments
+            .entry(review.criterion.as_str())
+            .or_default()
+            .push(format!("{} ({}): {} — {}", review.reviewer, review.reviewed_at, review.rating.map_or("N/A".to_owned(), |r| r.to_string()), review.comment));
+    }
+    let mut table = comfy_table::Table::new();
+    table.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
+    table.set_header(vec!["criterion", "scale", "machine", "reviewed", "reviews"]);
+    for criterion in &session.scorecard.criteria {
+        let reviewed = session.reviewed.as_ref().and_then(|c| c.criterion(&criterion.id)).map_or(criterion.rating, |c| c.rating);
+        let show = |r: Option<i32>| r.map_or_else(|| "N/A".to_owned(), |r| r.to_string());
+        table.add_row(vec![
+            criterion.id.clone(),
+            format!("{}–{}", criterion.min, criterion.max),
+            show(criterion.rating),
+            show(reviewed),
+            comments.get(criterion.id.as_str()).map_or_else(String::new, |c| c.join("\n")),
+        ]);
+    }
+    println!("{table}");
+    Ok(Status::Ok)
+}
+
+/// `rapport calibration`.
+pub fn calibration(args: CalibrationArgs) -> anyhow::Result<Status> {
+    let mut store = open_store(args.filter.db.db.as_deref())?;
+    let reviews = store.reviews(&filter_of(&args.filter))?;
+    let calibration = calibrate(&reviews);
+    match args.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&calibration)?),
+        Format::Human => {
+            if calibration.reviews == 0 {
+                println!("No reviews yet. Review a sample of sessions in full (every criterion, agreeing or not) with `rapport review`, then run this again.");
+            } else {
+                print!("{}", render_calibration(&calibration));
+            }
+        }
+    }
+    Ok(Status::Ok)
+}
+
+/// `rapport team`.
+pub fn team(args: TeamArgs) -> anyhow::Result<Status> {
+    let mut store = open_store(args.db.db.as_deref())?;
+    match args.action {
+        TeamAction::Set { trainee, team } => {
+            store.set_team(&trainee, &team)?;
+            eprintln!("`{trainee}` is in team `{team}`");
+        }
+        TeamAction::Unset { trainee } => {
+            if !store.unset_team(&trainee)? {
+                eprintln!("`{trainee}` was in no team");
+            }
+        }
+        TeamAction::List => {
+            for member in store.teams()? {
+                println!("{}\t{}", member.team, member.trainee);
+            }
+        }
+    }
+    Ok(Status::Ok)
+}

@@ -1,0 +1,165 @@
+//! xAPI (Experience API 1.0.3) statements of stored sessions, for a learning record store (LRS).
+//!
+//! Each finished session gives two statements, as cmi5 does: `completed` (with the duration) and
+//! `passed` or `failed` (with the scaled score and, as result extensions, the four dimensions).
+//! A session that never finished gives only `failed`, marked incomplete. Statement ids are
+//! derived from the session id, so sending the same statements twice is harmless.
+
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::scenario::Dimension;
+use crate::store::SessionSummary;
+
+/// The ADL verb IRIs.
+pub const VERB_COMPLETED: &str = "http://adlnet.gov/expapi/verbs/completed";
+pub const VERB_PASSED: &str = "http://adlnet.gov/expapi/verbs/passed";
+pub const VERB_FAILED: &str = "http://adlnet.gov/expapi/verbs/failed";
+
+/// The ADL activity type of a simulation.
+pub const ACTIVITY_SIMULATION: &str = "http://adlnet.gov/expapi/activities/simulation";
+
+/// The base IRI used when none is configured (`--xapi-base` / `RAPPORT_XAPI_BASE`).
+pub const DEFAULT_BASE: &str = "https://rapport.example.org";
+
+/// The xAPI version the statements follow.
+pub const XAPI_VERSION: &str = "1.0.3";
+
+/// The outcome label of a session that never finished.
+const ABANDONED: &str = "abandoned";
+
+/// Every statement of the given sessions, as one JSON array (what an LRS accepts on `POST /statements`).
+pub fn statements(sessions: &[SessionSummary], base: &str) -> Value {
+    let base = base.trim_end_matches('/');
+    Value::Array(sessions.iter().flat_map(|s| session_statements(s, base)).collect())
+}
+
+/// The statements of one session.
+pub fn session_statements(session: &SessionSummary, base: &str) -> Vec<Value> {
+    let finished = session.outcome != ABANDONED;
+    let mut out = Vec::new();
+    if finished {
+        out.push(statement(session, base, "completed", VERB_COMPLETED, json!({
+            "completion": true,
+            "duration": duration(session.handle_secs),
+        })));
+    }
+    let (verb, iri) = if session.final_passed && finished { ("passed", VERB_PASSED) } else { ("failed", VERB_FAILED) };
+    let mut extensions = serde_json::Map::new();
+    for dimension in Dimension::ALL {
+        if let Some(score) = session.final_dimension(dimension) {
+            extensions.insert(format!("{base}/xapi/extensions/dimension/{}", dimension.label()), json!(round(score / 100.0)));
+        }
+    }
+    extensions.insert(format!("{base}/xapi/extensions/machine-score"), json!(round(session.overall / 100.0)));
+    extensions.insert(format!("{base}/xapi/extensions/reviewed"), json!(session.reviewed));
+    extensions.insert(format!("{base}/xapi/extensions/outcome"), json!(session.outcome));
+    out.push(statement(session, base, verb, iri, json!({
+        "score": {
+            "scaled": round(session.final_overall / 100.0),
+            "raw": round(session.final_overall),
+            "min": 0,
+            "max": 100,
+        },
+        "success": session.final_passed && finished,
+        "completion": finished,
+        "duration": duration(session.handle_secs),
+        "extensions": extensions,
+    })));
+    out
+}
+
+fn statement(session: &SessionSummary, base: &str, verb: &str, iri: &str, result: Value) -> Value {
+    json!({
+        "id": statement_id(&session.session_id, verb),
+        "actor": {
+            "objectType": "Agent",
+            "name": session.trainee,
+            "account": { "homePage": base, "name": session.trainee },
+        },
+        "verb": { "id": iri, "display": { "en-US": verb } },
+        "object": {
+            "objectType": "Activity",
+            "id": format!("{base}/scenarios/{}", iri_segment(&session.scenario_id)),
+            "definition": {
+                "name": { "en-US": session.scenario_id },
+                "type": ACTIVITY_SIMULATION,
+            },
+        },
+        "result": result,
+        "context": {
+            "platform": "Rapport",
+            "extensions": {
+                format!("{base}/xapi/extensions/session-id"): session.session_id,
+            },
+        },
+        "timestamp": session.started_at,
+        "version": XAPI_VERSION,
+    })
+}
+
+/// A score rounded to four decimals (scaled scores must stay within −1..=1).
+fn round(value: f64) -> f64 {
+    (value.clamp(-100.0, 100.0) * 10_000.0).round() / 10_000.0
+}
+
+/// An ISO 8601 duration (`PT3M12.5S`).
+pub fn duration(secs: f64) -> String {
+    let secs = secs.max(0.0);
+    let whole = secs.trunc() as u64;
+    let (hours, minutes, seconds) = (whole / 3600, (whole % 3600) / 60, whole % 60);
+    let fraction = ((secs - secs.trunc()) * 100.0).round() as u64;
+    let mut out = String::from("PT");
+    if hours > 0 {
+        out.push_str(&format!("{hours}H"));
+    }
+    if minutes > 0 {
+        out.push_str(&format!("{minutes}M"));
+    }
+    if fraction > 0 && fraction < 100 {
+        out.push_str(&format!("{seconds}.{fraction:02}S"));
+    } else {
+        out.push_str(&format!("{seconds}S"));
+    }
+    out
+}
+
+/// A deterministic UUID (version 5 layout, SHA-256 based) for a session's statement.
+pub fn statement_id(session_id: &str, verb: &str) -> String {
+    let digest = Sha256::digest(format!("rapport-xapi\u{1f}{session_id}\u{1f}{verb}").as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    bytes[6] = (bytes[6] & 0x0f) | 0x50;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex = hex::encode(bytes);
+    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+}
+
+/// A scenario id made safe for an IRI path segment.
+fn iri_segment(id: &str) -> String {
+    id.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') { char::from(b).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_are_iso_8601() {
+        assert_eq!(duration(0.0), "PT0S");
+        assert_eq!(duration(192.5), "PT3M12.50S");
+        assert_eq!(duration(3725.0), "PT1H2M5S");
+    }
+
+    #[test]
+    fn statement_ids_are_stable_uuids() {
+        let id = statement_id("abc", "passed");
+        assert_eq!(id, statement_id("abc", "passed"));
+        assert_ne!(id, statement_id("abc", "completed"));
+        assert_eq!(id.len(), 36);
+        assert_eq!(&id[14..15], "5");
+        assert!(matches!(&id[19..20], "8" | "9" | "a" | "b"));
+    }
+}

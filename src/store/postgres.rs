@@ -1,0 +1,479 @@
+//! The PostgreSQL results store, for teams reporting to one server, with versioned migrations in `rapport_schema`.
+
+use postgres::error::SqlState;
+use postgres::types::ToSql;
+use postgres::{Client, NoTls, Row};
+
+use super::record::{FinalScores, SessionRecord};
+use super::{
+    CRITERION_MEANS_SQL, CriterionMean, Filter, Param, REVIEWS_SQL, Review, ReviewedRating, SUMMARY_COLUMNS, Saved, SessionSummary,
+    StoreError, StoredSession, TeamMember, filter_sql,
+};
+use crate::scoring::Scorecard;
+
+/// Schema migrations, applied in order; the index + 1 is the schema version.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE sessions (
+    id                 BIGSERIAL PRIMARY KEY,
+    session_id         TEXT NOT NULL UNIQUE,
+    trainee            TEXT NOT NULL,
+    scenario_id        TEXT NOT NULL,
+    scenario_version   BIGINT NOT NULL,
+    scenario_hash      TEXT NOT NULL,
+    seed               BIGINT NOT NULL,
+    started_at         TEXT NOT NULL,
+    started_epoch      BIGINT NOT NULL,
+    outcome            TEXT NOT NULL,
+    rubric_id          TEXT NOT NULL,
+    rubric_version     BIGINT NOT NULL,
+    overall            DOUBLE PRECISION NOT NULL,
+    passed             BOOLEAN NOT NULL,
+    band               TEXT NOT NULL,
+    handle_secs        DOUBLE PRECISION NOT NULL,
+    empathy            DOUBLE PRECISION,
+    timeliness         DOUBLE PRECISION,
+    expectations       DOUBLE PRECISION,
+    ownership          DOUBLE PRECISION,
+    reviewed           BOOLEAN NOT NULL DEFAULT FALSE,
+    final_overall      DOUBLE PRECISION NOT NULL,
+    final_passed       BOOLEAN NOT NULL,
+    final_empathy      DOUBLE PRECISION,
+    final_timeliness   DOUBLE PRECISION,
+    final_expectations DOUBLE PRECISION,
+    final_ownership    DOUBLE PRECISION
+);
+CREATE INDEX sessions_trainee ON sessions (trainee, started_epoch);
+CREATE INDEX sessions_scenario ON sessions (scenario_id, started_epoch);
+CREATE INDEX sessions_started ON sessions (started_epoch);
+CREATE TABLE session_documents (
+    session            BIGINT PRIMARY KEY REFERENCES sessions (id),
+    transcript         TEXT NOT NULL,
+    scorecard          TEXT NOT NULL,
+    reviewed_scorecard TEXT
+);
+CREATE TABLE criterion_scores (
+    session      BIGINT NOT NULL REFERENCES sessions (id),
+    criterion    TEXT NOT NULL,
+    dimension    TEXT NOT NULL,
+    rating       INTEGER,
+    score        DOUBLE PRECISION,
+    final_rating INTEGER,
+    final_score  DOUBLE PRECISION,
+    reviewed     BOOLEAN NOT NULL DEFAULT FALSE,
+    PRIMARY KEY (session, criterion)
+);
+CREATE TABLE teams (
+    trainee TEXT PRIMARY KEY,
+    team    TEXT NOT NULL
+);
+CREATE INDEX teams_team ON teams (team);
+CREATE TABLE reviews (
+    id             BIGSERIAL PRIMARY KEY,
+    session_id     TEXT NOT NULL REFERENCES sessions (session_id),
+    criterion      TEXT NOT NULL,
+    rating         INTEGER,
+    machine_rating INTEGER,
+    comment        TEXT NOT NULL,
+    reviewer       TEXT NOT NULL,
+    reviewed_at    TEXT NOT NULL
+);
+CREATE INDEX reviews_session ON reviews (session_id);
+"#];
+
+/// The advisory lock taken while migrating, so several clients starting at once migrate once.
+const MIGRATION_LOCK: i64 = 0x7261_7070_6f72;
+
+/// A PostgreSQL database of sessions.
+pub struct PostgresStore {
+    client: Client,
+    location: String,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStore").field("location", &self.location).finish_non_exhaustive()
+    }
+}
+
+impl PostgresStore {
+    /// Connects to the server at `url` and migrates its schema.
+    pub fn open(url: &str) -> Result<PostgresStore, StoreError> {
+        let location = redact_password(url);
+        let client = Client::connect(url, NoTls).map_err(|source| StoreError::Connect {
+            location: location.clone(),
+            source,
+        })?;
+        let mut store = PostgresStore { client, location };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// The server's URL, without its password.
+    pub fn location(&self) -> String {
+        self.location.clone()
+    }
+
+    fn fail(&self) -> impl Fn(postgres::Error) -> StoreError + use<> {
+        let location = self.location.clone();
+        move |source| classify(&location, source)
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let fail = self.fail();
+        let mut tx = self.client.transaction().map_err(&fail)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).map_err(&fail)?;
+        tx.batch_execute("CREATE TABLE IF NOT EXISTS rapport_schema (version BIGINT NOT NULL)").map_err(&fail)?;
+        let version: i64 = tx
+            .query_opt("SELECT version FROM rapport_schema", &[])
+            .map_err(&fail)?
+            .map_or(0, |row| row.get(0));
+        let supported = MIGRATIONS.len() as i64;
+        if version > supported {
+            return Err(StoreError::SchemaTooNew { found: version, supported });
+        }
+        for migration in MIGRATIONS.iter().skip(version as usize) {
+            tx.batch_execute(migration).map_err(&fail)?;
+        }
+        tx.execute("DELETE FROM rapport_schema", &[]).map_err(&fail)?;
+        tx.execute("INSERT INTO rapport_schema (version) VALUES ($1)", &[&supported.max(version)]).map_err(&fail)?;
+        tx.commit().map_err(&fail)
+    }
+
+    /// The schema version the database is at.
+    pub fn schema_version(&mut self) -> Result<i64, StoreError> {
+        let fail = self.fail();
+        let row = self.client.query_one("SELECT version FROM rapport_schema", &[]).map_err(&fail)?;
+        Ok(row.get(0))
+    }
+
+    /// Stores sessions in one transaction; sessions already stored are left as they are.
+    pub fn save_records(&mut self, records: &[SessionRecord]) -> Result<Vec<Saved>, StoreError> {
+        let fail = self.fail();
+        let mut tx = self.client.transaction().map_err(&fail)?;
+        let insert_session = tx
+            .prepare(
+                "INSERT INTO sessions (session_id, trainee, scenario_id, scenario_version, scenario_hash, seed, started_at, started_epoch,
+                    outcome, rubric_id, rubric_version, overall, passed, band, handle_secs, empathy, timeliness, expectations, ownership,
+                    final_overall, final_passed, final_empathy, final_timeliness, final_expectations, final_ownership)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $12, $13, $16, $17, $18, $19)
+                 ON CONFLICT (session_id) DO NOTHING RETURNING id",
+            )
+            .map_err(&fail)?;
+        let insert_document = tx
+            .prepare("INSERT INTO session_documents (session, transcript, scorecard) VALUES ($1, $2, $3)")
+            .map_err(&fail)?;
+        let insert_criterion = tx
+            .prepare(
+                "INSERT INTO criterion_scores (session, criterion, dimension, rating, score, final_rating, final_score)
+                 VALUES ($1, $2, $3, $4, $5, $4, $5)",
+            )
+            .map_err(&fail)?;
+        let mut saved = Vec::with_capacity(records.len());
+        for record in records {
+            let [empathy, timeliness, expectations, ownership] = record.dimensions;
+            let row = tx
+                .query_opt(
+                    &insert_session,
+                    &[
+                        &record.session_id,
+                        &record.trainee,
+                        &record.scenario_id,
+                        &record.scenario_version,
+                        &record.scenario_hash,
+                        &record.seed,
+                        &record.started_at,
+                        &record.started_epoch,
+                        &record.outcome,
+                        &record.rubric_id,
+                        &record.rubric_version,
+                        &record.overall,
+                        &record.passed,
+                        &record.band,
+                        &record.handle_secs,
+                        &empathy,
+                        &timeliness,
+                        &expectations,
+                        &ownership,
+                    ],
+                )
+                .map_err(&fail)?;
+            let Some(row) = row else {
+                saved.push(Saved::AlreadyStored);
+                continue;
+            };
+            let id: i64 = row.get(0);
+            tx.execute(&insert_document, &[&id, &record.transcript_jsonl, &record.scorecard_json])
+                .map_err(&fail)?;
+            for criterion in &record.criteria {
+                tx.execute(&insert_criterion, &[&id, &criterion.criterion, &criterion.dimension, &criterion.rating, &criterion.score])
+                    .map_err(&fail)?;
+            }
+            saved.push(Saved::Added);
+        }
+        tx.commit().map_err(&fail)?;
+        Ok(saved)
+    }
+
+    /// The sessions matching a filter, newest first.
+    pub fn summaries(&mut self, filter: &Filter) -> Result<Vec<SessionSummary>, StoreError> {
+        let fail = self.fail();
+        let (condition, params) = filter_sql(filter);
+        let sql = numbered(&format!(
+            "SELECT {SUMMARY_COLUMNS} FROM sessions s LEFT JOIN teams t ON t.trainee = s.trainee WHERE {condition} \
+             ORDER BY s.started_epoch DESC, s.session_id"
+        ));
+        let boxed = values(&params);
+        let rows = self.client.query(&sql, &refs(&boxed)).map_err(&fail)?;
+        Ok(rows.iter().map(summary_from_row).collect())
+    }
+
+    /// Each trainee's mean score per criterion.
+    pub fn criterion_means(&mut self, filter: &Filter) -> Result<Vec<CriterionMean>, StoreError> {
+        let fail = self.fail();
+        let (condition, params) = filter_sql(filter);
+        let sql = numbered(&CRITERION_MEANS_SQL.replace("{where}", &condition));
+        let boxed = values(&params);
+        let rows = self.client.query(&sql, &refs(&boxed)).map_err(&fail)?;
+        Ok(rows
+            .iter()
+            .map(|row| CriterionMean {
+                trainee: row.get(0),
+                criterion: row.get(1),
+                dimension: row.get(2),
+                machine_mean: row.get(3),
+                final_mean: row.get(4),
+                rated: row.get(5),
+            })
+            .collect())
+    }
+
+    /// Ids starting with `prefix` (at most a few).
+    pub fn ids_starting_with(&mut self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        let fail = self.fail();
+        let pattern = format!("{}%", prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let rows = self
+            .client
+            .query("SELECT session_id FROM sessions WHERE session_id LIKE $1 ORDER BY session_id LIMIT 5", &[&pattern])
+            .map_err(&fail)?;
+        Ok(rows.iter().map(|row| row.get(0)).collect())
+    }
+
+    /// Sessions in full.
+    pub fn load_sessions(&mut self, ids: &[String]) -> Result<Vec<StoredSession>, StoreError> {
+        let fail = self.fail();
+        let session = self
+            .client
+            .prepare(&format!(
+                "SELECT {SUMMARY_COLUMNS}, d.transcript, d.scorecard, d.reviewed_scorecard \
+                 FROM sessions s LEFT JOIN teams t ON t.trainee = s.trainee JOIN session_documents d ON d.session = s.id \
+                 WHERE s.session_id = $1"
+            ))
+            .map_err(&fail)?;
+        let reviews = self
+            .client
+            .prepare("SELECT session_id, criterion, rating, machine_rating, comment, reviewer, reviewed_at FROM reviews WHERE session_id = $1 ORDER BY id")
+            .map_err(&fail)?;
+        let mut sessions = Vec::with_capacity(ids.len());
+        for id in ids {
+            let Some(row) = self.client.query_opt(&session, &[id]).map_err(&fail)? else {
+                continue;
+            };
+            let summary = summary_from_row(&row);
+            let transcript: String = row.get(21);
+            let scorecard: String = row.get(22);
+            let reviewed: Option<String> = row.get(23);
+            let review_rows = self.client.query(&reviews, &[id]).map_err(&fail)?.iter().map(review_from_row).collect();
+            sessions.push(super::record::decode_session(summary, &transcript, &scorecard, reviewed.as_deref(), review_rows)?);
+        }
+        Ok(sessions)
+    }
+
+    /// Records a review and the scorecard it produces.
+    pub fn record_review(&mut self, review: &Review, reviewed: &Scorecard) -> Result<(), StoreError> {
+        let fail = self.fail();
+        let scores = FinalScores::of(reviewed);
+        let json = serde_json::to_string(reviewed).unwrap_or_default();
+        let mut tx = self.client.transaction().map_err(&fail)?;
+        tx.execute(
+            "INSERT INTO reviews (session_id, criterion, rating, machine_rating, comment, reviewer, reviewed_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[&review.session_id, &review.criterion, &review.rating, &review.machine_rating, &review.comment, &review.reviewer, &review.reviewed_at],
+        )
+        .map_err(&fail)?;
+        let [empathy, timeliness, expectations, ownership] = scores.dimensions;
+        let row = tx
+            .query_one(
+                "UPDATE sessions SET reviewed = TRUE, final_overall = $2, final_passed = $3, final_empathy = $4, final_timeliness = $5,
+                    final_expectations = $6, final_ownership = $7 WHERE session_id = $1 RETURNING id",
+                &[&review.session_id, &scores.overall, &scores.passed, &empathy, &timeliness, &expectations, &ownership],
+            )
+            .map_err(&fail)?;
+        let id: i64 = row.get(0);
+        tx.execute("UPDATE session_documents SET reviewed_scorecard = $2 WHERE session = $1", &[&id, &json])
+            .map_err(&fail)?;
+        let update = tx
+            .prepare("UPDATE criterion_scores SET final_rating = $3, final_score = $4, reviewed = $5 WHERE session = $1 AND criterion = $2")
+            .map_err(&fail)?;
+        for criterion in &scores.criteria {
+            tx.execute(&update, &[&id, &criterion.criterion, &criterion.rating, &criterion.score, &criterion.reviewed])
+                .map_err(&fail)?;
+        }
+        tx.commit().map_err(&fail)
+    }
+
+    /// Every review of the matching sessions, oldest first.
+    pub fn reviews(&mut self, filter: &Filter) -> Result<Vec<ReviewedRating>, StoreError> {
+        let fail = self.fail();
+        let (condition, params) = filter_sql(filter);
+        let sql = numbered(&REVIEWS_SQL.replace("{where}", &condition));
+        let boxed = values(&params);
+        let rows = self.client.query(&sql, &refs(&boxed)).map_err(&fail)?;
+        Ok(rows
+            .iter()
+            .map(|row| ReviewedRating {
+                review: review_from_row(row),
+                dimension: row.get(7),
+            })
+            .collect())
+    }
+
+    /// Puts a trainee in a team.
+    pub fn set_team(&mut self, trainee: &str, team: &str) -> Result<(), StoreError> {
+        let fail = self.fail();
+        self.client
+            .execute(
+                "INSERT INTO teams (trainee, team) VALUES ($1, $2) ON CONFLICT (trainee) DO UPDATE SET team = excluded.team",
+                &[&trainee, &team],
+            )
+            .map(drop)
+            .map_err(fail)
+    }
+
+    /// Takes a trainee out of their team.
+    pub fn unset_team(&mut self, trainee: &str) -> Result<bool, StoreError> {
+        let fail = self.fail();
+        self.client
+            .execute("DELETE FROM teams WHERE trainee = $1", &[&trainee])
+            .map(|n| n > 0)
+            .map_err(fail)
+    }
+
+    /// Every trainee → team mapping.
+    pub fn teams(&mut self) -> Result<Vec<TeamMember>, StoreError> {
+        let fail = self.fail();
+        let rows = self.client.query("SELECT trainee, team FROM teams ORDER BY team, trainee", &[]).map_err(fail)?;
+        Ok(rows
+            .iter()
+            .map(|row| TeamMember {
+                trainee: row.get(0),
+                team: row.get(1),
+            })
+            .collect())
+    }
+}
+
+/// Turns a PostgreSQL error into a store error that says what to do.
+fn classify(location: &str, source: postgres::Error) -> StoreError {
+    let location = location.to_owned();
+    match source.code() {
+        Some(code) if *code == SqlState::DISK_FULL => StoreError::DiskFull { location },
+        Some(code) if *code == SqlState::READ_ONLY_SQL_TRANSACTION => StoreError::ReadOnly { location },
+        _ if source.is_closed() => StoreError::Connect { location, source },
+        _ => StoreError::Postgres { location, source },
+    }
+}
+
+/// Rewrites the shared `?` placeholders as PostgreSQL's `$1`, `$2`, ….
+fn numbered(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut next = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            next += 1;
+            out.push_str(&format!("${next}"));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Owned PostgreSQL values for the shared parameters.
+fn values(params: &[Param]) -> Vec<Box<dyn ToSql + Sync>> {
+    params
+        .iter()
+        .map(|p| -> Box<dyn ToSql + Sync> {
+            match p {
+                Param::Text(text) => Box::new(text.clone()),
+                Param::Int(int) => Box::new(*int),
+            }
+        })
+        .collect()
+}
+
+fn refs(values: &[Box<dyn ToSql + Sync>]) -> Vec<&(dyn ToSql + Sync)> {
+    values.iter().map(|v| v.as_ref()).collect()
+}
+
+/// A summary from the columns of [`SUMMARY_COLUMNS`].
+fn summary_from_row(row: &Row) -> SessionSummary {
+    SessionSummary {
+        session_id: row.get(0),
+        trainee: row.get(1),
+        team: row.get(2),
+        scenario_id: row.get(3),
+        started_at: row.get(4),
+        started_epoch: row.get(5),
+        outcome: row.get(6),
+        handle_secs: row.get(7),
+        overall: row.get(8),
+        passed: row.get(9),
+        reviewed: row.get(10),
+        final_overall: row.get(11),
+        final_passed: row.get(12),
+        dimensions: [row.get(13), row.get(14), row.get(15), row.get(16)],
+        final_dimensions: [row.get(17), row.get(18), row.get(19), row.get(20)],
+    }
+}
+
+/// A review from its first seven columns.
+fn review_from_row(row: &Row) -> Review {
+    Review {
+        session_id: row.get(0),
+        criterion: row.get(1),
+        rating: row.get(2),
+        machine_rating: row.get(3),
+        comment: row.get(4),
+        reviewer: row.get(5),
+        reviewed_at: row.get(6),
+    }
+}
+
+/// The URL with any password replaced by `***`, for messages.
+pub(crate) fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((userinfo, host)) = rest.split_once('@') else {
+        return url.to_owned();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_in_order() {
+        assert_eq!(numbered("a IN (?, ?) AND b >= ?"), "a IN ($1, $2) AND b >= $3");
+    }
+
+    #[test]
+    fn passwords_are_kept_out_of_messages() {
+        assert_eq!(redact_password("postgres://qa:s3cret@db:5432/rapport"), "postgres://qa:***@db:5432/rapport");
+        assert_eq!(redact_password("postgres://db/rapport"), "postgres://db/rapport");
+    }
+}

@@ -67,12 +67,17 @@ pub(crate) fn read_promises(
     reading: &mut Reading,
 ) {
     let text = norm.text.as_str();
-    let frames = find_frames(lex, text);
     let kinds = find_kinds(lex, text);
     let times = find_times(lex, text);
     if kinds.is_empty() && times.is_empty() {
         return;
     }
+    // Without a kind there is no promise to frame.
+    let frames = if kinds.is_empty() {
+        Vec::new()
+    } else {
+        find_frames(lex, text)
+    };
     let mut stated_timeframe: Option<(usize, usize)> = None;
     for (s0, s1) in norm.sentences() {
         let sentence_kinds = within(&kinds, s0, s1, |k| k.start);
@@ -107,7 +112,10 @@ pub(crate) fn read_promises(
             }
             // A stated time frame needs a word of process ("takes", "within") and, for a kind
             // the policy covers, must not be sooner than the policy's soonest.
-            let cued = lex.cues.as_ref().is_some_and(|cues| cues.is_match(&text[s0..s1]));
+            let cued = lex
+                .cues
+                .as_ref()
+                .is_some_and(|cues| cues.is_match(&text[s0..s1]));
             let realistic = cued
                 && kind.is_none_or(|kind| {
                     policy
@@ -438,10 +446,7 @@ pub fn find_times(lex: &CompiledLexicon, text: &str) -> Vec<TimeMention> {
 }
 
 /// The hours of a counted time frame ("within 2 days" = 48), or of a range's lower bound.
-fn counted_time(
-    lex: &CompiledLexicon,
-    captures: &Captures<'_>,
-) -> Option<TimeMention> {
+fn counted_time(lex: &CompiledLexicon, captures: &Captures<'_>) -> Option<TimeMention> {
     let whole = captures.get(0)?;
     let count = number(lex, captures.name("n")?.as_str())?;
     let unit = captures.name("unit")?.as_str();

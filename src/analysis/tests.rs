@@ -15,9 +15,24 @@ fn policy() -> Policy {
     Policy {
         facts: Vec::new(),
         commitments: vec![
-            allow(PromiseKind::Refund, "Refunds reach the card in 5 to 7 days", Some(120), Some(168)),
-            allow(PromiseKind::Callback, "Call back within a day", None, Some(24)),
-            allow(PromiseKind::Escalation, "A supervisor calls back within 24 hours", None, Some(24)),
+            allow(
+                PromiseKind::Refund,
+                "Refunds reach the card in 5 to 7 days",
+                Some(120),
+                Some(168),
+            ),
+            allow(
+                PromiseKind::Callback,
+                "Call back within a day",
+                None,
+                Some(24),
+            ),
+            allow(
+                PromiseKind::Escalation,
+                "A supervisor calls back within 24 hours",
+                None,
+                Some(24),
+            ),
             Commitment {
                 kind: PromiseKind::Expedite,
                 allowed: false,
@@ -25,10 +40,30 @@ fn policy() -> Policy {
                 min_hours: None,
                 max_hours: None,
             },
-            allow(PromiseKind::Compensation, "A £10 goodwill credit", None, None),
-            allow(PromiseKind::Replacement, "Replacements arrive in 3 to 5 days", Some(72), Some(120)),
-            allow(PromiseKind::Delivery, "Deliveries take 2 to 5 days", Some(48), Some(120)),
-            allow(PromiseKind::Fix, "Faults are fixed in 4 to 48 hours", Some(4), Some(48)),
+            allow(
+                PromiseKind::Compensation,
+                "A £10 goodwill credit",
+                None,
+                None,
+            ),
+            allow(
+                PromiseKind::Replacement,
+                "Replacements arrive in 3 to 5 days",
+                Some(72),
+                Some(120),
+            ),
+            allow(
+                PromiseKind::Delivery,
+                "Deliveries take 2 to 5 days",
+                Some(48),
+                Some(120),
+            ),
+            allow(
+                PromiseKind::Fix,
+                "Faults are fixed in 4 to 48 hours",
+                Some(4),
+                Some(48),
+            ),
         ],
         jargon: vec!["RMA".to_owned(), "SLA".to_owned()],
     }
@@ -142,12 +177,28 @@ fn promises_get_verdicts_from_the_policy() {
     let forbidden = read("I'll upgrade you to next-day delivery.");
     assert_eq!(forbidden.promises[0].verdict, PromiseVerdict::Forbidden);
     let too_soon = read("I'll refund you today.");
-    assert_eq!(too_soon.promises[0].verdict, PromiseVerdict::TooSoon { min_hours: 120 });
+    assert_eq!(
+        too_soon.promises[0].verdict,
+        PromiseVerdict::TooSoon { min_hours: 120 }
+    );
     let guarantee = read("I promise it will never happen again.");
-    assert!(guarantee.promises.iter().any(|p| p.kind == PromiseKind::Guarantee && p.verdict == PromiseVerdict::NotInPolicy));
+    assert!(
+        guarantee
+            .promises
+            .iter()
+            .any(|p| p.kind == PromiseKind::Guarantee && p.verdict == PromiseVerdict::NotInPolicy)
+    );
     let allowed = read("I'll escalate this to my supervisor and call you back within 24 hours.");
-    assert_eq!(kinds(&allowed), [PromiseKind::Escalation, PromiseKind::Callback]);
-    assert!(allowed.promises.iter().all(|p| p.verdict == PromiseVerdict::Allowed));
+    assert_eq!(
+        kinds(&allowed),
+        [PromiseKind::Escalation, PromiseKind::Callback]
+    );
+    assert!(
+        allowed
+            .promises
+            .iter()
+            .all(|p| p.verdict == PromiseVerdict::Allowed)
+    );
     assert!(allowed.intents.contains(&Intent::Escalation));
 }
 
@@ -197,7 +248,11 @@ fn non_ascii_names_are_folded() {
         already_given: &[],
     };
     let reading = analyser().read("Thank you, ZOË, I'll sort it.", &ctx);
-    let finding = reading.findings.iter().find(|f| f.criterion == "empathy.personal").unwrap();
+    let finding = reading
+        .findings
+        .iter()
+        .find(|f| f.criterion == "empathy.personal")
+        .unwrap();
     assert_eq!(finding.matched, "ZOË");
 }
 
@@ -236,12 +291,25 @@ fn an_invalid_pattern_is_a_diagnostic() {
     let broken = shipped.replacen(r#"r"calm (?:yourself )?down""#, r#"r"calm (down""#, 1);
     assert_ne!(shipped, broken);
     let diagnostic = Analyser::from_text("broken.lexicon.ron", &broken).unwrap_err();
-    assert!(diagnostic.message.contains("invalid pattern `calm (down`"), "{}", diagnostic.message);
-    assert!(diagnostic.location().starts_with("broken.lexicon.ron:"), "{}", diagnostic.location());
+    assert!(
+        diagnostic.message.contains("invalid pattern `calm (down`"),
+        "{}",
+        diagnostic.message
+    );
+    assert!(
+        diagnostic.location().starts_with("broken.lexicon.ron:"),
+        "{}",
+        diagnostic.location()
+    );
 }
 
 #[test]
 fn a_ron_error_in_the_lexicon_is_a_diagnostic() {
-    let diagnostic = Analyser::from_text("bad.lexicon.ron", "(negation: (negators: [1]))").unwrap_err();
-    assert!(diagnostic.location().starts_with("bad.lexicon.ron:1:"), "{}", diagnostic.location());
+    let diagnostic =
+        Analyser::from_text("bad.lexicon.ron", "(negation: (negators: [1]))").unwrap_err();
+    assert!(
+        diagnostic.location().starts_with("bad.lexicon.ron:1:"),
+        "{}",
+        diagnostic.location()
+    );
 }

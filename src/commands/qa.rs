@@ -1,10 +1,8 @@
 //! QA leads' commands: `import`, `report`, `xapi`, `review`, `calibration` and `team`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -21,16 +19,10 @@ use rapport::report::review::{ReviewRequest, review_session};
 use rapport::report::table::{CsvRows, render_csv, render_table};
 use rapport::report::{GroupBy, Period, Report, ReportOptions, build_report, html, load_recent, xapi};
 use rapport::runner::Toolkit;
-use rapport::scenario::{Dimension, LoadedScenario};
-use rapport::scoring::{Rubric, score};
-use rapport::store::{Filter, Saved, SessionRecord, Store, StoredSession};
-use rapport::transcript::read_transcript;
-
-/// Sessions written per transaction by `rapport import`.
-const IMPORT_BATCH: usize = 500;
-
-/// The file extension of transcripts.
-const TRANSCRIPT_EXTENSION: &str = "jsonl";
+use rapport::scenario::Dimension;
+use rapport::scoring::Rubric;
+use rapport::store::import::{ImportEvent, collect_transcripts, import_transcripts};
+use rapport::store::{Filter, Store, StoredSession};
 
 fn open_store(db: Option<&str>) -> anyhow::Result<Store> {
     Ok(Store::open(db)?)
@@ -78,166 +70,51 @@ fn emit(output: Option<&Path>, text: &str) -> anyhow::Result<()> {
     }
 }
 
-/// Every transcript under the given paths: files as given, directories searched for `*.jsonl`.
-fn collect_transcripts(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            collect_in(path, &mut files).with_context(|| format!("cannot read the directory `{}`", path.display()))?;
-        } else {
-            files.push(path.clone());
-        }
-    }
-    files.sort();
-    files.dedup();
-    Ok(files)
-}
-
-fn collect_in(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            collect_in(&path, files)?;
-        } else if path.extension().is_some_and(|e| e == TRANSCRIPT_EXTENSION) {
-            files.push(path);
-        }
-    }
-    Ok(())
-}
-
-/// A scenario and its rubric, loaded once per import worker.
-type Scoring = (LoadedScenario, Arc<Rubric>);
-
-/// What importing one file gave.
-enum Imported {
-    Record(Box<SessionRecord>, String),
-    Failed(String),
-    Warning(String),
-}
-
-/// Reads and scores one transcript.
-fn import_one(path: &Path, kit: &Toolkit, cache: &mut HashMap<String, Option<Scoring>>, warn: &mut dyn FnMut(String)) -> Result<(SessionRecord, String), String> {
-    let (transcript, read) = read_transcript(path).map_err(|e| e.to_string())?;
-    if read.truncated_tail {
-        warn(format!("the last line of `{}` was cut off mid-write; its complete turns were imported", path.display()));
-    }
-    let header = &transcript.header;
-    let name = header
-        .scenario_path
-        .clone()
-        .filter(|p| Path::new(p).is_file())
-        .unwrap_or_else(|| header.scenario_id.clone());
-    let scoring = cache.entry(name.clone()).or_insert_with(|| {
-        let loaded = resolve_scenario(&name).ok()?;
-        let rubric = kit.rubric_for(&loaded).ok()?;
-        Some((loaded, rubric))
-    });
-    let Some((loaded, rubric)) = scoring else {
-        return Err(format!(
-            "`{}`: cannot score it, no scenario `{}` in the library; set RAPPORT_SCENARIOS to the directory holding it",
-            path.display(),
-            header.scenario_id
-        ));
-    };
-    if loaded.content_hash() != header.scenario_hash {
-        warn(format!("scenario `{}` has changed since some sessions were recorded; they were scored against the current file", header.scenario_id));
-    }
-    let card = score(&transcript, &loaded.scenario, rubric);
-    let record = SessionRecord::new(&transcript, &card).map_err(|e| format!("`{}`: {e}", path.display()))?;
-    Ok((record, header.trainee.clone()))
-}
-
 /// `rapport import FILES...`.
 pub fn import(args: ImportArgs) -> anyhow::Result<Status> {
-    let files = collect_transcripts(&args.files)?;
+    let files = collect_transcripts(&args.files).context("cannot list the transcripts to import")?;
     if files.is_empty() {
-        eprintln!("error: no transcripts (`*.{TRANSCRIPT_EXTENSION}`) under {}", args.files.iter().map(|p| format!("`{}`", p.display())).collect::<Vec<_>>().join(", "));
+        eprintln!("error: no transcripts (`*.jsonl`) under {}", args.files.iter().map(|p| format!("`{}`", p.display())).collect::<Vec<_>>().join(", "));
         return Ok(Status::Usage);
     }
     let mut store = open_store(args.db.db.as_deref())?;
     let kit = Toolkit::shipped();
     let bar = progress_bar(files.len() as u64, "importing");
-    let next = AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(files.len());
-    let (sender, receiver) = std::sync::mpsc::sync_channel::<Imported>(IMPORT_BATCH * 2);
-    let (mut added, mut already, mut failed) = (0usize, 0usize, 0usize);
-    let mut trainees = BTreeSet::new();
-    let mut warnings = BTreeSet::new();
-    let outcome: anyhow::Result<()> = std::thread::scope(|scope| {
-        for _ in 0..workers {
-            let sender = sender.clone();
-            let (files, next, kit) = (&files, &next, &kit);
-            scope.spawn(move || {
-                let mut cache = HashMap::new();
-                loop {
-                    let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(path) = files.get(index) else { break };
-                    let mut warnings = Vec::new();
-                    let result = import_one(path, kit, &mut cache, &mut |w| warnings.push(w));
-                    for warning in warnings {
-                        if sender.send(Imported::Warning(warning)).is_err() {
-                            return;
-                        }
-                    }
-                    let message = match result {
-                        Ok((record, trainee)) => Imported::Record(Box::new(record), trainee),
-                        Err(error) => Imported::Failed(error),
-                    };
-                    if sender.send(message).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-        drop(sender);
-        let mut batch = Vec::with_capacity(IMPORT_BATCH);
-        let mut flush = |batch: &mut Vec<SessionRecord>, store: &mut Store| -> anyhow::Result<()> {
-            if batch.is_empty() {
-                return Ok(());
-            }
-            let saved = store.save_records(batch)?;
-            added += saved.iter().filter(|s| **s == Saved::Added).count();
-            already += saved.iter().filter(|s| **s == Saved::AlreadyStored).count();
-            bar.inc(batch.len() as u64);
-            batch.clear();
-            Ok(())
-        };
-        for message in receiver {
-            match message {
-                Imported::Record(record, trainee) => {
-                    trainees.insert(trainee);
-                    batch.push(*record);
-                    if batch.len() >= IMPORT_BATCH {
-                        flush(&mut batch, &mut store)?;
-                    }
-                }
-                Imported::Failed(error) => {
-                    failed += 1;
-                    bar.inc(1);
-                    bar.suspend(|| eprintln!("error: {error}"));
-                }
-                Imported::Warning(warning) => {
-                    if warnings.insert(warning.clone()) {
-                        bar.suspend(|| eprintln!("warning: {warning}"));
-                    }
-                }
+    let mut warned = BTreeSet::new();
+    let result = import_transcripts(&mut store, &files, &kit, &mut |event| match event {
+        ImportEvent::Done(count) => bar.inc(count as u64),
+        ImportEvent::Failed(error) => bar.suspend(|| eprintln!("error: {error}")),
+        ImportEvent::Warning(warning) => {
+            if warned.insert(warning.to_owned()) {
+                bar.suspend(|| eprintln!("warning: {warning}"));
             }
         }
-        flush(&mut batch, &mut store)
     });
     bar.finish_and_clear();
-    if let Err(error) = outcome {
-        eprintln!("imported {added} new session(s) before the failure; they are kept. Run the same `rapport import` again to finish: sessions already stored are skipped.");
-        return Err(error);
-    }
+    let summary = match result {
+        Ok(summary) => summary,
+        Err(error) => {
+            eprintln!(
+                "imported {} new session(s) before the failure; they are kept. Run the same `rapport import` again to finish: sessions already stored are skipped.",
+                error.summary.added
+            );
+            return Err(error.source.into());
+        }
+    };
     if let Some(team) = &args.team {
-        for trainee in &trainees {
+        for trainee in &summary.trainees {
             store.set_team(trainee, team)?;
         }
     }
-    let team = args.team.as_ref().map_or_else(String::new, |t| format!("; {} trainee(s) put in team `{t}`", trainees.len()));
-    eprintln!("imported {added} new session(s), {already} already stored, {failed} failed, into {}{team}", store.location());
-    Ok(if failed > 0 { Status::Failed } else { Status::Ok })
+    let team = args.team.as_ref().map_or_else(String::new, |t| format!("; {} trainee(s) put in team `{t}`", summary.trainees.len()));
+    eprintln!(
+        "imported {} new session(s), {} already stored, {} failed, into {}{team}",
+        summary.added,
+        summary.already_stored,
+        summary.failed,
+        store.location()
+    );
+    Ok(if summary.failed > 0 { Status::Failed } else { Status::Ok })
 }
 
 fn filter_of(args: &FilterArgs) -> Filter {

@@ -94,6 +94,8 @@ pub fn play_terminal<R: Read + Send + 'static, W: Write>(
         Some(path) => {
             let (transcript, _) = read_transcript(path)?;
             let offset = transcript.duration_ms();
+            // Show where the call stood: the last turn's lines and options.
+            let last = transcript.turns.last().map(|t| t.events.clone()).unwrap_or_default();
             let recorder = Recorder::resume(
                 transcript,
                 Arc::clone(&scenario),
@@ -101,7 +103,7 @@ pub fn play_terminal<R: Read + Send + 'static, W: Write>(
                 Some(path),
             )?;
             writeln!(out, "Resuming {} at {}.", path.display(), clock(offset))?;
-            (recorder, Vec::new(), offset, Some(path.clone()))
+            (recorder, last, offset, Some(path.clone()))
         }
         None => {
             let seed = options.seed.unwrap_or_else(random_seed);

@@ -10,7 +10,7 @@ use super::rubric::Rubric;
 use super::scorecard::{Scorecard, score_observations};
 use crate::analysis::Polarity;
 use crate::engine::Event;
-use crate::scenario::{Dimension, Scenario};
+use crate::scenario::{Dimension, Outcome, Scenario};
 use crate::transcript::Transcript;
 
 /// How many costly moments the debrief shows.
@@ -188,7 +188,11 @@ fn authored_better(transcript: &Transcript, scenario: &Scenario, turn: usize) ->
 pub fn render_debrief(debrief: &Debrief) -> String {
     let card = &debrief.scorecard;
     let mut out = String::new();
-    let verdict = if card.passed { "PASSED" } else { "NOT PASSED" };
+    let verdict = match (card.passed, card.outcome) {
+        (true, _) => "PASSED",
+        (false, Outcome::Abandoned) => "NOT PASSED: the call was left unfinished",
+        (false, _) => "NOT PASSED",
+    };
     let _ = writeln!(
         out,
         "Debrief — {} ({})",
@@ -235,7 +239,7 @@ pub fn render_debrief(debrief: &Debrief) -> String {
             };
             let _ = writeln!(
                 out,
-                "      {:<34} {:>5}  {}{flag}",
+                "      {:<46} {:>5}  {}{flag}",
                 criterion.title, rating, criterion.reason
             );
         }

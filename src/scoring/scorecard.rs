@@ -143,7 +143,8 @@ impl Scorecard {
         } else {
             0.0
         };
-        self.passed = self.overall >= rubric.pass_mark;
+        // An unfinished call cannot pass, whatever its scores so far.
+        self.passed = self.overall >= rubric.pass_mark && self.outcome != Outcome::Abandoned;
         self.band = rubric.band(self.overall);
     }
 }

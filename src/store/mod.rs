@@ -3,6 +3,7 @@
 //! One interface ([`Store`]) over two backends. Each backend has its own versioned migrations;
 //! the rows, filters and reviews are shared types, so reports read the same from both.
 
+pub mod import;
 mod postgres;
 mod record;
 pub mod sample;

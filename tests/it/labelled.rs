@@ -66,7 +66,11 @@ impl Tally {
 }
 
 fn ratio(part: usize, whole: usize) -> f64 {
-    if whole == 0 { 1.0 } else { part as f64 / whole as f64 }
+    if whole == 0 {
+        1.0
+    } else {
+        part as f64 / whole as f64
+    }
 }
 
 fn label_name(criterion: &str, polarity: Polarity) -> String {
@@ -81,7 +85,10 @@ fn label_name(criterion: &str, polarity: Polarity) -> String {
 fn labelled_replies_meet_the_precision_and_recall_floors() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(LABELLED_SET);
     let (set, _) = load_ron::<LabelledSet>(&path).unwrap_or_else(|d| panic!("{}", d.render(false)));
-    assert!(set.replies.len() >= 320, "the labelled set must hold at least 320 replies");
+    assert!(
+        set.replies.len() >= 320,
+        "the labelled set must hold at least 320 replies"
+    );
     let analyser = Analyser::shipped();
     let ctx = ReplyContext {
         customer_name: &set.customer_name,
@@ -122,14 +129,24 @@ fn labelled_replies_meet_the_precision_and_recall_floors() {
         let missed: Vec<&String> = gold.difference(&found).collect();
         let extra: Vec<&String> = found.difference(&gold).collect();
         if !missed.is_empty() || !extra.is_empty() {
-            misses.push(format!("{:?}\n    missed {missed:?}\n    extra  {extra:?}", reply.text));
+            misses.push(format!(
+                "{:?}\n    missed {missed:?}\n    extra  {extra:?}",
+                reply.text
+            ));
         }
     }
-    println!("\n{} labelled replies; {} read differently from the labels:", set.replies.len(), misses.len());
+    println!(
+        "\n{} labelled replies; {} read differently from the labels:",
+        set.replies.len(),
+        misses.len()
+    );
     for miss in &misses {
         println!("  {miss}");
     }
-    println!("\n{:<34} {:>5} {:>5} {:>5} {:>5} {:>9} {:>7}", "label", "gold", "tp", "fp", "fn", "precision", "recall");
+    println!(
+        "\n{:<34} {:>5} {:>5} {:>5} {:>5} {:>9} {:>7}",
+        "label", "gold", "tp", "fp", "fn", "precision", "recall"
+    );
     let mut failures = Vec::new();
     for (label, tally) in &tallies {
         println!(
@@ -146,16 +163,29 @@ fn labelled_replies_meet_the_precision_and_recall_floors() {
         }
         if label == OVERPROMISE {
             if tally.precision() < OVERPROMISE_PRECISION {
-                failures.push(format!("{label}: precision {:.3} < {OVERPROMISE_PRECISION}", tally.precision()));
+                failures.push(format!(
+                    "{label}: precision {:.3} < {OVERPROMISE_PRECISION}",
+                    tally.precision()
+                ));
             }
             continue;
         }
         if tally.precision() < LABEL_PRECISION {
-            failures.push(format!("{label}: precision {:.3} < {LABEL_PRECISION}", tally.precision()));
+            failures.push(format!(
+                "{label}: precision {:.3} < {LABEL_PRECISION}",
+                tally.precision()
+            ));
         }
         if tally.recall() < LABEL_RECALL {
-            failures.push(format!("{label}: recall {:.3} < {LABEL_RECALL}", tally.recall()));
+            failures.push(format!(
+                "{label}: recall {:.3} < {LABEL_RECALL}",
+                tally.recall()
+            ));
         }
     }
-    assert!(failures.is_empty(), "labels below their floors:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "labels below their floors:\n{}",
+        failures.join("\n")
+    );
 }

@@ -2,6 +2,7 @@
 
 mod cli;
 mod engine;
+mod play;
 mod labelled;
 mod qa;
 mod store;

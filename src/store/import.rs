@@ -1,0 +1,191 @@
+//! Importing transcripts made elsewhere: read, score and store them, in parallel, in batched transactions.
+//!
+//! A bad file is reported and skipped; a store failure stops the import with every committed batch
+//! kept, so running the same import again finishes it (stored sessions are skipped).
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::{Saved, SessionRecord, Store, StoreError};
+use crate::library::resolve_scenario;
+use crate::runner::Toolkit;
+use crate::scenario::LoadedScenario;
+use crate::scoring::{Rubric, score};
+use crate::transcript::read_transcript;
+
+/// Sessions written per transaction.
+pub const IMPORT_BATCH: usize = 500;
+
+/// The file extension of transcripts.
+pub const TRANSCRIPT_EXTENSION: &str = "jsonl";
+
+/// What an import reports as it goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportEvent<'a> {
+    /// This many more files are done (stored, skipped or failed).
+    Done(usize),
+    /// A file could not be imported (the message names it).
+    Failed(&'a str),
+    /// Something worth knowing; the file was imported.
+    Warning(&'a str),
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub added: usize,
+    pub already_stored: usize,
+    pub failed: usize,
+    /// Every trainee of the imported files.
+    pub trainees: BTreeSet<String>,
+}
+
+/// An import stopped by the store; `summary` counts what was committed before.
+#[derive(Debug, thiserror::Error)]
+#[error("the import stopped after {} new session(s)", summary.added)]
+pub struct ImportError {
+    pub summary: ImportSummary,
+    #[source]
+    pub source: StoreError,
+}
+
+/// Every transcript under the given paths: files as given, directories searched for `*.jsonl`.
+pub fn collect_transcripts(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            collect_in(path, &mut files)?;
+        } else {
+            files.push(path.clone());
+        }
+    }
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
+fn collect_in(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_in(&path, files)?;
+        } else if path.extension().is_some_and(|e| e == TRANSCRIPT_EXTENSION) {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// A scenario and its rubric, loaded once per worker.
+type Scoring = (LoadedScenario, Arc<Rubric>);
+
+/// What a worker sends for one file.
+enum Message {
+    Record(Box<SessionRecord>, String),
+    Failed(String),
+    Warning(String),
+}
+
+/// Reads and scores one transcript.
+fn read_and_score(path: &Path, kit: &Toolkit, cache: &mut HashMap<String, Option<Scoring>>, warnings: &mut Vec<String>) -> Result<(SessionRecord, String), String> {
+    let (transcript, read) = read_transcript(path).map_err(|e| e.to_string())?;
+    if read.truncated_tail {
+        warnings.push(format!("the last line of `{}` was cut off mid-write; its complete turns were imported", path.display()));
+    }
+    let header = &transcript.header;
+    let name = header
+        .scenario_path
+        .clone()
+        .filter(|p| Path::new(p).is_file())
+        .unwrap_or_else(|| header.scenario_id.clone());
+    let scoring = cache.entry(name.clone()).or_insert_with(|| {
+        let loaded = resolve_scenario(&name).ok()?;
+        let rubric = kit.rubric_for(&loaded).ok()?;
+        Some((loaded, rubric))
+    });
+    let Some((loaded, rubric)) = scoring else {
+        return Err(format!(
+            "`{}`: cannot score it: no scenario `{}` in the library; set RAPPORT_SCENARIOS to the directory holding it",
+            path.display(),
+            header.scenario_id
+        ));
+    };
+    if loaded.content_hash() != header.scenario_hash {
+        warnings.push(format!(
+            "scenario `{}` has changed since some of its sessions were recorded; they were scored against the current file",
+            header.scenario_id
+        ));
+    }
+    let card = score(&transcript, &loaded.scenario, rubric);
+    let record = SessionRecord::new(&transcript, &card).map_err(|e| format!("`{}`: {e}", path.display()))?;
+    Ok((record, header.trainee.clone()))
+}
+
+/// Imports transcript files: workers read and score them, this thread stores them in batches.
+pub fn import_transcripts(store: &mut Store, files: &[PathBuf], kit: &Toolkit, on_event: &mut dyn FnMut(ImportEvent<'_>)) -> Result<ImportSummary, ImportError> {
+    let next = AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(files.len()).max(1);
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Message>(IMPORT_BATCH * 2);
+    let mut summary = ImportSummary::default();
+    let outcome = std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let sender = sender.clone();
+            let next = &next;
+            scope.spawn(move || {
+                let mut cache = HashMap::new();
+                while let Some(path) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let mut warnings = Vec::new();
+                    let result = read_and_score(path, kit, &mut cache, &mut warnings);
+                    let messages = warnings.into_iter().map(Message::Warning).chain(std::iter::once(match result {
+                        Ok((record, trainee)) => Message::Record(Box::new(record), trainee),
+                        Err(error) => Message::Failed(error),
+                    }));
+                    for message in messages {
+                        if sender.send(message).is_err() {
+                            // The storing side stopped on a store error.
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+        drop(sender);
+        let mut batch = Vec::with_capacity(IMPORT_BATCH);
+        for message in receiver {
+            match message {
+                Message::Record(record, trainee) => {
+                    summary.trainees.insert(trainee);
+                    batch.push(*record);
+                    if batch.len() >= IMPORT_BATCH {
+                        store_batch(store, &mut batch, &mut summary, on_event)?;
+                    }
+                }
+                Message::Failed(error) => {
+                    summary.failed += 1;
+                    on_event(ImportEvent::Failed(&error));
+                    on_event(ImportEvent::Done(1));
+                }
+                Message::Warning(warning) => on_event(ImportEvent::Warning(&warning)),
+            }
+        }
+        store_batch(store, &mut batch, &mut summary, on_event)
+    });
+    match outcome {
+        Ok(()) => Ok(summary),
+        Err(source) => Err(ImportError { summary, source }),
+    }
+}
+
+fn store_batch(store: &mut Store, batch: &mut Vec<SessionRecord>, summary: &mut ImportSummary, on_event: &mut dyn FnMut(ImportEvent<'_>)) -> Result<(), StoreError> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let saved = store.save_records(batch)?;
+    summary.added += saved.iter().filter(|s| **s == Saved::Added).count();
+    summary.already_stored += saved.iter().filter(|s| **s == Saved::AlreadyStored).count();
+    on_event(ImportEvent::Done(batch.len()));
+    batch.clear();
+    Ok(())
+}

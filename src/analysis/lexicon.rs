@@ -3,7 +3,7 @@
 //! A lexicon is a RON file (`scenarios/default.lexicon.ron` is the shipped one). Patterns are
 //! regular expressions matched against the normalised reply (lower case, straight quotes, single
 //! spaces; see [`super::normalise`]). A pattern that starts or ends with a letter or digit gets a
-//! word boundary there, so `relax` does not fire inside `relaxing`'s neighbour words. Everything is
+//! word boundary there, so `relax` does not fire inside `relaxation`. Everything is
 //! compiled once, into `RegexSet`s that reject most rules in one pass.
 
 use std::collections::BTreeMap;

@@ -14,7 +14,7 @@ use bevy::window::RequestRedraw;
 use super::input::{Modifiers, Submit, TextField, text_field, typing};
 use super::portrait::{Mood, portrait};
 use super::session::{CallEvent, CallRequest, LiveCall, MoveRefused, TraineeMove, abandon_call};
-use super::theme::{ButtonColors, button, button_with, font, label, meter_bar, palette, panel, strong};
+use super::theme::{ButtonColors, button, button_with, label, meter_bar, palette, panel, strong};
 use super::{AppSystems, Screen};
 use crate::engine::{Event, Move, TransferKind};
 use crate::scenario::{Channel, Meter, Meters, Scenario};
@@ -64,7 +64,7 @@ pub(super) fn plugin(app: &mut App) {
         )
             .chain()
             .in_set(AppSystems::Present)
-            .run_if(in_state(Screen::Call).and(resource_exists::<CallLook>)),
+            .run_if(in_state(Screen::Call).and_then(resource_exists::<CallLook>)),
     );
 }
 
@@ -218,7 +218,7 @@ struct ServiceLevelFill;
 #[derive(Component)]
 struct MeterFill(Meter);
 #[derive(Component)]
-struct MeterValue(Meter);
+struct MeterValue;
 #[derive(Component)]
 struct MoodText;
 #[derive(Component)]
@@ -229,8 +229,6 @@ struct NoticeText;
 struct HoldButtonText;
 #[derive(Component)]
 struct HoldLengthText;
-#[derive(Component)]
-struct StatusBanner;
 
 /// Builds the call screen for the requested scenario.
 fn spawn_call_screen(mut commands: Commands, request: Option<Res<CallRequest>>, mut focus: ResMut<InputFocus>) {
@@ -364,7 +362,7 @@ fn customer_column(scenario: &Scenario) -> impl Bundle {
             meter_bar("Anger", palette::ANGER, MeterFill(Meter::Anger)),
             meter_bar("Patience", palette::PATIENCE, MeterFill(Meter::Patience)),
             meter_bar("Trust", palette::TRUST, MeterFill(Meter::Trust)),
-            (MeterValue(Meter::Anger), label("", 0.75, palette::INK_SOFT)),
+            (MeterValue, label("", 0.75, palette::INK_SOFT)),
         ],
     )
 }
@@ -517,9 +515,11 @@ fn briefing_column(scenario: &Scenario) -> impl Bundle {
 }
 
 /// Sends the reply box's text as the trainee's reply.
-fn send_reply(submit: On<Submit>, mut fields: Query<&mut TextField, With<ReplyBox>>, mut moves: MessageWriter<TraineeMove>) {
+/// Leaves the box afterwards, so the number keys pick options again.
+fn send_reply(submit: On<Submit>, mut fields: Query<&mut TextField, With<ReplyBox>>, mut moves: MessageWriter<TraineeMove>, mut focus: ResMut<InputFocus>) {
     if let Ok(mut field) = fields.get_mut(submit.entity) {
         send(&mut field, &mut moves);
+        focus.clear();
     }
 }
 
@@ -550,7 +550,7 @@ fn hold_move(call: &LiveCall, view: &CallView) -> Move {
 fn read_call_keys(
     mut keys: MessageReader<KeyboardInput>,
     mut focus: ResMut<InputFocus>,
-    fields: Query<&mut TextField>,
+    fields: Query<&TextField>,
     reply_box: Query<Entity, With<ReplyBox>>,
     modifiers: Res<Modifiers>,
     call: Option<Res<LiveCall>>,

@@ -33,7 +33,7 @@ pub(super) fn plugin(app: &mut App) {
         Update,
         show_selected_turn
             .in_set(AppSystems::Present)
-            .run_if(in_state(Screen::Debrief).and(resource_exists::<FinishedCall>)),
+            .run_if(in_state(Screen::Debrief).and_then(resource_exists::<FinishedCall>)),
     );
 }
 

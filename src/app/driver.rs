@@ -4,7 +4,7 @@
 //!
 //! Events: `key:Digit1` (any `KeyCode` name below), `type:some words`, `shot:NAME`
 //! (saved to `$RAPPORT_SCREENSHOT_DIR/NAME.png`, failing if blank), `expect:title|call|debrief`,
-//! `resize:1920x1080`, `finish`.
+//! `resize:1920x1080`, `select:SCENARIO-ID` (highlight it on the title screen), `finish`.
 
 use std::path::PathBuf;
 
@@ -16,6 +16,7 @@ use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured, save_to_dis
 use bevy::window::PrimaryWindow;
 
 use super::Screen;
+use super::library::{Library, Selected};
 
 /// Where screenshots go unless `RAPPORT_SCREENSHOT_DIR` says otherwise.
 const SCREENSHOT_DIR_ENV: &str = "RAPPORT_SCREENSHOT_DIR";
@@ -48,6 +49,8 @@ fn follow_script(
     screen: Res<State<Screen>>,
     mut windows: Query<(Entity, &mut Window), With<PrimaryWindow>>,
     mut commands: Commands,
+    library: Res<Library>,
+    mut selected: ResMut<Selected>,
 ) {
     let window = windows.single().map(|(e, _)| e).unwrap_or(Entity::PLACEHOLDER);
     for CiTestingCustomEvent(line) in script.read() {
@@ -105,6 +108,10 @@ fn follow_script(
                     _ => checks.failures.push(format!("cannot resize to `{argument}`")),
                 }
             }
+            "select" => match library.scenarios.iter().position(|l| l.scenario.id == argument) {
+                Some(index) => selected.0 = index,
+                None => checks.failures.push(format!("the library has no scenario `{argument}`")),
+            },
             "finish" => checks.finishing = true,
             _ => checks.failures.push(format!("the script has an unknown step `{line}`")),
         }

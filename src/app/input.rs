@@ -53,7 +53,7 @@ pub(super) struct Submit {
 }
 
 /// A text field widget; `on_submit` runs when Enter is pressed in it.
-pub(super) fn text_field<B: Bundle, M, I: bevy::ecs::system::IntoObserverSystem<Submit, B, M>>(
+pub(super) fn text_field<B: Bundle, M: Send + Sync + 'static, I: bevy::ecs::system::IntoObserverSystem<Submit, B, M> + Send + Sync>(
     value: &str,
     placeholder: &str,
     max_chars: usize,
@@ -102,7 +102,7 @@ fn track_modifiers(mut keys: MessageReader<KeyboardInput>, mut modifiers: ResMut
 }
 
 /// Whether the focused entity is a text field (then keys type rather than act).
-pub(super) fn typing(focus: &InputFocus, fields: &Query<&mut TextField>) -> bool {
+pub(super) fn typing(focus: &InputFocus, fields: &Query<&TextField>) -> bool {
     focus.get().is_some_and(|entity| fields.contains(entity))
 }
 

@@ -30,7 +30,7 @@ pub(super) fn plugin(app: &mut App) {
         (apply_moves, run_clock, finish_call)
             .chain()
             .in_set(AppSystems::Drive)
-            .run_if(in_state(Screen::Call).and(resource_exists::<LiveCall>)),
+            .run_if(in_state(Screen::Call).and_then(resource_exists::<LiveCall>)),
     );
 }
 
@@ -152,7 +152,9 @@ fn start_call(
                 None => recorder.advance(turn.at_ms).map_err(|e| e.to_string()),
             };
             match replayed {
-                Ok(new) => events.write_batch(new.into_iter().map(|timed| CallEvent { timed, replayed: true })),
+                Ok(new) => {
+                    events.write_batch(new.into_iter().map(|timed| CallEvent { timed, replayed: true }));
+                }
                 Err(error) => {
                     warn!("retry stopped replaying at {} ms: {error}", turn.at_ms);
                     break;

@@ -185,7 +185,7 @@ pub(super) fn strong(text: impl Into<String>, rem: f32, color: Color) -> impl Bu
 }
 
 /// A focusable button; `action` runs when it is clicked, or on Enter/Space while focused.
-pub(super) fn button<B: Bundle, M, I: IntoObserverSystem<Activate, B, M>>(
+pub(super) fn button<B: Bundle, M: Send + Sync + 'static, I: IntoObserverSystem<Activate, B, M> + Send + Sync>(
     text: impl Into<String>,
     colors: ButtonColors,
     action: I,
@@ -194,7 +194,7 @@ pub(super) fn button<B: Bundle, M, I: IntoObserverSystem<Activate, B, M>>(
 }
 
 /// A button with its own layout (width, padding…).
-pub(super) fn button_with<B: Bundle, M, I: IntoObserverSystem<Activate, B, M>>(
+pub(super) fn button_with<B: Bundle, M: Send + Sync + 'static, I: IntoObserverSystem<Activate, B, M> + Send + Sync>(
     text: impl Into<String>,
     colors: ButtonColors,
     node: Node,
@@ -207,7 +207,7 @@ pub(super) fn button_with<B: Bundle, M, I: IntoObserverSystem<Activate, B, M>>(
 }
 
 /// A button without content, for callers that lay out their own children.
-pub(super) fn button_base<B: Bundle, M, I: IntoObserverSystem<Activate, B, M>>(colors: ButtonColors, node: Node, action: I) -> impl Bundle {
+pub(super) fn button_base<B: Bundle, M: Send + Sync + 'static, I: IntoObserverSystem<Activate, B, M> + Send + Sync>(colors: ButtonColors, node: Node, action: I) -> impl Bundle {
     (
         Name::new("Button"),
         WidgetButton,

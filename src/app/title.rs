@@ -222,7 +222,7 @@ fn commit_name(submit: On<Submit>, fields: Query<&TextField>, mut trainee: ResMu
 fn read_title_keys(
     mut keys: MessageReader<KeyboardInput>,
     focus: Res<InputFocus>,
-    fields: Query<&mut TextField>,
+    fields: Query<&TextField>,
     name_field: Query<&TextField, With<NameField>>,
     mut selected: ResMut<Selected>,
     mut settings: ResMut<Settings>,

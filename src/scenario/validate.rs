@@ -324,17 +324,13 @@ impl<'a> Checker<'a> {
                 "lead an option, route or `next` to it, or delete it",
             );
         }
-        let endings: HashSet<&str> = s.endings.iter().map(|e| e.id.as_str()).collect();
-        let mut dead = Vec::new();
-        for beat in &s.beats {
-            if !reachable.contains(beat.id.as_str()) {
-                continue;
-            }
-            let ahead = reachable_from(&edges, &beat.id);
-            if !ahead.iter().any(|id| endings.contains(id)) {
-                dead.push(beat.id.clone());
-            }
-        }
+        let can_end = reaching_an_ending(&edges, s);
+        let dead: Vec<String> = s
+            .beats
+            .iter()
+            .filter(|b| reachable.contains(b.id.as_str()) && !can_end.contains(b.id.as_str()))
+            .map(|b| b.id.clone())
+            .collect();
         for id in dead {
             let span = self.id_span(&id, 0);
             self.report(
@@ -641,6 +637,29 @@ pub fn beat_successors(beat: &Beat) -> Vec<&str> {
     next.extend(beat.silence.as_ref().and_then(|s| s.then.as_deref()));
     next.extend(action_targets(&beat.actions).into_iter().map(|(_, t)| t));
     next
+}
+
+/// Every node from which some ending can be reached (one walk backwards from the endings).
+fn reaching_an_ending<'a>(edges: &BTreeMap<&'a str, Vec<&'a str>>, s: &'a Scenario) -> BTreeSet<&'a str> {
+    let mut reverse: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (from, targets) in edges {
+        for to in targets {
+            reverse.entry(*to).or_default().push(*from);
+        }
+    }
+    let mut seen = BTreeSet::new();
+    let mut queue: VecDeque<&str> = s.endings.iter().map(|e| e.id.as_str()).collect();
+    while let Some(node) = queue.pop_front() {
+        if !seen.insert(node) {
+            continue;
+        }
+        for previous in reverse.get(node).into_iter().flatten() {
+            if !seen.contains(previous) {
+                queue.push_back(previous);
+            }
+        }
+    }
+    seen
 }
 
 /// Every node reachable from `start`, `start` included.

@@ -324,7 +324,7 @@ impl Recorder {
             .started_at
             .clone()
             .unwrap_or_else(|| jiff::Timestamp::now().to_string());
-        let hash = loaded.content_hash();
+        let hash = loaded.content_hash().to_owned();
         let session_id = session_id(&setup.trainee, &scenario.id, &started_at, setup.seed, &hash);
         let header = Header {
             format: FORMAT.to_owned(),

@@ -54,6 +54,7 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<RemSize>();
     app.insert_resource(RemSize(BASE_TEXT_PX));
     app.add_systems(PreStartup, install_fonts);
+    app.add_systems(Startup, spawn_camera);
     app.add_systems(
         Update,
         (
@@ -63,6 +64,11 @@ pub(super) fn plugin(app: &mut App) {
         )
             .in_set(AppSystems::Present),
     );
+}
+
+/// The camera every screen's UI renders through.
+fn spawn_camera(mut commands: Commands) {
+    commands.spawn((Name::new("UI camera"), Camera2d));
 }
 
 /// Puts the shipped faces in place: regular as the default font, bold under [`BOLD_FONT`].

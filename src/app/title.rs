@@ -4,6 +4,7 @@
 use bevy::input::ButtonState;
 use bevy::input::keyboard::KeyboardInput;
 use bevy::input_focus::InputFocus;
+use bevy::input_focus::tab_navigation::TabIndex;
 use bevy::prelude::*;
 use bevy::text::RemSize;
 use bevy::ui_widgets::Activate;
@@ -224,6 +225,7 @@ fn read_title_keys(
     focus: Res<InputFocus>,
     fields: Query<&TextField>,
     name_field: Query<&TextField, With<NameField>>,
+    widgets: Query<(), With<TabIndex>>,
     mut selected: ResMut<Selected>,
     mut settings: ResMut<Settings>,
     mut trainee: ResMut<Trainee>,
@@ -240,7 +242,8 @@ fn read_title_keys(
             KeyCode::ArrowDown => selected.0 = (selected.0 + 1) % count,
             KeyCode::ArrowUp => selected.0 = (selected.0 + count - 1) % count,
             KeyCode::KeyM => settings.muted = !settings.muted,
-            KeyCode::Enter | KeyCode::NumpadEnter if focus.get().is_none() => {
+            // A focused widget handles Enter itself; otherwise Enter starts the selected call.
+            KeyCode::Enter | KeyCode::NumpadEnter if !focus.get().is_some_and(|e| widgets.contains(e)) => {
                 // A name typed but never confirmed still counts.
                 if let Ok(field) = name_field.single()
                     && !field.value.trim().is_empty()

@@ -26,6 +26,8 @@ pub const NON_SCENARIO_SUFFIXES: [&str; 4] = [
 pub struct LoadedScenario {
     pub scenario: Scenario,
     pub source: SourceFile,
+    /// The content hash, computed once at load.
+    hash: String,
 }
 
 impl LoadedScenario {
@@ -34,9 +36,15 @@ impl LoadedScenario {
         self.source.path.parent().unwrap_or(Path::new("."))
     }
 
+    /// Pairs a parsed scenario with its source, hashing the source once.
+    pub fn new(scenario: Scenario, source: SourceFile) -> Self {
+        let hash = content_hash(&source.text);
+        LoadedScenario { scenario, source, hash }
+    }
+
     /// A stable hash of the file's content, recorded in transcripts.
-    pub fn content_hash(&self) -> String {
-        content_hash(&self.source.text)
+    pub fn content_hash(&self) -> &str {
+        &self.hash
     }
 }
 
@@ -122,14 +130,14 @@ pub fn load_ron<T: DeserializeOwned>(path: &Path) -> Result<(T, SourceFile), Box
 /// Reads and parses a scenario file (syntax and types only; see `validate` for the rest).
 pub fn load_scenario(path: &Path) -> Result<LoadedScenario, Box<Diagnostic>> {
     let (scenario, source) = load_ron::<Scenario>(path)?;
-    Ok(LoadedScenario { scenario, source })
+    Ok(LoadedScenario::new(scenario, source))
 }
 
 /// Parses scenario text that has no file (tests, benchmarks, generated content).
 pub fn parse_scenario(name: &str, text: &str) -> Result<LoadedScenario, Box<Diagnostic>> {
     let source = SourceFile::new(name, text);
     let scenario = parse_ron(&source)?;
-    Ok(LoadedScenario { scenario, source })
+    Ok(LoadedScenario::new(scenario, source))
 }
 
 /// Whether a path names a scenario file (a `.ron` that is not a test plan, rubric, lexicon or script).

@@ -463,7 +463,7 @@ fn controls() -> impl Bundle {
         },
         children![
             button("−", ButtonColors::QUIET, |_: On<Activate>, mut view: ResMut<CallView>| nudge_hold(&mut view, -1)),
-            (HoldLengthText, label("60 s", 0.9, palette::INK), Node { width: px(44), justify_content: JustifyContent::Center, ..default() }),
+            (HoldLengthText, label("60 s", 0.9, palette::INK), Node { width: px(44), align_self: AlignSelf::Center, ..default() }),
             button("+", ButtonColors::QUIET, |_: On<Activate>, mut view: ResMut<CallView>| nudge_hold(&mut view, 1)),
             (
                 button("Hold [H]", ButtonColors::QUIET, |_: On<Activate>, call: Res<LiveCall>, view: Res<CallView>, mut moves: MessageWriter<TraineeMove>| {
@@ -471,16 +471,16 @@ fn controls() -> impl Bundle {
                 }),
                 HoldButtonText,
             ),
-            button("Warm transfer [W]", ButtonColors::QUIET, |_: On<Activate>, mut moves: MessageWriter<TraineeMove>| {
+            button("Warm [W]", ButtonColors::QUIET, |_: On<Activate>, mut moves: MessageWriter<TraineeMove>| {
                 moves.write(TraineeMove(Move::Transfer(TransferKind::Warm)));
             }),
-            button("Cold transfer [C]", ButtonColors::QUIET, |_: On<Activate>, mut moves: MessageWriter<TraineeMove>| {
+            button("Cold [C]", ButtonColors::QUIET, |_: On<Activate>, mut moves: MessageWriter<TraineeMove>| {
                 moves.write(TraineeMove(Move::Transfer(TransferKind::Cold)));
             }),
             button("Escalate [E]", ButtonColors::QUIET, |_: On<Activate>, mut moves: MessageWriter<TraineeMove>| {
                 moves.write(TraineeMove(Move::Escalate));
             }),
-            button("End call [X]", ButtonColors::DANGER, |_: On<Activate>, mut moves: MessageWriter<TraineeMove>| {
+            button("End [X]", ButtonColors::DANGER, |_: On<Activate>, mut moves: MessageWriter<TraineeMove>| {
                 moves.write(TraineeMove(Move::End));
             }),
         ],
@@ -947,7 +947,7 @@ fn show_controls(
     mut length: Query<&mut Text, With<HoldLengthText>>,
 ) {
     let on_hold = call.as_ref().and_then(|c| c.session()).is_some_and(|s| s.on_hold());
-    let wanted = if on_hold { "Take off hold [H]" } else { "Hold [H]" };
+    let wanted = if on_hold { "Unhold [H]" } else { "Hold [H]" };
     for children in &holds {
         for child in children.iter() {
             if let Ok(mut text) = texts.get_mut(child)

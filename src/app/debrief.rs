@@ -116,7 +116,7 @@ fn spawn_debrief_screen(mut commands: Commands, finished: Option<Res<FinishedCal
                     children![strong(format!("{:.0}", card.overall), 2.0, palette::INK)],
                 ),
                 (
-                    Node { flex_direction: FlexDirection::Column, row_gap: px(2), width: px(170), ..default() },
+                    Node { flex_direction: FlexDirection::Column, row_gap: px(2), width: px(230), ..default() },
                     children![
                         strong(verdict, 1.2, verdict_color),
                         label(format!("{} · pass mark {:.0}", card.band, card.pass_mark), 0.85, palette::INK_SOFT),

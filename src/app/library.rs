@@ -18,7 +18,8 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Trainee>();
     app.init_resource::<Settings>();
     app.init_resource::<Selected>();
-    app.add_systems(Startup, load_scenarios);
+    // Before the first state transition, so the title screen is built with the library in place.
+    app.add_systems(PreStartup, load_scenarios);
 }
 
 /// Every scenario that loaded, sorted by id, and the trainee's best score in each.

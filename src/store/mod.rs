@@ -371,10 +371,11 @@ const SUMMARY_COLUMNS: &str = "s.session_id, s.trainee, t.team, s.scenario_id, s
      s.empathy, s.timeliness, s.expectations, s.ownership, \
      s.final_empathy, s.final_timeliness, s.final_expectations, s.final_ownership";
 
-/// The criterion means query, shared by both backends; `{where}` is the filter.
-const CRITERION_MEANS_SQL: &str = "SELECT s.trainee, c.criterion, c.dimension, AVG(c.score), AVG(c.final_score), COUNT(c.final_score) \
-     FROM sessions s JOIN criterion_scores c ON c.session = s.id WHERE {where} \
-     GROUP BY s.trainee, c.criterion, c.dimension ORDER BY s.trainee, c.criterion";
+/// The packed criterion scores of the matching sessions, shared by both backends; `{where}` is the filter.
+const CRITERIA_SQL: &str = "SELECT s.trainee, s.criteria FROM sessions s WHERE {where}";
+
+/// The criterion rows of one session, to repack after a review.
+const SESSION_CRITERIA_SQL: &str = "SELECT criterion, dimension, score, final_score FROM criterion_scores WHERE session = ? ORDER BY criterion";
 
 /// The reviews query, shared by both backends; `{where}` is the filter.
 const REVIEWS_SQL: &str = "SELECT r.session_id, r.criterion, r.rating, r.machine_rating, r.comment, r.reviewer, r.reviewed_at, c.dimension \

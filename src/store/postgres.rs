@@ -4,9 +4,9 @@ use postgres::error::SqlState;
 use postgres::types::ToSql;
 use postgres::{Client, NoTls, Row};
 
-use super::record::{FinalScores, SessionRecord};
+use super::record::{CriterionAggregator, FinalScores, SessionRecord, pack_criteria, pack_record};
 use super::{
-    CRITERION_MEANS_SQL, CriterionMean, Filter, Param, REVIEWS_SQL, Review, ReviewedRating, SUMMARY_COLUMNS, Saved, SessionSummary,
+    CRITERIA_SQL, CriterionMean, SESSION_CRITERIA_SQL, Filter, Param, REVIEWS_SQL, Review, ReviewedRating, SUMMARY_COLUMNS, Saved, SessionSummary,
     StoreError, StoredSession, TeamMember, filter_sql,
 };
 use crate::scoring::Scorecard;
@@ -40,7 +40,8 @@ CREATE TABLE sessions (
     final_empathy      DOUBLE PRECISION,
     final_timeliness   DOUBLE PRECISION,
     final_expectations DOUBLE PRECISION,
-    final_ownership    DOUBLE PRECISION
+    final_ownership    DOUBLE PRECISION,
+    criteria           TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX sessions_trainee ON sessions (trainee, started_epoch);
 CREATE INDEX sessions_scenario ON sessions (scenario_id, started_epoch);
@@ -154,8 +155,8 @@ impl PostgresStore {
             .prepare(
                 "INSERT INTO sessions (session_id, trainee, scenario_id, scenario_version, scenario_hash, seed, started_at, started_epoch,
                     outcome, rubric_id, rubric_version, overall, passed, band, handle_secs, empathy, timeliness, expectations, ownership,
-                    final_overall, final_passed, final_empathy, final_timeliness, final_expectations, final_ownership)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $12, $13, $16, $17, $18, $19)
+                    final_overall, final_passed, final_empathy, final_timeliness, final_expectations, final_ownership, criteria)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $12, $13, $16, $17, $18, $19, $20)
                  ON CONFLICT (session_id) DO NOTHING RETURNING id",
             )
             .map_err(&fail)?;
@@ -171,6 +172,7 @@ impl PostgresStore {
         let mut saved = Vec::with_capacity(records.len());
         for record in records {
             let [empathy, timeliness, expectations, ownership] = record.dimensions;
+            let packed = pack_record(&record.criteria);
             let row = tx
                 .query_opt(
                     &insert_session,
@@ -194,6 +196,7 @@ impl PostgresStore {
                         &timeliness,
                         &expectations,
                         &ownership,
+                        &packed,
                     ],
                 )
                 .map_err(&fail)?;
@@ -231,20 +234,14 @@ impl PostgresStore {
     pub fn criterion_means(&mut self, filter: &Filter) -> Result<Vec<CriterionMean>, StoreError> {
         let fail = self.fail();
         let (condition, params) = filter_sql(filter);
-        let sql = numbered(&CRITERION_MEANS_SQL.replace("{where}", &condition));
+        let sql = numbered(&CRITERIA_SQL.replace("{where}", &condition));
         let boxed = values(&params);
         let rows = self.client.query(&sql, &refs(&boxed)).map_err(&fail)?;
-        Ok(rows
-            .iter()
-            .map(|row| CriterionMean {
-                trainee: row.get(0),
-                criterion: row.get(1),
-                dimension: row.get(2),
-                machine_mean: row.get(3),
-                final_mean: row.get(4),
-                rated: row.get(5),
-            })
-            .collect())
+        let mut aggregator = CriterionAggregator::default();
+        for row in &rows {
+            aggregator.add(row.get(0), row.get(1));
+        }
+        Ok(aggregator.finish())
     }
 
     /// Ids starting with `prefix` (at most a few).
@@ -317,6 +314,14 @@ impl PostgresStore {
             tx.execute(&update, &[&id, &criterion.criterion, &criterion.rating, &criterion.score, &criterion.reviewed])
                 .map_err(&fail)?;
         }
+        let entries = tx
+            .query(&numbered(SESSION_CRITERIA_SQL), &[&id])
+            .map_err(&fail)?
+            .iter()
+            .map(|row| (row.get(0), row.get(1), row.get(2), row.get(3)))
+            .collect::<Vec<(String, String, Option<f64>, Option<f64>)>>();
+        tx.execute("UPDATE sessions SET criteria = $2 WHERE id = $1", &[&id, &pack_criteria(entries.into_iter())])
+            .map_err(&fail)?;
         tx.commit().map_err(&fail)
     }
 

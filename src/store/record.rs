@@ -158,3 +158,129 @@ pub(crate) fn decode_session(
         reviews,
     })
 }
+
+/// Separates criteria in the packed `criteria` column.
+const PACK_ENTRY: char = ';';
+/// Separates the fields of one criterion in the packed column.
+const PACK_FIELD: char = ',';
+
+/// Packs each criterion's id, dimension, machine and final score into one column, so reports read
+/// criterion scores with the session row instead of joining millions of rows.
+pub(crate) fn pack_criteria(entries: impl Iterator<Item = (String, String, Option<f64>, Option<f64>)>) -> String {
+    let mut out = String::new();
+    for (criterion, dimension, machine, reviewed) in entries {
+        if !out.is_empty() {
+            out.push(PACK_ENTRY);
+        }
+        let number = |v: Option<f64>| v.map_or_else(String::new, |v| v.to_string());
+        out.push_str(&format!("{}{PACK_FIELD}{}{PACK_FIELD}{}{PACK_FIELD}{}", pack_text(&criterion), pack_text(&dimension), number(machine), number(reviewed)));
+    }
+    out
+}
+
+/// Escapes the separators (and `%`) in a packed id.
+fn pack_text(text: &str) -> String {
+    text.replace('%', "%25").replace(PACK_FIELD, "%2C").replace(PACK_ENTRY, "%3B")
+}
+
+fn unpack_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('%') { text.replace("%2C", ",").replace("%3B", ";").replace("%25", "%").into() } else { text.into() }
+}
+
+/// The packed column of a new session: final scores are the machine's.
+pub(crate) fn pack_record(criteria: &[CriterionRow]) -> String {
+    pack_criteria(criteria.iter().map(|c| (c.criterion.clone(), c.dimension.to_owned(), c.score, c.score)))
+}
+
+/// Running sums of one trainee's criterion.
+#[derive(Debug, Default)]
+struct CriterionSums {
+    dimension: String,
+    machine: (f64, usize),
+    reviewed: (f64, usize),
+}
+
+/// Each trainee's criterion means from `(trainee, packed criteria)` rows.
+#[derive(Debug, Default)]
+pub(crate) struct CriterionAggregator {
+    sums: std::collections::HashMap<String, std::collections::HashMap<String, CriterionSums>>,
+}
+
+impl CriterionAggregator {
+    /// Adds one session's packed criteria.
+    pub fn add(&mut self, trainee: &str, packed: &str) {
+        if !self.sums.contains_key(trainee) {
+            self.sums.insert(trainee.to_owned(), std::collections::HashMap::new());
+        }
+        let Some(criteria) = self.sums.get_mut(trainee) else { return };
+        for entry in packed.split(PACK_ENTRY).filter(|e| !e.is_empty()) {
+            let mut fields = entry.split(PACK_FIELD);
+            let (Some(criterion), Some(dimension), Some(machine), Some(reviewed)) = (fields.next(), fields.next(), fields.next(), fields.next()) else {
+                continue;
+            };
+            let criterion = unpack_text(criterion);
+            if !criteria.contains_key(criterion.as_ref()) {
+                criteria.insert(
+                    criterion.clone().into_owned(),
+                    CriterionSums {
+                        dimension: unpack_text(dimension).into_owned(),
+                        ..CriterionSums::default()
+                    },
+                );
+            }
+            let Some(sums) = criteria.get_mut(criterion.as_ref()) else { continue };
+            if let Ok(value) = machine.parse::<f64>() {
+                sums.machine.0 += value;
+                sums.machine.1 += 1;
+            }
+            if let Ok(value) = reviewed.parse::<f64>() {
+                sums.reviewed.0 += value;
+                sums.reviewed.1 += 1;
+            }
+        }
+    }
+
+    /// The means, by trainee then criterion.
+    pub fn finish(self) -> Vec<super::CriterionMean> {
+        let mut means = Vec::new();
+        for (trainee, criteria) in self.sums {
+            for (criterion, sums) in criteria {
+                let mean = |(sum, count): (f64, usize)| (count > 0).then(|| sum / count as f64);
+                means.push(super::CriterionMean {
+                    trainee: trainee.clone(),
+                    criterion,
+                    dimension: sums.dimension,
+                    machine_mean: mean(sums.machine),
+                    final_mean: mean(sums.reviewed),
+                    rated: sums.reviewed.1 as i64,
+                });
+            }
+        }
+        means.sort_by(|a, b| (&a.trainee, &a.criterion).cmp(&(&b.trainee, &b.criterion)));
+        means
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_criteria_survive_separators_in_ids() {
+        let packed = pack_criteria(
+            [
+                ("odd,id;100%".to_owned(), "empathy".to_owned(), Some(50.0), Some(75.0)),
+                ("plain".to_owned(), "ownership".to_owned(), None, Some(100.0)),
+            ]
+            .into_iter(),
+        );
+        let mut aggregator = CriterionAggregator::default();
+        aggregator.add("ana", &packed);
+        aggregator.add("ana", &packed);
+        let means = aggregator.finish();
+        assert_eq!(means.len(), 2);
+        assert_eq!(means[0].criterion, "odd,id;100%");
+        assert_eq!((means[0].machine_mean, means[0].final_mean, means[0].rated), (Some(50.0), Some(75.0), 2));
+        assert_eq!((means[1].machine_mean, means[1].final_mean), (None, Some(100.0)));
+    }
+}

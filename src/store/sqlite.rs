@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, TransactionBehavior, params, params_from_iter};
 
-use super::record::{FinalScores, SessionRecord};
+use super::record::{CriterionAggregator, FinalScores, SessionRecord, pack_criteria, pack_record};
 use super::{
-    CRITERION_MEANS_SQL, CriterionMean, DEFAULT_BUSY_TIMEOUT, Filter, Param, REVIEWS_SQL, Review, ReviewedRating, SUMMARY_COLUMNS,
+    CRITERIA_SQL, CriterionMean, SESSION_CRITERIA_SQL, DEFAULT_BUSY_TIMEOUT, Filter, Param, REVIEWS_SQL, Review, ReviewedRating, SUMMARY_COLUMNS,
     Saved, SessionSummary, StoreError, StoredSession, TeamMember, filter_sql,
 };
 use crate::scoring::Scorecard;
@@ -82,7 +82,8 @@ CREATE TABLE sessions_v2 (
     final_empathy      REAL,
     final_timeliness   REAL,
     final_expectations REAL,
-    final_ownership    REAL
+    final_ownership    REAL,
+    criteria           TEXT NOT NULL DEFAULT ''
 );
 INSERT INTO sessions_v2 (session_id, trainee, scenario_id, scenario_version, scenario_hash, seed, started_at, started_epoch,
     outcome, rubric_id, rubric_version, overall, passed, band, handle_secs, empathy, timeliness, expectations, ownership,
@@ -117,6 +118,10 @@ CREATE TABLE criterion_scores_v2 (
 INSERT INTO criterion_scores_v2 (session, criterion, dimension, rating, score, final_rating, final_score)
 SELECT n.id, c.criterion, c.dimension, c.rating, c.score, c.rating, c.score
 FROM criterion_scores c JOIN sessions_v2 n ON n.session_id = c.session_id;
+UPDATE sessions_v2 SET criteria = COALESCE((
+    SELECT group_concat(replace(replace(replace(c.criterion, '%', '%25'), ',', '%2C'), ';', '%3B') || ',' || c.dimension || ','
+        || COALESCE(c.score, '') || ',' || COALESCE(c.score, ''), ';')
+    FROM criterion_scores c WHERE c.session_id = sessions_v2.session_id), '');
 DROP TABLE criterion_scores;
 DROP TABLE dimension_scores;
 DROP TABLE sessions;
@@ -238,8 +243,8 @@ impl SqliteStore {
                 .prepare_cached(
                     "INSERT INTO sessions (session_id, trainee, scenario_id, scenario_version, scenario_hash, seed, started_at, started_epoch,
                         outcome, rubric_id, rubric_version, overall, passed, band, handle_secs, empathy, timeliness, expectations, ownership,
-                        final_overall, final_passed, final_empathy, final_timeliness, final_expectations, final_ownership)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?12, ?13, ?16, ?17, ?18, ?19)
+                        final_overall, final_passed, final_empathy, final_timeliness, final_expectations, final_ownership, criteria)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?12, ?13, ?16, ?17, ?18, ?19, ?20)
                      ON CONFLICT (session_id) DO NOTHING RETURNING id",
                 )
                 .map_err(&fail)?;
@@ -276,6 +281,7 @@ impl SqliteStore {
                             timeliness,
                             expectations,
                             ownership,
+                            pack_record(&record.criteria),
                         ],
                         |row| row.get(0),
                     )
@@ -317,21 +323,16 @@ impl SqliteStore {
     pub fn criterion_means(&mut self, filter: &Filter) -> Result<Vec<CriterionMean>, StoreError> {
         let fail = self.fail();
         let (condition, params) = filter_sql(filter);
-        let sql = CRITERION_MEANS_SQL.replace("{where}", &condition);
+        let sql = CRITERIA_SQL.replace("{where}", &condition);
         let mut statement = self.conn.prepare(&sql).map_err(&fail)?;
-        let rows = statement
-            .query_map(params_from_iter(values(&params)), |row| {
-                Ok(CriterionMean {
-                    trainee: row.get(0)?,
-                    criterion: row.get(1)?,
-                    dimension: row.get(2)?,
-                    machine_mean: row.get(3)?,
-                    final_mean: row.get(4)?,
-                    rated: row.get(5)?,
-                })
-            })
-            .map_err(&fail)?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(&fail)
+        let mut rows = statement.query(params_from_iter(values(&params))).map_err(&fail)?;
+        let mut aggregator = CriterionAggregator::default();
+        while let Some(row) = rows.next().map_err(&fail)? {
+            let trainee = row.get_ref(0).and_then(|v| Ok(v.as_str()?)).map_err(&fail)?;
+            let packed = row.get_ref(1).and_then(|v| Ok(v.as_str()?)).map_err(&fail)?;
+            aggregator.add(trainee, packed);
+        }
+        Ok(aggregator.finish())
     }
 
     /// Ids starting with `prefix` (at most a few).
@@ -416,6 +417,14 @@ impl SqliteStore {
                     .execute(params![id, criterion.criterion, criterion.rating, criterion.score, criterion.reviewed])
                     .map_err(&fail)?;
             }
+            let mut rows = tx.prepare_cached(SESSION_CRITERIA_SQL).map_err(&fail)?;
+            let entries = rows
+                .query_map([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
+                .map_err(&fail)?
+                .collect::<Result<Vec<(String, String, Option<f64>, Option<f64>)>, _>>()
+                .map_err(&fail)?;
+            tx.execute("UPDATE sessions SET criteria = ?2 WHERE id = ?1", params![id, pack_criteria(entries.into_iter())])
+                .map_err(&fail)?;
         }
         tx.commit().map_err(&fail)
     }

@@ -205,3 +205,37 @@ fn every_subcommand_help_shows_an_example() {
         assert!(out.contains("Example"), "`rapport {sub} --help` shows an example:\n{out}");
     }
 }
+
+#[test]
+fn a_missing_asset_is_an_error_that_names_where_it_looked() {
+    let dir = temp();
+    std::fs::create_dir(dir.path().join("assets")).expect("mkdir");
+    let text = starter_scenario("Assets").replace("        already_given: [\"order number\"],", "        already_given: [\"order number\"],\n        portrait: \"portraits/sam.png\",");
+    let file = write(dir.path(), "assets.ron", &text);
+    let (code, _, err) = rapport(dir.path(), &["validate", &file]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("RP0015") && err.contains("portraits/sam.png") && err.contains("looked in"), "{err}");
+    std::fs::create_dir_all(dir.path().join("assets/portraits")).expect("mkdir");
+    std::fs::write(dir.path().join("assets/portraits/sam.png"), b"png").expect("write");
+    let (code, _, err) = rapport(dir.path(), &["validate", &file]);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn run_plays_a_script_headlessly_and_prints_json_for_machines() {
+    let dir = temp();
+    write(dir.path(), "poor.script.ron", "Script(seed: 1, trainee: \"bot\", moves: [(after: 40.0, do: Choose(2)), (after: 50.0, do: End)])");
+    let (code, out, err) = rapport(dir.path(), &["run", "double-charge", "--script", "poor.script.ron", "--json", "--no-store"]);
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(json["scenario"], "double-charge");
+    assert_eq!(json["scorecard"]["passed"], false);
+    assert!(json["debrief"]["costly"].as_array().is_some_and(|c| !c.is_empty()));
+    write(dir.path(), "bad.script.ron", "Script(moves: [(after: 1.0, do: Choose(9))])");
+    let (code, _, err) = rapport(dir.path(), &["run", "double-charge", "--script", "bad.script.ron", "--no-store"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("move 1 of the script") && err.contains("there is no option `9` here"), "{err}");
+    let (code, _, err) = rapport(dir.path(), &["run", "double-charg", "--script", "bad.script.ron"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("did you mean `double-charge`?"), "{err}");
+}

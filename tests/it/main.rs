@@ -3,6 +3,7 @@
 mod cli;
 mod engine;
 mod play;
+mod scoring;
 mod labelled;
 mod qa;
 mod store;

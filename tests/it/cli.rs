@@ -239,3 +239,15 @@ fn run_plays_a_script_headlessly_and_prints_json_for_machines() {
     assert_eq!(code, 2);
     assert!(err.contains("did you mean `double-charge`?"), "{err}");
 }
+
+#[test]
+fn every_diagnostic_code_is_documented_with_an_example() {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/diagnostics.md")).expect("docs/diagnostics.md");
+    for code in rapport::scenario::Code::ALL {
+        let info = code.info();
+        let heading = format!("### {} {}", info.code, info.name);
+        let section = doc.split(&heading).nth(1).unwrap_or_else(|| panic!("`{heading}` is missing from docs/diagnostics.md"));
+        let section = section.split("\n### ").next().unwrap_or("");
+        assert!(section.contains("```"), "{} has an example", info.code);
+    }
+}

@@ -57,6 +57,12 @@ pub enum Command {
         /// Do not store the session in the results database.
         #[arg(long)]
         no_store: bool,
+        /// Play no sound (the ring, hold music, mood cues and voice lines).
+        #[arg(long)]
+        mute: bool,
+        /// Sound volume, 0 to 100.
+        #[arg(long, default_value_t = 70, value_parser = clap::value_parser!(u8).range(0..=100))]
+        volume: u8,
     },
 
     /// List the scenario library.

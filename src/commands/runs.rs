@@ -38,21 +38,8 @@ fn rapport_gui_entry() {
 }
 
 /// `rapport play`.
-pub fn play(
-    scenario: &str,
-    trainee: &str,
-    seed: Option<u64>,
-    transcript: Option<PathBuf>,
-    resume: Option<PathBuf>,
-    db: Option<String>,
-) -> anyhow::Result<Status> {
+pub fn play(scenario: &str, options: rapport::play::PlayOptions, db: Option<String>) -> anyhow::Result<Status> {
     let kit = Toolkit::shipped();
-    let options = rapport::play::PlayOptions {
-        trainee: trainee.to_owned(),
-        seed,
-        transcript,
-        resume,
-    };
     let loaded = match resolve_scenario(scenario) {
         Ok(loaded) => loaded,
         Err(diagnostic) => {

@@ -100,11 +100,14 @@ pub enum Event {
     OptionsOffered { options: Vec<Offered> },
     /// The trainee may type a free reply.
     ReplyInvited { expects: Vec<Intent> },
-    /// The trainee picked an option.
+    /// The trainee picked an option; `reading` is how the analysers read its text on the
+    /// dimensions its authored annotations leave open (empty when the option opts out).
     TraineeChose {
         number: u32,
         id: String,
         text: String,
+        #[serde(default)]
+        reading: Reading,
     },
     /// The trainee typed a reply (as stored, control characters removed), with its reading.
     TraineeReplied { text: String, reading: Reading },

@@ -413,12 +413,14 @@ impl Session {
         let scenario = Arc::clone(&self.scenario);
         let choice: &Choice =
             &scenario.beats[beat_index].options[self.offered[number as usize - 1]];
+        let reading = self.read_choice(choice, &scenario);
         self.push(
             out,
             Event::TraineeChose {
                 number,
                 id: choice.id.clone(),
                 text: choice.text.clone(),
+                reading,
             },
         );
         self.last_intents.clear();
@@ -438,6 +440,21 @@ impl Session {
             return;
         }
         self.goto(&choice.next, out);
+    }
+
+    /// How the analysers read an option's text, on the dimensions its annotations leave open:
+    /// authored annotations override the analysers where they speak, and add to them elsewhere.
+    fn read_choice(&self, choice: &Choice, scenario: &Scenario) -> Reading {
+        if !choice.analyse {
+            return Reading::default();
+        }
+        let mut reading = self.analyser.read(&choice.text, &ReplyContext::for_scenario(scenario));
+        let authored = |dimension: Dimension| choice.score.iter().any(|a| a.dimension == dimension);
+        reading.findings.retain(|f| !authored(f.dimension));
+        if authored(Dimension::Expectations) || !choice.promises.is_empty() {
+            reading.promises.clear();
+        }
+        reading
     }
 
     fn say(&mut self, text: &str, out: &mut Vec<TimedEvent>) {

@@ -24,6 +24,10 @@ pub struct PlayOptions {
     pub seed: Option<u64>,
     pub transcript: Option<PathBuf>,
     pub resume: Option<PathBuf>,
+    /// No sound at all.
+    pub muted: bool,
+    /// Sound volume, 0–1.
+    pub volume: f32,
 }
 
 /// A finished (or abandoned) call.
@@ -149,7 +153,10 @@ pub fn play_terminal<R: Read + Send + 'static, W: Write>(
     };
     intro(loaded, out)?;
     let name = scenario.persona.name.clone();
+    let speaker = Speaker::new(options, loaded);
+    speaker.ring();
     print_events(&opening, &name, out)?;
+    speaker.react(&opening, loaded.scenario.persona.meters.anger);
     let lines = spawn_reader(input);
     let started = Instant::now();
     let now_ms = || offset_ms + started.elapsed().as_millis() as u64;
@@ -180,7 +187,9 @@ pub fn play_terminal<R: Read + Send + 'static, W: Write>(
             .min(MAX_WAIT);
         match lines.recv_timeout(wait) {
             Err(RecvTimeoutError::Timeout) => {
+                let anger = recorder.session().meters().anger;
                 let events = advance(&mut recorder, now_ms(), out)?;
+                speaker.react(&events, anger);
                 if !events.is_empty() {
                     writeln!(out)?;
                     print_events(&events, &name, out)?;
@@ -198,7 +207,10 @@ pub fn play_terminal<R: Read + Send + 'static, W: Write>(
                     Command::Status => {}
                     Command::Unknown(message) => writeln!(out, "  ! {message}")?,
                     Command::Move(mv) => match recorder.apply(now_ms(), mv) {
-                        Ok(events) => print_events(&events, &name, out)?,
+                        Ok(events) => {
+                            print_events(&events, &name, out)?;
+                            speaker.react(&events, anger_before(&events, recorder.session().meters().anger));
+                        }
                         Err(PlayError::Move(error)) => writeln!(out, "  ! {error}")?,
                         Err(PlayError::Transcript(error)) => {
                             writeln!(out, "  ! warning: {error}")?;
@@ -229,6 +241,81 @@ pub fn play_terminal<R: Read + Send + 'static, W: Write>(
         scorecard,
         path,
     })
+}
+
+/// The customer's anger before a batch of events (its first change's `from`, else the current value).
+fn anger_before(events: &[TimedEvent], current: i32) -> i32 {
+    events
+        .iter()
+        .find_map(|e| match e.event {
+            Event::MeterChanged { meter: Meter::Anger, from, .. } => Some(from),
+            _ => None,
+        })
+        .unwrap_or(current)
+}
+
+/// Anger at or above each of these marks a moodier band (calm, annoyed, angry, furious).
+const MOOD_MARKS: [i32; 3] = [25, 50, 75];
+
+/// The customer's mood band for an anger value, 0 (calm) to 3 (furious).
+pub fn mood_band(anger: i32) -> usize {
+    MOOD_MARKS.iter().filter(|&&mark| anger >= mark).count()
+}
+
+/// The call's sounds: a ring, hold music, mood cues and voice lines; silent without a device.
+struct Speaker {
+    #[cfg(feature = "audio")]
+    audio: Option<crate::audio::Audio>,
+    #[cfg(feature = "audio")]
+    assets: Option<PathBuf>,
+}
+
+impl Speaker {
+    #[cfg_attr(not(feature = "audio"), allow(unused_variables))]
+    fn new(options: &PlayOptions, loaded: &LoadedScenario) -> Speaker {
+        Speaker {
+            #[cfg(feature = "audio")]
+            audio: (!options.muted).then(|| crate::audio::Audio::start(options.volume, false)),
+            #[cfg(feature = "audio")]
+            assets: crate::scenario::validate::find_assets_dir(loaded.dir()),
+        }
+    }
+
+    fn ring(&self) {
+        #[cfg(feature = "audio")]
+        if let Some(audio) = &self.audio {
+            audio.play(crate::audio::Cue::Ring);
+        }
+    }
+
+    /// Plays what a batch of events calls for; `anger_before` is the anger before the batch.
+    #[cfg_attr(not(feature = "audio"), allow(unused_variables))]
+    fn react(&self, events: &[TimedEvent], anger_before: i32) {
+        #[cfg(feature = "audio")]
+        {
+            use crate::audio::Cue;
+            let Some(audio) = &self.audio else { return };
+            let mut anger = anger_before;
+            for timed in events {
+                match &timed.event {
+                    Event::HoldStarted { .. } => audio.start_hold_music(),
+                    Event::HoldEnded { .. } | Event::Ended { .. } => audio.stop_hold_music(),
+                    Event::CustomerSaid { audio: Some(file), .. } => {
+                        if let Some(dir) = &self.assets {
+                            audio.play_voice(&dir.join(file));
+                        }
+                    }
+                    Event::MeterChanged { meter: Meter::Anger, to, .. } => anger = *to,
+                    _ => {}
+                }
+            }
+            match mood_band(anger).cmp(&mood_band(anger_before)) {
+                std::cmp::Ordering::Greater => audio.play(Cue::MoodDown),
+                std::cmp::Ordering::Less => audio.play(Cue::MoodUp),
+                std::cmp::Ordering::Equal => {}
+            }
+        }
+    }
 }
 
 fn recorder_path(path: &std::path::Path) -> Option<PathBuf> {

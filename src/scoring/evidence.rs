@@ -122,9 +122,19 @@ pub fn observe(transcript: &Transcript, scenario: &Scenario, rubric: &Rubric) ->
                     }
                 }
                 Event::SilenceFired { .. } => silences += 1,
-                Event::TraineeChose { id, text, .. } => {
+                Event::TraineeChose { id, text, reading, .. } => {
                     obs.spoke = true;
                     expects.clear();
+                    for finding in &reading.findings {
+                        push(finding.clone());
+                    }
+                    for promise in &reading.promises {
+                        obs.ledger.push(LedgerEntry {
+                            turn,
+                            at_ms,
+                            promise: promise.clone(),
+                        });
+                    }
                     if let Some(choice) = find_choice(scenario, id) {
                         for finding in choice_findings(choice, text, scenario, rubric) {
                             push(finding);

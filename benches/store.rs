@@ -85,7 +85,7 @@ fn report_db() -> String {
 /// The 10,000 transcript files, written on first use.
 fn transcripts() -> Vec<PathBuf> {
     let dir = data_dir().join(format!("transcripts-{IMPORT_TRANSCRIPTS}"));
-    let existing = collect_transcripts(&[dir.clone()]).unwrap_or_default();
+    let existing = collect_transcripts(std::slice::from_ref(&dir)).unwrap_or_default();
     if existing.len() == IMPORT_TRANSCRIPTS {
         return existing;
     }

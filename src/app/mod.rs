@@ -111,6 +111,9 @@ pub(crate) mod testing {
         app.add_plugins((MinimalPlugins, StatesPlugin, InputPlugin, AssetPlugin::default()));
         app.init_asset::<Font>();
         app.insert_resource(TimeUpdateStrategy::ManualDuration(step));
+        // Messages the window plugins would register.
+        app.add_message::<bevy::window::WindowResized>();
+        app.add_message::<bevy::window::RequestRedraw>();
         app.add_plugins(super::plugin);
         app
     }

@@ -286,11 +286,9 @@ pub(super) fn abandon_call(commands: &mut Commands) {
 
 #[cfg(test)]
 mod tests {
-    use bevy::prelude::*;
-
     use super::*;
     use crate::app::testing::headless_app;
-    use crate::engine::Event;
+    use crate::engine::{Event, Move};
 
     fn collected(app: &mut App) -> Vec<CallEvent> {
         app.world_mut().resource_mut::<Messages<CallEvent>>().drain().collect()

@@ -55,9 +55,8 @@ fn emit(output: Option<&Path>, text: &str) -> anyhow::Result<()> {
             let tmp = path.with_extension("partial");
             std::fs::write(&tmp, text)
                 .and_then(|()| std::fs::rename(&tmp, path))
-                .map_err(|error| {
+                .inspect_err(|_| {
                     let _ = std::fs::remove_file(&tmp);
-                    error
                 })
                 .with_context(|| format!("cannot write `{}`; free some space or choose another path with --output", path.display()))?;
             eprintln!("wrote {}", path.display());
@@ -65,7 +64,11 @@ fn emit(output: Option<&Path>, text: &str) -> anyhow::Result<()> {
         }
         None => {
             let mut stdout = std::io::stdout().lock();
-            stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).context("cannot write to stdout")
+            match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+                // The reader (`| head`) has seen enough.
+                Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                result => result.context("cannot write to stdout"),
+            }
         }
     }
 }
@@ -208,10 +211,10 @@ fn rubric_for(session: &StoredSession, explicit: Option<&Path>) -> Result<Rubric
     let header = &session.transcript.header;
     let name = header.scenario_path.clone().filter(|p| Path::new(p).is_file()).unwrap_or_else(|| header.scenario_id.clone());
     let mut candidates = Vec::new();
-    if let Ok(loaded) = resolve_scenario(&name) {
-        if let Ok(rubric) = kit.rubric_for(&loaded) {
-            candidates.push((*rubric).clone());
-        }
+    if let Ok(loaded) = resolve_scenario(&name)
+        && let Ok(rubric) = kit.rubric_for(&loaded)
+    {
+        candidates.push((*rubric).clone());
     }
     candidates.push((*kit.rubric).clone());
     candidates

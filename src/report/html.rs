@@ -162,16 +162,18 @@ pub fn trend_chart(series: &[&TrendSeries], pass_mark: Option<f64>) -> String {
     if let Some(mark) = pass_mark {
         let _ = write!(
             svg,
-            "<line x1=\"{MARGIN_L}\" x2=\"{:.1}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#b91c1c\" stroke-dasharray=\"4 3\"/><text x=\"{:.1}\" y=\"{:.1}\" fill=\"#b91c1c\">pass {mark:.0}</text>",
+            "<line x1=\"{MARGIN_L}\" x2=\"{:.1}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#b91c1c\" stroke-dasharray=\"4 3\"/><text x=\"{:.1}\" y=\"{:.1}\" fill=\"#b91c1c\">pass mark {mark:.0}</text>",
             MARGIN_L + plot_w,
-            MARGIN_L + plot_w + 4.0,
-            y(mark) + 4.0,
+            MARGIN_L + 4.0,
+            y(mark) - 4.0,
             y = y(mark)
         );
     }
-    let label_every = (periods.len() / 8).max(1);
+    // At most six labels fit under the plot.
+    let label_every = periods.len().div_ceil(6).max(1);
     for (index, period) in periods.iter().enumerate() {
-        if index % label_every == 0 || index + 1 == periods.len() {
+        let last_fits = index + 1 == periods.len() && index % label_every > label_every / 2;
+        if index % label_every == 0 || last_fits {
             let _ = write!(
                 svg,
                 "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#64748b\">{}</text>",

@@ -101,7 +101,12 @@ pub fn render_table(report: &Report) -> String {
                 format_rate(point.pass_rate),
             ]);
         }
-        let _ = writeln!(out, "\nTrend by {:?} (all sessions)\n{trend}", report.period);
+        let period = match report.period {
+            super::Period::Day => "day",
+            super::Period::Week => "week",
+            super::Period::Month => "month",
+        };
+        let _ = writeln!(out, "\nTrend by {period} (all sessions)\n{trend}");
     }
 
     let mut weakest = new_table(vec!["trainee".into(), "weakest criteria (mean score after review, sessions rated)".into()]);

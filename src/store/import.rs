@@ -124,7 +124,7 @@ fn read_and_score(path: &Path, kit: &Toolkit, cache: &mut HashMap<String, Option
 }
 
 /// Imports transcript files: workers read and score them, this thread stores them in batches.
-pub fn import_transcripts(store: &mut Store, files: &[PathBuf], kit: &Toolkit, on_event: &mut dyn FnMut(ImportEvent<'_>)) -> Result<ImportSummary, ImportError> {
+pub fn import_transcripts(store: &mut Store, files: &[PathBuf], kit: &Toolkit, on_event: &mut dyn FnMut(ImportEvent<'_>)) -> Result<ImportSummary, Box<ImportError>> {
     let next = AtomicUsize::new(0);
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(files.len()).max(1);
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Message>(IMPORT_BATCH * 2);
@@ -174,7 +174,7 @@ pub fn import_transcripts(store: &mut Store, files: &[PathBuf], kit: &Toolkit, o
     });
     match outcome {
         Ok(()) => Ok(summary),
-        Err(source) => Err(ImportError { summary, source }),
+        Err(source) => Err(Box::new(ImportError { summary, source })),
     }
 }
 

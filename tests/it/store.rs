@@ -32,10 +32,10 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        if let Some((base, schema)) = &self.schema {
-            if let Ok(mut client) = postgres::Client::connect(base, postgres::NoTls) {
-                let _ = client.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
-            }
+        if let Some((base, schema)) = &self.schema
+            && let Ok(mut client) = postgres::Client::connect(base, postgres::NoTls)
+        {
+            let _ = client.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
         }
     }
 }
@@ -155,10 +155,10 @@ fn concurrent_writers_lose_nothing() {
                     let mut added = 0;
                     // Each writer saves its share, and every writer also saves the first ten (duplicates race).
                     for (index, run) in runs.iter().enumerate() {
-                        if index % WRITERS == writer || index < 10 {
-                            if store.save_session(&run.transcript, &run.scorecard).expect("save") == Saved::Added {
-                                added += 1;
-                            }
+                        if (index % WRITERS == writer || index < 10)
+                            && store.save_session(&run.transcript, &run.scorecard).expect("save") == Saved::Added
+                        {
+                            added += 1;
                         }
                     }
                     added
@@ -441,7 +441,7 @@ fn a_version_1_database_migrates_without_losing_sessions() {
     assert_eq!(summaries.len(), 1);
     assert_eq!(summaries[0].overall, run.scorecard.overall);
     assert_eq!(summaries[0].dimension(Dimension::Empathy), run.scorecard.dimension(Dimension::Empathy));
-    let loaded = store.load_sessions(&[run.transcript.header.session_id.clone()]).expect("load");
+    let loaded = store.load_sessions(std::slice::from_ref(&run.transcript.header.session_id)).expect("load");
     assert_eq!(loaded[0].transcript, run.transcript);
     assert_eq!(store.save_session(&run.transcript, &run.scorecard).expect("save"), Saved::AlreadyStored);
     let means = store.criterion_means(&Filter::default()).expect("criteria");

@@ -4,15 +4,20 @@
 //! regular expressions matched against the normalised reply (lower case, straight quotes, single
 //! spaces; see [`super::normalise`]). A pattern that starts or ends with a letter or digit gets a
 //! word boundary there, so `relax` does not fire inside `relaxation`. Everything is
-//! compiled once, into `RegexSet`s that reject most rules in one pass.
+//! compiled once. Every pattern of the lexicon also goes into one `RegexSet`, the gate: a single
+//! pass over a reply says which rules, kinds, time frames, frames, hedges and exceptions can match
+//! anywhere in it, and only those are searched for (most replies touch a handful).
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use serde::Deserialize;
 
 use super::negation::Negation;
-use super::normalise::{Normalised, find_word, normalise_phrase};
+use super::normalise::{
+    Normalised, bounded, find_word, find_word_from, normalise_phrase, with_normalised_phrase,
+};
 use super::{Finding, Polarity, Reading, dimension_of};
 use crate::scenario::{Code, Diagnostic, Intent, Policy, PromiseKind, SourceFile};
 
@@ -21,6 +26,13 @@ const ASCII_BOUNDARY: &str = r"(?-u:\b)";
 
 /// The most memory one compiled pattern may take; far more than any phrase list needs.
 const REGEX_SIZE_LIMIT: usize = 64 * 1024 * 1024;
+
+/// The most memory the gate's lazy DFA may cache per thread. The gate holds every pattern of the
+/// lexicon, so its states are large: with the regex crate's default (2 MiB) varied replies
+/// overflow the cache again and again and the search falls back to a far slower engine (measured
+/// on the labelled set and the scenarios' texts: 4 MiB thrashes, 8 MiB just holds). The cache
+/// only grows as far as the replies read need.
+const GATE_DFA_LIMIT: usize = 32 * 1024 * 1024;
 
 /// A lexicon file as written.
 #[derive(Debug, Clone, Deserialize)]
@@ -120,6 +132,22 @@ pub struct PromiseSpec {
     pub subjects: Vec<String>,
     /// What each kind of commitment looks like.
     pub kinds: Vec<KindSpec>,
+    /// Bare amounts of money ("£119"), whose kind depends on what the sentence said before them.
+    #[serde(default)]
+    pub amounts: Option<AmountSpec>,
+}
+
+/// Bare amounts of money: the amount of a refund named before them in the sentence ("you're
+/// entitled to a full refund: I've issued the £119"), else a kind of their own (compensation).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AmountSpec {
+    pub patterns: Vec<String>,
+    /// The kinds an amount belongs to when one of them is named before it in the same sentence
+    /// (the nearest counts).
+    pub follows: Vec<PromiseKind>,
+    /// The kind of an amount otherwise.
+    pub otherwise: PromiseKind,
 }
 
 /// The words of one kind of commitment.
@@ -197,18 +225,73 @@ pub(crate) struct Rule {
     pub polarity: Polarity,
     pub intents: Vec<Intent>,
     pub note: String,
-    pub regex: Regex,
+    pub regex: Gated,
     pub negatable: bool,
-    pub except: Option<Regex>,
+    pub except: Option<Gated>,
     pub suppresses: Vec<usize>,
+    /// The rules whose matches cancel this rule's (the inverse of `suppresses`).
+    pub suppressed_by: Vec<usize>,
+}
+
+/// A compiled pattern list and where its patterns sit in the lexicon's gate.
+#[derive(Debug)]
+pub(crate) struct Gated {
+    pub regex: Regex,
+    /// Its patterns in the gate: any of them matching means the regex matches somewhere.
+    gate: Range<usize>,
+    /// Whether it may hold a text anchor (`^`, `$`, `\A`, `\z`), which a search of part of the
+    /// text cannot be gated for. Conservative: any `^` or `$`, even escaped or in a class.
+    anchored: bool,
+}
+
+/// Which of the lexicon's patterns match somewhere in one reply: the result of the gate's pass.
+pub(crate) struct Hits(regex::SetMatches);
+
+impl Hits {
+    /// Whether the gated regex matches anywhere in the reply.
+    pub fn any(&self, gated: &Gated) -> bool {
+        gated.gate.clone().any(|i| self.0.matched(i))
+    }
+}
+
+/// Collects the patterns of the gate while the lexicon compiles.
+#[derive(Default)]
+struct GateBuilder {
+    patterns: Vec<String>,
+}
+
+impl GateBuilder {
+    /// Registers a regex as one pattern of the gate.
+    fn gate(&mut self, regex: Regex) -> Gated {
+        let at = self.patterns.len();
+        self.patterns.push(regex.as_str().to_owned());
+        Gated::new(regex, at..at + 1)
+    }
+
+    fn gate_option(&mut self, regex: Option<Regex>) -> Option<Gated> {
+        regex.map(|regex| self.gate(regex))
+    }
+}
+
+impl Gated {
+    fn new(regex: Regex, gate: Range<usize>) -> Self {
+        let source = regex.as_str();
+        let anchored =
+            source.contains('^') || source.contains('$') || source.contains(r"\A") || source.contains(r"\z");
+        Gated {
+            regex,
+            gate,
+            anchored,
+        }
+    }
 }
 
 /// A compiled kind of commitment.
 #[derive(Debug)]
 pub(crate) struct Kind {
     pub kind: PromiseKind,
-    pub regex: Regex,
-    pub except: Option<Regex>,
+    pub regex: Gated,
+    pub except: Option<Gated>,
 }
 
 /// The compiled lexicon.
@@ -216,28 +299,31 @@ pub(crate) struct Kind {
 pub struct CompiledLexicon {
     pub(crate) negation: Negation,
     pub(crate) rules: Vec<Rule>,
-    rule_set: RegexSet,
+    /// Every pattern of the lexicon: the phrase rules' patterns one by one first, then one per
+    /// other pattern list. One pass says what can match in a reply.
+    gate: RegexSet,
+    /// The rule of each of the gate's first patterns.
     rule_of_pattern: Vec<usize>,
-    pub(crate) first_person: Regex,
-    pub(crate) company: Regex,
-    pub(crate) frame_except: Option<Regex>,
+    pub(crate) first_person: Gated,
+    pub(crate) company: Gated,
+    pub(crate) frame_except: Option<Gated>,
     pub(crate) negated_by_next: Vec<String>,
-    pub(crate) hedges: Option<Regex>,
-    pub(crate) carried_hedges: Option<Regex>,
+    pub(crate) hedges: Option<Gated>,
+    pub(crate) carried_hedges: Option<Gated>,
     pub(crate) part_breaks: Vec<String>,
     pub(crate) subjects: Vec<String>,
     pub(crate) kinds: Vec<Kind>,
-    pub(crate) kind_set: RegexSet,
+    /// Bare amounts of money, the kinds they follow and their kind otherwise.
+    pub(crate) amounts: Option<(Gated, Vec<PromiseKind>, PromiseKind)>,
     pub(crate) numbers: BTreeMap<String, u32>,
     pub(crate) units: BTreeMap<String, u32>,
-    pub(crate) counted: Vec<Regex>,
-    pub(crate) ranges: Vec<Regex>,
-    pub(crate) fixed: Vec<(Regex, Option<u32>)>,
-    pub(crate) fixed_set: RegexSet,
-    pub(crate) cues: Option<Regex>,
-    jargon: Option<Regex>,
+    pub(crate) counted: Vec<Gated>,
+    pub(crate) ranges: Vec<Gated>,
+    pub(crate) fixed: Vec<(Gated, Option<u32>)>,
+    pub(crate) cues: Option<Gated>,
+    jargon: Option<Gated>,
     jargon_note: String,
-    asks: Option<Regex>,
+    asks: Option<Gated>,
     repeat_note: String,
     aliases: BTreeMap<String, Vec<String>>,
     interrogatives: Vec<String>,
@@ -357,10 +443,16 @@ impl Compiler<'_> {
     }
 
     /// A set of already-checked patterns.
-    fn set(&self, owner: &str, patterns: &[String]) -> Result<RegexSet, Box<Diagnostic>> {
+    fn set(
+        &self,
+        owner: &str,
+        patterns: &[String],
+        dfa_limit: usize,
+    ) -> Result<RegexSet, Box<Diagnostic>> {
         RegexSetBuilder::new(patterns)
             .unicode(false)
             .size_limit(REGEX_SIZE_LIMIT)
+            .dfa_size_limit(dfa_limit)
             .build()
             .map_err(|e| {
                 self.error(
@@ -389,22 +481,29 @@ impl Lexicon {
     /// Compiles the lexicon, or says precisely what is wrong with it.
     pub fn compile(self, source: &SourceFile) -> Result<CompiledLexicon, Box<Diagnostic>> {
         let compiler = Compiler { source };
-        let (rules, rule_set, rule_of_pattern) = compile_rules(&compiler, &self.rules)?;
+        let mut gate = GateBuilder::default();
+        let (rules, rule_of_pattern) = compile_rules(&compiler, &mut gate, &self.rules)?;
         check_criteria(&compiler, &self)?;
         let promises = &self.promises;
         let mut kinds = Vec::new();
-        let mut kind_patterns = Vec::new();
         for spec in &promises.kinds {
             let owner = format!("{:?}", spec.kind);
             let regex = compiler.required(&owner, &spec.patterns)?;
-            kind_patterns.push(regex.as_str().to_owned());
+            let except = compiler.alternation(&owner, &spec.except)?;
             kinds.push(Kind {
                 kind: spec.kind,
-                regex,
-                except: compiler.alternation(&owner, &spec.except)?,
+                regex: gate.gate(regex),
+                except: gate.gate_option(except),
             });
         }
-        let kind_set = compiler.set("kinds", &kind_patterns)?;
+        let amounts = match &promises.amounts {
+            Some(spec) => Some((
+                gate.gate(compiler.required("amounts", &spec.patterns)?),
+                spec.follows.clone(),
+                spec.otherwise,
+            )),
+            None => None,
+        };
         let times = &self.timeframes;
         let counted = compiler.each("counted", &times.counted)?;
         let ranges = compiler.each("ranges", &times.ranges)?;
@@ -414,17 +513,14 @@ impl Lexicon {
         for regex in &ranges {
             check_groups(&compiler, "ranges", Some(regex), &["n", "unit"])?;
         }
+        let counted = counted.into_iter().map(|r| gate.gate(r)).collect();
+        let ranges = ranges.into_iter().map(|r| gate.gate(r)).collect();
         let mut fixed = Vec::new();
-        let mut fixed_patterns = Vec::new();
         for time in &times.fixed {
-            let bounded = compiler.check("fixed", &time.pattern)?;
-            fixed_patterns.push(bounded.clone());
-            fixed.push((
-                compiler.required("fixed", std::slice::from_ref(&time.pattern))?,
-                time.hours,
-            ));
+            compiler.check("fixed", &time.pattern)?;
+            let regex = compiler.required("fixed", std::slice::from_ref(&time.pattern))?;
+            fixed.push((gate.gate(regex), time.hours));
         }
-        let fixed_set = compiler.set("fixed", &fixed_patterns)?;
         let asks = compiler.alternation("asks", &self.repeats.asks)?;
         check_groups(&compiler, "asks", asks.as_ref(), &["item"])?;
         let lower = |list: &[String]| {
@@ -432,6 +528,17 @@ impl Lexicon {
                 .map(|w| w.trim().to_lowercase())
                 .collect::<Vec<_>>()
         };
+        let first_person = gate.gate(compiler.required("first_person", &promises.first_person)?);
+        let company = gate.gate(compiler.required("company", &promises.company)?);
+        let frame_except =
+            gate.gate_option(compiler.alternation("frame_except", &promises.frame_except)?);
+        let hedges = gate.gate_option(compiler.alternation("hedges", &promises.hedges)?);
+        let carried_hedges =
+            gate.gate_option(compiler.alternation("carried_hedges", &promises.carried_hedges)?);
+        let cues = gate.gate_option(compiler.alternation("cues", &times.cues)?);
+        let jargon = gate.gate_option(compiler.alternation("jargon", &self.jargon.patterns)?);
+        let asks = gate.gate_option(asks);
+        let gate = compiler.set("the lexicon", &gate.patterns, GATE_DFA_LIMIT)?;
         Ok(CompiledLexicon {
             negation: Negation::new(
                 &self.negation.negators,
@@ -439,18 +546,18 @@ impl Lexicon {
                 &self.negation.clause_breaks,
             ),
             rules,
-            rule_set,
+            gate,
             rule_of_pattern,
-            first_person: compiler.required("first_person", &promises.first_person)?,
-            company: compiler.required("company", &promises.company)?,
-            frame_except: compiler.alternation("frame_except", &promises.frame_except)?,
+            first_person,
+            company,
+            frame_except,
             negated_by_next: lower(&promises.negated_by_next),
-            hedges: compiler.alternation("hedges", &promises.hedges)?,
-            carried_hedges: compiler.alternation("carried_hedges", &promises.carried_hedges)?,
+            hedges,
+            carried_hedges,
             part_breaks: lower(&promises.part_breaks),
             subjects: lower(&promises.subjects),
             kinds,
-            kind_set,
+            amounts,
             numbers: times
                 .numbers
                 .iter()
@@ -464,9 +571,8 @@ impl Lexicon {
             counted,
             ranges,
             fixed,
-            fixed_set,
-            cues: compiler.alternation("cues", &times.cues)?,
-            jargon: compiler.alternation("jargon", &self.jargon.patterns)?,
+            cues,
+            jargon,
             jargon_note: self.jargon.note,
             asks,
             repeat_note: self.repeats.note,
@@ -488,14 +594,15 @@ impl Lexicon {
     }
 }
 
-/// Compiles the phrase rules into one set plus one regex per rule.
+/// Compiles the phrase rules: one regex per rule, and each pattern on its own in the gate.
 fn compile_rules(
     compiler: &Compiler<'_>,
+    gate: &mut GateBuilder,
     specs: &[RuleSpec],
-) -> Result<(Vec<Rule>, RegexSet, Vec<usize>), Box<Diagnostic>> {
+) -> Result<(Vec<Rule>, Vec<usize>), Box<Diagnostic>> {
     let mut rules = Vec::with_capacity(specs.len());
-    let mut all_patterns = Vec::new();
     let mut rule_of_pattern = Vec::new();
+    let mut excepts = Vec::with_capacity(specs.len());
     for (index, spec) in specs.iter().enumerate() {
         if specs[..index].iter().any(|other| other.id == spec.id) {
             return Err(compiler.error(
@@ -504,10 +611,12 @@ fn compile_rules(
                 "give each rule its own id",
             ));
         }
+        let first = gate.patterns.len();
         for pattern in &spec.patterns {
-            all_patterns.push(compiler.check(&spec.id, pattern)?);
+            gate.patterns.push(compiler.check(&spec.id, pattern)?);
             rule_of_pattern.push(index);
         }
+        let patterns = first..gate.patterns.len();
         let mut suppresses = Vec::new();
         for id in &spec.suppresses {
             let target = specs
@@ -531,14 +640,25 @@ fn compile_rules(
             polarity: spec.polarity,
             intents: spec.intents.clone(),
             note: spec.note.clone(),
-            regex: compiler.required(&spec.id, &spec.patterns)?,
+            regex: Gated::new(compiler.required(&spec.id, &spec.patterns)?, patterns),
             negatable: spec.negatable,
-            except: compiler.alternation(&spec.id, &spec.except)?,
+            except: None,
             suppresses,
+            suppressed_by: Vec::new(),
         });
+        excepts.push(compiler.alternation(&spec.id, &spec.except)?);
     }
-    let set = compiler.set("rules", &all_patterns)?;
-    Ok((rules, set, rule_of_pattern))
+    // Exceptions go into the gate after every rule pattern, which `rule_of_pattern` indexes.
+    for (rule, except) in rules.iter_mut().zip(excepts) {
+        rule.except = gate.gate_option(except);
+    }
+    for index in 0..rules.len() {
+        let suppressed_by = (0..rules.len())
+            .filter(|&other| rules[other].suppresses.contains(&index))
+            .collect();
+        rules[index].suppressed_by = suppressed_by;
+    }
+    Ok((rules, rule_of_pattern))
 }
 
 /// Every criterion named must belong to a dimension, and every model reply to a known criterion.
@@ -589,16 +709,39 @@ pub(crate) fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
 }
 
 /// Whether any match of `regex` overlaps the range.
-pub(crate) fn overlapped_by(regex: Option<&Regex>, text: &str, range: (usize, usize)) -> bool {
-    let Some(regex) = regex else {
+pub(crate) fn overlapped_by(
+    regex: Option<&Gated>,
+    hits: &Hits,
+    text: &str,
+    range: (usize, usize),
+) -> bool {
+    let Some(gated) = regex else {
         return false;
     };
     // Look a little around the range only: patterns are phrases, not paragraphs.
     let from = floor(text, range.0.saturating_sub(80));
     let to = ceil(text, (range.1 + 80).min(text.len()));
-    regex
+    // A regex that matches nowhere in the reply matches nowhere in a part of it either, unless
+    // the part's edges cut a word (its `\b` would then see a boundary the reply lacks) or the
+    // regex has text anchors: then the part is searched as it always was.
+    if !hits.any(gated) && natural_window(text, from, to, gated.anchored) {
+        return false;
+    }
+    gated
+        .regex
         .find_iter(&text[from..to])
         .any(|m| overlaps((from + m.start(), from + m.end()), range))
+}
+
+/// Whether searching `text[from..to]` sees the same assertions as searching the whole text:
+/// outside the window stands nothing or a byte that is not an ASCII word character.
+pub(crate) fn natural_window(text: &str, from: usize, to: usize, anchored: bool) -> bool {
+    let bytes = text.as_bytes();
+    if anchored {
+        return from == 0 && to == bytes.len();
+    }
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    (from == 0 || !word(bytes[from - 1])) && (to == bytes.len() || !word(bytes[to]))
 }
 
 fn floor(text: &str, mut at: usize) -> usize {
@@ -636,35 +779,39 @@ impl CompiledLexicon {
         criteria
     }
 
+    /// The gate's pass over a normalised reply: which patterns can match in it.
+    pub(crate) fn hits(&self, text: &str) -> Hits {
+        Hits(self.gate.matches(text))
+    }
+
     /// Applies the phrase rules.
-    pub(crate) fn read_rules(&self, norm: &Normalised<'_>, reading: &mut Reading) {
+    pub(crate) fn read_rules(&self, norm: &Normalised<'_>, hits: &Hits, reading: &mut Reading) {
         let text = norm.text.as_str();
-        let matched = self.rule_set.matches(text);
-        if !matched.matched_any() {
-            return;
-        }
-        let mut fired: Vec<usize> = matched.iter().map(|p| self.rule_of_pattern[p]).collect();
-        fired.dedup();
         // Each rule reports its first match that survives negation, its exceptions and the
         // rules that suppress it; later matches are never looked at, so long replies stay linear.
         let mut firsts: Vec<(usize, usize, usize)> = Vec::new();
-        for &index in &fired {
+        let mut previous = usize::MAX;
+        for pattern in hits.0.iter() {
+            let Some(&index) = self.rule_of_pattern.get(pattern) else {
+                // The rules' patterns come first in the gate, in order.
+                break;
+            };
+            if index == previous {
+                continue;
+            }
+            previous = index;
             let rule = &self.rules[index];
-            let suppressors: Vec<&Rule> = self
-                .rules
-                .iter()
-                .filter(|other| other.suppresses.contains(&index))
-                .collect();
             let first = rule
+                .regex
                 .regex
                 .find_iter(text)
                 .map(|m| (m.start(), m.end()))
                 .find(|&range| {
                     !(rule.negatable && self.negation.negated_before(text, range.0))
-                        && !overlapped_by(rule.except.as_ref(), text, range)
-                        && !suppressors
-                            .iter()
-                            .any(|other| overlapped_by(Some(&other.regex), text, range))
+                        && !overlapped_by(rule.except.as_ref(), hits, text, range)
+                        && !rule.suppressed_by.iter().any(|&other| {
+                            overlapped_by(Some(&self.rules[other].regex), hits, text, range)
+                        })
                 });
             if let Some((start, end)) = first {
                 firsts.push((index, start, end));
@@ -696,7 +843,7 @@ impl CompiledLexicon {
             return;
         }
         let found = if name.is_ascii() {
-            find_ascii_name(norm, name)
+            with_normalised_phrase(name, |name| find_ascii_name(norm, name))
         } else {
             find_unicode_name(norm.original, name)
         };
@@ -717,19 +864,21 @@ impl CompiledLexicon {
     pub(crate) fn read_jargon(
         &self,
         norm: &Normalised<'_>,
+        hits: &Hits,
         policy: &Policy,
         reading: &mut Reading,
     ) {
         let text = norm.text.as_str();
         let mut found: Vec<(usize, usize, &str, &str)> = Vec::new();
-        if let Some(jargon) = &self.jargon {
-            for m in jargon.find_iter(text) {
+        if let Some(jargon) = &self.jargon
+            && hits.any(jargon)
+        {
+            for m in jargon.regex.find_iter(text) {
                 found.push((m.start(), m.end(), "business-jargon", &self.jargon_note));
             }
         }
         for term in &policy.jargon {
-            let term = normalise_phrase(term);
-            if let Some((start, end)) = find_word(text, &term)
+            if let Some((start, end)) = with_normalised_phrase(term, |term| find_word(text, term))
                 && !found.iter().any(|f| overlaps((f.0, f.1), (start, end)))
             {
                 found.push((start, end, "policy-jargon", &self.notes.policy_jargon));
@@ -752,17 +901,18 @@ impl CompiledLexicon {
     pub(crate) fn read_repeats(
         &self,
         norm: &Normalised<'_>,
+        hits: &Hits,
         already_given: &[String],
         reading: &mut Reading,
     ) {
         let Some(asks) = &self.asks else {
             return;
         };
-        if already_given.is_empty() {
+        if already_given.is_empty() || !hits.any(asks) {
             return;
         }
         let text = norm.text.as_str();
-        for captures in asks.captures_iter(text) {
+        for captures in asks.regex.captures_iter(text) {
             let (Some(whole), Some(item)) = (captures.get(0), captures.name("item")) else {
                 continue;
             };
@@ -771,14 +921,15 @@ impl CompiledLexicon {
             }
             let asked = item.as_str();
             let repeats = already_given.iter().any(|given| {
-                let given = normalise_phrase(given);
-                let names = self.aliases.get(&given);
-                let mut names = names
-                    .into_iter()
-                    .flatten()
-                    .map(String::as_str)
-                    .chain([given.as_str()]);
-                names.any(|name| find_word(asked, name).is_some_and(|(start, _)| start == 0))
+                with_normalised_phrase(given, |given| {
+                    let names = self.aliases.get(given);
+                    let mut names = names
+                        .into_iter()
+                        .flatten()
+                        .map(String::as_str)
+                        .chain([given]);
+                    names.any(|name| find_word(asked, name).is_some_and(|(start, _)| start == 0))
+                })
             });
             if repeats {
                 push_finding(
@@ -797,7 +948,10 @@ impl CompiledLexicon {
     /// Marks targeted questions: a sentence that ends with `?` and opens with an interrogative.
     pub(crate) fn read_questions(&self, norm: &Normalised<'_>, reading: &mut Reading) {
         let bytes = norm.text.as_bytes();
-        for (start, end) in norm.sentences() {
+        if memchr::memchr(b'?', bytes).is_none() {
+            return;
+        }
+        for (start, end) in norm.sentence_ranges() {
             if bytes.get(end) != Some(&b'?') {
                 continue;
             }
@@ -843,24 +997,56 @@ pub(crate) fn push_finding(
     });
 }
 
-/// An ASCII name in the normalised reply.
+/// The titles that may stand before a surname, in the order they are tried.
+const TITLES: [&str; 6] = ["mr", "mrs", "ms", "miss", "mx", "dr"];
+
+/// An ASCII name (already normalised) in the normalised reply: the full name, else a title and
+/// the surname (the first title of [`TITLES`] found, without then with a full stop), else the
+/// first name.
 fn find_ascii_name<'a>(norm: &Normalised<'a>, name: &str) -> Option<&'a str> {
-    let name = normalise_phrase(name);
+    let text = norm.text.as_str();
     let mut words = name.split(' ').filter(|w| !w.is_empty());
     let first = words.next()?;
     let last = words.last();
-    let mut candidates = vec![name.clone()];
-    if let Some(last) = last {
-        for title in ["mr", "mrs", "ms", "miss", "mx", "dr"] {
-            candidates.push(format!("{title} {last}"));
-            candidates.push(format!("{title}. {last}"));
+    let found = find_word(text, name)
+        .or_else(|| last.and_then(|last| find_titled(text, last)))
+        .or_else(|| find_word(text, first))?;
+    Some(norm.original(found.0, found.1))
+}
+
+/// The first of "mr last", "mr. last", "mrs last"… found in the text, as [`find_word`] finds it.
+fn find_titled(text: &str, last: &str) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    // The best candidate so far: its rank in the order tried, and its range.
+    let mut best: Option<(usize, (usize, usize))> = None;
+    let mut from = 0;
+    while let Some((start, end)) = find_word_from(text, last, from) {
+        from = start + 1;
+        for (t, title) in TITLES.iter().enumerate() {
+            for (d, dot) in ["", "."].iter().enumerate() {
+                let rank = 2 * t + d;
+                if best.is_some_and(|(r, _)| r <= rank) {
+                    continue;
+                }
+                // "title[.] " right before the surname, at a word boundary.
+                let prefix = title.len() + dot.len() + 1;
+                let Some(at) = start.checked_sub(prefix) else {
+                    continue;
+                };
+                if bytes[start - 1] == b' '
+                    && &bytes[at..at + title.len()] == title.as_bytes()
+                    && &bytes[at + title.len()..start - 1] == dot.as_bytes()
+                    && bounded(bytes, at, end)
+                {
+                    best = Some((rank, (at, end)));
+                }
+            }
+        }
+        if best.is_some_and(|(rank, _)| rank == 0) {
+            break;
         }
     }
-    candidates.push(first.to_owned());
-    candidates
-        .iter()
-        .find_map(|candidate| find_word(&norm.text, candidate))
-        .map(|(start, end)| norm.original(start, end))
+    best.map(|(_, range)| range)
 }
 
 /// A name with letters outside ASCII, compared character by character with Unicode folding.

@@ -207,12 +207,14 @@ impl Analyser {
             return reading;
         }
         let lex = &self.lexicon;
-        lex.read_rules(&norm, &mut reading);
+        // One pass says which of the lexicon's patterns can match; only those are searched for.
+        let hits = lex.hits(&norm.text);
+        lex.read_rules(&norm, &hits, &mut reading);
         lex.read_name(&norm, ctx.customer_name, &mut reading);
-        lex.read_jargon(&norm, ctx.policy, &mut reading);
-        lex.read_repeats(&norm, ctx.already_given, &mut reading);
+        lex.read_jargon(&norm, &hits, ctx.policy, &mut reading);
+        lex.read_repeats(&norm, &hits, ctx.already_given, &mut reading);
         lex.read_questions(&norm, &mut reading);
-        promises::read_promises(lex, &norm, ctx.policy, &mut reading);
+        promises::read_promises(lex, &norm, &hits, ctx.policy, &mut reading);
         reading
     }
 }

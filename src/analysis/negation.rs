@@ -58,9 +58,12 @@ impl Negation {
 
     /// Whether a negator stands within the window before byte `at`, in the same clause.
     pub fn negated_before(&self, text: &str, at: usize) -> bool {
-        self.words_before(text, at, self.window)
-            .into_iter()
-            .any(|word| self.is_negator(word))
+        let mut negated = false;
+        self.each_word_before(text, at, self.window, |word| {
+            negated = self.is_negator(word);
+            !negated
+        });
+        negated
     }
 
     /// Whether one of the next `count` words after byte `at` is a negator ("I will not …").
@@ -70,28 +73,51 @@ impl Negation {
 
     /// Up to `limit` words before `at`, nearest first, stopping at the clause's start.
     pub fn words_before<'t>(&self, text: &'t str, at: usize, limit: usize) -> Vec<&'t str> {
-        let bytes = text.as_bytes();
         let mut words = Vec::new();
+        self.each_word_before(text, at, limit, |word| {
+            words.push(word);
+            true
+        });
+        words
+    }
+
+    /// Calls `visit` with up to `limit` words before `at`, nearest first, stopping at the
+    /// clause's start or when `visit` returns false. Allocates nothing.
+    fn each_word_before<'t>(
+        &self,
+        text: &'t str,
+        at: usize,
+        limit: usize,
+        mut visit: impl FnMut(&'t str) -> bool,
+    ) {
+        let bytes = text.as_bytes();
+        let mut seen = 0;
         let mut i = at.min(bytes.len());
-        while words.len() < limit && i > 0 {
+        while seen < limit && i > 0 {
             let b = bytes[i - 1];
             if is_word_byte(b) {
                 let end = i;
                 while i > 0 && is_word_byte(bytes[i - 1]) {
                     i -= 1;
                 }
-                let word = &text[i..end];
+                // The normalised text is ASCII, so any byte offset is a character boundary; the
+                // `get` keeps arbitrary text safe all the same.
+                let Some(word) = text.get(i..end) else {
+                    break;
+                };
                 if self.is_clause_break(word) {
                     break;
                 }
-                words.push(word);
+                seen += 1;
+                if !visit(word) {
+                    break;
+                }
             } else if is_clause_punctuation(b) {
                 break;
             } else {
                 i -= 1;
             }
         }
-        words
     }
 }
 

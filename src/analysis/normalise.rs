@@ -14,7 +14,9 @@ pub struct Normalised<'a> {
     pub original: &'a str,
     /// The normalised text: ASCII only.
     pub text: String,
-    /// For each byte of `text`, and one past its end, the byte offset in `original`.
+    /// For each byte of `text`, and one past its end, the byte offset in `original`; empty when
+    /// every byte of `text` stands at the same offset in `original` (plain ASCII replies without
+    /// runs of spaces), which saves building the map for most replies.
     offsets: Vec<usize>,
 }
 
@@ -24,23 +26,46 @@ const FOREIGN_LETTER: u8 = b'_';
 impl<'a> Normalised<'a> {
     /// Normalises a reply.
     pub fn new(original: &'a str) -> Self {
-        let mut text = String::with_capacity(original.len());
-        let mut offsets = Vec::with_capacity(original.len() + 1);
+        let mut bytes: Vec<u8> = Vec::with_capacity(original.len());
+        let mut offsets: Vec<usize> = Vec::new();
+        // Whether `offsets` is still the identity (and so left empty).
+        let mut identity = true;
         let mut last_space = true;
-        for (at, c) in original.char_indices() {
-            let byte = fold(c);
+        let mut push = |bytes: &mut Vec<u8>, byte: u8, at: usize, last_space: &mut bool| {
             if byte == b' ' {
-                if last_space {
-                    continue;
+                if *last_space {
+                    return;
                 }
-                last_space = true;
+                *last_space = true;
             } else {
-                last_space = false;
+                *last_space = false;
             }
-            text.push(char::from(byte));
+            if identity {
+                if at == bytes.len() {
+                    bytes.push(byte);
+                    return;
+                }
+                identity = false;
+                offsets.reserve(original.len() + 1);
+                offsets.extend(0..bytes.len());
+            }
+            bytes.push(byte);
             offsets.push(at);
+        };
+        if original.is_ascii() {
+            for (at, &b) in original.as_bytes().iter().enumerate() {
+                push(&mut bytes, fold_ascii(b), at, &mut last_space);
+            }
+        } else {
+            for (at, c) in original.char_indices() {
+                push(&mut bytes, fold(c), at, &mut last_space);
+            }
         }
-        offsets.push(original.len());
+        if !identity {
+            offsets.push(original.len());
+        }
+        // Every byte pushed is ASCII, so this cannot fail.
+        let text = String::from_utf8(bytes).unwrap_or_default();
         Normalised {
             original,
             text,
@@ -52,30 +77,54 @@ impl<'a> Normalised<'a> {
     pub fn original(&self, start: usize, end: usize) -> &'a str {
         let end = end.min(self.text.len());
         let start = start.min(end);
-        let from = self.offsets[start];
-        let to = self.offsets[end];
+        let (from, to) = if self.offsets.is_empty() {
+            (start, end)
+        } else {
+            (self.offsets[start], self.offsets[end])
+        };
         self.original[from..to].trim()
+    }
+
+    /// The sentences, like [`Normalised::sentences`], without collecting them.
+    pub fn sentence_ranges(&self) -> Sentences<'_> {
+        Sentences {
+            bytes: self.text.as_bytes(),
+            at: 0,
+        }
     }
 
     /// The byte ranges of the sentences: text between `.`, `!`, `?`, `;` or a line break.
     ///
     /// A full stop between two digits (`5.30`, `£10.50`) does not end a sentence.
     pub fn sentences(&self) -> Vec<(usize, usize)> {
-        let bytes = self.text.as_bytes();
-        let mut sentences = Vec::new();
-        let mut start = 0;
-        for i in 0..bytes.len() {
-            if is_sentence_end(bytes, i) {
-                if i > start {
-                    sentences.push((start, i));
-                }
-                start = i + 1;
+        self.sentence_ranges().collect()
+    }
+}
+
+/// The byte ranges of the sentences of a normalised text, in order.
+#[derive(Debug, Clone)]
+pub struct Sentences<'t> {
+    bytes: &'t [u8],
+    at: usize,
+}
+
+impl Iterator for Sentences<'_> {
+    type Item = (usize, usize);
+
+    fn next(&mut self) -> Option<(usize, usize)> {
+        let bytes = self.bytes;
+        while self.at < bytes.len() {
+            let start = self.at;
+            let mut i = start;
+            while i < bytes.len() && !is_sentence_end(bytes, i) {
+                i += 1;
+            }
+            self.at = i + 1;
+            if i > start {
+                return Some((start, i));
             }
         }
-        if start < bytes.len() {
-            sentences.push((start, bytes.len()));
-        }
-        sentences
+        None
     }
 }
 
@@ -97,17 +146,23 @@ pub(crate) fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'\'' || b == FOREIGN_LETTER
 }
 
+/// The byte an ASCII byte becomes.
+#[inline]
+fn fold_ascii(b: u8) -> u8 {
+    // Line breaks are kept: they end sentences in chat replies.
+    if b == b'\n' {
+        b'\n'
+    } else if b.is_ascii_control() {
+        b' '
+    } else {
+        b.to_ascii_lowercase()
+    }
+}
+
 /// The one ASCII byte a character becomes.
 fn fold(c: char) -> u8 {
     if c.is_ascii() {
-        // Line breaks are kept: they end sentences in chat replies.
-        if c == '\n' {
-            return b'\n';
-        }
-        if c.is_ascii_control() {
-            return b' ';
-        }
-        return c.to_ascii_lowercase() as u8;
+        return fold_ascii(c as u8);
     }
     match c {
         '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{02BC}' | '\u{2032}'
@@ -135,25 +190,64 @@ pub fn normalise_phrase(phrase: &str) -> String {
     Normalised::new(phrase.trim()).text.trim().to_owned()
 }
 
+/// The longest phrase [`with_normalised_phrase`] normalises on the stack.
+const STACK_PHRASE: usize = 96;
+
+/// Calls `f` with the phrase normalised as [`normalise_phrase`] does, without allocating for
+/// phrases of up to [`STACK_PHRASE`] characters (names, jargon terms, what the customer gave).
+pub(crate) fn with_normalised_phrase<R>(phrase: &str, f: impl FnOnce(&str) -> R) -> R {
+    let phrase = phrase.trim();
+    let mut buf = [0u8; STACK_PHRASE];
+    let mut len = 0;
+    let mut last_space = true;
+    for c in phrase.chars() {
+        let byte = fold(c);
+        if byte == b' ' {
+            if last_space {
+                continue;
+            }
+            last_space = true;
+        } else {
+            last_space = false;
+        }
+        if len == STACK_PHRASE {
+            return f(&normalise_phrase(phrase));
+        }
+        buf[len] = byte;
+        len += 1;
+    }
+    // ASCII by construction.
+    let text = std::str::from_utf8(&buf[..len]).unwrap_or("");
+    f(text.trim())
+}
+
 /// Finds `needle` in `haystack` at word boundaries (both normalised), returning its byte range.
 pub(crate) fn find_word(haystack: &str, needle: &str) -> Option<(usize, usize)> {
-    if needle.is_empty() {
-        return None;
-    }
+    find_word_from(haystack, needle, 0)
+}
+
+/// Like [`find_word`], from byte `from` of the haystack on.
+pub(crate) fn find_word_from(haystack: &str, needle: &str, from: usize) -> Option<(usize, usize)> {
     let bytes = haystack.as_bytes();
-    let mut from = 0;
-    while let Some(found) = haystack[from..].find(needle) {
-        let start = from + found;
+    let needle = needle.as_bytes();
+    let (&first, rest) = needle.split_first()?;
+    let mut from = from;
+    while from + needle.len() <= bytes.len() {
+        let start = from + memchr::memchr(first, &bytes[from..=bytes.len() - needle.len()])?;
         let end = start + needle.len();
-        let bounded_before =
-            start == 0 || !is_word_byte(bytes[start - 1]) || bytes[start - 1] == b'\'';
-        let bounded_after = end == bytes.len() || !is_word_byte(bytes[end]) || bytes[end] == b'\'';
-        if bounded_before && bounded_after {
+        if &bytes[start + 1..end] == rest && bounded(bytes, start, end) {
             return Some((start, end));
         }
         from = start + 1;
     }
     None
+}
+
+/// Whether `start..end` of a normalised text stands at word boundaries (an apostrophe counts as one).
+pub(crate) fn bounded(bytes: &[u8], start: usize, end: usize) -> bool {
+    let bounded_before = start == 0 || !is_word_byte(bytes[start - 1]) || bytes[start - 1] == b'\'';
+    let bounded_after = end == bytes.len() || !is_word_byte(bytes[end]) || bytes[end] == b'\'';
+    bounded_before && bounded_after
 }
 
 #[cfg(test)]

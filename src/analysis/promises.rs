@@ -12,8 +12,8 @@
 
 use regex::Captures;
 
-use super::lexicon::{CompiledLexicon, overlapped_by, push_finding};
-use super::normalise::{Normalised, is_word_byte};
+use super::lexicon::{CompiledLexicon, Hits, overlapped_by, push_finding};
+use super::normalise::{Normalised, is_sentence_end, is_word_byte};
 use super::{Polarity, Promise, PromiseVerdict, Reading};
 use crate::scenario::{Intent, Policy, PromiseKind};
 
@@ -63,12 +63,13 @@ struct Found {
 pub(crate) fn read_promises(
     lex: &CompiledLexicon,
     norm: &Normalised<'_>,
+    hits: &Hits,
     policy: &Policy,
     reading: &mut Reading,
 ) {
     let text = norm.text.as_str();
-    let kinds = find_kinds(lex, text);
-    let times = find_times(lex, text);
+    let kinds = find_kinds(lex, hits, text);
+    let times = find_times(lex, hits, text);
     if kinds.is_empty() && times.is_empty() {
         return;
     }
@@ -76,14 +77,26 @@ pub(crate) fn read_promises(
     let frames = if kinds.is_empty() {
         Vec::new()
     } else {
-        find_frames(lex, text)
+        find_frames(lex, hits, text)
     };
+    // A cue can only match in a sentence when it matches somewhere in the reply (sentences
+    // start and end at punctuation, so their edges cut no word).
+    let cues = lex.cues.as_ref().filter(|cues| hits.any(cues));
+    let mut parts_buffer = Vec::new();
     let mut stated_timeframe: Option<(usize, usize)> = None;
-    for (s0, s1) in norm.sentences() {
+    for (s0, s1) in norm.sentence_ranges() {
         let sentence_kinds = within(&kinds, s0, s1, |k| k.start);
         let sentence_times = within(&times, s0, s1, |t| t.start);
         let sentence_frames = within(&frames, s0, s1, |f| f.start);
-        let found = firm_commitments(lex, text, (s0, s1), &sentence_frames, &sentence_kinds);
+        let found = firm_commitments(
+            lex,
+            hits,
+            text,
+            (s0, s1),
+            &sentence_frames,
+            &sentence_kinds,
+            &mut parts_buffer,
+        );
         let attached: Vec<Option<PromiseKind>> = sentence_times
             .iter()
             .map(|t| attach(t, &sentence_kinds))
@@ -112,10 +125,7 @@ pub(crate) fn read_promises(
             }
             // A stated time frame needs a word of process ("takes", "within") and, for a kind
             // the policy covers, must not be sooner than the policy's soonest.
-            let cued = lex
-                .cues
-                .as_ref()
-                .is_some_and(|cues| cues.is_match(&text[s0..s1]));
+            let cued = cues.is_some_and(|cues| cues.regex.is_match(&text[s0..s1]));
             let realistic = cued
                 && kind.is_none_or(|kind| {
                     policy
@@ -258,20 +268,23 @@ fn record_promise(
 /// The firm commitments of one sentence.
 fn firm_commitments(
     lex: &CompiledLexicon,
+    hits: &Hits,
     text: &str,
     sentence: (usize, usize),
     frames: &[Frame],
     kinds: &[KindMention],
+    parts_buffer: &mut Vec<(usize, usize)>,
 ) -> Vec<Found> {
     let mut found: Vec<Found> = Vec::new();
     if frames.is_empty() || kinds.is_empty() {
         return found;
     }
     let mut active: Option<ActiveFrame> = None;
-    for (p0, p1) in parts(lex, text, sentence) {
+    parts(lex, text, sentence, parts_buffer);
+    for &(p0, p1) in parts_buffer.iter() {
         let part = &text[p0..p1];
-        let hedged = overlapped_by(lex.hedges.as_ref(), text, (p0, p1));
-        let carried = overlapped_by(lex.carried_hedges.as_ref(), text, (p0, p1));
+        let hedged = overlapped_by(lex.hedges.as_ref(), hits, text, (p0, p1));
+        let carried = overlapped_by(lex.carried_hedges.as_ref(), hits, text, (p0, p1));
         let frame = frames.iter().find(|f| f.start >= p0 && f.start < p1);
         let firm = if let Some(frame) = frame {
             let negated = lex.negation.negated_before(text, frame.start)
@@ -328,9 +341,14 @@ fn firm_commitments(
 }
 
 /// The parts of a sentence: cut at commas, dashes and the lexicon's part breaks ("and", "then").
-fn parts(lex: &CompiledLexicon, text: &str, (s0, s1): (usize, usize)) -> Vec<(usize, usize)> {
+fn parts(
+    lex: &CompiledLexicon,
+    text: &str,
+    (s0, s1): (usize, usize),
+    parts: &mut Vec<(usize, usize)>,
+) {
     let bytes = text.as_bytes();
-    let mut parts = Vec::new();
+    parts.clear();
     let mut start = s0;
     let mut i = s0;
     while i < s1 {
@@ -341,7 +359,7 @@ fn parts(lex: &CompiledLexicon, text: &str, (s0, s1): (usize, usize)) -> Vec<(us
             || b == b'('
             || b == b')'
         {
-            push_part(&mut parts, text, start, i);
+            push_part(parts, text, start, i);
             start = i + 1;
             i += 1;
         } else if is_word_byte(b) {
@@ -350,15 +368,14 @@ fn parts(lex: &CompiledLexicon, text: &str, (s0, s1): (usize, usize)) -> Vec<(us
                 i += 1;
             }
             if lex.part_breaks.iter().any(|w| w == &text[word_start..i]) {
-                push_part(&mut parts, text, start, word_start);
+                push_part(parts, text, start, word_start);
                 start = i;
             }
         } else {
             i += 1;
         }
     }
-    push_part(&mut parts, text, start, s1);
-    parts
+    push_part(parts, text, start, s1);
 }
 
 fn push_part(parts: &mut Vec<(usize, usize)>, text: &str, start: usize, end: usize) {
@@ -371,11 +388,14 @@ fn push_part(parts: &mut Vec<(usize, usize)>, text: &str, start: usize, end: usi
 }
 
 /// Every commitment frame, first person and company, not cancelled by an exception.
-fn find_frames(lex: &CompiledLexicon, text: &str) -> Vec<Frame> {
+fn find_frames(lex: &CompiledLexicon, hits: &Hits, text: &str) -> Vec<Frame> {
     let mut frames: Vec<Frame> = Vec::new();
-    for (regex, singular) in [(&lex.first_person, true), (&lex.company, false)] {
-        for m in regex.find_iter(text) {
-            if !overlapped_by(lex.frame_except.as_ref(), text, (m.start(), m.end())) {
+    for (gated, singular) in [(&lex.first_person, true), (&lex.company, false)] {
+        if !hits.any(gated) {
+            continue;
+        }
+        for m in gated.regex.find_iter(text) {
+            if !overlapped_by(lex.frame_except.as_ref(), hits, text, (m.start(), m.end())) {
                 frames.push(Frame {
                     start: m.start(),
                     end: m.end(),
@@ -389,12 +409,12 @@ fn find_frames(lex: &CompiledLexicon, text: &str) -> Vec<Frame> {
 }
 
 /// Every mention of a kind of commitment, in order.
-fn find_kinds(lex: &CompiledLexicon, text: &str) -> Vec<KindMention> {
+fn find_kinds(lex: &CompiledLexicon, hits: &Hits, text: &str) -> Vec<KindMention> {
     let mut mentions = Vec::new();
-    for index in lex.kind_set.matches(text).iter() {
-        let kind = &lex.kinds[index];
-        for m in kind.regex.find_iter(text) {
-            if !overlapped_by(kind.except.as_ref(), text, (m.start(), m.end())) {
+    let mut amounts_found = Vec::new();
+    for kind in lex.kinds.iter().filter(|kind| hits.any(&kind.regex)) {
+        for m in kind.regex.regex.find_iter(text) {
+            if !overlapped_by(kind.except.as_ref(), hits, text, (m.start(), m.end())) {
                 mentions.push(KindMention {
                     start: m.start(),
                     end: m.end(),
@@ -404,22 +424,81 @@ fn find_kinds(lex: &CompiledLexicon, text: &str) -> Vec<KindMention> {
         }
     }
     mentions.sort_by_key(|m| (m.start, m.end));
+    if let Some((amounts, follows, otherwise)) = &lex.amounts
+        && hits.any(amounts)
+    {
+        let named = mentions.len();
+        let longest = mentions.iter().map(|k| k.end - k.start).max().unwrap_or(0);
+        let bytes = text.as_bytes();
+        // One sweep: amounts come in order, so the sentence start and the nearest kind they
+        // follow only move forward (long replies stay linear).
+        let mut scanned = 0;
+        let mut sentence_start = 0;
+        let mut next_named = 0;
+        let mut followed: Option<&KindMention> = None;
+        for m in amounts.regex.find_iter(text) {
+            let range = (m.start(), m.end());
+            while scanned < range.0 {
+                if is_sentence_end(bytes, scanned) {
+                    sentence_start = scanned + 1;
+                }
+                scanned += 1;
+            }
+            while next_named < named && mentions[next_named].start < range.0 {
+                if follows.contains(&mentions[next_named].kind) {
+                    followed = Some(&mentions[next_named]);
+                }
+                next_named += 1;
+            }
+            // An amount inside a kind's own words ("a £10 credit") is that kind's.
+            let before_end = mentions[..named].partition_point(|k| k.start < range.1);
+            let inside = mentions[..before_end]
+                .iter()
+                .rev()
+                .take_while(|k| k.start + longest > range.0)
+                .any(|k| super::lexicon::overlaps((k.start, k.end), range));
+            if inside {
+                continue;
+            }
+            let kind = followed
+                .filter(|k| k.start >= sentence_start)
+                .map_or(*otherwise, |k| k.kind);
+            let except = lex
+                .kinds
+                .iter()
+                .find(|k| k.kind == kind)
+                .and_then(|k| k.except.as_ref());
+            if !overlapped_by(except, hits, text, range) {
+                amounts_found.push(KindMention {
+                    start: range.0,
+                    end: range.1,
+                    kind,
+                });
+            }
+        }
+        if !amounts_found.is_empty() {
+            mentions.append(&mut amounts_found);
+            mentions.sort_by_key(|m| (m.start, m.end));
+        }
+    }
     mentions
 }
 
 /// Every time frame in a normalised text, in order, the longest where two overlap.
-pub fn find_times(lex: &CompiledLexicon, text: &str) -> Vec<TimeMention> {
+pub(crate) fn find_times(lex: &CompiledLexicon, hits: &Hits, text: &str) -> Vec<TimeMention> {
     let mut times = Vec::new();
-    for regex in lex.ranges.iter().chain(&lex.counted) {
-        for captures in regex.captures_iter(text) {
+    for gated in lex.ranges.iter().chain(&lex.counted) {
+        if !hits.any(gated) {
+            continue;
+        }
+        for captures in gated.regex.captures_iter(text) {
             if let Some(time) = counted_time(lex, &captures) {
                 times.push(time);
             }
         }
     }
-    for index in lex.fixed_set.matches(text).iter() {
-        let (regex, hours) = &lex.fixed[index];
-        for m in regex.find_iter(text) {
+    for (gated, hours) in lex.fixed.iter().filter(|(gated, _)| hits.any(gated)) {
+        for m in gated.regex.find_iter(text) {
             times.push(TimeMention {
                 start: m.start(),
                 end: m.end(),

@@ -220,6 +220,32 @@ fn time_frames_are_read_in_hours() {
 }
 
 #[test]
+fn an_amount_after_a_refund_is_the_refund() {
+    let reading = read("you're entitled to a full refund: I've issued the £119 now");
+    assert_eq!(kinds(&reading), [PromiseKind::Refund]);
+    assert_eq!(reading.promises[0].quote, "I've issued the £119 now");
+    // The refund is timed by the amount's time frame, and the credit is still compensation.
+    let reading = read("I'll refund the £45 today and add a £10 credit.");
+    assert_eq!(
+        kinds(&reading),
+        [PromiseKind::Refund, PromiseKind::Compensation]
+    );
+    assert_eq!(
+        reading.promises[0].verdict,
+        PromiseVerdict::TooSoon { min_hours: 120 }
+    );
+    // Without a refund before it, an amount is compensation.
+    assert_eq!(
+        kinds(&read("I'll send you £10 for the trouble.")),
+        [PromiseKind::Compensation]
+    );
+    assert_eq!(
+        kinds(&read("I'll refund you and send £10 for the trouble.")),
+        [PromiseKind::Refund, PromiseKind::Compensation]
+    );
+}
+
+#[test]
 fn arrival_times_a_replacement_sent_today() {
     let reading = read("I'll send a replacement today and it'll reach you in three to five days.");
     assert!(!reading.overpromised(), "{:?}", reading.promises);

@@ -14,7 +14,7 @@ use bevy::window::RequestRedraw;
 use super::input::{Modifiers, Submit, TextField, text_field, typing};
 use super::portrait::{Mood, portrait};
 use super::session::{CallEvent, CallRequest, LiveCall, MoveRefused, TraineeMove, abandon_call};
-use super::theme::{ButtonColors, button, button_with, label, meter_bar, palette, panel, strong};
+use super::theme::{button_node, ButtonColors, button, button_with, label, meter_bar, palette, panel, strong};
 use super::{AppSystems, Screen};
 use crate::engine::{Event, Move, TransferKind};
 use crate::scenario::{Channel, Meter, Meters, Scenario};
@@ -649,7 +649,7 @@ fn present_events(
                             Node {
                                 width: percent(100),
                                 justify_content: JustifyContent::Start,
-                                ..default()
+                                ..button_node()
                             },
                             move |_: On<Activate>, mut moves: MessageWriter<TraineeMove>| {
                                 moves.write(TraineeMove(Move::Choose(number)));

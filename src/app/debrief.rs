@@ -8,7 +8,7 @@ use bevy::ui_widgets::Activate;
 
 use super::call::clock;
 use super::session::{CallRequest, FinishedCall};
-use super::theme::{ButtonColors, button, button_base, label, palette, panel, strong};
+use super::theme::{button_node, ButtonColors, button, button_base, label, palette, panel, strong};
 use super::{AppSystems, Screen};
 use crate::analysis::Polarity;
 use crate::engine::Event;
@@ -241,7 +241,7 @@ fn evidence_row(turn: usize, good: bool, note: &str, quote: &str) -> impl Bundle
         EvidenceRow(turn),
         button_base(
             ButtonColors::QUIET,
-            Node { width: percent(100), justify_content: JustifyContent::Start, padding: UiRect::axes(px(10), px(6)), flex_shrink: 0.0, ..default() },
+            Node { width: percent(100), justify_content: JustifyContent::Start, padding: UiRect::axes(px(10), px(6)), flex_shrink: 0.0, ..button_node() },
             move |_: On<Activate>, mut selected: ResMut<SelectedTurn>| selected.0 = Some(turn),
         ),
         children![(

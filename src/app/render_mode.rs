@@ -29,9 +29,13 @@ pub(super) fn plugin(app: &mut App) {
 #[derive(Resource, Debug, Clone, Copy)]
 pub(super) struct Launched(pub Instant);
 
+/// Set to keep reactive rendering in a scripted run (to measure idle CPU with a script that only
+/// opens a call).
+const KEEP_REACTIVE_ENV: &str = "RAPPORT_KEEP_REACTIVE";
+
 /// Whether this run is scripted (then every frame runs).
 pub(super) fn scripted() -> bool {
-    std::env::var_os(CI_CONFIG_ENV).is_some()
+    std::env::var_os(CI_CONFIG_ENV).is_some() && std::env::var_os(KEEP_REACTIVE_ENV).is_none()
 }
 
 /// A system that sets how often the window updates: reactive, with a clock tick during a call.

@@ -196,7 +196,7 @@ pub(super) fn button<B: Bundle, M: Send + Sync + 'static, I: IntoObserverSystem<
     colors: ButtonColors,
     action: I,
 ) -> impl Bundle {
-    button_with(text, colors, Node::default(), action)
+    button_with(text, colors, button_node(), action)
 }
 
 /// A button with its own layout (width, padding…).
@@ -221,15 +221,20 @@ pub(super) fn button_base<B: Bundle, M: Send + Sync + 'static, I: IntoObserverSy
         TabIndex(0),
         colors,
         BackgroundColor(colors.normal),
-        Node {
-            padding: UiRect::axes(px(14), px(8)),
-            justify_content: JustifyContent::Center,
-            align_items: AlignItems::Center,
-            border_radius: BorderRadius::all(px(8)),
-            ..node
-        },
+        node,
         observe(action),
     )
+}
+
+/// A button's default layout; callers override fields with `Node { width: …, ..button_node() }`.
+pub(super) fn button_node() -> Node {
+    Node {
+        padding: UiRect::axes(px(14), px(8)),
+        justify_content: JustifyContent::Center,
+        align_items: AlignItems::Center,
+        border_radius: BorderRadius::all(px(8)),
+        ..default()
+    }
 }
 
 /// A rounded panel.

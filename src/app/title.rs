@@ -12,7 +12,7 @@ use bevy::ui_widgets::Activate;
 use super::input::{Submit, TextField, text_field, typing};
 use super::library::{Library, Selected, Settings, Trainee, best_scores};
 use super::session::CallRequest;
-use super::theme::{BASE_TEXT_PX, ButtonColors, button, button_base, button_with, label, palette, panel, strong};
+use super::theme::{button_node, BASE_TEXT_PX, ButtonColors, button, button_base, button_with, label, palette, panel, strong};
 use super::{AppSystems, Screen};
 use crate::scenario::{LoadedScenario, Scenario};
 
@@ -136,7 +136,7 @@ fn spawn_title_screen(mut commands: Commands, library: Res<Library>, trainee: Re
                             button("A+", ButtonColors::QUIET, |_: On<Activate>, mut s: ResMut<Settings>| s.nudge_text(1.0)),
                         ],
                     ),
-                    button_with("Start call  ▶", ButtonColors::PRIMARY, Node { width: percent(100), padding: UiRect::all(px(12)), ..default() }, start_selected),
+                    button_with("Start call  ▶", ButtonColors::PRIMARY, Node { width: percent(100), padding: UiRect::all(px(12)), ..button_node() }, start_selected),
                     label("↑ ↓ choose · Enter start · Tab moves between controls", 0.75, palette::INK_SOFT),
                 ],
             ));
@@ -156,7 +156,7 @@ fn scenario_row(index: usize, scenario: &Scenario, best: Option<f64>) -> impl Bu
                 justify_content: JustifyContent::SpaceBetween,
                 padding: UiRect::axes(px(14), px(10)),
                 flex_shrink: 0.0,
-                ..default()
+                ..button_node()
             },
             move |_: On<Activate>, mut selected: ResMut<Selected>, library: Res<Library>, mut commands: Commands, mut next: ResMut<NextState<Screen>>| {
                 if selected.0 == index {
@@ -266,16 +266,15 @@ fn show_selection(
     mut rows: Query<(&ScenarioRow, &mut BorderColor, &mut Node)>,
     details: Query<Entity, With<Details>>,
     mut commands: Commands,
-    mut shown: Local<Option<usize>>,
+    mut shown: Local<Option<(Entity, usize)>>,
 ) {
     let Ok(details) = details.single() else {
-        *shown = None;
         return;
     };
-    if *shown == Some(selected.0) && !selected.is_changed() {
+    if *shown == Some((details, selected.0)) {
         return;
     }
-    *shown = Some(selected.0);
+    *shown = Some((details, selected.0));
     for (row, mut border, mut node) in &mut rows {
         node.border = UiRect::all(px(2));
         *border = BorderColor::all(if row.0 == selected.0 { palette::ACCENT } else { Color::NONE });

@@ -25,6 +25,9 @@ pub fn verdict_words(verdict: PromiseVerdict, terms: &str) -> String {
         PromiseVerdict::NotInPolicy => {
             "not covered by the policy, so it cannot be known to be kept".to_owned()
         }
+        PromiseVerdict::Undertaking => {
+            "an open-ended undertaking to do the work: no outcome or time frame promised".to_owned()
+        }
     }
 }
 

@@ -88,12 +88,15 @@ pub enum PromiseVerdict {
     TooSoon { min_hours: u32 },
     /// The policy says nothing of this kind: the trainee cannot know it can be kept.
     NotInPolicy,
+    /// An open-ended commitment to do work ("I'll sort this out", "I'll look into it") that the
+    /// policy does not cover: kept in the ledger, but no time frame or outcome was promised.
+    Undertaking,
 }
 
 impl PromiseVerdict {
     /// Whether the promise is an over-promise.
     pub fn is_overpromise(self) -> bool {
-        !matches!(self, PromiseVerdict::Allowed)
+        !matches!(self, PromiseVerdict::Allowed | PromiseVerdict::Undertaking)
     }
 }
 

@@ -195,7 +195,13 @@ fn record_promise(
     reading: &mut Reading,
 ) {
     let commitment = policy.commitments.iter().find(|c| c.kind == found.kind);
+    // Work the agent undertakes without naming an outcome or a time ("I'll sort this out") is
+    // ownership, not an over-promise, even where the policy is silent on that kind.
+    let undertaking = matches!(found.kind, PromiseKind::Fix | PromiseKind::Callback | PromiseKind::Escalation)
+        && hours.is_none()
+        && !guaranteed;
     let verdict = match commitment {
+        None if undertaking => PromiseVerdict::Undertaking,
         None => PromiseVerdict::NotInPolicy,
         Some(c) if !c.allowed => PromiseVerdict::Forbidden,
         Some(c) => match (c.min_hours, hours) {

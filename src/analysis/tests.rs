@@ -91,16 +91,6 @@ fn kinds(reading: &Reading) -> Vec<PromiseKind> {
 }
 
 #[test]
-#[ignore = "a tool: ANALYSE=\"text\" cargo test analyse_one -- --ignored --nocapture"]
-fn analyse_one() {
-    let text = std::env::var("ANALYSE").unwrap_or_default();
-    for line in text.lines() {
-        let reading = read(line);
-        println!("{}", render_reading(&reading, line));
-    }
-}
-
-#[test]
 fn shipped_lexicon_compiles() {
     let analyser = analyser();
     assert!(analyser.model_reply("empathy.respect").is_some());

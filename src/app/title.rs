@@ -21,6 +21,7 @@ const NAME_MAX_CHARS: usize = 40;
 
 pub(super) fn plugin(app: &mut App) {
     app.add_systems(OnEnter(Screen::Title), spawn_title_screen);
+    app.add_systems(Startup, open_call_named_in_env);
     app.add_systems(
         Update,
         read_title_keys
@@ -204,6 +205,24 @@ fn fresh_seed() -> u64 {
 fn start_selected(_: On<Activate>, selected: Res<Selected>, library: Res<Library>, mut commands: Commands, mut next: ResMut<NextState<Screen>>) {
     request_call(&mut commands, &library, selected.0);
     next.set(Screen::Call);
+}
+
+/// Names a scenario to open straight into a call (`RAPPORT_GUI_OPEN=late-delivery`), for demos
+/// and for measuring the call screen's idle CPU.
+const OPEN_ENV: &str = "RAPPORT_GUI_OPEN";
+
+fn open_call_named_in_env(library: Res<Library>, mut selected: ResMut<Selected>, mut commands: Commands, mut next: ResMut<NextState<Screen>>) {
+    let Ok(id) = std::env::var(OPEN_ENV) else {
+        return;
+    };
+    match library.scenarios.iter().position(|l| l.scenario.id == id) {
+        Some(index) => {
+            selected.0 = index;
+            request_call(&mut commands, &library, index);
+            next.set(Screen::Call);
+        }
+        None => warn!("`{OPEN_ENV}` names `{id}`, which is not in the library"),
+    }
 }
 
 /// Enter in the name field: keep the name and reload the best scores for it.

@@ -149,6 +149,15 @@ impl Reading {
 #[derive(Debug)]
 pub struct Analyser {
     lexicon: CompiledLexicon,
+    /// The readings of each scenario's option texts, computed once and shared by every session.
+    option_readings: OptionReadings,
+}
+
+/// Option texts are fixed per scenario, so each is read once. Entries are keyed by the scenario's
+/// `Arc`: holding its `Weak` keeps the address from being reused, so the key stays sound.
+#[derive(Debug, Default)]
+struct OptionReadings {
+    entries: std::sync::Mutex<Vec<(std::sync::Weak<Scenario>, std::sync::Arc<Vec<Vec<Reading>>>)>>,
 }
 
 /// The lexicon shipped inside the binary.
@@ -186,7 +195,34 @@ impl Analyser {
     fn from_source(source: &crate::scenario::SourceFile) -> Result<Analyser, Box<Diagnostic>> {
         let lexicon: Lexicon = crate::scenario::load::parse_ron(source)?;
         let lexicon = lexicon.compile(source)?;
-        Ok(Analyser { lexicon })
+        Ok(Analyser {
+            lexicon,
+            option_readings: OptionReadings::default(),
+        })
+    }
+
+    /// How every option of a scenario reads, by beat and option index; read once per scenario.
+    pub fn option_readings(&self, scenario: &std::sync::Arc<Scenario>) -> std::sync::Arc<Vec<Vec<Reading>>> {
+        let weak = std::sync::Arc::downgrade(scenario);
+        let mut entries = self
+            .option_readings
+            .entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, readings)) = entries.iter().find(|(key, _)| key.ptr_eq(&weak)) {
+            return std::sync::Arc::clone(readings);
+        }
+        // Forget scenarios no session uses any more.
+        entries.retain(|(key, _)| key.strong_count() > 0);
+        let context = ReplyContext::for_scenario(scenario);
+        let readings: Vec<Vec<Reading>> = scenario
+            .beats
+            .iter()
+            .map(|beat| beat.options.iter().map(|o| self.read(&o.text, &context)).collect())
+            .collect();
+        let readings = std::sync::Arc::new(readings);
+        entries.push((weak, std::sync::Arc::clone(&readings)));
+        readings
     }
 
     /// A better reply for a criterion, shown in the debrief (`empathy.respect`).

@@ -411,9 +411,9 @@ impl Session {
             return;
         };
         let scenario = Arc::clone(&self.scenario);
-        let choice: &Choice =
-            &scenario.beats[beat_index].options[self.offered[number as usize - 1]];
-        let reading = self.read_choice(choice, &scenario);
+        let option = self.offered[number as usize - 1];
+        let choice: &Choice = &scenario.beats[beat_index].options[option];
+        let reading = self.read_choice(beat_index, option);
         self.push(
             out,
             Event::TraineeChose {
@@ -444,11 +444,12 @@ impl Session {
 
     /// How the analysers read an option's text, on the dimensions its annotations leave open:
     /// authored annotations override the analysers where they speak, and add to them elsewhere.
-    fn read_choice(&self, choice: &Choice, scenario: &Scenario) -> Reading {
+    fn read_choice(&self, beat: usize, option: usize) -> Reading {
+        let choice = &self.scenario.beats[beat].options[option];
         if !choice.analyse {
             return Reading::default();
         }
-        let mut reading = self.analyser.read(&choice.text, &ReplyContext::for_scenario(scenario));
+        let mut reading = self.analyser.option_readings(&self.scenario)[beat][option].clone();
         let authored = |dimension: Dimension| choice.score.iter().any(|a| a.dimension == dimension);
         reading.findings.retain(|f| !authored(f.dimension));
         if authored(Dimension::Expectations) || !choice.promises.is_empty() {

@@ -34,7 +34,10 @@ unsafe impl GlobalAlloc for CountingAllocator {
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE_BYTES.fetch_add(new_size as isize - layout.size() as isize, Ordering::Relaxed);
+        LIVE_BYTES.fetch_add(
+            new_size as isize - layout.size() as isize,
+            Ordering::Relaxed,
+        );
         unsafe { System.realloc(ptr, layout, new_size) }
     }
 }
@@ -51,8 +54,17 @@ fn scripted_runs() -> Vec<(LoadedScenario, Vec<ScriptedMove>, u64)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
     let mut runs = Vec::new();
     for plan_path in collect_plans(&[dir]) {
-        let Ok((plan, _)) = load_ron::<TestPlan>(&plan_path) else { continue };
-        let Ok(loaded) = rapport::scenario::load_scenario(&plan_path.parent().unwrap_or(Path::new(".")).join(&plan.scenario)) else { continue };
+        let Ok((plan, _)) = load_ron::<TestPlan>(&plan_path) else {
+            continue;
+        };
+        let Ok(loaded) = rapport::scenario::load_scenario(
+            &plan_path
+                .parent()
+                .unwrap_or(Path::new("."))
+                .join(&plan.scenario),
+        ) else {
+            continue;
+        };
         for run in plan.runs {
             runs.push((loaded.clone(), run.moves, run.seed));
         }
@@ -69,8 +81,18 @@ fn generated_scenario(beats: usize) -> String {
          flags: [\"f\"], start: \"b0\", beats: [\n",
     );
     for i in 0..beats {
-        let next = if i + 1 == beats { "resolved".to_owned() } else { format!("b{}", i + 1) };
-        let reply = if i % 10 == 0 { format!(", reply: (expects: [Acknowledge], routes: [(when: Said(Apologize), next: \"{next}\")], next: \"{next}\")") } else { String::new() };
+        let next = if i + 1 == beats {
+            "resolved".to_owned()
+        } else {
+            format!("b{}", i + 1)
+        };
+        let reply = if i % 10 == 0 {
+            format!(
+                ", reply: (expects: [Acknowledge], routes: [(when: Said(Apologize), next: \"{next}\")], next: \"{next}\")"
+            )
+        } else {
+            String::new()
+        };
         let set = if i == 1 { ", set: [\"f\"]" } else { "" };
         text.push_str(&format!(
             "(id: \"b{i}\", lines: [(id: \"l{i}\", variants: [\"line {i} a\", \"line {i} b\"], when: Not(Flag(\"f\")))]{set}, options: [\
@@ -78,7 +100,9 @@ fn generated_scenario(beats: usize) -> String {
              (id: \"o{i}b\", text: \"bad {i}\", score: [(dimension: Ownership, rating: -1)], promises: [Refund], next: \"hung-up\")]{reply}),\n"
         ));
     }
-    text.push_str("], endings: [(id: \"resolved\", outcome: Resolved), (id: \"hung-up\", outcome: HungUp)])");
+    text.push_str(
+        "], endings: [(id: \"resolved\", outcome: Resolved), (id: \"hung-up\", outcome: HungUp)])",
+    );
     text
 }
 
@@ -105,7 +129,11 @@ fn bench_validation(c: &mut Criterion) {
 fn bench_engine(c: &mut Criterion) {
     let runs = scripted_runs();
     let analyser = Arc::new(Analyser::shipped());
-    let prepared: Vec<(Arc<rapport::scenario::Scenario>, Vec<(u64, rapport::engine::Move)>, u64)> = runs
+    let prepared: Vec<(
+        Arc<rapport::scenario::Scenario>,
+        Vec<(u64, rapport::engine::Move)>,
+        u64,
+    )> = runs
         .iter()
         .map(|(loaded, moves, seed)| {
             let mut at = 0u64;
@@ -121,11 +149,18 @@ fn bench_engine(c: &mut Criterion) {
         .collect();
     let mut lines = 0u64;
     for (scenario, moves, seed) in &prepared {
-        let (mut session, opening) = Session::start(Arc::clone(scenario), Arc::clone(&analyser), *seed);
-        lines += opening.iter().filter(|e| matches!(e.event, Event::CustomerSaid { .. })).count() as u64;
+        let (mut session, opening) =
+            Session::start(Arc::clone(scenario), Arc::clone(&analyser), *seed);
+        lines += opening
+            .iter()
+            .filter(|e| matches!(e.event, Event::CustomerSaid { .. }))
+            .count() as u64;
         for (at, mv) in moves {
             if let Ok(events) = session.apply(*at, mv) {
-                lines += events.iter().filter(|e| matches!(e.event, Event::CustomerSaid { .. })).count() as u64;
+                lines += events
+                    .iter()
+                    .filter(|e| matches!(e.event, Event::CustomerSaid { .. }))
+                    .count() as u64;
             }
         }
     }
@@ -134,7 +169,8 @@ fn bench_engine(c: &mut Criterion) {
     group.bench_function("customer lines through every shipped scripted run", |b| {
         b.iter(|| {
             for (scenario, moves, seed) in &prepared {
-                let (mut session, _) = Session::start(Arc::clone(scenario), Arc::clone(&analyser), *seed);
+                let (mut session, _) =
+                    Session::start(Arc::clone(scenario), Arc::clone(&analyser), *seed);
                 for (at, mv) in moves {
                     let _ = black_box(session.apply(*at, mv));
                 }
@@ -149,8 +185,20 @@ fn bench_engine(c: &mut Criterion) {
     group.bench_function("complete scripted sessions with scoring", |b| {
         b.iter(|| {
             for (loaded, moves, seed) in &runs {
-                let setup = SessionSetup { seed: *seed, trainee: "bench".to_owned(), clock: ClockKind::Virtual, started_at: Some("1970-01-01T00:00:00Z".to_owned()) };
-                let (mut recorder, _) = Recorder::start(loaded, Arc::new(loaded.scenario.clone()), Arc::clone(&kit.analyser), &setup, None).expect("start");
+                let setup = SessionSetup {
+                    seed: *seed,
+                    trainee: "bench".to_owned(),
+                    clock: ClockKind::Virtual,
+                    started_at: Some("1970-01-01T00:00:00Z".to_owned()),
+                };
+                let (mut recorder, _) = Recorder::start(
+                    loaded,
+                    Arc::new(loaded.scenario.clone()),
+                    Arc::clone(&kit.analyser),
+                    &setup,
+                    None,
+                )
+                .expect("start");
                 let mut at = 0u64;
                 for m in moves {
                     at += (m.after * 1000.0) as u64;
@@ -198,10 +246,17 @@ const LIVE_SESSIONS: usize = 1000;
 fn report_session_memory() {
     let runs = scripted_runs();
     let analyser = Arc::new(Analyser::shipped());
-    let scenarios: Vec<Arc<rapport::scenario::Scenario>> = runs.iter().map(|(l, _, _)| Arc::new(l.scenario.clone())).collect();
+    let scenarios: Vec<Arc<rapport::scenario::Scenario>> = runs
+        .iter()
+        .map(|(l, _, _)| Arc::new(l.scenario.clone()))
+        .collect();
     let play = |index: usize| {
         let (_, moves, seed) = &runs[index % runs.len()];
-        let (mut session, opening) = Session::start(Arc::clone(&scenarios[index % runs.len()]), Arc::clone(&analyser), *seed);
+        let (mut session, opening) = Session::start(
+            Arc::clone(&scenarios[index % runs.len()]),
+            Arc::clone(&analyser),
+            *seed,
+        );
         drop(opening);
         let mut at = 0u64;
         for m in moves {
@@ -217,7 +272,10 @@ fn report_session_memory() {
     let before = LIVE_BYTES.load(Ordering::Relaxed);
     let live: Vec<Session> = (0..LIVE_SESSIONS).map(play).collect();
     let held = LIVE_BYTES.load(Ordering::Relaxed) - before;
-    eprintln!("memory per live session ({LIVE_SESSIONS} held at once, every shipped scripted run): {} bytes on average", held / LIVE_SESSIONS as isize);
+    eprintln!(
+        "memory per live session ({LIVE_SESSIONS} held at once, every shipped scripted run): {} bytes on average",
+        held / LIVE_SESSIONS as isize
+    );
     drop(live);
 }
 

@@ -37,8 +37,13 @@ fn data_dir() -> PathBuf {
 fn copy_of(base: &RunResult, index: usize, start: i64, spacing: i64) -> SessionRecord {
     let mut transcript = base.transcript.clone();
     transcript.header.trainee = format!("trainee-{:02}", index % TRAINEES + 1);
-    transcript.header.started_at = jiff::Timestamp::from_second(start + index as i64 * spacing).expect("time").to_string();
-    transcript.header.session_id = format!("bench{index:08}{}", &base.transcript.header.session_id[..16]);
+    transcript.header.started_at = jiff::Timestamp::from_second(start + index as i64 * spacing)
+        .expect("time")
+        .to_string();
+    transcript.header.session_id = format!(
+        "bench{index:08}{}",
+        &base.transcript.header.session_id[..16]
+    );
     SessionRecord::new(&transcript, &base.scorecard).expect("record")
 }
 
@@ -54,12 +59,19 @@ fn fill(store: &mut Store, count: usize) {
     let mut index = 0;
     while index < count {
         let end = (index + CHUNK).min(count);
-        let chunk: Vec<SessionRecord> = (index..end).map(|i| copy_of(&base[i % base.len()], i, start, spacing)).collect();
+        let chunk: Vec<SessionRecord> = (index..end)
+            .map(|i| copy_of(&base[i % base.len()], i, start, spacing))
+            .collect();
         store.save_records(&chunk).expect("insert");
         index = end;
     }
     for trainee in 0..TRAINEES {
-        store.set_team(&format!("trainee-{:02}", trainee + 1), ["north", "south", "east", "west"][trainee % 4]).expect("team");
+        store
+            .set_team(
+                &format!("trainee-{:02}", trainee + 1),
+                ["north", "south", "east", "west"][trainee % 4],
+            )
+            .expect("team");
     }
 }
 
@@ -77,7 +89,11 @@ fn report_db() -> String {
         let started = Instant::now();
         let mut store = Store::open(Some(&url)).expect("open");
         fill(&mut store, REPORT_SESSIONS);
-        eprintln!("made {REPORT_SESSIONS} sessions in {:.1?} ({} MB)", started.elapsed(), std::fs::metadata(&path).map_or(0, |m| m.len() / 1_000_000));
+        eprintln!(
+            "made {REPORT_SESSIONS} sessions in {:.1?} ({} MB)",
+            started.elapsed(),
+            std::fs::metadata(&path).map_or(0, |m| m.len() / 1_000_000)
+        );
     }
     url
 }
@@ -99,9 +115,17 @@ fn transcripts() -> Vec<PathBuf> {
         ..SampleOptions::default()
     });
     for run in &runs {
-        std::fs::write(dir.join(format!("{}.jsonl", run.transcript.header.session_id)), run.transcript.to_jsonl()).expect("write");
+        std::fs::write(
+            dir.join(format!("{}.jsonl", run.transcript.header.session_id)),
+            run.transcript.to_jsonl(),
+        )
+        .expect("write");
     }
-    eprintln!("played and wrote {} transcripts in {:.1?}", runs.len(), started.elapsed());
+    eprintln!(
+        "played and wrote {} transcripts in {:.1?}",
+        runs.len(),
+        started.elapsed()
+    );
     collect_transcripts(&[dir]).expect("list")
 }
 
@@ -117,7 +141,9 @@ fn options() -> ReportOptions {
 
 fn bench_report(c: &mut Criterion, name: &str, url: &str) {
     let mut group = c.benchmark_group(format!("report-{name}"));
-    group.sample_size(10).measurement_time(Duration::from_secs(20));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20));
     group.bench_function(format!("table over {REPORT_SESSIONS} sessions"), |b| {
         b.iter(|| {
             let mut store = Store::open(Some(url)).expect("open");
@@ -126,24 +152,30 @@ fn bench_report(c: &mut Criterion, name: &str, url: &str) {
             black_box(render_table(&report))
         });
     });
-    group.bench_function(format!("html over {REPORT_SESSIONS} sessions, 20 drilled into"), |b| {
-        b.iter(|| {
-            let mut store = Store::open(Some(url)).expect("open");
-            let report = build_report(&mut store, &options(), &mut |_| {}).expect("report");
-            let sessions = load_recent(&mut store, &report).expect("sessions");
-            black_box(html::render_html(&report, &sessions))
-        });
-    });
-    group.bench_function(format!("one team, one month, of {REPORT_SESSIONS} sessions"), |b| {
-        let mut filtered = options();
-        filtered.filter.teams = vec!["north".to_owned()];
-        filtered.filter.since = Some(1_767_600_000 + 28 * 86_400);
-        filtered.filter.until = Some(1_767_600_000 + 56 * 86_400);
-        b.iter(|| {
-            let mut store = Store::open(Some(url)).expect("open");
-            black_box(build_report(&mut store, &filtered, &mut |_| {}).expect("report"))
-        });
-    });
+    group.bench_function(
+        format!("html over {REPORT_SESSIONS} sessions, 20 drilled into"),
+        |b| {
+            b.iter(|| {
+                let mut store = Store::open(Some(url)).expect("open");
+                let report = build_report(&mut store, &options(), &mut |_| {}).expect("report");
+                let sessions = load_recent(&mut store, &report).expect("sessions");
+                black_box(html::render_html(&report, &sessions))
+            });
+        },
+    );
+    group.bench_function(
+        format!("one team, one month, of {REPORT_SESSIONS} sessions"),
+        |b| {
+            let mut filtered = options();
+            filtered.filter.teams = vec!["north".to_owned()];
+            filtered.filter.since = Some(1_767_600_000 + 28 * 86_400);
+            filtered.filter.until = Some(1_767_600_000 + 56 * 86_400);
+            b.iter(|| {
+                let mut store = Store::open(Some(url)).expect("open");
+                black_box(build_report(&mut store, &filtered, &mut |_| {}).expect("report"))
+            });
+        },
+    );
     group.finish();
 }
 
@@ -151,13 +183,16 @@ fn bench_import(c: &mut Criterion, name: &str, fresh_db: &dyn Fn() -> String) {
     let files = transcripts();
     let kit = Toolkit::shipped();
     let mut group = c.benchmark_group(format!("import-{name}"));
-    group.sample_size(10).measurement_time(Duration::from_secs(60));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(60));
     group.bench_function(format!("{IMPORT_TRANSCRIPTS} transcripts"), |b| {
         b.iter_batched(
             fresh_db,
             |url| {
                 let mut store = Store::open(Some(&url)).expect("open");
-                let summary = import_transcripts(&mut store, &files, &kit, &mut |_| {}).expect("import");
+                let summary =
+                    import_transcripts(&mut store, &files, &kit, &mut |_| {}).expect("import");
                 assert_eq!(summary.added, IMPORT_TRANSCRIPTS);
             },
             BatchSize::PerIteration,
@@ -172,7 +207,10 @@ fn sqlite_benches(c: &mut Criterion) {
     let dir = data_dir();
     let counter = std::sync::atomic::AtomicUsize::new(0);
     let fresh = move || {
-        let path = dir.join(format!("import-{}.sqlite3", counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 2));
+        let path = dir.join(format!(
+            "import-{}.sqlite3",
+            counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 2
+        ));
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
         }
@@ -183,14 +221,22 @@ fn sqlite_benches(c: &mut Criterion) {
 
 /// A URL of the server in `RAPPORT_TEST_POSTGRES`, on a fresh schema.
 fn postgres_schema(base: &str, schema: &str) -> String {
-    let mut client = postgres::Client::connect(base, postgres::NoTls).expect("RAPPORT_TEST_POSTGRES names a running server");
-    client.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")).expect("schema");
+    let mut client = postgres::Client::connect(base, postgres::NoTls)
+        .expect("RAPPORT_TEST_POSTGRES names a running server");
+    client
+        .batch_execute(&format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+        ))
+        .expect("schema");
     let separator = if base.contains('?') { '&' } else { '?' };
     format!("{base}{separator}options=-csearch_path%3D{schema}")
 }
 
 fn postgres_benches(c: &mut Criterion) {
-    let Some(base) = std::env::var("RAPPORT_TEST_POSTGRES").ok().filter(|u| !u.is_empty()) else {
+    let Some(base) = std::env::var("RAPPORT_TEST_POSTGRES")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
         eprintln!("RAPPORT_TEST_POSTGRES is not set: PostgreSQL benchmarks skipped");
         return;
     };
@@ -198,7 +244,10 @@ fn postgres_benches(c: &mut Criterion) {
     let mut store = Store::open(Some(&url)).expect("open");
     let started = Instant::now();
     fill(&mut store, REPORT_SESSIONS);
-    eprintln!("made {REPORT_SESSIONS} PostgreSQL sessions in {:.1?}", started.elapsed());
+    eprintln!(
+        "made {REPORT_SESSIONS} PostgreSQL sessions in {:.1?}",
+        started.elapsed()
+    );
     drop(store);
     bench_report(c, "postgres", &url);
     let fresh = move || postgres_schema(&base, "rapport_bench_import");

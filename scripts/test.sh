@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/rapport-target}"
 export NO_COLOR=1
+export RAPPORT_REQUIRE_GUI_TEST=1
 
 if [ -z "${RAPPORT_TEST_POSTGRES:-}" ] && [ -x scripts/start-test-postgres.sh ]; then
   if url=$(./scripts/start-test-postgres.sh); then export RAPPORT_TEST_POSTGRES="$url"; fi
@@ -15,4 +16,3 @@ cargo fmt --all -- --check
 cargo test
 cargo run --quiet --bin rapport -- validate --deny-warnings scenarios/
 cargo run --quiet --bin rapport -- test scenarios/
-if [ -x scripts/gui-smoke.sh ]; then ./scripts/gui-smoke.sh; fi

@@ -50,7 +50,14 @@ fn midi(note: i32) -> f32 {
 }
 
 /// A plucked, bell-like tone: a sine with a soft second partial and an exponential decay.
-fn add_pluck(out: &mut [f32], start_secs: f32, freq: f32, length_secs: f32, level: f32, decay: f32) {
+fn add_pluck(
+    out: &mut [f32],
+    start_secs: f32,
+    freq: f32,
+    length_secs: f32,
+    level: f32,
+    decay: f32,
+) {
     let start = (start_secs * SAMPLE_RATE as f32) as usize;
     // A note running past the end is shortened, so its release still reaches silence.
     let length = ((length_secs * SAMPLE_RATE as f32) as usize).min(out.len().saturating_sub(start));
@@ -64,7 +71,9 @@ fn add_pluck(out: &mut [f32], start_secs: f32, freq: f32, length_secs: f32, leve
         let attack_gain = (i as f32 / attack as f32).min(1.0);
         let release_gain = ((length - i) as f32 / release as f32).min(1.0);
         let envelope = attack_gain * release_gain * (-t * decay).exp();
-        let tone = (TAU * freq * t).sin() + 0.25 * (TAU * 2.0 * freq * t).sin() + 0.08 * (TAU * 3.0 * freq * t).sin();
+        let tone = (TAU * freq * t).sin()
+            + 0.25 * (TAU * 2.0 * freq * t).sin()
+            + 0.08 * (TAU * 3.0 * freq * t).sin();
         *sample += level * envelope * tone / 1.33;
     }
 }
@@ -81,10 +90,18 @@ fn ring() -> Vec<f32> {
     let (low, high) = (midi(81), midi(85));
     for ring_index in 0..2 {
         for burst_index in 0..2 {
-            let burst_start = ring_index as f32 * ring_length + burst_index as f32 * (burst + BURST_GAP_SECS);
+            let burst_start =
+                ring_index as f32 * ring_length + burst_index as f32 * (burst + BURST_GAP_SECS);
             for note in 0..NOTES_PER_BURST {
                 let freq = if note % 2 == 0 { low } else { high };
-                add_pluck(&mut out, burst_start + note as f32 * TRILL_NOTE_SECS, freq, 0.16, RING_LEVEL * 0.7, 14.0);
+                add_pluck(
+                    &mut out,
+                    burst_start + note as f32 * TRILL_NOTE_SECS,
+                    freq,
+                    0.16,
+                    RING_LEVEL * 0.7,
+                    14.0,
+                );
             }
         }
     }
@@ -99,7 +116,14 @@ fn chime(freqs: &[f32]) -> Vec<f32> {
     let total = NOTE_GAP_SECS * freqs.len() as f32 + NOTE_SECS;
     let mut out = vec![0.0; (total * SAMPLE_RATE as f32) as usize];
     for (index, freq) in freqs.iter().enumerate() {
-        add_pluck(&mut out, index as f32 * NOTE_GAP_SECS, *freq, NOTE_SECS, CUE_LEVEL, 6.0);
+        add_pluck(
+            &mut out,
+            index as f32 * NOTE_GAP_SECS,
+            *freq,
+            NOTE_SECS,
+            CUE_LEVEL,
+            6.0,
+        );
     }
     normalise(&mut out, CUE_LEVEL);
     out
@@ -120,7 +144,14 @@ fn hold_music() -> Vec<f32> {
         add_pluck(&mut out, start, midi(chord[0] - 12), bar * 0.9, 0.12, 1.4);
         let step = bar / ARPEGGIO.len() as f32;
         for (beat, &voice) in ARPEGGIO.iter().enumerate() {
-            add_pluck(&mut out, start + beat as f32 * step, midi(chord[voice] + 12), step * 1.8, 0.07, 4.0);
+            add_pluck(
+                &mut out,
+                start + beat as f32 * step,
+                midi(chord[voice] + 12),
+                step * 1.8,
+                0.07,
+                4.0,
+            );
         }
     }
     normalise(&mut out, HOLD_LEVEL);
@@ -287,9 +318,14 @@ fn run_device(commands: Receiver<Command>, mut volume: f32, mut muted: bool) {
                 hold.play();
             }
             Command::StopHold => hold.clear(),
-            Command::Voice(path) => match std::fs::File::open(&path).map_err(|e| e.to_string()).and_then(|f| rodio::Decoder::try_from(f).map_err(|e| e.to_string())) {
+            Command::Voice(path) => match std::fs::File::open(&path)
+                .map_err(|e| e.to_string())
+                .and_then(|f| rodio::Decoder::try_from(f).map_err(|e| e.to_string()))
+            {
                 Ok(decoder) => voice.append(decoder),
-                Err(error) => tracing::warn!("cannot play voice line `{}`: {error}", path.display()),
+                Err(error) => {
+                    tracing::warn!("cannot play voice line `{}`: {error}", path.display())
+                }
             },
             Command::Volume(level) => {
                 volume = level;
@@ -306,7 +342,11 @@ fn run_device(commands: Receiver<Command>, mut volume: f32, mut muted: bool) {
 /// Wraps mono samples as a rodio source.
 fn buffer(samples: Vec<f32>) -> rodio::buffer::SamplesBuffer {
     let converted: Vec<rodio::Sample> = samples.into_iter().map(rodio::Sample::from).collect();
-    rodio::buffer::SamplesBuffer::new(NonZero::<u16>::MIN, NonZero::new(SAMPLE_RATE).unwrap_or(NonZero::<u32>::MIN), converted)
+    rodio::buffer::SamplesBuffer::new(
+        NonZero::<u16>::MIN,
+        NonZero::new(SAMPLE_RATE).unwrap_or(NonZero::<u32>::MIN),
+        converted,
+    )
 }
 
 #[cfg(test)]
@@ -328,7 +368,10 @@ mod tests {
             let (peak, rms) = (peak(&samples), rms(&samples));
             assert!(peak > 0.1 && peak < 0.5, "{cue:?}: peak {peak}");
             assert!(rms > 0.01 && rms < 0.3, "{cue:?}: rms {rms}");
-            assert!(samples.iter().all(|s| s.is_finite()), "{cue:?} has a non-finite sample");
+            assert!(
+                samples.iter().all(|s| s.is_finite()),
+                "{cue:?} has a non-finite sample"
+            );
         }
     }
 
@@ -336,16 +379,28 @@ mod tests {
     fn hold_music_loops_without_a_click() {
         let samples = render(Cue::HoldMusic);
         let (first, last) = (samples[0], samples[samples.len() - 1]);
-        assert!((first - last).abs() < 0.02, "loop seam jumps from {last} to {first}");
+        assert!(
+            (first - last).abs() < 0.02,
+            "loop seam jumps from {last} to {first}"
+        );
     }
 
     #[test]
     fn sox_measures_the_rendered_cues_as_sane() {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        for (name, cue) in [("ring", Cue::Ring), ("hold", Cue::HoldMusic), ("up", Cue::MoodUp), ("down", Cue::MoodDown)] {
+        for (name, cue) in [
+            ("ring", Cue::Ring),
+            ("hold", Cue::HoldMusic),
+            ("up", Cue::MoodUp),
+            ("down", Cue::MoodDown),
+        ] {
             let path = dir.path().join(format!("{name}.wav"));
             write_wav(&path, &render(cue)).expect("the WAV is written");
-            let Ok(output) = std::process::Command::new("sox").arg(&path).args(["-n", "stat"]).output() else {
+            let Ok(output) = std::process::Command::new("sox")
+                .arg(&path)
+                .args(["-n", "stat"])
+                .output()
+            else {
                 eprintln!("sox is not installed; skipping the sox measurement");
                 return;
             };
@@ -359,7 +414,10 @@ mod tests {
                     .unwrap_or_else(|| panic!("sox gave no `{label}` for {name}:\n{report}"))
             };
             let (maximum, rms) = (value("Maximum amplitude"), value("RMS     amplitude"));
-            assert!(maximum < 0.5 && maximum > 0.1, "{name}: sox maximum {maximum}");
+            assert!(
+                maximum < 0.5 && maximum > 0.1,
+                "{name}: sox maximum {maximum}"
+            );
             assert!(rms > 0.01 && rms < 0.3, "{name}: sox RMS {rms}");
         }
     }

@@ -203,19 +203,27 @@ pub enum Command {
     Completions { shell: clap_complete::Shell },
 
     /// Load transcripts made elsewhere into the results database (importing twice changes nothing).
-    #[command(after_help = "Examples:\n  rapport import ~/exports/*.jsonl\n  rapport import transcripts/ --team north --db postgres://qa@db.example.org/rapport")]
+    #[command(
+        after_help = "Examples:\n  rapport import ~/exports/*.jsonl\n  rapport import transcripts/ --team north --db postgres://qa@db.example.org/rapport"
+    )]
     Import(ImportArgs),
 
     /// Report on stored sessions: averages, pass rates, trends, weakest criteria, IQS.
-    #[command(after_help = "Examples:\n  rapport report\n  rapport report --team north --since 2026-01-01 --by trainee\n  rapport report --format html -o report.html\n  rapport report --format csv --rows sessions > sessions.csv\n  rapport report --format xapi > statements.json")]
+    #[command(
+        after_help = "Examples:\n  rapport report\n  rapport report --team north --since 2026-01-01 --by trainee\n  rapport report --format html -o report.html\n  rapport report --format csv --rows sessions > sessions.csv\n  rapport report --format xapi > statements.json"
+    )]
     Report(ReportArgs),
 
     /// Print xAPI statements of stored sessions for a learning record store.
-    #[command(after_help = "Example:\n  rapport xapi --since 2026-01-01 --xapi-base https://lms.example.org | curl -X POST -H 'X-Experience-API-Version: 1.0.3' -H 'Content-Type: application/json' -u KEY:SECRET --data @- https://lrs.example.org/xapi/statements")]
+    #[command(
+        after_help = "Example:\n  rapport xapi --since 2026-01-01 --xapi-base https://lms.example.org | curl -X POST -H 'X-Experience-API-Version: 1.0.3' -H 'Content-Type: application/json' -u KEY:SECRET --data @- https://lrs.example.org/xapi/statements"
+    )]
     Xapi(XapiArgs),
 
     /// Override a criterion of a stored session, with a comment (QA review).
-    #[command(after_help = "Examples:\n  rapport review 3f2a9c --criterion empathy.apology --rating 4 --comment \"Apology was sincere\" --reviewer dana\n  rapport review 3f2a9c            # show machine and reviewed ratings")]
+    #[command(
+        after_help = "Examples:\n  rapport review 3f2a9c --criterion empathy.apology --rating 4 --comment \"Apology was sincere\" --reviewer dana\n  rapport review 3f2a9c            # show machine and reviewed ratings"
+    )]
     Review(ReviewArgs),
 
     /// Agreement between the machine and reviewers, and between reviewers: percent and Cohen's kappa.
@@ -223,7 +231,9 @@ pub enum Command {
     Calibration(CalibrationArgs),
 
     /// Map trainees to teams, for `rapport report --team`.
-    #[command(after_help = "Examples:\n  rapport team set ana north\n  rapport team list\n  rapport team unset ana")]
+    #[command(
+        after_help = "Examples:\n  rapport team set ana north\n  rapport team list\n  rapport team unset ana"
+    )]
     Team(TeamArgs),
 }
 

@@ -6,8 +6,10 @@
 //! The terminal player, the CLI, the tests and the Bevy GUI all drive the same core.
 
 pub mod analysis;
-#[cfg(feature = "gui")] pub mod app;
-#[cfg(feature = "audio")] pub mod audio;
+#[cfg(feature = "gui")]
+pub mod app;
+#[cfg(feature = "audio")]
+pub mod audio;
 pub mod engine;
 pub mod library;
 pub mod paths;

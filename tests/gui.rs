@@ -9,12 +9,23 @@ use std::path::Path;
 use std::process::Command;
 
 /// Every screenshot the script takes.
-const SCREENSHOTS: [&str; 7] = ["title", "call", "call-1080", "debrief", "debrief-turn", "debrief-1080", "title-1080"];
+const SCREENSHOTS: [&str; 7] = [
+    "title",
+    "call",
+    "call-1080",
+    "debrief",
+    "debrief-turn",
+    "debrief-1080",
+    "title-1080",
+];
 
 #[test]
 fn a_scripted_trainee_plays_a_shipped_scenario_in_a_real_window() {
     if Command::new("xvfb-run").arg("--help").output().is_err() {
-        assert!(std::env::var_os("RAPPORT_REQUIRE_GUI_TEST").is_none(), "xvfb-run is not installed");
+        assert!(
+            std::env::var_os("RAPPORT_REQUIRE_GUI_TEST").is_none(),
+            "xvfb-run is not installed"
+        );
         eprintln!("skipping: xvfb-run is not installed");
         return;
     }
@@ -36,12 +47,23 @@ fn a_scripted_trainee_plays_a_shipped_scenario_in_a_real_window() {
         .output()
         .expect("the game starts under xvfb-run");
     let log = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "the scripted run failed ({}):\n{log}", output.status);
-    assert!(log.contains("scripted run passed"), "the script did not finish:\n{log}");
+    assert!(
+        output.status.success(),
+        "the scripted run failed ({}):\n{log}",
+        output.status
+    );
+    assert!(
+        log.contains("scripted run passed"),
+        "the script did not finish:\n{log}"
+    );
     for name in SCREENSHOTS {
         let path = shots.join(format!("{name}.png"));
         let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-        assert!(size > 10_000, "screenshot `{}` is missing or nearly empty ({size} bytes)", path.display());
+        assert!(
+            size > 10_000,
+            "screenshot `{}` is missing or nearly empty ({size} bytes)",
+            path.display()
+        );
     }
     eprintln!("screenshots in {}", shots.display());
 }

@@ -276,8 +276,10 @@ impl GateBuilder {
 impl Gated {
     fn new(regex: Regex, gate: Range<usize>) -> Self {
         let source = regex.as_str();
-        let anchored =
-            source.contains('^') || source.contains('$') || source.contains(r"\A") || source.contains(r"\z");
+        let anchored = source.contains('^')
+            || source.contains('$')
+            || source.contains(r"\A")
+            || source.contains(r"\z");
         Gated {
             regex,
             gate,

@@ -202,7 +202,10 @@ impl Analyser {
     }
 
     /// How every option of a scenario reads, by beat and option index; read once per scenario.
-    pub fn option_readings(&self, scenario: &std::sync::Arc<Scenario>) -> std::sync::Arc<Vec<Vec<Reading>>> {
+    pub fn option_readings(
+        &self,
+        scenario: &std::sync::Arc<Scenario>,
+    ) -> std::sync::Arc<Vec<Vec<Reading>>> {
         let weak = std::sync::Arc::downgrade(scenario);
         let mut entries = self
             .option_readings
@@ -218,7 +221,12 @@ impl Analyser {
         let readings: Vec<Vec<Reading>> = scenario
             .beats
             .iter()
-            .map(|beat| beat.options.iter().map(|o| self.read(&o.text, &context)).collect())
+            .map(|beat| {
+                beat.options
+                    .iter()
+                    .map(|o| self.read(&o.text, &context))
+                    .collect()
+            })
             .collect();
         let readings = std::sync::Arc::new(readings);
         entries.push((weak, std::sync::Arc::clone(&readings)));

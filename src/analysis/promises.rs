@@ -197,8 +197,10 @@ fn record_promise(
     let commitment = policy.commitments.iter().find(|c| c.kind == found.kind);
     // Work the agent undertakes without naming an outcome or a time ("I'll sort this out") is
     // ownership, not an over-promise, even where the policy is silent on that kind.
-    let undertaking = matches!(found.kind, PromiseKind::Fix | PromiseKind::Callback | PromiseKind::Escalation)
-        && hours.is_none()
+    let undertaking = matches!(
+        found.kind,
+        PromiseKind::Fix | PromiseKind::Callback | PromiseKind::Escalation
+    ) && hours.is_none()
         && !guaranteed;
     let verdict = match commitment {
         None if undertaking => PromiseVerdict::Undertaking,

@@ -14,7 +14,9 @@ use bevy::window::RequestRedraw;
 use super::input::{Modifiers, Submit, TextField, text_field, typing};
 use super::portrait::{Mood, portrait};
 use super::session::{CallEvent, CallRequest, LiveCall, MoveRefused, TraineeMove, abandon_call};
-use super::theme::{button_node, ButtonColors, button, button_with, label, meter_bar, palette, panel, strong};
+use super::theme::{
+    ButtonColors, button, button_node, button_with, label, meter_bar, palette, panel, strong,
+};
 use super::{AppSystems, Screen};
 use crate::engine::{Event, Move, TransferKind};
 use crate::scenario::{Channel, Meter, Meters, Scenario};
@@ -32,7 +34,8 @@ const METER_SETTLED: f32 = 0.05;
 /// Typing speed of a customer on chat and messaging channels, per character.
 const TYPING_PER_CHAR: Duration = Duration::from_millis(28);
 /// The shortest and longest a customer is shown typing.
-const TYPING_RANGE: (Duration, Duration) = (Duration::from_millis(700), Duration::from_millis(2600));
+const TYPING_RANGE: (Duration, Duration) =
+    (Duration::from_millis(700), Duration::from_millis(2600));
 /// How long a refused move's message stays up.
 const NOTICE_FOR: Duration = Duration::from_secs(4);
 /// The mark beside the customer's lines on the phone.
@@ -231,7 +234,11 @@ struct HoldButtonText;
 struct HoldLengthText;
 
 /// Builds the call screen for the requested scenario.
-fn spawn_call_screen(mut commands: Commands, request: Option<Res<CallRequest>>, mut focus: ResMut<InputFocus>) {
+fn spawn_call_screen(
+    mut commands: Commands,
+    request: Option<Res<CallRequest>>,
+    mut focus: ResMut<InputFocus>,
+) {
     let Some(request) = request else {
         return;
     };
@@ -265,7 +272,11 @@ fn spawn_call_screen(mut commands: Commands, request: Option<Res<CallRequest>>, 
                     column_gap: px(14),
                     ..default()
                 },
-                children![customer_column(scenario), conversation_column(scenario, look), briefing_column(scenario)],
+                children![
+                    customer_column(scenario),
+                    conversation_column(scenario, look),
+                    briefing_column(scenario)
+                ],
             ),
         ],
     ));
@@ -299,7 +310,11 @@ fn header(scenario: &Scenario, look: CallLook) -> impl Bundle {
                 children![
                     strong(scenario.title.clone(), 1.25, palette::INK),
                     label(
-                        format!("{} · target handle time {}", scenario.difficulty.label(), clock(u64::from(scenario.target_handle_secs) * 1000)),
+                        format!(
+                            "{} · target handle time {}",
+                            scenario.difficulty.label(),
+                            clock(u64::from(scenario.target_handle_secs) * 1000)
+                        ),
                         0.8,
                         palette::INK_SOFT
                     ),
@@ -315,7 +330,14 @@ fn header(scenario: &Scenario, look: CallLook) -> impl Bundle {
                 },
                 children![
                     (ClockText, strong("00:00", 1.6, palette::INK)),
-                    (ServiceLevelText, label(format!("first reply within {} s", levels.first_response_secs), 0.8, palette::INK_SOFT)),
+                    (
+                        ServiceLevelText,
+                        label(
+                            format!("first reply within {} s", levels.first_response_secs),
+                            0.8,
+                            palette::INK_SOFT
+                        )
+                    ),
                     (
                         Node {
                             width: percent(100),
@@ -419,7 +441,14 @@ fn conversation_column(scenario: &Scenario, look: CallLook) -> impl Bundle {
                     ),
                 ],
             ),
-            (NoticeText, label("", 0.85, palette::WARN), Node { display: Display::None, ..default() }),
+            (
+                NoticeText,
+                label("", 0.85, palette::WARN),
+                Node {
+                    display: Display::None,
+                    ..default()
+                }
+            ),
             (
                 OptionsList,
                 Node {
@@ -437,13 +466,29 @@ fn conversation_column(scenario: &Scenario, look: CallLook) -> impl Bundle {
                 children![
                     (
                         ReplyBox,
-                        text_field("", placeholder, REPLY_MAX_CHARS, Node { flex_grow: 1.0, min_height: px(40), ..default() }, send_reply),
+                        text_field(
+                            "",
+                            placeholder,
+                            REPLY_MAX_CHARS,
+                            Node {
+                                flex_grow: 1.0,
+                                min_height: px(40),
+                                ..default()
+                            },
+                            send_reply
+                        ),
                     ),
-                    button("Send ⏎", ButtonColors::PRIMARY, |_: On<Activate>, mut boxes: Query<&mut TextField, With<ReplyBox>>, mut moves: MessageWriter<TraineeMove>| {
-                        for mut field in &mut boxes {
-                            send(&mut field, &mut moves);
+                    button(
+                        "Send ⏎",
+                        ButtonColors::PRIMARY,
+                        |_: On<Activate>,
+                         mut boxes: Query<&mut TextField, With<ReplyBox>>,
+                         mut moves: MessageWriter<TraineeMove>| {
+                            for mut field in &mut boxes {
+                                send(&mut field, &mut moves);
+                            }
                         }
-                    }),
+                    ),
                 ],
             ),
             controls(),
@@ -462,35 +507,85 @@ fn controls() -> impl Bundle {
             ..default()
         },
         children![
-            button("−", ButtonColors::QUIET, |_: On<Activate>, mut view: ResMut<CallView>| nudge_hold(&mut view, -1)),
-            (HoldLengthText, label("60 s", 0.9, palette::INK), Node { width: px(44), align_self: AlignSelf::Center, ..default() }),
-            button("+", ButtonColors::QUIET, |_: On<Activate>, mut view: ResMut<CallView>| nudge_hold(&mut view, 1)),
+            button(
+                "−",
+                ButtonColors::QUIET,
+                |_: On<Activate>, mut view: ResMut<CallView>| nudge_hold(&mut view, -1)
+            ),
             (
-                button("Hold [H]", ButtonColors::QUIET, |_: On<Activate>, call: Res<LiveCall>, view: Res<CallView>, mut moves: MessageWriter<TraineeMove>| {
-                    moves.write(TraineeMove(hold_move(&call, &view)));
-                }),
+                HoldLengthText,
+                label("60 s", 0.9, palette::INK),
+                Node {
+                    width: px(44),
+                    align_self: AlignSelf::Center,
+                    ..default()
+                }
+            ),
+            button(
+                "+",
+                ButtonColors::QUIET,
+                |_: On<Activate>, mut view: ResMut<CallView>| nudge_hold(&mut view, 1)
+            ),
+            (
+                button(
+                    "Hold [H]",
+                    ButtonColors::QUIET,
+                    |_: On<Activate>,
+                     call: Res<LiveCall>,
+                     view: Res<CallView>,
+                     mut moves: MessageWriter<TraineeMove>| {
+                        moves.write(TraineeMove(hold_move(&call, &view)));
+                    }
+                ),
                 HoldButtonText,
             ),
-            button("Warm [W]", ButtonColors::QUIET, |_: On<Activate>, mut moves: MessageWriter<TraineeMove>| {
-                moves.write(TraineeMove(Move::Transfer(TransferKind::Warm)));
-            }),
-            button("Cold [C]", ButtonColors::QUIET, |_: On<Activate>, mut moves: MessageWriter<TraineeMove>| {
-                moves.write(TraineeMove(Move::Transfer(TransferKind::Cold)));
-            }),
-            button("Escalate [E]", ButtonColors::QUIET, |_: On<Activate>, mut moves: MessageWriter<TraineeMove>| {
-                moves.write(TraineeMove(Move::Escalate));
-            }),
-            button("End [X]", ButtonColors::DANGER, |_: On<Activate>, mut moves: MessageWriter<TraineeMove>| {
-                moves.write(TraineeMove(Move::End));
-            }),
+            button(
+                "Warm [W]",
+                ButtonColors::QUIET,
+                |_: On<Activate>, mut moves: MessageWriter<TraineeMove>| {
+                    moves.write(TraineeMove(Move::Transfer(TransferKind::Warm)));
+                }
+            ),
+            button(
+                "Cold [C]",
+                ButtonColors::QUIET,
+                |_: On<Activate>, mut moves: MessageWriter<TraineeMove>| {
+                    moves.write(TraineeMove(Move::Transfer(TransferKind::Cold)));
+                }
+            ),
+            button(
+                "Escalate [E]",
+                ButtonColors::QUIET,
+                |_: On<Activate>, mut moves: MessageWriter<TraineeMove>| {
+                    moves.write(TraineeMove(Move::Escalate));
+                }
+            ),
+            button(
+                "End [X]",
+                ButtonColors::DANGER,
+                |_: On<Activate>, mut moves: MessageWriter<TraineeMove>| {
+                    moves.write(TraineeMove(Move::End));
+                }
+            ),
         ],
     )
 }
 
 /// The right column: what the trainee knows (facts and policy) and the keys.
 fn briefing_column(scenario: &Scenario) -> impl Bundle {
-    let mut lines: Vec<String> = scenario.policy.facts.iter().map(|f| format!("• {f}")).collect();
-    lines.extend(scenario.policy.commitments.iter().map(|c| format!("{} {}", if c.allowed { "✓" } else { "✗" }, c.terms)));
+    let mut lines: Vec<String> = scenario
+        .policy
+        .facts
+        .iter()
+        .map(|f| format!("• {f}"))
+        .collect();
+    lines.extend(
+        scenario
+            .policy
+            .commitments
+            .iter()
+            .map(|c| format!("{} {}", if c.allowed { "✓" } else { "✗" }, c.terms)),
+    );
     (
         panel(
             Node {
@@ -516,7 +611,12 @@ fn briefing_column(scenario: &Scenario) -> impl Bundle {
 
 /// Sends the reply box's text as the trainee's reply.
 /// Leaves the box afterwards, so the number keys pick options again.
-fn send_reply(submit: On<Submit>, mut fields: Query<&mut TextField, With<ReplyBox>>, mut moves: MessageWriter<TraineeMove>, mut focus: ResMut<InputFocus>) {
+fn send_reply(
+    submit: On<Submit>,
+    mut fields: Query<&mut TextField, With<ReplyBox>>,
+    mut moves: MessageWriter<TraineeMove>,
+    mut focus: ResMut<InputFocus>,
+) {
     if let Ok(mut field) = fields.get_mut(submit.entity) {
         send(&mut field, &mut moves);
         focus.clear();
@@ -533,7 +633,8 @@ fn send(field: &mut TextField, moves: &mut MessageWriter<TraineeMove>) {
 }
 
 fn nudge_hold(view: &mut CallView, steps: i32) {
-    view.hold_index = (view.hold_index as i32 + steps).clamp(0, HOLD_CHOICES.len() as i32 - 1) as usize;
+    view.hold_index =
+        (view.hold_index as i32 + steps).clamp(0, HOLD_CHOICES.len() as i32 - 1) as usize;
 }
 
 /// Hold for the chosen length, or take off hold.
@@ -625,14 +726,21 @@ fn present_events(
         match &timed.event {
             Event::CustomerSaid { text, .. } => {
                 view.waiting_since_ms = Some(timed.at_ms);
-                let delay = if look.shows_typing() && !replayed { typing_time(text) } else { Duration::ZERO };
+                let delay = if look.shows_typing() && !replayed {
+                    typing_time(text)
+                } else {
+                    Duration::ZERO
+                };
                 let after = view.pending.back().map_or(now, |(at, _, _)| (*at).max(now));
-                view.pending.push_back((after + delay, text.clone(), timed.at_ms));
+                view.pending
+                    .push_back((after + delay, text.clone(), timed.at_ms));
             }
             Event::TraineeChose { text, .. } | Event::TraineeReplied { text, .. } => {
                 view.waiting_since_ms = None;
                 flush_pending(&mut commands, &mut view, log, *look, &name);
-                commands.entity(log).with_child(message(*look, false, "You", text, timed.at_ms));
+                commands
+                    .entity(log)
+                    .with_child(message(*look, false, "You", text, timed.at_ms));
                 if let Ok(list) = options.single() {
                     commands.entity(list).despawn_children();
                 }
@@ -660,22 +768,39 @@ fn present_events(
             }
             Event::ReplyInvited { .. } => view.reply_open = true,
             Event::HoldStarted { announced_secs } => {
-                commands.entity(log).with_child(system_line(*look, format!("On hold — you said {announced_secs} s")));
+                commands.entity(log).with_child(system_line(
+                    *look,
+                    format!("On hold — you said {announced_secs} s"),
+                ));
             }
             Event::HoldEnded { held_secs, .. } => {
-                commands.entity(log).with_child(system_line(*look, format!("Back from hold after {held_secs} s")));
+                commands.entity(log).with_child(system_line(
+                    *look,
+                    format!("Back from hold after {held_secs} s"),
+                ));
             }
             Event::Transferred { kind } => {
-                let kind = if *kind == TransferKind::Warm { "Warm" } else { "Cold" };
-                commands.entity(log).with_child(system_line(*look, format!("{kind} transfer")));
+                let kind = if *kind == TransferKind::Warm {
+                    "Warm"
+                } else {
+                    "Cold"
+                };
+                commands
+                    .entity(log)
+                    .with_child(system_line(*look, format!("{kind} transfer")));
             }
             Event::Escalated => {
-                commands.entity(log).with_child(system_line(*look, "Escalated to a supervisor".to_owned()));
+                commands
+                    .entity(log)
+                    .with_child(system_line(*look, "Escalated to a supervisor".to_owned()));
             }
             Event::Ended { outcome, .. } => {
                 view.ended = true;
                 flush_pending(&mut commands, &mut view, log, *look, &name);
-                commands.entity(log).with_child(system_line(*look, format!("The call ended: {}", outcome.label())));
+                commands.entity(log).with_child(system_line(
+                    *look,
+                    format!("The call ended: {}", outcome.label()),
+                ));
                 if let Ok(list) = options.single() {
                     commands.entity(list).despawn_children();
                 }
@@ -691,9 +816,17 @@ fn typing_time(text: &str) -> Duration {
 }
 
 /// Shows every waiting customer line at once (the trainee answered, or the call ended).
-fn flush_pending(commands: &mut Commands, view: &mut CallView, log: Entity, look: CallLook, name: &str) {
+fn flush_pending(
+    commands: &mut Commands,
+    view: &mut CallView,
+    log: Entity,
+    look: CallLook,
+    name: &str,
+) {
     for (_, text, at_ms) in view.pending.drain(..) {
-        commands.entity(log).with_child(message(look, true, name, &text, at_ms));
+        commands
+            .entity(log)
+            .with_child(message(look, true, name, &text, at_ms));
     }
 }
 
@@ -714,7 +847,13 @@ fn reveal_customer_lines(
     let now = time.elapsed();
     while view.pending.front().is_some_and(|(at, _, _)| *at <= now) {
         if let Some((_, text, at_ms)) = view.pending.pop_front() {
-            commands.entity(log).with_child(message(*look, true, &request.loaded.scenario.persona.name, &text, at_ms));
+            commands.entity(log).with_child(message(
+                *look,
+                true,
+                &request.loaded.scenario.persona.name,
+                &text,
+                at_ms,
+            ));
         }
     }
     let waiting = !view.pending.is_empty();
@@ -722,7 +861,11 @@ fn reveal_customer_lines(
         redraw.write(RequestRedraw);
     }
     for mut node in &mut indicator {
-        let display = if waiting { Display::Flex } else { Display::None };
+        let display = if waiting {
+            Display::Flex
+        } else {
+            Display::None
+        };
         if node.display != display {
             node.display = display;
         }
@@ -743,7 +886,11 @@ fn animate_typing_indicator(
         let dots = 1 + (time.elapsed().as_millis() / TYPING_DOT_STEP.as_millis()) % 3;
         for child in children.iter() {
             if let Ok(mut text) = texts.get_mut(child) {
-                text.0 = format!("{} is typing {}", request.loaded.scenario.persona.name, "•".repeat(dots as usize));
+                text.0 = format!(
+                    "{} is typing {}",
+                    request.loaded.scenario.persona.name,
+                    "•".repeat(dots as usize)
+                );
             }
         }
     }
@@ -751,7 +898,11 @@ fn animate_typing_indicator(
 
 /// One message in the conversation, in the channel's look.
 fn message(look: CallLook, from_customer: bool, who: &str, text: &str, at_ms: u64) -> impl Bundle {
-    let (fill, ink) = if from_customer { (look.customer_fill, look.customer_ink) } else { (look.agent_fill, look.agent_ink) };
+    let (fill, ink) = if from_customer {
+        (look.customer_fill, look.customer_ink)
+    } else {
+        (look.agent_fill, look.agent_ink)
+    };
     let stamp = clock(at_ms);
     let meta = match (look.channel, from_customer) {
         (Channel::Email, true) => format!("From: {who}   ·   {stamp}"),
@@ -760,29 +911,56 @@ fn message(look: CallLook, from_customer: bool, who: &str, text: &str, at_ms: u6
         (Channel::Phone, _) => format!("{who}  ·  {stamp}"),
         _ => stamp,
     };
-    let align = if from_customer || look.channel == Channel::Email || look.channel == Channel::Phone {
+    let align = if from_customer || look.channel == Channel::Email || look.channel == Channel::Phone
+    {
         AlignSelf::Start
     } else {
         AlignSelf::End
     };
-    let width = if matches!(look.channel, Channel::Email | Channel::Phone) { percent(100) } else { Val::Auto };
+    let width = if matches!(look.channel, Channel::Email | Channel::Phone) {
+        percent(100)
+    } else {
+        Val::Auto
+    };
     (
         Node {
             flex_direction: FlexDirection::Column,
             row_gap: px(4),
             padding: UiRect::axes(px(14), px(9)),
-            max_width: if width == Val::Auto { percent(78) } else { percent(100) },
+            max_width: if width == Val::Auto {
+                percent(78)
+            } else {
+                percent(100)
+            },
             width,
             align_self: align,
             flex_shrink: 0.0,
-            border: if look.channel == Channel::Phone { UiRect::left(px(3)) } else { UiRect::ZERO },
+            border: if look.channel == Channel::Phone {
+                UiRect::left(px(3))
+            } else {
+                UiRect::ZERO
+            },
             border_radius: BorderRadius::all(px(look.bubble_radius)),
             ..default()
         },
-        BorderColor::all(if from_customer { CUSTOMER_MARK } else { palette::ACCENT }),
+        BorderColor::all(if from_customer {
+            CUSTOMER_MARK
+        } else {
+            palette::ACCENT
+        }),
         BackgroundColor(fill),
         children![
-            label(meta, 0.7, if look.channel == Channel::Phone || (!from_customer && look.channel == Channel::Chat) { ink.with_alpha(0.7) } else { look.meta_ink }),
+            label(
+                meta,
+                0.7,
+                if look.channel == Channel::Phone
+                    || (!from_customer && look.channel == Channel::Chat)
+                {
+                    ink.with_alpha(0.7)
+                } else {
+                    look.meta_ink
+                }
+            ),
             label(text.to_owned(), 0.95, ink),
         ],
     )
@@ -879,7 +1057,10 @@ fn animate_meters(
         text.0 = format!("feels {}", mood.label());
     }
     for mut text in &mut values {
-        text.0 = format!("anger {:.0} · patience {:.0} · trust {:.0}", shown.anger, shown.patience, shown.trust);
+        text.0 = format!(
+            "anger {:.0} · patience {:.0} · trust {:.0}",
+            shown.anger, shown.patience, shown.trust
+        );
     }
 }
 
@@ -910,14 +1091,22 @@ fn show_clock(
     let (waited_ms, target_secs, what) = match view.waiting_since_ms {
         _ if view.ended => (0, levels.between_replies_secs, "call over"),
         Some(since) => {
-            let target = if *answered_once { levels.between_replies_secs } else { levels.first_response_secs };
+            let target = if *answered_once {
+                levels.between_replies_secs
+            } else {
+                levels.first_response_secs
+            };
             (now_ms.saturating_sub(since), target, "waiting for you")
         }
         None => (0, levels.between_replies_secs, "customer's turn"),
     };
     let share = (waited_ms as f32 / (target_secs as f32 * 1000.0)).clamp(0.0, 1.0);
     let line = if view.waiting_since_ms.is_some() && !view.ended {
-        format!("{what} {} / {}", clock(waited_ms), clock(u64::from(target_secs) * 1000))
+        format!(
+            "{what} {} / {}",
+            clock(waited_ms),
+            clock(u64::from(target_secs) * 1000)
+        )
     } else {
         what.to_owned()
     };
@@ -946,7 +1135,10 @@ fn show_controls(
     mut texts: Query<&mut Text, Without<HoldLengthText>>,
     mut length: Query<&mut Text, With<HoldLengthText>>,
 ) {
-    let on_hold = call.as_ref().and_then(|c| c.session()).is_some_and(|s| s.on_hold());
+    let on_hold = call
+        .as_ref()
+        .and_then(|c| c.session())
+        .is_some_and(|s| s.on_hold());
     let wanted = if on_hold { "Unhold [H]" } else { "Hold [H]" };
     for children in &holds {
         for child in children.iter() {
@@ -966,7 +1158,9 @@ fn show_controls(
 }
 
 /// Keeps the newest message in view.
-fn scroll_log_to_end(mut logs: Query<(&mut ScrollPosition, &Children), (With<LogList>, Changed<Children>)>) {
+fn scroll_log_to_end(
+    mut logs: Query<(&mut ScrollPosition, &Children), (With<LogList>, Changed<Children>)>,
+) {
     for (mut scroll, _) in &mut logs {
         scroll.0.y = f32::MAX;
     }
@@ -1003,7 +1197,10 @@ mod tests {
 
     #[test]
     fn every_channel_looks_different() {
-        let looks: Vec<_> = Channel::ALL.iter().map(|c| CallLook::of(*c).log_background.to_srgba().to_hex()).collect();
+        let looks: Vec<_> = Channel::ALL
+            .iter()
+            .map(|c| CallLook::of(*c).log_background.to_srgba().to_hex())
+            .collect();
         let mut unique = looks.clone();
         unique.sort();
         unique.dedup();

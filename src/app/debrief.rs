@@ -8,7 +8,7 @@ use bevy::ui_widgets::Activate;
 
 use super::call::clock;
 use super::session::{CallRequest, FinishedCall};
-use super::theme::{button_node, ButtonColors, button, button_base, label, palette, panel, strong};
+use super::theme::{ButtonColors, button, button_base, button_node, label, palette, panel, strong};
 use super::{AppSystems, Screen};
 use crate::analysis::Polarity;
 use crate::engine::Event;
@@ -27,7 +27,9 @@ pub(super) fn plugin(app: &mut App) {
     app.add_systems(OnEnter(Screen::Debrief), spawn_debrief_screen);
     app.add_systems(
         Update,
-        read_debrief_keys.in_set(AppSystems::ReadInput).run_if(in_state(Screen::Debrief)),
+        read_debrief_keys
+            .in_set(AppSystems::ReadInput)
+            .run_if(in_state(Screen::Debrief)),
     );
     app.add_systems(
         Update,
@@ -53,14 +55,26 @@ struct TurnMarker;
 #[derive(Component, Debug, Clone, Copy)]
 struct EvidenceRow(usize);
 
-fn spawn_debrief_screen(mut commands: Commands, finished: Option<Res<FinishedCall>>, mut selected: ResMut<SelectedTurn>) {
+fn spawn_debrief_screen(
+    mut commands: Commands,
+    finished: Option<Res<FinishedCall>>,
+    mut selected: ResMut<SelectedTurn>,
+) {
     let Some(finished) = finished else {
         return;
     };
     let debrief = &finished.debrief;
     let card = &debrief.scorecard;
-    selected.0 = debrief.costly.first().map(|c| c.turn).or_else(|| first_move_turn(&finished));
-    let verdict_color = if card.passed { palette::GOOD } else { palette::BAD };
+    selected.0 = debrief
+        .costly
+        .first()
+        .map(|c| c.turn)
+        .or_else(|| first_move_turn(&finished));
+    let verdict_color = if card.passed {
+        palette::GOOD
+    } else {
+        palette::BAD
+    };
     let verdict = if card.passed { "PASSED" } else { "NOT PASSED" };
     let screen = commands
         .spawn((
@@ -80,7 +94,11 @@ fn spawn_debrief_screen(mut commands: Commands, finished: Option<Res<FinishedCal
     let critical = if card.critical_failures.is_empty() {
         String::new()
     } else {
-        format!("Critical failure: {} — the overall is set to 0 (it would have been {:.0}).", card.critical_failures.join(", "), card.weighted)
+        format!(
+            "Critical failure: {} — the overall is set to 0 (it would have been {:.0}).",
+            card.critical_failures.join(", "),
+            card.weighted
+        )
     };
     commands.entity(screen).with_children(|screen| {
         screen.spawn((
@@ -91,11 +109,25 @@ fn spawn_debrief_screen(mut commands: Commands, finished: Option<Res<FinishedCal
             },
             children![
                 (
-                    Node { flex_direction: FlexDirection::Column, flex_grow: 1.0, row_gap: px(2), ..default() },
+                    Node {
+                        flex_direction: FlexDirection::Column,
+                        flex_grow: 1.0,
+                        row_gap: px(2),
+                        ..default()
+                    },
                     children![
-                        strong(format!("Debrief — {}", debrief.scenario_title), 1.5, palette::INK),
+                        strong(
+                            format!("Debrief — {}", debrief.scenario_title),
+                            1.5,
+                            palette::INK
+                        ),
                         label(
-                            format!("{} · outcome: {} · handled in {}", debrief.trainee, card.outcome.label(), clock((card.handle_secs * 1000.0) as u64)),
+                            format!(
+                                "{} · outcome: {} · handled in {}",
+                                debrief.trainee,
+                                card.outcome.label(),
+                                clock((card.handle_secs * 1000.0) as u64)
+                            ),
                             0.85,
                             palette::INK_SOFT
                         ),
@@ -116,10 +148,19 @@ fn spawn_debrief_screen(mut commands: Commands, finished: Option<Res<FinishedCal
                     children![strong(format!("{:.0}", card.overall), 2.0, palette::INK)],
                 ),
                 (
-                    Node { flex_direction: FlexDirection::Column, row_gap: px(2), width: px(230), ..default() },
+                    Node {
+                        flex_direction: FlexDirection::Column,
+                        row_gap: px(2),
+                        width: px(230),
+                        ..default()
+                    },
                     children![
                         strong(verdict, 1.2, verdict_color),
-                        label(format!("{} · pass mark {:.0}", card.band, card.pass_mark), 0.85, palette::INK_SOFT),
+                        label(
+                            format!("{} · pass mark {:.0}", card.band, card.pass_mark),
+                            0.85,
+                            palette::INK_SOFT
+                        ),
                     ],
                 ),
             ],
@@ -132,39 +173,88 @@ fn spawn_debrief_screen(mut commands: Commands, finished: Option<Res<FinishedCal
                 ..default()
             })
             .with_children(|body| {
-                body.spawn(panel(Node { width: px(380), flex_shrink: 0.0, overflow: Overflow::scroll_y(), ..default() }, palette::SURFACE))
-                    .with_children(|column| spawn_scores(column, &finished));
-                body.spawn(panel(Node { flex_grow: 1.0, min_width: px(0), overflow: Overflow::scroll_y(), ..default() }, palette::SURFACE))
-                    .with_children(|column| spawn_evidence(column, &finished));
-                body.spawn(panel(Node { width: px(430), flex_shrink: 0.0, ..default() }, palette::SURFACE))
-                    .with_children(|column| {
-                        column.spawn(strong("The customer, turn by turn", 0.95, palette::INK));
-                        column.spawn(chart(&debrief.meters));
-                        column.spawn((
-                            Node { column_gap: px(12), ..default() },
-                            children![
-                                label("— anger", 0.75, palette::ANGER),
-                                label("— patience", 0.75, palette::PATIENCE),
-                                label("— trust", 0.75, palette::TRUST),
-                            ],
-                        ));
-                        column.spawn((TurnDetail, Node { flex_direction: FlexDirection::Column, row_gap: px(4), flex_grow: 1.0, min_height: px(0), overflow: Overflow::clip(), ..default() }));
-                        column.spawn((
-                            Node { column_gap: px(8), flex_wrap: FlexWrap::Wrap, row_gap: px(6), ..default() },
-                            children![
-                                button("Retry from this turn [R]", ButtonColors::PRIMARY, retry_from_selected),
-                                button("Play again [P]", ButtonColors::QUIET, play_again),
-                                button("Library [L]", ButtonColors::QUIET, back_to_library),
-                            ],
-                        ));
-                    });
+                body.spawn(panel(
+                    Node {
+                        width: px(380),
+                        flex_shrink: 0.0,
+                        overflow: Overflow::scroll_y(),
+                        ..default()
+                    },
+                    palette::SURFACE,
+                ))
+                .with_children(|column| spawn_scores(column, &finished));
+                body.spawn(panel(
+                    Node {
+                        flex_grow: 1.0,
+                        min_width: px(0),
+                        overflow: Overflow::scroll_y(),
+                        ..default()
+                    },
+                    palette::SURFACE,
+                ))
+                .with_children(|column| spawn_evidence(column, &finished));
+                body.spawn(panel(
+                    Node {
+                        width: px(430),
+                        flex_shrink: 0.0,
+                        ..default()
+                    },
+                    palette::SURFACE,
+                ))
+                .with_children(|column| {
+                    column.spawn(strong("The customer, turn by turn", 0.95, palette::INK));
+                    column.spawn(chart(&debrief.meters));
+                    column.spawn((
+                        Node {
+                            column_gap: px(12),
+                            ..default()
+                        },
+                        children![
+                            label("— anger", 0.75, palette::ANGER),
+                            label("— patience", 0.75, palette::PATIENCE),
+                            label("— trust", 0.75, palette::TRUST),
+                        ],
+                    ));
+                    column.spawn((
+                        TurnDetail,
+                        Node {
+                            flex_direction: FlexDirection::Column,
+                            row_gap: px(4),
+                            flex_grow: 1.0,
+                            min_height: px(0),
+                            overflow: Overflow::clip(),
+                            ..default()
+                        },
+                    ));
+                    column.spawn((
+                        Node {
+                            column_gap: px(8),
+                            flex_wrap: FlexWrap::Wrap,
+                            row_gap: px(6),
+                            ..default()
+                        },
+                        children![
+                            button(
+                                "Retry from this turn [R]",
+                                ButtonColors::PRIMARY,
+                                retry_from_selected
+                            ),
+                            button("Play again [P]", ButtonColors::QUIET, play_again),
+                            button("Library [L]", ButtonColors::QUIET, back_to_library),
+                        ],
+                    ));
+                });
             });
     });
 }
 
 /// The first turn with a trainee move.
 fn first_move_turn(finished: &FinishedCall) -> Option<usize> {
-    finished.transcript.turns.iter().position(|t| t.mv.is_some())
+    finished
+        .transcript
+        .turns
+        .iter()
+        .position(|t| t.mv.is_some())
 }
 
 /// Dimension bars, strengths and the costliest moments.
@@ -180,32 +270,74 @@ fn spawn_scores(column: &mut ChildSpawnerCommands, finished: &FinishedCall) {
             None => palette::INK_SOFT,
         };
         column.spawn((
-            Node { column_gap: px(10), align_items: AlignItems::Center, ..default() },
+            Node {
+                column_gap: px(10),
+                align_items: AlignItems::Center,
+                ..default()
+            },
             children![
-                (label(capitalised(dimension.label()), 0.85, palette::INK), Node { width: px(110), ..default() }),
                 (
-                    Node { flex_grow: 1.0, height: px(10), border_radius: BorderRadius::MAX, ..default() },
+                    label(capitalised(dimension.label()), 0.85, palette::INK),
+                    Node {
+                        width: px(110),
+                        ..default()
+                    }
+                ),
+                (
+                    Node {
+                        flex_grow: 1.0,
+                        height: px(10),
+                        border_radius: BorderRadius::MAX,
+                        ..default()
+                    },
                     BackgroundColor(palette::TRACK),
                     children![(
-                        Node { width: percent(score.unwrap_or(0.0) as f32), height: percent(100), border_radius: BorderRadius::MAX, ..default() },
+                        Node {
+                            width: percent(score.unwrap_or(0.0) as f32),
+                            height: percent(100),
+                            border_radius: BorderRadius::MAX,
+                            ..default()
+                        },
                         BackgroundColor(color),
                     )],
                 ),
-                (strong(shown, 0.85, palette::INK), Node { width: px(34), ..default() }),
+                (
+                    strong(shown, 0.85, palette::INK),
+                    Node {
+                        width: px(34),
+                        ..default()
+                    }
+                ),
             ],
         ));
     }
     if !debrief.strengths.is_empty() {
         column.spawn(strong("What went well", 0.95, palette::INK));
         for evidence in &debrief.strengths {
-            column.spawn(evidence_row(evidence.turn, true, &evidence.finding.note, &evidence.finding.matched));
+            column.spawn(evidence_row(
+                evidence.turn,
+                true,
+                &evidence.finding.note,
+                &evidence.finding.matched,
+            ));
         }
     }
     if !debrief.costly.is_empty() {
         column.spawn(strong("What cost the most", 0.95, palette::INK));
         for moment in &debrief.costly {
-            let better = moment.better.as_ref().map_or(String::new(), |b| format!("Better: “{}”", shorten(b, QUOTE_CHARS * 2)));
-            column.spawn(evidence_row(moment.turn, false, &format!("−{:.1} points: {}", moment.points, moment.problems.join("; ")), &moment.said));
+            let better = moment.better.as_ref().map_or(String::new(), |b| {
+                format!("Better: “{}”", shorten(b, QUOTE_CHARS * 2))
+            });
+            column.spawn(evidence_row(
+                moment.turn,
+                false,
+                &format!(
+                    "−{:.1} points: {}",
+                    moment.points,
+                    moment.problems.join("; ")
+                ),
+                &moment.said,
+            ));
             if !better.is_empty() {
                 column.spawn(label(better, 0.75, palette::GOOD));
             }
@@ -215,33 +347,62 @@ fn spawn_scores(column: &mut ChildSpawnerCommands, finished: &FinishedCall) {
 
 /// Every piece of evidence, criterion by criterion.
 fn spawn_evidence(column: &mut ChildSpawnerCommands, finished: &FinishedCall) {
-    column.spawn(strong("Evidence (select one to see its turn)", 0.95, palette::INK));
+    column.spawn(strong(
+        "Evidence (select one to see its turn)",
+        0.95,
+        palette::INK,
+    ));
     let mut any = false;
     for criterion in &finished.debrief.scorecard.criteria {
         if criterion.evidence.is_empty() {
             continue;
         }
         any = true;
-        let rating = criterion.rating.map_or("n/a".to_owned(), |r| format!("{r}/{}", criterion.max));
-        column.spawn(label(format!("{} — {rating}", criterion.title), 0.8, palette::INK_SOFT));
+        let rating = criterion
+            .rating
+            .map_or("n/a".to_owned(), |r| format!("{r}/{}", criterion.max));
+        column.spawn(label(
+            format!("{} — {rating}", criterion.title),
+            0.8,
+            palette::INK_SOFT,
+        ));
         for evidence in &criterion.evidence {
-            column.spawn(evidence_row(evidence.turn, evidence.finding.polarity == Polarity::Good, &evidence.finding.note, &evidence.finding.matched));
+            column.spawn(evidence_row(
+                evidence.turn,
+                evidence.finding.polarity == Polarity::Good,
+                &evidence.finding.note,
+                &evidence.finding.matched,
+            ));
         }
     }
     if !any {
-        column.spawn(label("No evidence was recorded for this call.", 0.85, palette::INK_SOFT));
+        column.spawn(label(
+            "No evidence was recorded for this call.",
+            0.85,
+            palette::INK_SOFT,
+        ));
     }
 }
 
 /// A selectable evidence line: good or poor, what, and the words that matched.
 fn evidence_row(turn: usize, good: bool, note: &str, quote: &str) -> impl Bundle {
     let mark = if good { "✓" } else { "✗" };
-    let quote = if quote.is_empty() { String::new() } else { format!("  “{}”", shorten(quote, QUOTE_CHARS)) };
+    let quote = if quote.is_empty() {
+        String::new()
+    } else {
+        format!("  “{}”", shorten(quote, QUOTE_CHARS))
+    };
     (
         EvidenceRow(turn),
         button_base(
             ButtonColors::QUIET,
-            Node { width: percent(100), justify_content: JustifyContent::Start, padding: UiRect::axes(px(10), px(6)), flex_shrink: 0.0, ..button_node() },
+            Node {
+                width: percent(100),
+                justify_content: JustifyContent::Start,
+                padding: UiRect::axes(px(10), px(6)),
+                flex_shrink: 0.0,
+                ..button_node()
+            },
             move |_: On<Activate>, mut selected: ResMut<SelectedTurn>| selected.0 = Some(turn),
         ),
         children![(
@@ -272,7 +433,12 @@ fn chart(points: &[MeterPoint]) -> impl Bundle {
             Meter::Trust => p.trust,
         };
         for (index, pair) in points.windows(2).enumerate() {
-            let (x1, y1, x2, y2) = (x_of(index), y_of(value(&pair[0])), x_of(index + 1), y_of(value(&pair[1])));
+            let (x1, y1, x2, y2) = (
+                x_of(index),
+                y_of(value(&pair[0])),
+                x_of(index + 1),
+                y_of(value(&pair[1])),
+            );
             let length = ((x2 - x1).powi(2) + (y2 - y1).powi(2)).sqrt();
             let angle = (y2 - y1).atan2(x2 - x1);
             pieces.push((
@@ -286,7 +452,10 @@ fn chart(points: &[MeterPoint]) -> impl Bundle {
                     ..default()
                 },
                 BackgroundColor(color),
-                UiTransform { rotation: Rot2::radians(angle), ..default() },
+                UiTransform {
+                    rotation: Rot2::radians(angle),
+                    ..default()
+                },
             ));
         }
         for (index, point) in points.iter().enumerate() {
@@ -309,7 +478,14 @@ fn chart(points: &[MeterPoint]) -> impl Bundle {
         .iter()
         .map(|share| {
             (
-                Node { position_type: PositionType::Absolute, left: px(0), top: px(height * share), width: px(width), height: px(1), ..default() },
+                Node {
+                    position_type: PositionType::Absolute,
+                    left: px(0),
+                    top: px(height * share),
+                    width: px(width),
+                    height: px(1),
+                    ..default()
+                },
                 BackgroundColor(palette::TRACK),
             )
         })
@@ -327,7 +503,15 @@ fn chart(points: &[MeterPoint]) -> impl Bundle {
             SpawnIter(pieces.into_iter()),
             Spawn((
                 TurnMarker,
-                Node { position_type: PositionType::Absolute, left: px(0), top: px(-4), width: px(2), height: px(height + 8.0), display: Display::None, ..default() },
+                Node {
+                    position_type: PositionType::Absolute,
+                    left: px(0),
+                    top: px(-4),
+                    width: px(2),
+                    height: px(height + 8.0),
+                    display: Display::None,
+                    ..default()
+                },
                 BackgroundColor(palette::FOCUS_RING.with_alpha(0.7)),
             )),
         )),
@@ -369,34 +553,66 @@ fn show_selected_turn(
     }
     for (row, mut border, mut node) in &mut rows {
         node.border = UiRect::all(px(1));
-        *border = BorderColor::all(if row.0 == turn { palette::FOCUS_RING } else { Color::NONE });
+        *border = BorderColor::all(if row.0 == turn {
+            palette::FOCUS_RING
+        } else {
+            Color::NONE
+        });
     }
     let Some(record) = finished.transcript.turns.get(turn) else {
         return;
     };
     let name = &finished.loaded.scenario.persona.name;
     commands.entity(detail).with_children(|panel| {
-        panel.spawn(strong(format!("Turn {turn} at {}", clock(record.at_ms)), 0.95, palette::INK));
+        panel.spawn(strong(
+            format!("Turn {turn} at {}", clock(record.at_ms)),
+            0.95,
+            palette::INK,
+        ));
         let mut said = None;
         for timed in &record.events {
             match &timed.event {
-                Event::TraineeChose { text, .. } | Event::TraineeReplied { text, .. } => said = Some(text.clone()),
-                Event::CustomerSaid { text, .. } => {
-                    panel.spawn(label(format!("{name}: {}", shorten(text, 220)), 0.8, palette::INK_SOFT));
+                Event::TraineeChose { text, .. } | Event::TraineeReplied { text, .. } => {
+                    said = Some(text.clone())
                 }
-                Event::MeterChanged { meter, from, to, .. } => {
-                    panel.spawn(label(format!("{} {from} → {to}", meter.label()), 0.72, palette::INK_SOFT));
+                Event::CustomerSaid { text, .. } => {
+                    panel.spawn(label(
+                        format!("{name}: {}", shorten(text, 220)),
+                        0.8,
+                        palette::INK_SOFT,
+                    ));
+                }
+                Event::MeterChanged {
+                    meter, from, to, ..
+                } => {
+                    panel.spawn(label(
+                        format!("{} {from} → {to}", meter.label()),
+                        0.72,
+                        palette::INK_SOFT,
+                    ));
                 }
                 _ => {}
             }
         }
-        let you = said.or_else(|| record.mv.as_ref().map(|m| m.describe())).unwrap_or_else(|| "(time passed)".to_owned());
-        panel.spawn(label(format!("You: {}", shorten(&you, 220)), 0.85, palette::ACCENT_HOVER));
+        let you = said
+            .or_else(|| record.mv.as_ref().map(|m| m.describe()))
+            .unwrap_or_else(|| "(time passed)".to_owned());
+        panel.spawn(label(
+            format!("You: {}", shorten(&you, 220)),
+            0.85,
+            palette::ACCENT_HOVER,
+        ));
     });
 }
 
 /// Starts a call replayed up to the selected turn; the trainee plays that turn again.
-fn retry_from_selected(_: On<Activate>, selected: Res<SelectedTurn>, finished: Res<FinishedCall>, mut commands: Commands, mut next: ResMut<NextState<Screen>>) {
+fn retry_from_selected(
+    _: On<Activate>,
+    selected: Res<SelectedTurn>,
+    finished: Res<FinishedCall>,
+    mut commands: Commands,
+    mut next: ResMut<NextState<Screen>>,
+) {
     retry(&mut commands, &finished, selected.0);
     next.set(Screen::Call);
 }
@@ -405,11 +621,18 @@ fn retry(commands: &mut Commands, finished: &FinishedCall, turn: Option<usize>) 
     commands.insert_resource(CallRequest {
         loaded: finished.loaded.clone(),
         seed: finished.seed,
-        retry: turn.filter(|t| *t > 1).map(|t| (finished.transcript.clone(), t)),
+        retry: turn
+            .filter(|t| *t > 1)
+            .map(|t| (finished.transcript.clone(), t)),
     });
 }
 
-fn play_again(_: On<Activate>, finished: Res<FinishedCall>, mut commands: Commands, mut next: ResMut<NextState<Screen>>) {
+fn play_again(
+    _: On<Activate>,
+    finished: Res<FinishedCall>,
+    mut commands: Commands,
+    mut next: ResMut<NextState<Screen>>,
+) {
     retry(&mut commands, &finished, None);
     next.set(Screen::Call);
 }
@@ -429,14 +652,28 @@ fn read_debrief_keys(
     let Some(finished) = finished else {
         return;
     };
-    let move_turns: Vec<usize> = finished.transcript.turns.iter().enumerate().filter(|(_, t)| t.mv.is_some()).map(|(i, _)| i).collect();
+    let move_turns: Vec<usize> = finished
+        .transcript
+        .turns
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.mv.is_some())
+        .map(|(i, _)| i)
+        .collect();
     for key in keys.read() {
         if key.state != ButtonState::Pressed {
             continue;
         }
-        let position = selected.0.and_then(|t| move_turns.iter().position(|m| *m >= t)).unwrap_or(0);
+        let position = selected
+            .0
+            .and_then(|t| move_turns.iter().position(|m| *m >= t))
+            .unwrap_or(0);
         match key.key_code {
-            KeyCode::ArrowRight => selected.0 = move_turns.get((position + 1).min(move_turns.len().saturating_sub(1))).copied(),
+            KeyCode::ArrowRight => {
+                selected.0 = move_turns
+                    .get((position + 1).min(move_turns.len().saturating_sub(1)))
+                    .copied()
+            }
             KeyCode::ArrowLeft => selected.0 = move_turns.get(position.saturating_sub(1)).copied(),
             KeyCode::KeyR => {
                 retry(&mut commands, &finished, selected.0);
@@ -454,7 +691,9 @@ fn read_debrief_keys(
 
 fn capitalised(word: &str) -> String {
     let mut chars = word.chars();
-    chars.next().map_or(String::new(), |first| first.to_uppercase().chain(chars).collect())
+    chars.next().map_or(String::new(), |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 fn shorten(text: &str, max: usize) -> String {

@@ -26,7 +26,10 @@ pub(super) const BLANK_STDDEV: f64 = 4.0;
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<ScriptChecks>();
-    if !app.world().contains_resource::<Messages<CiTestingCustomEvent>>() {
+    if !app
+        .world()
+        .contains_resource::<Messages<CiTestingCustomEvent>>()
+    {
         app.add_message::<CiTestingCustomEvent>();
     }
     app.add_systems(PreUpdate, follow_script.after(bevy::input::InputSystems));
@@ -52,31 +55,53 @@ fn follow_script(
     library: Res<Library>,
     mut selected: ResMut<Selected>,
 ) {
-    let window = windows.single().map(|(e, _)| e).unwrap_or(Entity::PLACEHOLDER);
+    let window = windows
+        .single()
+        .map(|(e, _)| e)
+        .unwrap_or(Entity::PLACEHOLDER);
     for CiTestingCustomEvent(line) in script.read() {
         let (verb, argument) = line.split_once(':').unwrap_or((line.as_str(), ""));
         match verb {
             "key" => match key_code(argument) {
                 Some((code, logical)) => {
-                    keys.write(key_event(code, logical.clone(), ButtonState::Pressed, window));
+                    keys.write(key_event(
+                        code,
+                        logical.clone(),
+                        ButtonState::Pressed,
+                        window,
+                    ));
                     keys.write(key_event(code, logical, ButtonState::Released, window));
                 }
-                None => checks.failures.push(format!("the script names an unknown key `{argument}`")),
+                None => checks
+                    .failures
+                    .push(format!("the script names an unknown key `{argument}`")),
             },
             "type" => {
                 for ch in argument.chars() {
                     let (code, logical) = if ch == ' ' {
                         (KeyCode::Space, Key::Space)
                     } else {
-                        (KeyCode::Unidentified(NativeKeyCode::Unidentified), Key::Character(ch.to_string().into()))
+                        (
+                            KeyCode::Unidentified(NativeKeyCode::Unidentified),
+                            Key::Character(ch.to_string().into()),
+                        )
                     };
-                    keys.write(key_event(code, logical.clone(), ButtonState::Pressed, window));
+                    keys.write(key_event(
+                        code,
+                        logical.clone(),
+                        ButtonState::Pressed,
+                        window,
+                    ));
                     keys.write(key_event(code, logical, ButtonState::Released, window));
                 }
             }
             "shot" => {
                 let path = screenshot_dir().join(format!("{argument}.png"));
-                info!("screenshot `{}` of the {:?} screen", path.display(), screen.get());
+                info!(
+                    "screenshot `{}` of the {:?} screen",
+                    path.display(),
+                    screen.get()
+                );
                 checks.pending_shots += 1;
                 let name = argument.to_owned();
                 commands.spawn(Screenshot::primary_window()).observe(save_to_disk(path)).observe(
@@ -98,22 +123,39 @@ fn follow_script(
                     _ => None,
                 };
                 if wanted != Some(*screen.get()) {
-                    checks.failures.push(format!("expected the `{argument}` screen, but the {:?} screen is showing", screen.get()));
+                    checks.failures.push(format!(
+                        "expected the `{argument}` screen, but the {:?} screen is showing",
+                        screen.get()
+                    ));
                 }
             }
             "resize" => {
-                let size = argument.split_once('x').and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)));
+                let size = argument
+                    .split_once('x')
+                    .and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)));
                 match (size, windows.single_mut()) {
-                    (Some((w, h)), Ok((_, mut window))) => window.resolution.set(w as f32, h as f32),
-                    _ => checks.failures.push(format!("cannot resize to `{argument}`")),
+                    (Some((w, h)), Ok((_, mut window))) => {
+                        window.resolution.set(w as f32, h as f32)
+                    }
+                    _ => checks
+                        .failures
+                        .push(format!("cannot resize to `{argument}`")),
                 }
             }
-            "select" => match library.scenarios.iter().position(|l| l.scenario.id == argument) {
+            "select" => match library
+                .scenarios
+                .iter()
+                .position(|l| l.scenario.id == argument)
+            {
                 Some(index) => selected.0 = index,
-                None => checks.failures.push(format!("the library has no scenario `{argument}`")),
+                None => checks
+                    .failures
+                    .push(format!("the library has no scenario `{argument}`")),
             },
             "finish" => checks.finishing = true,
-            _ => checks.failures.push(format!("the script has an unknown step `{line}`")),
+            _ => checks
+                .failures
+                .push(format!("the script has an unknown step `{line}`")),
         }
     }
 }
@@ -138,7 +180,12 @@ fn screenshot_dir() -> PathBuf {
     std::env::var_os(SCREENSHOT_DIR_ENV).map_or_else(|| PathBuf::from("."), PathBuf::from)
 }
 
-fn key_event(key_code: KeyCode, logical_key: Key, state: ButtonState, window: Entity) -> KeyboardInput {
+fn key_event(
+    key_code: KeyCode,
+    logical_key: Key,
+    state: ButtonState,
+    window: Entity,
+) -> KeyboardInput {
     KeyboardInput {
         key_code,
         logical_key,
@@ -182,12 +229,16 @@ fn key_code(name: &str) -> Option<(KeyCode, Key)> {
 
 /// The standard deviation of the brightness of RGBA or BGRA pixels, 0–255.
 pub(super) fn brightness_stddev(pixels: &[u8]) -> f64 {
-    let brightness: Vec<f64> = pixels.chunks_exact(4).map(|p| (f64::from(p[0]) + f64::from(p[1]) + f64::from(p[2])) / 3.0).collect();
+    let brightness: Vec<f64> = pixels
+        .chunks_exact(4)
+        .map(|p| (f64::from(p[0]) + f64::from(p[1]) + f64::from(p[2])) / 3.0)
+        .collect();
     if brightness.is_empty() {
         return 0.0;
     }
     let mean = brightness.iter().sum::<f64>() / brightness.len() as f64;
-    let variance = brightness.iter().map(|b| (b - mean).powi(2)).sum::<f64>() / brightness.len() as f64;
+    let variance =
+        brightness.iter().map(|b| (b - mean).powi(2)).sum::<f64>() / brightness.len() as f64;
     variance.sqrt()
 }
 

@@ -22,7 +22,9 @@ pub(super) fn plugin(app: &mut App) {
     }
     app.add_systems(
         Update,
-        (track_modifiers, edit_focused_field).chain().in_set(AppSystems::ReadInput),
+        (track_modifiers, edit_focused_field)
+            .chain()
+            .in_set(AppSystems::ReadInput),
     );
     app.add_systems(Update, show_field_text.in_set(AppSystems::Present));
 }
@@ -53,7 +55,11 @@ pub(super) struct Submit {
 }
 
 /// A text field widget; `on_submit` runs when Enter is pressed in it.
-pub(super) fn text_field<B: Bundle, M: Send + Sync + 'static, I: bevy::ecs::system::IntoObserverSystem<Submit, B, M> + Send + Sync>(
+pub(super) fn text_field<
+    B: Bundle,
+    M: Send + Sync + 'static,
+    I: bevy::ecs::system::IntoObserverSystem<Submit, B, M> + Send + Sync,
+>(
     value: &str,
     placeholder: &str,
     max_chars: usize,
@@ -80,7 +86,13 @@ pub(super) fn text_field<B: Bundle, M: Send + Sync + 'static, I: bevy::ecs::syst
         BackgroundColor(palette::INK_DARK),
         observe(focus_on_click),
         observe(on_submit),
-        children![(TextFieldDisplay, Text::new(value), font(1.0, false), TextColor(palette::INK), Pickable::IGNORE)],
+        children![(
+            TextFieldDisplay,
+            Text::new(value),
+            font(1.0, false),
+            TextColor(palette::INK),
+            Pickable::IGNORE
+        )],
     )
 }
 
@@ -94,7 +106,10 @@ fn track_modifiers(mut keys: MessageReader<KeyboardInput>, mut modifiers: ResMut
     for key in keys.read() {
         let down = key.state == ButtonState::Pressed;
         match key.key_code {
-            KeyCode::ControlLeft | KeyCode::ControlRight | KeyCode::SuperLeft | KeyCode::SuperRight => modifiers.ctrl = down,
+            KeyCode::ControlLeft
+            | KeyCode::ControlRight
+            | KeyCode::SuperLeft
+            | KeyCode::SuperRight => modifiers.ctrl = down,
             KeyCode::ShiftLeft | KeyCode::ShiftRight => modifiers.shift = down,
             _ => {}
         }
@@ -202,7 +217,10 @@ pub(crate) mod tests {
         text.chars()
             .map(|c| match c {
                 ' ' => press(KeyCode::Space, Key::Space),
-                c => press(KeyCode::Unidentified(NativeKeyCode::Unidentified), Key::Character(c.to_string().into())),
+                c => press(
+                    KeyCode::Unidentified(NativeKeyCode::Unidentified),
+                    Key::Character(c.to_string().into()),
+                ),
             })
             .collect()
     }
@@ -216,17 +234,35 @@ pub(crate) mod tests {
         app.init_resource::<Submitted>();
         let field = app
             .world_mut()
-            .spawn(text_field("", "Type here", 20, Node::default(), |submit: On<Submit>, fields: Query<&TextField>, mut out: ResMut<Submitted>| {
-                out.0.push(fields.get(submit.entity).map(|f| f.value.clone()).unwrap_or_default());
-            }))
+            .spawn(text_field(
+                "",
+                "Type here",
+                20,
+                Node::default(),
+                |submit: On<Submit>, fields: Query<&TextField>, mut out: ResMut<Submitted>| {
+                    out.0.push(
+                        fields
+                            .get(submit.entity)
+                            .map(|f| f.value.clone())
+                            .unwrap_or_default(),
+                    );
+                },
+            ))
             .id();
-        app.world_mut().resource_mut::<InputFocus>().set(field, FocusCause::Navigated);
+        app.world_mut()
+            .resource_mut::<InputFocus>()
+            .set(field, FocusCause::Navigated);
         app.update();
         app.world_mut().write_message_batch(typed("I'm sorry x"));
-        app.world_mut().write_message(press(KeyCode::Backspace, Key::Backspace));
-        app.world_mut().write_message(press(KeyCode::Enter, Key::Enter));
+        app.world_mut()
+            .write_message(press(KeyCode::Backspace, Key::Backspace));
+        app.world_mut()
+            .write_message(press(KeyCode::Enter, Key::Enter));
         app.update();
-        assert_eq!(app.world().resource::<Submitted>().0, vec!["I'm sorry ".to_owned()]);
+        assert_eq!(
+            app.world().resource::<Submitted>().0,
+            vec!["I'm sorry ".to_owned()]
+        );
     }
 
     #[test]

@@ -38,7 +38,9 @@ pub(super) struct Trainee(pub String);
 
 impl Default for Trainee {
     fn default() -> Self {
-        let name = std::env::var(TRAINEE_ENV).ok().filter(|n| !n.trim().is_empty());
+        let name = std::env::var(TRAINEE_ENV)
+            .ok()
+            .filter(|n| !n.trim().is_empty());
         Trainee(name.unwrap_or_else(|| DEFAULT_TRAINEE.to_owned()))
     }
 }
@@ -61,13 +63,19 @@ impl Settings {
 
     /// The volume one step up or down.
     pub fn nudge_volume(&mut self, steps: f32) {
-        self.volume = ((self.volume + steps * Self::STEP) * 10.0).round().clamp(0.0, 10.0) / 10.0;
+        self.volume = ((self.volume + steps * Self::STEP) * 10.0)
+            .round()
+            .clamp(0.0, 10.0)
+            / 10.0;
     }
 
     /// The text size one step up or down.
     pub fn nudge_text(&mut self, steps: f32) {
         let (low, high) = Self::TEXT_SCALE_RANGE;
-        self.text_scale = ((self.text_scale + steps * Self::STEP) * 10.0).round().clamp(low * 10.0, high * 10.0) / 10.0;
+        self.text_scale = ((self.text_scale + steps * Self::STEP) * 10.0)
+            .round()
+            .clamp(low * 10.0, high * 10.0)
+            / 10.0;
     }
 }
 
@@ -89,11 +97,21 @@ pub(super) struct Selected(pub usize);
 fn load_scenarios(mut library: ResMut<Library>, trainee: Res<Trainee>) {
     let dir = library_dir();
     let (scenarios, problems) = load_library(&dir);
-    library.problems = problems.iter().map(|d| format!("{}: {}", d.location(), d.message)).collect();
+    library.problems = problems
+        .iter()
+        .map(|d| format!("{}: {}", d.location(), d.message))
+        .collect();
     if scenarios.is_empty() {
-        warn!("no scenarios in `{}`; showing the built-in starter scenario", dir.display());
+        warn!(
+            "no scenarios in `{}`; showing the built-in starter scenario",
+            dir.display()
+        );
     }
-    library.scenarios = if scenarios.is_empty() { vec![starter()] } else { scenarios };
+    library.scenarios = if scenarios.is_empty() {
+        vec![starter()]
+    } else {
+        scenarios
+    };
     library.best = best_scores(&trainee.0);
 }
 
@@ -113,9 +131,14 @@ pub(super) fn best_scores(trainee: &str) -> HashMap<String, f64> {
         return HashMap::new();
     }
     let query = || -> rusqlite::Result<HashMap<String, f64>> {
-        let conn = rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let conn = rusqlite::Connection::open_with_flags(
+            &path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )?;
         let mut statement = conn.prepare("SELECT scenario_id, MAX(overall) FROM sessions WHERE trainee = ?1 GROUP BY scenario_id")?;
-        let rows = statement.query_map([trainee], |row| Ok((row.get::<_, String>(0)?, row.get::<_, f64>(1)?)))?;
+        let rows = statement.query_map([trainee], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, f64>(1)?))
+        })?;
         rows.collect()
     };
     query().unwrap_or_else(|error| {

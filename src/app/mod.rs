@@ -53,7 +53,12 @@ pub(crate) fn plugin(app: &mut App) {
     app.init_state::<Screen>();
     app.configure_sets(
         Update,
-        (AppSystems::ReadInput, AppSystems::Drive, AppSystems::Present).chain(),
+        (
+            AppSystems::ReadInput,
+            AppSystems::Drive,
+            AppSystems::Present,
+        )
+            .chain(),
     );
     app.add_plugins((
         theme::plugin,
@@ -108,7 +113,12 @@ pub(crate) mod testing {
     /// The headless app, stepping time by `step` each update.
     pub(crate) fn headless_app(step: Duration) -> App {
         let mut app = App::new();
-        app.add_plugins((MinimalPlugins, StatesPlugin, InputPlugin, AssetPlugin::default()));
+        app.add_plugins((
+            MinimalPlugins,
+            StatesPlugin,
+            InputPlugin,
+            AssetPlugin::default(),
+        ));
         app.init_asset::<Font>();
         app.insert_resource(TimeUpdateStrategy::ManualDuration(step));
         // Messages the window plugins would register.

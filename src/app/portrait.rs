@@ -21,7 +21,9 @@ const FLUSH_AT_FURY: f32 = 0.35;
 pub(super) fn plugin(app: &mut App) {
     app.add_systems(
         Update,
-        show_expression.in_set(AppSystems::Present).run_if(resource_exists::<ShownMeters>),
+        show_expression
+            .in_set(AppSystems::Present)
+            .run_if(resource_exists::<ShownMeters>),
     );
 }
 
@@ -36,7 +38,8 @@ pub(super) enum Mood {
 
 impl Mood {
     /// The lowest anger of each mood above calm.
-    const THRESHOLDS: [(i32, Mood); 3] = [(30, Mood::Annoyed), (55, Mood::Angry), (80, Mood::Furious)];
+    const THRESHOLDS: [(i32, Mood); 3] =
+        [(30, Mood::Annoyed), (55, Mood::Angry), (80, Mood::Furious)];
 
     /// The mood at an anger level (0–100).
     pub fn from_anger(anger: f32) -> Mood {
@@ -100,7 +103,9 @@ impl Looks {
             Color::srgb(0.70, 0.42, 0.26),
             Color::srgb(0.36, 0.36, 0.44),
         ];
-        let hash = name.bytes().fold(2166136261u32, |h, b| (h ^ u32::from(b)).wrapping_mul(16777619));
+        let hash = name.bytes().fold(2166136261u32, |h, b| {
+            (h ^ u32::from(b)).wrapping_mul(16777619)
+        });
         let pick = |shift: u32| (hash >> shift) as usize % 5;
         Looks {
             skin: SKINS[pick(0)],
@@ -177,28 +182,74 @@ pub(super) fn portrait(name: &str) -> impl Bundle {
         },
         BackgroundColor(Mood::Calm.backdrop()),
         children![
-            (placed(28.0, 196.0, 184.0, 100.0, BorderRadius::all(px(60))), BackgroundColor(looks.shirt)),
-            (placed(102.0, 160.0, 36.0, 44.0, BorderRadius::all(px(12))), BackgroundColor(skin_shade)),
-            (placed(50.0, 26.0, 140.0, 150.0, BorderRadius::all(px(70))), BackgroundColor(looks.hair)),
-            (placed(52.0, 98.0, 18.0, 28.0, BorderRadius::MAX), BackgroundColor(skin_shade)),
-            (placed(170.0, 98.0, 18.0, 28.0, BorderRadius::MAX), BackgroundColor(skin_shade)),
-            (FacePart::Head, placed(60.0, 40.0, 120.0, 142.0, BorderRadius::all(px(60))), BackgroundColor(looks.skin)),
             (
-                placed(56.0, 30.0, 128.0, 44.0, BorderRadius {
-                    top_left: px(64),
-                    top_right: px(64),
-                    bottom_right: px(14),
-                    bottom_left: px(40),
-                }),
+                placed(28.0, 196.0, 184.0, 100.0, BorderRadius::all(px(60))),
+                BackgroundColor(looks.shirt)
+            ),
+            (
+                placed(102.0, 160.0, 36.0, 44.0, BorderRadius::all(px(12))),
+                BackgroundColor(skin_shade)
+            ),
+            (
+                placed(50.0, 26.0, 140.0, 150.0, BorderRadius::all(px(70))),
+                BackgroundColor(looks.hair)
+            ),
+            (
+                placed(52.0, 98.0, 18.0, 28.0, BorderRadius::MAX),
+                BackgroundColor(skin_shade)
+            ),
+            (
+                placed(170.0, 98.0, 18.0, 28.0, BorderRadius::MAX),
+                BackgroundColor(skin_shade)
+            ),
+            (
+                FacePart::Head,
+                placed(60.0, 40.0, 120.0, 142.0, BorderRadius::all(px(60))),
+                BackgroundColor(looks.skin)
+            ),
+            (
+                placed(
+                    56.0,
+                    30.0,
+                    128.0,
+                    44.0,
+                    BorderRadius {
+                        top_left: px(64),
+                        top_right: px(64),
+                        bottom_right: px(14),
+                        bottom_left: px(40),
+                    }
+                ),
                 BackgroundColor(looks.hair),
             ),
-            (FacePart::Brow { left: true }, placed(76.0, 86.0, 34.0, 6.0, BorderRadius::MAX), BackgroundColor(looks.hair.darker(0.05)), UiTransform::default()),
-            (FacePart::Brow { left: false }, placed(130.0, 86.0, 34.0, 6.0, BorderRadius::MAX), BackgroundColor(looks.hair.darker(0.05)), UiTransform::default()),
+            (
+                FacePart::Brow { left: true },
+                placed(76.0, 86.0, 34.0, 6.0, BorderRadius::MAX),
+                BackgroundColor(looks.hair.darker(0.05)),
+                UiTransform::default()
+            ),
+            (
+                FacePart::Brow { left: false },
+                placed(130.0, 86.0, 34.0, 6.0, BorderRadius::MAX),
+                BackgroundColor(looks.hair.darker(0.05)),
+                UiTransform::default()
+            ),
             eye(80.0),
             eye(134.0),
-            (placed(114.0, 112.0, 12.0, 24.0, BorderRadius::all(px(6))), BackgroundColor(skin_shade)),
-            (FacePart::Cheek, placed(72.0, 130.0, 22.0, 12.0, BorderRadius::MAX), BackgroundColor(Color::NONE)),
-            (FacePart::Cheek, placed(146.0, 130.0, 22.0, 12.0, BorderRadius::MAX), BackgroundColor(Color::NONE)),
+            (
+                placed(114.0, 112.0, 12.0, 24.0, BorderRadius::all(px(6))),
+                BackgroundColor(skin_shade)
+            ),
+            (
+                FacePart::Cheek,
+                placed(72.0, 130.0, 22.0, 12.0, BorderRadius::MAX),
+                BackgroundColor(Color::NONE)
+            ),
+            (
+                FacePart::Cheek,
+                placed(146.0, 130.0, 22.0, 12.0, BorderRadius::MAX),
+                BackgroundColor(Color::NONE)
+            ),
             (
                 Node {
                     justify_content: JustifyContent::Center,
@@ -296,7 +347,16 @@ fn lerp(range: (f32, f32), t: f32) -> f32 {
 fn show_expression(
     meters: Res<ShownMeters>,
     mut portraits: Query<(&Portrait, &mut BackgroundColor), Without<FacePart>>,
-    mut parts: Query<(&FacePart, &mut Node, &mut BackgroundColor, Option<&mut UiTransform>, Option<&mut BorderColor>), Without<Portrait>>,
+    mut parts: Query<
+        (
+            &FacePart,
+            &mut Node,
+            &mut BackgroundColor,
+            Option<&mut UiTransform>,
+            Option<&mut BorderColor>,
+        ),
+        Without<Portrait>,
+    >,
 ) {
     if !meters.is_changed() {
         return;
@@ -340,10 +400,17 @@ fn show_expression(
                     *border = BorderColor::all(lips);
                 }
                 if let Some(mut transform) = transform {
-                    transform.rotation = Rot2::degrees(if mood == Mood::Annoyed { -4.0 } else { 0.0 });
+                    transform.rotation =
+                        Rot2::degrees(if mood == Mood::Annoyed { -4.0 } else { 0.0 });
                 }
             }
-            FacePart::Teeth => fill.0 = if mood == Mood::Furious { Color::srgb(0.97, 0.96, 0.92) } else { Color::NONE },
+            FacePart::Teeth => {
+                fill.0 = if mood == Mood::Furious {
+                    Color::srgb(0.97, 0.96, 0.92)
+                } else {
+                    Color::NONE
+                }
+            }
         }
     }
 }
@@ -354,15 +421,30 @@ mod tests {
 
     #[test]
     fn moods_follow_anger_thresholds() {
-        let moods: Vec<Mood> = [0.0, 29.9, 30.0, 54.0, 55.0, 79.0, 80.0, 100.0].into_iter().map(Mood::from_anger).collect();
+        let moods: Vec<Mood> = [0.0, 29.9, 30.0, 54.0, 55.0, 79.0, 80.0, 100.0]
+            .into_iter()
+            .map(Mood::from_anger)
+            .collect();
         assert_eq!(
             moods,
-            [Mood::Calm, Mood::Calm, Mood::Annoyed, Mood::Annoyed, Mood::Angry, Mood::Angry, Mood::Furious, Mood::Furious]
+            [
+                Mood::Calm,
+                Mood::Calm,
+                Mood::Annoyed,
+                Mood::Annoyed,
+                Mood::Angry,
+                Mood::Angry,
+                Mood::Furious,
+                Mood::Furious
+            ]
         );
     }
 
     #[test]
     fn the_same_customer_always_looks_the_same() {
-        assert_eq!(Looks::for_name("Priya Sharma"), Looks::for_name("Priya Sharma"));
+        assert_eq!(
+            Looks::for_name("Priya Sharma"),
+            Looks::for_name("Priya Sharma")
+        );
     }
 }

@@ -61,13 +61,21 @@ fn use_update_mode(in_call: bool) -> impl Fn(Option<ResMut<WinitSettings>>) {
 }
 
 /// Logs how long after launch the title screen was first drawn.
-fn report_first_frame(launched: Res<Launched>, screen: Option<Res<State<Screen>>>, mut frames: Local<u32>, mut done: Local<bool>) {
+fn report_first_frame(
+    launched: Res<Launched>,
+    screen: Option<Res<State<Screen>>>,
+    mut frames: Local<u32>,
+    mut done: Local<bool>,
+) {
     if *done || screen.is_none_or(|s| *s.get() != Screen::Title) {
         return;
     }
     *frames += 1;
     if *frames >= FRAMES_TO_INTERACTIVE {
         *done = true;
-        info!("first interactive frame {} ms after launch", launched.0.elapsed().as_millis());
+        info!(
+            "first interactive frame {} ms after launch",
+            launched.0.elapsed().as_millis()
+        );
     }
 }

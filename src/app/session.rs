@@ -118,10 +118,16 @@ fn start_call(
             None => return,
         },
     };
-    let rubric = kit.0.rubric_for(&request.loaded).unwrap_or_else(|diagnostic| {
-        warn!("the scenario's rubric does not load ({}); scoring with the shipped rubric", diagnostic.message);
-        Arc::clone(&kit.0.rubric)
-    });
+    let rubric = kit
+        .0
+        .rubric_for(&request.loaded)
+        .unwrap_or_else(|diagnostic| {
+            warn!(
+                "the scenario's rubric does not load ({}); scoring with the shipped rubric",
+                diagnostic.message
+            );
+            Arc::clone(&kit.0.rubric)
+        });
     let scenario = Arc::new(request.loaded.scenario.clone());
     let setup = SessionSetup {
         seed: request.seed,
@@ -130,11 +136,23 @@ fn start_call(
         started_at: None,
     };
     let path = transcript_path(&trainee.0, &scenario.id);
-    let started = Recorder::start(&request.loaded, Arc::clone(&scenario), Arc::clone(&kit.0.analyser), &setup, Some(&path))
-        .or_else(|error| {
-            warn!("{error}");
-            Recorder::start(&request.loaded, Arc::clone(&scenario), Arc::clone(&kit.0.analyser), &setup, None)
-        });
+    let started = Recorder::start(
+        &request.loaded,
+        Arc::clone(&scenario),
+        Arc::clone(&kit.0.analyser),
+        &setup,
+        Some(&path),
+    )
+    .or_else(|error| {
+        warn!("{error}");
+        Recorder::start(
+            &request.loaded,
+            Arc::clone(&scenario),
+            Arc::clone(&kit.0.analyser),
+            &setup,
+            None,
+        )
+    });
     let (mut recorder, opening) = match started {
         Ok(started) => started,
         Err(error) => {
@@ -143,17 +161,25 @@ fn start_call(
         }
     };
     let replaying = request.retry.is_some();
-    events.write_batch(opening.into_iter().map(|timed| CallEvent { timed, replayed: replaying }));
+    events.write_batch(opening.into_iter().map(|timed| CallEvent {
+        timed,
+        replayed: replaying,
+    }));
     let mut resume_at_ms = 0;
     if let Some((transcript, turns)) = &request.retry {
         for turn in transcript.turns.iter().take(*turns).skip(1) {
             let replayed = match &turn.mv {
-                Some(mv) => recorder.apply(turn.at_ms, mv.clone()).map_err(|e| e.to_string()),
+                Some(mv) => recorder
+                    .apply(turn.at_ms, mv.clone())
+                    .map_err(|e| e.to_string()),
                 None => recorder.advance(turn.at_ms).map_err(|e| e.to_string()),
             };
             match replayed {
                 Ok(new) => {
-                    events.write_batch(new.into_iter().map(|timed| CallEvent { timed, replayed: true }));
+                    events.write_batch(new.into_iter().map(|timed| CallEvent {
+                        timed,
+                        replayed: true,
+                    }));
                 }
                 Err(error) => {
                     warn!("retry stopped replaying at {} ms: {error}", turn.at_ms);
@@ -169,7 +195,9 @@ fn start_call(
         rubric,
         seed: request.seed,
         recorder: Some(recorder),
-        zero: time.elapsed().saturating_sub(Duration::from_millis(resume_at_ms)),
+        zero: time
+            .elapsed()
+            .saturating_sub(Duration::from_millis(resume_at_ms)),
         ended_at: None,
     });
 }
@@ -177,7 +205,10 @@ fn start_call(
 /// Where a new call's transcript is written.
 fn transcript_path(trainee: &str, scenario: &str) -> PathBuf {
     let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%S").to_string();
-    crate::paths::transcripts_dir().join(format!("{}-{scenario}-{stamp}.jsonl", crate::scenario::scaffold::slug(trainee)))
+    crate::paths::transcripts_dir().join(format!(
+        "{}-{scenario}-{stamp}.jsonl",
+        crate::scenario::scaffold::slug(trainee)
+    ))
 }
 
 /// A seed from the clock, so every call plays a little differently.
@@ -202,7 +233,10 @@ fn apply_moves(
         };
         match recorder.apply(now, mv.clone()) {
             Ok(new) => {
-                events.write_batch(new.into_iter().map(|timed| CallEvent { timed, replayed: false }));
+                events.write_batch(new.into_iter().map(|timed| CallEvent {
+                    timed,
+                    replayed: false,
+                }));
             }
             Err(PlayError::Move(error)) => {
                 refused.write(MoveRefused(error.to_string()));
@@ -216,7 +250,11 @@ fn apply_moves(
 }
 
 /// Lets session time pass so silence and timeout timers fire.
-fn run_clock(mut call: ResMut<LiveCall>, time: Res<Time<Real>>, mut events: MessageWriter<CallEvent>) {
+fn run_clock(
+    mut call: ResMut<LiveCall>,
+    time: Res<Time<Real>>,
+    mut events: MessageWriter<CallEvent>,
+) {
     let now = call.now_ms(&time);
     let Some(recorder) = call.recorder.as_mut() else {
         return;
@@ -226,7 +264,10 @@ fn run_clock(mut call: ResMut<LiveCall>, time: Res<Time<Real>>, mut events: Mess
     }
     match recorder.advance(now) {
         Ok(new) => {
-            events.write_batch(new.into_iter().map(|timed| CallEvent { timed, replayed: false }));
+            events.write_batch(new.into_iter().map(|timed| CallEvent {
+                timed,
+                replayed: false,
+            }));
         }
         Err(error) => {
             warn!("{error}");
@@ -259,7 +300,10 @@ fn finish_call(
     let transcript = recorder.finish();
     let debrief = kit.0.debrief(&transcript, &call.loaded, &call.rubric);
     store_session(&transcript, &debrief);
-    let best = library.best.entry(call.scenario.id.clone()).or_insert(debrief.scorecard.overall);
+    let best = library
+        .best
+        .entry(call.scenario.id.clone())
+        .or_insert(debrief.scorecard.overall);
     *best = best.max(debrief.scorecard.overall);
     commands.insert_resource(FinishedCall {
         loaded: call.loaded.clone(),
@@ -273,9 +317,12 @@ fn finish_call(
 
 /// Keeps the finished session in the results database; a failure is a warning, never a crash.
 fn store_session(transcript: &Transcript, debrief: &Debrief) {
-    let saved = Store::open(None).and_then(|mut store| store.save_session(transcript, &debrief.scorecard));
+    let saved =
+        Store::open(None).and_then(|mut store| store.save_session(transcript, &debrief.scorecard));
     if let Err(error) = saved {
-        warn!("the session was not stored in the results database: {error}; the transcript is kept on disk");
+        warn!(
+            "the session was not stored in the results database: {error}; the transcript is kept on disk"
+        );
     }
 }
 
@@ -291,14 +338,23 @@ mod tests {
     use crate::engine::{Event, Move};
 
     fn collected(app: &mut App) -> Vec<CallEvent> {
-        app.world_mut().resource_mut::<Messages<CallEvent>>().drain().collect()
+        app.world_mut()
+            .resource_mut::<Messages<CallEvent>>()
+            .drain()
+            .collect()
     }
 
     fn start_first_scenario(app: &mut App) {
         app.update();
         let loaded = app.world().resource::<Library>().scenarios[0].clone();
-        app.insert_resource(CallRequest { loaded, seed: 7, retry: None });
-        app.world_mut().resource_mut::<NextState<Screen>>().set(Screen::Call);
+        app.insert_resource(CallRequest {
+            loaded,
+            seed: 7,
+            retry: None,
+        });
+        app.world_mut()
+            .resource_mut::<NextState<Screen>>()
+            .set(Screen::Call);
         app.update();
     }
 
@@ -310,7 +366,12 @@ mod tests {
         let mut app = headless_app(Duration::from_millis(100));
         start_first_scenario(&mut app);
         let events = collected(&mut app);
-        assert!(events.iter().any(|e| matches!(e.timed.event, Event::CustomerSaid { .. })), "{events:?}");
+        assert!(
+            events
+                .iter()
+                .any(|e| matches!(e.timed.event, Event::CustomerSaid { .. })),
+            "{events:?}"
+        );
         assert!(app.world().contains_resource::<LiveCall>());
     }
 
@@ -321,13 +382,25 @@ mod tests {
         let mut app = headless_app(Duration::from_millis(100));
         start_first_scenario(&mut app);
         collected(&mut app);
-        let offered = app.world().resource::<LiveCall>().session().map(|s| s.offered().len()).unwrap_or(0);
-        let mv = if offered > 0 { Move::Choose(1) } else { Move::Say("I'm so sorry, I'll sort this out for you today.".to_owned()) };
+        let offered = app
+            .world()
+            .resource::<LiveCall>()
+            .session()
+            .map(|s| s.offered().len())
+            .unwrap_or(0);
+        let mv = if offered > 0 {
+            Move::Choose(1)
+        } else {
+            Move::Say("I'm so sorry, I'll sort this out for you today.".to_owned())
+        };
         app.world_mut().write_message(TraineeMove(mv));
         app.update();
         let events = collected(&mut app);
         assert!(
-            events.iter().any(|e| matches!(e.timed.event, Event::TraineeChose { .. } | Event::TraineeReplied { .. })),
+            events.iter().any(|e| matches!(
+                e.timed.event,
+                Event::TraineeChose { .. } | Event::TraineeReplied { .. }
+            )),
             "{events:?}"
         );
     }

@@ -19,7 +19,10 @@ pub(super) fn plugin(app: &mut App) {
     app.add_systems(OnExit(Screen::Call), stop_hold_music);
     app.add_systems(
         Update,
-        (follow_settings.run_if(resource_changed::<Settings>), play_call_sounds)
+        (
+            follow_settings.run_if(resource_changed::<Settings>),
+            play_call_sounds,
+        )
             .in_set(AppSystems::Present)
             .run_if(resource_exists::<Sound>),
     );
@@ -30,7 +33,11 @@ pub(super) fn plugin(app: &mut App) {
 struct Sound(Audio);
 
 fn open_audio(mut commands: Commands, settings: Res<Settings>) {
-    let audio = if cfg!(test) { Audio::silent() } else { Audio::start(settings.volume, settings.muted) };
+    let audio = if cfg!(test) {
+        Audio::silent()
+    } else {
+        Audio::start(settings.volume, settings.muted)
+    };
     commands.insert_resource(Sound(audio));
 }
 
@@ -55,7 +62,11 @@ fn stop_hold_music(sound: Option<Res<Sound>>) {
 }
 
 /// Hold music, mood cues when anger crosses a mood threshold, and voice lines.
-fn play_call_sounds(mut events: MessageReader<CallEvent>, sound: Res<Sound>, call: Option<Res<LiveCall>>) {
+fn play_call_sounds(
+    mut events: MessageReader<CallEvent>,
+    sound: Res<Sound>,
+    call: Option<Res<LiveCall>>,
+) {
     for CallEvent { timed, replayed } in events.read() {
         if *replayed {
             continue;
@@ -63,15 +74,23 @@ fn play_call_sounds(mut events: MessageReader<CallEvent>, sound: Res<Sound>, cal
         match &timed.event {
             Event::HoldStarted { .. } => sound.0.start_hold_music(),
             Event::HoldEnded { .. } | Event::Ended { .. } => sound.0.stop_hold_music(),
-            Event::MeterChanged { meter: Meter::Anger, from, to, .. } => {
-                let (before, after) = (Mood::from_anger(*from as f32), Mood::from_anger(*to as f32));
+            Event::MeterChanged {
+                meter: Meter::Anger,
+                from,
+                to,
+                ..
+            } => {
+                let (before, after) =
+                    (Mood::from_anger(*from as f32), Mood::from_anger(*to as f32));
                 if after > before {
                     sound.0.play(Cue::MoodDown);
                 } else if after < before {
                     sound.0.play(Cue::MoodUp);
                 }
             }
-            Event::CustomerSaid { audio: Some(file), .. } => {
+            Event::CustomerSaid {
+                audio: Some(file), ..
+            } => {
                 if let Some(path) = call.as_ref().and_then(|c| voice_path(c.loaded.dir(), file)) {
                     sound.0.play_voice(&path);
                 }
@@ -91,7 +110,10 @@ fn voice_path(scenario_dir: &Path, file: &str) -> Option<PathBuf> {
     ];
     let found = candidates.into_iter().find(|p| p.is_file());
     if found.is_none() {
-        warn!("voice line `{file}` was not found beside `{}` or in `assets/`", scenario_dir.display());
+        warn!(
+            "voice line `{file}` was not found beside `{}` or in `assets/`",
+            scenario_dir.display()
+        );
     }
     found
 }

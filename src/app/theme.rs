@@ -2,8 +2,8 @@
 
 use bevy::asset::uuid_handle;
 use bevy::ecs::system::IntoObserverSystem;
-use bevy::input_focus::tab_navigation::TabIndex;
 use bevy::input_focus::InputFocus;
+use bevy::input_focus::tab_navigation::TabIndex;
 use bevy::prelude::*;
 use bevy::text::{FontSource, RemSize};
 use bevy::ui_widgets::{Activate, Button as WidgetButton, observe};
@@ -137,7 +137,9 @@ impl ButtonColors {
 }
 
 /// Recolours buttons as the pointer moves over and presses them.
-fn tint_buttons(mut buttons: Query<(&Interaction, &ButtonColors, &mut BackgroundColor), Changed<Interaction>>) {
+fn tint_buttons(
+    mut buttons: Query<(&Interaction, &ButtonColors, &mut BackgroundColor), Changed<Interaction>>,
+) {
     for (interaction, colors, mut background) in &mut buttons {
         background.0 = match interaction {
             Interaction::Pressed => colors.pressed,
@@ -166,7 +168,9 @@ fn show_focus_ring(
     if let Some(new) = current
         && focusable.contains(new)
     {
-        commands.entity(new).insert(Outline::new(px(2), px(2), palette::FOCUS_RING));
+        commands
+            .entity(new)
+            .insert(Outline::new(px(2), px(2), palette::FOCUS_RING));
     }
     *last = current;
 }
@@ -174,7 +178,11 @@ fn show_focus_ring(
 /// A text font of `rem` times the base size, regular or bold.
 pub(super) fn font(rem: f32, bold: bool) -> TextFont {
     TextFont {
-        font: if bold { FontSource::Handle(BOLD_FONT) } else { FontSource::default() },
+        font: if bold {
+            FontSource::Handle(BOLD_FONT)
+        } else {
+            FontSource::default()
+        },
         font_size: FontSize::Rem(rem),
         ..default()
     }
@@ -191,7 +199,11 @@ pub(super) fn strong(text: impl Into<String>, rem: f32, color: Color) -> impl Bu
 }
 
 /// A focusable button; `action` runs when it is clicked, or on Enter/Space while focused.
-pub(super) fn button<B: Bundle, M: Send + Sync + 'static, I: IntoObserverSystem<Activate, B, M> + Send + Sync>(
+pub(super) fn button<
+    B: Bundle,
+    M: Send + Sync + 'static,
+    I: IntoObserverSystem<Activate, B, M> + Send + Sync,
+>(
     text: impl Into<String>,
     colors: ButtonColors,
     action: I,
@@ -200,7 +212,11 @@ pub(super) fn button<B: Bundle, M: Send + Sync + 'static, I: IntoObserverSystem<
 }
 
 /// A button with its own layout (width, padding…).
-pub(super) fn button_with<B: Bundle, M: Send + Sync + 'static, I: IntoObserverSystem<Activate, B, M> + Send + Sync>(
+pub(super) fn button_with<
+    B: Bundle,
+    M: Send + Sync + 'static,
+    I: IntoObserverSystem<Activate, B, M> + Send + Sync,
+>(
     text: impl Into<String>,
     colors: ButtonColors,
     node: Node,
@@ -213,7 +229,15 @@ pub(super) fn button_with<B: Bundle, M: Send + Sync + 'static, I: IntoObserverSy
 }
 
 /// A button without content, for callers that lay out their own children.
-pub(super) fn button_base<B: Bundle, M: Send + Sync + 'static, I: IntoObserverSystem<Activate, B, M> + Send + Sync>(colors: ButtonColors, node: Node, action: I) -> impl Bundle {
+pub(super) fn button_base<
+    B: Bundle,
+    M: Send + Sync + 'static,
+    I: IntoObserverSystem<Activate, B, M> + Send + Sync,
+>(
+    colors: ButtonColors,
+    node: Node,
+    action: I,
+) -> impl Bundle {
     (
         Name::new("Button"),
         WidgetButton,

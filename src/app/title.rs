@@ -12,7 +12,10 @@ use bevy::ui_widgets::Activate;
 use super::input::{Submit, TextField, text_field, typing};
 use super::library::{Library, Selected, Settings, Trainee, best_scores};
 use super::session::CallRequest;
-use super::theme::{button_node, BASE_TEXT_PX, ButtonColors, button, button_base, button_with, label, palette, panel, strong};
+use super::theme::{
+    BASE_TEXT_PX, ButtonColors, button, button_base, button_node, button_with, label, palette,
+    panel, strong,
+};
 use super::{AppSystems, Screen};
 use crate::scenario::{LoadedScenario, Scenario};
 
@@ -31,7 +34,9 @@ pub(super) fn plugin(app: &mut App) {
     );
     app.add_systems(
         Update,
-        (show_selection, show_settings).in_set(AppSystems::Present).run_if(in_state(Screen::Title)),
+        (show_selection, show_settings)
+            .in_set(AppSystems::Present)
+            .run_if(in_state(Screen::Title)),
     );
     app.add_systems(Update, apply_text_size.in_set(AppSystems::Present));
 }
@@ -53,11 +58,20 @@ struct NameField;
 struct SettingsText;
 
 fn spawn_title_screen(mut commands: Commands, library: Res<Library>, trainee: Res<Trainee>) {
-    let rows: Vec<_> = library.scenarios.iter().enumerate().map(|(i, l)| scenario_row(i, &l.scenario, library.best.get(&l.scenario.id).copied())).collect();
+    let rows: Vec<_> = library
+        .scenarios
+        .iter()
+        .enumerate()
+        .map(|(i, l)| scenario_row(i, &l.scenario, library.best.get(&l.scenario.id).copied()))
+        .collect();
     let problems = if library.problems.is_empty() {
         String::new()
     } else {
-        format!("{} scenario file(s) did not load: {}", library.problems.len(), library.problems.join("; "))
+        format!(
+            "{} scenario file(s) did not load: {}",
+            library.problems.len(),
+            library.problems.join("; ")
+        )
     };
     let screen = commands
         .spawn((
@@ -83,7 +97,17 @@ fn spawn_title_screen(mut commands: Commands, library: Res<Library>, trainee: Re
             },
             children![
                 strong("Rapport", 2.4, palette::INK),
-                (label("Practice calls with upset customers, then see what worked.", 1.0, palette::INK_SOFT), Node { margin: UiRect::bottom(px(8)), ..default() }),
+                (
+                    label(
+                        "Practice calls with upset customers, then see what worked.",
+                        1.0,
+                        palette::INK_SOFT
+                    ),
+                    Node {
+                        margin: UiRect::bottom(px(8)),
+                        ..default()
+                    }
+                ),
             ],
         ));
         let mut body = screen.spawn(Node {
@@ -122,23 +146,81 @@ fn spawn_title_screen(mut commands: Commands, library: Res<Library>, trainee: Re
                     palette::SURFACE,
                 ),
                 children![
-                    (Details, Node { flex_direction: FlexDirection::Column, row_gap: px(6), flex_grow: 1.0, ..default() }),
+                    (
+                        Details,
+                        Node {
+                            flex_direction: FlexDirection::Column,
+                            row_gap: px(6),
+                            flex_grow: 1.0,
+                            ..default()
+                        }
+                    ),
                     strong("Your name", 0.9, palette::INK),
-                    (NameField, text_field(&trainee.0, "Your name", NAME_MAX_CHARS, Node { width: percent(100), ..default() }, commit_name)),
+                    (
+                        NameField,
+                        text_field(
+                            &trainee.0,
+                            "Your name",
+                            NAME_MAX_CHARS,
+                            Node {
+                                width: percent(100),
+                                ..default()
+                            },
+                            commit_name
+                        )
+                    ),
                     strong("Settings", 0.9, palette::INK),
                     (SettingsText, label("", 0.85, palette::INK_SOFT)),
                     (
-                        Node { column_gap: px(6), flex_wrap: FlexWrap::Wrap, row_gap: px(6), ..default() },
+                        Node {
+                            column_gap: px(6),
+                            flex_wrap: FlexWrap::Wrap,
+                            row_gap: px(6),
+                            ..default()
+                        },
                         children![
-                            button("Volume −", ButtonColors::QUIET, |_: On<Activate>, mut s: ResMut<Settings>| s.nudge_volume(-1.0)),
-                            button("Volume +", ButtonColors::QUIET, |_: On<Activate>, mut s: ResMut<Settings>| s.nudge_volume(1.0)),
-                            button("Mute [M]", ButtonColors::QUIET, |_: On<Activate>, mut s: ResMut<Settings>| s.muted = !s.muted),
-                            button("A−", ButtonColors::QUIET, |_: On<Activate>, mut s: ResMut<Settings>| s.nudge_text(-1.0)),
-                            button("A+", ButtonColors::QUIET, |_: On<Activate>, mut s: ResMut<Settings>| s.nudge_text(1.0)),
+                            button(
+                                "Volume −",
+                                ButtonColors::QUIET,
+                                |_: On<Activate>, mut s: ResMut<Settings>| s.nudge_volume(-1.0)
+                            ),
+                            button(
+                                "Volume +",
+                                ButtonColors::QUIET,
+                                |_: On<Activate>, mut s: ResMut<Settings>| s.nudge_volume(1.0)
+                            ),
+                            button(
+                                "Mute [M]",
+                                ButtonColors::QUIET,
+                                |_: On<Activate>, mut s: ResMut<Settings>| s.muted = !s.muted
+                            ),
+                            button(
+                                "A−",
+                                ButtonColors::QUIET,
+                                |_: On<Activate>, mut s: ResMut<Settings>| s.nudge_text(-1.0)
+                            ),
+                            button(
+                                "A+",
+                                ButtonColors::QUIET,
+                                |_: On<Activate>, mut s: ResMut<Settings>| s.nudge_text(1.0)
+                            ),
                         ],
                     ),
-                    button_with("Start call  ▶", ButtonColors::PRIMARY, Node { width: percent(100), padding: UiRect::all(px(12)), ..button_node() }, start_selected),
-                    label("↑ ↓ choose · Enter start · Tab moves between controls", 0.75, palette::INK_SOFT),
+                    button_with(
+                        "Start call  ▶",
+                        ButtonColors::PRIMARY,
+                        Node {
+                            width: percent(100),
+                            padding: UiRect::all(px(12)),
+                            ..button_node()
+                        },
+                        start_selected
+                    ),
+                    label(
+                        "↑ ↓ choose · Enter start · Tab moves between controls",
+                        0.75,
+                        palette::INK_SOFT
+                    ),
                 ],
             ));
         });
@@ -159,7 +241,11 @@ fn scenario_row(index: usize, scenario: &Scenario, best: Option<f64>) -> impl Bu
                 flex_shrink: 0.0,
                 ..button_node()
             },
-            move |_: On<Activate>, mut selected: ResMut<Selected>, library: Res<Library>, mut commands: Commands, mut next: ResMut<NextState<Screen>>| {
+            move |_: On<Activate>,
+                  mut selected: ResMut<Selected>,
+                  library: Res<Library>,
+                  mut commands: Commands,
+                  mut next: ResMut<NextState<Screen>>| {
                 if selected.0 == index {
                     request_call(&mut commands, &library, index);
                     next.set(Screen::Call);
@@ -170,12 +256,28 @@ fn scenario_row(index: usize, scenario: &Scenario, best: Option<f64>) -> impl Bu
         ),
         children![
             (
-                Node { flex_direction: FlexDirection::Column, row_gap: px(2), ..default() },
+                Node {
+                    flex_direction: FlexDirection::Column,
+                    row_gap: px(2),
+                    ..default()
+                },
                 Pickable::IGNORE,
                 children![
-                    (strong(scenario.title.clone(), 1.0, palette::INK), Pickable::IGNORE),
                     (
-                        label(format!("{} · {} · {}", scenario.channel.label(), scenario.difficulty.label(), scenario.persona.name), 0.8, palette::INK_SOFT),
+                        strong(scenario.title.clone(), 1.0, palette::INK),
+                        Pickable::IGNORE
+                    ),
+                    (
+                        label(
+                            format!(
+                                "{} · {} · {}",
+                                scenario.channel.label(),
+                                scenario.difficulty.label(),
+                                scenario.persona.name
+                            ),
+                            0.8,
+                            palette::INK_SOFT
+                        ),
                         Pickable::IGNORE
                     ),
                 ],
@@ -202,7 +304,13 @@ fn fresh_seed() -> u64 {
         .map_or(0, |d| d.subsec_nanos() as u64 ^ d.as_secs())
 }
 
-fn start_selected(_: On<Activate>, selected: Res<Selected>, library: Res<Library>, mut commands: Commands, mut next: ResMut<NextState<Screen>>) {
+fn start_selected(
+    _: On<Activate>,
+    selected: Res<Selected>,
+    library: Res<Library>,
+    mut commands: Commands,
+    mut next: ResMut<NextState<Screen>>,
+) {
     request_call(&mut commands, &library, selected.0);
     next.set(Screen::Call);
 }
@@ -211,7 +319,12 @@ fn start_selected(_: On<Activate>, selected: Res<Selected>, library: Res<Library
 /// and for measuring the call screen's idle CPU.
 const OPEN_ENV: &str = "RAPPORT_GUI_OPEN";
 
-fn open_call_named_in_env(library: Res<Library>, mut selected: ResMut<Selected>, mut commands: Commands, mut next: ResMut<NextState<Screen>>) {
+fn open_call_named_in_env(
+    library: Res<Library>,
+    mut selected: ResMut<Selected>,
+    mut commands: Commands,
+    mut next: ResMut<NextState<Screen>>,
+) {
     let Ok(id) = std::env::var(OPEN_ENV) else {
         return;
     };
@@ -226,7 +339,13 @@ fn open_call_named_in_env(library: Res<Library>, mut selected: ResMut<Selected>,
 }
 
 /// Enter in the name field: keep the name and reload the best scores for it.
-fn commit_name(submit: On<Submit>, fields: Query<&TextField>, mut trainee: ResMut<Trainee>, mut library: ResMut<Library>, mut focus: ResMut<InputFocus>) {
+fn commit_name(
+    submit: On<Submit>,
+    fields: Query<&TextField>,
+    mut trainee: ResMut<Trainee>,
+    mut library: ResMut<Library>,
+    mut focus: ResMut<InputFocus>,
+) {
     if let Ok(field) = fields.get(submit.entity) {
         let name = field.value.trim();
         if !name.is_empty() && name != trainee.0 {
@@ -262,7 +381,9 @@ fn read_title_keys(
             KeyCode::ArrowUp => selected.0 = (selected.0 + count - 1) % count,
             KeyCode::KeyM => settings.muted = !settings.muted,
             // A focused widget handles Enter itself; otherwise Enter starts the selected call.
-            KeyCode::Enter | KeyCode::NumpadEnter if !focus.get().is_some_and(|e| widgets.contains(e)) => {
+            KeyCode::Enter | KeyCode::NumpadEnter
+                if !focus.get().is_some_and(|e| widgets.contains(e)) =>
+            {
                 // A name typed but never confirmed still counts.
                 if let Ok(field) = name_field.single()
                     && !field.value.trim().is_empty()
@@ -296,11 +417,17 @@ fn show_selection(
     *shown = Some((details, selected.0));
     for (row, mut border, mut node) in &mut rows {
         node.border = UiRect::all(px(2));
-        *border = BorderColor::all(if row.0 == selected.0 { palette::ACCENT } else { Color::NONE });
+        *border = BorderColor::all(if row.0 == selected.0 {
+            palette::ACCENT
+        } else {
+            Color::NONE
+        });
     }
     commands.entity(details).despawn_children();
     if let Some(loaded) = library.scenarios.get(selected.0) {
-        commands.entity(details).with_children(|panel| spawn_details(panel, loaded));
+        commands
+            .entity(details)
+            .with_children(|panel| spawn_details(panel, loaded));
     }
 }
 
@@ -309,21 +436,37 @@ fn spawn_details(panel: &mut ChildSpawnerCommands, loaded: &LoadedScenario) {
     let levels = scenario.service_levels();
     panel.spawn(strong(scenario.title.clone(), 1.2, palette::INK));
     panel.spawn(label(
-        format!("{} · {} · target {} min", scenario.channel.label(), scenario.difficulty.label(), (scenario.target_handle_secs + 59) / 60),
+        format!(
+            "{} · {} · target {} min",
+            scenario.channel.label(),
+            scenario.difficulty.label(),
+            (scenario.target_handle_secs + 59) / 60
+        ),
         0.8,
         palette::ACCENT_HOVER,
     ));
     panel.spawn(label(scenario.summary.clone(), 0.9, palette::INK));
-    panel.spawn(label(format!("Customer: {}", scenario.persona.name), 0.85, palette::INK_SOFT));
     panel.spawn(label(
-        format!("Reply within {} s at first, then within {} s.", levels.first_response_secs, levels.between_replies_secs),
+        format!("Customer: {}", scenario.persona.name),
+        0.85,
+        palette::INK_SOFT,
+    ));
+    panel.spawn(label(
+        format!(
+            "Reply within {} s at first, then within {} s.",
+            levels.first_response_secs, levels.between_replies_secs
+        ),
         0.8,
         palette::INK_SOFT,
     ));
 }
 
 /// The settings line.
-fn show_settings(settings: Res<Settings>, mut texts: Query<&mut Text, With<SettingsText>>, mut entered: Local<bool>) {
+fn show_settings(
+    settings: Res<Settings>,
+    mut texts: Query<&mut Text, With<SettingsText>>,
+    mut entered: Local<bool>,
+) {
     if !settings.is_changed() && *entered && !texts.is_empty() {
         return;
     }

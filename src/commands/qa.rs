@@ -10,14 +10,16 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::Status;
 use crate::cli::{
-    CalibrationArgs, CsvRowsArg, DimensionArg, FilterArgs, Format, GroupByArg, ImportArgs, PeriodArg, ReportArgs, ReportFormat, ReviewArgs,
-    TeamAction, TeamArgs, XapiArgs,
+    CalibrationArgs, CsvRowsArg, DimensionArg, FilterArgs, Format, GroupByArg, ImportArgs,
+    PeriodArg, ReportArgs, ReportFormat, ReviewArgs, TeamAction, TeamArgs, XapiArgs,
 };
 use rapport::library::resolve_scenario;
 use rapport::report::calibration::{calibrate, render_calibration};
 use rapport::report::review::{ReviewRequest, review_session};
 use rapport::report::table::{CsvRows, render_csv, render_table};
-use rapport::report::{GroupBy, Period, Report, ReportOptions, build_report, html, load_recent, xapi};
+use rapport::report::{
+    GroupBy, Period, Report, ReportOptions, build_report, html, load_recent, xapi,
+};
 use rapport::runner::Toolkit;
 use rapport::scenario::Dimension;
 use rapport::scoring::Rubric;
@@ -42,7 +44,10 @@ fn progress_bar(len: u64, what: &str) -> ProgressBar {
 /// A spinner on stderr for work of unknown length.
 fn spinner(what: &str) -> ProgressBar {
     let spinner = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    spinner.set_style(ProgressStyle::with_template("{spinner} {msg} ({elapsed})").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+    spinner.set_style(
+        ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
     spinner.set_message(what.to_owned());
     spinner.enable_steady_tick(Duration::from_millis(120));
     spinner
@@ -58,13 +63,21 @@ fn emit(output: Option<&Path>, text: &str) -> anyhow::Result<()> {
                 .inspect_err(|_| {
                     let _ = std::fs::remove_file(&tmp);
                 })
-                .with_context(|| format!("cannot write `{}`; free some space or choose another path with --output", path.display()))?;
+                .with_context(|| {
+                    format!(
+                        "cannot write `{}`; free some space or choose another path with --output",
+                        path.display()
+                    )
+                })?;
             eprintln!("wrote {}", path.display());
             Ok(())
         }
         None => {
             let mut stdout = std::io::stdout().lock();
-            match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+            match stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
                 // The reader (`| head`) has seen enough.
                 Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
                 result => result.context("cannot write to stdout"),
@@ -75,9 +88,17 @@ fn emit(output: Option<&Path>, text: &str) -> anyhow::Result<()> {
 
 /// `rapport import FILES...`.
 pub fn import(args: ImportArgs) -> anyhow::Result<Status> {
-    let files = collect_transcripts(&args.files).context("cannot list the transcripts to import")?;
+    let files =
+        collect_transcripts(&args.files).context("cannot list the transcripts to import")?;
     if files.is_empty() {
-        eprintln!("error: no transcripts (`*.jsonl`) under {}", args.files.iter().map(|p| format!("`{}`", p.display())).collect::<Vec<_>>().join(", "));
+        eprintln!(
+            "error: no transcripts (`*.jsonl`) under {}",
+            args.files
+                .iter()
+                .map(|p| format!("`{}`", p.display()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         return Ok(Status::Usage);
     }
     let mut store = open_store(args.db.db.as_deref())?;
@@ -109,7 +130,9 @@ pub fn import(args: ImportArgs) -> anyhow::Result<Status> {
             store.set_team(trainee, team)?;
         }
     }
-    let team = args.team.as_ref().map_or_else(String::new, |t| format!("; {} trainee(s) put in team `{t}`", summary.trainees.len()));
+    let team = args.team.as_ref().map_or_else(String::new, |t| {
+        format!("; {} trainee(s) put in team `{t}`", summary.trainees.len())
+    });
     eprintln!(
         "imported {} new session(s), {} already stored, {} failed, into {}{team}",
         summary.added,
@@ -117,7 +140,11 @@ pub fn import(args: ImportArgs) -> anyhow::Result<Status> {
         summary.failed,
         store.location()
     );
-    Ok(if summary.failed > 0 { Status::Failed } else { Status::Ok })
+    Ok(if summary.failed > 0 {
+        Status::Failed
+    } else {
+        Status::Ok
+    })
 }
 
 fn filter_of(args: &FilterArgs) -> Filter {
@@ -141,7 +168,9 @@ fn dimension_of(arg: DimensionArg) -> Dimension {
 
 fn run_report(store: &mut Store, options: &ReportOptions) -> anyhow::Result<Report> {
     let spinner = spinner("reading the results database");
-    let report = build_report(store, options, &mut |stage| spinner.set_message(stage.to_owned()));
+    let report = build_report(store, options, &mut |stage| {
+        spinner.set_message(stage.to_owned())
+    });
     spinner.finish_and_clear();
     Ok(report?)
 }
@@ -184,7 +213,10 @@ pub fn report(args: ReportArgs) -> anyhow::Result<Status> {
             spinner.finish_and_clear();
             html::render_html(&report, &sessions?)
         }
-        ReportFormat::Xapi => serde_json::to_string_pretty(&xapi::statements(&report.sessions, &args.xapi_base))? + "\n",
+        ReportFormat::Xapi => {
+            serde_json::to_string_pretty(&xapi::statements(&report.sessions, &args.xapi_base))?
+                + "\n"
+        }
     };
     emit(args.output.as_deref(), &text)?;
     Ok(Status::Ok)
@@ -197,7 +229,10 @@ pub fn xapi(args: XapiArgs) -> anyhow::Result<Status> {
     let sessions = store.summaries(&filter_of(&args.filter));
     spinner.finish_and_clear();
     let statements = xapi::statements(&sessions?, &args.xapi_base);
-    emit(args.output.as_deref(), &(serde_json::to_string_pretty(&statements)? + "\n"))?;
+    emit(
+        args.output.as_deref(),
+        &(serde_json::to_string_pretty(&statements)? + "\n"),
+    )?;
     Ok(Status::Ok)
 }
 
@@ -209,7 +244,11 @@ fn rubric_for(session: &StoredSession, explicit: Option<&Path>) -> Result<Rubric
     }
     let kit = Toolkit::shipped();
     let header = &session.transcript.header;
-    let name = header.scenario_path.clone().filter(|p| Path::new(p).is_file()).unwrap_or_else(|| header.scenario_id.clone());
+    let name = header
+        .scenario_path
+        .clone()
+        .filter(|p| Path::new(p).is_file())
+        .unwrap_or_else(|| header.scenario_id.clone());
     let mut candidates = Vec::new();
     if let Ok(loaded) = resolve_scenario(&name)
         && let Ok(rubric) = kit.rubric_for(&loaded)
@@ -232,10 +271,11 @@ fn rubric_for(session: &StoredSession, explicit: Option<&Path>) -> Result<Rubric
 fn parse_rating(text: &str) -> Result<Option<i32>, String> {
     match text.to_ascii_lowercase().as_str() {
         "na" | "n/a" => Ok(None),
-        other => other
-            .parse::<i32>()
-            .map(Some)
-            .map_err(|_| format!("`{text}` is not a rating; give a whole number on the criterion's scale, or `na`")),
+        other => other.parse::<i32>().map(Some).map_err(|_| {
+            format!(
+                "`{text}` is not a rating; give a whole number on the criterion's scale, or `na`"
+            )
+        }),
     }
 }
 
@@ -252,7 +292,12 @@ pub fn review(args: ReviewArgs) -> anyhow::Result<Status> {
             return Ok(Status::Usage);
         }
     };
-    let Some(reviewer) = args.reviewer.clone().or_else(|| std::env::var("USER").ok()).filter(|r| !r.trim().is_empty()) else {
+    let Some(reviewer) = args
+        .reviewer
+        .clone()
+        .or_else(|| std::env::var("USER").ok())
+        .filter(|r| !r.trim().is_empty())
+    else {
         eprintln!("error: say who is reviewing with --reviewer NAME (or RAPPORT_REVIEWER)");
         return Ok(Status::Usage);
     };
@@ -263,9 +308,14 @@ pub fn review(args: ReviewArgs) -> anyhow::Result<Status> {
         comment: args.comment.clone(),
         reviewer,
     };
-    let now = jiff::Timestamp::now().round(jiff::Unit::Second).map(|t| t.to_string()).unwrap_or_default();
+    let now = jiff::Timestamp::now()
+        .round(jiff::Unit::Second)
+        .map(|t| t.to_string())
+        .unwrap_or_default();
     let explicit = args.rubric.clone();
-    let outcome = review_session(&mut store, &request, &now, &|session| rubric_for(session, explicit.as_deref()))?;
+    let outcome = review_session(&mut store, &request, &now, &|session| {
+        rubric_for(session, explicit.as_deref())
+    })?;
     let rating = |r: Option<i32>| r.map_or_else(|| "N/A".to_owned(), |r| r.to_string());
     let verdict = |passed: bool| if passed { "pass" } else { "fail" };
     println!(
@@ -290,27 +340,45 @@ fn show_review(store: &mut Store, prefix: &str) -> anyhow::Result<Status> {
         anyhow::bail!("session `{id}` vanished while reading it");
     };
     let s = &session.summary;
-    println!("session {} · {} · {} · {} · {}", s.session_id, s.trainee, s.scenario_id, s.started_at, s.outcome);
-    println!("overall {:.1} (machine), {:.1} after review\n", s.overall, s.final_overall);
+    println!(
+        "session {} · {} · {} · {} · {}",
+        s.session_id, s.trainee, s.scenario_id, s.started_at, s.outcome
+    );
+    println!(
+        "overall {:.1} (machine), {:.1} after review\n",
+        s.overall, s.final_overall
+    );
     let mut comments: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for review in &session.reviews {
         comments
             .entry(review.criterion.as_str())
             .or_default()
-            .push(format!("{} ({}): {} — {}", review.reviewer, review.reviewed_at, review.rating.map_or("N/A".to_owned(), |r| r.to_string()), review.comment));
+            .push(format!(
+                "{} ({}): {} — {}",
+                review.reviewer,
+                review.reviewed_at,
+                review.rating.map_or("N/A".to_owned(), |r| r.to_string()),
+                review.comment
+            ));
     }
     let mut table = comfy_table::Table::new();
     table.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
     table.set_header(vec!["criterion", "scale", "machine", "reviewed", "reviews"]);
     for criterion in &session.scorecard.criteria {
-        let reviewed = session.reviewed.as_ref().and_then(|c| c.criterion(&criterion.id)).map_or(criterion.rating, |c| c.rating);
+        let reviewed = session
+            .reviewed
+            .as_ref()
+            .and_then(|c| c.criterion(&criterion.id))
+            .map_or(criterion.rating, |c| c.rating);
         let show = |r: Option<i32>| r.map_or_else(|| "N/A".to_owned(), |r| r.to_string());
         table.add_row(vec![
             criterion.id.clone(),
             format!("{}–{}", criterion.min, criterion.max),
             show(criterion.rating),
             show(reviewed),
-            comments.get(criterion.id.as_str()).map_or_else(String::new, |c| c.join("\n")),
+            comments
+                .get(criterion.id.as_str())
+                .map_or_else(String::new, |c| c.join("\n")),
         ]);
     }
     println!("{table}");
@@ -326,7 +394,9 @@ pub fn calibration(args: CalibrationArgs) -> anyhow::Result<Status> {
         Format::Json => println!("{}", serde_json::to_string_pretty(&calibration)?),
         Format::Human => {
             if calibration.reviews == 0 {
-                println!("No reviews yet. Review a sample of sessions in full (every criterion, agreeing or not) with `rapport review`, then run this again.");
+                println!(
+                    "No reviews yet. Review a sample of sessions in full (every criterion, agreeing or not) with `rapport review`, then run this again."
+                );
             } else {
                 print!("{}", render_calibration(&calibration));
             }

@@ -38,7 +38,11 @@ fn rapport_gui_entry() {
 }
 
 /// `rapport play`.
-pub fn play(scenario: &str, options: rapport::play::PlayOptions, db: Option<String>) -> anyhow::Result<Status> {
+pub fn play(
+    scenario: &str,
+    options: rapport::play::PlayOptions,
+    db: Option<String>,
+) -> anyhow::Result<Status> {
     let kit = Toolkit::shipped();
     let loaded = match resolve_scenario(scenario) {
         Ok(loaded) => loaded,

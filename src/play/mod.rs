@@ -99,7 +99,11 @@ pub fn play_terminal<R: Read + Send + 'static, W: Write>(
             let (transcript, _) = read_transcript(path)?;
             let offset = transcript.duration_ms();
             // Show where the call stood: the last turn's lines and options.
-            let last = transcript.turns.last().map(|t| t.events.clone()).unwrap_or_default();
+            let last = transcript
+                .turns
+                .last()
+                .map(|t| t.events.clone())
+                .unwrap_or_default();
             let recorder = Recorder::resume(
                 transcript,
                 Arc::clone(&scenario),
@@ -209,7 +213,10 @@ pub fn play_terminal<R: Read + Send + 'static, W: Write>(
                     Command::Move(mv) => match recorder.apply(now_ms(), mv) {
                         Ok(events) => {
                             print_events(&events, &name, out)?;
-                            speaker.react(&events, anger_before(&events, recorder.session().meters().anger));
+                            speaker.react(
+                                &events,
+                                anger_before(&events, recorder.session().meters().anger),
+                            );
                         }
                         Err(PlayError::Move(error)) => writeln!(out, "  ! {error}")?,
                         Err(PlayError::Transcript(error)) => {
@@ -248,7 +255,11 @@ fn anger_before(events: &[TimedEvent], current: i32) -> i32 {
     events
         .iter()
         .find_map(|e| match e.event {
-            Event::MeterChanged { meter: Meter::Anger, from, .. } => Some(from),
+            Event::MeterChanged {
+                meter: Meter::Anger,
+                from,
+                ..
+            } => Some(from),
             _ => None,
         })
         .unwrap_or(current)
@@ -300,12 +311,18 @@ impl Speaker {
                 match &timed.event {
                     Event::HoldStarted { .. } => audio.start_hold_music(),
                     Event::HoldEnded { .. } | Event::Ended { .. } => audio.stop_hold_music(),
-                    Event::CustomerSaid { audio: Some(file), .. } => {
+                    Event::CustomerSaid {
+                        audio: Some(file), ..
+                    } => {
                         if let Some(dir) = &self.assets {
                             audio.play_voice(&dir.join(file));
                         }
                     }
-                    Event::MeterChanged { meter: Meter::Anger, to, .. } => anger = *to,
+                    Event::MeterChanged {
+                        meter: Meter::Anger,
+                        to,
+                        ..
+                    } => anger = *to,
                     _ => {}
                 }
             }

@@ -35,7 +35,10 @@ pub fn agreement<T: Ord + Clone>(pairs: &[(T, T)]) -> Option<Agreement> {
         *second.entry(b).or_default() += 1.0;
     }
     let observed = agreed / n;
-    let chance: f64 = first.iter().map(|(rating, count)| (count / n) * (second.get(rating).copied().unwrap_or(0.0) / n)).sum();
+    let chance: f64 = first
+        .iter()
+        .map(|(rating, count)| (count / n) * (second.get(rating).copied().unwrap_or(0.0) / n))
+        .sum();
     let kappa = ((1.0 - chance).abs() > f64::EPSILON).then(|| (observed - chance) / (1.0 - chance));
     Some(Agreement {
         pairs: pairs.len(),
@@ -91,7 +94,14 @@ pub fn calibrate(reviews: &[ReviewedRating]) -> Calibration {
     let mut latest: BTreeMap<(&str, &str, &str), &ReviewedRating> = BTreeMap::new();
     for rated in reviews {
         let review = &rated.review;
-        latest.insert((review.session_id.as_str(), review.criterion.as_str(), review.reviewer.as_str()), rated);
+        latest.insert(
+            (
+                review.session_id.as_str(),
+                review.criterion.as_str(),
+                review.reviewer.as_str(),
+            ),
+            rated,
+        );
     }
     let mut machine = Vec::new();
     let mut by_item: BTreeMap<(&str, &str), Vec<&ReviewedRating>> = BTreeMap::new();
@@ -116,15 +126,30 @@ pub fn calibrate(reviews: &[ReviewedRating]) -> Calibration {
         }
     }
     let mut rows = vec![row("all", "all".to_owned(), &machine, &between, |_| true)];
-    let dimensions: std::collections::BTreeSet<&str> = machine.iter().map(|p| p.dimension.as_str()).collect();
+    let dimensions: std::collections::BTreeSet<&str> =
+        machine.iter().map(|p| p.dimension.as_str()).collect();
     for dimension in dimensions {
-        rows.push(row("dimension", dimension.to_owned(), &machine, &between, |p| p.dimension == dimension));
+        rows.push(row(
+            "dimension",
+            dimension.to_owned(),
+            &machine,
+            &between,
+            |p| p.dimension == dimension,
+        ));
     }
-    let criteria: std::collections::BTreeSet<&str> = machine.iter().map(|p| p.criterion.as_str()).collect();
+    let criteria: std::collections::BTreeSet<&str> =
+        machine.iter().map(|p| p.criterion.as_str()).collect();
     for criterion in criteria {
-        rows.push(row("criterion", criterion.to_owned(), &machine, &between, |p| p.criterion == criterion));
+        rows.push(row(
+            "criterion",
+            criterion.to_owned(),
+            &machine,
+            &between,
+            |p| p.criterion == criterion,
+        ));
     }
-    let reviewers: std::collections::BTreeSet<String> = reviews.iter().map(|r| r.review.reviewer.clone()).collect();
+    let reviewers: std::collections::BTreeSet<String> =
+        reviews.iter().map(|r| r.review.reviewer.clone()).collect();
     Calibration {
         reviews: reviews.len(),
         reviewers: reviewers.into_iter().collect(),
@@ -132,8 +157,16 @@ pub fn calibrate(reviews: &[ReviewedRating]) -> Calibration {
     }
 }
 
-fn row(level: &'static str, name: String, machine: &[Paired], between: &[Paired], keep: impl Fn(&Paired) -> bool) -> CalibrationRow {
-    let pairs = |list: &[Paired]| -> Vec<(Rating, Rating)> { list.iter().filter(|p| keep(p)).map(|p| p.pair).collect() };
+fn row(
+    level: &'static str,
+    name: String,
+    machine: &[Paired],
+    between: &[Paired],
+    keep: impl Fn(&Paired) -> bool,
+) -> CalibrationRow {
+    let pairs = |list: &[Paired]| -> Vec<(Rating, Rating)> {
+        list.iter().filter(|p| keep(p)).map(|p| p.pair).collect()
+    };
     CalibrationRow {
         level,
         name,
@@ -146,12 +179,23 @@ fn row(level: &'static str, name: String, machine: &[Paired], between: &[Paired]
 pub fn render_calibration(calibration: &Calibration) -> String {
     let mut table = comfy_table::Table::new();
     table.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
-    table.set_header(vec!["scope", "machine↔reviewer pairs", "agree", "κ", "reviewer↔reviewer pairs", "agree", "κ"]);
+    table.set_header(vec![
+        "scope",
+        "machine↔reviewer pairs",
+        "agree",
+        "κ",
+        "reviewer↔reviewer pairs",
+        "agree",
+        "κ",
+    ]);
     let cells = |a: Option<Agreement>| match a {
         Some(a) => vec![
             a.pairs.to_string(),
             super::format_rate(a.percent),
-            a.kappa.map_or_else(|| "—".to_owned(), |k| format!("{k:.2} ({})", kappa_label(Some(k)))),
+            a.kappa.map_or_else(
+                || "—".to_owned(),
+                |k| format!("{k:.2} ({})", kappa_label(Some(k))),
+            ),
         ],
         None => vec!["0".to_owned(), "—".to_owned(), "—".to_owned()],
     };

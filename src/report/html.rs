@@ -28,7 +28,10 @@ pub fn escape(text: &str) -> String {
 }
 
 /// Line colours of the trend chart, "all" first.
-const PALETTE: [&str; 9] = ["#1f2937", "#2563eb", "#db2777", "#059669", "#d97706", "#7c3aed", "#0891b2", "#dc2626", "#65a30d"];
+const PALETTE: [&str; 9] = [
+    "#1f2937", "#2563eb", "#db2777", "#059669", "#d97706", "#7c3aed", "#0891b2", "#dc2626",
+    "#65a30d",
+];
 
 const STYLE: &str = r#"
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;background:#f8fafc;color:#0f172a}
@@ -66,7 +69,12 @@ pub fn render_html(report: &Report, sessions: &[StoredSession]) -> String {
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
          <title>Rapport QA report</title><style>{STYLE}</style></head><body><main>\n"
     );
-    let _ = write!(out, "<h1>Rapport QA report</h1><div class=\"muted\">Generated {} · {}</div>", escape(&report.generated_at), escape(&describe_filter(report)));
+    let _ = write!(
+        out,
+        "<h1>Rapport QA report</h1><div class=\"muted\">Generated {} · {}</div>",
+        escape(&report.generated_at),
+        escape(&describe_filter(report))
+    );
     write_kpis(&mut out, report);
     if report.totals.sessions == 0 {
         out.push_str("<p>No stored session matches these filters.</p></main></body></html>\n");
@@ -88,11 +96,17 @@ pub fn render_html(report: &Report, sessions: &[StoredSession]) -> String {
 fn describe_filter(report: &Report) -> String {
     let f = &report.filter;
     let mut parts = Vec::new();
-    let list = |name: &str, values: &[String]| (!values.is_empty()).then(|| format!("{name}: {}", values.join(", ")));
+    let list = |name: &str, values: &[String]| {
+        (!values.is_empty()).then(|| format!("{name}: {}", values.join(", ")))
+    };
     parts.extend(list("trainee", &f.trainees));
     parts.extend(list("team", &f.teams));
     parts.extend(list("scenario", &f.scenarios));
-    let date = |epoch: i64| jiff::Timestamp::from_second(epoch).map(|t| t.to_string()).unwrap_or_default();
+    let date = |epoch: i64| {
+        jiff::Timestamp::from_second(epoch)
+            .map(|t| t.to_string())
+            .unwrap_or_default()
+    };
     if let Some(since) = f.since {
         parts.push(format!("since {}", date(since)));
     }
@@ -102,20 +116,35 @@ fn describe_filter(report: &Report) -> String {
     if let Some(dimension) = report.dimension {
         parts.push(format!("dimension: {dimension}"));
     }
-    if parts.is_empty() { "all sessions".to_owned() } else { parts.join(" · ") }
+    if parts.is_empty() {
+        "all sessions".to_owned()
+    } else {
+        parts.join(" · ")
+    }
 }
 
 fn write_kpis(out: &mut String, report: &Report) {
     let t = &report.totals;
     let kpis = [
         (t.sessions.to_string(), "sessions".to_owned()),
-        (format!("{:.1}", t.iqs), format!("IQS after review (machine {:.1})", t.machine_iqs)),
-        (format_rate(t.pass_rate), format!("pass rate (machine {})", format_rate(t.machine_pass_rate))),
+        (
+            format!("{:.1}", t.iqs),
+            format!("IQS after review (machine {:.1})", t.machine_iqs),
+        ),
+        (
+            format_rate(t.pass_rate),
+            format!("pass rate (machine {})", format_rate(t.machine_pass_rate)),
+        ),
         (t.reviewed.to_string(), "sessions reviewed".to_owned()),
     ];
     out.push_str("<div class=\"kpis\">");
     for (value, label) in kpis {
-        let _ = write!(out, "<div class=\"kpi\"><b>{}</b><span>{}</span></div>", escape(&value), escape(&label));
+        let _ = write!(
+            out,
+            "<div class=\"kpi\"><b>{}</b><span>{}</span></div>",
+            escape(&value),
+            escape(&label)
+        );
     }
     out.push_str("</div>");
 }
@@ -124,9 +153,18 @@ fn write_kpis(out: &mut String, report: &Report) {
 fn charted_series(report: &Report) -> Vec<&TrendSeries> {
     let mut groups: Vec<&TrendSeries> = report.trend.iter().filter(|s| s.group != ALL).collect();
     let sessions = |s: &TrendSeries| s.points.iter().map(|p| p.sessions).sum::<usize>();
-    groups.sort_by(|a, b| sessions(b).cmp(&sessions(a)).then_with(|| a.group.cmp(&b.group)));
+    groups.sort_by(|a, b| {
+        sessions(b)
+            .cmp(&sessions(a))
+            .then_with(|| a.group.cmp(&b.group))
+    });
     groups.truncate(CHARTED_GROUPS);
-    report.trend.iter().filter(|s| s.group == ALL).chain(groups).collect()
+    report
+        .trend
+        .iter()
+        .filter(|s| s.group == ALL)
+        .chain(groups)
+        .collect()
 }
 
 const CHART_W: f64 = 640.0;
@@ -138,17 +176,27 @@ const MARGIN_B: f64 = 40.0;
 
 /// Trend lines of IQS per period, one per series, on a 0–100 scale.
 pub fn trend_chart(series: &[&TrendSeries], pass_mark: Option<f64>) -> String {
-    let mut periods: Vec<&str> = series.iter().flat_map(|s| s.points.iter().map(|p| p.period.as_str())).collect();
+    let mut periods: Vec<&str> = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.period.as_str()))
+        .collect();
     periods.sort_unstable();
     periods.dedup();
     let plot_w = CHART_W - MARGIN_L - MARGIN_R;
     let plot_h = CHART_H - MARGIN_T - MARGIN_B;
     let x = |period: &str| {
         let index = periods.iter().position(|p| *p == period).unwrap_or(0) as f64;
-        MARGIN_L + if periods.len() > 1 { index / (periods.len() - 1) as f64 * plot_w } else { plot_w / 2.0 }
+        MARGIN_L
+            + if periods.len() > 1 {
+                index / (periods.len() - 1) as f64 * plot_w
+            } else {
+                plot_w / 2.0
+            }
     };
     let y = |score: f64| MARGIN_T + (1.0 - score.clamp(0.0, 100.0) / 100.0) * plot_h;
-    let mut svg = format!("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {CHART_W} {CHART_H}\" width=\"100%\" role=\"img\" aria-label=\"IQS over time\" font-size=\"11\">");
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {CHART_W} {CHART_H}\" width=\"100%\" role=\"img\" aria-label=\"IQS over time\" font-size=\"11\">"
+    );
     for tick in [0.0, 25.0, 50.0, 75.0, 100.0] {
         let _ = write!(
             svg,
@@ -186,8 +234,16 @@ pub fn trend_chart(series: &[&TrendSeries], pass_mark: Option<f64>) -> String {
     for (index, line) in series.iter().enumerate() {
         let colour = PALETTE[index % PALETTE.len()];
         let width = if index == 0 { 3 } else { 1 };
-        let points: Vec<String> = line.points.iter().map(|p| format!("{:.1},{:.1}", x(&p.period), y(p.iqs))).collect();
-        let _ = write!(svg, "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"{width}\" points=\"{}\"/>", points.join(" "));
+        let points: Vec<String> = line
+            .points
+            .iter()
+            .map(|p| format!("{:.1},{:.1}", x(&p.period), y(p.iqs)))
+            .collect();
+        let _ = write!(
+            svg,
+            "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"{width}\" points=\"{}\"/>",
+            points.join(" ")
+        );
         for point in &line.points {
             let _ = write!(
                 svg,
@@ -217,7 +273,11 @@ pub fn trend_chart(series: &[&TrendSeries], pass_mark: Option<f64>) -> String {
 }
 
 fn truncate(text: &str, chars: usize) -> String {
-    if text.chars().count() <= chars { text.to_owned() } else { format!("{}…", text.chars().take(chars - 1).collect::<String>()) }
+    if text.chars().count() <= chars {
+        text.to_owned()
+    } else {
+        format!("{}…", text.chars().take(chars - 1).collect::<String>())
+    }
 }
 
 /// Bars of each dimension's mean: the machine's (grey) and after review (blue).
@@ -227,11 +287,21 @@ pub fn dimension_chart(report: &Report) -> String {
     let label_w = 100.0;
     let bar_w = width - label_w - 50.0;
     let height = row_h * report.dimensions.len() as f64 + 30.0;
-    let mut svg = format!("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"100%\" role=\"img\" aria-label=\"Dimension scores\" font-size=\"12\">");
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"100%\" role=\"img\" aria-label=\"Dimension scores\" font-size=\"12\">"
+    );
     for (index, dimension) in report.dimensions.iter().enumerate() {
         let top = 10.0 + row_h * index as f64;
-        let _ = write!(svg, "<text x=\"0\" y=\"{:.1}\">{}</text>", top + 16.0, escape(dimension.dimension));
-        for (offset, value, colour, name) in [(0.0, dimension.machine_mean, "#94a3b8", "machine"), (16.0, dimension.final_mean, "#2563eb", "after review")] {
+        let _ = write!(
+            svg,
+            "<text x=\"0\" y=\"{:.1}\">{}</text>",
+            top + 16.0,
+            escape(dimension.dimension)
+        );
+        for (offset, value, colour, name) in [
+            (0.0, dimension.machine_mean, "#94a3b8", "machine"),
+            (16.0, dimension.final_mean, "#2563eb", "after review"),
+        ] {
             let length = value.unwrap_or(0.0).clamp(0.0, 100.0) / 100.0 * bar_w;
             let _ = write!(
                 svg,
@@ -266,7 +336,10 @@ fn write_groups(out: &mut String, report: &Report) {
         GroupBy::Scenario => "scenario",
     };
     let dimensions = report.shown_dimensions();
-    let _ = write!(out, "<h2>By {title}</h2><table><tr><th>{title}</th><th>sessions</th><th>reviewed</th><th>IQS</th><th>machine</th><th>pass rate</th>");
+    let _ = write!(
+        out,
+        "<h2>By {title}</h2><table><tr><th>{title}</th><th>sessions</th><th>reviewed</th><th>IQS</th><th>machine</th><th>pass rate</th>"
+    );
     for dimension in &dimensions {
         let _ = write!(out, "<th>{}</th>", dimension.label());
     }
@@ -284,7 +357,11 @@ fn write_groups(out: &mut String, report: &Report) {
             format_rate(group.pass_rate)
         );
         for dimension in &dimensions {
-            let _ = write!(out, "<td class=\"n\">{}</td>", format_score(group.dimensions[dimension_index(*dimension)]));
+            let _ = write!(
+                out,
+                "<td class=\"n\">{}</td>",
+                format_score(group.dimensions[dimension_index(*dimension)])
+            );
         }
         out.push_str("</tr>");
     }
@@ -295,7 +372,11 @@ fn write_weakest(out: &mut String, report: &Report) {
     out.push_str("<h2>Weakest criteria per trainee</h2><table><tr><th>trainee</th><th>criterion</th><th>dimension</th><th>mean after review</th><th>machine</th><th>sessions rated</th></tr>");
     for trainee in &report.weakest {
         for (rank, criterion) in trainee.criteria.iter().enumerate() {
-            let name = if rank == 0 { escape(&trainee.trainee) } else { String::new() };
+            let name = if rank == 0 {
+                escape(&trainee.trainee)
+            } else {
+                String::new()
+            };
             let _ = write!(
                 out,
                 "<tr><td>{name}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
@@ -324,17 +405,34 @@ fn write_sessions(out: &mut String, report: &Report, sessions: &[StoredSession])
 }
 
 fn verdict(passed: bool) -> &'static str {
-    if passed { "<span class=\"pass\">pass</span>" } else { "<span class=\"fail\">fail</span>" }
+    if passed {
+        "<span class=\"pass\">pass</span>"
+    } else {
+        "<span class=\"fail\">fail</span>"
+    }
 }
 
 fn write_session(out: &mut String, session: &StoredSession) {
     let s = &session.summary;
-    let reviewed = if s.reviewed { format!(" → reviewed {:.1} {}", s.final_overall, verdict(s.final_passed)) } else { String::new() };
+    let reviewed = if s.reviewed {
+        format!(
+            " → reviewed {:.1} {}",
+            s.final_overall,
+            verdict(s.final_passed)
+        )
+    } else {
+        String::new()
+    };
     let _ = write!(
         out,
         "<details id=\"s-{id}\"><summary><code>{short}</code> · {started} · <b>{trainee}</b> · {scenario} · {outcome} · machine {overall:.1} {machine_verdict}{reviewed}</summary>",
         id = escape(&s.session_id),
-        short = escape(&s.session_id.chars().take(super::table::SHORT_ID).collect::<String>()),
+        short = escape(
+            &s.session_id
+                .chars()
+                .take(super::table::SHORT_ID)
+                .collect::<String>()
+        ),
         started = escape(&s.started_at),
         trainee = escape(&s.trainee),
         scenario = escape(&s.scenario_id),
@@ -355,7 +453,9 @@ fn write_criteria(out: &mut String, session: &StoredSession) {
     let reviewed: Option<&Scorecard> = session.reviewed.as_ref();
     out.push_str("<table><tr><th>criterion</th><th>dimension</th><th>machine</th><th>after review</th><th>why</th><th>reviews</th></tr>");
     for criterion in &session.scorecard.criteria {
-        let after = reviewed.and_then(|card| card.criterion(&criterion.id)).map_or(criterion.rating, |c| c.rating);
+        let after = reviewed
+            .and_then(|card| card.criterion(&criterion.id))
+            .map_or(criterion.rating, |c| c.rating);
         let changed = after != criterion.rating;
         let comments: Vec<String> = session
             .reviews
@@ -393,24 +493,48 @@ fn clock(at_ms: u64) -> String {
 }
 
 fn write_transcript(out: &mut String, session: &StoredSession) {
-    let evidence: Vec<&Evidence> = session.scorecard.criteria.iter().flat_map(|c| c.evidence.iter()).collect();
+    let evidence: Vec<&Evidence> = session
+        .scorecard
+        .criteria
+        .iter()
+        .flat_map(|c| c.evidence.iter())
+        .collect();
     out.push_str("<div class=\"transcript\">");
     for (index, turn) in session.transcript.turns.iter().enumerate() {
-        let here: Vec<&Evidence> = evidence.iter().copied().filter(|e| e.turn == index).collect();
+        let here: Vec<&Evidence> = evidence
+            .iter()
+            .copied()
+            .filter(|e| e.turn == index)
+            .collect();
         let mut body = String::new();
         for timed in &turn.events {
             match &timed.event {
                 Event::CustomerSaid { text, .. } => {
-                    let _ = write!(body, "<div class=\"msg customer\"><span class=\"who\">Customer</span>{}</div>", escape(text));
+                    let _ = write!(
+                        body,
+                        "<div class=\"msg customer\"><span class=\"who\">Customer</span>{}</div>",
+                        escape(text)
+                    );
                 }
                 Event::TraineeChose { text, .. } | Event::TraineeReplied { text, .. } => {
-                    let _ = write!(body, "<div class=\"msg trainee\"><span class=\"who\">{}</span>{}</div>", escape(&session.summary.trainee), highlight(text, &here));
+                    let _ = write!(
+                        body,
+                        "<div class=\"msg trainee\"><span class=\"who\">{}</span>{}</div>",
+                        escape(&session.summary.trainee),
+                        highlight(text, &here)
+                    );
                 }
                 Event::HoldStarted { announced_secs } => {
-                    let _ = write!(body, "<div class=\"system\">put on hold for {announced_secs} s</div>");
+                    let _ = write!(
+                        body,
+                        "<div class=\"system\">put on hold for {announced_secs} s</div>"
+                    );
                 }
                 Event::HoldEnded { held_secs, .. } => {
-                    let _ = write!(body, "<div class=\"system\">back from hold after {held_secs} s</div>");
+                    let _ = write!(
+                        body,
+                        "<div class=\"system\">back from hold after {held_secs} s</div>"
+                    );
                 }
                 Event::Transferred { kind } => {
                     let kind = match kind {
@@ -419,12 +543,19 @@ fn write_transcript(out: &mut String, session: &StoredSession) {
                     };
                     let _ = write!(body, "<div class=\"system\">{kind} transfer</div>");
                 }
-                Event::Escalated => body.push_str("<div class=\"system\">escalated to a supervisor</div>"),
+                Event::Escalated => {
+                    body.push_str("<div class=\"system\">escalated to a supervisor</div>")
+                }
                 Event::SilenceFired { count } => {
                     let _ = write!(body, "<div class=\"system\">silence ({count})</div>");
                 }
                 Event::Ended { ending, outcome } => {
-                    let _ = write!(body, "<div class=\"system\">call ended: {} ({})</div>", escape(ending), escape(outcome.label()));
+                    let _ = write!(
+                        body,
+                        "<div class=\"system\">call ended: {} ({})</div>",
+                        escape(ending),
+                        escape(outcome.label())
+                    );
                 }
                 _ => {}
             }
@@ -446,7 +577,11 @@ fn write_transcript(out: &mut String, session: &StoredSession) {
         if body.is_empty() {
             continue;
         }
-        let _ = write!(out, "<div class=\"turn\"><div class=\"t\">{}</div><div>{body}</div></div>", clock(turn.at_ms));
+        let _ = write!(
+            out,
+            "<div class=\"turn\"><div class=\"t\">{}</div><div>{body}</div></div>",
+            clock(turn.at_ms)
+        );
     }
     out.push_str("</div>");
 }
@@ -463,7 +598,10 @@ pub fn highlight(text: &str, evidence: &[&Evidence]) -> String {
     let mut spans: Vec<(usize, usize, &Evidence)> = evidence
         .iter()
         .filter(|e| !e.finding.matched.is_empty())
-        .filter_map(|e| text.find(e.finding.matched.as_str()).map(|start| (start, start + e.finding.matched.len(), *e)))
+        .filter_map(|e| {
+            text.find(e.finding.matched.as_str())
+                .map(|start| (start, start + e.finding.matched.len(), *e))
+        })
         .collect();
     spans.sort_by_key(|(start, end, _)| (*start, std::cmp::Reverse(*end)));
     let mut out = String::with_capacity(text.len() + 64);
@@ -477,7 +615,10 @@ pub fn highlight(text: &str, evidence: &[&Evidence]) -> String {
             out,
             "<mark class=\"{}\" title=\"{}\">{}</mark>",
             polarity_class(evidence.finding.polarity),
-            escape(&format!("{}: {}", evidence.finding.criterion, evidence.finding.note)),
+            escape(&format!(
+                "{}: {}",
+                evidence.finding.criterion, evidence.finding.note
+            )),
             escape(&text[start..end])
         );
         at = end;

@@ -14,7 +14,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::scenario::Dimension;
-use crate::store::{CriterionMean, DimensionScores, Filter, SessionSummary, Store, StoreError, StoredSession};
+use crate::store::{
+    CriterionMean, DimensionScores, Filter, SessionSummary, Store, StoreError, StoredSession,
+};
 
 /// How many of a trainee's weakest criteria a report lists.
 pub const WEAKEST_PER_TRAINEE: usize = 3;
@@ -140,7 +142,11 @@ impl Report {
 }
 
 /// Reads the store and aggregates a report; `progress` hears each stage.
-pub fn build_report(store: &mut Store, options: &ReportOptions, progress: &mut dyn FnMut(&str)) -> Result<Report, StoreError> {
+pub fn build_report(
+    store: &mut Store,
+    options: &ReportOptions,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Report, StoreError> {
     progress("reading sessions");
     let sessions = store.summaries(&options.filter)?;
     progress("reading criterion scores");
@@ -150,13 +156,23 @@ pub fn build_report(store: &mut Store, options: &ReportOptions, progress: &mut d
 }
 
 /// Builds a report from stored rows.
-pub fn aggregate(sessions: Vec<SessionSummary>, means: Vec<CriterionMean>, options: &ReportOptions) -> Report {
+pub fn aggregate(
+    sessions: Vec<SessionSummary>,
+    means: Vec<CriterionMean>,
+    options: &ReportOptions,
+) -> Report {
     let totals = stats(ALL, sessions.iter());
     let mut grouped: BTreeMap<String, Vec<&SessionSummary>> = BTreeMap::new();
     for session in &sessions {
-        grouped.entry(group_key(session, options.group_by)).or_default().push(session);
+        grouped
+            .entry(group_key(session, options.group_by))
+            .or_default()
+            .push(session);
     }
-    let groups: Vec<GroupStats> = grouped.iter().map(|(name, members)| stats(name, members.iter().copied())).collect();
+    let groups: Vec<GroupStats> = grouped
+        .iter()
+        .map(|(name, members)| stats(name, members.iter().copied()))
+        .collect();
     let dimensions = Dimension::ALL
         .iter()
         .filter(|d| options.dimension.is_none_or(|only| only == **d))
@@ -167,7 +183,10 @@ pub fn aggregate(sessions: Vec<SessionSummary>, means: Vec<CriterionMean>, optio
         trend.push(trend_series(name, members.iter().copied(), options.period));
     }
     Report {
-        generated_at: jiff::Timestamp::now().round(jiff::Unit::Second).map(|t| t.to_string()).unwrap_or_default(),
+        generated_at: jiff::Timestamp::now()
+            .round(jiff::Unit::Second)
+            .map(|t| t.to_string())
+            .unwrap_or_default(),
         filter: options.filter.clone(),
         dimension: options.dimension.map(Dimension::label),
         group_by: options.group_by,
@@ -185,7 +204,10 @@ pub fn aggregate(sessions: Vec<SessionSummary>, means: Vec<CriterionMean>, optio
 fn group_key(session: &SessionSummary, group_by: GroupBy) -> String {
     match group_by {
         GroupBy::Trainee => session.trainee.clone(),
-        GroupBy::Team => session.team.clone().unwrap_or_else(|| "(no team)".to_owned()),
+        GroupBy::Team => session
+            .team
+            .clone()
+            .unwrap_or_else(|| "(no team)".to_owned()),
         GroupBy::Scenario => session.scenario_id.clone(),
     }
 }
@@ -219,7 +241,12 @@ impl Mean {
 }
 
 fn stats<'a>(name: &str, sessions: impl Iterator<Item = &'a SessionSummary>) -> GroupStats {
-    let (mut iqs, mut machine_iqs, mut passed, mut machine_passed) = (Mean::default(), Mean::default(), Mean::default(), Mean::default());
+    let (mut iqs, mut machine_iqs, mut passed, mut machine_passed) = (
+        Mean::default(),
+        Mean::default(),
+        Mean::default(),
+        Mean::default(),
+    );
     let mut dimensions = [Mean::default(); 4];
     let mut machine_dimensions = [Mean::default(); 4];
     let mut reviewed = 0;
@@ -292,10 +319,16 @@ fn bucket_label(day: i64, period: Period) -> String {
     }
 }
 
-fn trend_series<'a>(name: &str, sessions: impl Iterator<Item = &'a SessionSummary>, period: Period) -> TrendSeries {
+fn trend_series<'a>(
+    name: &str,
+    sessions: impl Iterator<Item = &'a SessionSummary>,
+    period: Period,
+) -> TrendSeries {
     let mut buckets: BTreeMap<i64, (Mean, Mean, Mean)> = BTreeMap::new();
     for session in sessions {
-        let (iqs, machine, passed) = buckets.entry(bucket(session.started_epoch, period)).or_default();
+        let (iqs, machine, passed) = buckets
+            .entry(bucket(session.started_epoch, period))
+            .or_default();
         iqs.add(session.final_overall);
         machine.add(session.overall);
         passed.add(f64::from(u8::from(session.final_passed)));
@@ -321,7 +354,10 @@ fn weakest(means: Vec<CriterionMean>, dimension: Option<Dimension>) -> Vec<Train
         if mean.final_mean.is_none() || dimension.is_some_and(|d| d.label() != mean.dimension) {
             continue;
         }
-        by_trainee.entry(mean.trainee.clone()).or_default().push(mean);
+        by_trainee
+            .entry(mean.trainee.clone())
+            .or_default()
+            .push(mean);
     }
     by_trainee
         .into_iter()
@@ -360,7 +396,11 @@ pub fn parse_date_bound(text: &str, end_of_day: bool) -> Result<i64, BadDate> {
         .map_err(|_| BadDate(text.to_owned()))?
         .timestamp()
         .as_second();
-    Ok(if end_of_day { midnight + DAY_SECS } else { midnight })
+    Ok(if end_of_day {
+        midnight + DAY_SECS
+    } else {
+        midnight
+    })
 }
 
 /// A score for people: `82.5`, or `—` when nothing was rated.
@@ -381,9 +421,18 @@ mod tests {
     fn weeks_start_on_monday() {
         // 2026-01-07 is a Wednesday; its week starts on Monday 2026-01-05.
         let wednesday = parse_date_bound("2026-01-07", false).unwrap_or_default() + 3600;
-        assert_eq!(bucket_label(bucket(wednesday, Period::Week), Period::Week), "2026-01-05");
-        assert_eq!(bucket_label(bucket(wednesday, Period::Month), Period::Month), "2026-01");
-        assert_eq!(bucket_label(bucket(wednesday, Period::Day), Period::Day), "2026-01-07");
+        assert_eq!(
+            bucket_label(bucket(wednesday, Period::Week), Period::Week),
+            "2026-01-05"
+        );
+        assert_eq!(
+            bucket_label(bucket(wednesday, Period::Month), Period::Month),
+            "2026-01"
+        );
+        assert_eq!(
+            bucket_label(bucket(wednesday, Period::Day), Period::Day),
+            "2026-01-07"
+        );
     }
 
     #[test]

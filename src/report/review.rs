@@ -62,12 +62,20 @@ pub fn review_session(
     let session = store
         .load_sessions(std::slice::from_ref(&session_id))?
         .pop()
-        .ok_or_else(|| StoreError::NoSuchSession { prefix: session_id.clone() })?;
+        .ok_or_else(|| StoreError::NoSuchSession {
+            prefix: session_id.clone(),
+        })?;
     let Some(criterion) = session.scorecard.criterion(&request.criterion) else {
         return Err(ReviewError::UnknownCriterion {
             session_id,
             criterion: request.criterion.clone(),
-            known: session.scorecard.criteria.iter().map(|c| format!("`{}`", c.id)).collect::<Vec<_>>().join(", "),
+            known: session
+                .scorecard
+                .criteria
+                .iter()
+                .map(|c| format!("`{}`", c.id))
+                .collect::<Vec<_>>()
+                .join(", "),
         });
     };
     let machine_rating = criterion.rating;
@@ -86,11 +94,14 @@ pub fn review_session(
     };
     let mut reviews = session.reviews.clone();
     reviews.push(review.clone());
-    let reviewed: Scorecard = apply_reviews(&session.scorecard, &reviews, &rubric).map_err(|message| ReviewError::Rating {
-        session_id: session_id.clone(),
-        criterion: request.criterion.clone(),
-        message,
-    })?;
+    let reviewed: Scorecard =
+        apply_reviews(&session.scorecard, &reviews, &rubric).map_err(|message| {
+            ReviewError::Rating {
+                session_id: session_id.clone(),
+                criterion: request.criterion.clone(),
+                message,
+            }
+        })?;
     store.record_review(&review, &reviewed)?;
     Ok(ReviewOutcome {
         session_id,

@@ -58,11 +58,21 @@ pub fn render_table(report: &Report) -> String {
         format_rate(totals.machine_pass_rate)
     );
     if totals.sessions == 0 {
-        let _ = writeln!(out, "No stored session matches; `rapport import FILES...` loads transcripts, and every `rapport play` is stored.");
+        let _ = writeln!(
+            out,
+            "No stored session matches; `rapport import FILES...` loads transcripts, and every `rapport play` is stored."
+        );
         return out;
     }
     let dimensions = report.shown_dimensions();
-    let mut header = vec![group_title(report.group_by).to_owned(), "sessions".into(), "reviewed".into(), "IQS".into(), "machine".into(), "pass rate".into()];
+    let mut header = vec![
+        group_title(report.group_by).to_owned(),
+        "sessions".into(),
+        "reviewed".into(),
+        "IQS".into(),
+        "machine".into(),
+        "pass rate".into(),
+    ];
     header.extend(dimensions.iter().map(|d| d.label().to_owned()));
     let mut groups = new_table(header);
     for group in report.groups.iter().chain(std::iter::once(&report.totals)) {
@@ -74,12 +84,25 @@ pub fn render_table(report: &Report) -> String {
             format!("{:.1}", group.machine_iqs),
             format_rate(group.pass_rate),
         ];
-        row.extend(dimensions.iter().map(|d| format_score(group.dimensions[dimension_index(*d)])));
+        row.extend(
+            dimensions
+                .iter()
+                .map(|d| format_score(group.dimensions[dimension_index(*d)])),
+        );
         groups.add_row(row);
     }
-    let _ = writeln!(out, "\nBy {} (IQS: mean overall after reviews)\n{groups}", group_title(report.group_by));
+    let _ = writeln!(
+        out,
+        "\nBy {} (IQS: mean overall after reviews)\n{groups}",
+        group_title(report.group_by)
+    );
 
-    let mut dims = new_table(vec!["dimension".into(), "machine".into(), "after review".into(), "rated sessions".into()]);
+    let mut dims = new_table(vec![
+        "dimension".into(),
+        "machine".into(),
+        "after review".into(),
+        "rated sessions".into(),
+    ]);
     for dimension in &report.dimensions {
         dims.add_row(vec![
             dimension.dimension.to_owned(),
@@ -91,7 +114,13 @@ pub fn render_table(report: &Report) -> String {
     let _ = writeln!(out, "\nDimensions\n{dims}");
 
     if let Some(all) = report.trend.iter().find(|s| s.group == ALL) {
-        let mut trend = new_table(vec!["period".into(), "sessions".into(), "IQS".into(), "machine".into(), "pass rate".into()]);
+        let mut trend = new_table(vec![
+            "period".into(),
+            "sessions".into(),
+            "IQS".into(),
+            "machine".into(),
+            "pass rate".into(),
+        ]);
         for point in &all.points {
             trend.add_row(vec![
                 point.period.clone(),
@@ -109,12 +138,22 @@ pub fn render_table(report: &Report) -> String {
         let _ = writeln!(out, "\nTrend by {period} (all sessions)\n{trend}");
     }
 
-    let mut weakest = new_table(vec!["trainee".into(), "weakest criteria (mean score after review, sessions rated)".into()]);
+    let mut weakest = new_table(vec![
+        "trainee".into(),
+        "weakest criteria (mean score after review, sessions rated)".into(),
+    ]);
     for trainee in &report.weakest {
         let criteria: Vec<String> = trainee
             .criteria
             .iter()
-            .map(|c| format!("{} {} ({})", c.criterion, format_score(c.final_mean), c.rated))
+            .map(|c| {
+                format!(
+                    "{} {} ({})",
+                    c.criterion,
+                    format_score(c.final_mean),
+                    c.rated
+                )
+            })
             .collect();
         weakest.add_row(vec![trainee.trainee.clone(), criteria.join("\n")]);
     }
@@ -138,17 +177,33 @@ pub fn render_table(report: &Report) -> String {
             session.scenario_id.clone(),
             session.outcome.clone(),
             format!("{:.1}", session.overall),
-            if session.reviewed { format!("{:.1}", session.final_overall) } else { "—".to_owned() },
-            if session.final_passed { "yes".to_owned() } else { "no".to_owned() },
+            if session.reviewed {
+                format!("{:.1}", session.final_overall)
+            } else {
+                "—".to_owned()
+            },
+            if session.final_passed {
+                "yes".to_owned()
+            } else {
+                "no".to_owned()
+            },
         ]);
     }
-    let _ = writeln!(out, "\nNewest {} session(s) (`rapport review ID` to review one)\n{recent}", report.recent.len());
+    let _ = writeln!(
+        out,
+        "\nNewest {} session(s) (`rapport review ID` to review one)\n{recent}",
+        report.recent.len()
+    );
     out
 }
 
 /// One CSV field, quoted when needed; text that a spreadsheet would run as a formula is prefixed with `'`.
 fn field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() };
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    };
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
@@ -168,10 +223,21 @@ fn push_row(out: &mut String, cells: &[String]) {
 /// The report as CSV: one table, chosen by `rows`.
 pub fn render_csv(report: &Report, rows: CsvRows) -> String {
     let mut out = String::new();
-    let dimension_names: Vec<String> = Dimension::ALL.iter().map(|d| d.label().to_owned()).collect();
+    let dimension_names: Vec<String> = Dimension::ALL
+        .iter()
+        .map(|d| d.label().to_owned())
+        .collect();
     match rows {
         CsvRows::Groups => {
-            let mut header: Vec<String> = vec![group_title(report.group_by).into(), "sessions".into(), "reviewed".into(), "iqs".into(), "machine_iqs".into(), "pass_rate".into(), "machine_pass_rate".into()];
+            let mut header: Vec<String> = vec![
+                group_title(report.group_by).into(),
+                "sessions".into(),
+                "reviewed".into(),
+                "iqs".into(),
+                "machine_iqs".into(),
+                "pass_rate".into(),
+                "machine_pass_rate".into(),
+            ];
             header.extend(dimension_names.iter().cloned());
             header.extend(dimension_names.iter().map(|d| format!("machine_{d}")));
             push_row(&mut out, &header);
@@ -191,10 +257,23 @@ pub fn render_csv(report: &Report, rows: CsvRows) -> String {
             }
         }
         CsvRows::Sessions => {
-            let mut header: Vec<String> = ["session_id", "trainee", "team", "scenario", "started_at", "outcome", "handle_secs", "overall", "passed", "reviewed", "final_overall", "final_passed"]
-                .iter()
-                .map(|s| (*s).to_owned())
-                .collect();
+            let mut header: Vec<String> = [
+                "session_id",
+                "trainee",
+                "team",
+                "scenario",
+                "started_at",
+                "outcome",
+                "handle_secs",
+                "overall",
+                "passed",
+                "reviewed",
+                "final_overall",
+                "final_passed",
+            ]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
             header.extend(dimension_names.iter().cloned());
             header.extend(dimension_names.iter().map(|d| format!("final_{d}")));
             push_row(&mut out, &header);
@@ -219,7 +298,18 @@ pub fn render_csv(report: &Report, rows: CsvRows) -> String {
             }
         }
         CsvRows::Trend => {
-            push_row(&mut out, &["group", "period", "sessions", "iqs", "machine_iqs", "pass_rate"].map(str::to_owned));
+            push_row(
+                &mut out,
+                &[
+                    "group",
+                    "period",
+                    "sessions",
+                    "iqs",
+                    "machine_iqs",
+                    "pass_rate",
+                ]
+                .map(str::to_owned),
+            );
             for series in &report.trend {
                 for point in &series.points {
                     push_row(
@@ -237,7 +327,19 @@ pub fn render_csv(report: &Report, rows: CsvRows) -> String {
             }
         }
         CsvRows::Weakest => {
-            push_row(&mut out, &["trainee", "rank", "criterion", "dimension", "mean", "machine_mean", "rated"].map(str::to_owned));
+            push_row(
+                &mut out,
+                &[
+                    "trainee",
+                    "rank",
+                    "criterion",
+                    "dimension",
+                    "mean",
+                    "machine_mean",
+                    "rated",
+                ]
+                .map(str::to_owned),
+            );
             for trainee in &report.weakest {
                 for (rank, c) in trainee.criteria.iter().enumerate() {
                     push_row(
@@ -256,9 +358,20 @@ pub fn render_csv(report: &Report, rows: CsvRows) -> String {
             }
         }
         CsvRows::Dimensions => {
-            push_row(&mut out, &["dimension", "machine_mean", "mean", "rated"].map(str::to_owned));
+            push_row(
+                &mut out,
+                &["dimension", "machine_mean", "mean", "rated"].map(str::to_owned),
+            );
             for d in &report.dimensions {
-                push_row(&mut out, &[field(d.dimension), number(d.machine_mean), number(d.final_mean), d.rated.to_string()]);
+                push_row(
+                    &mut out,
+                    &[
+                        field(d.dimension),
+                        number(d.machine_mean),
+                        number(d.final_mean),
+                        d.rated.to_string(),
+                    ],
+                );
             }
         }
     }

@@ -31,7 +31,12 @@ const ABANDONED: &str = "abandoned";
 /// Every statement of the given sessions, as one JSON array (what an LRS accepts on `POST /statements`).
 pub fn statements(sessions: &[SessionSummary], base: &str) -> Value {
     let base = base.trim_end_matches('/');
-    Value::Array(sessions.iter().flat_map(|s| session_statements(s, base)).collect())
+    Value::Array(
+        sessions
+            .iter()
+            .flat_map(|s| session_statements(s, base))
+            .collect(),
+    )
 }
 
 /// The statements of one session.
@@ -39,33 +44,61 @@ pub fn session_statements(session: &SessionSummary, base: &str) -> Vec<Value> {
     let finished = session.outcome != ABANDONED;
     let mut out = Vec::new();
     if finished {
-        out.push(statement(session, base, "completed", VERB_COMPLETED, json!({
-            "completion": true,
-            "duration": duration(session.handle_secs),
-        })));
+        out.push(statement(
+            session,
+            base,
+            "completed",
+            VERB_COMPLETED,
+            json!({
+                "completion": true,
+                "duration": duration(session.handle_secs),
+            }),
+        ));
     }
-    let (verb, iri) = if session.final_passed && finished { ("passed", VERB_PASSED) } else { ("failed", VERB_FAILED) };
+    let (verb, iri) = if session.final_passed && finished {
+        ("passed", VERB_PASSED)
+    } else {
+        ("failed", VERB_FAILED)
+    };
     let mut extensions = serde_json::Map::new();
     for dimension in Dimension::ALL {
         if let Some(score) = session.final_dimension(dimension) {
-            extensions.insert(format!("{base}/xapi/extensions/dimension/{}", dimension.label()), json!(round(score / 100.0)));
+            extensions.insert(
+                format!("{base}/xapi/extensions/dimension/{}", dimension.label()),
+                json!(round(score / 100.0)),
+            );
         }
     }
-    extensions.insert(format!("{base}/xapi/extensions/machine-score"), json!(round(session.overall / 100.0)));
-    extensions.insert(format!("{base}/xapi/extensions/reviewed"), json!(session.reviewed));
-    extensions.insert(format!("{base}/xapi/extensions/outcome"), json!(session.outcome));
-    out.push(statement(session, base, verb, iri, json!({
-        "score": {
-            "scaled": round(session.final_overall / 100.0),
-            "raw": round(session.final_overall),
-            "min": 0,
-            "max": 100,
-        },
-        "success": session.final_passed && finished,
-        "completion": finished,
-        "duration": duration(session.handle_secs),
-        "extensions": extensions,
-    })));
+    extensions.insert(
+        format!("{base}/xapi/extensions/machine-score"),
+        json!(round(session.overall / 100.0)),
+    );
+    extensions.insert(
+        format!("{base}/xapi/extensions/reviewed"),
+        json!(session.reviewed),
+    );
+    extensions.insert(
+        format!("{base}/xapi/extensions/outcome"),
+        json!(session.outcome),
+    );
+    out.push(statement(
+        session,
+        base,
+        verb,
+        iri,
+        json!({
+            "score": {
+                "scaled": round(session.final_overall / 100.0),
+                "raw": round(session.final_overall),
+                "min": 0,
+                "max": 100,
+            },
+            "success": session.final_passed && finished,
+            "completion": finished,
+            "duration": duration(session.handle_secs),
+            "extensions": extensions,
+        }),
+    ));
     out
 }
 
@@ -132,13 +165,26 @@ pub fn statement_id(session_id: &str, verb: &str) -> String {
     bytes[6] = (bytes[6] & 0x0f) | 0x50;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     let hex = hex::encode(bytes);
-    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
 }
 
 /// A scenario id made safe for an IRI path segment.
 fn iri_segment(id: &str) -> String {
     id.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') { char::from(b).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 

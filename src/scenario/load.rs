@@ -39,7 +39,11 @@ impl LoadedScenario {
     /// Pairs a parsed scenario with its source, hashing the source once.
     pub fn new(scenario: Scenario, source: SourceFile) -> Self {
         let hash = content_hash(&source.text);
-        LoadedScenario { scenario, source, hash }
+        LoadedScenario {
+            scenario,
+            source,
+            hash,
+        }
     }
 
     /// A stable hash of the file's content, recorded in transcripts.
@@ -260,9 +264,20 @@ fn diagnose_ron_error(source: &SourceFile, error: &ron::error::SpannedError) -> 
             "too deep".to_owned(),
             Some("a scenario never needs this depth; check for unbalanced brackets".to_owned()),
         ),
-        E::ExpectedInteger | E::ExpectedFloat | E::ExpectedString | E::ExpectedBoolean | E::ExpectedArray | E::ExpectedMap | E::ExpectedOption | E::ExpectedUnit | E::ExpectedStructLike | E::ExpectedChar => (
+        E::ExpectedInteger
+        | E::ExpectedFloat
+        | E::ExpectedString
+        | E::ExpectedBoolean
+        | E::ExpectedArray
+        | E::ExpectedMap
+        | E::ExpectedOption
+        | E::ExpectedUnit
+        | E::ExpectedStructLike
+        | E::ExpectedChar => (
             Code::WrongType,
-            format!("wrong type: {}", error.code).to_lowercase().replacen("wrong type: expected", "expected", 1),
+            format!("wrong type: {}", error.code)
+                .to_lowercase()
+                .replacen("wrong type: expected", "expected", 1),
             "wrong type here".to_owned(),
             Some("see docs/scenario-format.md for the type of this field".to_owned()),
         ),

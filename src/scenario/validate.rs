@@ -640,7 +640,10 @@ pub fn beat_successors(beat: &Beat) -> Vec<&str> {
 }
 
 /// Every node from which some ending can be reached (one walk backwards from the endings).
-fn reaching_an_ending<'a>(edges: &BTreeMap<&'a str, Vec<&'a str>>, s: &'a Scenario) -> BTreeSet<&'a str> {
+fn reaching_an_ending<'a>(
+    edges: &BTreeMap<&'a str, Vec<&'a str>>,
+    s: &'a Scenario,
+) -> BTreeSet<&'a str> {
     let mut reverse: HashMap<&str, Vec<&str>> = HashMap::new();
     for (from, targets) in edges {
         for to in targets {

@@ -122,7 +122,9 @@ pub fn observe(transcript: &Transcript, scenario: &Scenario, rubric: &Rubric) ->
                     }
                 }
                 Event::SilenceFired { .. } => silences += 1,
-                Event::TraineeChose { id, text, reading, .. } => {
+                Event::TraineeChose {
+                    id, text, reading, ..
+                } => {
                     obs.spoke = true;
                     expects.clear();
                     for finding in &reading.findings {

@@ -258,7 +258,10 @@ fn rate_findings(criterion: &Criterion, obs: &Observations, min: i32, max: i32) 
             Unobserved::NotApplicable => (None, "not observed: not applicable".to_owned()),
             Unobserved::Min => (Some(min), "expected and never observed".to_owned()),
             Unobserved::Max if obs.spoke => (Some(max), "no lapse observed".to_owned()),
-            Unobserved::Max => (None, "the trainee never spoke: no opportunity to observe".to_owned()),
+            Unobserved::Max => (
+                None,
+                "the trainee never spoke: no opportunity to observe".to_owned(),
+            ),
         };
         return (rating, reason, evidence);
     }
@@ -310,7 +313,11 @@ fn rating_by_ratio(ratio: f64, min: i32, max: i32) -> i32 {
 
 fn rate_first_response(obs: &Observations, levels: &ServiceLevels, min: i32, max: i32) -> Rated {
     let Some(first) = obs.latencies.iter().find(|l| l.first) else {
-        return (None, "the customer never waited for a reply".to_owned(), Vec::new());
+        return (
+            None,
+            "the customer never waited for a reply".to_owned(),
+            Vec::new(),
+        );
     };
     let target = f64::from(levels.first_response_secs);
     let secs = first.waited_ms as f64 / 1000.0;
@@ -467,7 +474,11 @@ fn rate_handle_time(obs: &Observations, scenario: &Scenario, min: i32, max: i32)
         return (None, "the call never ended".to_owned(), Vec::new());
     }
     if !obs.spoke {
-        return (None, "the trainee never spoke: nothing was handled".to_owned(), Vec::new());
+        return (
+            None,
+            "the trainee never spoke: nothing was handled".to_owned(),
+            Vec::new(),
+        );
     }
     let target = f64::from(scenario.target_handle_secs.max(1));
     let secs = obs.handle_ms as f64 / 1000.0;

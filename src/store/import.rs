@@ -89,10 +89,18 @@ enum Message {
 }
 
 /// Reads and scores one transcript.
-fn read_and_score(path: &Path, kit: &Toolkit, cache: &mut HashMap<String, Option<Scoring>>, warnings: &mut Vec<String>) -> Result<(SessionRecord, String), String> {
+fn read_and_score(
+    path: &Path,
+    kit: &Toolkit,
+    cache: &mut HashMap<String, Option<Scoring>>,
+    warnings: &mut Vec<String>,
+) -> Result<(SessionRecord, String), String> {
     let (transcript, read) = read_transcript(path).map_err(|e| e.to_string())?;
     if read.truncated_tail {
-        warnings.push(format!("the last line of `{}` was cut off mid-write; its complete turns were imported", path.display()));
+        warnings.push(format!(
+            "the last line of `{}` was cut off mid-write; its complete turns were imported",
+            path.display()
+        ));
     }
     let header = &transcript.header;
     let name = header
@@ -119,14 +127,23 @@ fn read_and_score(path: &Path, kit: &Toolkit, cache: &mut HashMap<String, Option
         ));
     }
     let card = score(&transcript, &loaded.scenario, rubric);
-    let record = SessionRecord::new(&transcript, &card).map_err(|e| format!("`{}`: {e}", path.display()))?;
+    let record =
+        SessionRecord::new(&transcript, &card).map_err(|e| format!("`{}`: {e}", path.display()))?;
     Ok((record, header.trainee.clone()))
 }
 
 /// Imports transcript files: workers read and score them, this thread stores them in batches.
-pub fn import_transcripts(store: &mut Store, files: &[PathBuf], kit: &Toolkit, on_event: &mut dyn FnMut(ImportEvent<'_>)) -> Result<ImportSummary, Box<ImportError>> {
+pub fn import_transcripts(
+    store: &mut Store,
+    files: &[PathBuf],
+    kit: &Toolkit,
+    on_event: &mut dyn FnMut(ImportEvent<'_>),
+) -> Result<ImportSummary, Box<ImportError>> {
     let next = AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(files.len()).max(1);
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(files.len())
+        .max(1);
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Message>(IMPORT_BATCH * 2);
     let mut summary = ImportSummary::default();
     let outcome = std::thread::scope(|scope| {
@@ -138,10 +155,14 @@ pub fn import_transcripts(store: &mut Store, files: &[PathBuf], kit: &Toolkit, o
                 while let Some(path) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let mut warnings = Vec::new();
                     let result = read_and_score(path, kit, &mut cache, &mut warnings);
-                    let messages = warnings.into_iter().map(Message::Warning).chain(std::iter::once(match result {
-                        Ok((record, trainee)) => Message::Record(Box::new(record), trainee),
-                        Err(error) => Message::Failed(error),
-                    }));
+                    let messages =
+                        warnings
+                            .into_iter()
+                            .map(Message::Warning)
+                            .chain(std::iter::once(match result {
+                                Ok((record, trainee)) => Message::Record(Box::new(record), trainee),
+                                Err(error) => Message::Failed(error),
+                            }));
                     for message in messages {
                         if sender.send(message).is_err() {
                             // The storing side stopped on a store error.
@@ -178,7 +199,12 @@ pub fn import_transcripts(store: &mut Store, files: &[PathBuf], kit: &Toolkit, o
     }
 }
 
-fn store_batch(store: &mut Store, batch: &mut Vec<SessionRecord>, summary: &mut ImportSummary, on_event: &mut dyn FnMut(ImportEvent<'_>)) -> Result<(), StoreError> {
+fn store_batch(
+    store: &mut Store,
+    batch: &mut Vec<SessionRecord>,
+    summary: &mut ImportSummary,
+    on_event: &mut dyn FnMut(ImportEvent<'_>),
+) -> Result<(), StoreError> {
     if batch.is_empty() {
         return Ok(());
     }

@@ -48,19 +48,29 @@ pub enum StoreError {
         #[source]
         source: rusqlite::Error,
     },
-    #[error("`{location}` is not a Rapport results database (it is not a SQLite file, or it is damaged); choose another file with --db, or move it away")]
+    #[error(
+        "`{location}` is not a Rapport results database (it is not a SQLite file, or it is damaged); choose another file with --db, or move it away"
+    )]
     NotADatabase {
         location: String,
         #[source]
         source: rusqlite::Error,
     },
-    #[error("the results database `{location}` is locked by another program (waited {waited_secs:.1} s); nothing was written — try again when it is done")]
+    #[error(
+        "the results database `{location}` is locked by another program (waited {waited_secs:.1} s); nothing was written — try again when it is done"
+    )]
     Locked { location: String, waited_secs: f64 },
-    #[error("the disk holding the results database `{location}` is full; nothing was written — free some space and run the command again (`rapport import` stores transcripts later)")]
+    #[error(
+        "the disk holding the results database `{location}` is full; nothing was written — free some space and run the command again (`rapport import` stores transcripts later)"
+    )]
     DiskFull { location: String },
-    #[error("the results database `{location}` is read-only; nothing was written — check its permissions or choose another with --db")]
+    #[error(
+        "the results database `{location}` is read-only; nothing was written — check its permissions or choose another with --db"
+    )]
     ReadOnly { location: String },
-    #[error("cannot connect to the PostgreSQL results database `{location}`; check the server is running and the URL given by --db or RAPPORT_DB")]
+    #[error(
+        "cannot connect to the PostgreSQL results database `{location}`; check the server is running and the URL given by --db or RAPPORT_DB"
+    )]
     Connect {
         location: String,
         #[source]
@@ -72,15 +82,26 @@ pub enum StoreError {
         #[source]
         source: ::postgres::Error,
     },
-    #[error("the results database holds schema version {found}, newer than this rapport understands ({supported}); upgrade rapport")]
+    #[error(
+        "the results database holds schema version {found}, newer than this rapport understands ({supported}); upgrade rapport"
+    )]
     SchemaTooNew { found: i64, supported: i64 },
-    #[error("session `{session_id}` has the start time `{started_at}`, which is not an RFC 3339 timestamp")]
-    BadStartTime { session_id: String, started_at: String },
+    #[error(
+        "session `{session_id}` has the start time `{started_at}`, which is not an RFC 3339 timestamp"
+    )]
+    BadStartTime {
+        session_id: String,
+        started_at: String,
+    },
     #[error("the stored session `{session_id}` cannot be read back: {message}")]
     Decode { session_id: String, message: String },
-    #[error("no stored session has an id starting with `{prefix}`; `rapport report --format json` lists session ids")]
+    #[error(
+        "no stored session has an id starting with `{prefix}`; `rapport report --format json` lists session ids"
+    )]
     NoSuchSession { prefix: String },
-    #[error("`{prefix}` matches {count} stored sessions (`{first}`, `{second}`, …); give more of the id")]
+    #[error(
+        "`{prefix}` matches {count} stored sessions (`{first}`, `{second}`, …); give more of the id"
+    )]
     AmbiguousSession {
         prefix: String,
         count: usize,
@@ -150,7 +171,10 @@ impl SessionSummary {
 
 /// The position of a dimension in [`DimensionScores`].
 pub fn dimension_index(dimension: Dimension) -> usize {
-    Dimension::ALL.iter().position(|d| *d == dimension).unwrap_or(0)
+    Dimension::ALL
+        .iter()
+        .position(|d| *d == dimension)
+        .unwrap_or(0)
 }
 
 /// The dimension with this label (`empathy`).
@@ -235,7 +259,9 @@ impl Store {
     pub fn open(db: Option<&str>) -> Result<Store, StoreError> {
         match db {
             Some(url) if is_postgres_url(url) => Ok(Store::Postgres(PostgresStore::open(url)?)),
-            Some(path) => Ok(Store::Sqlite(SqliteStore::open(std::path::Path::new(path))?)),
+            Some(path) => Ok(Store::Sqlite(SqliteStore::open(std::path::Path::new(
+                path,
+            ))?)),
             None => Ok(Store::Sqlite(SqliteStore::open(&default_sqlite_path())?)),
         }
     }
@@ -251,7 +277,11 @@ impl Store {
     }
 
     /// Stores a finished session; storing the same session twice changes nothing.
-    pub fn save_session(&mut self, transcript: &Transcript, scorecard: &Scorecard) -> Result<Saved, StoreError> {
+    pub fn save_session(
+        &mut self,
+        transcript: &Transcript,
+        scorecard: &Scorecard,
+    ) -> Result<Saved, StoreError> {
         let record = SessionRecord::new(transcript, scorecard)?;
         let saved = self.save_records(std::slice::from_ref(&record))?;
         Ok(saved.first().copied().unwrap_or(Saved::AlreadyStored))
@@ -276,7 +306,9 @@ impl Store {
     pub fn resolve_session(&mut self, prefix: &str) -> Result<String, StoreError> {
         let matches = backend!(self, store => store.ids_starting_with(prefix))?;
         match matches.as_slice() {
-            [] => Err(StoreError::NoSuchSession { prefix: prefix.to_owned() }),
+            [] => Err(StoreError::NoSuchSession {
+                prefix: prefix.to_owned(),
+            }),
             [one] => Ok(one.clone()),
             [first, second, ..] => Err(StoreError::AmbiguousSession {
                 prefix: prefix.to_owned(),
@@ -293,7 +325,11 @@ impl Store {
     }
 
     /// Records a review together with the scorecard it produces, in one transaction.
-    pub fn record_review(&mut self, review: &Review, reviewed: &Scorecard) -> Result<(), StoreError> {
+    pub fn record_review(
+        &mut self,
+        review: &Review,
+        reviewed: &Scorecard,
+    ) -> Result<(), StoreError> {
         backend!(self, store => store.record_review(review, reviewed))
     }
 
@@ -344,7 +380,9 @@ fn filter_sql(filter: &Filter) -> (String, Vec<Param>) {
     list("s.scenario_id", &filter.scenarios, &mut clauses);
     if !filter.teams.is_empty() {
         let marks = vec!["?"; filter.teams.len()].join(", ");
-        clauses.push(format!("s.trainee IN (SELECT trainee FROM teams WHERE team IN ({marks}))"));
+        clauses.push(format!(
+            "s.trainee IN (SELECT trainee FROM teams WHERE team IN ({marks}))"
+        ));
         params.extend(filter.teams.iter().cloned().map(Param::Text));
     }
     if let Some(since) = filter.since {

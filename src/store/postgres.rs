@@ -6,8 +6,9 @@ use postgres::{Client, NoTls, Row};
 
 use super::record::{CriterionAggregator, FinalScores, SessionRecord, pack_criteria, pack_record};
 use super::{
-    CRITERIA_SQL, CriterionMean, SESSION_CRITERIA_SQL, Filter, Param, REVIEWS_SQL, Review, ReviewedRating, SUMMARY_COLUMNS, Saved, SessionSummary,
-    StoreError, StoredSession, TeamMember, filter_sql,
+    CRITERIA_SQL, CriterionMean, Filter, Param, REVIEWS_SQL, Review, ReviewedRating,
+    SESSION_CRITERIA_SQL, SUMMARY_COLUMNS, Saved, SessionSummary, StoreError, StoredSession,
+    TeamMember, filter_sql,
 };
 use crate::scoring::Scorecard;
 
@@ -92,7 +93,9 @@ pub struct PostgresStore {
 
 impl std::fmt::Debug for PostgresStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PostgresStore").field("location", &self.location).finish_non_exhaustive()
+        f.debug_struct("PostgresStore")
+            .field("location", &self.location)
+            .finish_non_exhaustive()
     }
 }
 
@@ -122,28 +125,41 @@ impl PostgresStore {
     fn migrate(&mut self) -> Result<(), StoreError> {
         let fail = self.fail();
         let mut tx = self.client.transaction().map_err(&fail)?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).map_err(&fail)?;
-        tx.batch_execute("CREATE TABLE IF NOT EXISTS rapport_schema (version BIGINT NOT NULL)").map_err(&fail)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+            .map_err(&fail)?;
+        tx.batch_execute("CREATE TABLE IF NOT EXISTS rapport_schema (version BIGINT NOT NULL)")
+            .map_err(&fail)?;
         let version: i64 = tx
             .query_opt("SELECT version FROM rapport_schema", &[])
             .map_err(&fail)?
             .map_or(0, |row| row.get(0));
         let supported = MIGRATIONS.len() as i64;
         if version > supported {
-            return Err(StoreError::SchemaTooNew { found: version, supported });
+            return Err(StoreError::SchemaTooNew {
+                found: version,
+                supported,
+            });
         }
         for migration in MIGRATIONS.iter().skip(version as usize) {
             tx.batch_execute(migration).map_err(&fail)?;
         }
-        tx.execute("DELETE FROM rapport_schema", &[]).map_err(&fail)?;
-        tx.execute("INSERT INTO rapport_schema (version) VALUES ($1)", &[&supported.max(version)]).map_err(&fail)?;
+        tx.execute("DELETE FROM rapport_schema", &[])
+            .map_err(&fail)?;
+        tx.execute(
+            "INSERT INTO rapport_schema (version) VALUES ($1)",
+            &[&supported.max(version)],
+        )
+        .map_err(&fail)?;
         tx.commit().map_err(&fail)
     }
 
     /// The schema version the database is at.
     pub fn schema_version(&mut self) -> Result<i64, StoreError> {
         let fail = self.fail();
-        let row = self.client.query_one("SELECT version FROM rapport_schema", &[]).map_err(&fail)?;
+        let row = self
+            .client
+            .query_one("SELECT version FROM rapport_schema", &[])
+            .map_err(&fail)?;
         Ok(row.get(0))
     }
 
@@ -205,11 +221,23 @@ impl PostgresStore {
                 continue;
             };
             let id: i64 = row.get(0);
-            tx.execute(&insert_document, &[&id, &record.transcript_jsonl, &record.scorecard_json])
-                .map_err(&fail)?;
+            tx.execute(
+                &insert_document,
+                &[&id, &record.transcript_jsonl, &record.scorecard_json],
+            )
+            .map_err(&fail)?;
             for criterion in &record.criteria {
-                tx.execute(&insert_criterion, &[&id, &criterion.criterion, &criterion.dimension, &criterion.rating, &criterion.score])
-                    .map_err(&fail)?;
+                tx.execute(
+                    &insert_criterion,
+                    &[
+                        &id,
+                        &criterion.criterion,
+                        &criterion.dimension,
+                        &criterion.rating,
+                        &criterion.score,
+                    ],
+                )
+                .map_err(&fail)?;
             }
             saved.push(Saved::Added);
         }
@@ -247,7 +275,13 @@ impl PostgresStore {
     /// Ids starting with `prefix` (at most a few).
     pub fn ids_starting_with(&mut self, prefix: &str) -> Result<Vec<String>, StoreError> {
         let fail = self.fail();
-        let pattern = format!("{}%", prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let pattern = format!(
+            "{}%",
+            prefix
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
         let rows = self
             .client
             .query("SELECT session_id FROM sessions WHERE session_id LIKE $1 ORDER BY session_id LIMIT 5", &[&pattern])
@@ -279,14 +313,30 @@ impl PostgresStore {
             let transcript: String = row.get(21);
             let scorecard: String = row.get(22);
             let reviewed: Option<String> = row.get(23);
-            let review_rows = self.client.query(&reviews, &[id]).map_err(&fail)?.iter().map(review_from_row).collect();
-            sessions.push(super::record::decode_session(summary, &transcript, &scorecard, reviewed.as_deref(), review_rows)?);
+            let review_rows = self
+                .client
+                .query(&reviews, &[id])
+                .map_err(&fail)?
+                .iter()
+                .map(review_from_row)
+                .collect();
+            sessions.push(super::record::decode_session(
+                summary,
+                &transcript,
+                &scorecard,
+                reviewed.as_deref(),
+                review_rows,
+            )?);
         }
         Ok(sessions)
     }
 
     /// Records a review and the scorecard it produces.
-    pub fn record_review(&mut self, review: &Review, reviewed: &Scorecard) -> Result<(), StoreError> {
+    pub fn record_review(
+        &mut self,
+        review: &Review,
+        reviewed: &Scorecard,
+    ) -> Result<(), StoreError> {
         let fail = self.fail();
         let scores = FinalScores::of(reviewed);
         let json = serde_json::to_string(reviewed).unwrap_or_default();
@@ -305,14 +355,26 @@ impl PostgresStore {
             )
             .map_err(&fail)?;
         let id: i64 = row.get(0);
-        tx.execute("UPDATE session_documents SET reviewed_scorecard = $2 WHERE session = $1", &[&id, &json])
-            .map_err(&fail)?;
+        tx.execute(
+            "UPDATE session_documents SET reviewed_scorecard = $2 WHERE session = $1",
+            &[&id, &json],
+        )
+        .map_err(&fail)?;
         let update = tx
             .prepare("UPDATE criterion_scores SET final_rating = $3, final_score = $4, reviewed = $5 WHERE session = $1 AND criterion = $2")
             .map_err(&fail)?;
         for criterion in &scores.criteria {
-            tx.execute(&update, &[&id, &criterion.criterion, &criterion.rating, &criterion.score, &criterion.reviewed])
-                .map_err(&fail)?;
+            tx.execute(
+                &update,
+                &[
+                    &id,
+                    &criterion.criterion,
+                    &criterion.rating,
+                    &criterion.score,
+                    &criterion.reviewed,
+                ],
+            )
+            .map_err(&fail)?;
         }
         let entries = tx
             .query(&numbered(SESSION_CRITERIA_SQL), &[&id])
@@ -320,8 +382,11 @@ impl PostgresStore {
             .iter()
             .map(|row| (row.get(0), row.get(1), row.get(2), row.get(3)))
             .collect::<Vec<(String, String, Option<f64>, Option<f64>)>>();
-        tx.execute("UPDATE sessions SET criteria = $2 WHERE id = $1", &[&id, &pack_criteria(entries.into_iter())])
-            .map_err(&fail)?;
+        tx.execute(
+            "UPDATE sessions SET criteria = $2 WHERE id = $1",
+            &[&id, &pack_criteria(entries.into_iter())],
+        )
+        .map_err(&fail)?;
         tx.commit().map_err(&fail)
     }
 
@@ -365,7 +430,13 @@ impl PostgresStore {
     /// Every trainee → team mapping.
     pub fn teams(&mut self) -> Result<Vec<TeamMember>, StoreError> {
         let fail = self.fail();
-        let rows = self.client.query("SELECT trainee, team FROM teams ORDER BY team, trainee", &[]).map_err(fail)?;
+        let rows = self
+            .client
+            .query(
+                "SELECT trainee, team FROM teams ORDER BY team, trainee",
+                &[],
+            )
+            .map_err(fail)?;
         Ok(rows
             .iter()
             .map(|row| TeamMember {
@@ -381,7 +452,9 @@ fn classify(location: &str, source: postgres::Error) -> StoreError {
     let location = location.to_owned();
     match source.code() {
         Some(code) if *code == SqlState::DISK_FULL => StoreError::DiskFull { location },
-        Some(code) if *code == SqlState::READ_ONLY_SQL_TRANSACTION => StoreError::ReadOnly { location },
+        Some(code) if *code == SqlState::READ_ONLY_SQL_TRANSACTION => {
+            StoreError::ReadOnly { location }
+        }
         _ if source.is_closed() => StoreError::Connect { location, source },
         _ => StoreError::Postgres { location, source },
     }
@@ -473,12 +546,21 @@ mod tests {
 
     #[test]
     fn placeholders_are_numbered_in_order() {
-        assert_eq!(numbered("a IN (?, ?) AND b >= ?"), "a IN ($1, $2) AND b >= $3");
+        assert_eq!(
+            numbered("a IN (?, ?) AND b >= ?"),
+            "a IN ($1, $2) AND b >= $3"
+        );
     }
 
     #[test]
     fn passwords_are_kept_out_of_messages() {
-        assert_eq!(redact_password("postgres://qa:s3cret@db:5432/rapport"), "postgres://qa:***@db:5432/rapport");
-        assert_eq!(redact_password("postgres://db/rapport"), "postgres://db/rapport");
+        assert_eq!(
+            redact_password("postgres://qa:s3cret@db:5432/rapport"),
+            "postgres://qa:***@db:5432/rapport"
+        );
+        assert_eq!(
+            redact_password("postgres://db/rapport"),
+            "postgres://db/rapport"
+        );
     }
 }

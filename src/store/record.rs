@@ -43,10 +43,11 @@ impl SessionRecord {
     /// Flattens a transcript and its scorecard; fails only on a start time that is not RFC 3339.
     pub fn new(transcript: &Transcript, card: &Scorecard) -> Result<SessionRecord, StoreError> {
         let header = &transcript.header;
-        let started_epoch = parse_epoch(&header.started_at).ok_or_else(|| StoreError::BadStartTime {
-            session_id: header.session_id.clone(),
-            started_at: header.started_at.clone(),
-        })?;
+        let started_epoch =
+            parse_epoch(&header.started_at).ok_or_else(|| StoreError::BadStartTime {
+                session_id: header.session_id.clone(),
+                started_at: header.started_at.clone(),
+            })?;
         let mut dimensions: DimensionScores = [None; 4];
         for dimension in &card.dimensions {
             dimensions[dimension_index(dimension.dimension)] = dimension.score;
@@ -144,8 +145,10 @@ pub(crate) fn decode_session(
         message,
     };
     let name = std::path::Path::new(&summary.session_id);
-    let (transcript, _) = crate::transcript::parse_transcript(name, transcript).map_err(|e| decode(e.to_string()))?;
-    let scorecard: Scorecard = serde_json::from_str(scorecard).map_err(|e| decode(format!("scorecard: {e}")))?;
+    let (transcript, _) =
+        crate::transcript::parse_transcript(name, transcript).map_err(|e| decode(e.to_string()))?;
+    let scorecard: Scorecard =
+        serde_json::from_str(scorecard).map_err(|e| decode(format!("scorecard: {e}")))?;
     let reviewed = reviewed
         .map(serde_json::from_str::<Scorecard>)
         .transpose()
@@ -166,30 +169,54 @@ const PACK_FIELD: char = ',';
 
 /// Packs each criterion's id, dimension, machine and final score into one column, so reports read
 /// criterion scores with the session row instead of joining millions of rows.
-pub(crate) fn pack_criteria(entries: impl Iterator<Item = (String, String, Option<f64>, Option<f64>)>) -> String {
+pub(crate) fn pack_criteria(
+    entries: impl Iterator<Item = (String, String, Option<f64>, Option<f64>)>,
+) -> String {
     let mut out = String::new();
     for (criterion, dimension, machine, reviewed) in entries {
         if !out.is_empty() {
             out.push(PACK_ENTRY);
         }
         let number = |v: Option<f64>| v.map_or_else(String::new, |v| v.to_string());
-        out.push_str(&format!("{}{PACK_FIELD}{}{PACK_FIELD}{}{PACK_FIELD}{}", pack_text(&criterion), pack_text(&dimension), number(machine), number(reviewed)));
+        out.push_str(&format!(
+            "{}{PACK_FIELD}{}{PACK_FIELD}{}{PACK_FIELD}{}",
+            pack_text(&criterion),
+            pack_text(&dimension),
+            number(machine),
+            number(reviewed)
+        ));
     }
     out
 }
 
 /// Escapes the separators (and `%`) in a packed id.
 fn pack_text(text: &str) -> String {
-    text.replace('%', "%25").replace(PACK_FIELD, "%2C").replace(PACK_ENTRY, "%3B")
+    text.replace('%', "%25")
+        .replace(PACK_FIELD, "%2C")
+        .replace(PACK_ENTRY, "%3B")
 }
 
 fn unpack_text(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.contains('%') { text.replace("%2C", ",").replace("%3B", ";").replace("%25", "%").into() } else { text.into() }
+    if text.contains('%') {
+        text.replace("%2C", ",")
+            .replace("%3B", ";")
+            .replace("%25", "%")
+            .into()
+    } else {
+        text.into()
+    }
 }
 
 /// The packed column of a new session: final scores are the machine's.
 pub(crate) fn pack_record(criteria: &[CriterionRow]) -> String {
-    pack_criteria(criteria.iter().map(|c| (c.criterion.clone(), c.dimension.to_owned(), c.score, c.score)))
+    pack_criteria(criteria.iter().map(|c| {
+        (
+            c.criterion.clone(),
+            c.dimension.to_owned(),
+            c.score,
+            c.score,
+        )
+    }))
 }
 
 /// Running sums of one trainee's criterion.
@@ -210,12 +237,17 @@ impl CriterionAggregator {
     /// Adds one session's packed criteria.
     pub fn add(&mut self, trainee: &str, packed: &str) {
         if !self.sums.contains_key(trainee) {
-            self.sums.insert(trainee.to_owned(), std::collections::HashMap::new());
+            self.sums
+                .insert(trainee.to_owned(), std::collections::HashMap::new());
         }
-        let Some(criteria) = self.sums.get_mut(trainee) else { return };
+        let Some(criteria) = self.sums.get_mut(trainee) else {
+            return;
+        };
         for entry in packed.split(PACK_ENTRY).filter(|e| !e.is_empty()) {
             let mut fields = entry.split(PACK_FIELD);
-            let (Some(criterion), Some(dimension), Some(machine), Some(reviewed)) = (fields.next(), fields.next(), fields.next(), fields.next()) else {
+            let (Some(criterion), Some(dimension), Some(machine), Some(reviewed)) =
+                (fields.next(), fields.next(), fields.next(), fields.next())
+            else {
                 continue;
             };
             let criterion = unpack_text(criterion);
@@ -228,7 +260,9 @@ impl CriterionAggregator {
                     },
                 );
             }
-            let Some(sums) = criteria.get_mut(criterion.as_ref()) else { continue };
+            let Some(sums) = criteria.get_mut(criterion.as_ref()) else {
+                continue;
+            };
             if let Ok(value) = machine.parse::<f64>() {
                 sums.machine.0 += value;
                 sums.machine.1 += 1;
@@ -269,8 +303,18 @@ mod tests {
     fn packed_criteria_survive_separators_in_ids() {
         let packed = pack_criteria(
             [
-                ("odd,id;100%".to_owned(), "empathy".to_owned(), Some(50.0), Some(75.0)),
-                ("plain".to_owned(), "ownership".to_owned(), None, Some(100.0)),
+                (
+                    "odd,id;100%".to_owned(),
+                    "empathy".to_owned(),
+                    Some(50.0),
+                    Some(75.0),
+                ),
+                (
+                    "plain".to_owned(),
+                    "ownership".to_owned(),
+                    None,
+                    Some(100.0),
+                ),
             ]
             .into_iter(),
         );
@@ -280,7 +324,13 @@ mod tests {
         let means = aggregator.finish();
         assert_eq!(means.len(), 2);
         assert_eq!(means[0].criterion, "odd,id;100%");
-        assert_eq!((means[0].machine_mean, means[0].final_mean, means[0].rated), (Some(50.0), Some(75.0), 2));
-        assert_eq!((means[1].machine_mean, means[1].final_mean), (None, Some(100.0)));
+        assert_eq!(
+            (means[0].machine_mean, means[0].final_mean, means[0].rated),
+            (Some(50.0), Some(75.0), 2)
+        );
+        assert_eq!(
+            (means[1].machine_mean, means[1].final_mean),
+            (None, Some(100.0))
+        );
     }
 }

@@ -46,7 +46,8 @@ impl Default for SampleOptions {
             sessions: 100,
             trainees: 8,
             seed: 1,
-            start: jiff::Timestamp::from_second(1_767_600_000).unwrap_or(jiff::Timestamp::UNIX_EPOCH),
+            start: jiff::Timestamp::from_second(1_767_600_000)
+                .unwrap_or(jiff::Timestamp::UNIX_EPOCH),
             spacing_secs: 3 * 3600,
         }
     }
@@ -59,7 +60,9 @@ pub fn sample_scenarios() -> Vec<LoadedScenario> {
         return library;
     }
     let text = crate::scenario::scaffold::starter_scenario("sample");
-    crate::scenario::parse_scenario("sample.ron", &text).into_iter().collect()
+    crate::scenario::parse_scenario("sample.ron", &text)
+        .into_iter()
+        .collect()
 }
 
 /// Plays `options.sessions` seeded random trainees through the library and scores them.
@@ -68,7 +71,9 @@ pub fn sample_sessions(options: &SampleOptions) -> Vec<RunResult> {
     let scenarios: Vec<(LoadedScenario, Arc<Rubric>)> = sample_scenarios()
         .into_iter()
         .map(|loaded| {
-            let rubric = kit.rubric_for(&loaded).unwrap_or_else(|_| Arc::clone(&kit.rubric));
+            let rubric = kit
+                .rubric_for(&loaded)
+                .unwrap_or_else(|_| Arc::clone(&kit.rubric));
             (loaded, rubric)
         })
         .collect();
@@ -95,9 +100,15 @@ pub fn sample_sessions(options: &SampleOptions) -> Vec<RunResult> {
 }
 
 /// One seeded random walk through a scenario: options picked and replies typed at random.
-pub fn play_randomly(loaded: &LoadedScenario, kit: &Toolkit, rubric: &Rubric, setup: &SessionSetup) -> Option<RunResult> {
+pub fn play_randomly(
+    loaded: &LoadedScenario,
+    kit: &Toolkit,
+    rubric: &Rubric,
+    setup: &SessionSetup,
+) -> Option<RunResult> {
     let scenario = Arc::new(loaded.scenario.clone());
-    let (mut recorder, _) = Recorder::start(loaded, scenario, Arc::clone(&kit.analyser), setup, None).ok()?;
+    let (mut recorder, _) =
+        Recorder::start(loaded, scenario, Arc::clone(&kit.analyser), setup, None).ok()?;
     let mut rng = ChaCha8Rng::seed_from_u64(setup.seed);
     let mut at_ms = 0;
     for _ in 0..MAX_MOVES {
@@ -106,7 +117,9 @@ pub fn play_randomly(loaded: &LoadedScenario, kit: &Toolkit, rubric: &Rubric, se
         }
         at_ms += rng.random_range(3_000..25_000);
         let offered = recorder.session().offered();
-        let mv = if recorder.session().reply_open() && (offered.is_empty() || rng.random_range(0..2) == 0) {
+        let mv = if recorder.session().reply_open()
+            && (offered.is_empty() || rng.random_range(0..2) == 0)
+        {
             Move::Say(SAMPLE_REPLIES[rng.random_range(0..SAMPLE_REPLIES.len())].to_owned())
         } else if !offered.is_empty() {
             Move::Choose(rng.random_range(1..=offered.len() as u32))
@@ -119,5 +132,8 @@ pub fn play_randomly(loaded: &LoadedScenario, kit: &Toolkit, rubric: &Rubric, se
     }
     let transcript = recorder.finish();
     let scorecard = score(&transcript, &loaded.scenario, rubric);
-    Some(RunResult { transcript, scorecard })
+    Some(RunResult {
+        transcript,
+        scorecard,
+    })
 }

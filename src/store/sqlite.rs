@@ -3,12 +3,15 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, TransactionBehavior, params, params_from_iter};
+use rusqlite::{
+    Connection, ErrorCode, OptionalExtension, Row, TransactionBehavior, params, params_from_iter,
+};
 
 use super::record::{CriterionAggregator, FinalScores, SessionRecord, pack_criteria, pack_record};
 use super::{
-    CRITERIA_SQL, CriterionMean, SESSION_CRITERIA_SQL, DEFAULT_BUSY_TIMEOUT, Filter, Param, REVIEWS_SQL, Review, ReviewedRating, SUMMARY_COLUMNS,
-    Saved, SessionSummary, StoreError, StoredSession, TeamMember, filter_sql,
+    CRITERIA_SQL, CriterionMean, DEFAULT_BUSY_TIMEOUT, Filter, Param, REVIEWS_SQL, Review,
+    ReviewedRating, SESSION_CRITERIA_SQL, SUMMARY_COLUMNS, Saved, SessionSummary, StoreError,
+    StoredSession, TeamMember, filter_sql,
 };
 use crate::scoring::Scorecard;
 
@@ -164,7 +167,10 @@ impl SqliteStore {
     }
 
     /// Opens the database, waiting at most `busy_timeout` for other writers' locks.
-    pub fn open_with_timeout(path: &Path, busy_timeout: Duration) -> Result<SqliteStore, StoreError> {
+    pub fn open_with_timeout(
+        path: &Path,
+        busy_timeout: Duration,
+    ) -> Result<SqliteStore, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::Directory {
                 path: dir.to_path_buf(),
@@ -182,9 +188,18 @@ impl SqliteStore {
         };
         let fail = store.fail();
         store.conn.busy_timeout(busy_timeout).map_err(&fail)?;
-        store.conn.pragma_update(None, "journal_mode", "WAL").map_err(&fail)?;
-        store.conn.pragma_update(None, "synchronous", "NORMAL").map_err(&fail)?;
-        store.conn.pragma_update(None, "foreign_keys", "ON").map_err(&fail)?;
+        store
+            .conn
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(&fail)?;
+        store
+            .conn
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(&fail)?;
+        store
+            .conn
+            .pragma_update(None, "foreign_keys", "ON")
+            .map_err(&fail)?;
         store.migrate()?;
         Ok(store)
     }
@@ -197,7 +212,9 @@ impl SqliteStore {
     /// Caps the database's size in pages, so tests can make the "disk" full.
     #[doc(hidden)]
     pub fn limit_pages_for_tests(&self, pages: u64) -> Result<(), StoreError> {
-        self.conn.pragma_update(None, "max_page_count", pages as i64).map_err(self.fail())
+        self.conn
+            .pragma_update(None, "max_page_count", pages as i64)
+            .map_err(self.fail())
     }
 
     /// Turns a SQLite error into a store error that says what to do.
@@ -209,34 +226,51 @@ impl SqliteStore {
 
     fn migrate(&mut self) -> Result<(), StoreError> {
         let fail = self.fail();
-        let current: i64 = self.conn.pragma_query_value(None, "user_version", |row| row.get(0)).map_err(&fail)?;
+        let current: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .map_err(&fail)?;
         if current == MIGRATIONS.len() as i64 {
             // Up to date: no write lock needed, so reports open while an import is writing.
             return Ok(());
         }
         // An immediate transaction, so two processes opening a new database migrate it once.
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&fail)?;
-        let version: i64 = tx.pragma_query_value(None, "user_version", |row| row.get(0)).map_err(&fail)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&fail)?;
+        let version: i64 = tx
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .map_err(&fail)?;
         let supported = MIGRATIONS.len() as i64;
         if version > supported {
-            return Err(StoreError::SchemaTooNew { found: version, supported });
+            return Err(StoreError::SchemaTooNew {
+                found: version,
+                supported,
+            });
         }
         for (index, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             tx.execute_batch(migration).map_err(&fail)?;
-            tx.pragma_update(None, "user_version", index as i64 + 1).map_err(&fail)?;
+            tx.pragma_update(None, "user_version", index as i64 + 1)
+                .map_err(&fail)?;
         }
         tx.commit().map_err(&fail)
     }
 
     /// The schema version the database is at.
     pub fn schema_version(&mut self) -> Result<i64, StoreError> {
-        self.conn.pragma_query_value(None, "user_version", |row| row.get(0)).map_err(self.fail())
+        self.conn
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .map_err(self.fail())
     }
 
     /// Stores sessions in one transaction; sessions already stored are left as they are.
     pub fn save_records(&mut self, records: &[SessionRecord]) -> Result<Vec<Saved>, StoreError> {
         let fail = self.fail();
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&fail)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&fail)?;
         let mut saved = Vec::with_capacity(records.len());
         {
             let mut insert_session = tx
@@ -296,7 +330,13 @@ impl SqliteStore {
                     .map_err(&fail)?;
                 for criterion in &record.criteria {
                     insert_criterion
-                        .execute(params![id, criterion.criterion, criterion.dimension, criterion.rating, criterion.score])
+                        .execute(params![
+                            id,
+                            criterion.criterion,
+                            criterion.dimension,
+                            criterion.rating,
+                            criterion.score
+                        ])
                         .map_err(&fail)?;
                 }
                 saved.push(Saved::Added);
@@ -315,7 +355,9 @@ impl SqliteStore {
              ORDER BY s.started_epoch DESC, s.session_id"
         );
         let mut statement = self.conn.prepare(&sql).map_err(&fail)?;
-        let rows = statement.query_map(params_from_iter(values(&params)), summary_from_row).map_err(&fail)?;
+        let rows = statement
+            .query_map(params_from_iter(values(&params)), summary_from_row)
+            .map_err(&fail)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(&fail)
     }
 
@@ -325,11 +367,19 @@ impl SqliteStore {
         let (condition, params) = filter_sql(filter);
         let sql = CRITERIA_SQL.replace("{where}", &condition);
         let mut statement = self.conn.prepare(&sql).map_err(&fail)?;
-        let mut rows = statement.query(params_from_iter(values(&params))).map_err(&fail)?;
+        let mut rows = statement
+            .query(params_from_iter(values(&params)))
+            .map_err(&fail)?;
         let mut aggregator = CriterionAggregator::default();
         while let Some(row) = rows.next().map_err(&fail)? {
-            let trainee = row.get_ref(0).and_then(|v| Ok(v.as_str()?)).map_err(&fail)?;
-            let packed = row.get_ref(1).and_then(|v| Ok(v.as_str()?)).map_err(&fail)?;
+            let trainee = row
+                .get_ref(0)
+                .and_then(|v| Ok(v.as_str()?))
+                .map_err(&fail)?;
+            let packed = row
+                .get_ref(1)
+                .and_then(|v| Ok(v.as_str()?))
+                .map_err(&fail)?;
             aggregator.add(trainee, packed);
         }
         Ok(aggregator.finish())
@@ -343,7 +393,9 @@ impl SqliteStore {
             .conn
             .prepare("SELECT session_id FROM sessions WHERE session_id >= ?1 AND session_id < ?2 ORDER BY session_id LIMIT 5")
             .map_err(&fail)?;
-        let rows = statement.query_map(params![prefix, upper], |row| row.get(0)).map_err(&fail)?;
+        let rows = statement
+            .query_map(params![prefix, upper], |row| row.get(0))
+            .map_err(&fail)?;
         rows.collect::<Result<Vec<String>, _>>().map_err(&fail)
     }
 
@@ -380,17 +432,30 @@ impl SqliteStore {
                 .map_err(&fail)?
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(&fail)?;
-            sessions.push(super::record::decode_session(summary, &transcript, &scorecard, reviewed.as_deref(), review_rows)?);
+            sessions.push(super::record::decode_session(
+                summary,
+                &transcript,
+                &scorecard,
+                reviewed.as_deref(),
+                review_rows,
+            )?);
         }
         Ok(sessions)
     }
 
     /// Records a review and the scorecard it produces.
-    pub fn record_review(&mut self, review: &Review, reviewed: &Scorecard) -> Result<(), StoreError> {
+    pub fn record_review(
+        &mut self,
+        review: &Review,
+        reviewed: &Scorecard,
+    ) -> Result<(), StoreError> {
         let fail = self.fail();
         let scores = FinalScores::of(reviewed);
         let json = serde_json::to_string(reviewed).unwrap_or_default();
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&fail)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&fail)?;
         tx.execute(
             "INSERT INTO reviews (session_id, criterion, rating, machine_rating, comment, reviewer, reviewed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![review.session_id, review.criterion, review.rating, review.machine_rating, review.comment, review.reviewer, review.reviewed_at],
@@ -404,27 +469,45 @@ impl SqliteStore {
         )
         .map_err(&fail)?;
         let id: i64 = tx
-            .query_row("SELECT id FROM sessions WHERE session_id = ?1", [&review.session_id], |row| row.get(0))
+            .query_row(
+                "SELECT id FROM sessions WHERE session_id = ?1",
+                [&review.session_id],
+                |row| row.get(0),
+            )
             .map_err(&fail)?;
-        tx.execute("UPDATE session_documents SET reviewed_scorecard = ?2 WHERE session = ?1", params![id, json])
-            .map_err(&fail)?;
+        tx.execute(
+            "UPDATE session_documents SET reviewed_scorecard = ?2 WHERE session = ?1",
+            params![id, json],
+        )
+        .map_err(&fail)?;
         {
             let mut update = tx
                 .prepare_cached("UPDATE criterion_scores SET final_rating = ?3, final_score = ?4, reviewed = ?5 WHERE session = ?1 AND criterion = ?2")
                 .map_err(&fail)?;
             for criterion in &scores.criteria {
                 update
-                    .execute(params![id, criterion.criterion, criterion.rating, criterion.score, criterion.reviewed])
+                    .execute(params![
+                        id,
+                        criterion.criterion,
+                        criterion.rating,
+                        criterion.score,
+                        criterion.reviewed
+                    ])
                     .map_err(&fail)?;
             }
             let mut rows = tx.prepare_cached(SESSION_CRITERIA_SQL).map_err(&fail)?;
             let entries = rows
-                .query_map([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
+                .query_map([id], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+                })
                 .map_err(&fail)?
                 .collect::<Result<Vec<(String, String, Option<f64>, Option<f64>)>, _>>()
                 .map_err(&fail)?;
-            tx.execute("UPDATE sessions SET criteria = ?2 WHERE id = ?1", params![id, pack_criteria(entries.into_iter())])
-                .map_err(&fail)?;
+            tx.execute(
+                "UPDATE sessions SET criteria = ?2 WHERE id = ?1",
+                params![id, pack_criteria(entries.into_iter())],
+            )
+            .map_err(&fail)?;
         }
         tx.commit().map_err(&fail)
     }
@@ -468,7 +551,10 @@ impl SqliteStore {
     /// Every trainee → team mapping.
     pub fn teams(&mut self) -> Result<Vec<TeamMember>, StoreError> {
         let fail = self.fail();
-        let mut statement = self.conn.prepare("SELECT trainee, team FROM teams ORDER BY team, trainee").map_err(&fail)?;
+        let mut statement = self
+            .conn
+            .prepare("SELECT trainee, team FROM teams ORDER BY team, trainee")
+            .map_err(&fail)?;
         let rows = statement
             .query_map([], |row| {
                 Ok(TeamMember {
@@ -485,9 +571,14 @@ impl SqliteStore {
 fn classify(location: &str, waited_secs: f64, source: rusqlite::Error) -> StoreError {
     let location = location.to_owned();
     match source.sqlite_error_code() {
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked { location, waited_secs },
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked {
+            location,
+            waited_secs,
+        },
         Some(ErrorCode::DiskFull) => StoreError::DiskFull { location },
-        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => StoreError::NotADatabase { location, source },
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
+            StoreError::NotADatabase { location, source }
+        }
         Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { location },
         _ => StoreError::Sqlite { location, source },
     }

@@ -12,7 +12,10 @@ pub fn rapport(dir: &Path, args: &[&str]) -> (i32, String, String) {
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env("RAPPORT_HOME", dir.join(".rapport-home"))
-        .env("RAPPORT_SCENARIOS", Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"))
+        .env(
+            "RAPPORT_SCENARIOS",
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"),
+        )
         .output()
         .expect("rapport runs");
     (
@@ -42,14 +45,24 @@ fn the_shipped_library_validates_clean() {
 #[test]
 fn malformed_ron_points_at_file_line_col_with_the_source_line() {
     let dir = temp();
-    let broken = starter_scenario("Broken").replace("    difficulty: Easy, ", "    difficulty: Easy ");
+    let broken =
+        starter_scenario("Broken").replace("    difficulty: Easy, ", "    difficulty: Easy ");
     let file = write(dir.path(), "broken.ron", &broken);
     let (code, _, err) = rapport(dir.path(), &["validate", &file]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("RP0002"), "{err}");
-    assert!(err.contains("broken.ron:8:"), "file:line:col is shown: {err}");
-    assert!(err.contains("channel: Phone"), "the source line is shown: {err}");
-    assert!(err.contains("separate fields"), "help says what to do: {err}");
+    assert!(
+        err.contains("broken.ron:8:"),
+        "file:line:col is shown: {err}"
+    );
+    assert!(
+        err.contains("channel: Phone"),
+        "the source line is shown: {err}"
+    );
+    assert!(
+        err.contains("separate fields"),
+        "help says what to do: {err}"
+    );
 }
 
 #[test]
@@ -59,7 +72,10 @@ fn an_unknown_field_suggests_the_nearest_name() {
     let file = write(dir.path(), "typo.ron", &text);
     let (code, _, err) = rapport(dir.path(), &["validate", &file]);
     assert_eq!(code, 1);
-    assert!(err.contains("RP0004") && err.contains("unknown field `target_handel_secs`"), "{err}");
+    assert!(
+        err.contains("RP0004") && err.contains("unknown field `target_handel_secs`"),
+        "{err}"
+    );
     assert!(err.contains("did you mean `target_handle_secs`?"), "{err}");
     insta::assert_snapshot!("unknown_field", err);
 }
@@ -71,17 +87,26 @@ fn an_unknown_enum_value_suggests_the_nearest_variant() {
     let file = write(dir.path(), "typo.ron", &text);
     let (code, _, err) = rapport(dir.path(), &["validate", &file]);
     assert_eq!(code, 1);
-    assert!(err.contains("RP0005") && err.contains("did you mean `Phone`?"), "{err}");
+    assert!(
+        err.contains("RP0005") && err.contains("did you mean `Phone`?"),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_wrong_type_is_reported_with_its_place() {
     let dir = temp();
-    let text = starter_scenario("Types").replace("target_handle_secs: 300,", "target_handle_secs: \"five minutes\",");
+    let text = starter_scenario("Types").replace(
+        "target_handle_secs: 300,",
+        "target_handle_secs: \"five minutes\",",
+    );
     let file = write(dir.path(), "types.ron", &text);
     let (code, _, err) = rapport(dir.path(), &["validate", &file]);
     assert_eq!(code, 1);
-    assert!(err.contains("RP0003") && err.contains("types.ron:13:24"), "{err}");
+    assert!(
+        err.contains("RP0003") && err.contains("types.ron:13:24"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -91,17 +116,26 @@ fn bad_files_get_clear_messages_and_exit_status_2() {
     std::fs::write(dir.path().join("latin1.ron"), b"Scenario(id: \"caf\xe9\")").expect("write");
     let (code, _, err) = rapport(dir.path(), &["validate", "empty.ron"]);
     assert_eq!(code, 2);
-    assert!(err.contains("RP0001") && err.contains("is empty") && err.contains("rapport new"), "{err}");
+    assert!(
+        err.contains("RP0001") && err.contains("is empty") && err.contains("rapport new"),
+        "{err}"
+    );
     let (code, _, err) = rapport(dir.path(), &["validate", "latin1.ron"]);
     assert_eq!(code, 2);
-    assert!(err.contains("not valid UTF-8") && err.contains("latin1.ron:1:18"), "{err}");
+    assert!(
+        err.contains("not valid UTF-8") && err.contains("latin1.ron:1:18"),
+        "{err}"
+    );
     let (code, _, err) = rapport(dir.path(), &["validate", "missing.ron"]);
     assert_eq!(code, 2);
     assert!(err.contains("cannot read `missing.ron`"), "{err}");
     std::fs::create_dir(dir.path().join("nothing-here")).expect("mkdir");
     let (code, _, err) = rapport(dir.path(), &["validate", "nothing-here"]);
     assert_eq!(code, 2);
-    assert!(err.contains("RP0007") && err.contains("holds no scenario files"), "{err}");
+    assert!(
+        err.contains("RP0007") && err.contains("holds no scenario files"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -111,18 +145,28 @@ fn a_50_mb_file_is_refused_without_reading_it_all() {
     file.set_len(50 * 1024 * 1024).expect("grow");
     let (code, _, err) = rapport(dir.path(), &["validate", "huge.ron"]);
     assert_eq!(code, 2);
-    assert!(err.contains("52428800 bytes") && err.contains("limit"), "{err}");
+    assert!(
+        err.contains("52428800 bytes") && err.contains("limit"),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_file_nested_10000_levels_deep_is_refused_without_a_crash() {
     let dir = temp();
-    let condition = format!("{}Flag(\"explained_delay\"){}", "Not(".repeat(10_000), ")".repeat(10_000));
+    let condition = format!(
+        "{}Flag(\"explained_delay\"){}",
+        "Not(".repeat(10_000),
+        ")".repeat(10_000)
+    );
     let deep = starter_scenario("Deep").replace("Flag(\"explained_delay\")", &condition);
     write(dir.path(), "deep.ron", &deep);
     let (code, _, err) = rapport(dir.path(), &["validate", "deep.ron"]);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("RP0006") && err.contains("deeper than 128"), "{err}");
+    assert!(
+        err.contains("RP0006") && err.contains("deeper than 128"),
+        "{err}"
+    );
     let brackets = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
     write(dir.path(), "brackets.ron", &brackets);
     let (code, _, err) = rapport(dir.path(), &["validate", "brackets.ron"]);
@@ -134,20 +178,43 @@ fn a_file_nested_10000_levels_deep_is_refused_without_a_crash() {
 fn semantic_problems_have_stable_codes_in_json() {
     let dir = temp();
     let text = starter_scenario("Semantics")
-        .replace("next: \"explain\",\n                    better", "next: \"explian\",\n                    better")
-        .replace("when: Flag(\"explained_delay\")", "when: Flag(\"explaned\")")
+        .replace(
+            "next: \"explain\",\n                    better",
+            "next: \"explian\",\n                    better",
+        )
+        .replace(
+            "when: Flag(\"explained_delay\")",
+            "when: Flag(\"explaned\")",
+        )
         .replace("promises: [Callback],", "promises: [Refund],")
         .replace("meters: (anger: 55,", "meters: (anger: 155,");
     let file = write(dir.path(), "semantics.ron", &text);
     let (code, out, _) = rapport(dir.path(), &["validate", "--format", "json", &file]);
     assert_eq!(code, 1);
     let json: serde_json::Value = serde_json::from_str(&out).expect("json");
-    let codes: Vec<&str> = json["diagnostics"].as_array().expect("list").iter().filter_map(|d| d["code"].as_str()).collect();
+    let codes: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
     for expected in ["RP0011", "RP0016", "RP0020", "RP0018"] {
         assert!(codes.contains(&expected), "{expected} in {codes:?}");
     }
-    let undefined = json["diagnostics"].as_array().expect("list").iter().find(|d| d["code"] == "RP0011").expect("RP0011");
-    assert!(undefined["line"].as_u64().is_some() && undefined["help"].as_str().unwrap_or("").contains("did you mean `explain`?"), "{undefined}");
+    let undefined = json["diagnostics"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|d| d["code"] == "RP0011")
+        .expect("RP0011");
+    assert!(
+        undefined["line"].as_u64().is_some()
+            && undefined["help"]
+                .as_str()
+                .unwrap_or("")
+                .contains("did you mean `explain`?"),
+        "{undefined}"
+    );
 }
 
 #[test]
@@ -158,11 +225,27 @@ fn unreachable_beats_and_dead_ends_are_found() {
     assert!(text.contains("\"orphan\""), "the test inserted its beats");
     let file = write(dir.path(), "graph.ron", &text);
     let (code, out, err) = rapport(dir.path(), &["validate", "--format", "json", &file]);
-    let codes: Vec<String> = serde_json::from_str::<serde_json::Value>(&out).map(|j| j["diagnostics"].as_array().cloned().unwrap_or_default().iter().filter_map(|d| d["code"].as_str().map(str::to_owned)).collect()).unwrap_or_default();
-    assert!(codes.contains(&"RP0012".to_owned()), "unreachable: {codes:?} {err}");
+    let codes: Vec<String> = serde_json::from_str::<serde_json::Value>(&out)
+        .map(|j| {
+            j["diagnostics"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|d| d["code"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        codes.contains(&"RP0012".to_owned()),
+        "unreachable: {codes:?} {err}"
+    );
     assert_eq!(code, 0, "unreachable beats are warnings; {codes:?}");
     let (_, graph, _) = rapport(dir.path(), &["graph", &file, "--format", "dot"]);
-    assert!(graph.contains("\"orphan\" [shape=box, style=dashed") && graph.contains("doubleoctagon"), "{graph}");
+    assert!(
+        graph.contains("\"orphan\" [shape=box, style=dashed") && graph.contains("doubleoctagon"),
+        "{graph}"
+    );
 }
 
 #[test]
@@ -171,13 +254,23 @@ fn new_writes_a_starter_that_validates_clean_and_graphs() {
     let (code, out, err) = rapport(dir.path(), &["new", "Broken Kettle"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(out.trim(), "broken-kettle.ron");
-    let (code, _, err) = rapport(dir.path(), &["validate", "--deny-warnings", "broken-kettle.ron"]);
+    let (code, _, err) = rapport(
+        dir.path(),
+        &["validate", "--deny-warnings", "broken-kettle.ron"],
+    );
     assert_eq!(code, 0, "{err}");
     let (code, _, err) = rapport(dir.path(), &["new", "Broken Kettle"]);
     assert_eq!(code, 2, "refuses to overwrite: {err}");
-    let (code, mermaid, _) = rapport(dir.path(), &["graph", "broken-kettle.ron", "--format", "mermaid"]);
+    let (code, mermaid, _) = rapport(
+        dir.path(),
+        &["graph", "broken-kettle.ron", "--format", "mermaid"],
+    );
     assert_eq!(code, 0);
-    assert!(mermaid.starts_with("flowchart TD") && mermaid.contains("n_resolved([\"resolved (resolved)\"]):::resolved"), "{mermaid}");
+    assert!(
+        mermaid.starts_with("flowchart TD")
+            && mermaid.contains("n_resolved([\"resolved (resolved)\"]):::resolved"),
+        "{mermaid}"
+    );
 }
 
 #[test]
@@ -187,7 +280,8 @@ fn list_shows_the_library_and_completions_are_generated() {
     assert_eq!(code, 0);
     let rows: Vec<serde_json::Value> = serde_json::from_str(&out).expect("json");
     assert!(rows.len() >= 8);
-    let channels: std::collections::BTreeSet<&str> = rows.iter().filter_map(|r| r["channel"].as_str()).collect();
+    let channels: std::collections::BTreeSet<&str> =
+        rows.iter().filter_map(|r| r["channel"].as_str()).collect();
     assert_eq!(channels.len(), 4, "all four channels: {channels:?}");
     for shell in ["bash", "zsh", "fish"] {
         let (code, out, _) = rapport(dir.path(), &["completions", shell]);
@@ -199,10 +293,27 @@ fn list_shows_the_library_and_completions_are_generated() {
 #[test]
 fn every_subcommand_help_shows_an_example() {
     let dir = temp();
-    for sub in ["play", "list", "validate", "new", "graph", "test", "run", "replay", "analyse", "score", "rescore", "completions", "gui"] {
+    for sub in [
+        "play",
+        "list",
+        "validate",
+        "new",
+        "graph",
+        "test",
+        "run",
+        "replay",
+        "analyse",
+        "score",
+        "rescore",
+        "completions",
+        "gui",
+    ] {
         let (code, out, _) = rapport(dir.path(), &[sub, "--help"]);
         assert_eq!(code, 0, "{sub}");
-        assert!(out.contains("Example"), "`rapport {sub} --help` shows an example:\n{out}");
+        assert!(
+            out.contains("Example"),
+            "`rapport {sub} --help` shows an example:\n{out}"
+        );
     }
 }
 
@@ -210,11 +321,17 @@ fn every_subcommand_help_shows_an_example() {
 fn a_missing_asset_is_an_error_that_names_where_it_looked() {
     let dir = temp();
     std::fs::create_dir(dir.path().join("assets")).expect("mkdir");
-    let text = starter_scenario("Assets").replace("        already_given: [\"order number\"],", "        already_given: [\"order number\"],\n        portrait: \"portraits/sam.png\",");
+    let text = starter_scenario("Assets").replace(
+        "        already_given: [\"order number\"],",
+        "        already_given: [\"order number\"],\n        portrait: \"portraits/sam.png\",",
+    );
     let file = write(dir.path(), "assets.ron", &text);
     let (code, _, err) = rapport(dir.path(), &["validate", &file]);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("RP0015") && err.contains("portraits/sam.png") && err.contains("looked in"), "{err}");
+    assert!(
+        err.contains("RP0015") && err.contains("portraits/sam.png") && err.contains("looked in"),
+        "{err}"
+    );
     std::fs::create_dir_all(dir.path().join("assets/portraits")).expect("mkdir");
     std::fs::write(dir.path().join("assets/portraits/sam.png"), b"png").expect("write");
     let (code, _, err) = rapport(dir.path(), &["validate", &file]);
@@ -224,29 +341,71 @@ fn a_missing_asset_is_an_error_that_names_where_it_looked() {
 #[test]
 fn run_plays_a_script_headlessly_and_prints_json_for_machines() {
     let dir = temp();
-    write(dir.path(), "poor.script.ron", "Script(seed: 1, trainee: \"bot\", moves: [(after: 40.0, do: Choose(2)), (after: 50.0, do: End)])");
-    let (code, out, err) = rapport(dir.path(), &["run", "double-charge", "--script", "poor.script.ron", "--json", "--no-store"]);
+    write(
+        dir.path(),
+        "poor.script.ron",
+        "Script(seed: 1, trainee: \"bot\", moves: [(after: 40.0, do: Choose(2)), (after: 50.0, do: End)])",
+    );
+    let (code, out, err) = rapport(
+        dir.path(),
+        &[
+            "run",
+            "double-charge",
+            "--script",
+            "poor.script.ron",
+            "--json",
+            "--no-store",
+        ],
+    );
     assert_eq!(code, 0, "{err}");
     let json: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(json["scenario"], "double-charge");
     assert_eq!(json["scorecard"]["passed"], false);
-    assert!(json["debrief"]["costly"].as_array().is_some_and(|c| !c.is_empty()));
-    write(dir.path(), "bad.script.ron", "Script(moves: [(after: 1.0, do: Choose(9))])");
-    let (code, _, err) = rapport(dir.path(), &["run", "double-charge", "--script", "bad.script.ron", "--no-store"]);
+    assert!(
+        json["debrief"]["costly"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty())
+    );
+    write(
+        dir.path(),
+        "bad.script.ron",
+        "Script(moves: [(after: 1.0, do: Choose(9))])",
+    );
+    let (code, _, err) = rapport(
+        dir.path(),
+        &[
+            "run",
+            "double-charge",
+            "--script",
+            "bad.script.ron",
+            "--no-store",
+        ],
+    );
     assert_eq!(code, 1);
-    assert!(err.contains("move 1 of the script") && err.contains("there is no option `9` here"), "{err}");
-    let (code, _, err) = rapport(dir.path(), &["run", "double-charg", "--script", "bad.script.ron"]);
+    assert!(
+        err.contains("move 1 of the script") && err.contains("there is no option `9` here"),
+        "{err}"
+    );
+    let (code, _, err) = rapport(
+        dir.path(),
+        &["run", "double-charg", "--script", "bad.script.ron"],
+    );
     assert_eq!(code, 2);
     assert!(err.contains("did you mean `double-charge`?"), "{err}");
 }
 
 #[test]
 fn every_diagnostic_code_is_documented_with_an_example() {
-    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/diagnostics.md")).expect("docs/diagnostics.md");
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/diagnostics.md"))
+            .expect("docs/diagnostics.md");
     for code in rapport::scenario::Code::ALL {
         let info = code.info();
         let heading = format!("### {} {}", info.code, info.name);
-        let section = doc.split(&heading).nth(1).unwrap_or_else(|| panic!("`{heading}` is missing from docs/diagnostics.md"));
+        let section = doc
+            .split(&heading)
+            .nth(1)
+            .unwrap_or_else(|| panic!("`{heading}` is missing from docs/diagnostics.md"));
         let section = section.split("\n### ").next().unwrap_or("");
         assert!(section.contains("```"), "{} has an example", info.code);
     }

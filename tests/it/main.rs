@@ -2,8 +2,8 @@
 
 mod cli;
 mod engine;
-mod play;
-mod scoring;
 mod labelled;
+mod play;
 mod qa;
+mod scoring;
 mod store;

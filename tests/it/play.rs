@@ -10,7 +10,9 @@ use super::cli::rapport;
 
 fn transcripts(home: &Path) -> Vec<std::path::PathBuf> {
     let dir = home.join(".rapport-home").join("transcripts");
-    let mut files: Vec<_> = std::fs::read_dir(dir).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
     files.sort();
     files
 }
@@ -23,7 +25,10 @@ fn piped_play_runs_to_the_debrief_and_stores_a_replayable_transcript() {
         .current_dir(dir.path())
         .env("NO_COLOR", "1")
         .env("RAPPORT_HOME", dir.path().join(".rapport-home"))
-        .env("RAPPORT_SCENARIOS", Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"))
+        .env(
+            "RAPPORT_SCENARIOS",
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"),
+        )
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -35,7 +40,10 @@ fn piped_play_runs_to_the_debrief_and_stores_a_replayable_transcript() {
     let output = child.wait_with_output().expect("finishes");
     let out = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{out}");
-    assert!(out.contains("there is no option `7` here; pick 1 to 4"), "a wrong number is refused clearly: {out}");
+    assert!(
+        out.contains("there is no option `7` here; pick 1 to 4"),
+        "a wrong number is refused clearly: {out}"
+    );
     assert!(out.contains("`/bogus` is not a command"), "{out}");
     assert!(out.contains("Debrief — Charged twice"), "{out}");
     assert!(out.contains("call ended: resolved"), "{out}");
@@ -55,10 +63,20 @@ fn piped_play_runs_to_the_debrief_and_stores_a_replayable_transcript() {
 fn kill_9_loses_no_completed_turn_and_the_session_resumes() {
     let dir = tempfile::tempdir().expect("temp");
     let mut child = Command::new(env!("CARGO_BIN_EXE_rapport"))
-        .args(["play", "double-charge", "--trainee", "killed", "--seed", "4"])
+        .args([
+            "play",
+            "double-charge",
+            "--trainee",
+            "killed",
+            "--seed",
+            "4",
+        ])
         .current_dir(dir.path())
         .env("RAPPORT_HOME", dir.path().join(".rapport-home"))
-        .env("RAPPORT_SCENARIOS", Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"))
+        .env(
+            "RAPPORT_SCENARIOS",
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"),
+        )
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -68,7 +86,11 @@ fn kill_9_loses_no_completed_turn_and_the_session_resumes() {
     stdin.flush().expect("flush");
     let deadline = Instant::now() + Duration::from_secs(20);
     let file = loop {
-        let found = transcripts(dir.path()).into_iter().next().filter(|f| std::fs::read_to_string(f).map(|t| t.lines().count() >= 3).unwrap_or(false));
+        let found = transcripts(dir.path()).into_iter().next().filter(|f| {
+            std::fs::read_to_string(f)
+                .map(|t| t.lines().count() >= 3)
+                .unwrap_or(false)
+        });
         if let Some(file) = found {
             break file;
         }
@@ -78,7 +100,10 @@ fn kill_9_loses_no_completed_turn_and_the_session_resumes() {
     child.kill().expect("kill -9");
     let _ = child.wait();
     let text = std::fs::read_to_string(&file).expect("transcript");
-    assert!(text.contains("TraineeChose"), "the completed turn survived: {text}");
+    assert!(
+        text.contains("TraineeChose"),
+        "the completed turn survived: {text}"
+    );
     let path = file.display().to_string();
     let (code, out, _) = rapport(dir.path(), &["replay", &path]);
     assert_eq!(code, 0, "{out}");
@@ -92,15 +117,26 @@ fn kill_9_loses_no_completed_turn_and_the_session_resumes() {
         .args(["play", "double-charge", "--resume", &path])
         .current_dir(dir.path())
         .env("RAPPORT_HOME", dir.path().join(".rapport-home"))
-        .env("RAPPORT_SCENARIOS", Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"))
+        .env(
+            "RAPPORT_SCENARIOS",
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"),
+        )
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
         .expect("spawn");
-    resumed.stdin.take().expect("stdin").write_all(b"/end\n").expect("write");
+    resumed
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"/end\n")
+        .expect("write");
     let output = resumed.wait_with_output().expect("finishes");
     let out = String::from_utf8_lossy(&output.stdout);
-    assert!(out.contains("Resuming") && out.contains("call ended: agent-ended"), "{out}");
+    assert!(
+        out.contains("Resuming") && out.contains("call ended: agent-ended"),
+        "{out}"
+    );
     let (code, out, _) = rapport(dir.path(), &["replay", &path]);
     assert_eq!(code, 0, "the resumed transcript still replays: {out}");
 }
@@ -110,7 +146,18 @@ fn truncated_corrupt_and_foreign_transcripts_get_clear_messages() {
     let dir = tempfile::tempdir().expect("temp");
     let script = dir.path().join("model.script.ron");
     std::fs::write(&script, "Script(seed: 2, trainee: \"t\", moves: [(after: 3.0, do: Choose(1)), (after: 5.0, do: End)])").expect("write");
-    let (code, _, err) = rapport(dir.path(), &["run", "double-charge", "--script", "model.script.ron", "--transcript", "t.jsonl", "--no-store"]);
+    let (code, _, err) = rapport(
+        dir.path(),
+        &[
+            "run",
+            "double-charge",
+            "--script",
+            "model.script.ron",
+            "--transcript",
+            "t.jsonl",
+            "--no-store",
+        ],
+    );
     assert_eq!(code, 0, "{err}");
     let text = std::fs::read_to_string(dir.path().join("t.jsonl")).expect("transcript");
 
@@ -118,7 +165,10 @@ fn truncated_corrupt_and_foreign_transcripts_get_clear_messages() {
     std::fs::write(dir.path().join("cut.jsonl"), cut).expect("write");
     let (code, out, err) = rapport(dir.path(), &["replay", "cut.jsonl"]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(err.contains("cut off mid-write") && out.contains("still open"), "{err}{out}");
+    assert!(
+        err.contains("cut off mid-write") && out.contains("still open"),
+        "{err}{out}"
+    );
 
     let mut lines: Vec<&str> = text.lines().collect();
     lines[1] = "{not json";
@@ -132,11 +182,22 @@ fn truncated_corrupt_and_foreign_transcripts_get_clear_messages() {
     assert_eq!(code, 2);
     assert!(err.contains("not a Rapport transcript"), "{err}");
 
-    let scenario = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/double-charge.ron")).expect("scenario");
-    let changed = scenario.replace("version: 1,", "version: 2,").replace("You've taken my money twice!", "You took my money twice!");
+    let scenario = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/double-charge.ron"),
+    )
+    .expect("scenario");
+    let changed = scenario
+        .replace("version: 1,", "version: 2,")
+        .replace("You've taken my money twice!", "You took my money twice!");
     std::fs::write(dir.path().join("double-charge-v2.ron"), changed).expect("write");
-    let (code, out, err) = rapport(dir.path(), &["replay", "t.jsonl", "--scenario", "double-charge-v2.ron"]);
-    assert!(err.contains("recorded on `double-charge` version 1") && err.contains("is now version 2"), "{err}");
+    let (code, out, err) = rapport(
+        dir.path(),
+        &["replay", "t.jsonl", "--scenario", "double-charge-v2.ron"],
+    );
+    assert!(
+        err.contains("recorded on `double-charge` version 1") && err.contains("is now version 2"),
+        "{err}"
+    );
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("diverges") && out.contains("turn 0"), "{out}");
 }

@@ -25,14 +25,32 @@ fn every_shipped_plan_passes_with_a_model_that_passes_and_a_poor_trainee_that_fa
     for plan_path in plans {
         let report = run_plan(&plan_path, &kit).expect("plan loads");
         for run in &report.runs {
-            assert!(run.passed, "{}: {} failed: {:?}", plan_path.display(), run.name, run.failures);
+            assert!(
+                run.passed,
+                "{}: {} failed: {:?}",
+                plan_path.display(),
+                run.name,
+                run.failures
+            );
         }
         let (plan, _): (TestPlan, _) = load_ron(&plan_path).expect("plan");
-        let model = plan.runs.iter().find(|r| r.name.starts_with("model")).expect("a model run");
+        let model = plan
+            .runs
+            .iter()
+            .find(|r| r.name.starts_with("model"))
+            .expect("a model run");
         assert_eq!(model.expect.passed, Some(true), "{}", plan_path.display());
-        let poor = plan.runs.iter().find(|r| r.name.starts_with("poor")).expect("a poor run");
+        let poor = plan
+            .runs
+            .iter()
+            .find(|r| r.name.starts_with("poor"))
+            .expect("a poor run");
         assert_eq!(poor.expect.passed, Some(false), "{}", plan_path.display());
-        assert!(!poor.expect.flagged.is_empty(), "{}: the poor run names the evidence that caught it", plan_path.display());
+        assert!(
+            !poor.expect.flagged.is_empty(),
+            "{}: the poor run names the evidence that caught it",
+            plan_path.display()
+        );
     }
 }
 
@@ -42,15 +60,33 @@ fn a_stored_transcript_scores_exactly_as_the_live_session() {
     let dir = tempfile::tempdir().expect("temp");
     for plan_path in collect_plans(&[scenarios_dir()]) {
         let (plan, _): (TestPlan, _) = load_ron(&plan_path).expect("plan");
-        let loaded = rapport::scenario::load_scenario(&scenarios_dir().join(&plan.scenario)).expect("scenario");
+        let loaded = rapport::scenario::load_scenario(&scenarios_dir().join(&plan.scenario))
+            .expect("scenario");
         for (index, run) in plan.runs.iter().enumerate() {
-            let path = dir.path().join(format!("{}-{index}.jsonl", loaded.scenario.id));
+            let path = dir
+                .path()
+                .join(format!("{}-{index}.jsonl", loaded.scenario.id));
             let setup = scripted_setup(run.seed, &run.trainee);
-            let live = run_moves(&loaded, Arc::new(loaded.scenario.clone()), &kit, &kit.rubric, &setup, &run.moves, Some(&path)).expect("runs");
+            let live = run_moves(
+                &loaded,
+                Arc::new(loaded.scenario.clone()),
+                &kit,
+                &kit.rubric,
+                &setup,
+                &run.moves,
+                Some(&path),
+            )
+            .expect("runs");
             let (stored, report) = read_transcript(&path).expect("reads");
             assert!(!report.truncated_tail);
-            assert_eq!(stored, live.transcript, "the file holds exactly what happened");
-            assert_eq!(score(&stored, &loaded.scenario, &kit.rubric), live.scorecard);
+            assert_eq!(
+                stored, live.transcript,
+                "the file holds exactly what happened"
+            );
+            assert_eq!(
+                score(&stored, &loaded.scenario, &kit.rubric),
+                live.scorecard
+            );
         }
     }
 }
@@ -58,74 +94,194 @@ fn a_stored_transcript_scores_exactly_as_the_live_session() {
 #[test]
 fn rubric_arithmetic_follows_qa_semantics() {
     let kit = Toolkit::shipped();
-    let loaded = rapport::scenario::load_scenario(&scenarios_dir().join("double-charge.ron")).expect("scenario");
-    let plan: TestPlan = load_ron(&scenarios_dir().join("double-charge.testplan.ron")).expect("plan").0;
-    let poor = plan.runs.iter().find(|r| r.name.starts_with("poor")).expect("poor run");
-    let result = run_moves(&loaded, Arc::new(loaded.scenario.clone()), &kit, &kit.rubric, &scripted_setup(poor.seed, "p"), &poor.moves, None).expect("runs");
+    let loaded = rapport::scenario::load_scenario(&scenarios_dir().join("double-charge.ron"))
+        .expect("scenario");
+    let plan: TestPlan = load_ron(&scenarios_dir().join("double-charge.testplan.ron"))
+        .expect("plan")
+        .0;
+    let poor = plan
+        .runs
+        .iter()
+        .find(|r| r.name.starts_with("poor"))
+        .expect("poor run");
+    let result = run_moves(
+        &loaded,
+        Arc::new(loaded.scenario.clone()),
+        &kit,
+        &kit.rubric,
+        &scripted_setup(poor.seed, "p"),
+        &poor.moves,
+        None,
+    )
+    .expect("runs");
     let card = &result.scorecard;
     for c in &card.criteria {
         match (c.rating, c.score) {
-            (Some(r), Some(s)) => assert!((s - f64::from(r - c.min) / f64::from(c.max - c.min) * 100.0).abs() < 1e-9, "{}", c.id),
+            (Some(r), Some(s)) => assert!(
+                (s - f64::from(r - c.min) / f64::from(c.max - c.min) * 100.0).abs() < 1e-9,
+                "{}",
+                c.id
+            ),
             (None, None) => {}
             _ => panic!("{}: rating and score disagree", c.id),
         }
     }
     for d in &card.dimensions {
-        let rated: Vec<_> = card.criteria.iter().filter(|c| c.dimension == d.dimension && c.score.is_some()).collect();
+        let rated: Vec<_> = card
+            .criteria
+            .iter()
+            .filter(|c| c.dimension == d.dimension && c.score.is_some())
+            .collect();
         let weights: f64 = rated.iter().map(|c| c.weight).sum();
-        let expected = (weights > 0.0).then(|| rated.iter().map(|c| c.weight * c.score.unwrap_or(0.0)).sum::<f64>() / weights);
-        assert_eq!(d.score.map(|s| (s * 1e6).round()), expected.map(|s| (s * 1e6).round()), "{:?}", d.dimension);
+        let expected = (weights > 0.0).then(|| {
+            rated
+                .iter()
+                .map(|c| c.weight * c.score.unwrap_or(0.0))
+                .sum::<f64>()
+                / weights
+        });
+        assert_eq!(
+            d.score.map(|s| (s * 1e6).round()),
+            expected.map(|s| (s * 1e6).round()),
+            "{:?}",
+            d.dimension
+        );
     }
-    assert!(card.critical_failures.contains(&"expectations.no-overpromise".to_owned()), "{:?}", card.critical_failures);
-    assert_eq!(card.overall, 0.0, "a failed critical criterion zeroes the overall");
-    assert!(card.weighted > 0.0, "the weighted figure is kept for the QA lead");
+    assert!(
+        card.critical_failures
+            .contains(&"expectations.no-overpromise".to_owned()),
+        "{:?}",
+        card.critical_failures
+    );
+    assert_eq!(
+        card.overall, 0.0,
+        "a failed critical criterion zeroes the overall"
+    );
+    assert!(
+        card.weighted > 0.0,
+        "the weighted figure is kept for the QA lead"
+    );
     assert!(!card.passed);
     assert_eq!(card.band, "Needs coaching");
 
     let mut reviewed = card.clone();
-    reviewed.override_rating("expectations.no-overpromise", Some(1), &kit.rubric).expect("override");
+    reviewed
+        .override_rating("expectations.no-overpromise", Some(1), &kit.rubric)
+        .expect("override");
     assert!(reviewed.critical_failures.is_empty());
     assert!((reviewed.overall - reviewed.weighted).abs() < 1e-9);
-    assert!(reviewed.criterion("expectations.no-overpromise").is_some_and(|c| c.reviewed));
-    assert!(reviewed.override_rating("expectations.no-overpromise", Some(7), &kit.rubric).is_err());
+    assert!(
+        reviewed
+            .criterion("expectations.no-overpromise")
+            .is_some_and(|c| c.reviewed)
+    );
+    assert!(
+        reviewed
+            .override_rating("expectations.no-overpromise", Some(7), &kit.rubric)
+            .is_err()
+    );
 }
 
 #[test]
 fn the_debrief_names_the_costliest_moments_with_better_replies() {
     let kit = Toolkit::shipped();
-    let loaded = rapport::scenario::load_scenario(&scenarios_dir().join("late-delivery.ron")).expect("scenario");
-    let plan: TestPlan = load_ron(&scenarios_dir().join("late-delivery.testplan.ron")).expect("plan").0;
-    let poor = plan.runs.iter().find(|r| r.name.starts_with("poor")).expect("poor run");
-    let result = run_moves(&loaded, Arc::new(loaded.scenario.clone()), &kit, &kit.rubric, &scripted_setup(poor.seed, "p"), &poor.moves, None).expect("runs");
+    let loaded = rapport::scenario::load_scenario(&scenarios_dir().join("late-delivery.ron"))
+        .expect("scenario");
+    let plan: TestPlan = load_ron(&scenarios_dir().join("late-delivery.testplan.ron"))
+        .expect("plan")
+        .0;
+    let poor = plan
+        .runs
+        .iter()
+        .find(|r| r.name.starts_with("poor"))
+        .expect("poor run");
+    let result = run_moves(
+        &loaded,
+        Arc::new(loaded.scenario.clone()),
+        &kit,
+        &kit.rubric,
+        &scripted_setup(poor.seed, "p"),
+        &poor.moves,
+        None,
+    )
+    .expect("runs");
     let debrief = kit.debrief(&result.transcript, &loaded, &kit.rubric);
     assert!(!debrief.costly.is_empty() && debrief.costly.len() <= 3);
-    assert!(debrief.costly.windows(2).all(|w| w[0].points >= w[1].points), "ordered by cost");
-    assert!(debrief.costly.iter().all(|m| m.better.is_some() && !m.problems.is_empty()), "{:#?}", debrief.costly);
-    assert_eq!(debrief.meters.len(), result.transcript.turns.len(), "meters turn by turn");
+    assert!(
+        debrief
+            .costly
+            .windows(2)
+            .all(|w| w[0].points >= w[1].points),
+        "ordered by cost"
+    );
+    assert!(
+        debrief
+            .costly
+            .iter()
+            .all(|m| m.better.is_some() && !m.problems.is_empty()),
+        "{:#?}",
+        debrief.costly
+    );
+    assert_eq!(
+        debrief.meters.len(),
+        result.transcript.turns.len(),
+        "meters turn by turn"
+    );
     let text = rapport::scoring::render_debrief(&debrief);
-    assert!(text.contains("What cost the most") && text.contains("Better:"), "{text}");
+    assert!(
+        text.contains("What cost the most") && text.contains("Better:"),
+        "{text}"
+    );
 }
 
 #[test]
 fn rescore_compares_rubric_versions_criterion_by_criterion() {
     let dir = tempfile::tempdir().expect("temp");
     let kit = Toolkit::shipped();
-    let loaded = rapport::scenario::load_scenario(&scenarios_dir().join("double-charge.ron")).expect("scenario");
-    let plan: TestPlan = load_ron(&scenarios_dir().join("double-charge.testplan.ron")).expect("plan").0;
+    let loaded = rapport::scenario::load_scenario(&scenarios_dir().join("double-charge.ron"))
+        .expect("scenario");
+    let plan: TestPlan = load_ron(&scenarios_dir().join("double-charge.testplan.ron"))
+        .expect("plan")
+        .0;
     let mut files = Vec::new();
     for (index, run) in plan.runs.iter().enumerate() {
         let path = dir.path().join(format!("{index}.jsonl"));
-        run_moves(&loaded, Arc::new(loaded.scenario.clone()), &kit, &kit.rubric, &scripted_setup(run.seed, "r"), &run.moves, Some(&path)).expect("runs");
+        run_moves(
+            &loaded,
+            Arc::new(loaded.scenario.clone()),
+            &kit,
+            &kit.rubric,
+            &scripted_setup(run.seed, "r"),
+            &run.moves,
+            Some(&path),
+        )
+        .expect("runs");
         files.push(path);
     }
     let old = Rubric::shipped();
-    let text = rapport::scoring::rubric::SHIPPED_RUBRIC.replace("version: 1,", "version: 2,").replace("pass_mark: 80.0", "pass_mark: 99.0").replace("critical: true,", "critical: false,");
+    let text = rapport::scoring::rubric::SHIPPED_RUBRIC
+        .replace("version: 1,", "version: 2,")
+        .replace("pass_mark: 80.0", "pass_mark: 99.0")
+        .replace("critical: true,", "critical: false,");
     let new = Rubric::from_text("v2.rubric.ron", &text).expect("v2");
-    let comparison = rapport::scoring::rescore::compare(&old, &new, &files, &mut |p, e| panic!("{}: {e}", p.display()));
+    let comparison = rapport::scoring::rescore::compare(&old, &new, &files, &mut |p, e| {
+        panic!("{}: {e}", p.display())
+    });
     assert_eq!(comparison.sessions, files.len());
     assert_eq!(comparison.new, "default v2");
-    assert!(comparison.new_overall > comparison.old_overall, "no critical criterion: the poor run is no longer zeroed");
-    assert!(comparison.criteria.iter().any(|c| c.criterion == "expectations.no-overpromise"));
-    assert!(!comparison.flipped.is_empty(), "the model run no longer passes a 99 pass mark");
+    assert!(
+        comparison.new_overall > comparison.old_overall,
+        "no critical criterion: the poor run is no longer zeroed"
+    );
+    assert!(
+        comparison
+            .criteria
+            .iter()
+            .any(|c| c.criterion == "expectations.no-overpromise")
+    );
+    assert!(
+        !comparison.flipped.is_empty(),
+        "the model run no longer passes a 99 pass mark"
+    );
     assert!(comparison.render().contains("Pass/fail changed for"));
 }

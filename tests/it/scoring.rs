@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use rapport::library::load_library;
-use rapport::runner::{Toolkit, collect_plans, run_moves, run_plan, scripted_setup};
+use rapport::runner::{RunResult, Toolkit, collect_plans, run_moves, run_plan, scripted_setup};
 use rapport::scenario::load::load_ron;
 use rapport::scoring::{Rubric, score};
 use rapport::script::TestPlan;
@@ -91,12 +91,11 @@ fn a_stored_transcript_scores_exactly_as_the_live_session() {
     }
 }
 
-#[test]
-fn rubric_arithmetic_follows_qa_semantics() {
-    let kit = Toolkit::shipped();
-    let loaded = rapport::scenario::load_scenario(&scenarios_dir().join("double-charge.ron"))
+/// Plays the poor trainee of a shipped scenario's test plan.
+fn poor_run(kit: &Toolkit, scenario: &str) -> (rapport::scenario::LoadedScenario, RunResult) {
+    let loaded = rapport::scenario::load_scenario(&scenarios_dir().join(format!("{scenario}.ron")))
         .expect("scenario");
-    let plan: TestPlan = load_ron(&scenarios_dir().join("double-charge.testplan.ron"))
+    let plan: TestPlan = load_ron(&scenarios_dir().join(format!("{scenario}.testplan.ron")))
         .expect("plan")
         .0;
     let poor = plan
@@ -107,13 +106,20 @@ fn rubric_arithmetic_follows_qa_semantics() {
     let result = run_moves(
         &loaded,
         Arc::new(loaded.scenario.clone()),
-        &kit,
+        kit,
         &kit.rubric,
         &scripted_setup(poor.seed, "p"),
         &poor.moves,
         None,
     )
     .expect("runs");
+    (loaded, result)
+}
+
+#[test]
+fn rubric_arithmetic_follows_qa_semantics() {
+    let kit = Toolkit::shipped();
+    let (_, result) = poor_run(&kit, "double-charge");
     let card = &result.scorecard;
     for c in &card.criteria {
         match (c.rating, c.score) {
@@ -185,26 +191,7 @@ fn rubric_arithmetic_follows_qa_semantics() {
 #[test]
 fn the_debrief_names_the_costliest_moments_with_better_replies() {
     let kit = Toolkit::shipped();
-    let loaded = rapport::scenario::load_scenario(&scenarios_dir().join("late-delivery.ron"))
-        .expect("scenario");
-    let plan: TestPlan = load_ron(&scenarios_dir().join("late-delivery.testplan.ron"))
-        .expect("plan")
-        .0;
-    let poor = plan
-        .runs
-        .iter()
-        .find(|r| r.name.starts_with("poor"))
-        .expect("poor run");
-    let result = run_moves(
-        &loaded,
-        Arc::new(loaded.scenario.clone()),
-        &kit,
-        &kit.rubric,
-        &scripted_setup(poor.seed, "p"),
-        &poor.moves,
-        None,
-    )
-    .expect("runs");
+    let (loaded, result) = poor_run(&kit, "late-delivery");
     let debrief = kit.debrief(&result.transcript, &loaded, &kit.rubric);
     assert!(!debrief.costly.is_empty() && debrief.costly.len() <= 3);
     assert!(

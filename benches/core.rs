@@ -1,75 +1,29 @@
-//! Criterion benchmarks of the core: validation, the engine, scoring, the analysers and session memory.
+//! Criterion benchmarks of the core: validation, the engine, scoring and the analysers.
 //!
 //! Run with `cargo bench --no-default-features --bench core`; the figures go into the README.
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicIsize, Ordering};
 
 use criterion::{Criterion, Throughput, criterion_group};
+
+mod common;
+use common::scripted_runs;
+
+/// The allocator the `rapport` binary ships with, so the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use rapport::analysis::{Analyser, ReplyContext};
 use rapport::engine::{Event, Session};
 use rapport::library::load_library;
-use rapport::runner::{Toolkit, collect_plans};
-use rapport::scenario::load::load_ron;
+use rapport::runner::Toolkit;
 use rapport::scenario::{LoadedScenario, ValidateOptions, parse_scenario, validate};
 use rapport::scoring::score;
-use rapport::script::{ScriptedMove, TestPlan};
 use rapport::transcript::{ClockKind, Recorder, SessionSetup};
-
-/// Counts live heap bytes so the benchmark can report memory per session.
-struct CountingAllocator;
-
-static LIVE_BYTES: AtomicIsize = AtomicIsize::new(0);
-
-unsafe impl GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE_BYTES.fetch_add(layout.size() as isize, Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE_BYTES.fetch_sub(layout.size() as isize, Ordering::Relaxed);
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE_BYTES.fetch_add(
-            new_size as isize - layout.size() as isize,
-            Ordering::Relaxed,
-        );
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: CountingAllocator = CountingAllocator;
 
 fn library() -> Vec<LoadedScenario> {
     load_library(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")).0
-}
-
-/// The scripted runs of every shipped test plan, with their scenarios.
-fn scripted_runs() -> Vec<(LoadedScenario, Vec<ScriptedMove>, u64)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let mut runs = Vec::new();
-    for plan_path in collect_plans(&[dir]) {
-        let Ok((plan, _)) = load_ron::<TestPlan>(&plan_path) else {
-            continue;
-        };
-        let Ok(loaded) = rapport::scenario::load_scenario(
-            &plan_path
-                .parent()
-                .unwrap_or(Path::new("."))
-                .join(&plan.scenario),
-        ) else {
-            continue;
-        };
-        for run in plan.runs {
-            runs.push((loaded.clone(), run.moves, run.seed));
-        }
-    }
-    runs
 }
 
 /// A generated scenario of `beats` beats, each with two options and a reply point every tenth.
@@ -244,50 +198,9 @@ fn bench_analyser(c: &mut Criterion) {
     group.finish();
 }
 
-/// How many sessions are held alive at once to measure memory per session.
-const LIVE_SESSIONS: usize = 1000;
-
-/// Reports the heap held per live session, beyond the shared scenario and analysers.
-fn report_session_memory() {
-    let runs = scripted_runs();
-    let analyser = Arc::new(Analyser::shipped());
-    let scenarios: Vec<Arc<rapport::scenario::Scenario>> = runs
-        .iter()
-        .map(|(l, _, _)| Arc::new(l.scenario.clone()))
-        .collect();
-    let play = |index: usize| {
-        let (_, moves, seed) = &runs[index % runs.len()];
-        let (mut session, opening) = Session::start(
-            Arc::clone(&scenarios[index % runs.len()]),
-            Arc::clone(&analyser),
-            *seed,
-        );
-        drop(opening);
-        let mut at = 0u64;
-        for m in moves {
-            at += (m.after * 1000.0) as u64;
-            let _ = session.apply(at, &m.action);
-        }
-        session
-    };
-    // Warm the analysers' per-thread caches first: they are shared, not per session.
-    for index in 0..runs.len() {
-        drop(play(index));
-    }
-    let before = LIVE_BYTES.load(Ordering::Relaxed);
-    let live: Vec<Session> = (0..LIVE_SESSIONS).map(play).collect();
-    let held = LIVE_BYTES.load(Ordering::Relaxed) - before;
-    eprintln!(
-        "memory per live session ({LIVE_SESSIONS} held at once, every shipped scripted run): {} bytes on average",
-        held / LIVE_SESSIONS as isize
-    );
-    drop(live);
-}
-
 criterion_group!(benches, bench_validation, bench_engine, bench_analyser);
 
 fn main() {
-    report_session_memory();
     benches();
     Criterion::default().configure_from_args().final_summary();
 }

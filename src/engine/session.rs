@@ -863,14 +863,12 @@ fn outcome_of_system_ending(id: &str) -> Outcome {
 
 /// A reply as stored: control characters (other than newlines and tabs) become spaces.
 pub fn sanitize_reply(text: &str) -> String {
+    let stray = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.contains(stray) {
+        return text.to_owned();
+    }
     text.chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' && c != '\t' {
-                ' '
-            } else {
-                c
-            }
-        })
+        .map(|c| if stray(c) { ' ' } else { c })
         .collect()
 }
 

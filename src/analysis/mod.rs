@@ -16,10 +16,11 @@ pub mod normalise;
 pub mod promises;
 
 use std::path::Path;
+use std::sync::{Arc, Mutex, Weak};
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::{Diagnostic, Dimension, Intent, Policy, PromiseKind, Scenario};
+use crate::scenario::{Choice, Diagnostic, Dimension, Intent, Policy, PromiseKind, Scenario};
 
 pub use explain::render_reading;
 pub use lexicon::{CompiledLexicon, Lexicon};
@@ -153,11 +154,14 @@ pub struct Analyser {
     option_readings: OptionReadings,
 }
 
+/// The readings of a scenario's options, by beat and option index.
+pub type OptionReadingTable = Vec<Vec<Arc<Reading>>>;
+
 /// Option texts are fixed per scenario, so each is read once. Entries are keyed by the scenario's
 /// `Arc`: holding its `Weak` keeps the address from being reused, so the key stays sound.
 #[derive(Debug, Default)]
 struct OptionReadings {
-    entries: std::sync::Mutex<Vec<(std::sync::Weak<Scenario>, std::sync::Arc<Vec<Vec<Reading>>>)>>,
+    entries: Mutex<Vec<(Weak<Scenario>, Arc<OptionReadingTable>)>>,
 }
 
 /// The lexicon shipped inside the binary.
@@ -201,36 +205,50 @@ impl Analyser {
         })
     }
 
-    /// How every option of a scenario reads, by beat and option index; read once per scenario.
-    pub fn option_readings(
-        &self,
-        scenario: &std::sync::Arc<Scenario>,
-    ) -> std::sync::Arc<Vec<Vec<Reading>>> {
-        let weak = std::sync::Arc::downgrade(scenario);
+    /// How every option of a scenario reads (see [`Analyser::read_option`]), by beat and option
+    /// index; read once per scenario and shared by every session that plays it.
+    pub fn option_readings(&self, scenario: &Arc<Scenario>) -> Arc<OptionReadingTable> {
+        let weak = Arc::downgrade(scenario);
         let mut entries = self
             .option_readings
             .entries
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some((_, readings)) = entries.iter().find(|(key, _)| key.ptr_eq(&weak)) {
-            return std::sync::Arc::clone(readings);
+            return Arc::clone(readings);
         }
         // Forget scenarios no session uses any more.
         entries.retain(|(key, _)| key.strong_count() > 0);
         let context = ReplyContext::for_scenario(scenario);
-        let readings: Vec<Vec<Reading>> = scenario
+        let readings: OptionReadingTable = scenario
             .beats
             .iter()
             .map(|beat| {
                 beat.options
                     .iter()
-                    .map(|o| self.read(&o.text, &context))
+                    .map(|o| Arc::new(self.read_option(o, &context)))
                     .collect()
             })
             .collect();
-        let readings = std::sync::Arc::new(readings);
-        entries.push((weak, std::sync::Arc::clone(&readings)));
+        let readings = Arc::new(readings);
+        entries.push((weak, Arc::clone(&readings)));
         readings
+    }
+
+    /// How an option's text reads on the dimensions its authored annotations leave open:
+    /// authored annotations override the analysers where they speak, and add to them elsewhere.
+    /// An option that opts out of analysis reads as nothing.
+    pub fn read_option(&self, choice: &Choice, context: &ReplyContext<'_>) -> Reading {
+        if !choice.analyse {
+            return Reading::default();
+        }
+        let mut reading = self.read(&choice.text, context);
+        let authored = |dimension: Dimension| choice.score.iter().any(|a| a.dimension == dimension);
+        reading.findings.retain(|f| !authored(f.dimension));
+        if authored(Dimension::Expectations) || !choice.promises.is_empty() {
+            reading.promises.clear();
+        }
+        reading
     }
 
     /// A better reply for a criterion, shown in the debrief (`empathy.respect`).

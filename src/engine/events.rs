@@ -1,5 +1,7 @@
 //! What a trainee can do (moves) and what the engine reports back (events).
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::Reading;
@@ -107,10 +109,10 @@ pub enum Event {
         id: String,
         text: String,
         #[serde(default)]
-        reading: Reading,
+        reading: Arc<Reading>,
     },
     /// The trainee typed a reply (as stored, control characters removed), with its reading.
-    TraineeReplied { text: String, reading: Reading },
+    TraineeReplied { text: String, reading: Arc<Reading> },
     /// A meter moved.
     MeterChanged {
         meter: Meter,

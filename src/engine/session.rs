@@ -413,7 +413,7 @@ impl Session {
         let scenario = Arc::clone(&self.scenario);
         let option = self.offered[number as usize - 1];
         let choice: &Choice = &scenario.beats[beat_index].options[option];
-        let reading = self.read_choice(beat_index, option);
+        let reading = Arc::clone(&self.analyser.option_readings(&scenario)[beat_index][option]);
         self.push(
             out,
             Event::TraineeChose {
@@ -442,22 +442,6 @@ impl Session {
         self.goto(&choice.next, out);
     }
 
-    /// How the analysers read an option's text, on the dimensions its annotations leave open:
-    /// authored annotations override the analysers where they speak, and add to them elsewhere.
-    fn read_choice(&self, beat: usize, option: usize) -> Reading {
-        let choice = &self.scenario.beats[beat].options[option];
-        if !choice.analyse {
-            return Reading::default();
-        }
-        let mut reading = self.analyser.option_readings(&self.scenario)[beat][option].clone();
-        let authored = |dimension: Dimension| choice.score.iter().any(|a| a.dimension == dimension);
-        reading.findings.retain(|f| !authored(f.dimension));
-        if authored(Dimension::Expectations) || !choice.promises.is_empty() {
-            reading.promises.clear();
-        }
-        reading
-    }
-
     fn say(&mut self, text: &str, out: &mut Vec<TimedEvent>) {
         self.end_hold(out, false);
         let Position::Beat(beat_index) = self.position else {
@@ -474,7 +458,7 @@ impl Session {
             out,
             Event::TraineeReplied {
                 text: clean,
-                reading,
+                reading: Arc::new(reading),
             },
         );
         for (meter, delta, cause) in reaction {

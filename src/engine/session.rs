@@ -848,7 +848,11 @@ fn outcome_of_system_ending(id: &str) -> Outcome {
 /// A reply as stored: control characters (other than newlines and tabs) become spaces.
 pub fn sanitize_reply(text: &str) -> String {
     let stray = |c: char| c.is_control() && c != '\n' && c != '\t';
-    if !text.contains(stray) {
+    // Control characters are ASCII or C1 (U+0080..U+009F, which UTF-8 opens with 0xC2): a byte
+    // scan rules them out for nearly every reply without decoding it.
+    let maybe_stray =
+        |b: &u8| (*b < 0x20 && *b != b'\n' && *b != b'\t') || *b == 0x7f || *b == 0xc2;
+    if !text.as_bytes().iter().any(maybe_stray) {
         return text.to_owned();
     }
     text.chars()

@@ -166,7 +166,7 @@ fn scale_score(rating: i32, min: i32, max: i32) -> f64 {
 /// Scores a transcript with a rubric. Live sessions and stored transcripts go through the same path.
 pub fn score(transcript: &Transcript, scenario: &Scenario, rubric: &Rubric) -> Scorecard {
     let observations = observe(transcript, scenario, rubric);
-    score_observations(&observations, transcript.outcome(), scenario, rubric)
+    score_owned(observations, transcript.outcome(), scenario, rubric)
 }
 
 /// Scores gathered observations (the debrief re-scores with a turn's mistakes left out).
@@ -176,11 +176,36 @@ pub fn score_observations(
     scenario: &Scenario,
     rubric: &Rubric,
 ) -> Scorecard {
+    score_owned(obs.clone(), outcome, scenario, rubric)
+}
+
+/// Scores observations that are no longer needed: their evidence, ledger and meters move into
+/// the scorecard instead of being copied.
+fn score_owned(
+    mut obs: Observations,
+    outcome: Outcome,
+    scenario: &Scenario,
+    rubric: &Rubric,
+) -> Scorecard {
     let levels = scenario.service_levels();
+    let mut findings = std::mem::take(&mut obs.evidence);
     let mut criteria = Vec::new();
     for spec in &rubric.dimensions {
         for criterion in &spec.criteria {
-            criteria.push(rate(criterion, spec.dimension, obs, scenario, &levels));
+            let evidence: Vec<Evidence> = match criterion.measure {
+                Measure::Findings => findings
+                    .extract_if(.., |e| e.finding.criterion == criterion.id)
+                    .collect(),
+                _ => Vec::new(),
+            };
+            criteria.push(rate(
+                criterion,
+                spec.dimension,
+                &obs,
+                evidence,
+                scenario,
+                &levels,
+            ));
         }
     }
     let mut card = Scorecard {
@@ -196,24 +221,26 @@ pub fn score_observations(
         critical_failures: Vec::new(),
         dimensions: Vec::new(),
         criteria,
-        ledger: obs.ledger.clone(),
-        meters: obs.meters.clone(),
         handle_secs: obs.handle_ms as f64 / 1000.0,
+        ledger: obs.ledger,
+        meters: obs.meters,
     };
     card.total(rubric);
     card
 }
 
+/// Rates one criterion; `findings` is the evidence gathered under it (for a findings measure).
 fn rate(
     criterion: &Criterion,
     dimension: Dimension,
     obs: &Observations,
+    findings: Vec<Evidence>,
     scenario: &Scenario,
     levels: &ServiceLevels,
 ) -> CriterionScore {
     let (min, max) = criterion.scale.bounds();
     let (rating, reason, evidence) = match criterion.measure {
-        Measure::Findings => rate_findings(criterion, obs, min, max),
+        Measure::Findings => rate_findings(criterion, obs, findings, min, max),
         Measure::FirstResponse => rate_first_response(obs, levels, min, max),
         Measure::ReplyLatency => rate_reply_latency(obs, levels, min, max),
         Measure::HoldDiscipline => rate_holds(obs, levels, min, max),
@@ -238,13 +265,13 @@ fn rate(
 
 type Rated = (Option<i32>, String, Vec<Evidence>);
 
-fn rate_findings(criterion: &Criterion, obs: &Observations, min: i32, max: i32) -> Rated {
-    let evidence: Vec<Evidence> = obs
-        .evidence
-        .iter()
-        .filter(|e| e.finding.criterion == criterion.id)
-        .cloned()
-        .collect();
+fn rate_findings(
+    criterion: &Criterion,
+    obs: &Observations,
+    evidence: Vec<Evidence>,
+    min: i32,
+    max: i32,
+) -> Rated {
     let weight_of = |polarity: Polarity| -> u32 {
         evidence
             .iter()

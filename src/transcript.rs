@@ -388,20 +388,21 @@ impl Recorder {
         self.writer.as_ref().map(TranscriptWriter::path)
     }
 
-    /// Applies and records a move. A refused move records nothing; a failed write keeps the turn in memory.
-    pub fn apply(&mut self, at_ms: u64, mv: Move) -> Result<Vec<TimedEvent>, PlayError> {
+    /// Applies and records a move, and returns its events (borrowed from the recorded turn). A
+    /// refused move records nothing; a failed write keeps the turn in memory (see
+    /// [`Recorder::transcript`]) and reports the error.
+    pub fn apply(&mut self, at_ms: u64, mv: Move) -> Result<&[TimedEvent], PlayError> {
         let events = self.session.apply(at_ms, &mv)?;
-        self.record(at_ms, Some(mv), events.clone())?;
-        Ok(events)
+        Ok(self.record(at_ms, Some(mv), events)?)
     }
 
-    /// Lets time pass; records a turn only when a timer fired.
-    pub fn advance(&mut self, at_ms: u64) -> Result<Vec<TimedEvent>, TranscriptError> {
+    /// Lets time pass; records a turn only when a timer fired, and returns its events.
+    pub fn advance(&mut self, at_ms: u64) -> Result<&[TimedEvent], TranscriptError> {
         let events = self.session.advance(at_ms);
-        if !events.is_empty() {
-            self.record(at_ms, None, events.clone())?;
+        if events.is_empty() {
+            return Ok(&[]);
         }
-        Ok(events)
+        self.record(at_ms, None, events)
     }
 
     /// Stops writing to disk (after a write failure, so play can go on in memory).
@@ -414,19 +415,25 @@ impl Recorder {
         self.transcript
     }
 
+    /// Keeps a turn in memory, then writes it; returns the turn's events.
     fn record(
         &mut self,
         at_ms: u64,
         mv: Option<Move>,
         events: Vec<TimedEvent>,
-    ) -> Result<(), TranscriptError> {
+    ) -> Result<&[TimedEvent], TranscriptError> {
         let turn = Turn { at_ms, mv, events };
         let result = match self.writer.as_mut() {
             Some(writer) => writer.append(&turn),
             None => Ok(()),
         };
         self.transcript.turns.push(turn);
-        result
+        result?;
+        Ok(self
+            .transcript
+            .turns
+            .last()
+            .map_or(&[][..], |turn| turn.events.as_slice()))
     }
 }
 

@@ -191,12 +191,14 @@ pub fn play_terminal<R: Read + Send + 'static, W: Write>(
             .min(MAX_WAIT);
         match lines.recv_timeout(wait) {
             Err(RecvTimeoutError::Timeout) => {
-                let anger = recorder.session().meters().anger;
-                let events = advance(&mut recorder, now_ms(), out)?;
-                speaker.react(&events, anger);
-                if !events.is_empty() {
+                let before = Before::now(&recorder);
+                if let Err(error) = recorder.advance(now_ms()) {
+                    warn_unsaved(&mut recorder, &error, out)?;
+                }
+                if let Some(events) = before.new_events(&recorder) {
+                    speaker.react(events, before.anger);
                     writeln!(out)?;
-                    print_events(&events, &name, out)?;
+                    print_events(events, &name, out)?;
                     prompt_due = true;
                 }
             }
@@ -210,20 +212,20 @@ pub fn play_terminal<R: Read + Send + 'static, W: Write>(
                     Command::Help => writeln!(out, "{HELP}")?,
                     Command::Status => {}
                     Command::Unknown(message) => writeln!(out, "  ! {message}")?,
-                    Command::Move(mv) => match recorder.apply(now_ms(), mv) {
-                        Ok(events) => {
-                            print_events(&events, &name, out)?;
-                            speaker.react(
-                                &events,
-                                anger_before(&events, recorder.session().meters().anger),
-                            );
+                    Command::Move(mv) => {
+                        let before = Before::now(&recorder);
+                        match recorder.apply(now_ms(), mv) {
+                            Ok(_) => {}
+                            Err(PlayError::Move(error)) => writeln!(out, "  ! {error}")?,
+                            Err(PlayError::Transcript(error)) => {
+                                warn_unsaved(&mut recorder, &error, out)?;
+                            }
                         }
-                        Err(PlayError::Move(error)) => writeln!(out, "  ! {error}")?,
-                        Err(PlayError::Transcript(error)) => {
-                            writeln!(out, "  ! warning: {error}")?;
-                            recorder.detach_writer();
+                        if let Some(events) = before.new_events(&recorder) {
+                            print_events(events, &name, out)?;
+                            speaker.react(events, before.anger);
                         }
-                    },
+                    }
                 }
             }
             Ok(None) | Err(RecvTimeoutError::Disconnected) => {
@@ -251,18 +253,44 @@ pub fn play_terminal<R: Read + Send + 'static, W: Write>(
 }
 
 /// The customer's anger before a batch of events (its first change's `from`, else the current value).
-fn anger_before(events: &[TimedEvent], current: i32) -> i32 {
-    events
-        .iter()
-        .find_map(|e| match e.event {
-            Event::MeterChanged {
-                meter: Meter::Anger,
-                from,
-                ..
-            } => Some(from),
-            _ => None,
-        })
-        .unwrap_or(current)
+/// Where the recording stood before a move or a tick, to show what it added.
+struct Before {
+    turns: usize,
+    anger: i32,
+}
+
+impl Before {
+    fn now(recorder: &Recorder) -> Self {
+        Before {
+            turns: recorder.transcript().turns.len(),
+            anger: recorder.session().meters().anger,
+        }
+    }
+
+    /// The events of the turn recorded since, if one was: a turn whose write failed is still
+    /// kept in memory, so it is shown too.
+    fn new_events<'r>(&self, recorder: &'r Recorder) -> Option<&'r [TimedEvent]> {
+        recorder
+            .transcript()
+            .turns
+            .get(self.turns)
+            .map(|turn| turn.events.as_slice())
+            .filter(|events| !events.is_empty())
+    }
+}
+
+/// Reports a failed transcript write and goes on in memory (the debrief still comes at the end).
+fn warn_unsaved<W: Write>(
+    recorder: &mut Recorder,
+    error: &dyn std::fmt::Display,
+    out: &mut W,
+) -> anyhow::Result<()> {
+    writeln!(
+        out,
+        "  ! warning: {error}; the call goes on without saving (free some disk space to keep the next one)"
+    )?;
+    recorder.detach_writer();
+    Ok(())
 }
 
 /// Anger at or above each of these marks a moodier band (calm, annoyed, angry, furious).
@@ -337,21 +365,6 @@ impl Speaker {
 
 fn recorder_path(path: &std::path::Path) -> Option<PathBuf> {
     path.exists().then(|| path.to_path_buf())
-}
-
-fn advance<W: Write>(
-    recorder: &mut Recorder,
-    at_ms: u64,
-    out: &mut W,
-) -> anyhow::Result<Vec<TimedEvent>> {
-    match recorder.advance(at_ms) {
-        Ok(events) => Ok(events),
-        Err(error) => {
-            writeln!(out, "  ! warning: {error}")?;
-            recorder.detach_writer();
-            Ok(Vec::new())
-        }
-    }
 }
 
 /// Reads lines on a thread so the clock keeps running while the trainee thinks; `None` is end of input.

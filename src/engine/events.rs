@@ -108,11 +108,15 @@ pub enum Event {
         number: u32,
         id: String,
         text: String,
-        #[serde(default)]
+        #[serde(default, with = "shared_reading")]
         reading: Arc<Reading>,
     },
     /// The trainee typed a reply (as stored, control characters removed), with its reading.
-    TraineeReplied { text: String, reading: Arc<Reading> },
+    TraineeReplied {
+        text: String,
+        #[serde(with = "shared_reading")]
+        reading: Arc<Reading>,
+    },
     /// A meter moved.
     MeterChanged {
         meter: Meter,
@@ -134,6 +138,23 @@ pub enum Event {
     TriggerFired { trigger: String },
     /// The session ended.
     Ended { ending: String, outcome: Outcome },
+}
+
+/// A reading shared between sessions (`Arc`) is written and read as the reading itself.
+mod shared_reading {
+    use std::sync::Arc;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use crate::analysis::Reading;
+
+    pub fn serialize<S: Serializer>(reading: &Arc<Reading>, out: S) -> Result<S::Ok, S::Error> {
+        reading.as_ref().serialize(out)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(input: D) -> Result<Arc<Reading>, D::Error> {
+        Reading::deserialize(input).map(Arc::new)
+    }
 }
 
 /// An event and the session time it happened at.

@@ -31,6 +31,8 @@ const REPLY_MAX_CHARS: usize = 600;
 const METER_EASING_PER_SEC: f32 = 5.0;
 /// Below this gap a meter counts as settled and stops asking for frames.
 const METER_SETTLED: f32 = 0.05;
+/// The largest change drawn without easing (one point of patience drained while waiting).
+const METER_DRIFT: f32 = 1.0;
 /// Typing speed of a customer on chat and messaging channels, per character.
 const TYPING_PER_CHAR: Duration = Duration::from_millis(28);
 /// The shortest and longest a customer is shown typing.
@@ -251,6 +253,7 @@ fn spawn_call_screen(
         ..default()
     });
     focus.clear();
+    commands.insert_resource(ClearColor(look.backdrop));
     commands.spawn((
         Name::new("Call screen"),
         DespawnOnExit(Screen::Call),
@@ -262,7 +265,6 @@ fn spawn_call_screen(
             row_gap: px(12),
             ..default()
         },
-        BackgroundColor(look.backdrop),
         children![
             header(scenario, look),
             (
@@ -1033,7 +1035,9 @@ fn animate_meters(
         let goal = target.get(meter) as f32;
         let value = next.get_mut(meter);
         let gap = goal - *value;
-        if gap.abs() > METER_SETTLED {
+        // A one-point drift (patience draining as the customer waits) is drawn at once: easing
+        // it would redraw for half a second every few seconds while the trainee thinks.
+        if gap.abs() > METER_SETTLED && gap.abs() > METER_DRIFT {
             *value += gap * step.max(0.02);
             moving = true;
         } else {

@@ -176,7 +176,7 @@ fn start_call(
             };
             match replayed {
                 Ok(new) => {
-                    events.write_batch(new.into_iter().map(|timed| CallEvent {
+                    events.write_batch(new.iter().cloned().map(|timed| CallEvent {
                         timed,
                         replayed: true,
                     }));
@@ -233,7 +233,7 @@ fn apply_moves(
         };
         match recorder.apply(now, mv.clone()) {
             Ok(new) => {
-                events.write_batch(new.into_iter().map(|timed| CallEvent {
+                events.write_batch(new.iter().cloned().map(|timed| CallEvent {
                     timed,
                     replayed: false,
                 }));
@@ -264,7 +264,7 @@ fn run_clock(
     }
     match recorder.advance(now) {
         Ok(new) => {
-            events.write_batch(new.into_iter().map(|timed| CallEvent {
+            events.write_batch(new.iter().cloned().map(|timed| CallEvent {
                 timed,
                 replayed: false,
             }));

@@ -68,7 +68,9 @@ pub(super) fn plugin(app: &mut App) {
 
 /// The camera every screen's UI renders through.
 fn spawn_camera(mut commands: Commands) {
-    commands.spawn((Name::new("UI camera"), Camera2d));
+    // No multisampling: the UI antialiases its own edges and text, and 4× MSAA would quadruple
+    // the pixel work of every frame (measured under Mesa's software renderer: see docs/gui.md).
+    commands.spawn((Name::new("UI camera"), Camera2d, Msaa::Off));
 }
 
 /// Puts the shipped faces in place: regular as the default font, bold under [`BOLD_FONT`].

@@ -8,14 +8,15 @@ use bevy::input::ButtonState;
 use bevy::input::keyboard::KeyboardInput;
 use bevy::input_focus::{FocusCause, InputFocus};
 use bevy::prelude::*;
-use bevy::ui_widgets::Activate;
+use bevy::ui_widgets::{Activate, ScrollArea};
 use bevy::window::RequestRedraw;
 
 use super::input::{Modifiers, Submit, TextField, text_field, typing};
 use super::portrait::{Mood, portrait};
 use super::session::{CallEvent, CallRequest, LiveCall, MoveRefused, TraineeMove, abandon_call};
 use super::theme::{
-    ButtonColors, button, button_node, button_with, label, meter_bar, palette, panel, strong,
+    ButtonColors, ScrollCue, button, button_node, button_with, label, meter_bar, more_below,
+    palette, panel, strong,
 };
 use super::{AppSystems, Screen};
 use crate::engine::{Event, Move, TransferKind};
@@ -63,6 +64,7 @@ pub(super) fn plugin(app: &mut App) {
             animate_meters,
             show_clock,
             show_controls,
+            show_prompt,
             scroll_log_to_end,
         )
             .chain()
@@ -230,6 +232,8 @@ struct TypingIndicator;
 struct NoticeText;
 #[derive(Component)]
 struct HoldButtonText;
+#[derive(Component)]
+struct PromptText;
 #[derive(Component)]
 struct HoldLengthText;
 
@@ -419,6 +423,7 @@ fn conversation_column(scenario: &Scenario, look: CallLook) -> impl Bundle {
                 children![
                     (
                         LogList,
+                        ScrollArea,
                         Node {
                             flex_grow: 1.0,
                             min_height: px(0),
@@ -428,7 +433,6 @@ fn conversation_column(scenario: &Scenario, look: CallLook) -> impl Bundle {
                             overflow: Overflow::scroll_y(),
                             ..default()
                         },
-                        ScrollPosition::default(),
                     ),
                     (
                         TypingIndicator,
@@ -444,6 +448,14 @@ fn conversation_column(scenario: &Scenario, look: CallLook) -> impl Bundle {
             (
                 NoticeText,
                 label("", 0.85, palette::WARN),
+                Node {
+                    display: Display::None,
+                    ..default()
+                }
+            ),
+            (
+                PromptText,
+                label("", 0.8, palette::INK_SOFT),
                 Node {
                     display: Display::None,
                     ..default()
@@ -513,13 +525,14 @@ fn controls() -> impl Bundle {
                 |_: On<Activate>, mut view: ResMut<CallView>| nudge_hold(&mut view, -1)
             ),
             (
-                HoldLengthText,
-                label("60 s", 0.9, palette::INK),
                 Node {
-                    width: px(44),
-                    align_self: AlignSelf::Center,
+                    width: px(48),
+                    align_self: AlignSelf::Stretch,
+                    align_items: AlignItems::Center,
+                    justify_content: JustifyContent::Center,
                     ..default()
-                }
+                },
+                children![(HoldLengthText, label("60 s", 0.9, palette::INK))],
             ),
             button(
                 "+",
@@ -571,7 +584,8 @@ fn controls() -> impl Bundle {
     )
 }
 
-/// The right column: what the trainee knows (facts and policy) and the keys.
+/// The right column: what the trainee knows (facts and policy, scrolling when long) and the keys
+/// the buttons do not show.
 fn briefing_column(scenario: &Scenario) -> impl Bundle {
     let mut lines: Vec<String> = scenario
         .policy
@@ -591,19 +605,43 @@ fn briefing_column(scenario: &Scenario) -> impl Bundle {
             Node {
                 width: px(250),
                 flex_shrink: 0.0,
-                overflow: Overflow::scroll_y(),
                 ..default()
             },
             palette::SURFACE,
         ),
         children![
             strong("What you know", 0.95, palette::INK),
-            label(lines.join("\n"), 0.75, palette::INK_SOFT),
-            strong("Keys", 0.95, palette::INK),
-            label(
-                "1–9 pick an option\nR or / reply box · Esc leaves it\nTab moves, Enter presses\nH hold · [ ] hold length\nW / C transfer · E escalate\nX end the call",
-                0.75,
-                palette::INK_SOFT
+            (
+                ScrollCue,
+                Node {
+                    flex_grow: 1.0,
+                    flex_shrink: 1.0,
+                    min_height: px(0),
+                    flex_direction: FlexDirection::Column,
+                    overflow: Overflow::scroll_y(),
+                    ..default()
+                },
+                children![label(lines.join("\n"), 0.75, palette::INK_SOFT)],
+            ),
+            more_below(palette::ACCENT_HOVER),
+            (
+                Node {
+                    flex_direction: FlexDirection::Column,
+                    flex_shrink: 0.0,
+                    row_gap: px(4),
+                    padding: UiRect::top(px(6)),
+                    border: UiRect::top(px(1)),
+                    ..default()
+                },
+                BorderColor::all(palette::TRACK),
+                children![
+                    strong("Keys", 0.85, palette::INK),
+                    label(
+                        "1–9 option · R or / reply · Esc leaves it\n[ ] hold length · Tab, Enter buttons",
+                        0.7,
+                        palette::INK_SOFT
+                    ),
+                ],
             ),
         ],
     )
@@ -1157,6 +1195,67 @@ fn show_controls(
     }
 }
 
+/// Says what the trainee may do now (pick an option, answer in their own words) once the
+/// customer has finished, and outlines the reply box in the accent colour when a reply is wanted.
+fn show_prompt(
+    call: Option<Res<LiveCall>>,
+    view: Res<CallView>,
+    mut prompt: Query<(&mut Text, &mut Node), With<PromptText>>,
+    mut reply_box: Query<&mut BorderColor, With<ReplyBox>>,
+) {
+    let session = call.as_ref().and_then(|c| c.session());
+    let customer_done = view.pending.is_empty() && !view.ended;
+    let (options, reply) = match session {
+        Some(session) if customer_done && session.outcome().is_none() => {
+            (session.offered().len(), session.reply_open())
+        }
+        _ => (0, false),
+    };
+    let line = prompt_line(options, reply);
+    for (mut text, mut node) in &mut prompt {
+        if text.0 != line {
+            text.0 = line.clone();
+        }
+        let display = if line.is_empty() {
+            Display::None
+        } else {
+            Display::Flex
+        };
+        if node.display != display {
+            node.display = display;
+        }
+    }
+    let outline = if reply {
+        palette::ACCENT
+    } else {
+        palette::SURFACE_HOVER
+    };
+    for mut border in &mut reply_box {
+        if border.top != outline {
+            *border = BorderColor::all(outline);
+        }
+    }
+}
+
+/// What the trainee may do, in words: `options` open options and whether a typed reply is open.
+fn prompt_line(options: usize, reply: bool) -> String {
+    let keys = match options {
+        0 => String::new(),
+        1 => "press 1".to_owned(),
+        n => format!("press 1–{n}"),
+    };
+    match (options, reply) {
+        (0, false) => String::new(),
+        (0, true) => {
+            "Answer in your own words: press R (or click the box), type, then Enter.".to_owned()
+        }
+        (_, false) => format!("Pick an option: {keys} or click it."),
+        (_, true) => {
+            format!("Pick an option ({keys}) or answer in your own words (R, then Enter).")
+        }
+    }
+}
+
 /// Keeps the newest message in view.
 fn scroll_log_to_end(
     mut logs: Query<(&mut ScrollPosition, &Children), (With<LogList>, Changed<Children>)>,
@@ -1205,6 +1304,17 @@ mod tests {
         unique.sort();
         unique.dedup();
         assert_eq!(unique.len(), looks.len(), "{looks:?}");
+    }
+
+    #[test]
+    fn the_prompt_names_only_what_is_open() {
+        assert_eq!(prompt_line(0, false), "");
+        assert!(prompt_line(3, false).contains("press 1–3"));
+        assert!(!prompt_line(3, false).contains("own words"));
+        assert!(prompt_line(1, false).contains("press 1 "));
+        assert!(prompt_line(0, true).starts_with("Answer in your own words"));
+        let both = prompt_line(2, true);
+        assert!(both.contains("1–2") && both.contains("own words"), "{both}");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use bevy::input::ButtonState;
 use bevy::input::keyboard::KeyboardInput;
 use bevy::prelude::*;
-use bevy::ui_widgets::Activate;
+use bevy::ui_widgets::{Activate, ScrollArea};
 
 use super::call::clock;
 use super::session::{CallRequest, FinishedCall};
@@ -173,24 +173,30 @@ fn spawn_debrief_screen(
                 ..default()
             })
             .with_children(|body| {
-                body.spawn(panel(
-                    Node {
-                        width: px(380),
-                        flex_shrink: 0.0,
-                        overflow: Overflow::scroll_y(),
-                        ..default()
-                    },
-                    palette::SURFACE,
+                body.spawn((
+                    panel(
+                        Node {
+                            width: px(380),
+                            flex_shrink: 0.0,
+                            overflow: Overflow::scroll_y(),
+                            ..default()
+                        },
+                        palette::SURFACE,
+                    ),
+                    ScrollArea,
                 ))
                 .with_children(|column| spawn_scores(column, &finished));
-                body.spawn(panel(
-                    Node {
-                        flex_grow: 1.0,
-                        min_width: px(0),
-                        overflow: Overflow::scroll_y(),
-                        ..default()
-                    },
-                    palette::SURFACE,
+                body.spawn((
+                    panel(
+                        Node {
+                            flex_grow: 1.0,
+                            min_width: px(0),
+                            overflow: Overflow::scroll_y(),
+                            ..default()
+                        },
+                        palette::SURFACE,
+                    ),
+                    ScrollArea,
                 ))
                 .with_children(|column| spawn_evidence(column, &finished));
                 body.spawn(panel(

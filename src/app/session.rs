@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use bevy::prelude::*;
 
-use super::library::{Library, Trainee};
+use super::library::{Library, Trainee, results_db, with_causes};
 use super::{AppSystems, Screen};
 use crate::engine::{Move, Session, TimedEvent};
 use crate::runner::Toolkit;
@@ -317,11 +317,12 @@ fn finish_call(
 
 /// Keeps the finished session in the results database; a failure is a warning, never a crash.
 fn store_session(transcript: &Transcript, debrief: &Debrief) {
-    let saved =
-        Store::open(None).and_then(|mut store| store.save_session(transcript, &debrief.scorecard));
+    let saved = Store::open(Some(&results_db()))
+        .and_then(|mut store| store.save_session(transcript, &debrief.scorecard));
     if let Err(error) = saved {
         warn!(
-            "the session was not stored in the results database: {error}; the transcript is kept on disk"
+            "the session was not stored in the results database: {}; the transcript is kept on disk",
+            with_causes(&error)
         );
     }
 }

@@ -38,7 +38,7 @@ expect_shots() {
 }
 
 run_game tests/gui/smoke.ron "$OUT"
-expect_shots "$OUT" title call call-1080 debrief debrief-turn debrief-1080 title-1080
+expect_shots "$OUT" title call call-1080 debrief debrief-turn call-retry debrief-1080 title-1080
 
 for channel in Phone Chat Email Messaging; do
   file="$(grep -l "channel: $channel," scenarios/*.ron | sort | head -n 1)"

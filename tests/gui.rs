@@ -13,12 +13,13 @@ use rapport::library::load_library;
 use rapport::scenario::Channel;
 
 /// Every screenshot the smoke script takes.
-const SMOKE_SCREENSHOTS: [&str; 7] = [
+const SMOKE_SCREENSHOTS: [&str; 8] = [
     "title",
     "call",
     "call-1080",
     "debrief",
     "debrief-turn",
+    "call-retry",
     "debrief-1080",
     "title-1080",
 ];

@@ -695,7 +695,14 @@ fn read_call_keys(
     call: Option<Res<LiveCall>>,
     mut view: ResMut<CallView>,
     mut moves: MessageWriter<TraineeMove>,
+    screen: Res<State<Screen>>,
 ) {
+    // Keys pressed before the call screen opened (R on the debrief retries the call) are not
+    // meant for it.
+    if screen.is_changed() {
+        keys.clear();
+        return;
+    }
     for key in keys.read() {
         if key.state != ButtonState::Pressed || key.repeat {
             continue;
@@ -869,6 +876,7 @@ fn flush_pending(
 }
 
 /// Shows customer lines whose typing time is over; shows the typing indicator meanwhile.
+#[allow(clippy::too_many_arguments)]
 fn reveal_customer_lines(
     mut commands: Commands,
     mut view: ResMut<CallView>,
@@ -1257,10 +1265,8 @@ fn prompt_line(options: usize, reply: bool) -> String {
 }
 
 /// Keeps the newest message in view.
-fn scroll_log_to_end(
-    mut logs: Query<(&mut ScrollPosition, &Children), (With<LogList>, Changed<Children>)>,
-) {
-    for (mut scroll, _) in &mut logs {
+fn scroll_log_to_end(mut logs: Query<&mut ScrollPosition, (With<LogList>, Changed<Children>)>) {
+    for mut scroll in &mut logs {
         scroll.0.y = f32::MAX;
     }
 }
@@ -1315,6 +1321,45 @@ mod tests {
         assert!(prompt_line(0, true).starts_with("Answer in your own words"));
         let both = prompt_line(2, true);
         assert!(both.contains("1–2") && both.contains("own words"), "{both}");
+    }
+
+    /// Regression: R on the debrief retried the call and also focused the new call's reply box,
+    /// so the next hotkey (X to end) was typed into it.
+    #[test]
+    fn the_key_that_opens_a_call_does_not_act_in_it() {
+        use bevy::input::keyboard::Key;
+
+        use crate::app::input::tests::press;
+        use crate::app::library::Library;
+
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        unsafe { std::env::set_var(crate::paths::HOME_ENV, dir.path()) };
+        let mut app = crate::app::testing::headless_app(Duration::from_millis(100));
+        app.update();
+        let loaded = app.world().resource::<Library>().scenarios[0].clone();
+        app.insert_resource(CallRequest {
+            loaded,
+            seed: 7,
+            retry: None,
+        });
+        let r = || press(KeyCode::KeyR, Key::Character("r".into()));
+        app.world_mut().write_message(r());
+        app.world_mut()
+            .resource_mut::<NextState<Screen>>()
+            .set(Screen::Call);
+        app.update();
+        app.update();
+        assert_eq!(app.world().resource::<InputFocus>().get(), None);
+
+        // Pressed during the call, R opens the reply box.
+        app.world_mut().write_message(r());
+        app.update();
+        let reply_box = app
+            .world_mut()
+            .query_filtered::<Entity, With<ReplyBox>>()
+            .single(app.world())
+            .expect("one reply box");
+        assert_eq!(app.world().resource::<InputFocus>().get(), Some(reply_box));
     }
 
     #[test]

@@ -7,13 +7,14 @@ use bevy::prelude::*;
 use bevy::ui_widgets::{Activate, ScrollArea};
 
 use super::call::clock;
-use super::session::{CallRequest, FinishedCall};
+use super::session::{CallRequest, FinishedCall, RetryFrom};
 use super::theme::{ButtonColors, button, button_base, button_node, label, palette, panel, strong};
 use super::{AppSystems, Screen};
 use crate::analysis::Polarity;
 use crate::engine::Event;
 use crate::scenario::{Dimension, Meter};
 use crate::scoring::MeterPoint;
+use crate::transcript::Transcript;
 
 /// The chart's drawing area, in logical pixels.
 const CHART_SIZE: (f32, f32) = (400.0, 150.0);
@@ -623,14 +624,28 @@ fn retry_from_selected(
     next.set(Screen::Call);
 }
 
+/// Asks for a call of the same scenario and seed; with a turn, the trainee's moves before it are
+/// replayed and the trainee plays that turn again.
 fn retry(commands: &mut Commands, finished: &FinishedCall, turn: Option<usize>) {
+    let moves = turn.map_or(0, |turn| moves_before(&finished.transcript, turn));
     commands.insert_resource(CallRequest {
         loaded: finished.loaded.clone(),
         seed: finished.seed,
-        retry: turn
-            .filter(|t| *t > 1)
-            .map(|t| (finished.transcript.clone(), t)),
+        retry: (moves > 0).then(|| RetryFrom {
+            transcript: finished.transcript.clone(),
+            moves,
+        }),
     });
+}
+
+/// How many trainee moves a transcript has before its turn `turn`.
+fn moves_before(transcript: &Transcript, turn: usize) -> usize {
+    transcript
+        .turns
+        .iter()
+        .take(turn)
+        .filter(|t| t.mv.is_some())
+        .count()
 }
 
 fn play_again(

@@ -443,7 +443,7 @@ fn spawn_details(panel: &mut ChildSpawnerCommands, loaded: &LoadedScenario) {
             "{} · {} · target {} min",
             scenario.channel.label(),
             scenario.difficulty.label(),
-            (scenario.target_handle_secs + 59) / 60
+            scenario.target_handle_secs.div_ceil(60)
         ),
         0.8,
         palette::ACCENT_HOVER,

@@ -437,6 +437,161 @@ impl Recorder {
     }
 }
 
+/// What a session retried from a move starts with (see [`Recorder::start_from`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Retry {
+    /// Every event of the replayed turns, in order, the opening first: what the trainee sees
+    /// again before taking over.
+    pub events: Vec<TimedEvent>,
+    /// Session time of the last replayed turn, where the trainee takes over.
+    pub resume_at_ms: u64,
+    /// How many of the original transcript's turns were replayed, the opening included.
+    pub turns_replayed: usize,
+}
+
+/// Why a session could not be retried from a transcript's move.
+#[derive(Debug, thiserror::Error)]
+pub enum RetryError {
+    #[error(
+        "the transcript is of scenario `{transcript}`, not `{scenario}`; retry it with its own scenario"
+    )]
+    OtherScenario {
+        transcript: String,
+        scenario: String,
+    },
+    #[error(
+        "cannot replay {asked} trainee moves: the transcript has only {recorded}; retry from an earlier move"
+    )]
+    TooFewMoves { asked: usize, recorded: usize },
+    #[error(
+        "replaying the first {moves} trainee moves of `{scenario}` parted from the transcript{}",
+        if *scenario_changed { " (the scenario file has changed since it was played)" } else { "" }
+    )]
+    Diverged {
+        scenario: String,
+        moves: usize,
+        scenario_changed: bool,
+        #[source]
+        source: ReplayError,
+    },
+    #[error(
+        "the call ended within the first {moves} trainee moves, so nothing is left to play; retry from an earlier move"
+    )]
+    EndedInReplay { moves: usize },
+    #[error(transparent)]
+    Transcript(#[from] TranscriptError),
+}
+
+impl Recorder {
+    /// Starts a new recorded session of the same scenario, seed and trainee as `original`, and
+    /// replays the original up to and including its `moves`-th trainee move (the opening and any
+    /// timers that fired before that move too), checking every replayed turn gives exactly the
+    /// events it gave then. The trainee plays on from there; the new transcript (written to
+    /// `path` when given, once the replay has succeeded) holds the replayed turns and what follows.
+    ///
+    /// `moves == 0` replays only the opening.
+    pub fn start_from(
+        loaded: &LoadedScenario,
+        scenario: Arc<Scenario>,
+        analyser: Arc<Analyser>,
+        original: &Transcript,
+        moves: usize,
+        clock: ClockKind,
+        path: Option<&Path>,
+    ) -> Result<(Recorder, Retry), RetryError> {
+        if original.header.scenario_id != scenario.id {
+            return Err(RetryError::OtherScenario {
+                transcript: original.header.scenario_id.clone(),
+                scenario: scenario.id.clone(),
+            });
+        }
+        let move_turns: Vec<usize> = original
+            .turns
+            .iter()
+            .enumerate()
+            .filter(|(_, turn)| turn.mv.is_some())
+            .map(|(index, _)| index)
+            .collect();
+        let replayed_turns = match moves.checked_sub(1) {
+            None => usize::from(original.turns.first().is_some_and(is_opening)),
+            Some(last) => match move_turns.get(last) {
+                Some(index) => index + 1,
+                None => {
+                    return Err(RetryError::TooFewMoves {
+                        asked: moves,
+                        recorded: move_turns.len(),
+                    });
+                }
+            },
+        };
+        let diverged = |source| RetryError::Diverged {
+            scenario: scenario.id.clone(),
+            moves,
+            scenario_changed: original.header.scenario_hash != loaded.content_hash(),
+            source,
+        };
+        let setup = SessionSetup {
+            seed: original.header.seed,
+            trainee: original.header.trainee.clone(),
+            clock,
+            started_at: None,
+        };
+        let (mut recorder, opening) =
+            Recorder::start(loaded, Arc::clone(&scenario), analyser, &setup, None)?;
+        let mut events = opening;
+        let mut turns = original.turns[..replayed_turns].iter().enumerate();
+        if let Some(opening) = original.turns.first().filter(|t| is_opening(t)) {
+            compare(0, opening, &events).map_err(diverged)?;
+            turns.next();
+        }
+        let mut resume_at_ms = 0;
+        for (index, turn) in turns {
+            let new = match &turn.mv {
+                Some(mv) => {
+                    recorder
+                        .apply(turn.at_ms, mv.clone())
+                        .map_err(|error| match error {
+                            PlayError::Move(source) => diverged(ReplayError::Refused {
+                                turn: index,
+                                at_ms: turn.at_ms,
+                                mv: mv.describe(),
+                                source,
+                            }),
+                            PlayError::Transcript(error) => RetryError::Transcript(error),
+                        })?
+                }
+                None => recorder.advance(turn.at_ms)?,
+            };
+            compare(index, turn, &new).map_err(diverged)?;
+            events.extend_from_slice(new);
+            resume_at_ms = turn.at_ms;
+        }
+        if recorder.session.outcome().is_some() {
+            return Err(RetryError::EndedInReplay { moves });
+        }
+        if let Some(path) = path {
+            let mut writer = TranscriptWriter::create(path, &recorder.transcript.header)?;
+            for turn in &recorder.transcript.turns {
+                writer.append(turn)?;
+            }
+            recorder.writer = Some(writer);
+        }
+        Ok((
+            recorder,
+            Retry {
+                events,
+                resume_at_ms,
+                turns_replayed: replayed_turns,
+            },
+        ))
+    }
+}
+
+/// Whether a turn is a session's opening (no move, at time 0).
+fn is_opening(turn: &Turn) -> bool {
+    turn.mv.is_none() && turn.at_ms == 0
+}
+
 /// A stable session id from what identifies a session.
 fn session_id(trainee: &str, scenario: &str, started_at: &str, seed: u64, hash: &str) -> String {
     let key = format!("{trainee}\u{1f}{scenario}\u{1f}{started_at}\u{1f}{seed}\u{1f}{hash}");

@@ -1,69 +1,131 @@
 //! The game as a trainee sees it: a scripted trainee plays `late-delivery` in a real window under
-//! Xvfb (Mesa software rendering), screenshotting every screen; a blank screenshot, a failed
-//! check or a panic fails the test. Needs `xvfb-run`; set `RAPPORT_REQUIRE_GUI_TEST=1` (as CI does)
-//! to fail rather than skip when it is missing.
+//! Xvfb (Mesa software rendering), screenshotting every screen, and a short call on one scenario
+//! of each channel is screenshotted too; a blank screenshot, a failed check or a panic fails the
+//! test. Needs `xvfb-run`; set `RAPPORT_REQUIRE_GUI_TEST=1` (as CI does) to fail rather than skip
+//! when it is missing.
 
 #![cfg(feature = "gui")]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Every screenshot the script takes.
-const SCREENSHOTS: [&str; 7] = [
+use rapport::library::load_library;
+use rapport::scenario::Channel;
+
+/// Every screenshot the smoke script takes.
+const SMOKE_SCREENSHOTS: [&str; 8] = [
     "title",
     "call",
     "call-1080",
     "debrief",
     "debrief-turn",
+    "call-retry",
     "debrief-1080",
     "title-1080",
 ];
 
+/// Every screenshot the per-channel script takes.
+const CHANNEL_SCREENSHOTS: [&str; 3] = ["call-opening", "call", "call-1080"];
+
+/// A screenshot smaller than this many bytes is as good as empty.
+const MIN_SCREENSHOT_BYTES: u64 = 10_000;
+
 #[test]
 fn a_scripted_trainee_plays_a_shipped_scenario_in_a_real_window() {
-    if Command::new("xvfb-run").arg("--help").output().is_err() {
-        assert!(
-            std::env::var_os("RAPPORT_REQUIRE_GUI_TEST").is_none(),
-            "xvfb-run is not installed"
-        );
-        eprintln!("skipping: xvfb-run is not installed");
+    if !xvfb_available() {
+        return;
+    }
+    let shots = screenshot_dir("gui-screenshots");
+    run_script("tests/gui/smoke.ron", &shots, None);
+    assert_screenshots(&shots, &SMOKE_SCREENSHOTS);
+    eprintln!("screenshots in {}", shots.display());
+}
+
+#[test]
+fn every_channel_opens_in_its_own_look_in_a_real_window() {
+    if !xvfb_available() {
         return;
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("gui-screenshots");
+    let (library, _) = load_library(&root.join("scenarios"));
+    let base = screenshot_dir("gui-channel-screenshots");
+    for channel in Channel::ALL {
+        let scenario = library
+            .iter()
+            .find(|l| l.scenario.channel == channel)
+            .unwrap_or_else(|| panic!("no shipped scenario is on the {} channel", channel.label()));
+        let shots = base.join(channel.label());
+        std::fs::create_dir_all(&shots).expect("the screenshot directory is created");
+        run_script("tests/gui/channel.ron", &shots, Some(&scenario.scenario.id));
+        assert_screenshots(&shots, &CHANNEL_SCREENSHOTS);
+    }
+    eprintln!("screenshots in {}", base.display());
+}
+
+/// Whether the game can be run under Xvfb here; panics when CI requires it and it cannot.
+fn xvfb_available() -> bool {
+    if Command::new("xvfb-run").arg("--help").output().is_ok() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("RAPPORT_REQUIRE_GUI_TEST").is_none(),
+        "xvfb-run is not installed"
+    );
+    eprintln!("skipping: xvfb-run is not installed");
+    false
+}
+
+/// An empty directory for screenshots under the test's temporary directory.
+fn screenshot_dir(name: &str) -> PathBuf {
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     let _ = std::fs::remove_dir_all(&shots);
     std::fs::create_dir_all(&shots).expect("the screenshot directory is created");
+    shots
+}
+
+/// Runs the game under Xvfb with a `bevy_ci_testing` script (opening `open` straight into a call
+/// when given) and checks it passed.
+fn run_script(script: &str, shots: &Path, open: Option<&str>) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let home = tempfile::tempdir().expect("a temporary data directory");
-    let output = Command::new("xvfb-run")
-        .args(["-a", "-s", "-screen 0 1920x1080x24"])
+    let mut game = Command::new("xvfb-run");
+    game.args(["-a", "-s", "-screen 0 1920x1080x24"])
         .arg(env!("CARGO_BIN_EXE_rapport"))
         .arg("gui")
-        .env("CI_TESTING_CONFIG", root.join("tests/gui/smoke.ron"))
-        .env("RAPPORT_SCREENSHOT_DIR", &shots)
+        .env("CI_TESTING_CONFIG", root.join(script))
+        .env("RAPPORT_SCREENSHOT_DIR", shots)
         .env("RAPPORT_HOME", home.path())
         .env("RAPPORT_SCENARIOS", root.join("scenarios"))
         .env("RAPPORT_TRAINEE", "CI trainee")
         .env("RUST_LOG", "warn,rapport=info")
-        .output()
-        .expect("the game starts under xvfb-run");
+        .env_remove("RAPPORT_DB");
+    match open {
+        Some(id) => game.env("RAPPORT_GUI_OPEN", id),
+        None => game.env_remove("RAPPORT_GUI_OPEN"),
+    };
+    let output = game.output().expect("the game starts under xvfb-run");
     let log = String::from_utf8_lossy(&output.stderr);
+    let what = open.unwrap_or(script);
     assert!(
         output.status.success(),
-        "the scripted run failed ({}):\n{log}",
+        "the scripted run of `{what}` failed ({}):\n{log}",
         output.status
     );
     assert!(
         log.contains("scripted run passed"),
-        "the script did not finish:\n{log}"
+        "the script of `{what}` did not finish:\n{log}"
     );
-    for name in SCREENSHOTS {
+}
+
+/// Fails unless every named screenshot was saved with real content.
+fn assert_screenshots(shots: &Path, names: &[&str]) {
+    for name in names {
         let path = shots.join(format!("{name}.png"));
         let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         assert!(
-            size > 10_000,
+            size > MIN_SCREENSHOT_BYTES,
             "screenshot `{}` is missing or nearly empty ({size} bytes)",
             path.display()
         );
     }
-    eprintln!("screenshots in {}", shots.display());
 }

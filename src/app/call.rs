@@ -8,14 +8,15 @@ use bevy::input::ButtonState;
 use bevy::input::keyboard::KeyboardInput;
 use bevy::input_focus::{FocusCause, InputFocus};
 use bevy::prelude::*;
-use bevy::ui_widgets::Activate;
+use bevy::ui_widgets::{Activate, ScrollArea};
 use bevy::window::RequestRedraw;
 
 use super::input::{Modifiers, Submit, TextField, text_field, typing};
 use super::portrait::{Mood, portrait};
 use super::session::{CallEvent, CallRequest, LiveCall, MoveRefused, TraineeMove, abandon_call};
 use super::theme::{
-    ButtonColors, button, button_node, button_with, label, meter_bar, palette, panel, strong,
+    ButtonColors, ScrollCue, button, button_node, button_with, label, meter_bar, more_below,
+    palette, panel, strong,
 };
 use super::{AppSystems, Screen};
 use crate::engine::{Event, Move, TransferKind};
@@ -65,6 +66,7 @@ pub(super) fn plugin(app: &mut App) {
             animate_meters,
             show_clock,
             show_controls,
+            show_prompt,
             scroll_log_to_end,
         )
             .chain()
@@ -232,6 +234,8 @@ struct TypingIndicator;
 struct NoticeText;
 #[derive(Component)]
 struct HoldButtonText;
+#[derive(Component)]
+struct PromptText;
 #[derive(Component)]
 struct HoldLengthText;
 
@@ -421,6 +425,7 @@ fn conversation_column(scenario: &Scenario, look: CallLook) -> impl Bundle {
                 children![
                     (
                         LogList,
+                        ScrollArea,
                         Node {
                             flex_grow: 1.0,
                             min_height: px(0),
@@ -430,7 +435,6 @@ fn conversation_column(scenario: &Scenario, look: CallLook) -> impl Bundle {
                             overflow: Overflow::scroll_y(),
                             ..default()
                         },
-                        ScrollPosition::default(),
                     ),
                     (
                         TypingIndicator,
@@ -446,6 +450,14 @@ fn conversation_column(scenario: &Scenario, look: CallLook) -> impl Bundle {
             (
                 NoticeText,
                 label("", 0.85, palette::WARN),
+                Node {
+                    display: Display::None,
+                    ..default()
+                }
+            ),
+            (
+                PromptText,
+                label("", 0.8, palette::INK_SOFT),
                 Node {
                     display: Display::None,
                     ..default()
@@ -515,13 +527,14 @@ fn controls() -> impl Bundle {
                 |_: On<Activate>, mut view: ResMut<CallView>| nudge_hold(&mut view, -1)
             ),
             (
-                HoldLengthText,
-                label("60 s", 0.9, palette::INK),
                 Node {
-                    width: px(44),
-                    align_self: AlignSelf::Center,
+                    width: px(48),
+                    align_self: AlignSelf::Stretch,
+                    align_items: AlignItems::Center,
+                    justify_content: JustifyContent::Center,
                     ..default()
-                }
+                },
+                children![(HoldLengthText, label("60 s", 0.9, palette::INK))],
             ),
             button(
                 "+",
@@ -573,7 +586,8 @@ fn controls() -> impl Bundle {
     )
 }
 
-/// The right column: what the trainee knows (facts and policy) and the keys.
+/// The right column: what the trainee knows (facts and policy, scrolling when long) and the keys
+/// the buttons do not show.
 fn briefing_column(scenario: &Scenario) -> impl Bundle {
     let mut lines: Vec<String> = scenario
         .policy
@@ -593,19 +607,43 @@ fn briefing_column(scenario: &Scenario) -> impl Bundle {
             Node {
                 width: px(250),
                 flex_shrink: 0.0,
-                overflow: Overflow::scroll_y(),
                 ..default()
             },
             palette::SURFACE,
         ),
         children![
             strong("What you know", 0.95, palette::INK),
-            label(lines.join("\n"), 0.75, palette::INK_SOFT),
-            strong("Keys", 0.95, palette::INK),
-            label(
-                "1–9 pick an option\nR or / reply box · Esc leaves it\nTab moves, Enter presses\nH hold · [ ] hold length\nW / C transfer · E escalate\nX end the call",
-                0.75,
-                palette::INK_SOFT
+            (
+                ScrollCue,
+                Node {
+                    flex_grow: 1.0,
+                    flex_shrink: 1.0,
+                    min_height: px(0),
+                    flex_direction: FlexDirection::Column,
+                    overflow: Overflow::scroll_y(),
+                    ..default()
+                },
+                children![label(lines.join("\n"), 0.75, palette::INK_SOFT)],
+            ),
+            more_below(palette::ACCENT_HOVER),
+            (
+                Node {
+                    flex_direction: FlexDirection::Column,
+                    flex_shrink: 0.0,
+                    row_gap: px(4),
+                    padding: UiRect::top(px(6)),
+                    border: UiRect::top(px(1)),
+                    ..default()
+                },
+                BorderColor::all(palette::TRACK),
+                children![
+                    strong("Keys", 0.85, palette::INK),
+                    label(
+                        "1–9 option · R or / reply · Esc leaves it\n[ ] hold length · Tab, Enter buttons",
+                        0.7,
+                        palette::INK_SOFT
+                    ),
+                ],
             ),
         ],
     )
@@ -659,7 +697,14 @@ fn read_call_keys(
     call: Option<Res<LiveCall>>,
     mut view: ResMut<CallView>,
     mut moves: MessageWriter<TraineeMove>,
+    screen: Res<State<Screen>>,
 ) {
+    // Keys pressed before the call screen opened (R on the debrief retries the call) are not
+    // meant for it.
+    if screen.is_changed() {
+        keys.clear();
+        return;
+    }
     for key in keys.read() {
         if key.state != ButtonState::Pressed || key.repeat {
             continue;
@@ -833,6 +878,7 @@ fn flush_pending(
 }
 
 /// Shows customer lines whose typing time is over; shows the typing indicator meanwhile.
+#[allow(clippy::too_many_arguments)]
 fn reveal_customer_lines(
     mut commands: Commands,
     mut view: ResMut<CallView>,
@@ -1161,11 +1207,70 @@ fn show_controls(
     }
 }
 
-/// Keeps the newest message in view.
-fn scroll_log_to_end(
-    mut logs: Query<(&mut ScrollPosition, &Children), (With<LogList>, Changed<Children>)>,
+/// Says what the trainee may do now (pick an option, answer in their own words) once the
+/// customer has finished, and outlines the reply box in the accent colour when a reply is wanted.
+fn show_prompt(
+    call: Option<Res<LiveCall>>,
+    view: Res<CallView>,
+    mut prompt: Query<(&mut Text, &mut Node), With<PromptText>>,
+    mut reply_box: Query<&mut BorderColor, With<ReplyBox>>,
 ) {
-    for (mut scroll, _) in &mut logs {
+    let session = call.as_ref().and_then(|c| c.session());
+    let customer_done = view.pending.is_empty() && !view.ended;
+    let (options, reply) = match session {
+        Some(session) if customer_done && session.outcome().is_none() => {
+            (session.offered().len(), session.reply_open())
+        }
+        _ => (0, false),
+    };
+    let line = prompt_line(options, reply);
+    for (mut text, mut node) in &mut prompt {
+        if text.0 != line {
+            text.0 = line.clone();
+        }
+        let display = if line.is_empty() {
+            Display::None
+        } else {
+            Display::Flex
+        };
+        if node.display != display {
+            node.display = display;
+        }
+    }
+    let outline = if reply {
+        palette::ACCENT
+    } else {
+        palette::SURFACE_HOVER
+    };
+    for mut border in &mut reply_box {
+        if border.top != outline {
+            *border = BorderColor::all(outline);
+        }
+    }
+}
+
+/// What the trainee may do, in words: `options` open options and whether a typed reply is open.
+fn prompt_line(options: usize, reply: bool) -> String {
+    let keys = match options {
+        0 => String::new(),
+        1 => "press 1".to_owned(),
+        n => format!("press 1–{n}"),
+    };
+    match (options, reply) {
+        (0, false) => String::new(),
+        (0, true) => {
+            "Answer in your own words: press R (or click the box), type, then Enter.".to_owned()
+        }
+        (_, false) => format!("Pick an option: {keys} or click it."),
+        (_, true) => {
+            format!("Pick an option ({keys}) or answer in your own words (R, then Enter).")
+        }
+    }
+}
+
+/// Keeps the newest message in view.
+fn scroll_log_to_end(mut logs: Query<&mut ScrollPosition, (With<LogList>, Changed<Children>)>) {
+    for mut scroll in &mut logs {
         scroll.0.y = f32::MAX;
     }
 }
@@ -1209,6 +1314,56 @@ mod tests {
         unique.sort();
         unique.dedup();
         assert_eq!(unique.len(), looks.len(), "{looks:?}");
+    }
+
+    #[test]
+    fn the_prompt_names_only_what_is_open() {
+        assert_eq!(prompt_line(0, false), "");
+        assert!(prompt_line(3, false).contains("press 1–3"));
+        assert!(!prompt_line(3, false).contains("own words"));
+        assert!(prompt_line(1, false).contains("press 1 "));
+        assert!(prompt_line(0, true).starts_with("Answer in your own words"));
+        let both = prompt_line(2, true);
+        assert!(both.contains("1–2") && both.contains("own words"), "{both}");
+    }
+
+    /// Regression: R on the debrief retried the call and also focused the new call's reply box,
+    /// so the next hotkey (X to end) was typed into it.
+    #[test]
+    fn the_key_that_opens_a_call_does_not_act_in_it() {
+        use bevy::input::keyboard::Key;
+
+        use crate::app::input::tests::press;
+        use crate::app::library::Library;
+
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        unsafe { std::env::set_var(crate::paths::HOME_ENV, dir.path()) };
+        let mut app = crate::app::testing::headless_app(Duration::from_millis(100));
+        app.update();
+        let loaded = app.world().resource::<Library>().scenarios[0].clone();
+        app.insert_resource(CallRequest {
+            loaded,
+            seed: 7,
+            retry: None,
+        });
+        let r = || press(KeyCode::KeyR, Key::Character("r".into()));
+        app.world_mut().write_message(r());
+        app.world_mut()
+            .resource_mut::<NextState<Screen>>()
+            .set(Screen::Call);
+        app.update();
+        app.update();
+        assert_eq!(app.world().resource::<InputFocus>().get(), None);
+
+        // Pressed during the call, R opens the reply box.
+        app.world_mut().write_message(r());
+        app.update();
+        let reply_box = app
+            .world_mut()
+            .query_filtered::<Entity, With<ReplyBox>>()
+            .single(app.world())
+            .expect("one reply box");
+        assert_eq!(app.world().resource::<InputFocus>().get(), Some(reply_box));
     }
 
     #[test]

@@ -4,16 +4,17 @@
 use bevy::input::ButtonState;
 use bevy::input::keyboard::KeyboardInput;
 use bevy::prelude::*;
-use bevy::ui_widgets::Activate;
+use bevy::ui_widgets::{Activate, ScrollArea};
 
 use super::call::clock;
-use super::session::{CallRequest, FinishedCall};
+use super::session::{CallRequest, FinishedCall, RetryFrom};
 use super::theme::{ButtonColors, button, button_base, button_node, label, palette, panel, strong};
 use super::{AppSystems, Screen};
 use crate::analysis::Polarity;
 use crate::engine::Event;
 use crate::scenario::{Dimension, Meter};
 use crate::scoring::MeterPoint;
+use crate::transcript::Transcript;
 
 /// The chart's drawing area, in logical pixels.
 const CHART_SIZE: (f32, f32) = (400.0, 150.0);
@@ -173,24 +174,30 @@ fn spawn_debrief_screen(
                 ..default()
             })
             .with_children(|body| {
-                body.spawn(panel(
-                    Node {
-                        width: px(380),
-                        flex_shrink: 0.0,
-                        overflow: Overflow::scroll_y(),
-                        ..default()
-                    },
-                    palette::SURFACE,
+                body.spawn((
+                    panel(
+                        Node {
+                            width: px(380),
+                            flex_shrink: 0.0,
+                            overflow: Overflow::scroll_y(),
+                            ..default()
+                        },
+                        palette::SURFACE,
+                    ),
+                    ScrollArea,
                 ))
                 .with_children(|column| spawn_scores(column, &finished));
-                body.spawn(panel(
-                    Node {
-                        flex_grow: 1.0,
-                        min_width: px(0),
-                        overflow: Overflow::scroll_y(),
-                        ..default()
-                    },
-                    palette::SURFACE,
+                body.spawn((
+                    panel(
+                        Node {
+                            flex_grow: 1.0,
+                            min_width: px(0),
+                            overflow: Overflow::scroll_y(),
+                            ..default()
+                        },
+                        palette::SURFACE,
+                    ),
+                    ScrollArea,
                 ))
                 .with_children(|column| spawn_evidence(column, &finished));
                 body.spawn(panel(
@@ -617,14 +624,28 @@ fn retry_from_selected(
     next.set(Screen::Call);
 }
 
+/// Asks for a call of the same scenario and seed; with a turn, the trainee's moves before it are
+/// replayed and the trainee plays that turn again.
 fn retry(commands: &mut Commands, finished: &FinishedCall, turn: Option<usize>) {
+    let moves = turn.map_or(0, |turn| moves_before(&finished.transcript, turn));
     commands.insert_resource(CallRequest {
         loaded: finished.loaded.clone(),
         seed: finished.seed,
-        retry: turn
-            .filter(|t| *t > 1)
-            .map(|t| (finished.transcript.clone(), t)),
+        retry: (moves > 0).then(|| RetryFrom {
+            transcript: finished.transcript.clone(),
+            moves,
+        }),
     });
+}
+
+/// How many trainee moves a transcript has before its turn `turn`.
+fn moves_before(transcript: &Transcript, turn: usize) -> usize {
+    transcript
+        .turns
+        .iter()
+        .take(turn)
+        .filter(|t| t.mv.is_some())
+        .count()
 }
 
 fn play_again(

@@ -1,11 +1,13 @@
 //! The scenario library, the trainee and their settings, as resources every screen reads.
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use bevy::prelude::*;
 
 use crate::library::{library_dir, load_library};
 use crate::scenario::LoadedScenario;
+use crate::store::{DB_ENV, Store, default_sqlite_path, is_postgres_url};
 
 /// The trainee's name when none is given.
 const DEFAULT_TRAINEE: &str = "trainee";
@@ -122,29 +124,47 @@ fn starter() -> LoadedScenario {
         .unwrap_or_else(|d| panic!("the built-in starter scenario does not load: {}", d.message))
 }
 
-/// The trainee's best overall per scenario from the results database (empty if there is none).
-///
-/// This reads the database directly until the store offers `best_scores(trainee)`.
+/// The results database the game reads best scores from and stores calls in: `RAPPORT_DB` (a
+/// SQLite path or a `postgres://` URL) when set, as for the CLI, else `rapport.sqlite3` in the
+/// data directory.
+pub(super) fn results_db() -> String {
+    std::env::var(DB_ENV)
+        .ok()
+        .filter(|db| !db.trim().is_empty())
+        .unwrap_or_else(|| default_sqlite_path().display().to_string())
+}
+
+/// The trainee's best overall per scenario from the results database.
 pub(super) fn best_scores(trainee: &str) -> HashMap<String, f64> {
-    let path = crate::paths::data_dir().join("rapport.sqlite3");
-    if !path.is_file() {
+    best_scores_in(&results_db(), trainee)
+}
+
+/// The trainee's best overall per scenario from the database at `db`: none when there is no
+/// database yet (it is not created just to be read), and none, with a warning, when it cannot be
+/// read.
+fn best_scores_in(db: &str, trainee: &str) -> HashMap<String, f64> {
+    if !is_postgres_url(db) && !Path::new(db).is_file() {
         return HashMap::new();
     }
-    let query = || -> rusqlite::Result<HashMap<String, f64>> {
-        let conn = rusqlite::Connection::open_with_flags(
-            &path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )?;
-        let mut statement = conn.prepare("SELECT scenario_id, MAX(overall) FROM sessions WHERE trainee = ?1 GROUP BY scenario_id")?;
-        let rows = statement.query_map([trainee], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, f64>(1)?))
-        })?;
-        rows.collect()
-    };
-    query().unwrap_or_else(|error| {
-        warn!("cannot read best scores from `{}`: {error}", path.display());
-        HashMap::new()
-    })
+    match Store::open(Some(db)).and_then(|mut store| store.best_scores(trainee)) {
+        Ok(best) => best.into_iter().collect(),
+        Err(error) => {
+            warn!("no best scores shown: {}", with_causes(&error));
+            HashMap::new()
+        }
+    }
+}
+
+/// An error and every error under it, in one line (`what failed: why: …`).
+pub(super) fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut line = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        line.push_str(": ");
+        line.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    line
 }
 
 #[cfg(test)]
@@ -164,6 +184,44 @@ mod tests {
             settings.nudge_text(-1.0);
         }
         assert_eq!((settings.volume, settings.text_scale), (0.0, 0.8));
+    }
+
+    #[test]
+    fn best_scores_come_from_the_store_and_never_fail_the_game() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let db = dir.path().join("results.sqlite3").display().to_string();
+        assert!(best_scores_in(&db, "trainee-01").is_empty());
+        assert!(
+            !Path::new(&db).exists(),
+            "reading best scores creates no database"
+        );
+
+        let runs = crate::store::sample::sample_sessions(&crate::store::sample::SampleOptions {
+            sessions: 4,
+            trainees: 1,
+            ..Default::default()
+        });
+        let mut store = Store::open(Some(&db)).expect("the database opens");
+        for run in &runs {
+            store
+                .save_session(&run.transcript, &run.scorecard)
+                .expect("the session is stored");
+        }
+        drop(store);
+        let trainee = &runs[0].transcript.header.trainee;
+        let mut expected: HashMap<String, f64> = HashMap::new();
+        for run in &runs {
+            let best = expected
+                .entry(run.transcript.header.scenario_id.clone())
+                .or_insert(f64::MIN);
+            *best = best.max(run.scorecard.overall);
+        }
+        assert_eq!(best_scores_in(&db, trainee), expected);
+        assert!(best_scores_in(&db, "someone else").is_empty());
+
+        let garbage = dir.path().join("not-a-database.sqlite3");
+        std::fs::write(&garbage, "this is not SQLite").expect("a file is written");
+        assert!(best_scores_in(&garbage.display().to_string(), trainee).is_empty());
     }
 
     #[test]

@@ -343,20 +343,20 @@ fn lerp(range: (f32, f32), t: f32) -> f32 {
     range.0 + (range.1 - range.0) * t.clamp(0.0, 1.0)
 }
 
+/// What [`show_expression`] changes on each part of a face.
+type FacePartLook = (
+    &'static FacePart,
+    &'static mut Node,
+    &'static mut BackgroundColor,
+    Option<&'static mut UiTransform>,
+    Option<&'static mut BorderColor>,
+);
+
 /// Moves the face to match the shown anger.
 fn show_expression(
     meters: Res<ShownMeters>,
     mut portraits: Query<(&Portrait, &mut BackgroundColor), Without<FacePart>>,
-    mut parts: Query<
-        (
-            &FacePart,
-            &mut Node,
-            &mut BackgroundColor,
-            Option<&mut UiTransform>,
-            Option<&mut BorderColor>,
-        ),
-        Without<Portrait>,
-    >,
+    mut parts: Query<FacePartLook, Without<Portrait>>,
 ) {
     if !meters.is_changed() {
         return;

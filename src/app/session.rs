@@ -1,20 +1,22 @@
 //! The bridge to the core: runs a recorded session on the real clock, turns the engine's events
 //! into Bevy messages and the trainee's moves into engine moves, and scores and stores the call.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use bevy::prelude::*;
 
-use super::library::{Library, Trainee};
+use super::library::{Library, Trainee, results_db, with_causes};
 use super::{AppSystems, Screen};
 use crate::engine::{Move, Session, TimedEvent};
 use crate::runner::Toolkit;
 use crate::scenario::{LoadedScenario, Scenario};
 use crate::scoring::{Debrief, Rubric};
 use crate::store::Store;
-use crate::transcript::{ClockKind, PlayError, Recorder, SessionSetup, Transcript};
+use crate::transcript::{
+    ClockKind, PlayError, Recorder, Retry, RetryError, SessionSetup, Transcript,
+};
 
 /// How long the last line of a finished call stays on screen before the debrief opens.
 const LINGER_AFTER_END: Duration = Duration::from_millis(2500);
@@ -54,13 +56,22 @@ pub(super) struct TraineeMove(pub Move);
 #[derive(Message, Debug, Clone, PartialEq)]
 pub(super) struct MoveRefused(pub String);
 
-/// What the next call should be: a scenario, a seed, and optionally a turn to retry from.
+/// What the next call should be: a scenario, a seed, and optionally a move to retry from.
 #[derive(Resource, Debug, Clone)]
 pub(super) struct CallRequest {
     pub loaded: LoadedScenario,
     pub seed: u64,
-    /// Replay this transcript's first `turns` turns, then hand over to the trainee.
-    pub retry: Option<(Transcript, usize)>,
+    /// Replay this transcript up to its first `moves` trainee moves, then hand over to the
+    /// trainee (the seed and trainee come from the transcript).
+    pub retry: Option<RetryFrom>,
+}
+
+/// A finished call to replay the start of.
+#[derive(Debug, Clone)]
+pub(super) struct RetryFrom {
+    pub transcript: Transcript,
+    /// How many of its trainee moves to replay.
+    pub moves: usize,
 }
 
 /// The call in progress.
@@ -71,8 +82,10 @@ pub(super) struct LiveCall {
     pub rubric: Arc<Rubric>,
     pub seed: u64,
     recorder: Option<Recorder>,
-    /// Real time (since the app started) at which session time 0 was.
-    zero: Duration,
+    /// Real time (since the app started) at which the session clock started running here.
+    clock_started: Duration,
+    /// Session time when the clock started running here (after a retry's replayed turns).
+    resumed_at_ms: u64,
     ended_at: Option<Duration>,
 }
 
@@ -84,7 +97,8 @@ impl LiveCall {
 
     /// Session time now, in milliseconds.
     pub fn now_ms(&self, time: &Time<Real>) -> u64 {
-        time.elapsed().saturating_sub(self.zero).as_millis() as u64
+        let running = time.elapsed().saturating_sub(self.clock_started);
+        self.resumed_at_ms + running.as_millis() as u64
     }
 }
 
@@ -97,7 +111,9 @@ pub(super) struct FinishedCall {
     pub seed: u64,
 }
 
-/// Starts the requested call: the recorder, the opening lines, and any replayed turns.
+/// Starts the requested call: the recorder, the opening lines, and any replayed turns (a retry
+/// that cannot be replayed starts from the beginning, saying why).
+#[allow(clippy::too_many_arguments)]
 fn start_call(
     mut commands: Commands,
     request: Option<Res<CallRequest>>,
@@ -106,6 +122,7 @@ fn start_call(
     trainee: Res<Trainee>,
     time: Res<Time<Real>>,
     mut events: MessageWriter<CallEvent>,
+    mut refused: MessageWriter<MoveRefused>,
 ) {
     let request = match request {
         Some(request) => request.clone(),
@@ -129,77 +146,99 @@ fn start_call(
             Arc::clone(&kit.0.rubric)
         });
     let scenario = Arc::new(request.loaded.scenario.clone());
-    let setup = SessionSetup {
-        seed: request.seed,
-        trainee: trainee.0.clone(),
-        clock: ClockKind::Real,
-        started_at: None,
-    };
     let path = transcript_path(&trainee.0, &scenario.id);
-    let started = Recorder::start(
-        &request.loaded,
-        Arc::clone(&scenario),
-        Arc::clone(&kit.0.analyser),
-        &setup,
-        Some(&path),
-    )
-    .or_else(|error| {
-        warn!("{error}");
-        Recorder::start(
-            &request.loaded,
-            Arc::clone(&scenario),
-            Arc::clone(&kit.0.analyser),
-            &setup,
-            None,
-        )
+    let retried = request.retry.as_ref().and_then(|retry| {
+        start_retry(&request.loaded, &scenario, &kit, retry, &path)
+            .inspect_err(|error| {
+                warn!("{error}");
+                refused.write(MoveRefused(format!(
+                    "{error}; the call starts from the beginning instead"
+                )));
+            })
+            .ok()
     });
-    let (mut recorder, opening) = match started {
-        Ok(started) => started,
-        Err(error) => {
-            error!("cannot start the call: {error}");
-            return;
-        }
-    };
-    let replaying = request.retry.is_some();
-    events.write_batch(opening.into_iter().map(|timed| CallEvent {
-        timed,
-        replayed: replaying,
-    }));
-    let mut resume_at_ms = 0;
-    if let Some((transcript, turns)) = &request.retry {
-        for turn in transcript.turns.iter().take(*turns).skip(1) {
-            let replayed = match &turn.mv {
-                Some(mv) => recorder
-                    .apply(turn.at_ms, mv.clone())
-                    .map_err(|e| e.to_string()),
-                None => recorder.advance(turn.at_ms).map_err(|e| e.to_string()),
+    let (recorder, shown, replayed, resume_at_ms) = match retried {
+        Some((recorder, retry)) => (recorder, retry.events, true, retry.resume_at_ms),
+        None => {
+            let setup = SessionSetup {
+                seed: request.seed,
+                trainee: trainee.0.clone(),
+                clock: ClockKind::Real,
+                started_at: None,
             };
-            match replayed {
-                Ok(new) => {
-                    events.write_batch(new.iter().cloned().map(|timed| CallEvent {
-                        timed,
-                        replayed: true,
-                    }));
-                }
+            let started = Recorder::start(
+                &request.loaded,
+                Arc::clone(&scenario),
+                Arc::clone(&kit.0.analyser),
+                &setup,
+                Some(&path),
+            )
+            .or_else(|error| {
+                warn!("{error}");
+                Recorder::start(
+                    &request.loaded,
+                    Arc::clone(&scenario),
+                    Arc::clone(&kit.0.analyser),
+                    &setup,
+                    None,
+                )
+            });
+            match started {
+                Ok((recorder, opening)) => (recorder, opening, false, 0),
                 Err(error) => {
-                    warn!("retry stopped replaying at {} ms: {error}", turn.at_ms);
-                    break;
+                    error!("cannot start the call: {error}");
+                    return;
                 }
             }
-            resume_at_ms = turn.at_ms;
         }
-    }
+    };
+    events.write_batch(shown.into_iter().map(|timed| CallEvent { timed, replayed }));
     commands.insert_resource(LiveCall {
         loaded: request.loaded,
         scenario,
         rubric,
-        seed: request.seed,
+        seed: recorder.session().seed(),
         recorder: Some(recorder),
-        zero: time
-            .elapsed()
-            .saturating_sub(Duration::from_millis(resume_at_ms)),
+        clock_started: time.elapsed(),
+        resumed_at_ms: resume_at_ms,
         ended_at: None,
     });
+}
+
+/// Starts a call replayed up to a move of a finished one, recording to `path` (or, when that
+/// cannot be written, in memory only). A replay that cannot be done is an error to show.
+fn start_retry(
+    loaded: &LoadedScenario,
+    scenario: &Arc<Scenario>,
+    kit: &Kit,
+    retry: &RetryFrom,
+    path: &Path,
+) -> Result<(Recorder, Retry), String> {
+    let start = |path: Option<&Path>| {
+        Recorder::start_from(
+            loaded,
+            Arc::clone(scenario),
+            Arc::clone(&kit.0.analyser),
+            &retry.transcript,
+            retry.moves,
+            ClockKind::Real,
+            path,
+        )
+    };
+    match start(Some(path)) {
+        Err(RetryError::Transcript(error)) => {
+            warn!("{error}");
+            start(None)
+        }
+        started => started,
+    }
+    .map_err(|error| {
+        format!(
+            "cannot retry from move {}: {}",
+            retry.moves,
+            with_causes(&error)
+        )
+    })
 }
 
 /// Where a new call's transcript is written.
@@ -317,11 +356,12 @@ fn finish_call(
 
 /// Keeps the finished session in the results database; a failure is a warning, never a crash.
 fn store_session(transcript: &Transcript, debrief: &Debrief) {
-    let saved =
-        Store::open(None).and_then(|mut store| store.save_session(transcript, &debrief.scorecard));
+    let saved = Store::open(Some(&results_db()))
+        .and_then(|mut store| store.save_session(transcript, &debrief.scorecard));
     if let Err(error) = saved {
         warn!(
-            "the session was not stored in the results database: {error}; the transcript is kept on disk"
+            "the session was not stored in the results database: {}; the transcript is kept on disk",
+            with_causes(&error)
         );
     }
 }
@@ -370,6 +410,95 @@ mod tests {
             events
                 .iter()
                 .any(|e| matches!(e.timed.event, Event::CustomerSaid { .. })),
+            "{events:?}"
+        );
+        assert!(app.world().contains_resource::<LiveCall>());
+    }
+
+    /// A call of the first scenario played in the core: the opening and the first option.
+    fn first_scenario_played_once(app: &App) -> (LoadedScenario, Transcript) {
+        let loaded = app.world().resource::<Library>().scenarios[0].clone();
+        let kit = app.world().resource::<Kit>().0.clone();
+        let setup = SessionSetup {
+            seed: 11,
+            trainee: "CI trainee".to_owned(),
+            clock: ClockKind::Virtual,
+            started_at: None,
+        };
+        let (mut recorder, _) = Recorder::start(
+            &loaded,
+            Arc::new(loaded.scenario.clone()),
+            Arc::clone(&kit.analyser),
+            &setup,
+            None,
+        )
+        .expect("the call starts");
+        recorder
+            .apply(4_000, Move::Choose(1))
+            .expect("option 1 is open");
+        (loaded, recorder.finish())
+    }
+
+    fn retry_in(app: &mut App, loaded: LoadedScenario, transcript: Transcript, moves: usize) {
+        app.insert_resource(CallRequest {
+            loaded,
+            seed: 99,
+            retry: Some(RetryFrom { transcript, moves }),
+        });
+        app.world_mut()
+            .resource_mut::<NextState<Screen>>()
+            .set(Screen::Call);
+        app.update();
+    }
+
+    #[test]
+    fn a_retry_shows_the_replayed_turns_and_hands_over_after_them() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        unsafe { std::env::set_var(crate::paths::HOME_ENV, dir.path()) };
+        let mut app = headless_app(Duration::from_millis(100));
+        app.update();
+        let (loaded, original) = first_scenario_played_once(&app);
+        retry_in(&mut app, loaded, original.clone(), 1);
+        let events = collected(&mut app);
+        let replayed: Vec<TimedEvent> = original.events().cloned().collect();
+        assert_eq!(
+            events.iter().map(|e| e.timed.clone()).collect::<Vec<_>>(),
+            replayed
+        );
+        assert!(events.iter().all(|e| e.replayed), "{events:?}");
+        let call = app.world().resource::<LiveCall>();
+        assert_eq!(call.seed, original.header.seed, "the original's seed");
+        let time = app.world().resource::<Time<Real>>();
+        assert!(
+            call.now_ms(time) >= 4_000,
+            "the clock picks up after the replayed move"
+        );
+        assert!(app.world().resource::<Messages<MoveRefused>>().is_empty());
+    }
+
+    #[test]
+    fn a_retry_that_cannot_be_replayed_says_so_and_starts_from_the_beginning() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        unsafe { std::env::set_var(crate::paths::HOME_ENV, dir.path()) };
+        let mut app = headless_app(Duration::from_millis(100));
+        app.update();
+        let (loaded, original) = first_scenario_played_once(&app);
+        retry_in(&mut app, loaded, original, 5);
+        let notices: Vec<MoveRefused> = app
+            .world_mut()
+            .resource_mut::<Messages<MoveRefused>>()
+            .drain()
+            .collect();
+        assert!(
+            notices
+                .iter()
+                .any(|n| n.0.contains("cannot retry from move 5")
+                    && n.0.contains("from the beginning")),
+            "{notices:?}"
+        );
+        let events = collected(&mut app);
+        assert!(
+            !events.is_empty() && events.iter().all(|e| !e.replayed),
             "{events:?}"
         );
         assert!(app.world().contains_resource::<LiveCall>());

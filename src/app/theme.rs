@@ -6,7 +6,7 @@ use bevy::input_focus::InputFocus;
 use bevy::input_focus::tab_navigation::TabIndex;
 use bevy::prelude::*;
 use bevy::text::{FontSource, RemSize};
-use bevy::ui_widgets::{Activate, Button as WidgetButton, observe};
+use bevy::ui_widgets::{Activate, Button as WidgetButton, ScrollArea, observe};
 use bevy::window::{PrimaryWindow, WindowResized};
 
 use super::{AppSystems, DESIGN_SIZE};
@@ -61,6 +61,7 @@ pub(super) fn plugin(app: &mut App) {
             fit_ui_to_window,
             tint_buttons,
             show_focus_ring.run_if(resource_exists::<InputFocus>),
+            show_more_below,
         )
             .in_set(AppSystems::Present),
     );
@@ -276,6 +277,57 @@ pub(super) fn panel(node: Node, color: Color) -> impl Bundle {
         BackgroundColor(color),
     )
 }
+
+/// A scroll area (mouse wheel or trackpad) whose [`more_below`] sibling says when it holds more
+/// than it shows.
+#[derive(Component, Debug, Default)]
+#[require(ScrollArea)]
+pub(super) struct ScrollCue;
+
+/// The "more below" line for the [`ScrollCue`] area beside it (same parent); hidden until needed.
+#[derive(Component, Debug)]
+pub(super) struct MoreBelow;
+
+/// A hint, placed after a [`ScrollCue`] area under the same parent, shown while it hides more text.
+pub(super) fn more_below(color: Color) -> impl Bundle {
+    (
+        MoreBelow,
+        label("more below — scroll ↓", 0.7, color),
+        Node {
+            display: Display::None,
+            align_self: AlignSelf::End,
+            ..default()
+        },
+    )
+}
+
+/// Shows each [`MoreBelow`] hint while its area has text past the bottom edge.
+fn show_more_below(
+    areas: Query<(&ChildOf, &ComputedNode, &ScrollPosition), With<ScrollCue>>,
+    mut hints: Query<(&ChildOf, &mut Node), With<MoreBelow>>,
+) {
+    for (hint_parent, mut node) in &mut hints {
+        let hidden_below = areas
+            .iter()
+            .filter(|(parent, _, _)| parent.parent() == hint_parent.parent())
+            .any(|(_, computed, scroll)| {
+                let scale = computed.inverse_scale_factor;
+                let overflow = (computed.content_size().y - computed.size().y) * scale;
+                overflow - scroll.y > OVERFLOW_SLACK_PX
+            });
+        let display = if hidden_below {
+            Display::Flex
+        } else {
+            Display::None
+        };
+        if node.display != display {
+            node.display = display;
+        }
+    }
+}
+
+/// Content that overflows by less than this many logical pixels counts as fitting.
+const OVERFLOW_SLACK_PX: f32 = 2.0;
 
 /// A horizontal meter: label, track and fill. The fill's width is set by whoever owns `marker`.
 pub(super) fn meter_bar(title: &str, color: Color, marker: impl Component) -> impl Bundle {

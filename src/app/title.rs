@@ -7,7 +7,7 @@ use bevy::input_focus::InputFocus;
 use bevy::input_focus::tab_navigation::TabIndex;
 use bevy::prelude::*;
 use bevy::text::RemSize;
-use bevy::ui_widgets::Activate;
+use bevy::ui_widgets::{Activate, ScrollArea};
 
 use super::input::{Submit, TextField, text_field, typing};
 use super::library::{Library, Selected, Settings, Trainee, best_scores};
@@ -117,14 +117,17 @@ fn spawn_title_screen(mut commands: Commands, library: Res<Library>, trainee: Re
             ..default()
         });
         body.with_children(|body| {
-            let mut list = body.spawn(panel(
-                Node {
-                    flex_grow: 1.0,
-                    min_width: px(0),
-                    overflow: Overflow::scroll_y(),
-                    ..default()
-                },
-                palette::SURFACE,
+            let mut list = body.spawn((
+                panel(
+                    Node {
+                        flex_grow: 1.0,
+                        min_width: px(0),
+                        overflow: Overflow::scroll_y(),
+                        ..default()
+                    },
+                    palette::SURFACE,
+                ),
+                ScrollArea,
             ));
             list.with_children(|list| {
                 list.spawn(strong("Scenarios", 1.05, palette::INK));
@@ -440,7 +443,7 @@ fn spawn_details(panel: &mut ChildSpawnerCommands, loaded: &LoadedScenario) {
             "{} · {} · target {} min",
             scenario.channel.label(),
             scenario.difficulty.label(),
-            (scenario.target_handle_secs + 59) / 60
+            scenario.target_handle_secs.div_ceil(60)
         ),
         0.8,
         palette::ACCENT_HOVER,

@@ -9,6 +9,7 @@ mod record;
 pub mod sample;
 mod sqlite;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -297,6 +298,12 @@ impl Store {
         backend!(self, store => store.summaries(filter))
     }
 
+    /// A trainee's best overall score in each scenario they have played, by scenario id: the
+    /// overall after reviews (the machine's when unreviewed), as the reports show it.
+    pub fn best_scores(&mut self, trainee: &str) -> Result<BTreeMap<String, f64>, StoreError> {
+        backend!(self, store => store.best_scores(trainee))
+    }
+
     /// Each trainee's mean score per criterion over the sessions matching a filter.
     pub fn criterion_means(&mut self, filter: &Filter) -> Result<Vec<CriterionMean>, StoreError> {
         backend!(self, store => store.criterion_means(filter))
@@ -408,6 +415,10 @@ const SUMMARY_COLUMNS: &str = "s.session_id, s.trainee, t.team, s.scenario_id, s
      s.overall, s.passed, s.reviewed, s.final_overall, s.final_passed, \
      s.empathy, s.timeliness, s.expectations, s.ownership, \
      s.final_empathy, s.final_timeliness, s.final_expectations, s.final_ownership";
+
+/// A trainee's best final overall per scenario, shared by both backends.
+const BEST_SCORES_SQL: &str =
+    "SELECT scenario_id, MAX(final_overall) FROM sessions WHERE trainee = ? GROUP BY scenario_id";
 
 /// The packed criterion scores of the matching sessions, shared by both backends; `{where}` is the filter.
 const CRITERIA_SQL: &str = "SELECT s.trainee, s.criteria FROM sessions s WHERE {where}";

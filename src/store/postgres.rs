@@ -1,14 +1,16 @@
 //! The PostgreSQL results store, for teams reporting to one server, with versioned migrations in `rapport_schema`.
 
+use std::collections::BTreeMap;
+
 use postgres::error::SqlState;
 use postgres::types::ToSql;
 use postgres::{Client, NoTls, Row};
 
 use super::record::{CriterionAggregator, FinalScores, SessionRecord, pack_criteria, pack_record};
 use super::{
-    CRITERIA_SQL, CriterionMean, Filter, Param, REVIEWS_SQL, Review, ReviewedRating,
-    SESSION_CRITERIA_SQL, SUMMARY_COLUMNS, Saved, SessionSummary, StoreError, StoredSession,
-    TeamMember, filter_sql,
+    BEST_SCORES_SQL, CRITERIA_SQL, CriterionMean, Filter, Param, REVIEWS_SQL, Review,
+    ReviewedRating, SESSION_CRITERIA_SQL, SUMMARY_COLUMNS, Saved, SessionSummary, StoreError,
+    StoredSession, TeamMember, filter_sql,
 };
 use crate::scoring::Scorecard;
 
@@ -256,6 +258,16 @@ impl PostgresStore {
         let boxed = values(&params);
         let rows = self.client.query(&sql, &refs(&boxed)).map_err(&fail)?;
         Ok(rows.iter().map(summary_from_row).collect())
+    }
+
+    /// A trainee's best final overall per scenario.
+    pub fn best_scores(&mut self, trainee: &str) -> Result<BTreeMap<String, f64>, StoreError> {
+        let fail = self.fail();
+        let rows = self
+            .client
+            .query(&numbered(BEST_SCORES_SQL), &[&trainee])
+            .map_err(&fail)?;
+        Ok(rows.iter().map(|row| (row.get(0), row.get(1))).collect())
     }
 
     /// Each trainee's mean score per criterion.

@@ -1,5 +1,6 @@
 //! The SQLite results store (the default), with versioned schema migrations kept in `PRAGMA user_version`.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -9,9 +10,9 @@ use rusqlite::{
 
 use super::record::{CriterionAggregator, FinalScores, SessionRecord, pack_criteria, pack_record};
 use super::{
-    CRITERIA_SQL, CriterionMean, DEFAULT_BUSY_TIMEOUT, Filter, Param, REVIEWS_SQL, Review,
-    ReviewedRating, SESSION_CRITERIA_SQL, SUMMARY_COLUMNS, Saved, SessionSummary, StoreError,
-    StoredSession, TeamMember, filter_sql,
+    BEST_SCORES_SQL, CRITERIA_SQL, CriterionMean, DEFAULT_BUSY_TIMEOUT, Filter, Param, REVIEWS_SQL,
+    Review, ReviewedRating, SESSION_CRITERIA_SQL, SUMMARY_COLUMNS, Saved, SessionSummary,
+    StoreError, StoredSession, TeamMember, filter_sql,
 };
 use crate::scoring::Scorecard;
 
@@ -359,6 +360,17 @@ impl SqliteStore {
             .query_map(params_from_iter(values(&params)), summary_from_row)
             .map_err(&fail)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(&fail)
+    }
+
+    /// A trainee's best final overall per scenario.
+    pub fn best_scores(&mut self, trainee: &str) -> Result<BTreeMap<String, f64>, StoreError> {
+        let fail = self.fail();
+        let mut statement = self.conn.prepare(BEST_SCORES_SQL).map_err(&fail)?;
+        let rows = statement
+            .query_map([trainee], |row| Ok((row.get(0)?, row.get(1)?)))
+            .map_err(&fail)?;
+        rows.collect::<Result<BTreeMap<String, f64>, _>>()
+            .map_err(&fail)
     }
 
     /// Each trainee's mean score per criterion.

@@ -1,4 +1,5 @@
-//! Engine tests: determinism, timers, the customer's reactions, refused moves and replay.
+//! Engine tests: determinism, timers, the customer's reactions, refused moves, replay, and
+//! retrying a session from one of its moves.
 
 use std::sync::Arc;
 
@@ -6,7 +7,9 @@ use rapport::analysis::Analyser;
 use rapport::engine::{Cause, Event, Move, MoveError, Session, TransferKind};
 use rapport::scenario::scaffold::starter_scenario;
 use rapport::scenario::{LoadedScenario, Meter, Outcome, parse_scenario};
-use rapport::transcript::{ClockKind, Recorder, SessionSetup, Transcript, replay};
+use rapport::transcript::{
+    ClockKind, Recorder, Retry, RetryError, SessionSetup, Transcript, read_transcript, replay,
+};
 
 fn starter() -> LoadedScenario {
     match parse_scenario("starter.ron", &starter_scenario("Test Call")) {
@@ -298,4 +301,201 @@ fn sessions_are_send_and_sync() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Session>();
     assert_send_sync::<Analyser>();
+}
+
+/// The starter played with a silence between the first and second moves, so a timer turn sits
+/// between two move turns.
+fn play_with_a_silence(loaded: &LoadedScenario) -> Transcript {
+    let (mut recorder, _) = Recorder::start(
+        loaded,
+        Arc::new(loaded.scenario.clone()),
+        analyser(),
+        &setup(9),
+        None,
+    )
+    .expect("start");
+    let moves = good_moves();
+    recorder
+        .apply(moves[0].0, moves[0].1.clone())
+        .expect("first move");
+    let spoke_up = recorder.advance(30_000).expect("time passes");
+    assert!(
+        !spoke_up.is_empty(),
+        "the customer speaks up in the silence"
+    );
+    for (at_ms, mv) in &moves[1..] {
+        recorder
+            .apply(at_ms + 30_000, mv.clone())
+            .expect("move accepted");
+    }
+    recorder.finish()
+}
+
+fn retry(
+    loaded: &LoadedScenario,
+    original: &Transcript,
+    moves: usize,
+    path: Option<&std::path::Path>,
+) -> Result<(Recorder, Retry), RetryError> {
+    Recorder::start_from(
+        loaded,
+        Arc::new(loaded.scenario.clone()),
+        analyser(),
+        original,
+        moves,
+        ClockKind::Virtual,
+        path,
+    )
+}
+
+#[test]
+fn retrying_from_a_move_replays_the_turns_before_it_exactly_then_play_goes_on() {
+    let loaded = starter();
+    let original = play_with_a_silence(&loaded);
+    let kinds: Vec<bool> = original.turns.iter().map(|t| t.mv.is_some()).collect();
+    assert_eq!(
+        kinds,
+        [false, true, false, true, true],
+        "opening, move, silence, move, move"
+    );
+
+    // Retry after the first move: the opening and that move are replayed, not the silence.
+    let (mut recorder, replayed) = retry(&loaded, &original, 1, None).expect("retry");
+    assert_eq!(replayed.turns_replayed, 2);
+    assert_eq!(replayed.resume_at_ms, original.turns[1].at_ms);
+    assert_eq!(recorder.transcript().turns, original.turns[..2]);
+    let shown: Vec<_> = original.turns[..2]
+        .iter()
+        .flat_map(|t| t.events.clone())
+        .collect();
+    assert_eq!(replayed.events, shown);
+    let header = &recorder.transcript().header;
+    assert_eq!(
+        (&header.scenario_id, header.seed, &header.trainee),
+        (
+            &original.header.scenario_id,
+            original.header.seed,
+            &original.header.trainee
+        )
+    );
+    assert_ne!(
+        header.session_id, original.header.session_id,
+        "a new session"
+    );
+
+    // Play goes on from there: waiting as long as before, the customer speaks up as before;
+    // the same moves then give the same call, turn for turn.
+    for turn in &original.turns[2..] {
+        let events = match &turn.mv {
+            Some(mv) => recorder
+                .apply(turn.at_ms, mv.clone())
+                .expect("move accepted"),
+            None => recorder.advance(turn.at_ms).expect("time passes"),
+        };
+        assert_eq!(events, turn.events, "turn at {} ms", turn.at_ms);
+    }
+    assert_eq!(recorder.finish().turns, original.turns);
+
+    // Retry after the second move: the silence before it is replayed too, and another move
+    // can be played instead of the original third.
+    let (mut recorder, replayed) = retry(&loaded, &original, 2, None).expect("retry");
+    assert_eq!(replayed.turns_replayed, 4);
+    assert_eq!(recorder.transcript().turns, original.turns[..4]);
+    let offered = recorder.session().offered().len();
+    assert!(offered > 1, "the third beat offers options");
+    let other = Move::Choose(offered as u32);
+    assert_ne!(original.turns[4].mv.as_ref(), Some(&other));
+    recorder
+        .apply(original.turns[4].at_ms, other.clone())
+        .expect("another move is accepted");
+    assert_eq!(recorder.transcript().turns[4].mv, Some(other));
+}
+
+#[test]
+fn a_retried_session_is_written_to_disk_only_once_its_replay_has_matched() {
+    let loaded = starter();
+    let original = play_with_a_silence(&loaded);
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("retry.jsonl");
+    let (mut recorder, _) = retry(&loaded, &original, 2, Some(&path)).expect("retry");
+    recorder
+        .apply(original.turns[4].at_ms, Move::Choose(1))
+        .expect("move accepted");
+    let (written, _) = read_transcript(&path).expect("the transcript reads back");
+    assert_eq!(&written, recorder.transcript());
+    assert_eq!(written.turns[..4], original.turns[..4]);
+
+    let mut changed = loaded.scenario.clone();
+    changed.beats[1].lines[0].variants = vec!["Well? What is going on?".to_owned()];
+    let changed_path = dir.path().join("diverged.jsonl");
+    let error = Recorder::start_from(
+        &loaded,
+        Arc::new(changed),
+        analyser(),
+        &original,
+        2,
+        ClockKind::Virtual,
+        Some(&changed_path),
+    )
+    .map(|_| ())
+    .expect_err("the replay diverges");
+    assert!(
+        matches!(error, RetryError::Diverged { moves: 2, .. }),
+        "{error:?}"
+    );
+    let cause = std::error::Error::source(&error)
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    assert!(
+        cause.contains("turn 1") && cause.contains("Well? What is going on?"),
+        "{cause}"
+    );
+    assert!(
+        !changed_path.exists(),
+        "nothing is written for a failed retry"
+    );
+}
+
+#[test]
+fn a_retry_the_transcript_cannot_support_is_refused_clearly() {
+    let loaded = starter();
+    let original = play_with_a_silence(&loaded);
+    assert!(original.ending().is_some(), "the original call ended");
+    let recorded = original.turns.iter().filter(|t| t.mv.is_some()).count();
+
+    let error = retry(&loaded, &original, recorded + 1, None)
+        .map(|_| ())
+        .expect_err("too many moves");
+    assert!(
+        matches!(error, RetryError::TooFewMoves { asked, recorded: r } if asked == recorded + 1 && r == recorded),
+        "{error:?}"
+    );
+    let error = retry(&loaded, &original, recorded, None)
+        .map(|_| ())
+        .expect_err("the call ended in the replay");
+    assert!(
+        error.to_string().contains("retry from an earlier move"),
+        "{error}"
+    );
+
+    let mut other = loaded.scenario.clone();
+    other.id = "another-scenario".to_owned();
+    let error = Recorder::start_from(
+        &loaded,
+        Arc::new(other),
+        analyser(),
+        &original,
+        1,
+        ClockKind::Virtual,
+        None,
+    )
+    .map(|_| ())
+    .expect_err("another scenario");
+    assert!(error.to_string().contains("`another-scenario`"), "{error}");
+
+    // No moves: only the opening, as a fresh start with the original's seed.
+    let (recorder, replayed) = retry(&loaded, &original, 0, None).expect("retry");
+    assert_eq!(replayed.turns_replayed, 1);
+    assert_eq!(replayed.resume_at_ms, 0);
+    assert_eq!(recorder.transcript().turns, original.turns[..1]);
 }

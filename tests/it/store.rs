@@ -2,6 +2,7 @@
 //!
 //! CI starts a server with `scripts/start-test-postgres.sh` and exports the URL it prints.
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
 use rapport::report::calibration::calibrate;
@@ -496,6 +497,96 @@ fn reviews_change_final_scores_and_feed_calibration() {
             "{}",
             db.name
         );
+    }
+}
+
+/// The best overall per scenario of one trainee's runs, as the store should report it.
+fn best_per_scenario<'a>(runs: impl Iterator<Item = &'a RunResult>) -> BTreeMap<String, f64> {
+    let mut best = BTreeMap::new();
+    for run in runs {
+        let score = best
+            .entry(run.transcript.header.scenario_id.clone())
+            .or_insert(f64::MIN);
+        *score = run.scorecard.overall.max(*score);
+    }
+    best
+}
+
+#[test]
+fn best_scores_are_a_trainees_highest_final_overall_per_scenario() {
+    // A trainee who played some scenario more than once, with one session strictly the best.
+    let mut played: BTreeMap<(&str, &str), Vec<&RunResult>> = BTreeMap::new();
+    for run in sample() {
+        let header = &run.transcript.header;
+        played
+            .entry((header.trainee.as_str(), header.scenario_id.as_str()))
+            .or_default()
+            .push(run);
+    }
+    let ((trainee, scenario), top, others) = played
+        .iter()
+        .filter(|(_, runs)| runs.len() > 1)
+        .find_map(|(key, runs)| {
+            let mut runs = runs.clone();
+            runs.sort_by(|a, b| b.scorecard.overall.total_cmp(&a.scorecard.overall));
+            (runs[0].scorecard.overall > runs[1].scorecard.overall)
+                .then(|| (*key, runs[0], runs[1..].to_vec()))
+        })
+        .expect("the sample has a trainee who replayed a scenario and did best once");
+    let expected = best_per_scenario(
+        sample()
+            .iter()
+            .filter(|run| run.transcript.header.trainee == trainee),
+    );
+    for db in backends() {
+        let mut store = db.open();
+        assert!(
+            store.best_scores(trainee).expect("best").is_empty(),
+            "{}: nothing stored yet",
+            db.name
+        );
+        save_all(&mut store, sample());
+        assert_eq!(
+            store.best_scores(trainee).expect("best"),
+            expected,
+            "{}",
+            db.name
+        );
+        assert!(
+            store.best_scores("nobody at all").expect("best").is_empty(),
+            "{}",
+            db.name
+        );
+
+        // A reviewer marks the best session down: the best score is now the higher of the
+        // reviewed score and the scenario's other sessions, lower than before.
+        let criterion = top
+            .scorecard
+            .criteria
+            .iter()
+            .find(|c| c.rating.is_some_and(|r| r > c.min))
+            .expect("a criterion above its minimum");
+        let lookup = |_: &rapport::store::StoredSession| -> Result<Rubric, String> { Ok(rubric()) };
+        let outcome = review_session(
+            &mut store,
+            &request(
+                &top.transcript.header.session_id,
+                &criterion.id,
+                Some(criterion.min),
+                "dana",
+            ),
+            "2026-02-01T10:00:00Z",
+            &lookup,
+        )
+        .expect("review");
+        let mut reviewed = expected.clone();
+        reviewed.insert(
+            scenario.to_owned(),
+            best_per_scenario(others.iter().copied())[scenario].max(outcome.reviewed_overall),
+        );
+        let best = store.best_scores(trainee).expect("best");
+        assert_eq!(best, reviewed, "{}", db.name);
+        assert!(best[scenario] < expected[scenario], "{}", db.name);
     }
 }
 

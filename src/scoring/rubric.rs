@@ -125,6 +125,9 @@ pub enum Measure {
     StatusUpdates,
     /// Total handle time against the scenario's target.
     HandleTime,
+    /// How the call ended: resolved, handed on, the customer giving up, or the trainee ending it
+    /// with the problem still open (the lowest rating).
+    FollowThrough,
 }
 
 impl Rubric {

@@ -203,7 +203,7 @@ fn score_owned(
                 spec.dimension,
                 &obs,
                 evidence,
-                scenario,
+                (scenario, outcome),
                 &levels,
             ));
         }
@@ -235,7 +235,7 @@ fn rate(
     dimension: Dimension,
     obs: &Observations,
     findings: Vec<Evidence>,
-    scenario: &Scenario,
+    (scenario, outcome): (&Scenario, Outcome),
     levels: &ServiceLevels,
 ) -> CriterionScore {
     let (min, max) = criterion.scale.bounds();
@@ -245,7 +245,8 @@ fn rate(
         Measure::ReplyLatency => rate_reply_latency(obs, levels, min, max),
         Measure::HoldDiscipline => rate_holds(obs, levels, min, max),
         Measure::StatusUpdates => rate_status_updates(obs, levels, min, max),
-        Measure::HandleTime => rate_handle_time(obs, scenario, min, max),
+        Measure::HandleTime => rate_handle_time(obs, scenario, outcome, min, max),
+        Measure::FollowThrough => rate_follow_through(&criterion.id, outcome, obs, min, max),
     };
     CriterionScore {
         id: criterion.id.clone(),
@@ -496,9 +497,77 @@ fn rate_status_updates(obs: &Observations, levels: &ServiceLevels, min: i32, max
     )
 }
 
-fn rate_handle_time(obs: &Observations, scenario: &Scenario, min: i32, max: i32) -> Rated {
+/// How the call ended. Resolved is best; handed on to someone who can finish it is good (the
+/// handoff criterion judges how); the customer giving up is poor; the trainee ending the call with
+/// the problem open is the floor, so a critical criterion fails the whole call.
+fn rate_follow_through(
+    criterion: &str,
+    outcome: Outcome,
+    obs: &Observations,
+    min: i32,
+    max: i32,
+) -> Rated {
+    let quarter = (max - min) / 4;
+    let (rating, polarity, note) = match outcome {
+        Outcome::Resolved => (
+            max,
+            Polarity::Good,
+            "the call ended with the problem resolved",
+        ),
+        Outcome::Escalated | Outcome::Transferred => (
+            max - quarter,
+            Polarity::Good,
+            "the problem was handed on to someone who can finish it",
+        ),
+        Outcome::HungUp | Outcome::TimedOut => (
+            min + quarter,
+            Polarity::Bad,
+            "the customer gave up before the problem was resolved",
+        ),
+        Outcome::AgentEnded => (
+            min,
+            Polarity::Bad,
+            "the trainee ended the call with the problem still open",
+        ),
+        Outcome::Abandoned => return (None, "the call never ended".to_owned(), Vec::new()),
+    };
+    let turn = obs.meters.last().map_or(0, |m| m.turn);
+    let evidence = Evidence {
+        turn,
+        at_ms: obs.handle_ms,
+        finding: Finding {
+            dimension: Dimension::Ownership,
+            polarity,
+            criterion: criterion.to_owned(),
+            rule: format!("ended-{}", outcome.label()),
+            matched: String::new(),
+            note: note.to_owned(),
+            weight: 1,
+        },
+    };
+    (Some(rating), note.to_owned(), vec![evidence])
+}
+
+fn rate_handle_time(
+    obs: &Observations,
+    scenario: &Scenario,
+    outcome: Outcome,
+    min: i32,
+    max: i32,
+) -> Rated {
     if !obs.ended {
         return (None, "the call never ended".to_owned(), Vec::new());
+    }
+    // A short call is only quick service when the problem was dealt with.
+    if matches!(
+        outcome,
+        Outcome::AgentEnded | Outcome::HungUp | Outcome::TimedOut
+    ) {
+        return (
+            None,
+            format!("the call ended {}: nothing was handled", outcome.label()),
+            Vec::new(),
+        );
     }
     if !obs.spoke {
         return (

@@ -247,7 +247,7 @@ fn rescore_compares_rubric_versions_criterion_by_criterion() {
     }
     let old = Rubric::shipped();
     let text = rapport::scoring::rubric::SHIPPED_RUBRIC
-        .replace("version: 1,", "version: 2,")
+        .replace("version: 2,", "version: 3,")
         .replace("pass_mark: 80.0", "pass_mark: 99.0")
         .replace("critical: true,", "critical: false,");
     let new = Rubric::from_text("v2.rubric.ron", &text).expect("v2");
@@ -255,7 +255,8 @@ fn rescore_compares_rubric_versions_criterion_by_criterion() {
         panic!("{}: {e}", p.display())
     });
     assert_eq!(comparison.sessions, files.len());
-    assert_eq!(comparison.new, "default v2");
+    assert_eq!(comparison.old, "default v2");
+    assert_eq!(comparison.new, "default v3");
     assert!(
         comparison.new_overall > comparison.old_overall,
         "no critical criterion: the poor run is no longer zeroed"
@@ -271,4 +272,66 @@ fn rescore_compares_rubric_versions_criterion_by_criterion() {
         "the model run no longer passes a 99 pass mark"
     );
     assert!(comparison.render().contains("Pass/fail changed for"));
+}
+
+#[test]
+fn ending_the_call_on_an_open_problem_fails_it_whatever_came_before() {
+    let kit = Toolkit::shipped();
+    let loaded = rapport::scenario::load_scenario(&scenarios_dir().join("late-delivery.ron"))
+        .expect("scenario");
+    let plan: TestPlan = load_ron(&scenarios_dir().join("late-delivery.testplan.ron"))
+        .expect("plan")
+        .0;
+    let model = plan
+        .runs
+        .iter()
+        .find(|r| r.name.starts_with("model"))
+        .expect("model run");
+    // The model's good opening, then the trainee ends the call with the bike still lost.
+    let mut moves = model.moves[..2].to_vec();
+    moves.push(rapport::script::ScriptedMove {
+        after: 10.0,
+        action: rapport::engine::Move::End,
+    });
+    let ended = run_moves(
+        &loaded,
+        Arc::new(loaded.scenario.clone()),
+        &kit,
+        &kit.rubric,
+        &scripted_setup(model.seed, "quitter"),
+        &moves,
+        None,
+    )
+    .expect("runs");
+    let card = &ended.scorecard;
+    assert_eq!(card.outcome, rapport::scenario::Outcome::AgentEnded);
+    assert_eq!(card.critical_failures, ["ownership.follow-through"]);
+    assert_eq!(card.overall, 0.0);
+    assert!(!card.passed);
+    let handle = card
+        .criteria
+        .iter()
+        .find(|c| c.id == "timeliness.handle-time")
+        .expect("handle time");
+    assert_eq!(handle.rating, None, "a short call is not quick service");
+
+    // Played to the end, the same trainee resolves it and sees it through.
+    let full = run_moves(
+        &loaded,
+        Arc::new(loaded.scenario.clone()),
+        &kit,
+        &kit.rubric,
+        &scripted_setup(model.seed, "model"),
+        &model.moves,
+        None,
+    )
+    .expect("runs");
+    let follow = full
+        .scorecard
+        .criteria
+        .iter()
+        .find(|c| c.id == "ownership.follow-through")
+        .expect("follow-through");
+    assert_eq!(follow.rating, Some(follow.max));
+    assert!(full.scorecard.passed);
 }

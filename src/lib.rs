@@ -21,3 +21,16 @@ pub mod scoring;
 pub mod script;
 pub mod store;
 pub mod transcript;
+
+/// An error with its causes, one after another (`cannot open …: permission denied`), for
+/// warnings that go on rather than fail.
+pub fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut line = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        line.push_str(": ");
+        line.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    line
+}

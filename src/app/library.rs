@@ -149,22 +149,10 @@ fn best_scores_in(db: &str, trainee: &str) -> HashMap<String, f64> {
     match Store::open(Some(db)).and_then(|mut store| store.best_scores(trainee)) {
         Ok(best) => best.into_iter().collect(),
         Err(error) => {
-            warn!("no best scores shown: {}", with_causes(&error));
+            warn!("no best scores shown: {}", crate::with_causes(&error));
             HashMap::new()
         }
     }
-}
-
-/// An error and every error under it, in one line (`what failed: why: …`).
-pub(super) fn with_causes(error: &dyn std::error::Error) -> String {
-    let mut line = error.to_string();
-    let mut cause = error.source();
-    while let Some(inner) = cause {
-        line.push_str(": ");
-        line.push_str(&inner.to_string());
-        cause = inner.source();
-    }
-    line
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use bevy::prelude::*;
 
-use super::library::{Library, Trainee, results_db, with_causes};
+use super::library::{Library, Trainee, results_db};
 use super::{AppSystems, Screen};
 use crate::engine::{Move, Session, TimedEvent};
 use crate::runner::Toolkit;
@@ -17,6 +17,7 @@ use crate::store::Store;
 use crate::transcript::{
     ClockKind, PlayError, Recorder, Retry, RetryError, SessionSetup, Transcript,
 };
+use crate::with_causes;
 
 /// How long the last line of a finished call stays on screen before the debrief opens.
 const LINGER_AFTER_END: Duration = Duration::from_millis(2500);

@@ -71,7 +71,8 @@ fn store(db: Option<&str>, transcript: &Transcript, scorecard: &Scorecard) {
     match Store::open(db).and_then(|mut store| store.save_session(transcript, scorecard)) {
         Ok(_) => {}
         Err(error) => eprintln!(
-            "warning: the session was not stored in the results database: {error}; import it later with `rapport import`"
+            "warning: the session was not stored in the results database: {}; import it later with `rapport import`",
+            rapport::with_causes(&error)
         ),
     }
 }

@@ -507,6 +507,13 @@ fn rate_follow_through(
     min: i32,
     max: i32,
 ) -> Rated {
+    if !obs.spoke {
+        return (
+            None,
+            "the trainee never spoke: nothing was taken on".to_owned(),
+            Vec::new(),
+        );
+    }
     let quarter = (max - min) / 4;
     let (rating, polarity, note) = match outcome {
         Outcome::Resolved => (

@@ -265,13 +265,13 @@ pub fn check_expectations(expect: &Expectations, result: &RunResult) -> Vec<Stri
         }
     }
     let card = &result.scorecard;
-    if let Some((low, high)) = expect.overall {
-        if card.overall < low || card.overall > high {
-            failures.push(format!(
-                "overall was {:.1}, expected {low}..={high}",
-                card.overall
-            ));
-        }
+    if let Some((low, high)) = expect.overall
+        && (card.overall < low || card.overall > high)
+    {
+        failures.push(format!(
+            "overall was {:.1}, expected {low}..={high}",
+            card.overall
+        ));
     }
     for (dimension, low, high) in &expect.dimensions {
         match card.dimension(*dimension) {
@@ -286,15 +286,15 @@ pub fn check_expectations(expect: &Expectations, result: &RunResult) -> Vec<Stri
             )),
         }
     }
-    if let Some(wanted) = expect.passed {
-        if card.passed != wanted {
-            failures.push(format!(
-                "the scorecard {} (overall {:.1}), expected it to {}",
-                if card.passed { "passed" } else { "failed" },
-                card.overall,
-                if wanted { "pass" } else { "fail" }
-            ));
-        }
+    if let Some(wanted) = expect.passed
+        && card.passed != wanted
+    {
+        failures.push(format!(
+            "the scorecard {} (overall {:.1}), expected it to {}",
+            if card.passed { "passed" } else { "failed" },
+            card.overall,
+            if wanted { "pass" } else { "fail" }
+        ));
     }
     for criterion in &expect.flagged {
         let flagged = card.criterion(criterion).is_some_and(|c| {

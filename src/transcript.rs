@@ -562,7 +562,7 @@ impl Recorder {
                 }
                 None => recorder.advance(turn.at_ms)?,
             };
-            compare(index, turn, &new).map_err(diverged)?;
+            compare(index, turn, new).map_err(diverged)?;
             events.extend_from_slice(new);
             resume_at_ms = turn.at_ms;
         }

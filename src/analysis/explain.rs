@@ -34,7 +34,7 @@ pub fn verdict_words(verdict: PromiseVerdict, terms: &str) -> String {
 /// A number of hours in words ("24 hours", "5 days").
 pub fn hours_words(hours: u32) -> String {
     const HOURS_PER_DAY: u32 = 24;
-    if hours >= 2 * HOURS_PER_DAY && hours % HOURS_PER_DAY == 0 {
+    if hours >= 2 * HOURS_PER_DAY && hours.is_multiple_of(HOURS_PER_DAY) {
         format!("{} days", hours / HOURS_PER_DAY)
     } else if hours == 1 {
         "1 hour".to_owned()

@@ -1009,7 +1009,7 @@ fn find_ascii_name<'a>(norm: &Normalised<'a>, name: &str) -> Option<&'a str> {
     let text = norm.text.as_str();
     let mut words = name.split(' ').filter(|w| !w.is_empty());
     let first = words.next()?;
-    let last = words.last();
+    let last = words.next_back();
     let found = find_word(text, name)
         .or_else(|| last.and_then(|last| find_titled(text, last)))
         .or_else(|| find_word(text, first))?;

@@ -93,19 +93,19 @@ pub(crate) fn read_promises(
             hits,
             text,
             (s0, s1),
-            &sentence_frames,
-            &sentence_kinds,
+            sentence_frames,
+            sentence_kinds,
             &mut parts_buffer,
         );
         let attached: Vec<Option<PromiseKind>> = sentence_times
             .iter()
-            .map(|t| attach(t, &sentence_kinds))
+            .map(|t| attach(t, sentence_kinds))
             .collect();
         // A guarantee taints the sentence: its time frames earn nothing.
         let guaranteed = found.iter().any(|f| f.kind == PromiseKind::Guarantee);
         for commitment in &found {
             let mut hours: Option<u32> = None;
-            let arrives_later = arrives_later(commitment.kind, &sentence_kinds);
+            let arrives_later = arrives_later(commitment.kind, sentence_kinds);
             for (time, kind) in sentence_times.iter().zip(&attached) {
                 let arrival = arrives_later && *kind == Some(PromiseKind::Delivery);
                 if *kind == Some(commitment.kind) || arrival {

@@ -398,10 +398,10 @@ impl Session {
         if self.outcome().is_some() || self.check_patience(out) || self.run_triggers(out) {
             return;
         }
-        if self.silences >= silence.limit {
-            if let Some(then) = &silence.then {
-                self.goto(then, out);
-            }
+        if self.silences >= silence.limit
+            && let Some(then) = &silence.then
+        {
+            self.goto(then, out);
         }
     }
 

@@ -206,10 +206,10 @@ impl<'a> Checker<'a> {
             }
         }
         push_actions(&mut refs, "scenario", &s.actions);
-        if let Some(silence) = &s.silence {
-            if let Some(then) = &silence.then {
-                refs.push(("scenario `silence.then`".to_owned(), then));
-            }
+        if let Some(silence) = &s.silence
+            && let Some(then) = &silence.then
+        {
+            refs.push(("scenario `silence.then`".to_owned(), then));
         }
         for trigger in &s.triggers {
             refs.push((format!("trigger `{}`", trigger.id), &trigger.goto));
@@ -507,10 +507,10 @@ impl<'a> Checker<'a> {
                             "ratings run from -2 to 2".to_owned(),
                         ));
                     }
-                    if let (Some(criteria), Some(criterion)) = (criteria, &annotation.criterion) {
-                        if !criteria.contains(criterion) {
-                            found.push((Code::UnknownCriterion, choice.id.clone(), format!("option `{}` names criterion `{criterion}`, which the rubric does not define", choice.id), "use a criterion id from the rubric, or leave `criterion` out".to_owned()));
-                        }
+                    if let (Some(criteria), Some(criterion)) = (criteria, &annotation.criterion)
+                        && !criteria.contains(criterion)
+                    {
+                        found.push((Code::UnknownCriterion, choice.id.clone(), format!("option `{}` names criterion `{criterion}`, which the rubric does not define", choice.id), "use a criterion id from the rubric, or leave `criterion` out".to_owned()));
                     }
                 }
                 for kind in &choice.promises {
@@ -536,13 +536,13 @@ impl<'a> Checker<'a> {
     fn check_policy(&mut self) {
         let mut found = Vec::new();
         for rule in &self.scenario.policy.commitments {
-            if let (Some(min), Some(max)) = (rule.min_hours, rule.max_hours) {
-                if min > max {
-                    found.push(format!(
-                        "commitment `{:?}` has `min_hours` {min} above `max_hours` {max}",
-                        rule.kind
-                    ));
-                }
+            if let (Some(min), Some(max)) = (rule.min_hours, rule.max_hours)
+                && min > max
+            {
+                found.push(format!(
+                    "commitment `{:?}` has `min_hours` {min} above `max_hours` {max}",
+                    rule.kind
+                ));
             }
         }
         for message in found {

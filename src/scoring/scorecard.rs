@@ -95,13 +95,13 @@ impl Scorecard {
             .iter_mut()
             .find(|c| c.id == id)
             .ok_or_else(|| format!("this scorecard has no criterion `{id}`"))?;
-        if let Some(r) = rating {
-            if r < criterion.min || r > criterion.max {
-                return Err(format!(
-                    "`{r}` is outside {}..={} for `{id}`",
-                    criterion.min, criterion.max
-                ));
-            }
+        if let Some(r) = rating
+            && (r < criterion.min || r > criterion.max)
+        {
+            return Err(format!(
+                "`{r}` is outside {}..={} for `{id}`",
+                criterion.min, criterion.max
+            ));
         }
         criterion.rating = rating;
         criterion.score = rating.map(|r| scale_score(r, criterion.min, criterion.max));

@@ -4,11 +4,13 @@
 use bevy::input::ButtonState;
 use bevy::input::keyboard::KeyboardInput;
 use bevy::prelude::*;
-use bevy::ui_widgets::{Activate, ScrollArea};
+use bevy::ui_widgets::Activate;
 
 use super::call::clock;
 use super::session::{CallRequest, FinishedCall, RetryFrom};
-use super::theme::{ButtonColors, button, button_base, button_node, label, palette, panel, strong};
+use super::theme::{
+    ButtonColors, button, button_base, button_node, label, palette, panel, scroll_panel, strong,
+};
 use super::{AppSystems, Screen};
 use crate::analysis::Polarity;
 use crate::engine::Event;
@@ -174,30 +176,22 @@ fn spawn_debrief_screen(
                 ..default()
             })
             .with_children(|body| {
-                body.spawn((
-                    panel(
-                        Node {
-                            width: px(380),
-                            flex_shrink: 0.0,
-                            overflow: Overflow::scroll_y(),
-                            ..default()
-                        },
-                        palette::SURFACE,
-                    ),
-                    ScrollArea,
+                body.spawn(scroll_panel(
+                    Node {
+                        width: px(380),
+                        flex_shrink: 0.0,
+                        ..default()
+                    },
+                    palette::SURFACE,
                 ))
                 .with_children(|column| spawn_scores(column, &finished));
-                body.spawn((
-                    panel(
-                        Node {
-                            flex_grow: 1.0,
-                            min_width: px(0),
-                            overflow: Overflow::scroll_y(),
-                            ..default()
-                        },
-                        palette::SURFACE,
-                    ),
-                    ScrollArea,
+                body.spawn(scroll_panel(
+                    Node {
+                        flex_grow: 1.0,
+                        min_width: px(0),
+                        ..default()
+                    },
+                    palette::SURFACE,
                 ))
                 .with_children(|column| spawn_evidence(column, &finished));
                 body.spawn(panel(

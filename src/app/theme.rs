@@ -278,6 +278,20 @@ pub(super) fn panel(node: Node, color: Color) -> impl Bundle {
     )
 }
 
+/// A [`panel`] whose content scrolls vertically (mouse wheel or trackpad).
+pub(super) fn scroll_panel(node: Node, color: Color) -> impl Bundle {
+    (
+        panel(
+            Node {
+                overflow: Overflow::scroll_y(),
+                ..node
+            },
+            color,
+        ),
+        ScrollArea,
+    )
+}
+
 /// A scroll area (mouse wheel or trackpad) whose [`more_below`] sibling says when it holds more
 /// than it shows.
 #[derive(Component, Debug, Default)]

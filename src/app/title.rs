@@ -7,14 +7,14 @@ use bevy::input_focus::InputFocus;
 use bevy::input_focus::tab_navigation::TabIndex;
 use bevy::prelude::*;
 use bevy::text::RemSize;
-use bevy::ui_widgets::{Activate, ScrollArea};
+use bevy::ui_widgets::Activate;
 
 use super::input::{Submit, TextField, text_field, typing};
 use super::library::{Library, Selected, Settings, Trainee, best_scores};
 use super::session::CallRequest;
 use super::theme::{
     BASE_TEXT_PX, ButtonColors, button, button_base, button_node, button_with, label, palette,
-    panel, strong,
+    panel, scroll_panel, strong,
 };
 use super::{AppSystems, Screen};
 use crate::scenario::{LoadedScenario, Scenario};
@@ -117,17 +117,13 @@ fn spawn_title_screen(mut commands: Commands, library: Res<Library>, trainee: Re
             ..default()
         });
         body.with_children(|body| {
-            let mut list = body.spawn((
-                panel(
-                    Node {
-                        flex_grow: 1.0,
-                        min_width: px(0),
-                        overflow: Overflow::scroll_y(),
-                        ..default()
-                    },
-                    palette::SURFACE,
-                ),
-                ScrollArea,
+            let mut list = body.spawn(scroll_panel(
+                Node {
+                    flex_grow: 1.0,
+                    min_width: px(0),
+                    ..default()
+                },
+                palette::SURFACE,
             ));
             list.with_children(|list| {
                 list.spawn(strong("Scenarios", 1.05, palette::INK));

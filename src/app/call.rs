@@ -1341,17 +1341,16 @@ mod tests {
         let mut app = crate::app::testing::headless_app(Duration::from_millis(100));
         app.update();
         let loaded = app.world().resource::<Library>().scenarios[0].clone();
-        app.insert_resource(CallRequest {
-            loaded,
-            seed: 7,
-            retry: None,
-        });
         let r = || press(KeyCode::KeyR, Key::Character("r".into()));
         app.world_mut().write_message(r());
-        app.world_mut()
-            .resource_mut::<NextState<Screen>>()
-            .set(Screen::Call);
-        app.update();
+        crate::app::testing::open_call(
+            &mut app,
+            CallRequest {
+                loaded,
+                seed: 7,
+                retry: None,
+            },
+        );
         app.update();
         assert_eq!(app.world().resource::<InputFocus>().get(), None);
 

@@ -127,4 +127,13 @@ pub(crate) mod testing {
         app.add_plugins(super::plugin);
         app
     }
+
+    /// Opens the call screen on `request` and runs one update.
+    pub(in crate::app) fn open_call(app: &mut App, request: super::session::CallRequest) {
+        app.insert_resource(request);
+        app.world_mut()
+            .resource_mut::<NextState<super::Screen>>()
+            .set(super::Screen::Call);
+        app.update();
+    }
 }

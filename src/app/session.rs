@@ -375,7 +375,7 @@ pub(super) fn abandon_call(commands: &mut Commands) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::testing::headless_app;
+    use crate::app::testing::{headless_app, open_call};
     use crate::engine::{Event, Move};
 
     fn collected(app: &mut App) -> Vec<CallEvent> {
@@ -388,15 +388,14 @@ mod tests {
     fn start_first_scenario(app: &mut App) {
         app.update();
         let loaded = app.world().resource::<Library>().scenarios[0].clone();
-        app.insert_resource(CallRequest {
-            loaded,
-            seed: 7,
-            retry: None,
-        });
-        app.world_mut()
-            .resource_mut::<NextState<Screen>>()
-            .set(Screen::Call);
-        app.update();
+        open_call(
+            app,
+            CallRequest {
+                loaded,
+                seed: 7,
+                retry: None,
+            },
+        );
     }
 
     #[test]
@@ -441,15 +440,14 @@ mod tests {
     }
 
     fn retry_in(app: &mut App, loaded: LoadedScenario, transcript: Transcript, moves: usize) {
-        app.insert_resource(CallRequest {
-            loaded,
-            seed: 99,
-            retry: Some(RetryFrom { transcript, moves }),
-        });
-        app.world_mut()
-            .resource_mut::<NextState<Screen>>()
-            .set(Screen::Call);
-        app.update();
+        open_call(
+            app,
+            CallRequest {
+                loaded,
+                seed: 99,
+                retry: Some(RetryFrom { transcript, moves }),
+            },
+        );
     }
 
     #[test]

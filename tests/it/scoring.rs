@@ -8,7 +8,7 @@ use rapport::library::load_library;
 use rapport::runner::{RunResult, Toolkit, collect_plans, run_moves, run_plan, scripted_setup};
 use rapport::scenario::load::load_ron;
 use rapport::scoring::{Rubric, score};
-use rapport::script::TestPlan;
+use rapport::script::{PlanRun, ScriptedMove, TestPlan};
 use rapport::transcript::read_transcript;
 
 fn scenarios_dir() -> std::path::PathBuf {
@@ -92,27 +92,44 @@ fn a_stored_transcript_scores_exactly_as_the_live_session() {
 }
 
 /// Plays the poor trainee of a shipped scenario's test plan.
-fn poor_run(kit: &Toolkit, scenario: &str) -> (rapport::scenario::LoadedScenario, RunResult) {
+/// A shipped scenario and the run of its test plan whose name starts with `prefix`.
+fn plan_run(scenario: &str, prefix: &str) -> (rapport::scenario::LoadedScenario, PlanRun) {
     let loaded = rapport::scenario::load_scenario(&scenarios_dir().join(format!("{scenario}.ron")))
         .expect("scenario");
     let plan: TestPlan = load_ron(&scenarios_dir().join(format!("{scenario}.testplan.ron")))
         .expect("plan")
         .0;
-    let poor = plan
+    let run = plan
         .runs
-        .iter()
-        .find(|r| r.name.starts_with("poor"))
-        .expect("poor run");
-    let result = run_moves(
-        &loaded,
+        .into_iter()
+        .find(|r| r.name.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no `{prefix}` run in the plan of `{scenario}`"));
+    (loaded, run)
+}
+
+/// Plays scripted moves of a scenario headlessly with the shipped rubric.
+fn play(
+    kit: &Toolkit,
+    loaded: &rapport::scenario::LoadedScenario,
+    seed: u64,
+    trainee: &str,
+    moves: &[ScriptedMove],
+) -> RunResult {
+    run_moves(
+        loaded,
         Arc::new(loaded.scenario.clone()),
         kit,
         &kit.rubric,
-        &scripted_setup(poor.seed, "p"),
-        &poor.moves,
+        &scripted_setup(seed, trainee),
+        moves,
         None,
     )
-    .expect("runs");
+    .expect("runs")
+}
+
+fn poor_run(kit: &Toolkit, scenario: &str) -> (rapport::scenario::LoadedScenario, RunResult) {
+    let (loaded, poor) = plan_run(scenario, "poor");
+    let result = play(kit, &loaded, poor.seed, "p", &poor.moves);
     (loaded, result)
 }
 
@@ -277,32 +294,14 @@ fn rescore_compares_rubric_versions_criterion_by_criterion() {
 #[test]
 fn ending_the_call_on_an_open_problem_fails_it_whatever_came_before() {
     let kit = Toolkit::shipped();
-    let loaded = rapport::scenario::load_scenario(&scenarios_dir().join("late-delivery.ron"))
-        .expect("scenario");
-    let plan: TestPlan = load_ron(&scenarios_dir().join("late-delivery.testplan.ron"))
-        .expect("plan")
-        .0;
-    let model = plan
-        .runs
-        .iter()
-        .find(|r| r.name.starts_with("model"))
-        .expect("model run");
+    let (loaded, model) = plan_run("late-delivery", "model");
     // The model's good opening, then the trainee ends the call with the bike still lost.
     let mut moves = model.moves[..2].to_vec();
-    moves.push(rapport::script::ScriptedMove {
+    moves.push(ScriptedMove {
         after: 10.0,
         action: rapport::engine::Move::End,
     });
-    let ended = run_moves(
-        &loaded,
-        Arc::new(loaded.scenario.clone()),
-        &kit,
-        &kit.rubric,
-        &scripted_setup(model.seed, "quitter"),
-        &moves,
-        None,
-    )
-    .expect("runs");
+    let ended = play(&kit, &loaded, model.seed, "quitter", &moves);
     let card = &ended.scorecard;
     assert_eq!(card.outcome, rapport::scenario::Outcome::AgentEnded);
     assert_eq!(card.critical_failures, ["ownership.follow-through"]);
@@ -316,16 +315,7 @@ fn ending_the_call_on_an_open_problem_fails_it_whatever_came_before() {
     assert_eq!(handle.rating, None, "a short call is not quick service");
 
     // Played to the end, the same trainee resolves it and sees it through.
-    let full = run_moves(
-        &loaded,
-        Arc::new(loaded.scenario.clone()),
-        &kit,
-        &kit.rubric,
-        &scripted_setup(model.seed, "model"),
-        &model.moves,
-        None,
-    )
-    .expect("runs");
+    let full = play(&kit, &loaded, model.seed, "model", &model.moves);
     let follow = full
         .scorecard
         .criteria

@@ -54,7 +54,7 @@ pub fn build_debrief(
 ) -> Debrief {
     let observations = observe(transcript, scenario, rubric);
     let outcome = transcript.outcome();
-    let scorecard = score_observations(&observations, outcome, scenario, rubric);
+    let scorecard = score_observations(observations.clone(), outcome, scenario, rubric);
     let mut turns: Vec<usize> = observations
         .evidence
         .iter()
@@ -82,7 +82,7 @@ pub fn build_debrief(
             latency.silences = 0;
             latency.answered = true;
         }
-        let counterfactual = score_observations(&better_obs, outcome, scenario, rubric);
+        let counterfactual = score_observations(better_obs, outcome, scenario, rubric);
         let points = counterfactual.overall - scorecard.overall;
         if points <= 0.0 {
             continue;

@@ -166,22 +166,12 @@ fn scale_score(rating: i32, min: i32, max: i32) -> f64 {
 /// Scores a transcript with a rubric. Live sessions and stored transcripts go through the same path.
 pub fn score(transcript: &Transcript, scenario: &Scenario, rubric: &Rubric) -> Scorecard {
     let observations = observe(transcript, scenario, rubric);
-    score_owned(observations, transcript.outcome(), scenario, rubric)
+    score_observations(observations, transcript.outcome(), scenario, rubric)
 }
 
 /// Scores gathered observations (the debrief re-scores with a turn's mistakes left out).
+/// The observations are consumed: their evidence, ledger and meters move into the scorecard.
 pub fn score_observations(
-    obs: &Observations,
-    outcome: Outcome,
-    scenario: &Scenario,
-    rubric: &Rubric,
-) -> Scorecard {
-    score_owned(obs.clone(), outcome, scenario, rubric)
-}
-
-/// Scores observations that are no longer needed: their evidence, ledger and meters move into
-/// the scorecard instead of being copied.
-fn score_owned(
     mut obs: Observations,
     outcome: Outcome,
     scenario: &Scenario,

@@ -305,11 +305,30 @@ fn timing_evidence(
     rule: &str,
     note: String,
 ) -> Evidence {
+    measured_evidence(
+        (turn, at_ms),
+        Dimension::Timeliness,
+        criterion,
+        polarity,
+        rule,
+        note,
+    )
+}
+
+/// Evidence for a criterion measured from the whole call rather than read from a reply.
+fn measured_evidence(
+    (turn, at_ms): (usize, u64),
+    dimension: Dimension,
+    criterion: &str,
+    polarity: Polarity,
+    rule: &str,
+    note: String,
+) -> Evidence {
     Evidence {
         turn,
         at_ms,
         finding: Finding {
-            dimension: Dimension::Timeliness,
+            dimension,
             polarity,
             criterion: criterion.to_owned(),
             rule: rule.to_owned(),
@@ -529,19 +548,14 @@ fn rate_follow_through(
         Outcome::Abandoned => return (None, "the call never ended".to_owned(), Vec::new()),
     };
     let turn = obs.meters.last().map_or(0, |m| m.turn);
-    let evidence = Evidence {
-        turn,
-        at_ms: obs.handle_ms,
-        finding: Finding {
-            dimension: Dimension::Ownership,
-            polarity,
-            criterion: criterion.to_owned(),
-            rule: format!("ended-{}", outcome.label()),
-            matched: String::new(),
-            note: note.to_owned(),
-            weight: 1,
-        },
-    };
+    let evidence = measured_evidence(
+        (turn, obs.handle_ms),
+        Dimension::Ownership,
+        criterion,
+        polarity,
+        &format!("ended-{}", outcome.label()),
+        note.to_owned(),
+    );
     (Some(rating), note.to_owned(), vec![evidence])
 }
 

@@ -576,7 +576,7 @@ fn rate_handle_time(
     ) {
         return (
             None,
-            format!("the call ended {}: nothing was handled", outcome.label()),
+            format!("the call ended `{}`: nothing was handled", outcome.label()),
             Vec::new(),
         );
     }

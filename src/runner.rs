@@ -11,7 +11,7 @@ use crate::scenario::load::load_ron;
 use crate::scenario::{Diagnostic, LoadedScenario, Meter, load_scenario};
 use crate::scoring::{Debrief, Rubric, Scorecard, build_debrief, score};
 use crate::script::{Expectations, ScriptedMove, TestPlan};
-use crate::transcript::{ClockKind, PlayError, Recorder, SessionSetup, Transcript};
+use crate::transcript::{ClockKind, Recorder, SessionSetup, Transcript};
 
 /// Everything a scripted run produces.
 #[derive(Debug, Clone, Serialize)]
@@ -106,8 +106,12 @@ pub fn run_moves(
             break;
         }
         match recorder.apply(at_ms, scripted.action.clone()) {
-            Ok(_) => {}
-            Err(PlayError::Move(source)) => {
+            Ok(recorded) => {
+                if let Some(e) = recorded.unsaved {
+                    return Err(RunError::Transcript(e));
+                }
+            }
+            Err(source) => {
                 return Err(RunError::Refused {
                     index: index + 1,
                     mv: scripted.action.describe(),
@@ -115,7 +119,6 @@ pub fn run_moves(
                     source,
                 });
             }
-            Err(PlayError::Transcript(e)) => return Err(RunError::Transcript(e)),
         }
     }
     let transcript = recorder.finish();

@@ -284,13 +284,14 @@ fn parse_lines(
     Ok((Transcript { header, turns }, report))
 }
 
-/// Why a move could not be recorded.
-#[derive(Debug, thiserror::Error)]
-pub enum PlayError {
-    #[error(transparent)]
-    Move(#[from] MoveError),
-    #[error(transparent)]
-    Transcript(#[from] TranscriptError),
+/// A turn as recorded: its events, and whether it reached the disk.
+#[derive(Debug)]
+pub struct Recorded<'r> {
+    /// The turn's events (none when time passed and no timer fired).
+    pub events: &'r [TimedEvent],
+    /// Why the turn could not be written, if it could not. It is kept in memory (see
+    /// [`Recorder::transcript`]) and the recorder stops writing, so play goes on.
+    pub unsaved: Option<TranscriptError>,
 }
 
 /// A session that records itself: every turn goes into memory and, when a path is given, to disk.
@@ -350,7 +351,9 @@ impl Recorder {
             },
             writer,
         };
-        recorder.record(0, None, events.clone())?;
+        if let Some(error) = recorder.record(0, None, events.clone()).unsaved {
+            return Err(error);
+        }
         Ok((recorder, events))
     }
 
@@ -388,26 +391,22 @@ impl Recorder {
         self.writer.as_ref().map(TranscriptWriter::path)
     }
 
-    /// Applies and records a move, and returns its events (borrowed from the recorded turn). A
-    /// refused move records nothing; a failed write keeps the turn in memory (see
-    /// [`Recorder::transcript`]) and reports the error.
-    pub fn apply(&mut self, at_ms: u64, mv: Move) -> Result<&[TimedEvent], PlayError> {
+    /// Applies and records a move. A refused move records nothing.
+    pub fn apply(&mut self, at_ms: u64, mv: Move) -> Result<Recorded<'_>, MoveError> {
         let events = self.session.apply(at_ms, &mv)?;
-        Ok(self.record(at_ms, Some(mv), events)?)
+        Ok(self.record(at_ms, Some(mv), events))
     }
 
-    /// Lets time pass; records a turn only when a timer fired, and returns its events.
-    pub fn advance(&mut self, at_ms: u64) -> Result<&[TimedEvent], TranscriptError> {
+    /// Lets time pass; records a turn only when a timer fired.
+    pub fn advance(&mut self, at_ms: u64) -> Recorded<'_> {
         let events = self.session.advance(at_ms);
         if events.is_empty() {
-            return Ok(&[]);
+            return Recorded {
+                events: &[],
+                unsaved: None,
+            };
         }
         self.record(at_ms, None, events)
-    }
-
-    /// Stops writing to disk (after a write failure, so play can go on in memory).
-    pub fn detach_writer(&mut self) {
-        self.writer = None;
     }
 
     /// Ends the recording and hands back the transcript.
@@ -415,25 +414,23 @@ impl Recorder {
         self.transcript
     }
 
-    /// Keeps a turn in memory, then writes it; returns the turn's events.
-    fn record(
-        &mut self,
-        at_ms: u64,
-        mv: Option<Move>,
-        events: Vec<TimedEvent>,
-    ) -> Result<&[TimedEvent], TranscriptError> {
+    /// Keeps a turn in memory, then writes it; after a failed write the recorder stops writing.
+    fn record(&mut self, at_ms: u64, mv: Option<Move>, events: Vec<TimedEvent>) -> Recorded<'_> {
         let turn = Turn { at_ms, mv, events };
-        let result = match self.writer.as_mut() {
-            Some(writer) => writer.append(&turn),
-            None => Ok(()),
-        };
+        let unsaved = self
+            .writer
+            .as_mut()
+            .and_then(|writer| writer.append(&turn).err());
+        if unsaved.is_some() {
+            self.writer = None;
+        }
         self.transcript.turns.push(turn);
-        result?;
-        Ok(self
+        let events = self
             .transcript
             .turns
             .last()
-            .map_or(&[][..], |turn| turn.events.as_slice()))
+            .map_or(&[][..], |turn| turn.events.as_slice());
+        Recorded { events, unsaved }
     }
 }
 
@@ -546,24 +543,20 @@ impl Recorder {
         }
         let mut resume_at_ms = 0;
         for (index, turn) in turns {
+            // Nothing is written during the replay: the recorder has no file yet.
             let new = match &turn.mv {
-                Some(mv) => {
-                    recorder
-                        .apply(turn.at_ms, mv.clone())
-                        .map_err(|error| match error {
-                            PlayError::Move(source) => diverged(ReplayError::Refused {
-                                turn: index,
-                                at_ms: turn.at_ms,
-                                mv: mv.describe(),
-                                source,
-                            }),
-                            PlayError::Transcript(error) => RetryError::Transcript(error),
-                        })?
-                }
-                None => recorder.advance(turn.at_ms)?,
+                Some(mv) => recorder.apply(turn.at_ms, mv.clone()).map_err(|source| {
+                    diverged(ReplayError::Refused {
+                        turn: index,
+                        at_ms: turn.at_ms,
+                        mv: mv.describe(),
+                        source,
+                    })
+                })?,
+                None => recorder.advance(turn.at_ms),
             };
-            compare(index, turn, new).map_err(diverged)?;
-            events.extend_from_slice(new);
+            compare(index, turn, new.events).map_err(diverged)?;
+            events.extend_from_slice(new.events);
             resume_at_ms = turn.at_ms;
         }
         if recorder.session.outcome().is_some() {

@@ -15,7 +15,7 @@ use crate::scenario::{LoadedScenario, Scenario};
 use crate::scoring::{Debrief, Rubric};
 use crate::store::Store;
 use crate::transcript::{
-    ClockKind, PlayError, Recorder, Retry, RetryError, SessionSetup, Transcript,
+    ClockKind, Recorded, Recorder, Retry, RetryError, SessionSetup, Transcript,
 };
 use crate::with_causes;
 
@@ -272,18 +272,9 @@ fn apply_moves(
             continue;
         };
         match recorder.apply(now, mv.clone()) {
-            Ok(new) => {
-                events.write_batch(new.iter().cloned().map(|timed| CallEvent {
-                    timed,
-                    replayed: false,
-                }));
-            }
-            Err(PlayError::Move(error)) => {
+            Ok(recorded) => show_recorded(recorded, &mut events),
+            Err(error) => {
                 refused.write(MoveRefused(error.to_string()));
-            }
-            Err(PlayError::Transcript(error)) => {
-                warn!("{error}");
-                recorder.detach_writer();
             }
         }
     }
@@ -302,18 +293,18 @@ fn run_clock(
     if recorder.session().outcome().is_some() {
         return;
     }
-    match recorder.advance(now) {
-        Ok(new) => {
-            events.write_batch(new.iter().cloned().map(|timed| CallEvent {
-                timed,
-                replayed: false,
-            }));
-        }
-        Err(error) => {
-            warn!("{error}");
-            recorder.detach_writer();
-        }
+    show_recorded(recorder.advance(now), &mut events);
+}
+
+/// Puts a recorded turn on screen; one that could not be written is kept in memory and shown.
+fn show_recorded(recorded: Recorded<'_>, events: &mut MessageWriter<CallEvent>) {
+    if let Some(error) = &recorded.unsaved {
+        warn!("{}", with_causes(error));
     }
+    events.write_batch(recorded.events.iter().cloned().map(|timed| CallEvent {
+        timed,
+        replayed: false,
+    }));
 }
 
 /// Once the call is over and its last line has been read: score, store, open the debrief.

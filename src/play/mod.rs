@@ -11,7 +11,7 @@ use crate::runner::Toolkit;
 use crate::scenario::{LoadedScenario, Meter, Meters};
 use crate::scoring::{Rubric, Scorecard, render_debrief, score};
 use crate::transcript::{
-    ClockKind, PlayError, Recorder, SessionSetup, Transcript, read_transcript,
+    ClockKind, Recorder, SessionSetup, Transcript, TranscriptError, read_transcript,
 };
 
 /// The longest the player sleeps between clock checks, so the prompt's clock stays honest.
@@ -191,14 +191,13 @@ pub fn play_terminal<R: Read + Send + 'static, W: Write>(
             .min(MAX_WAIT);
         match lines.recv_timeout(wait) {
             Err(RecvTimeoutError::Timeout) => {
-                let before = Before::now(&recorder);
-                if let Err(error) = recorder.advance(now_ms()) {
-                    warn_unsaved(&mut recorder, &error, out)?;
-                }
-                if let Some(events) = before.new_events(&recorder) {
-                    speaker.react(events, before.anger);
+                let anger = recorder.session().meters().anger;
+                let recorded = recorder.advance(now_ms());
+                warn_unsaved(recorded.unsaved.as_ref(), out)?;
+                if !recorded.events.is_empty() {
+                    speaker.react(recorded.events, anger);
                     writeln!(out)?;
-                    print_events(events, &name, out)?;
+                    print_events(recorded.events, &name, out)?;
                     prompt_due = true;
                 }
             }
@@ -213,17 +212,15 @@ pub fn play_terminal<R: Read + Send + 'static, W: Write>(
                     Command::Status => {}
                     Command::Unknown(message) => writeln!(out, "  ! {message}")?,
                     Command::Move(mv) => {
-                        let before = Before::now(&recorder);
+                        let anger = recorder.session().meters().anger;
                         match recorder.apply(now_ms(), mv) {
-                            Ok(_) => {}
-                            Err(PlayError::Move(error)) => writeln!(out, "  ! {error}")?,
-                            Err(PlayError::Transcript(error)) => {
-                                warn_unsaved(&mut recorder, &error, out)?;
+                            // A turn that could not be written is kept in memory and shown.
+                            Ok(recorded) => {
+                                warn_unsaved(recorded.unsaved.as_ref(), out)?;
+                                print_events(recorded.events, &name, out)?;
+                                speaker.react(recorded.events, anger);
                             }
-                        }
-                        if let Some(events) = before.new_events(&recorder) {
-                            print_events(events, &name, out)?;
-                            speaker.react(events, before.anger);
+                            Err(error) => writeln!(out, "  ! {error}")?,
                         }
                     }
                 }
@@ -252,44 +249,12 @@ pub fn play_terminal<R: Read + Send + 'static, W: Write>(
     })
 }
 
-/// The customer's anger before a batch of events (its first change's `from`, else the current value).
-/// Where the recording stood before a move or a tick, to show what it added.
-struct Before {
-    turns: usize,
-    anger: i32,
-}
-
-impl Before {
-    fn now(recorder: &Recorder) -> Self {
-        Before {
-            turns: recorder.transcript().turns.len(),
-            anger: recorder.session().meters().anger,
-        }
+/// Reports a failed transcript write: the recorder goes on in memory and the debrief still comes.
+fn warn_unsaved<W: Write>(unsaved: Option<&TranscriptError>, out: &mut W) -> anyhow::Result<()> {
+    if let Some(error) = unsaved {
+        // The error says what was kept and what to do.
+        writeln!(out, "  ! warning: {error}")?;
     }
-
-    /// The events of the turn recorded since, if one was: a turn whose write failed is still
-    /// kept in memory, so it is shown too.
-    fn new_events<'r>(&self, recorder: &'r Recorder) -> Option<&'r [TimedEvent]> {
-        recorder
-            .transcript()
-            .turns
-            .get(self.turns)
-            .map(|turn| turn.events.as_slice())
-            .filter(|events| !events.is_empty())
-    }
-}
-
-/// Reports a failed transcript write and goes on in memory (the debrief still comes at the end).
-fn warn_unsaved<W: Write>(
-    recorder: &mut Recorder,
-    error: &dyn std::fmt::Display,
-    out: &mut W,
-) -> anyhow::Result<()> {
-    writeln!(
-        out,
-        "  ! warning: {error}; the call goes on without saving (free some disk space to keep the next one)"
-    )?;
-    recorder.detach_writer();
     Ok(())
 }
 

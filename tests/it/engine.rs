@@ -318,7 +318,7 @@ fn play_with_a_silence(loaded: &LoadedScenario) -> Transcript {
     recorder
         .apply(moves[0].0, moves[0].1.clone())
         .expect("first move");
-    let spoke_up = recorder.advance(30_000).expect("time passes");
+    let spoke_up = written(recorder.advance(30_000));
     assert!(
         !spoke_up.is_empty(),
         "the customer speaks up in the silence"
@@ -387,10 +387,12 @@ fn retrying_from_a_move_replays_the_turns_before_it_exactly_then_play_goes_on() 
     // the same moves then give the same call, turn for turn.
     for turn in &original.turns[2..] {
         let events = match &turn.mv {
-            Some(mv) => recorder
-                .apply(turn.at_ms, mv.clone())
-                .expect("move accepted"),
-            None => recorder.advance(turn.at_ms).expect("time passes"),
+            Some(mv) => written(
+                recorder
+                    .apply(turn.at_ms, mv.clone())
+                    .expect("move accepted"),
+            ),
+            None => written(recorder.advance(turn.at_ms)),
         };
         assert_eq!(events, turn.events, "turn at {} ms", turn.at_ms);
     }
@@ -498,4 +500,10 @@ fn a_retry_the_transcript_cannot_support_is_refused_clearly() {
     assert_eq!(replayed.turns_replayed, 1);
     assert_eq!(replayed.resume_at_ms, 0);
     assert_eq!(recorder.transcript().turns, original.turns[..1]);
+}
+
+/// The events of a recorded turn, which must have been written.
+fn written(recorded: rapport::transcript::Recorded<'_>) -> &[rapport::engine::TimedEvent] {
+    assert!(recorded.unsaved.is_none(), "{:?}", recorded.unsaved);
+    recorded.events
 }

@@ -41,7 +41,7 @@ pub fn run() {
             ..default()
         }))
         .insert_resource(render_mode::Launched(launched))
-        .add_plugins(plugin)
+        .add_plugins((plugin, render_mode::SingleThreadedSchedules))
         .run();
     if let AppExit::Error(code) = exit {
         std::process::exit(i32::from(code.get()));

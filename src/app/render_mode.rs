@@ -1,9 +1,12 @@
 //! Reactive rendering: the window redraws on input, on the call clock's tick and while something
-//! animates, so the game idles cheaply; and the launch-to-first-frame measurement.
+//! animates, so the game idles cheaply; schedules run their systems on one thread; and the
+//! launch-to-first-frame measurement.
 
 use std::time::{Duration, Instant};
 
+use bevy::ecs::schedule::{ScheduleLabel, Schedules, SingleThreadedExecutor};
 use bevy::prelude::*;
+use bevy::render::{ExtractSchedule, RenderApp};
 use bevy::winit::{UpdateMode, WinitSettings};
 
 use super::Screen;
@@ -23,6 +26,40 @@ pub(super) fn plugin(app: &mut App) {
     app.add_systems(OnEnter(Screen::Debrief), use_update_mode(false));
     app.add_systems(OnEnter(Screen::Call), use_update_mode(true));
     app.add_systems(Last, report_first_frame.run_if(resource_exists::<Launched>));
+}
+
+/// Runs every schedule of the game and of the renderer on a single-threaded executor.
+///
+/// The game's frames are small (a few hundred cheap systems), and handing each system to another
+/// thread costs more than it saves: with the multi-threaded executor an idle call frame woke the
+/// threads about 900 times a second between them (perf, `sched:sched_switch`). Rendering still
+/// runs on its own thread beside the game (Bevy's pipelined rendering). Added by the windowed
+/// game only, after Bevy's plugins, so their schedules exist when it is finished.
+pub(super) struct SingleThreadedSchedules;
+
+impl Plugin for SingleThreadedSchedules {
+    fn build(&self, _app: &mut App) {}
+
+    fn finish(&self, app: &mut App) {
+        run_on_one_thread(app.world_mut());
+        if let Some(render_app) = app.get_sub_app_mut(RenderApp) {
+            run_on_one_thread(render_app.world_mut());
+        }
+    }
+}
+
+/// Gives each schedule in `world` a single-threaded executor.
+fn run_on_one_thread(world: &mut World) {
+    let Some(mut schedules) = world.get_resource_mut::<Schedules>() else {
+        return;
+    };
+    for (_, schedule) in schedules.iter_mut() {
+        schedule.set_executor(SingleThreadedExecutor::new());
+        // Extraction applies its commands in the render world itself, not at the end.
+        if schedule.label() == ExtractSchedule.intern() {
+            schedule.set_apply_final_deferred(false);
+        }
+    }
 }
 
 /// When the process started the game (for the launch-to-first-frame figure).

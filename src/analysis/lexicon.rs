@@ -4,19 +4,26 @@
 //! regular expressions matched against the normalised reply (lower case, straight quotes, single
 //! spaces; see [`super::normalise`]). A pattern that starts or ends with a letter or digit gets a
 //! word boundary there, so `relax` does not fire inside `relaxation`. Everything is
-//! compiled once. Every pattern of the lexicon also goes into one `RegexSet`, the gate: a single
-//! pass over a reply says which rules, kinds, time frames, frames, hedges and exceptions can match
-//! anywhere in it, and only those are searched for (most replies touch a handful).
+//! compiled once. Every pattern of the lexicon also goes into one lazy DFA, the gate: a single
+//! overlapping pass over a reply says where a match of each pattern ends, so only the patterns that
+//! match are searched for (most replies touch a handful), each only in the stretch of the reply
+//! where its matches can lie, and an exception that ends nowhere near a phrase is never searched.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex::{Captures, Regex, RegexBuilder};
+use regex_automata::hybrid::dfa::{Cache, DFA, OverlappingState};
+use regex_automata::nfa::thompson::{self, WhichCaptures};
+use regex_automata::util::pool::Pool;
+use regex_automata::util::syntax;
+use regex_automata::{Input, MatchKind};
 use serde::Deserialize;
 
 use super::negation::Negation;
 use super::normalise::{
-    Normalised, bounded, find_word, find_word_from, normalise_phrase, with_normalised_phrase,
+    Normalised, bounded, find_word, find_word_from, find_word_with, normalise_phrase,
+    with_normalised_phrase,
 };
 use super::{Finding, Polarity, Reading, dimension_of};
 use crate::scenario::{Code, Diagnostic, Intent, Policy, PromiseKind, SourceFile};
@@ -244,13 +251,182 @@ pub(crate) struct Gated {
     anchored: bool,
 }
 
-/// Which of the lexicon's patterns match somewhere in one reply: the result of the gate's pass.
-pub(crate) struct Hits(regex::SetMatches);
+/// Where the lexicon's patterns match in one reply: the result of the gate's pass.
+///
+/// Every `(pattern, end)` at which some match of a gate pattern ends, sorted; `None` when the gate
+/// could not run (its DFA gave up), and then every pattern may match anywhere.
+pub(crate) struct Hits<'g> {
+    ends: Option<Vec<(u32, u32)>>,
+    gate: &'g Gate,
+}
 
-impl Hits {
+impl Hits<'_> {
+    /// The match ends of the gate's patterns `range`, each with its pattern's longest match.
+    fn ends_in(
+        &self,
+        range: &Range<usize>,
+    ) -> Option<impl Iterator<Item = (usize, Option<usize>)>> {
+        let ends = self.ends.as_ref()?;
+        let first = ends.partition_point(|&(p, _)| (p as usize) < range.start);
+        let last = ends.partition_point(|&(p, _)| (p as usize) < range.end);
+        Some(
+            ends[first..last]
+                .iter()
+                .map(|&(p, end)| (end as usize, self.gate.max_len[p as usize])),
+        )
+    }
+
     /// Whether the gated regex matches anywhere in the reply.
     pub fn any(&self, gated: &Gated) -> bool {
-        gated.gate.clone().any(|i| self.0.matched(i))
+        self.ends_in(&gated.gate)
+            .is_none_or(|mut ends| ends.next().is_some())
+    }
+
+    /// The gate's patterns that match somewhere, in order.
+    fn patterns(&self) -> impl Iterator<Item = usize> + '_ {
+        let ends = self.ends.as_deref().unwrap_or(&[]);
+        let all = self.ends.is_none().then(|| 0..self.gate.max_len.len());
+        let mut previous = None;
+        let found = ends.iter().filter_map(move |&(p, _)| {
+            (previous != Some(p)).then(|| {
+                previous = Some(p);
+                p as usize
+            })
+        });
+        all.into_iter().flatten().chain(found)
+    }
+
+    /// Whether some match of the gated regex may overlap `range`: a match ends after its start
+    /// and starts (at the latest, its pattern's longest match before its end) before its end.
+    pub(crate) fn may_overlap(&self, gated: &Gated, range: (usize, usize)) -> bool {
+        let Some(mut ends) = self.ends_in(&gated.gate) else {
+            return true;
+        };
+        ends.any(|(end, max_len)| end > range.0 && max_len.is_none_or(|len| end < range.1 + len))
+    }
+
+    /// The part of `text` where every match of the gated regex lies, widened to word edges so that
+    /// searching it sees what searching the whole text sees; `None` when it matches nowhere.
+    ///
+    /// A match ends where the gate saw one of its patterns end, and starts at most that pattern's
+    /// longest match before: from the earliest such start to the latest end.
+    fn window(&self, gated: &Gated, text: &str) -> Option<(usize, usize)> {
+        let Some(ends) = self.ends_in(&gated.gate) else {
+            return Some((0, text.len()));
+        };
+        let mut window: Option<(usize, usize)> = None;
+        for (end, max_len) in ends {
+            let start = max_len.map_or(0, |len| end.saturating_sub(len));
+            window = Some(window.map_or((start, end), |(s, e)| (s.min(start), e.max(end))));
+        }
+        let (from, to) = window?;
+        if gated.anchored {
+            return Some((0, text.len()));
+        }
+        let bytes = text.as_bytes();
+        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        let mut from = from.min(bytes.len());
+        while from > 0 && word(bytes[from - 1]) {
+            from -= 1;
+        }
+        let mut to = to.min(bytes.len());
+        while to < bytes.len() && word(bytes[to]) {
+            to += 1;
+        }
+        Some((floor(text, from), ceil(text, to)))
+    }
+}
+
+impl Gated {
+    /// The matches of the regex in the text, as `regex::Regex::find_iter` finds them, searched only
+    /// where the gate saw them.
+    pub(crate) fn find_in<'a>(
+        &'a self,
+        hits: &Hits<'_>,
+        text: &'a str,
+    ) -> impl Iterator<Item = (usize, usize)> + 'a {
+        let window = hits.window(self, text);
+        let (from, to) = window.unwrap_or((0, 0));
+        let matches = window.map(|_| self.regex.find_iter(&text[from..to]));
+        matches
+            .into_iter()
+            .flatten()
+            .map(move |m| (from + m.start(), from + m.end()))
+    }
+
+    /// The matches with their groups, as `regex::Regex::captures_iter` finds them, searched only
+    /// where the gate saw them; each comes with the offset its positions are relative to.
+    pub(crate) fn captures_in<'a>(
+        &'a self,
+        hits: &Hits<'_>,
+        text: &'a str,
+    ) -> impl Iterator<Item = (usize, Captures<'a>)> + 'a {
+        let window = hits.window(self, text);
+        let (from, to) = window.unwrap_or((0, 0));
+        let captures = window.map(|_| self.regex.captures_iter(&text[from..to]));
+        captures.into_iter().flatten().map(move |c| (from, c))
+    }
+}
+
+/// The gate: every pattern of the lexicon in one lazy DFA that reports, in one overlapping pass,
+/// each position where a match of each pattern ends.
+struct Gate {
+    dfa: std::sync::Arc<DFA>,
+    /// One search cache per thread that reads replies.
+    caches: Pool<Cache, CacheMaker>,
+    /// Each pattern's longest match in bytes (`None`: unbounded).
+    max_len: Vec<Option<usize>>,
+}
+
+type CacheMaker =
+    Box<dyn Fn() -> Cache + Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>;
+
+impl std::fmt::Debug for Gate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gate")
+            .field("patterns", &self.max_len.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Gate {
+    /// One pass over a normalised reply.
+    fn hits(&self, text: &str) -> Hits<'_> {
+        let mut cache = self.caches.get();
+        let input = Input::new(text);
+        let mut state = OverlappingState::start();
+        let mut ends = Vec::new();
+        loop {
+            if self
+                .dfa
+                .try_search_overlapping_fwd(&mut cache, &input, &mut state)
+                .is_err()
+            {
+                return Hits {
+                    ends: None,
+                    gate: self,
+                };
+            }
+            let Some(found) = state.get_match() else {
+                break;
+            };
+            // Replies are far shorter than 4 GiB (the engine caps them), as is the pattern count.
+            let (Ok(pattern), Ok(end)) = (
+                u32::try_from(found.pattern().as_usize()),
+                u32::try_from(found.offset()),
+            ) else {
+                return Hits {
+                    ends: None,
+                    gate: self,
+                };
+            };
+            ends.push((pattern, end));
+        }
+        ends.sort_unstable();
+        Hits {
+            ends: Some(ends),
+            gate: self,
+        }
     }
 }
 
@@ -303,7 +479,7 @@ pub struct CompiledLexicon {
     pub(crate) rules: Vec<Rule>,
     /// Every pattern of the lexicon: the phrase rules' patterns one by one first, then one per
     /// other pattern list. One pass says what can match in a reply.
-    gate: RegexSet,
+    gate: Gate,
     /// The rule of each of the gate's first patterns.
     rule_of_pattern: Vec<usize>,
     pub(crate) first_person: Gated,
@@ -444,28 +620,51 @@ impl Compiler<'_> {
         })
     }
 
-    /// A set of already-checked patterns.
-    fn set(
+    /// The gate over already-checked patterns.
+    fn gate(
         &self,
         owner: &str,
         patterns: &[String],
-        dfa_limit: usize,
-    ) -> Result<RegexSet, Box<Diagnostic>> {
-        RegexSetBuilder::new(patterns)
-            .unicode(false)
-            .size_limit(REGEX_SIZE_LIMIT)
-            .dfa_size_limit(dfa_limit)
-            .build()
-            .map_err(|e| {
-                self.error(
-                    owner,
-                    format!(
-                        "the patterns of `{owner}` cannot be combined: {}",
-                        first_line(&e.to_string())
-                    ),
-                    "split the list or simplify its patterns",
-                )
-            })
+        cache_limit: usize,
+    ) -> Result<Gate, Box<Diagnostic>> {
+        let fail = |e: &dyn std::fmt::Display| {
+            self.error(
+                owner,
+                format!(
+                    "the patterns of `{owner}` cannot be combined: {}",
+                    first_line(&e.to_string())
+                ),
+                "split the list or simplify its patterns",
+            )
+        };
+        let syntax = syntax::Config::new().unicode(false);
+        let mut max_len = Vec::with_capacity(patterns.len());
+        for pattern in patterns {
+            let hir = syntax::parse_with(pattern, &syntax).map_err(|e| fail(&e))?;
+            max_len.push(hir.properties().maximum_len());
+        }
+        let dfa = DFA::builder()
+            .configure(
+                DFA::config()
+                    .match_kind(MatchKind::All)
+                    .cache_capacity(cache_limit),
+            )
+            .syntax(syntax)
+            .thompson(
+                thompson::Config::new()
+                    .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+                    .which_captures(WhichCaptures::None),
+            )
+            .build_many(patterns)
+            .map_err(|e| fail(&e))?;
+        let dfa = std::sync::Arc::new(dfa);
+        let for_caches = std::sync::Arc::clone(&dfa);
+        let maker: CacheMaker = Box::new(move || for_caches.create_cache());
+        Ok(Gate {
+            dfa,
+            caches: Pool::new(maker),
+            max_len,
+        })
     }
 }
 
@@ -540,7 +739,7 @@ impl Lexicon {
         let cues = gate.gate_option(compiler.alternation("cues", &times.cues)?);
         let jargon = gate.gate_option(compiler.alternation("jargon", &self.jargon.patterns)?);
         let asks = gate.gate_option(asks);
-        let gate = compiler.set("the lexicon", &gate.patterns, GATE_DFA_LIMIT)?;
+        let gate = compiler.gate("the lexicon", &gate.patterns, GATE_DFA_LIMIT)?;
         Ok(CompiledLexicon {
             negation: Negation::new(
                 &self.negation.negators,
@@ -723,10 +922,10 @@ pub(crate) fn overlapped_by(
     // Look a little around the range only: patterns are phrases, not paragraphs.
     let from = floor(text, range.0.saturating_sub(80));
     let to = ceil(text, (range.1 + 80).min(text.len()));
-    // A regex that matches nowhere in the reply matches nowhere in a part of it either, unless
+    // A regex with no match near the range in the reply has none in a part of it either, unless
     // the part's edges cut a word (its `\b` would then see a boundary the reply lacks) or the
     // regex has text anchors: then the part is searched as it always was.
-    if !hits.any(gated) && natural_window(text, from, to, gated.anchored) {
+    if !hits.may_overlap(gated, range) && natural_window(text, from, to, gated.anchored) {
         return false;
     }
     gated
@@ -782,8 +981,8 @@ impl CompiledLexicon {
     }
 
     /// The gate's pass over a normalised reply: which patterns can match in it.
-    pub(crate) fn hits(&self, text: &str) -> Hits {
-        Hits(self.gate.matches(text))
+    pub(crate) fn hits(&self, text: &str) -> Hits<'_> {
+        self.gate.hits(text)
     }
 
     /// Applies the phrase rules.
@@ -793,7 +992,7 @@ impl CompiledLexicon {
         // rules that suppress it; later matches are never looked at, so long replies stay linear.
         let mut firsts: Vec<(usize, usize, usize)> = Vec::new();
         let mut previous = usize::MAX;
-        for pattern in hits.0.iter() {
+        for pattern in hits.patterns() {
             let Some(&index) = self.rule_of_pattern.get(pattern) else {
                 // The rules' patterns come first in the gate, in order.
                 break;
@@ -803,18 +1002,13 @@ impl CompiledLexicon {
             }
             previous = index;
             let rule = &self.rules[index];
-            let first = rule
-                .regex
-                .regex
-                .find_iter(text)
-                .map(|m| (m.start(), m.end()))
-                .find(|&range| {
-                    !(rule.negatable && self.negation.negated_before(text, range.0))
-                        && !overlapped_by(rule.except.as_ref(), hits, text, range)
-                        && !rule.suppressed_by.iter().any(|&other| {
-                            overlapped_by(Some(&self.rules[other].regex), hits, text, range)
-                        })
-                });
+            let first = rule.regex.find_in(hits, text).find(|&range| {
+                !(rule.negatable && self.negation.negated_before(text, range.0))
+                    && !overlapped_by(rule.except.as_ref(), hits, text, range)
+                    && !rule.suppressed_by.iter().any(|&other| {
+                        overlapped_by(Some(&self.rules[other].regex), hits, text, range)
+                    })
+            });
             if let Some((start, end)) = first {
                 firsts.push((index, start, end));
             }
@@ -875,12 +1069,12 @@ impl CompiledLexicon {
         if let Some(jargon) = &self.jargon
             && hits.any(jargon)
         {
-            for m in jargon.regex.find_iter(text) {
-                found.push((m.start(), m.end(), "business-jargon", &self.jargon_note));
+            for (start, end) in jargon.find_in(hits, text) {
+                found.push((start, end, "business-jargon", &self.jargon_note));
             }
         }
-        for term in &policy.jargon {
-            if let Some((start, end)) = with_normalised_phrase(term, |term| find_word(text, term))
+        for finder in policy.jargon_finders.get(&policy.jargon) {
+            if let Some((start, end)) = find_word_with(text, finder)
                 && !found.iter().any(|f| overlaps((f.0, f.1), (start, end)))
             {
                 found.push((start, end, "policy-jargon", &self.notes.policy_jargon));
@@ -914,11 +1108,11 @@ impl CompiledLexicon {
             return;
         }
         let text = norm.text.as_str();
-        for captures in asks.regex.captures_iter(text) {
+        for (offset, captures) in asks.captures_in(hits, text) {
             let (Some(whole), Some(item)) = (captures.get(0), captures.name("item")) else {
                 continue;
             };
-            if self.negation.negated_before(text, whole.start()) {
+            if self.negation.negated_before(text, offset + whole.start()) {
                 continue;
             }
             let asked = item.as_str();
@@ -939,7 +1133,7 @@ impl CompiledLexicon {
                     "ownership.no-repeat",
                     Polarity::Bad,
                     "ask-again",
-                    norm.original(whole.start(), item.end()),
+                    norm.original(offset + whole.start(), offset + item.end()),
                     &self.repeat_note,
                 );
                 return;

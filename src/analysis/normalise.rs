@@ -26,6 +26,9 @@ const FOREIGN_LETTER: u8 = b'_';
 impl<'a> Normalised<'a> {
     /// Normalises a reply.
     pub fn new(original: &'a str) -> Self {
+        if original.is_ascii() {
+            return Normalised::new_ascii(original);
+        }
         let mut bytes: Vec<u8> = Vec::with_capacity(original.len());
         let mut offsets: Vec<usize> = Vec::new();
         // Whether `offsets` is still the identity (and so left empty).
@@ -52,17 +55,60 @@ impl<'a> Normalised<'a> {
             bytes.push(byte);
             offsets.push(at);
         };
-        if original.is_ascii() {
-            for (at, &b) in original.as_bytes().iter().enumerate() {
-                push(&mut bytes, fold_ascii(b), at, &mut last_space);
-            }
-        } else {
-            for (at, c) in original.char_indices() {
-                push(&mut bytes, fold(c), at, &mut last_space);
-            }
+        for (at, c) in original.char_indices() {
+            push(&mut bytes, fold(c), at, &mut last_space);
         }
         if !identity {
             offsets.push(original.len());
+        }
+        // Every byte pushed is ASCII, so this cannot fail.
+        let text = String::from_utf8(bytes).unwrap_or_default();
+        Normalised {
+            original,
+            text,
+            offsets,
+        }
+    }
+
+    /// [`Normalised::new`] for ASCII replies, the common case: a byte loop that builds the
+    /// offset map only once a run of spaces is collapsed (or a leading space dropped).
+    fn new_ascii(original: &'a str) -> Self {
+        let input = original.as_bytes();
+        let mut bytes: Vec<u8> = Vec::with_capacity(input.len());
+        let mut offsets: Vec<usize> = Vec::new();
+        let mut last_space = true;
+        let mut at = 0;
+        // While nothing has been dropped, byte `i` of the copy is byte `i` of the reply.
+        while at < input.len() {
+            let byte = fold_ascii(input[at]);
+            if byte == b' ' {
+                if last_space {
+                    break;
+                }
+                last_space = true;
+            } else {
+                last_space = false;
+            }
+            bytes.push(byte);
+            at += 1;
+        }
+        if at < input.len() {
+            offsets.reserve(input.len() + 1 - at);
+            offsets.extend(0..bytes.len());
+            for (index, &b) in input.iter().enumerate().skip(at) {
+                let byte = fold_ascii(b);
+                if byte == b' ' {
+                    if last_space {
+                        continue;
+                    }
+                    last_space = true;
+                } else {
+                    last_space = false;
+                }
+                bytes.push(byte);
+                offsets.push(index);
+            }
+            offsets.push(input.len());
         }
         // Every byte pushed is ASCII, so this cannot fail.
         let text = String::from_utf8(bytes).unwrap_or_default();
@@ -229,18 +275,26 @@ pub(crate) fn find_word(haystack: &str, needle: &str) -> Option<(usize, usize)> 
 /// Like [`find_word`], from byte `from` of the haystack on.
 pub(crate) fn find_word_from(haystack: &str, needle: &str, from: usize) -> Option<(usize, usize)> {
     let bytes = haystack.as_bytes();
-    let needle = needle.as_bytes();
-    let (&first, rest) = needle.split_first()?;
-    let mut from = from;
-    while from + needle.len() <= bytes.len() {
-        let start = from + memchr::memchr(first, &bytes[from..=bytes.len() - needle.len()])?;
-        let end = start + needle.len();
-        if &bytes[start + 1..end] == rest && bounded(bytes, start, end) {
-            return Some((start, end));
-        }
-        from = start + 1;
+    if needle.is_empty() || from > bytes.len() {
+        return None;
     }
-    None
+    // `memmem` looks for the needle's rarest bytes first, so common first letters cost nothing.
+    memchr::memmem::find_iter(&bytes[from..], needle.as_bytes())
+        .map(|at| (from + at, from + at + needle.len()))
+        .find(|&(start, end)| bounded(bytes, start, end))
+}
+
+/// Like [`find_word`] with a searcher built once for the needle.
+pub(crate) fn find_word_with(
+    haystack: &str,
+    finder: &memchr::memmem::Finder<'_>,
+) -> Option<(usize, usize)> {
+    let bytes = haystack.as_bytes();
+    let len = finder.needle().len();
+    finder
+        .find_iter(bytes)
+        .map(|at| (at, at + len))
+        .find(|&(start, end)| bounded(bytes, start, end))
 }
 
 /// Whether `start..end` of a normalised text stands at word boundaries (an apostrophe counts as one).

@@ -125,7 +125,9 @@ pub(crate) fn read_promises(
             }
             // A stated time frame needs a word of process ("takes", "within") and, for a kind
             // the policy covers, must not be sooner than the policy's soonest.
-            let cued = cues.is_some_and(|cues| cues.regex.is_match(&text[s0..s1]));
+            let cued = cues.is_some_and(|cues| {
+                hits.may_overlap(cues, (s0, s1)) && cues.regex.is_match(&text[s0..s1])
+            });
             let realistic = cued
                 && kind.is_none_or(|kind| {
                     policy
@@ -402,11 +404,11 @@ fn find_frames(lex: &CompiledLexicon, hits: &Hits, text: &str) -> Vec<Frame> {
         if !hits.any(gated) {
             continue;
         }
-        for m in gated.regex.find_iter(text) {
-            if !overlapped_by(lex.frame_except.as_ref(), hits, text, (m.start(), m.end())) {
+        for (start, end) in gated.find_in(hits, text) {
+            if !overlapped_by(lex.frame_except.as_ref(), hits, text, (start, end)) {
                 frames.push(Frame {
-                    start: m.start(),
-                    end: m.end(),
+                    start,
+                    end,
                     singular,
                 });
             }
@@ -421,11 +423,11 @@ fn find_kinds(lex: &CompiledLexicon, hits: &Hits, text: &str) -> Vec<KindMention
     let mut mentions = Vec::new();
     let mut amounts_found = Vec::new();
     for kind in lex.kinds.iter().filter(|kind| hits.any(&kind.regex)) {
-        for m in kind.regex.regex.find_iter(text) {
-            if !overlapped_by(kind.except.as_ref(), hits, text, (m.start(), m.end())) {
+        for (start, end) in kind.regex.find_in(hits, text) {
+            if !overlapped_by(kind.except.as_ref(), hits, text, (start, end)) {
                 mentions.push(KindMention {
-                    start: m.start(),
-                    end: m.end(),
+                    start,
+                    end,
                     kind: kind.kind,
                 });
             }
@@ -444,8 +446,7 @@ fn find_kinds(lex: &CompiledLexicon, hits: &Hits, text: &str) -> Vec<KindMention
         let mut sentence_start = 0;
         let mut next_named = 0;
         let mut followed: Option<&KindMention> = None;
-        for m in amounts.regex.find_iter(text) {
-            let range = (m.start(), m.end());
+        for range in amounts.find_in(hits, text) {
             while scanned < range.0 {
                 if is_sentence_end(bytes, scanned) {
                     sentence_start = scanned + 1;
@@ -499,17 +500,17 @@ pub(crate) fn find_times(lex: &CompiledLexicon, hits: &Hits, text: &str) -> Vec<
         if !hits.any(gated) {
             continue;
         }
-        for captures in gated.regex.captures_iter(text) {
-            if let Some(time) = counted_time(lex, &captures) {
+        for (offset, captures) in gated.captures_in(hits, text) {
+            if let Some(time) = counted_time(lex, offset, &captures) {
                 times.push(time);
             }
         }
     }
     for (gated, hours) in lex.fixed.iter().filter(|(gated, _)| hits.any(gated)) {
-        for m in gated.regex.find_iter(text) {
+        for (start, end) in gated.find_in(hits, text) {
             times.push(TimeMention {
-                start: m.start(),
-                end: m.end(),
+                start,
+                end,
                 hours: *hours,
             });
         }
@@ -533,7 +534,11 @@ pub(crate) fn find_times(lex: &CompiledLexicon, hits: &Hits, text: &str) -> Vec<
 }
 
 /// The hours of a counted time frame ("within 2 days" = 48), or of a range's lower bound.
-fn counted_time(lex: &CompiledLexicon, captures: &Captures<'_>) -> Option<TimeMention> {
+fn counted_time(
+    lex: &CompiledLexicon,
+    offset: usize,
+    captures: &Captures<'_>,
+) -> Option<TimeMention> {
     let whole = captures.get(0)?;
     let count = number(lex, captures.name("n")?.as_str())?;
     let unit = captures.name("unit")?.as_str();
@@ -541,8 +546,8 @@ fn counted_time(lex: &CompiledLexicon, captures: &Captures<'_>) -> Option<TimeMe
     // Minutes and other units under an hour still take an hour in the ledger.
     let hours = count.saturating_mul(per_unit).max(1);
     Some(TimeMention {
-        start: whole.start(),
-        end: whole.end(),
+        start: offset + whole.start(),
+        end: offset + whole.end(),
         hours: Some(hours),
     })
 }

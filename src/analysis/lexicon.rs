@@ -12,12 +12,14 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use regex::{Captures, Regex, RegexBuilder};
+use regex::RegexBuilder;
 use regex_automata::hybrid::dfa::{Cache, DFA, OverlappingState};
+use regex_automata::meta;
 use regex_automata::nfa::thompson::{self, WhichCaptures};
+use regex_automata::util::captures::Captures;
 use regex_automata::util::pool::Pool;
 use regex_automata::util::syntax;
-use regex_automata::{Input, MatchKind};
+use regex_automata::{Input, MatchKind, PatternID};
 use serde::Deserialize;
 
 use super::negation::Negation;
@@ -224,6 +226,83 @@ pub struct DerivedNotes {
     pub policy_jargon: String,
 }
 
+/// A compiled pattern list: the regex and the pattern text it was built from.
+///
+/// Built without a literal prefilter: the gate already says where the regex matches, so it is
+/// only ever searched in short stretches of a reply, where starting up a prefilter costs more
+/// than the plain lazy-DFA scan it would save.
+#[derive(Debug)]
+pub(crate) struct Pattern {
+    regex: meta::Regex,
+    source: String,
+}
+
+impl Pattern {
+    /// Compiles a pattern as the lexicon's patterns are: bytes of ASCII, no Unicode classes.
+    fn new(source: &str) -> Result<Pattern, meta::BuildError> {
+        let regex = meta::Regex::builder()
+            .syntax(syntax::Config::new().unicode(false))
+            .configure(
+                meta::Config::new()
+                    .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+                    .auto_prefilter(false),
+            )
+            .build(source)?;
+        Ok(Pattern {
+            regex,
+            source: source.to_owned(),
+        })
+    }
+
+    /// The pattern text.
+    pub(crate) fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// Whether it matches anywhere in the text.
+    pub(crate) fn is_match(&self, text: &str) -> bool {
+        self.regex.is_match(text)
+    }
+
+    /// The successive non-overlapping matches, leftmost first, as `(start, end)`.
+    pub(crate) fn find_iter<'a>(
+        &'a self,
+        text: &'a str,
+    ) -> impl Iterator<Item = (usize, usize)> + 'a {
+        self.regex.find_iter(text).map(|m| (m.start(), m.end()))
+    }
+
+    /// The names of its groups.
+    fn group_names(&self) -> impl Iterator<Item = &str> {
+        self.regex
+            .group_info()
+            .pattern_names(PatternID::ZERO)
+            .flatten()
+    }
+}
+
+/// One match with its groups, in positions of the whole text.
+pub(crate) struct Groups<'t> {
+    text: &'t str,
+    offset: usize,
+    captures: Captures,
+}
+
+impl<'t> Groups<'t> {
+    /// The whole match.
+    pub(crate) fn whole(&self) -> Option<(usize, usize)> {
+        let span = self.captures.get_match()?.span();
+        Some((self.offset + span.start, self.offset + span.end))
+    }
+
+    /// A named group: its range and its words.
+    pub(crate) fn name(&self, name: &str) -> Option<(usize, usize, &'t str)> {
+        let span = self.captures.get_group_by_name(name)?;
+        let (start, end) = (self.offset + span.start, self.offset + span.end);
+        Some((start, end, &self.text[start..end]))
+    }
+}
+
 /// A compiled phrase rule.
 #[derive(Debug)]
 pub(crate) struct Rule {
@@ -243,7 +322,7 @@ pub(crate) struct Rule {
 /// A compiled pattern list and where its patterns sit in the lexicon's gate.
 #[derive(Debug)]
 pub(crate) struct Gated {
-    pub regex: Regex,
+    pub regex: Pattern,
     /// Its patterns in the gate: any of them matching means the regex matches somewhere.
     gate: Range<usize>,
     /// Whether it may hold a text anchor (`^`, `$`, `\A`, `\z`), which a search of part of the
@@ -253,47 +332,41 @@ pub(crate) struct Gated {
 
 /// Where the lexicon's patterns match in one reply: the result of the gate's pass.
 ///
-/// Every `(pattern, end)` at which some match of a gate pattern ends, sorted; `None` when the gate
+/// Every position at which some match of each gate pattern ends, grouped by pattern and in order:
+/// pattern `p`'s ends are `ends[offsets[p]..offsets[p + 1]]`. `offsets` is empty when the gate
 /// could not run (its DFA gave up), and then every pattern may match anywhere.
 pub(crate) struct Hits<'g> {
-    ends: Option<Vec<(u32, u32)>>,
+    offsets: Vec<u32>,
+    ends: Vec<u32>,
     gate: &'g Gate,
 }
 
 impl Hits<'_> {
-    /// The match ends of the gate's patterns `range`, each with its pattern's longest match.
+    /// The match ends of the gate's patterns `range`, each with its pattern's longest match;
+    /// `None` when the gate could not run.
     fn ends_in(
         &self,
         range: &Range<usize>,
     ) -> Option<impl Iterator<Item = (usize, Option<usize>)>> {
-        let ends = self.ends.as_ref()?;
-        let first = ends.partition_point(|&(p, _)| (p as usize) < range.start);
-        let last = ends.partition_point(|&(p, _)| (p as usize) < range.end);
-        Some(
-            ends[first..last]
-                .iter()
-                .map(|&(p, end)| (end as usize, self.gate.max_len[p as usize])),
-        )
+        if self.offsets.is_empty() {
+            return None;
+        }
+        let max_len = &self.gate.max_len;
+        Some(range.clone().flat_map(move |p| {
+            let ends = &self.ends[self.offsets[p] as usize..self.offsets[p + 1] as usize];
+            ends.iter().map(move |&end| (end as usize, max_len[p]))
+        }))
     }
 
     /// Whether the gated regex matches anywhere in the reply.
     pub fn any(&self, gated: &Gated) -> bool {
-        self.ends_in(&gated.gate)
-            .is_none_or(|mut ends| ends.next().is_some())
+        self.offsets.is_empty() || self.offsets[gated.gate.start] < self.offsets[gated.gate.end]
     }
 
     /// The gate's patterns that match somewhere, in order.
     fn patterns(&self) -> impl Iterator<Item = usize> + '_ {
-        let ends = self.ends.as_deref().unwrap_or(&[]);
-        let all = self.ends.is_none().then(|| 0..self.gate.max_len.len());
-        let mut previous = None;
-        let found = ends.iter().filter_map(move |&(p, _)| {
-            (previous != Some(p)).then(|| {
-                previous = Some(p);
-                p as usize
-            })
-        });
-        all.into_iter().flatten().chain(found)
+        let count = self.gate.max_len.len();
+        (0..count).filter(|&p| self.offsets.is_empty() || self.offsets[p] < self.offsets[p + 1])
     }
 
     /// Whether some match of the gated regex may overlap `range`: a match ends after its start
@@ -338,8 +411,8 @@ impl Hits<'_> {
 }
 
 impl Gated {
-    /// The matches of the regex in the text, as `regex::Regex::find_iter` finds them, searched only
-    /// where the gate saw them.
+    /// The matches of the regex in the text, as [`Pattern::find_iter`] finds them over the whole
+    /// text, searched only where the gate saw them.
     pub(crate) fn find_in<'a>(
         &'a self,
         hits: &Hits<'_>,
@@ -351,20 +424,24 @@ impl Gated {
         matches
             .into_iter()
             .flatten()
-            .map(move |m| (from + m.start(), from + m.end()))
+            .map(move |(start, end)| (from + start, from + end))
     }
 
-    /// The matches with their groups, as `regex::Regex::captures_iter` finds them, searched only
-    /// where the gate saw them; each comes with the offset its positions are relative to.
+    /// The matches with their groups, successive and leftmost first over the whole text,
+    /// searched only where the gate saw them.
     pub(crate) fn captures_in<'a>(
         &'a self,
         hits: &Hits<'_>,
         text: &'a str,
-    ) -> impl Iterator<Item = (usize, Captures<'a>)> + 'a {
+    ) -> impl Iterator<Item = Groups<'a>> + 'a {
         let window = hits.window(self, text);
         let (from, to) = window.unwrap_or((0, 0));
-        let captures = window.map(|_| self.regex.captures_iter(&text[from..to]));
-        captures.into_iter().flatten().map(move |c| (from, c))
+        let captures = window.map(|_| self.regex.regex.captures_iter(&text[from..to]));
+        captures.into_iter().flatten().map(move |captures| Groups {
+            text,
+            offset: from,
+            captures,
+        })
     }
 }
 
@@ -392,39 +469,51 @@ impl std::fmt::Debug for Gate {
 impl Gate {
     /// One pass over a normalised reply.
     fn hits(&self, text: &str) -> Hits<'_> {
+        let gave_up = || Hits {
+            offsets: Vec::new(),
+            ends: Vec::new(),
+            gate: self,
+        };
+        // Replies are far shorter than 4 GiB (the engine caps them).
+        if u32::try_from(text.len()).is_err() {
+            return gave_up();
+        }
         let mut cache = self.caches.get();
         let input = Input::new(text);
         let mut state = OverlappingState::start();
-        let mut ends = Vec::new();
+        let mut found: Vec<(u32, u32)> = Vec::new();
         loop {
             if self
                 .dfa
                 .try_search_overlapping_fwd(&mut cache, &input, &mut state)
                 .is_err()
             {
-                return Hits {
-                    ends: None,
-                    gate: self,
-                };
+                return gave_up();
             }
-            let Some(found) = state.get_match() else {
+            let Some(half) = state.get_match() else {
                 break;
             };
-            // Replies are far shorter than 4 GiB (the engine caps them), as is the pattern count.
-            let (Ok(pattern), Ok(end)) = (
-                u32::try_from(found.pattern().as_usize()),
-                u32::try_from(found.offset()),
-            ) else {
-                return Hits {
-                    ends: None,
-                    gate: self,
-                };
-            };
-            ends.push((pattern, end));
+            found.push((half.pattern().as_u32(), half.offset() as u32));
         }
-        ends.sort_unstable();
+        // A counting sort by pattern; each pattern's ends stay in the order found, left to right.
+        let count = self.max_len.len();
+        let mut offsets = vec![0u32; count + 1];
+        for &(pattern, _) in &found {
+            offsets[pattern as usize + 1] += 1;
+        }
+        for p in 0..count {
+            offsets[p + 1] += offsets[p];
+        }
+        let mut next = offsets.clone();
+        let mut ends = vec![0u32; found.len()];
+        for &(pattern, end) in &found {
+            let slot = &mut next[pattern as usize];
+            ends[*slot as usize] = end;
+            *slot += 1;
+        }
         Hits {
-            ends: Some(ends),
+            offsets,
+            ends,
             gate: self,
         }
     }
@@ -438,19 +527,19 @@ struct GateBuilder {
 
 impl GateBuilder {
     /// Registers a regex as one pattern of the gate.
-    fn gate(&mut self, regex: Regex) -> Gated {
+    fn gate(&mut self, regex: Pattern) -> Gated {
         let at = self.patterns.len();
         self.patterns.push(regex.as_str().to_owned());
         Gated::new(regex, at..at + 1)
     }
 
-    fn gate_option(&mut self, regex: Option<Regex>) -> Option<Gated> {
+    fn gate_option(&mut self, regex: Option<Pattern>) -> Option<Gated> {
         regex.map(|regex| self.gate(regex))
     }
 }
 
 impl Gated {
-    fn new(regex: Regex, gate: Range<usize>) -> Self {
+    fn new(regex: Pattern, gate: Range<usize>) -> Self {
         let source = regex.as_str();
         let anchored = source.contains('^')
             || source.contains('$')
@@ -574,7 +663,7 @@ impl Compiler<'_> {
         &self,
         owner: &str,
         patterns: &[String],
-    ) -> Result<Option<Regex>, Box<Diagnostic>> {
+    ) -> Result<Option<Pattern>, Box<Diagnostic>> {
         if patterns.is_empty() {
             return Ok(None);
         }
@@ -583,25 +672,20 @@ impl Compiler<'_> {
             parts.push(self.check(owner, pattern)?);
         }
         let joined = parts.join("|");
-        RegexBuilder::new(&joined)
-            .unicode(false)
-            .size_limit(REGEX_SIZE_LIMIT)
-            .build()
-            .map(Some)
-            .map_err(|e| {
-                self.error(
-                    owner,
-                    format!(
-                        "the patterns of `{owner}` cannot be combined: {}",
-                        first_line(&e.to_string())
-                    ),
-                    "split the list or simplify its patterns",
-                )
-            })
+        Pattern::new(&joined).map(Some).map_err(|e| {
+            self.error(
+                owner,
+                format!(
+                    "the patterns of `{owner}` cannot be combined: {}",
+                    first_line(&e.to_string())
+                ),
+                "split the list or simplify its patterns",
+            )
+        })
     }
 
     /// Each pattern of a list compiled on its own (lists whose patterns reuse group names).
-    fn each(&self, owner: &str, patterns: &[String]) -> Result<Vec<Regex>, Box<Diagnostic>> {
+    fn each(&self, owner: &str, patterns: &[String]) -> Result<Vec<Pattern>, Box<Diagnostic>> {
         let mut compiled = Vec::with_capacity(patterns.len());
         for pattern in patterns {
             compiled.push(self.required(owner, std::slice::from_ref(pattern))?);
@@ -610,7 +694,7 @@ impl Compiler<'_> {
     }
 
     /// Like [`Compiler::alternation`] for a list that must not be empty.
-    fn required(&self, owner: &str, patterns: &[String]) -> Result<Regex, Box<Diagnostic>> {
+    fn required(&self, owner: &str, patterns: &[String]) -> Result<Pattern, Box<Diagnostic>> {
         self.alternation(owner, patterns)?.ok_or_else(|| {
             self.error(
                 owner,
@@ -885,13 +969,13 @@ fn check_criteria(compiler: &Compiler<'_>, lexicon: &Lexicon) -> Result<(), Box<
 fn check_groups(
     compiler: &Compiler<'_>,
     owner: &str,
-    regex: Option<&Regex>,
+    regex: Option<&Pattern>,
     groups: &[&str],
 ) -> Result<(), Box<Diagnostic>> {
     let Some(regex) = regex else {
         return Ok(());
     };
-    let names: Vec<&str> = regex.capture_names().flatten().collect();
+    let names: Vec<&str> = regex.group_names().collect();
     for group in groups {
         if !names.contains(group) {
             return Err(compiler.error(
@@ -925,13 +1009,25 @@ pub(crate) fn overlapped_by(
     // A regex with no match near the range in the reply has none in a part of it either, unless
     // the part's edges cut a word (its `\b` would then see a boundary the reply lacks) or the
     // regex has text anchors: then the part is searched as it always was.
-    if !hits.may_overlap(gated, range) && natural_window(text, from, to, gated.anchored) {
-        return false;
+    let (mut from, mut to) = (from, to);
+    if natural_window(text, from, to, gated.anchored) {
+        if !hits.may_overlap(gated, range) {
+            return false;
+        }
+        // Every match in the part also lies where the gate saw the regex match, whose edges are
+        // word edges too: searching only their overlap finds the same matches.
+        let Some((start, end)) = hits.window(gated, text) else {
+            return false;
+        };
+        (from, to) = (from.max(start), to.min(end));
+        if from >= to {
+            return false;
+        }
     }
     gated
         .regex
         .find_iter(&text[from..to])
-        .any(|m| overlaps((from + m.start(), from + m.end()), range))
+        .any(|(start, end)| overlaps((from + start, from + end), range))
 }
 
 /// Whether searching `text[from..to]` sees the same assertions as searching the whole text:
@@ -1108,14 +1204,14 @@ impl CompiledLexicon {
             return;
         }
         let text = norm.text.as_str();
-        for (offset, captures) in asks.captures_in(hits, text) {
-            let (Some(whole), Some(item)) = (captures.get(0), captures.name("item")) else {
+        for groups in asks.captures_in(hits, text) {
+            let (Some(whole), Some(item)) = (groups.whole(), groups.name("item")) else {
                 continue;
             };
-            if self.negation.negated_before(text, offset + whole.start()) {
+            if self.negation.negated_before(text, whole.0) {
                 continue;
             }
-            let asked = item.as_str();
+            let asked = item.2;
             let repeats = already_given.iter().any(|given| {
                 with_normalised_phrase(given, |given| {
                     let names = self.aliases.get(given);
@@ -1133,7 +1229,7 @@ impl CompiledLexicon {
                     "ownership.no-repeat",
                     Polarity::Bad,
                     "ask-again",
-                    norm.original(offset + whole.start(), offset + item.end()),
+                    norm.original(whole.0, item.1),
                     &self.repeat_note,
                 );
                 return;

@@ -26,87 +26,47 @@ const FOREIGN_LETTER: u8 = b'_';
 impl<'a> Normalised<'a> {
     /// Normalises a reply.
     pub fn new(original: &'a str) -> Self {
-        if original.is_ascii() {
-            return Normalised::new_ascii(original);
-        }
-        let mut bytes: Vec<u8> = Vec::with_capacity(original.len());
-        let mut offsets: Vec<usize> = Vec::new();
-        // Whether `offsets` is still the identity (and so left empty).
-        let mut identity = true;
-        let mut last_space = true;
-        let mut push = |bytes: &mut Vec<u8>, byte: u8, at: usize, last_space: &mut bool| {
-            if byte == b' ' {
-                if *last_space {
-                    return;
-                }
-                *last_space = true;
-            } else {
-                *last_space = false;
-            }
-            if identity {
-                if at == bytes.len() {
-                    bytes.push(byte);
-                    return;
-                }
-                identity = false;
-                offsets.reserve(original.len() + 1);
-                offsets.extend(0..bytes.len());
-            }
-            bytes.push(byte);
-            offsets.push(at);
-        };
-        for (at, c) in original.char_indices() {
-            push(&mut bytes, fold(c), at, &mut last_space);
-        }
-        if !identity {
-            offsets.push(original.len());
-        }
-        // Every byte pushed is ASCII, so this cannot fail.
-        let text = String::from_utf8(bytes).unwrap_or_default();
-        Normalised {
-            original,
-            text,
-            offsets,
-        }
-    }
-
-    /// [`Normalised::new`] for ASCII replies, the common case: a byte loop that builds the
-    /// offset map only once a run of spaces is collapsed (or a leading space dropped).
-    fn new_ascii(original: &'a str) -> Self {
         let input = original.as_bytes();
         let mut bytes: Vec<u8> = Vec::with_capacity(input.len());
         let mut offsets: Vec<usize> = Vec::new();
         let mut last_space = true;
+        // Whether a folded byte is kept: runs of spaces collapse, leading spaces go.
+        let mut keep = |byte: u8| {
+            let space = byte == b' ';
+            let kept = !(space && last_space);
+            last_space = space;
+            kept
+        };
+        // While every byte is ASCII and none is dropped, byte `i` of the copy is byte `i` of the
+        // reply and no map is needed (most replies).
         let mut at = 0;
-        // While nothing has been dropped, byte `i` of the copy is byte `i` of the reply.
-        while at < input.len() {
+        let mut mapped = false;
+        while at < input.len() && input[at].is_ascii() {
             let byte = fold_ascii(input[at]);
-            if byte == b' ' {
-                if last_space {
-                    break;
-                }
-                last_space = true;
-            } else {
-                last_space = false;
+            at += 1;
+            if !keep(byte) {
+                mapped = true;
+                break;
             }
             bytes.push(byte);
-            at += 1;
         }
-        if at < input.len() {
-            offsets.reserve(input.len() + 1 - at);
+        if mapped || at < input.len() {
+            offsets.reserve(input.len() + 1);
             offsets.extend(0..bytes.len());
-            for (index, &b) in input.iter().enumerate().skip(at) {
-                let byte = fold_ascii(b);
-                if byte == b' ' {
-                    if last_space {
-                        continue;
-                    }
-                    last_space = true;
+            while at < input.len() {
+                let (byte, width) = if input[at].is_ascii() {
+                    (fold_ascii(input[at]), 1)
                 } else {
-                    last_space = false;
+                    // `at` is always at a character boundary: ASCII bytes and whole
+                    // characters are stepped over.
+                    let c = original[at..].chars().next().unwrap_or(' ');
+                    (fold(c), c.len_utf8())
+                };
+                if keep(byte) {
+                    bytes.push(byte);
+                    offsets.push(at);
                 }
-                bytes.push(byte);
-                offsets.push(index);
+                at += width;
             }
             offsets.push(input.len());
         }

@@ -10,9 +10,7 @@
 //! mentioned before them in the sentence (or the first after), and a promise takes the longest of
 //! its time frames ("I'll process the refund today and it'll reach your card in 5–7 days").
 
-use regex::Captures;
-
-use super::lexicon::{CompiledLexicon, Hits, overlapped_by, push_finding};
+use super::lexicon::{CompiledLexicon, Groups, Hits, overlapped_by, push_finding};
 use super::normalise::{Normalised, is_sentence_end, is_word_byte};
 use super::{Polarity, Promise, PromiseVerdict, Reading};
 use crate::scenario::{Intent, Policy, PromiseKind};
@@ -500,8 +498,8 @@ pub(crate) fn find_times(lex: &CompiledLexicon, hits: &Hits, text: &str) -> Vec<
         if !hits.any(gated) {
             continue;
         }
-        for (offset, captures) in gated.captures_in(hits, text) {
-            if let Some(time) = counted_time(lex, offset, &captures) {
+        for groups in gated.captures_in(hits, text) {
+            if let Some(time) = counted_time(lex, &groups) {
                 times.push(time);
             }
         }
@@ -534,20 +532,16 @@ pub(crate) fn find_times(lex: &CompiledLexicon, hits: &Hits, text: &str) -> Vec<
 }
 
 /// The hours of a counted time frame ("within 2 days" = 48), or of a range's lower bound.
-fn counted_time(
-    lex: &CompiledLexicon,
-    offset: usize,
-    captures: &Captures<'_>,
-) -> Option<TimeMention> {
-    let whole = captures.get(0)?;
-    let count = number(lex, captures.name("n")?.as_str())?;
-    let unit = captures.name("unit")?.as_str();
+fn counted_time(lex: &CompiledLexicon, groups: &Groups<'_>) -> Option<TimeMention> {
+    let (start, end) = groups.whole()?;
+    let count = number(lex, groups.name("n")?.2)?;
+    let unit = groups.name("unit")?.2;
     let per_unit = unit_hours(lex, unit)?;
     // Minutes and other units under an hour still take an hour in the ledger.
     let hours = count.saturating_mul(per_unit).max(1);
     Some(TimeMention {
-        start: offset + whole.start(),
-        end: offset + whole.end(),
+        start,
+        end,
         hours: Some(hours),
     })
 }

@@ -9,6 +9,7 @@
 //! match are searched for (most replies touch a handful), each only in the stretch of the reply
 //! where its matches can lie, and an exception that ends nowhere near a phrase is never searched.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -235,13 +236,19 @@ pub struct DerivedNotes {
 pub(crate) struct Pattern {
     regex: meta::Regex,
     source: String,
+    /// Whether it can match the empty string (then a search may find one more, empty, match
+    /// right where the last one ended).
+    may_be_empty: bool,
 }
 
 impl Pattern {
     /// Compiles a pattern as the lexicon's patterns are: bytes of ASCII, no Unicode classes.
     fn new(source: &str) -> Result<Pattern, meta::BuildError> {
+        let syntax = syntax::Config::new().unicode(false);
+        let may_be_empty = syntax::parse_with(source, &syntax)
+            .map_or(true, |hir| hir.properties().minimum_len() == Some(0));
         let regex = meta::Regex::builder()
-            .syntax(syntax::Config::new().unicode(false))
+            .syntax(syntax)
             .configure(
                 meta::Config::new()
                     .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
@@ -251,7 +258,14 @@ impl Pattern {
         Ok(Pattern {
             regex,
             source: source.to_owned(),
+            may_be_empty,
         })
+    }
+
+    /// Where iterating its matches may stop: after one that ends at `last_end`, the end of the
+    /// last match the gate saw, unless it can match the empty string there too.
+    fn stop_after(&self, last_end: Option<usize>) -> Option<usize> {
+        last_end.filter(|_| !self.may_be_empty)
     }
 
     /// The pattern text.
@@ -339,6 +353,9 @@ pub(crate) struct Hits<'g> {
     offsets: Vec<u32>,
     ends: Vec<u32>,
     gate: &'g Gate,
+    /// The matches over the whole reply of the short regexes asked about so far, by their first
+    /// pattern in the gate.
+    matches: RefCell<Vec<(usize, Vec<(usize, usize)>)>>,
 }
 
 impl Hits<'_> {
@@ -356,6 +373,34 @@ impl Hits<'_> {
             let ends = &self.ends[self.offsets[p] as usize..self.offsets[p + 1] as usize];
             ends.iter().map(move |&end| (end as usize, max_len[p]))
         }))
+    }
+
+    /// Whether every match of the gated regex is at most [`NEARBY`] bytes long (and the gate ran,
+    /// and it has no text anchors): then what overlaps a range is read off its matches over the
+    /// whole reply.
+    fn is_short(&self, gated: &Gated) -> bool {
+        !self.offsets.is_empty()
+            && !gated.anchored
+            && self.gate.max_len[gated.gate.clone()]
+                .iter()
+                .all(|len| len.is_some_and(|len| len <= NEARBY))
+    }
+
+    /// Calls `f` with the gated regex's matches over the whole reply, found once per reply.
+    fn with_matches<R>(
+        &self,
+        gated: &Gated,
+        text: &str,
+        f: impl FnOnce(&[(usize, usize)]) -> R,
+    ) -> R {
+        let key = gated.gate.start;
+        if let Some((_, found)) = self.matches.borrow().iter().find(|(k, _)| *k == key) {
+            return f(found);
+        }
+        let found: Vec<(usize, usize)> = gated.find_in(self, text).collect();
+        let result = f(&found);
+        self.matches.borrow_mut().push((key, found));
+        result
     }
 
     /// Whether the gated regex matches anywhere in the reply.
@@ -383,18 +428,23 @@ impl Hits<'_> {
     ///
     /// A match ends where the gate saw one of its patterns end, and starts at most that pattern's
     /// longest match before: from the earliest such start to the latest end.
-    fn window(&self, gated: &Gated, text: &str) -> Option<(usize, usize)> {
+    fn window(&self, gated: &Gated, text: &str) -> Option<Window> {
+        let everywhere = Window {
+            from: 0,
+            to: text.len(),
+            last_end: None,
+        };
         let Some(ends) = self.ends_in(&gated.gate) else {
-            return Some((0, text.len()));
+            return Some(everywhere);
         };
         let mut window: Option<(usize, usize)> = None;
         for (end, max_len) in ends {
             let start = max_len.map_or(0, |len| end.saturating_sub(len));
             window = Some(window.map_or((start, end), |(s, e)| (s.min(start), e.max(end))));
         }
-        let (from, to) = window?;
+        let (from, last_end) = window?;
         if gated.anchored {
-            return Some((0, text.len()));
+            return Some(everywhere);
         }
         let bytes = text.as_bytes();
         let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
@@ -402,45 +452,72 @@ impl Hits<'_> {
         while from > 0 && word(bytes[from - 1]) {
             from -= 1;
         }
-        let mut to = to.min(bytes.len());
+        let mut to = last_end.min(bytes.len());
         while to < bytes.len() && word(bytes[to]) {
             to += 1;
         }
-        Some((floor(text, from), ceil(text, to)))
+        Some(Window {
+            from: floor(text, from),
+            to: ceil(text, to),
+            last_end: Some(last_end),
+        })
     }
+}
+
+/// Where a gated regex's matches lie in a reply (see [`Hits::window`]).
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    from: usize,
+    to: usize,
+    /// Where its last match ends, when the gate knows: a search past a match that ends there
+    /// finds nothing more.
+    last_end: Option<usize>,
 }
 
 impl Gated {
     /// The matches of the regex in the text, as [`Pattern::find_iter`] finds them over the whole
-    /// text, searched only where the gate saw them.
+    /// text, searched only where the gate saw them, and not past the last.
     pub(crate) fn find_in<'a>(
         &'a self,
         hits: &Hits<'_>,
         text: &'a str,
     ) -> impl Iterator<Item = (usize, usize)> + 'a {
         let window = hits.window(self, text);
-        let (from, to) = window.unwrap_or((0, 0));
-        let matches = window.map(|_| self.regex.find_iter(&text[from..to]));
-        matches
-            .into_iter()
-            .flatten()
-            .map(move |(start, end)| (from + start, from + end))
+        let from = window.map_or(0, |w| w.from);
+        let mut matches = window.map(|w| self.regex.find_iter(&text[w.from..w.to]));
+        let stop = window.and_then(|w| self.regex.stop_after(w.last_end));
+        std::iter::from_fn(move || {
+            let (start, end) = matches.as_mut()?.next()?;
+            let (start, end) = (from + start, from + end);
+            if stop.is_some_and(|last| end >= last) {
+                matches = None;
+            }
+            Some((start, end))
+        })
     }
 
     /// The matches with their groups, successive and leftmost first over the whole text,
-    /// searched only where the gate saw them.
+    /// searched only where the gate saw them, and not past the last.
     pub(crate) fn captures_in<'a>(
         &'a self,
         hits: &Hits<'_>,
         text: &'a str,
     ) -> impl Iterator<Item = Groups<'a>> + 'a {
         let window = hits.window(self, text);
-        let (from, to) = window.unwrap_or((0, 0));
-        let captures = window.map(|_| self.regex.regex.captures_iter(&text[from..to]));
-        captures.into_iter().flatten().map(move |captures| Groups {
-            text,
-            offset: from,
-            captures,
+        let offset = window.map_or(0, |w| w.from);
+        let mut captures = window.map(|w| self.regex.regex.captures_iter(&text[w.from..w.to]));
+        let stop = window.and_then(|w| self.regex.stop_after(w.last_end));
+        std::iter::from_fn(move || {
+            let captures_found = captures.as_mut()?.next()?;
+            let groups = Groups {
+                text,
+                offset,
+                captures: captures_found,
+            };
+            if stop.is_some_and(|last| groups.whole().is_some_and(|(_, end)| end >= last)) {
+                captures = None;
+            }
+            Some(groups)
         })
     }
 }
@@ -473,6 +550,7 @@ impl Gate {
             offsets: Vec::new(),
             ends: Vec::new(),
             gate: self,
+            matches: RefCell::default(),
         };
         // Replies are far shorter than 4 GiB (the engine caps them).
         if u32::try_from(text.len()).is_err() {
@@ -515,6 +593,7 @@ impl Gate {
             offsets,
             ends,
             gate: self,
+            matches: RefCell::default(),
         }
     }
 }
@@ -993,7 +1072,15 @@ pub(crate) fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
     a.0 < b.1 && b.0 < a.1
 }
 
-/// Whether any match of `regex` overlaps the range.
+/// How far around a range [`overlapped_by`] looks for a match: patterns are phrases, not paragraphs.
+const NEARBY: usize = 80;
+
+/// Whether a match of `regex` near the range overlaps it.
+///
+/// For a regex whose matches are at most [`NEARBY`] bytes long, that is whether one of its
+/// matches over the whole reply does (its matches are found once per reply and kept: exceptions
+/// and hedges are asked about again and again). Any other regex is searched in the text around
+/// the range, [`NEARBY`] bytes either side.
 pub(crate) fn overlapped_by(
     regex: Option<&Gated>,
     hits: &Hits,
@@ -1003,9 +1090,14 @@ pub(crate) fn overlapped_by(
     let Some(gated) = regex else {
         return false;
     };
-    // Look a little around the range only: patterns are phrases, not paragraphs.
-    let from = floor(text, range.0.saturating_sub(80));
-    let to = ceil(text, (range.1 + 80).min(text.len()));
+    if hits.is_short(gated) {
+        return hits.may_overlap(gated, range)
+            && hits.with_matches(gated, text, |matches| {
+                matches.iter().any(|&m| overlaps(m, range))
+            });
+    }
+    let from = floor(text, range.0.saturating_sub(NEARBY));
+    let to = ceil(text, (range.1 + NEARBY).min(text.len()));
     // A regex with no match near the range in the reply has none in a part of it either, unless
     // the part's edges cut a word (its `\b` would then see a boundary the reply lacks) or the
     // regex has text anchors: then the part is searched as it always was.
@@ -1016,7 +1108,12 @@ pub(crate) fn overlapped_by(
         }
         // Every match in the part also lies where the gate saw the regex match, whose edges are
         // word edges too: searching only their overlap finds the same matches.
-        let Some((start, end)) = hits.window(gated, text) else {
+        let Some(Window {
+            from: start,
+            to: end,
+            ..
+        }) = hits.window(gated, text)
+        else {
             return false;
         };
         (from, to) = (from.max(start), to.min(end));

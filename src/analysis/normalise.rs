@@ -155,15 +155,27 @@ pub(crate) fn is_word_byte(b: u8) -> bool {
 /// The byte an ASCII byte becomes.
 #[inline]
 fn fold_ascii(b: u8) -> u8 {
-    // Line breaks are kept: they end sentences in chat replies.
-    if b == b'\n' {
-        b'\n'
-    } else if b.is_ascii_control() {
-        b' '
-    } else {
-        b.to_ascii_lowercase()
-    }
+    ASCII_FOLD[usize::from(b & 0x7f)]
 }
+
+/// [`fold_ascii`] as a table: lower case, and control characters a space, but line breaks, which
+/// are kept because they end sentences in chat replies.
+const ASCII_FOLD: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let byte = b as u8;
+        table[b] = if byte == b'\n' {
+            b'\n'
+        } else if byte.is_ascii_control() {
+            b' '
+        } else {
+            byte.to_ascii_lowercase()
+        };
+        b += 1;
+    }
+    table
+};
 
 /// The one ASCII byte a character becomes.
 fn fold(c: char) -> u8 {

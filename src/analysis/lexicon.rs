@@ -4,19 +4,29 @@
 //! regular expressions matched against the normalised reply (lower case, straight quotes, single
 //! spaces; see [`super::normalise`]). A pattern that starts or ends with a letter or digit gets a
 //! word boundary there, so `relax` does not fire inside `relaxation`. Everything is
-//! compiled once. Every pattern of the lexicon also goes into one `RegexSet`, the gate: a single
-//! pass over a reply says which rules, kinds, time frames, frames, hedges and exceptions can match
-//! anywhere in it, and only those are searched for (most replies touch a handful).
+//! compiled once. Every pattern of the lexicon also goes into one lazy DFA, the gate: a single
+//! overlapping pass over a reply says where a match of each pattern ends, so only the patterns that
+//! match are searched for (most replies touch a handful), each only in the stretch of the reply
+//! where its matches can lie, and an exception that ends nowhere near a phrase is never searched.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex::RegexBuilder;
+use regex_automata::hybrid::dfa::{Cache, DFA, OverlappingState};
+use regex_automata::meta;
+use regex_automata::nfa::thompson::{self, WhichCaptures};
+use regex_automata::util::captures::Captures;
+use regex_automata::util::pool::Pool;
+use regex_automata::util::syntax;
+use regex_automata::{Input, MatchKind, PatternID};
 use serde::Deserialize;
 
 use super::negation::Negation;
 use super::normalise::{
-    Normalised, bounded, find_word, find_word_from, normalise_phrase, with_normalised_phrase,
+    Normalised, bounded, find_word, find_word_from, find_word_with, normalise_phrase,
+    with_normalised_phrase,
 };
 use super::{Finding, Polarity, Reading, dimension_of};
 use crate::scenario::{Code, Diagnostic, Intent, Policy, PromiseKind, SourceFile};
@@ -217,6 +227,96 @@ pub struct DerivedNotes {
     pub policy_jargon: String,
 }
 
+/// A compiled pattern list: the regex and the pattern text it was built from.
+///
+/// Built without a literal prefilter: the gate already says where the regex matches, so it is
+/// only ever searched in short stretches of a reply, where starting up a prefilter costs more
+/// than the plain lazy-DFA scan it would save.
+#[derive(Debug)]
+pub(crate) struct Pattern {
+    regex: meta::Regex,
+    source: String,
+    /// Whether it can match the empty string (then a search may find one more, empty, match
+    /// right where the last one ended).
+    may_be_empty: bool,
+}
+
+impl Pattern {
+    /// Compiles a pattern as the lexicon's patterns are: bytes of ASCII, no Unicode classes.
+    fn new(source: &str) -> Result<Pattern, meta::BuildError> {
+        let syntax = syntax::Config::new().unicode(false);
+        let may_be_empty = syntax::parse_with(source, &syntax)
+            .map_or(true, |hir| hir.properties().minimum_len() == Some(0));
+        let regex = meta::Regex::builder()
+            .syntax(syntax)
+            .configure(
+                meta::Config::new()
+                    .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+                    .auto_prefilter(false),
+            )
+            .build(source)?;
+        Ok(Pattern {
+            regex,
+            source: source.to_owned(),
+            may_be_empty,
+        })
+    }
+
+    /// Where iterating its matches may stop: after one that ends at `last_end`, the end of the
+    /// last match the gate saw, unless it can match the empty string there too.
+    fn stop_after(&self, last_end: Option<usize>) -> Option<usize> {
+        last_end.filter(|_| !self.may_be_empty)
+    }
+
+    /// The pattern text.
+    pub(crate) fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// Whether it matches anywhere in the text.
+    pub(crate) fn is_match(&self, text: &str) -> bool {
+        self.regex.is_match(text)
+    }
+
+    /// The successive non-overlapping matches, leftmost first, as `(start, end)`.
+    pub(crate) fn find_iter<'a>(
+        &'a self,
+        text: &'a str,
+    ) -> impl Iterator<Item = (usize, usize)> + 'a {
+        self.regex.find_iter(text).map(|m| (m.start(), m.end()))
+    }
+
+    /// The names of its groups.
+    fn group_names(&self) -> impl Iterator<Item = &str> {
+        self.regex
+            .group_info()
+            .pattern_names(PatternID::ZERO)
+            .flatten()
+    }
+}
+
+/// One match with its groups, in positions of the whole text.
+pub(crate) struct Groups<'t> {
+    text: &'t str,
+    offset: usize,
+    captures: Captures,
+}
+
+impl<'t> Groups<'t> {
+    /// The whole match.
+    pub(crate) fn whole(&self) -> Option<(usize, usize)> {
+        let span = self.captures.get_match()?.span();
+        Some((self.offset + span.start, self.offset + span.end))
+    }
+
+    /// A named group: its range and its words.
+    pub(crate) fn name(&self, name: &str) -> Option<(usize, usize, &'t str)> {
+        let span = self.captures.get_group_by_name(name)?;
+        let (start, end) = (self.offset + span.start, self.offset + span.end);
+        Some((start, end, &self.text[start..end]))
+    }
+}
+
 /// A compiled phrase rule.
 #[derive(Debug)]
 pub(crate) struct Rule {
@@ -236,7 +336,7 @@ pub(crate) struct Rule {
 /// A compiled pattern list and where its patterns sit in the lexicon's gate.
 #[derive(Debug)]
 pub(crate) struct Gated {
-    pub regex: Regex,
+    pub regex: Pattern,
     /// Its patterns in the gate: any of them matching means the regex matches somewhere.
     gate: Range<usize>,
     /// Whether it may hold a text anchor (`^`, `$`, `\A`, `\z`), which a search of part of the
@@ -244,13 +344,257 @@ pub(crate) struct Gated {
     anchored: bool,
 }
 
-/// Which of the lexicon's patterns match somewhere in one reply: the result of the gate's pass.
-pub(crate) struct Hits(regex::SetMatches);
+/// Where the lexicon's patterns match in one reply: the result of the gate's pass.
+///
+/// Every position at which some match of each gate pattern ends, grouped by pattern and in order:
+/// pattern `p`'s ends are `ends[offsets[p]..offsets[p + 1]]`. `offsets` is empty when the gate
+/// could not run (its DFA gave up), and then every pattern may match anywhere.
+pub(crate) struct Hits<'g> {
+    offsets: Vec<u32>,
+    ends: Vec<u32>,
+    gate: &'g Gate,
+    /// The matches over the whole reply of the short regexes asked about so far, by their first
+    /// pattern in the gate.
+    matches: RefCell<Vec<(usize, Vec<(usize, usize)>)>>,
+}
 
-impl Hits {
+impl Hits<'_> {
+    /// The match ends of the gate's patterns `range`, each with its pattern's longest match;
+    /// `None` when the gate could not run.
+    fn ends_in(
+        &self,
+        range: &Range<usize>,
+    ) -> Option<impl Iterator<Item = (usize, Option<usize>)>> {
+        if self.offsets.is_empty() {
+            return None;
+        }
+        let max_len = &self.gate.max_len;
+        Some(range.clone().flat_map(move |p| {
+            let ends = &self.ends[self.offsets[p] as usize..self.offsets[p + 1] as usize];
+            ends.iter().map(move |&end| (end as usize, max_len[p]))
+        }))
+    }
+
+    /// Whether every match of the gated regex is at most [`NEARBY`] bytes long (and the gate ran,
+    /// and it has no text anchors): then what overlaps a range is read off its matches over the
+    /// whole reply.
+    fn is_short(&self, gated: &Gated) -> bool {
+        !self.offsets.is_empty()
+            && !gated.anchored
+            && self.gate.max_len[gated.gate.clone()]
+                .iter()
+                .all(|len| len.is_some_and(|len| len <= NEARBY))
+    }
+
+    /// Calls `f` with the gated regex's matches over the whole reply, found once per reply.
+    fn with_matches<R>(
+        &self,
+        gated: &Gated,
+        text: &str,
+        f: impl FnOnce(&[(usize, usize)]) -> R,
+    ) -> R {
+        let key = gated.gate.start;
+        if let Some((_, found)) = self.matches.borrow().iter().find(|(k, _)| *k == key) {
+            return f(found);
+        }
+        let found: Vec<(usize, usize)> = gated.find_in(self, text).collect();
+        let result = f(&found);
+        self.matches.borrow_mut().push((key, found));
+        result
+    }
+
     /// Whether the gated regex matches anywhere in the reply.
     pub fn any(&self, gated: &Gated) -> bool {
-        gated.gate.clone().any(|i| self.0.matched(i))
+        self.offsets.is_empty() || self.offsets[gated.gate.start] < self.offsets[gated.gate.end]
+    }
+
+    /// The gate's patterns that match somewhere, in order.
+    fn patterns(&self) -> impl Iterator<Item = usize> + '_ {
+        let count = self.gate.max_len.len();
+        (0..count).filter(|&p| self.offsets.is_empty() || self.offsets[p] < self.offsets[p + 1])
+    }
+
+    /// Whether some match of the gated regex may overlap `range`: a match ends after its start
+    /// and starts (at the latest, its pattern's longest match before its end) before its end.
+    pub(crate) fn may_overlap(&self, gated: &Gated, range: (usize, usize)) -> bool {
+        let Some(mut ends) = self.ends_in(&gated.gate) else {
+            return true;
+        };
+        ends.any(|(end, max_len)| end > range.0 && max_len.is_none_or(|len| end < range.1 + len))
+    }
+
+    /// The part of `text` where every match of the gated regex lies, widened to word edges so that
+    /// searching it sees what searching the whole text sees; `None` when it matches nowhere.
+    ///
+    /// A match ends where the gate saw one of its patterns end, and starts at most that pattern's
+    /// longest match before: from the earliest such start to the latest end.
+    fn window(&self, gated: &Gated, text: &str) -> Option<Window> {
+        let everywhere = Window {
+            from: 0,
+            to: text.len(),
+            last_end: None,
+        };
+        let Some(ends) = self.ends_in(&gated.gate) else {
+            return Some(everywhere);
+        };
+        let mut window: Option<(usize, usize)> = None;
+        for (end, max_len) in ends {
+            let start = max_len.map_or(0, |len| end.saturating_sub(len));
+            window = Some(window.map_or((start, end), |(s, e)| (s.min(start), e.max(end))));
+        }
+        let (from, last_end) = window?;
+        if gated.anchored {
+            return Some(everywhere);
+        }
+        let bytes = text.as_bytes();
+        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        let mut from = from.min(bytes.len());
+        while from > 0 && word(bytes[from - 1]) {
+            from -= 1;
+        }
+        let mut to = last_end.min(bytes.len());
+        while to < bytes.len() && word(bytes[to]) {
+            to += 1;
+        }
+        Some(Window {
+            from: floor(text, from),
+            to: ceil(text, to),
+            last_end: Some(last_end),
+        })
+    }
+}
+
+/// Where a gated regex's matches lie in a reply (see [`Hits::window`]).
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    from: usize,
+    to: usize,
+    /// Where its last match ends, when the gate knows: a search past a match that ends there
+    /// finds nothing more.
+    last_end: Option<usize>,
+}
+
+impl Gated {
+    /// The matches of the regex in the text, as [`Pattern::find_iter`] finds them over the whole
+    /// text, searched only where the gate saw them, and not past the last.
+    pub(crate) fn find_in<'a>(
+        &'a self,
+        hits: &Hits<'_>,
+        text: &'a str,
+    ) -> impl Iterator<Item = (usize, usize)> + 'a {
+        let window = hits.window(self, text);
+        let from = window.map_or(0, |w| w.from);
+        let mut matches = window.map(|w| self.regex.find_iter(&text[w.from..w.to]));
+        let stop = window.and_then(|w| self.regex.stop_after(w.last_end));
+        std::iter::from_fn(move || {
+            let (start, end) = matches.as_mut()?.next()?;
+            let (start, end) = (from + start, from + end);
+            if stop.is_some_and(|last| end >= last) {
+                matches = None;
+            }
+            Some((start, end))
+        })
+    }
+
+    /// The matches with their groups, successive and leftmost first over the whole text,
+    /// searched only where the gate saw them, and not past the last.
+    pub(crate) fn captures_in<'a>(
+        &'a self,
+        hits: &Hits<'_>,
+        text: &'a str,
+    ) -> impl Iterator<Item = Groups<'a>> + 'a {
+        let window = hits.window(self, text);
+        let offset = window.map_or(0, |w| w.from);
+        let mut captures = window.map(|w| self.regex.regex.captures_iter(&text[w.from..w.to]));
+        let stop = window.and_then(|w| self.regex.stop_after(w.last_end));
+        std::iter::from_fn(move || {
+            let captures_found = captures.as_mut()?.next()?;
+            let groups = Groups {
+                text,
+                offset,
+                captures: captures_found,
+            };
+            if stop.is_some_and(|last| groups.whole().is_some_and(|(_, end)| end >= last)) {
+                captures = None;
+            }
+            Some(groups)
+        })
+    }
+}
+
+/// The gate: every pattern of the lexicon in one lazy DFA that reports, in one overlapping pass,
+/// each position where a match of each pattern ends.
+struct Gate {
+    dfa: std::sync::Arc<DFA>,
+    /// One search cache per thread that reads replies.
+    caches: Pool<Cache, CacheMaker>,
+    /// Each pattern's longest match in bytes (`None`: unbounded).
+    max_len: Vec<Option<usize>>,
+}
+
+type CacheMaker =
+    Box<dyn Fn() -> Cache + Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>;
+
+impl std::fmt::Debug for Gate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gate")
+            .field("patterns", &self.max_len.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Gate {
+    /// One pass over a normalised reply.
+    fn hits(&self, text: &str) -> Hits<'_> {
+        let gave_up = || Hits {
+            offsets: Vec::new(),
+            ends: Vec::new(),
+            gate: self,
+            matches: RefCell::default(),
+        };
+        // Replies are far shorter than 4 GiB (the engine caps them).
+        if u32::try_from(text.len()).is_err() {
+            return gave_up();
+        }
+        let mut cache = self.caches.get();
+        let input = Input::new(text);
+        let mut state = OverlappingState::start();
+        let mut found: Vec<(u32, u32)> = Vec::new();
+        loop {
+            if self
+                .dfa
+                .try_search_overlapping_fwd(&mut cache, &input, &mut state)
+                .is_err()
+            {
+                return gave_up();
+            }
+            let Some(half) = state.get_match() else {
+                break;
+            };
+            found.push((half.pattern().as_u32(), half.offset() as u32));
+        }
+        // A counting sort by pattern; each pattern's ends stay in the order found, left to right.
+        let count = self.max_len.len();
+        let mut offsets = vec![0u32; count + 1];
+        for &(pattern, _) in &found {
+            offsets[pattern as usize + 1] += 1;
+        }
+        for p in 0..count {
+            offsets[p + 1] += offsets[p];
+        }
+        let mut next = offsets.clone();
+        let mut ends = vec![0u32; found.len()];
+        for &(pattern, end) in &found {
+            let slot = &mut next[pattern as usize];
+            ends[*slot as usize] = end;
+            *slot += 1;
+        }
+        Hits {
+            offsets,
+            ends,
+            gate: self,
+            matches: RefCell::default(),
+        }
     }
 }
 
@@ -262,19 +606,19 @@ struct GateBuilder {
 
 impl GateBuilder {
     /// Registers a regex as one pattern of the gate.
-    fn gate(&mut self, regex: Regex) -> Gated {
+    fn gate(&mut self, regex: Pattern) -> Gated {
         let at = self.patterns.len();
         self.patterns.push(regex.as_str().to_owned());
         Gated::new(regex, at..at + 1)
     }
 
-    fn gate_option(&mut self, regex: Option<Regex>) -> Option<Gated> {
+    fn gate_option(&mut self, regex: Option<Pattern>) -> Option<Gated> {
         regex.map(|regex| self.gate(regex))
     }
 }
 
 impl Gated {
-    fn new(regex: Regex, gate: Range<usize>) -> Self {
+    fn new(regex: Pattern, gate: Range<usize>) -> Self {
         let source = regex.as_str();
         let anchored = source.contains('^')
             || source.contains('$')
@@ -303,7 +647,7 @@ pub struct CompiledLexicon {
     pub(crate) rules: Vec<Rule>,
     /// Every pattern of the lexicon: the phrase rules' patterns one by one first, then one per
     /// other pattern list. One pass says what can match in a reply.
-    gate: RegexSet,
+    gate: Gate,
     /// The rule of each of the gate's first patterns.
     rule_of_pattern: Vec<usize>,
     pub(crate) first_person: Gated,
@@ -398,7 +742,7 @@ impl Compiler<'_> {
         &self,
         owner: &str,
         patterns: &[String],
-    ) -> Result<Option<Regex>, Box<Diagnostic>> {
+    ) -> Result<Option<Pattern>, Box<Diagnostic>> {
         if patterns.is_empty() {
             return Ok(None);
         }
@@ -407,25 +751,20 @@ impl Compiler<'_> {
             parts.push(self.check(owner, pattern)?);
         }
         let joined = parts.join("|");
-        RegexBuilder::new(&joined)
-            .unicode(false)
-            .size_limit(REGEX_SIZE_LIMIT)
-            .build()
-            .map(Some)
-            .map_err(|e| {
-                self.error(
-                    owner,
-                    format!(
-                        "the patterns of `{owner}` cannot be combined: {}",
-                        first_line(&e.to_string())
-                    ),
-                    "split the list or simplify its patterns",
-                )
-            })
+        Pattern::new(&joined).map(Some).map_err(|e| {
+            self.error(
+                owner,
+                format!(
+                    "the patterns of `{owner}` cannot be combined: {}",
+                    first_line(&e.to_string())
+                ),
+                "split the list or simplify its patterns",
+            )
+        })
     }
 
     /// Each pattern of a list compiled on its own (lists whose patterns reuse group names).
-    fn each(&self, owner: &str, patterns: &[String]) -> Result<Vec<Regex>, Box<Diagnostic>> {
+    fn each(&self, owner: &str, patterns: &[String]) -> Result<Vec<Pattern>, Box<Diagnostic>> {
         let mut compiled = Vec::with_capacity(patterns.len());
         for pattern in patterns {
             compiled.push(self.required(owner, std::slice::from_ref(pattern))?);
@@ -434,7 +773,7 @@ impl Compiler<'_> {
     }
 
     /// Like [`Compiler::alternation`] for a list that must not be empty.
-    fn required(&self, owner: &str, patterns: &[String]) -> Result<Regex, Box<Diagnostic>> {
+    fn required(&self, owner: &str, patterns: &[String]) -> Result<Pattern, Box<Diagnostic>> {
         self.alternation(owner, patterns)?.ok_or_else(|| {
             self.error(
                 owner,
@@ -444,28 +783,51 @@ impl Compiler<'_> {
         })
     }
 
-    /// A set of already-checked patterns.
-    fn set(
+    /// The gate over already-checked patterns.
+    fn gate(
         &self,
         owner: &str,
         patterns: &[String],
-        dfa_limit: usize,
-    ) -> Result<RegexSet, Box<Diagnostic>> {
-        RegexSetBuilder::new(patterns)
-            .unicode(false)
-            .size_limit(REGEX_SIZE_LIMIT)
-            .dfa_size_limit(dfa_limit)
-            .build()
-            .map_err(|e| {
-                self.error(
-                    owner,
-                    format!(
-                        "the patterns of `{owner}` cannot be combined: {}",
-                        first_line(&e.to_string())
-                    ),
-                    "split the list or simplify its patterns",
-                )
-            })
+        cache_limit: usize,
+    ) -> Result<Gate, Box<Diagnostic>> {
+        let fail = |e: &dyn std::fmt::Display| {
+            self.error(
+                owner,
+                format!(
+                    "the patterns of `{owner}` cannot be combined: {}",
+                    first_line(&e.to_string())
+                ),
+                "split the list or simplify its patterns",
+            )
+        };
+        let syntax = syntax::Config::new().unicode(false);
+        let mut max_len = Vec::with_capacity(patterns.len());
+        for pattern in patterns {
+            let hir = syntax::parse_with(pattern, &syntax).map_err(|e| fail(&e))?;
+            max_len.push(hir.properties().maximum_len());
+        }
+        let dfa = DFA::builder()
+            .configure(
+                DFA::config()
+                    .match_kind(MatchKind::All)
+                    .cache_capacity(cache_limit),
+            )
+            .syntax(syntax)
+            .thompson(
+                thompson::Config::new()
+                    .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+                    .which_captures(WhichCaptures::None),
+            )
+            .build_many(patterns)
+            .map_err(|e| fail(&e))?;
+        let dfa = std::sync::Arc::new(dfa);
+        let for_caches = std::sync::Arc::clone(&dfa);
+        let maker: CacheMaker = Box::new(move || for_caches.create_cache());
+        Ok(Gate {
+            dfa,
+            caches: Pool::new(maker),
+            max_len,
+        })
     }
 }
 
@@ -540,7 +902,7 @@ impl Lexicon {
         let cues = gate.gate_option(compiler.alternation("cues", &times.cues)?);
         let jargon = gate.gate_option(compiler.alternation("jargon", &self.jargon.patterns)?);
         let asks = gate.gate_option(asks);
-        let gate = compiler.set("the lexicon", &gate.patterns, GATE_DFA_LIMIT)?;
+        let gate = compiler.gate("the lexicon", &gate.patterns, GATE_DFA_LIMIT)?;
         Ok(CompiledLexicon {
             negation: Negation::new(
                 &self.negation.negators,
@@ -686,13 +1048,13 @@ fn check_criteria(compiler: &Compiler<'_>, lexicon: &Lexicon) -> Result<(), Box<
 fn check_groups(
     compiler: &Compiler<'_>,
     owner: &str,
-    regex: Option<&Regex>,
+    regex: Option<&Pattern>,
     groups: &[&str],
 ) -> Result<(), Box<Diagnostic>> {
     let Some(regex) = regex else {
         return Ok(());
     };
-    let names: Vec<&str> = regex.capture_names().flatten().collect();
+    let names: Vec<&str> = regex.group_names().collect();
     for group in groups {
         if !names.contains(group) {
             return Err(compiler.error(
@@ -710,7 +1072,15 @@ pub(crate) fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
     a.0 < b.1 && b.0 < a.1
 }
 
-/// Whether any match of `regex` overlaps the range.
+/// How far around a range [`overlapped_by`] looks for a match: patterns are phrases, not paragraphs.
+const NEARBY: usize = 80;
+
+/// Whether a match of `regex` near the range overlaps it.
+///
+/// For a regex whose matches are at most [`NEARBY`] bytes long, that is whether one of its
+/// matches over the whole reply does (its matches are found once per reply and kept: exceptions
+/// and hedges are asked about again and again). Any other regex is searched in the text around
+/// the range, [`NEARBY`] bytes either side.
 pub(crate) fn overlapped_by(
     regex: Option<&Gated>,
     hits: &Hits,
@@ -720,19 +1090,41 @@ pub(crate) fn overlapped_by(
     let Some(gated) = regex else {
         return false;
     };
-    // Look a little around the range only: patterns are phrases, not paragraphs.
-    let from = floor(text, range.0.saturating_sub(80));
-    let to = ceil(text, (range.1 + 80).min(text.len()));
-    // A regex that matches nowhere in the reply matches nowhere in a part of it either, unless
+    if hits.is_short(gated) {
+        return hits.may_overlap(gated, range)
+            && hits.with_matches(gated, text, |matches| {
+                matches.iter().any(|&m| overlaps(m, range))
+            });
+    }
+    let from = floor(text, range.0.saturating_sub(NEARBY));
+    let to = ceil(text, (range.1 + NEARBY).min(text.len()));
+    // A regex with no match near the range in the reply has none in a part of it either, unless
     // the part's edges cut a word (its `\b` would then see a boundary the reply lacks) or the
     // regex has text anchors: then the part is searched as it always was.
-    if !hits.any(gated) && natural_window(text, from, to, gated.anchored) {
-        return false;
+    let (mut from, mut to) = (from, to);
+    if natural_window(text, from, to, gated.anchored) {
+        if !hits.may_overlap(gated, range) {
+            return false;
+        }
+        // Every match in the part also lies where the gate saw the regex match, whose edges are
+        // word edges too: searching only their overlap finds the same matches.
+        let Some(Window {
+            from: start,
+            to: end,
+            ..
+        }) = hits.window(gated, text)
+        else {
+            return false;
+        };
+        (from, to) = (from.max(start), to.min(end));
+        if from >= to {
+            return false;
+        }
     }
     gated
         .regex
         .find_iter(&text[from..to])
-        .any(|m| overlaps((from + m.start(), from + m.end()), range))
+        .any(|(start, end)| overlaps((from + start, from + end), range))
 }
 
 /// Whether searching `text[from..to]` sees the same assertions as searching the whole text:
@@ -782,8 +1174,8 @@ impl CompiledLexicon {
     }
 
     /// The gate's pass over a normalised reply: which patterns can match in it.
-    pub(crate) fn hits(&self, text: &str) -> Hits {
-        Hits(self.gate.matches(text))
+    pub(crate) fn hits(&self, text: &str) -> Hits<'_> {
+        self.gate.hits(text)
     }
 
     /// Applies the phrase rules.
@@ -793,7 +1185,7 @@ impl CompiledLexicon {
         // rules that suppress it; later matches are never looked at, so long replies stay linear.
         let mut firsts: Vec<(usize, usize, usize)> = Vec::new();
         let mut previous = usize::MAX;
-        for pattern in hits.0.iter() {
+        for pattern in hits.patterns() {
             let Some(&index) = self.rule_of_pattern.get(pattern) else {
                 // The rules' patterns come first in the gate, in order.
                 break;
@@ -803,18 +1195,13 @@ impl CompiledLexicon {
             }
             previous = index;
             let rule = &self.rules[index];
-            let first = rule
-                .regex
-                .regex
-                .find_iter(text)
-                .map(|m| (m.start(), m.end()))
-                .find(|&range| {
-                    !(rule.negatable && self.negation.negated_before(text, range.0))
-                        && !overlapped_by(rule.except.as_ref(), hits, text, range)
-                        && !rule.suppressed_by.iter().any(|&other| {
-                            overlapped_by(Some(&self.rules[other].regex), hits, text, range)
-                        })
-                });
+            let first = rule.regex.find_in(hits, text).find(|&range| {
+                !(rule.negatable && self.negation.negated_before(text, range.0))
+                    && !overlapped_by(rule.except.as_ref(), hits, text, range)
+                    && !rule.suppressed_by.iter().any(|&other| {
+                        overlapped_by(Some(&self.rules[other].regex), hits, text, range)
+                    })
+            });
             if let Some((start, end)) = first {
                 firsts.push((index, start, end));
             }
@@ -875,12 +1262,12 @@ impl CompiledLexicon {
         if let Some(jargon) = &self.jargon
             && hits.any(jargon)
         {
-            for m in jargon.regex.find_iter(text) {
-                found.push((m.start(), m.end(), "business-jargon", &self.jargon_note));
+            for (start, end) in jargon.find_in(hits, text) {
+                found.push((start, end, "business-jargon", &self.jargon_note));
             }
         }
-        for term in &policy.jargon {
-            if let Some((start, end)) = with_normalised_phrase(term, |term| find_word(text, term))
+        for finder in policy.jargon_finders.get(&policy.jargon) {
+            if let Some((start, end)) = find_word_with(text, finder)
                 && !found.iter().any(|f| overlaps((f.0, f.1), (start, end)))
             {
                 found.push((start, end, "policy-jargon", &self.notes.policy_jargon));
@@ -914,14 +1301,14 @@ impl CompiledLexicon {
             return;
         }
         let text = norm.text.as_str();
-        for captures in asks.regex.captures_iter(text) {
-            let (Some(whole), Some(item)) = (captures.get(0), captures.name("item")) else {
+        for groups in asks.captures_in(hits, text) {
+            let (Some(whole), Some(item)) = (groups.whole(), groups.name("item")) else {
                 continue;
             };
-            if self.negation.negated_before(text, whole.start()) {
+            if self.negation.negated_before(text, whole.0) {
                 continue;
             }
-            let asked = item.as_str();
+            let asked = item.2;
             let repeats = already_given.iter().any(|given| {
                 with_normalised_phrase(given, |given| {
                     let names = self.aliases.get(given);
@@ -939,7 +1326,7 @@ impl CompiledLexicon {
                     "ownership.no-repeat",
                     Polarity::Bad,
                     "ask-again",
-                    norm.original(whole.start(), item.end()),
+                    norm.original(whole.0, item.1),
                     &self.repeat_note,
                 );
                 return;

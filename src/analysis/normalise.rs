@@ -26,43 +26,49 @@ const FOREIGN_LETTER: u8 = b'_';
 impl<'a> Normalised<'a> {
     /// Normalises a reply.
     pub fn new(original: &'a str) -> Self {
-        let mut bytes: Vec<u8> = Vec::with_capacity(original.len());
+        let input = original.as_bytes();
+        let mut bytes: Vec<u8> = Vec::with_capacity(input.len());
         let mut offsets: Vec<usize> = Vec::new();
-        // Whether `offsets` is still the identity (and so left empty).
-        let mut identity = true;
         let mut last_space = true;
-        let mut push = |bytes: &mut Vec<u8>, byte: u8, at: usize, last_space: &mut bool| {
-            if byte == b' ' {
-                if *last_space {
-                    return;
-                }
-                *last_space = true;
-            } else {
-                *last_space = false;
-            }
-            if identity {
-                if at == bytes.len() {
-                    bytes.push(byte);
-                    return;
-                }
-                identity = false;
-                offsets.reserve(original.len() + 1);
-                offsets.extend(0..bytes.len());
+        // Whether a folded byte is kept: runs of spaces collapse, leading spaces go.
+        let mut keep = |byte: u8| {
+            let space = byte == b' ';
+            let kept = !(space && last_space);
+            last_space = space;
+            kept
+        };
+        // While every byte is ASCII and none is dropped, byte `i` of the copy is byte `i` of the
+        // reply and no map is needed (most replies).
+        let mut at = 0;
+        let mut mapped = false;
+        while at < input.len() && input[at].is_ascii() {
+            let byte = fold_ascii(input[at]);
+            at += 1;
+            if !keep(byte) {
+                mapped = true;
+                break;
             }
             bytes.push(byte);
-            offsets.push(at);
-        };
-        if original.is_ascii() {
-            for (at, &b) in original.as_bytes().iter().enumerate() {
-                push(&mut bytes, fold_ascii(b), at, &mut last_space);
-            }
-        } else {
-            for (at, c) in original.char_indices() {
-                push(&mut bytes, fold(c), at, &mut last_space);
-            }
         }
-        if !identity {
-            offsets.push(original.len());
+        if mapped || at < input.len() {
+            offsets.reserve(input.len() + 1);
+            offsets.extend(0..bytes.len());
+            while at < input.len() {
+                let (byte, width) = if input[at].is_ascii() {
+                    (fold_ascii(input[at]), 1)
+                } else {
+                    // `at` is always at a character boundary: ASCII bytes and whole
+                    // characters are stepped over.
+                    let c = original[at..].chars().next().unwrap_or(' ');
+                    (fold(c), c.len_utf8())
+                };
+                if keep(byte) {
+                    bytes.push(byte);
+                    offsets.push(at);
+                }
+                at += width;
+            }
+            offsets.push(input.len());
         }
         // Every byte pushed is ASCII, so this cannot fail.
         let text = String::from_utf8(bytes).unwrap_or_default();
@@ -149,15 +155,27 @@ pub(crate) fn is_word_byte(b: u8) -> bool {
 /// The byte an ASCII byte becomes.
 #[inline]
 fn fold_ascii(b: u8) -> u8 {
-    // Line breaks are kept: they end sentences in chat replies.
-    if b == b'\n' {
-        b'\n'
-    } else if b.is_ascii_control() {
-        b' '
-    } else {
-        b.to_ascii_lowercase()
-    }
+    ASCII_FOLD[usize::from(b & 0x7f)]
 }
+
+/// [`fold_ascii`] as a table: lower case, and control characters a space, but line breaks, which
+/// are kept because they end sentences in chat replies.
+const ASCII_FOLD: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let byte = b as u8;
+        table[b] = if byte == b'\n' {
+            b'\n'
+        } else if byte.is_ascii_control() {
+            b' '
+        } else {
+            byte.to_ascii_lowercase()
+        };
+        b += 1;
+    }
+    table
+};
 
 /// The one ASCII byte a character becomes.
 fn fold(c: char) -> u8 {
@@ -229,18 +247,26 @@ pub(crate) fn find_word(haystack: &str, needle: &str) -> Option<(usize, usize)> 
 /// Like [`find_word`], from byte `from` of the haystack on.
 pub(crate) fn find_word_from(haystack: &str, needle: &str, from: usize) -> Option<(usize, usize)> {
     let bytes = haystack.as_bytes();
-    let needle = needle.as_bytes();
-    let (&first, rest) = needle.split_first()?;
-    let mut from = from;
-    while from + needle.len() <= bytes.len() {
-        let start = from + memchr::memchr(first, &bytes[from..=bytes.len() - needle.len()])?;
-        let end = start + needle.len();
-        if &bytes[start + 1..end] == rest && bounded(bytes, start, end) {
-            return Some((start, end));
-        }
-        from = start + 1;
+    if needle.is_empty() || from > bytes.len() {
+        return None;
     }
-    None
+    // `memmem` looks for the needle's rarest bytes first, so common first letters cost nothing.
+    memchr::memmem::find_iter(&bytes[from..], needle.as_bytes())
+        .map(|at| (from + at, from + at + needle.len()))
+        .find(|&(start, end)| bounded(bytes, start, end))
+}
+
+/// Like [`find_word`] with a searcher built once for the needle.
+pub(crate) fn find_word_with(
+    haystack: &str,
+    finder: &memchr::memmem::Finder<'_>,
+) -> Option<(usize, usize)> {
+    let bytes = haystack.as_bytes();
+    let len = finder.needle().len();
+    finder
+        .find_iter(bytes)
+        .map(|at| (at, at + len))
+        .find(|&(start, end)| bounded(bytes, start, end))
 }
 
 /// Whether `start..end` of a normalised text stands at word boundaries (an apostrophe counts as one).

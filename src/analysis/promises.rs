@@ -10,9 +10,7 @@
 //! mentioned before them in the sentence (or the first after), and a promise takes the longest of
 //! its time frames ("I'll process the refund today and it'll reach your card in 5–7 days").
 
-use regex::Captures;
-
-use super::lexicon::{CompiledLexicon, Hits, overlapped_by, push_finding};
+use super::lexicon::{CompiledLexicon, Groups, Hits, overlapped_by, push_finding};
 use super::normalise::{Normalised, is_sentence_end, is_word_byte};
 use super::{Polarity, Promise, PromiseVerdict, Reading};
 use crate::scenario::{Intent, Policy, PromiseKind};
@@ -125,7 +123,9 @@ pub(crate) fn read_promises(
             }
             // A stated time frame needs a word of process ("takes", "within") and, for a kind
             // the policy covers, must not be sooner than the policy's soonest.
-            let cued = cues.is_some_and(|cues| cues.regex.is_match(&text[s0..s1]));
+            let cued = cues.is_some_and(|cues| {
+                hits.may_overlap(cues, (s0, s1)) && cues.regex.is_match(&text[s0..s1])
+            });
             let realistic = cued
                 && kind.is_none_or(|kind| {
                     policy
@@ -402,11 +402,11 @@ fn find_frames(lex: &CompiledLexicon, hits: &Hits, text: &str) -> Vec<Frame> {
         if !hits.any(gated) {
             continue;
         }
-        for m in gated.regex.find_iter(text) {
-            if !overlapped_by(lex.frame_except.as_ref(), hits, text, (m.start(), m.end())) {
+        for (start, end) in gated.find_in(hits, text) {
+            if !overlapped_by(lex.frame_except.as_ref(), hits, text, (start, end)) {
                 frames.push(Frame {
-                    start: m.start(),
-                    end: m.end(),
+                    start,
+                    end,
                     singular,
                 });
             }
@@ -421,11 +421,11 @@ fn find_kinds(lex: &CompiledLexicon, hits: &Hits, text: &str) -> Vec<KindMention
     let mut mentions = Vec::new();
     let mut amounts_found = Vec::new();
     for kind in lex.kinds.iter().filter(|kind| hits.any(&kind.regex)) {
-        for m in kind.regex.regex.find_iter(text) {
-            if !overlapped_by(kind.except.as_ref(), hits, text, (m.start(), m.end())) {
+        for (start, end) in kind.regex.find_in(hits, text) {
+            if !overlapped_by(kind.except.as_ref(), hits, text, (start, end)) {
                 mentions.push(KindMention {
-                    start: m.start(),
-                    end: m.end(),
+                    start,
+                    end,
                     kind: kind.kind,
                 });
             }
@@ -444,8 +444,7 @@ fn find_kinds(lex: &CompiledLexicon, hits: &Hits, text: &str) -> Vec<KindMention
         let mut sentence_start = 0;
         let mut next_named = 0;
         let mut followed: Option<&KindMention> = None;
-        for m in amounts.regex.find_iter(text) {
-            let range = (m.start(), m.end());
+        for range in amounts.find_in(hits, text) {
             while scanned < range.0 {
                 if is_sentence_end(bytes, scanned) {
                     sentence_start = scanned + 1;
@@ -499,17 +498,17 @@ pub(crate) fn find_times(lex: &CompiledLexicon, hits: &Hits, text: &str) -> Vec<
         if !hits.any(gated) {
             continue;
         }
-        for captures in gated.regex.captures_iter(text) {
-            if let Some(time) = counted_time(lex, &captures) {
+        for groups in gated.captures_in(hits, text) {
+            if let Some(time) = counted_time(lex, &groups) {
                 times.push(time);
             }
         }
     }
     for (gated, hours) in lex.fixed.iter().filter(|(gated, _)| hits.any(gated)) {
-        for m in gated.regex.find_iter(text) {
+        for (start, end) in gated.find_in(hits, text) {
             times.push(TimeMention {
-                start: m.start(),
-                end: m.end(),
+                start,
+                end,
                 hours: *hours,
             });
         }
@@ -533,16 +532,16 @@ pub(crate) fn find_times(lex: &CompiledLexicon, hits: &Hits, text: &str) -> Vec<
 }
 
 /// The hours of a counted time frame ("within 2 days" = 48), or of a range's lower bound.
-fn counted_time(lex: &CompiledLexicon, captures: &Captures<'_>) -> Option<TimeMention> {
-    let whole = captures.get(0)?;
-    let count = number(lex, captures.name("n")?.as_str())?;
-    let unit = captures.name("unit")?.as_str();
+fn counted_time(lex: &CompiledLexicon, groups: &Groups<'_>) -> Option<TimeMention> {
+    let (start, end) = groups.whole()?;
+    let count = number(lex, groups.name("n")?.2)?;
+    let unit = groups.name("unit")?.2;
     let per_unit = unit_hours(lex, unit)?;
     // Minutes and other units under an hour still take an hour in the ledger.
     let hours = count.saturating_mul(per_unit).max(1);
     Some(TimeMention {
-        start: whole.start(),
-        end: whole.end(),
+        start,
+        end,
         hours: Some(hours),
     })
 }

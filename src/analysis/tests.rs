@@ -66,6 +66,7 @@ fn policy() -> Policy {
             ),
         ],
         jargon: vec!["RMA".to_owned(), "SLA".to_owned()],
+        ..Policy::default()
     }
 }
 

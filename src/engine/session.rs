@@ -286,7 +286,7 @@ impl Session {
                         max: MAX_REPLY_CHARS,
                     });
                 }
-                if sanitize_reply(text).trim().is_empty() {
+                if is_blank_reply(text) {
                     return Err(MoveError::EmptyReply);
                 }
             }
@@ -847,17 +847,38 @@ fn outcome_of_system_ending(id: &str) -> Outcome {
 
 /// A reply as stored: control characters (other than newlines and tabs) become spaces.
 pub fn sanitize_reply(text: &str) -> String {
-    let stray = |c: char| c.is_control() && c != '\n' && c != '\t';
-    // Control characters are ASCII or C1 (U+0080..U+009F, which UTF-8 opens with 0xC2): a byte
-    // scan rules them out for nearly every reply without decoding it.
-    let maybe_stray =
-        |b: &u8| (*b < 0x20 && *b != b'\n' && *b != b'\t') || *b == 0x7f || *b == 0xc2;
-    if !text.as_bytes().iter().any(maybe_stray) {
+    if !has_stray_controls(text) {
         return text.to_owned();
     }
     text.chars()
-        .map(|c| if stray(c) { ' ' } else { c })
+        .map(|c| if is_stray_control(c) { ' ' } else { c })
         .collect()
+}
+
+/// Whether a character is a control character a stored reply does not keep.
+fn is_stray_control(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
+}
+
+/// Whether a reply holds a control character [`sanitize_reply`] replaces. Control characters are
+/// ASCII or C1 (U+0080..U+009F, in UTF-8 0xC2 then 0x80..=0x9F): a byte scan finds them without
+/// decoding the reply (a pound sign, 0xC2 0xA3, is not one).
+fn has_stray_controls(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| {
+        (b < 0x20 && b != b'\n' && b != b'\t')
+            || b == 0x7f
+            || (b == 0xc2
+                && bytes
+                    .get(i + 1)
+                    .is_some_and(|next| (0x80..=0x9f).contains(next)))
+    })
+}
+
+/// Whether a reply says nothing once sanitised: only spaces and control characters.
+fn is_blank_reply(text: &str) -> bool {
+    text.chars()
+        .all(|c| c.is_whitespace() || is_stray_control(c))
 }
 
 fn clamp_meters(meters: Meters) -> Meters {

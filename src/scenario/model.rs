@@ -324,6 +324,40 @@ pub struct Policy {
     /// Business jargon this customer will not understand ("RMA", "SLA").
     #[serde(default)]
     pub jargon: Vec<String>,
+    /// The jargon normalised and ready to search for, built on first use.
+    #[serde(skip)]
+    pub(crate) jargon_finders: JargonFinders,
+}
+
+/// A policy's jargon terms, normalised as replies are, each with a searcher built once; a cache
+/// derived from [`Policy::jargon`], so it takes no part in comparisons.
+#[derive(Clone, Default)]
+pub(crate) struct JargonFinders(std::sync::OnceLock<Vec<memchr::memmem::Finder<'static>>>);
+
+impl JargonFinders {
+    /// The searchers for `terms` (the policy's jargon), built the first time.
+    pub(crate) fn get(&self, terms: &[String]) -> &[memchr::memmem::Finder<'static>] {
+        self.0.get_or_init(|| {
+            terms
+                .iter()
+                .map(|term| crate::analysis::normalise::normalise_phrase(term))
+                .filter(|term| !term.is_empty())
+                .map(|term| memchr::memmem::Finder::new(term.as_bytes()).into_owned())
+                .collect()
+        })
+    }
+}
+
+impl PartialEq for JargonFinders {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for JargonFinders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JargonFinders")
+    }
 }
 
 /// The policy for one kind of commitment.

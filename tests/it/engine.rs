@@ -507,3 +507,11 @@ fn written(recorded: rapport::transcript::Recorded<'_>) -> &[rapport::engine::Ti
     assert!(recorded.unsaved.is_none(), "{:?}", recorded.unsaved);
     recorded.events
 }
+
+#[test]
+fn replies_keep_pound_signs_and_lose_c1_controls() {
+    use rapport::engine::sanitize_reply;
+    assert_eq!(sanitize_reply("a £119 refund"), "a £119 refund");
+    assert_eq!(sanitize_reply("a\u{85}b\u{9b}c £"), "a b c £");
+    assert_eq!(sanitize_reply("tab\tand\nline"), "tab\tand\nline");
+}

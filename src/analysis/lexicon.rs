@@ -1173,6 +1173,35 @@ impl CompiledLexicon {
         criteria
     }
 
+    /// Every gated regex of the lexicon, for tests of the gate.
+    #[cfg(test)]
+    pub(crate) fn every_gated(&self) -> Vec<&Gated> {
+        let mut all: Vec<&Gated> = Vec::new();
+        for rule in &self.rules {
+            all.push(&rule.regex);
+            all.extend(&rule.except);
+        }
+        for kind in &self.kinds {
+            all.push(&kind.regex);
+            all.extend(&kind.except);
+        }
+        all.extend([&self.first_person, &self.company]);
+        all.extend(self.amounts.iter().map(|(gated, _, _)| gated));
+        all.extend(self.counted.iter().chain(&self.ranges));
+        all.extend(self.fixed.iter().map(|(gated, _)| gated));
+        for optional in [
+            &self.frame_except,
+            &self.hedges,
+            &self.carried_hedges,
+            &self.cues,
+            &self.jargon,
+            &self.asks,
+        ] {
+            all.extend(optional);
+        }
+        all
+    }
+
     /// The gate's pass over a normalised reply: which patterns can match in it.
     pub(crate) fn hits(&self, text: &str) -> Hits<'_> {
         self.gate.hits(text)

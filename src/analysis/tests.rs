@@ -330,3 +330,53 @@ fn a_ron_error_in_the_lexicon_is_a_diagnostic() {
         diagnostic.location()
     );
 }
+
+/// The replies of the labelled set, each also joined to another and shouted after a lead-in, so
+/// that patterns meet each other across sentences and in other cases.
+fn labelled_corpus() -> Vec<String> {
+    #[derive(serde::Deserialize)]
+    struct Set {
+        replies: Vec<Labelled>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Labelled {
+        text: String,
+    }
+    let set: Set = ron::from_str(include_str!("../../tests/data/labelled-replies.ron"))
+        .expect("the labelled set parses");
+    let texts: Vec<String> = set.replies.into_iter().map(|r| r.text).collect();
+    let n = texts.len();
+    let mut corpus = texts.clone();
+    for (i, text) in texts.iter().enumerate() {
+        corpus.push(format!("{text} {}", texts[(i * 7 + 3) % n]));
+        corpus.push(format!("Well, {}", text.to_uppercase()));
+    }
+    corpus
+}
+
+#[test]
+fn the_gate_finds_every_match_a_search_of_the_whole_reply_finds() {
+    let lexicon = &analyser().lexicon;
+    let gated = lexicon.every_gated();
+    for text in labelled_corpus() {
+        let norm = Normalised::new(&text);
+        let hits = lexicon.hits(&norm.text);
+        for regex in &gated {
+            let whole: Vec<(usize, usize)> = regex.regex.find_iter(&norm.text).collect();
+            let placed: Vec<(usize, usize)> = regex.find_in(&hits, &norm.text).collect();
+            assert_eq!(
+                placed,
+                whole,
+                "`{}` in {:?}",
+                regex.regex.as_str(),
+                norm.text
+            );
+            assert_eq!(
+                hits.any(regex),
+                !whole.is_empty(),
+                "`{}`",
+                regex.regex.as_str()
+            );
+        }
+    }
+}

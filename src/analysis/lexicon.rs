@@ -243,7 +243,7 @@ pub(crate) struct Pattern {
 
 impl Pattern {
     /// Compiles a pattern as the lexicon's patterns are: bytes of ASCII, no Unicode classes.
-    fn new(source: &str) -> Result<Pattern, meta::BuildError> {
+    fn new(source: &str) -> Result<Pattern, Box<meta::BuildError>> {
         let syntax = syntax::Config::new().unicode(false);
         let may_be_empty = syntax::parse_with(source, &syntax)
             .map_or(true, |hir| hir.properties().minimum_len() == Some(0));
@@ -254,7 +254,8 @@ impl Pattern {
                     .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
                     .auto_prefilter(false),
             )
-            .build(source)?;
+            .build(source)
+            .map_err(Box::new)?;
         Ok(Pattern {
             regex,
             source: source.to_owned(),
@@ -355,8 +356,11 @@ pub(crate) struct Hits<'g> {
     gate: &'g Gate,
     /// The matches over the whole reply of the short regexes asked about so far, by their first
     /// pattern in the gate.
-    matches: RefCell<Vec<(usize, Vec<(usize, usize)>)>>,
+    matches: RefCell<Vec<(usize, Matches)>>,
 }
+
+/// A regex's matches in a reply, as `(start, end)`, in order.
+type Matches = Vec<(usize, usize)>;
 
 impl Hits<'_> {
     /// The match ends of the gate's patterns `range`, each with its pattern's longest match;
@@ -397,7 +401,7 @@ impl Hits<'_> {
         if let Some((_, found)) = self.matches.borrow().iter().find(|(k, _)| *k == key) {
             return f(found);
         }
-        let found: Vec<(usize, usize)> = gated.find_in(self, text).collect();
+        let found: Matches = gated.find_in(self, text).collect();
         let result = f(&found);
         self.matches.borrow_mut().push((key, found));
         result
@@ -751,16 +755,21 @@ impl Compiler<'_> {
             parts.push(self.check(owner, pattern)?);
         }
         let joined = parts.join("|");
-        Pattern::new(&joined).map(Some).map_err(|e| {
-            self.error(
-                owner,
-                format!(
-                    "the patterns of `{owner}` cannot be combined: {}",
-                    first_line(&e.to_string())
-                ),
-                "split the list or simplify its patterns",
-            )
-        })
+        Pattern::new(&joined)
+            .map(Some)
+            .map_err(|e| self.uncombinable(owner, &e))
+    }
+
+    /// The diagnostic for patterns that each compile but not together.
+    fn uncombinable(&self, owner: &str, error: &dyn std::fmt::Display) -> Box<Diagnostic> {
+        self.error(
+            owner,
+            format!(
+                "the patterns of `{owner}` cannot be combined: {}",
+                first_line(&error.to_string())
+            ),
+            "split the list or simplify its patterns",
+        )
     }
 
     /// Each pattern of a list compiled on its own (lists whose patterns reuse group names).
@@ -790,16 +799,7 @@ impl Compiler<'_> {
         patterns: &[String],
         cache_limit: usize,
     ) -> Result<Gate, Box<Diagnostic>> {
-        let fail = |e: &dyn std::fmt::Display| {
-            self.error(
-                owner,
-                format!(
-                    "the patterns of `{owner}` cannot be combined: {}",
-                    first_line(&e.to_string())
-                ),
-                "split the list or simplify its patterns",
-            )
-        };
+        let fail = |e: &dyn std::fmt::Display| self.uncombinable(owner, e);
         let syntax = syntax::Config::new().unicode(false);
         let mut max_len = Vec::with_capacity(patterns.len());
         for pattern in patterns {

@@ -14,5 +14,8 @@ fi
 
 cargo fmt --all -- --check
 cargo test
-cargo run --quiet --bin rapport -- validate --deny-warnings scenarios/
-cargo run --quiet --bin rapport -- test scenarios/
+# The binary `cargo test` built for the CLI tests: `cargo run` would build it again without the
+# dev-dependencies, and with them a second copy of Bevy.
+rapport="$CARGO_TARGET_DIR/debug/rapport"
+"$rapport" validate --deny-warnings scenarios/
+"$rapport" test scenarios/

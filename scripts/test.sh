@@ -14,8 +14,8 @@ fi
 
 cargo fmt --all -- --check
 cargo test
-# The binary `cargo test` built for the CLI tests: `cargo run` would build it again without the
-# dev-dependencies, and with them a second copy of Bevy.
+# The binary `cargo test` built for the CLI tests. `cargo run` would build it again with other
+# features (without the dev-dependencies' unification), which means a second build of Bevy.
 rapport="$CARGO_TARGET_DIR/debug/rapport"
 "$rapport" validate --deny-warnings scenarios/
 "$rapport" test scenarios/

@@ -380,3 +380,39 @@ fn the_gate_finds_every_match_a_search_of_the_whole_reply_finds() {
         }
     }
 }
+
+#[test]
+fn what_overlaps_a_range_is_what_a_search_around_it_finds() {
+    let lexicon = &analyser().lexicon;
+    let gated = lexicon.every_gated();
+    // The search around the range that `overlapped_by` stands for: 80 bytes either side.
+    let searched_around = |regex: &lexicon::Gated, text: &str, range: (usize, usize)| {
+        let from = range.0.saturating_sub(80);
+        let to = (range.1 + 80).min(text.len());
+        regex
+            .regex
+            .find_iter(&text[from..to])
+            .any(|(start, end)| lexicon::overlaps((from + start, from + end), range))
+    };
+    for text in labelled_corpus() {
+        let norm = Normalised::new(&text);
+        let text = norm.text.as_str();
+        let hits = lexicon.hits(text);
+        // Every sentence, and every stretch of three words, as the ranges asked about.
+        let mut ranges = norm.sentences();
+        let starts: Vec<usize> = (0..text.len())
+            .filter(|&i| i == 0 || text.as_bytes()[i - 1] == b' ')
+            .collect();
+        ranges.extend(starts.windows(4).map(|w| (w[0], w[3] - 1)));
+        for regex in &gated {
+            for &range in &ranges {
+                assert_eq!(
+                    lexicon::overlapped_by(Some(regex), &hits, text, range),
+                    searched_around(regex, text, range),
+                    "`{}` over {range:?} of {text:?}",
+                    regex.regex.as_str()
+                );
+            }
+        }
+    }
+}

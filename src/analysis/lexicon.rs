@@ -486,18 +486,12 @@ impl Gated {
         hits: &Hits<'_>,
         text: &'a str,
     ) -> impl Iterator<Item = (usize, usize)> + 'a {
-        let window = hits.window(self, text);
-        let from = window.map_or(0, |w| w.from);
-        let mut matches = window.map(|w| self.regex.find_iter(&text[w.from..w.to]));
-        let stop = window.and_then(|w| self.regex.stop_after(w.last_end));
-        std::iter::from_fn(move || {
-            let (start, end) = matches.as_mut()?.next()?;
-            let (start, end) = (from + start, from + end);
-            if stop.is_some_and(|last| end >= last) {
-                matches = None;
-            }
-            Some((start, end))
-        })
+        self.search_placed(
+            hits,
+            text,
+            |stretch| self.regex.find_iter(stretch),
+            |from, (start, end)| ((from + start, from + end), from + end),
+        )
     }
 
     /// The matches with their groups, successive and leftmost first over the whole text,
@@ -507,21 +501,43 @@ impl Gated {
         hits: &Hits<'_>,
         text: &'a str,
     ) -> impl Iterator<Item = Groups<'a>> + 'a {
+        self.search_placed(
+            hits,
+            text,
+            |stretch| self.regex.regex.captures_iter(stretch),
+            move |offset, captures| {
+                let groups = Groups {
+                    text,
+                    offset,
+                    captures,
+                };
+                let end = groups.whole().map_or(offset, |(_, end)| end);
+                (groups, end)
+            },
+        )
+    }
+
+    /// Runs `search` over the stretch of `text` where the gate saw the regex match, and yields
+    /// what it finds placed in the whole text by `place` (given the stretch's offset, it returns
+    /// the item and where it ends), stopping after the item that ends where the gate's last
+    /// match does.
+    fn search_placed<'a, I: Iterator + 'a, T>(
+        &'a self,
+        hits: &Hits<'_>,
+        text: &'a str,
+        search: impl FnOnce(&'a str) -> I,
+        place: impl Fn(usize, I::Item) -> (T, usize) + 'a,
+    ) -> impl Iterator<Item = T> + 'a {
         let window = hits.window(self, text);
-        let offset = window.map_or(0, |w| w.from);
-        let mut captures = window.map(|w| self.regex.regex.captures_iter(&text[w.from..w.to]));
+        let from = window.map_or(0, |w| w.from);
+        let mut found = window.map(|w| search(&text[w.from..w.to]));
         let stop = window.and_then(|w| self.regex.stop_after(w.last_end));
         std::iter::from_fn(move || {
-            let captures_found = captures.as_mut()?.next()?;
-            let groups = Groups {
-                text,
-                offset,
-                captures: captures_found,
-            };
-            if stop.is_some_and(|last| groups.whole().is_some_and(|(_, end)| end >= last)) {
-                captures = None;
+            let (item, end) = place(from, found.as_mut()?.next()?);
+            if stop.is_some_and(|last| end >= last) {
+                found = None;
             }
-            Some(groups)
+            Some(item)
         })
     }
 }

@@ -1311,7 +1311,7 @@ impl CompiledLexicon {
                 found.push((start, end, "business-jargon", &self.jargon_note));
             }
         }
-        for finder in policy.jargon_finders.get(&policy.jargon) {
+        for finder in policy.jargon_searchers() {
             if let Some((start, end)) = find_word_with(text, finder)
                 && !found.iter().any(|f| overlaps((f.0, f.1), (start, end)))
             {

@@ -329,16 +329,11 @@ pub struct Policy {
     pub(crate) jargon_finders: JargonFinders,
 }
 
-/// A policy's jargon terms, normalised as replies are, each with a searcher built once; a cache
-/// derived from [`Policy::jargon`], so it takes no part in comparisons.
-#[derive(Clone, Default)]
-pub(crate) struct JargonFinders(std::sync::OnceLock<Vec<memchr::memmem::Finder<'static>>>);
-
-impl JargonFinders {
-    /// The searchers for `terms` (the policy's jargon), built the first time.
-    pub(crate) fn get(&self, terms: &[String]) -> &[memchr::memmem::Finder<'static>] {
-        self.0.get_or_init(|| {
-            terms
+impl Policy {
+    /// A searcher for each jargon term, normalised as replies are; built the first time.
+    pub(crate) fn jargon_searchers(&self) -> &[memchr::memmem::Finder<'static>] {
+        self.jargon_finders.0.get_or_init(|| {
+            self.jargon
                 .iter()
                 .map(|term| crate::analysis::normalise::normalise_phrase(term))
                 .filter(|term| !term.is_empty())
@@ -347,6 +342,11 @@ impl JargonFinders {
         })
     }
 }
+
+/// A policy's jargon searchers (see [`Policy::jargon_searchers`]): a cache derived from
+/// [`Policy::jargon`], so it takes no part in comparisons.
+#[derive(Clone, Default)]
+pub(crate) struct JargonFinders(std::sync::OnceLock<Vec<memchr::memmem::Finder<'static>>>);
 
 impl PartialEq for JargonFinders {
     fn eq(&self, _: &Self) -> bool {

@@ -25,7 +25,7 @@ use serde::Deserialize;
 
 use super::negation::Negation;
 use super::normalise::{
-    Normalised, bounded, find_word, find_word_from, find_word_with, normalise_phrase,
+    Normalised, bounded, find_word, find_word_with, find_word_with_from, normalise_phrase,
     with_normalised_phrase,
 };
 use super::{Finding, Polarity, Reading, dimension_of};
@@ -1450,11 +1450,15 @@ fn find_ascii_name<'a>(norm: &Normalised<'a>, name: &str) -> Option<&'a str> {
 
 /// The first of "mr last", "mr. last", "mrs last"… found in the text, as [`find_word`] finds it.
 fn find_titled(text: &str, last: &str) -> Option<(usize, usize)> {
+    if last.is_empty() {
+        return None;
+    }
     let bytes = text.as_bytes();
+    let surname = memchr::memmem::Finder::new(last);
     // The best candidate so far: its rank in the order tried, and its range.
     let mut best: Option<(usize, (usize, usize))> = None;
     let mut from = 0;
-    while let Some((start, end)) = find_word_from(text, last, from) {
+    while let Some((start, end)) = find_word_with_from(text, &surname, from) {
         from = start + 1;
         for (t, title) in TITLES.iter().enumerate() {
             for (d, dot) in ["", "."].iter().enumerate() {

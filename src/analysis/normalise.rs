@@ -241,19 +241,10 @@ pub(crate) fn with_normalised_phrase<R>(phrase: &str, f: impl FnOnce(&str) -> R)
 
 /// Finds `needle` in `haystack` at word boundaries (both normalised), returning its byte range.
 pub(crate) fn find_word(haystack: &str, needle: &str) -> Option<(usize, usize)> {
-    find_word_from(haystack, needle, 0)
-}
-
-/// Like [`find_word`], from byte `from` of the haystack on.
-pub(crate) fn find_word_from(haystack: &str, needle: &str, from: usize) -> Option<(usize, usize)> {
-    let bytes = haystack.as_bytes();
-    if needle.is_empty() || from > bytes.len() {
+    if needle.is_empty() {
         return None;
     }
-    // `memmem` looks for the needle's rarest bytes first, so common first letters cost nothing.
-    memchr::memmem::find_iter(&bytes[from..], needle.as_bytes())
-        .map(|at| (from + at, from + at + needle.len()))
-        .find(|&(start, end)| bounded(bytes, start, end))
+    find_word_with(haystack, &memchr::memmem::Finder::new(needle))
 }
 
 /// Like [`find_word`] with a searcher built once for the needle.
@@ -261,11 +252,24 @@ pub(crate) fn find_word_with(
     haystack: &str,
     finder: &memchr::memmem::Finder<'_>,
 ) -> Option<(usize, usize)> {
+    find_word_with_from(haystack, finder, 0)
+}
+
+/// Like [`find_word_with`], from byte `from` of the haystack on (`memmem` looks for the needle's
+/// rarest bytes first, so common first letters cost nothing).
+pub(crate) fn find_word_with_from(
+    haystack: &str,
+    finder: &memchr::memmem::Finder<'_>,
+    from: usize,
+) -> Option<(usize, usize)> {
     let bytes = haystack.as_bytes();
+    if from > bytes.len() {
+        return None;
+    }
     let len = finder.needle().len();
     finder
-        .find_iter(bytes)
-        .map(|at| (at, at + len))
+        .find_iter(&bytes[from..])
+        .map(|at| (from + at, from + at + len))
         .find(|&(start, end)| bounded(bytes, start, end))
 }
 

@@ -22,6 +22,7 @@ use regex_automata::util::pool::Pool;
 use regex_automata::util::syntax;
 use regex_automata::{Input, MatchKind, PatternID};
 use serde::Deserialize;
+use smol_str::SmolStr;
 
 use super::negation::Negation;
 use super::normalise::{
@@ -219,12 +220,12 @@ pub struct RepeatSpec {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DerivedNotes {
-    pub overpromise: String,
-    pub promised_timeframe: String,
-    pub stated_timeframe: String,
-    pub own_promise: String,
-    pub customer_name: String,
-    pub policy_jargon: String,
+    pub overpromise: SmolStr,
+    pub promised_timeframe: SmolStr,
+    pub stated_timeframe: SmolStr,
+    pub own_promise: SmolStr,
+    pub customer_name: SmolStr,
+    pub policy_jargon: SmolStr,
 }
 
 /// A compiled pattern list: the regex and the pattern text it was built from.
@@ -321,11 +322,11 @@ impl<'t> Groups<'t> {
 /// A compiled phrase rule.
 #[derive(Debug)]
 pub(crate) struct Rule {
-    pub id: String,
-    pub criterion: Option<String>,
+    pub id: SmolStr,
+    pub criterion: Option<SmolStr>,
     pub polarity: Polarity,
     pub intents: Vec<Intent>,
-    pub note: String,
+    pub note: SmolStr,
     pub regex: Gated,
     pub negatable: bool,
     pub except: Option<Gated>,
@@ -688,9 +689,9 @@ pub struct CompiledLexicon {
     pub(crate) fixed: Vec<(Gated, Option<u32>)>,
     pub(crate) cues: Option<Gated>,
     jargon: Option<Gated>,
-    jargon_note: String,
+    jargon_note: SmolStr,
     asks: Option<Gated>,
-    repeat_note: String,
+    repeat_note: SmolStr,
     aliases: BTreeMap<String, Vec<String>>,
     interrogatives: Vec<String>,
     pub(crate) notes: DerivedNotes,
@@ -953,9 +954,9 @@ impl Lexicon {
             fixed,
             cues,
             jargon,
-            jargon_note: self.jargon.note,
+            jargon_note: self.jargon.note.into(),
             asks,
-            repeat_note: self.repeats.note,
+            repeat_note: self.repeats.note.into(),
             aliases: self
                 .repeats
                 .aliases
@@ -1015,11 +1016,11 @@ fn compile_rules(
             suppresses.push(target);
         }
         rules.push(Rule {
-            id: spec.id.clone(),
-            criterion: spec.criterion.clone(),
+            id: SmolStr::new(&spec.id),
+            criterion: spec.criterion.as_deref().map(SmolStr::new),
             polarity: spec.polarity,
             intents: spec.intents.clone(),
-            note: spec.note.clone(),
+            note: SmolStr::new(&spec.note),
             regex: Gated::new(compiler.required(&spec.id, &spec.patterns)?, patterns),
             negatable: spec.negatable,
             except: None,
@@ -1285,9 +1286,9 @@ impl CompiledLexicon {
             reading.add_intent(Intent::UseName);
             push_finding(
                 reading,
-                "empathy.personal",
+                &SmolStr::new_static("empathy.personal"),
                 Polarity::Good,
-                "customer-name",
+                &SmolStr::new_static("customer-name"),
                 words,
                 &self.notes.customer_name,
             );
@@ -1303,7 +1304,7 @@ impl CompiledLexicon {
         reading: &mut Reading,
     ) {
         let text = norm.text.as_str();
-        let mut found: Vec<(usize, usize, &str, &str)> = Vec::new();
+        let mut found: Vec<(usize, usize, &str, &SmolStr)> = Vec::new();
         if let Some(jargon) = &self.jargon
             && hits.any(jargon)
         {
@@ -1322,9 +1323,9 @@ impl CompiledLexicon {
         for (start, end, rule, note) in found {
             push_finding(
                 reading,
-                "expectations.plain-language",
+                &SmolStr::new_static("expectations.plain-language"),
                 Polarity::Bad,
-                rule,
+                &SmolStr::new_static(rule),
                 norm.original(start, end),
                 note,
             );
@@ -1368,9 +1369,9 @@ impl CompiledLexicon {
             if repeats {
                 push_finding(
                     reading,
-                    "ownership.no-repeat",
+                    &SmolStr::new_static("ownership.no-repeat"),
                     Polarity::Bad,
-                    "ask-again",
+                    &SmolStr::new_static("ask-again"),
                     norm.original(whole.0, item.1),
                     &self.repeat_note,
                 );
@@ -1404,16 +1405,16 @@ impl CompiledLexicon {
 /// Adds a finding unless the same rule already reported one.
 pub(crate) fn push_finding(
     reading: &mut Reading,
-    criterion: &str,
+    criterion: &SmolStr,
     polarity: Polarity,
-    rule: &str,
+    rule: &SmolStr,
     matched: &str,
-    note: &str,
+    note: &SmolStr,
 ) {
     if reading
         .findings
         .iter()
-        .any(|f| f.rule == rule && f.criterion == criterion)
+        .any(|f| f.rule == *rule && f.criterion == *criterion)
     {
         return;
     }
@@ -1423,10 +1424,10 @@ pub(crate) fn push_finding(
     reading.findings.push(Finding {
         dimension,
         polarity,
-        criterion: criterion.to_owned(),
-        rule: rule.to_owned(),
-        matched: matched.to_owned(),
-        note: note.to_owned(),
+        criterion: criterion.clone(),
+        rule: rule.clone(),
+        matched: SmolStr::new(matched),
+        note: note.clone(),
         weight: 1,
     });
 }

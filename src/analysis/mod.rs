@@ -19,6 +19,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, Weak};
 
 use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
 
 use crate::scenario::{Choice, Diagnostic, Dimension, Intent, Policy, PromiseKind, Scenario};
 
@@ -62,13 +63,13 @@ pub struct Finding {
     pub dimension: Dimension,
     pub polarity: Polarity,
     /// The rubric criterion it counts under (`empathy.acknowledge`).
-    pub criterion: String,
+    pub criterion: SmolStr,
     /// The lexicon rule that fired (`acknowledge-frustration`), or `annotation` for authored ones.
-    pub rule: String,
+    pub rule: SmolStr,
     /// The words that matched, verbatim from the reply.
-    pub matched: String,
+    pub matched: SmolStr,
     /// Why it matters, in a sentence.
-    pub note: String,
+    pub note: SmolStr,
     /// How many observations it counts for (an authored ±2 counts twice).
     #[serde(default = "one")]
     pub weight: u32,

@@ -14,6 +14,7 @@ use super::lexicon::{CompiledLexicon, Groups, Hits, overlapped_by, push_finding}
 use super::normalise::{Normalised, is_sentence_end, is_word_byte};
 use super::{Polarity, Promise, PromiseVerdict, Reading};
 use crate::scenario::{Intent, Policy, PromiseKind};
+use smol_str::SmolStr;
 
 /// A time frame found in a reply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,9 +144,9 @@ pub(crate) fn read_promises(
         reading.add_intent(Intent::Timeframe);
         push_finding(
             reading,
-            "expectations.timeframe",
+            &SmolStr::new_static("expectations.timeframe"),
             Polarity::Good,
-            "stated-timeframe",
+            &SmolStr::new_static("stated-timeframe"),
             norm.original(start, end),
             &lex.notes.stated_timeframe,
         );
@@ -228,15 +229,15 @@ fn record_promise(
     if verdict.is_overpromise() {
         push_finding(
             reading,
-            "expectations.no-overpromise",
+            &SmolStr::new_static("expectations.no-overpromise"),
             Polarity::Bad,
-            "promise-ledger",
+            &SmolStr::new_static("promise-ledger"),
             &quote,
-            &format!(
+            &SmolStr::from(format!(
                 "{} ({})",
                 lex.notes.overpromise,
                 super::explain::verdict_words(verdict, commitment.map_or("", |c| c.terms.as_str()))
-            ),
+            )),
         );
     } else if let (Some(c), Some(h), false) = (commitment, hours, guaranteed) {
         let in_range =
@@ -245,9 +246,9 @@ fn record_promise(
             reading.add_intent(Intent::Timeframe);
             push_finding(
                 reading,
-                "expectations.timeframe",
+                &SmolStr::new_static("expectations.timeframe"),
                 Polarity::Good,
-                "promised-timeframe",
+                &SmolStr::new_static("promised-timeframe"),
                 &quote,
                 &lex.notes.promised_timeframe,
             );
@@ -257,9 +258,9 @@ fn record_promise(
         reading.add_intent(Intent::Ownership);
         push_finding(
             reading,
-            "ownership.commitment",
+            &SmolStr::new_static("ownership.commitment"),
             Polarity::Good,
-            "first-person-promise",
+            &SmolStr::new_static("first-person-promise"),
             &quote,
             &lex.notes.own_promise,
         );

@@ -632,6 +632,7 @@ mod tests {
     use super::*;
     use crate::analysis::Finding;
     use crate::scenario::Dimension;
+    use smol_str::SmolStr;
 
     fn evidence(matched: &str, polarity: Polarity) -> Evidence {
         Evidence {
@@ -640,10 +641,10 @@ mod tests {
             finding: Finding {
                 dimension: Dimension::Empathy,
                 polarity,
-                criterion: "empathy.apology".to_owned(),
-                rule: "r".to_owned(),
-                matched: matched.to_owned(),
-                note: "<b>note</b>".to_owned(),
+                criterion: SmolStr::new_static("empathy.apology"),
+                rule: SmolStr::new_static("r"),
+                matched: SmolStr::new(matched),
+                note: SmolStr::new_static("<b>note</b>"),
                 weight: 1,
             },
         }

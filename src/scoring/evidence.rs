@@ -1,6 +1,7 @@
 //! Gathers the evidence in a transcript: findings per turn, the promise ledger and the timings.
 
 use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
 
 use super::rubric::Rubric;
 use crate::analysis::{Finding, Polarity, Promise, PromiseVerdict, Reading};
@@ -171,10 +172,12 @@ pub fn observe(transcript: &Transcript, scenario: &Scenario, rubric: &Rubric) ->
                 Event::Escalated => push(Finding {
                     dimension: Dimension::Ownership,
                     polarity: Polarity::Good,
-                    criterion: "ownership.handoff".to_owned(),
-                    rule: "escalated".to_owned(),
-                    matched: "escalate".to_owned(),
-                    note: "Brought in a senior rather than leaving the customer stuck.".to_owned(),
+                    criterion: SmolStr::new_static("ownership.handoff"),
+                    rule: SmolStr::new_static("escalated"),
+                    matched: SmolStr::new_static("escalate"),
+                    note: SmolStr::new_static(
+                        "Brought in a senior rather than leaving the customer stuck.",
+                    ),
                     weight: 1,
                 }),
                 Event::HoldEnded {
@@ -258,10 +261,10 @@ fn choice_findings(
             } else {
                 Polarity::Bad
             },
-            criterion,
-            rule: "annotation".to_owned(),
-            matched: text.to_owned(),
-            note: annotation.note.clone(),
+            criterion: SmolStr::from(criterion),
+            rule: SmolStr::new_static("annotation"),
+            matched: SmolStr::new(text),
+            note: SmolStr::new(&annotation.note),
             weight: annotation.rating.unsigned_abs(),
         });
     }
@@ -275,10 +278,10 @@ fn choice_findings(
         out.push(Finding {
             dimension: Dimension::Ownership,
             polarity: Polarity::Bad,
-            criterion: "ownership.no-repeat".to_owned(),
-            rule: "makes-repeat".to_owned(),
-            matched: text.to_owned(),
-            note: "Asks for something the customer already gave.".to_owned(),
+            criterion: SmolStr::new_static("ownership.no-repeat"),
+            rule: SmolStr::new_static("makes-repeat"),
+            matched: SmolStr::new(text),
+            note: SmolStr::new_static("Asks for something the customer already gave."),
             weight: 1,
         });
     }
@@ -310,10 +313,13 @@ fn overpromise_finding(promise: &Promise, scenario: &Scenario) -> Finding {
     Finding {
         dimension: Dimension::Expectations,
         polarity: Polarity::Bad,
-        criterion: "expectations.no-overpromise".to_owned(),
-        rule: "policy-ledger".to_owned(),
-        matched: promise.quote.clone(),
-        note: format!("Promises {:?} against policy: {terms}", promise.kind),
+        criterion: SmolStr::new_static("expectations.no-overpromise"),
+        rule: SmolStr::new_static("policy-ledger"),
+        matched: SmolStr::new(&promise.quote),
+        note: SmolStr::from(format!(
+            "Promises {:?} against policy: {terms}",
+            promise.kind
+        )),
         weight: 1,
     }
 }
@@ -332,14 +338,13 @@ fn handoff_finding(kind: TransferKind) -> Finding {
     Finding {
         dimension: Dimension::Ownership,
         polarity,
-        criterion: "ownership.handoff".to_owned(),
-        rule: match kind {
+        criterion: SmolStr::new_static("ownership.handoff"),
+        rule: SmolStr::new_static(match kind {
             TransferKind::Warm => "warm-transfer",
             TransferKind::Cold => "cold-transfer",
-        }
-        .to_owned(),
-        matched: String::new(),
-        note: note.to_owned(),
+        }),
+        matched: SmolStr::default(),
+        note: SmolStr::new_static(note),
         weight: 1,
     }
 }
@@ -357,10 +362,10 @@ fn missing_intents(expects: &[Intent], reading: &Reading, text: &str) -> Vec<Fin
         out.push(Finding {
             dimension,
             polarity: Polarity::Bad,
-            criterion: criterion.to_owned(),
-            rule: format!("expected-{}", format!("{intent:?}").to_lowercase()),
-            matched: text.to_owned(),
-            note: note.to_owned(),
+            criterion: SmolStr::new(criterion),
+            rule: SmolStr::from(format!("expected-{}", format!("{intent:?}").to_lowercase())),
+            matched: SmolStr::new(text),
+            note: SmolStr::new(note),
             weight: 1,
         });
     }

@@ -1,6 +1,7 @@
 //! The scorecard: criterion ratings, dimension and overall scores with the evidence behind each.
 
 use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
 
 use super::evidence::{Evidence, LedgerEntry, MeterPoint, Observations, observe};
 use super::rubric::{Criterion, Measure, Rubric, Unobserved};
@@ -330,12 +331,32 @@ fn measured_evidence(
         finding: Finding {
             dimension,
             polarity,
-            criterion: criterion.to_owned(),
-            rule: rule.to_owned(),
-            matched: String::new(),
-            note,
+            criterion: SmolStr::new(criterion),
+            rule: SmolStr::new(rule),
+            matched: SmolStr::default(),
+            note: SmolStr::from(note),
             weight: 1,
         },
+    }
+}
+
+/// Milliseconds shown as seconds to one decimal, rounded half up (`1250` → `1.3`), without
+/// going through floating point.
+struct Tenths(u64);
+
+impl std::fmt::Display for Tenths {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tenths = self.0.saturating_add(50) / 100;
+        write!(f, "{}.{}", tenths / 10, tenths % 10)
+    }
+}
+
+/// Milliseconds shown as whole seconds, rounded half up (`1500` → `2`).
+struct WholeSeconds(u64);
+
+impl std::fmt::Display for WholeSeconds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0.saturating_add(500) / 1000)
     }
 }
 
@@ -364,7 +385,11 @@ fn rate_first_response(obs: &Observations, levels: &ServiceLevels, min: i32, max
     } else {
         Polarity::Bad
     };
-    let note = format!("first reply after {secs:.1} s (target {target:.0} s)");
+    let note = format!(
+        "first reply after {} s (target {} s)",
+        Tenths(first.waited_ms),
+        levels.first_response_secs
+    );
     (
         Some(rating),
         note.clone(),
@@ -388,7 +413,6 @@ fn rate_reply_latency(obs: &Observations, levels: &ServiceLevels, min: i32, max:
     let mut evidence = Vec::new();
     let mut on_time = 0;
     for latency in &later {
-        let secs = latency.waited_ms as f64 / 1000.0;
         if latency.answered && latency.waited_ms <= target_ms && latency.silences == 0 {
             on_time += 1;
         } else if !latency.answered && latency.waited_ms <= target_ms {
@@ -410,7 +434,8 @@ fn rate_reply_latency(obs: &Observations, levels: &ServiceLevels, min: i32, max:
                 Polarity::Bad,
                 "slow-reply",
                 format!(
-                    "replied after {secs:.1} s (target {} s){silence}",
+                    "replied after {} s (target {} s){silence}",
+                    Tenths(latency.waited_ms),
                     levels.between_replies_secs
                 ),
             ));
@@ -587,7 +612,8 @@ fn rate_handle_time(
             Vec::new(),
         );
     }
-    let target = f64::from(scenario.target_handle_secs.max(1));
+    let target_secs = scenario.target_handle_secs.max(1);
+    let target = f64::from(target_secs);
     let secs = obs.handle_ms as f64 / 1000.0;
     let rating = rating_by_ratio(secs / target, min, max);
     let polarity = if secs <= target {
@@ -595,7 +621,10 @@ fn rate_handle_time(
     } else {
         Polarity::Bad
     };
-    let note = format!("handled in {secs:.0} s (target {target:.0} s)");
+    let note = format!(
+        "handled in {} s (target {target_secs} s)",
+        WholeSeconds(obs.handle_ms)
+    );
     let turn = obs.meters.last().map_or(0, |m| m.turn);
     (
         Some(rating),
@@ -609,4 +638,24 @@ fn rate_handle_time(
             note,
         )],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Tenths, WholeSeconds};
+
+    #[test]
+    fn durations_are_shown_rounded_half_up_from_whole_milliseconds() {
+        let tenths = |ms| Tenths(ms).to_string();
+        assert_eq!(tenths(0), "0.0");
+        assert_eq!(tenths(1_249), "1.2");
+        assert_eq!(tenths(1_250), "1.3");
+        assert_eq!(tenths(1_350), "1.4");
+        assert_eq!(tenths(59_960), "60.0");
+        assert_eq!(tenths(u64::MAX), (u64::MAX / 100 / 10).to_string() + ".6");
+        let whole = |ms| WholeSeconds(ms).to_string();
+        assert_eq!(whole(499), "0");
+        assert_eq!(whole(500), "1");
+        assert_eq!(whole(183_400), "183");
+    }
 }

@@ -780,7 +780,7 @@ fn present_events(
                 };
                 let after = view.pending.back().map_or(now, |(at, _, _)| (*at).max(now));
                 view.pending
-                    .push_back((after + delay, text.clone(), timed.at_ms));
+                    .push_back((after + delay, text.to_string(), timed.at_ms));
             }
             Event::TraineeChose { text, .. } | Event::TraineeReplied { text, .. } => {
                 view.waiting_since_ms = None;

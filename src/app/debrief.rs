@@ -574,7 +574,7 @@ fn show_selected_turn(
         for timed in &record.events {
             match &timed.event {
                 Event::TraineeChose { text, .. } | Event::TraineeReplied { text, .. } => {
-                    said = Some(text.clone())
+                    said = Some(text.to_string())
                 }
                 Event::CustomerSaid { text, .. } => {
                     panel.spawn(label(

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
 
 use crate::analysis::Reading;
 use crate::scenario::{Intent, Meter, Outcome};
@@ -58,9 +59,9 @@ impl Move {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Cause {
     /// The beat's own effects on entry.
-    Beat(String),
+    Beat(SmolStr),
     /// An option the trainee picked.
-    Choice(String),
+    Choice(SmolStr),
     /// How the customer took a free reply.
     Reply,
     /// The customer was made to repeat what they already said.
@@ -83,20 +84,20 @@ pub struct Offered {
     /// The number the trainee presses (1-based).
     pub number: u32,
     /// The option's id in the scenario.
-    pub id: String,
-    pub text: String,
+    pub id: SmolStr,
+    pub text: SmolStr,
 }
 
 /// What happened, as plain data for every front end.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Event {
     /// The conversation moved to a beat.
-    BeatEntered { beat: String },
+    BeatEntered { beat: SmolStr },
     /// The customer said a line.
     CustomerSaid {
-        line: String,
-        text: String,
-        audio: Option<String>,
+        line: SmolStr,
+        text: SmolStr,
+        audio: Option<SmolStr>,
     },
     /// The options now open to the trainee.
     OptionsOffered { options: Vec<Offered> },
@@ -106,14 +107,14 @@ pub enum Event {
     /// dimensions its authored annotations leave open (empty when the option opts out).
     TraineeChose {
         number: u32,
-        id: String,
-        text: String,
+        id: SmolStr,
+        text: SmolStr,
         #[serde(default, with = "shared_reading")]
         reading: Arc<Reading>,
     },
     /// The trainee typed a reply (as stored, control characters removed), with its reading.
     TraineeReplied {
-        text: String,
+        text: SmolStr,
         #[serde(with = "shared_reading")]
         reading: Arc<Reading>,
     },
@@ -135,9 +136,9 @@ pub enum Event {
     /// The trainee brought in a supervisor.
     Escalated,
     /// A scenario trigger fired.
-    TriggerFired { trigger: String },
+    TriggerFired { trigger: SmolStr },
     /// The session ended.
-    Ended { ending: String, outcome: Outcome },
+    Ended { ending: SmolStr, outcome: Outcome },
 }
 
 /// A reading shared between sessions (`Arc`) is written and read as the reading itself.

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use smol_str::SmolStr;
 
 use super::events::{Cause, Event, Move, MoveError, Offered, TimedEvent, TransferKind};
 use crate::analysis::{Analyser, Polarity, Reading, ReplyContext};
@@ -65,7 +66,7 @@ pub struct Session {
     silences: u32,
     hold: Option<Hold>,
     last_intents: Vec<Intent>,
-    ending: Option<String>,
+    ending: Option<SmolStr>,
 }
 
 impl Session {
@@ -457,7 +458,7 @@ impl Session {
         self.push(
             out,
             Event::TraineeReplied {
-                text: clean,
+                text: clean.into(),
                 reading: Arc::new(reading),
             },
         );
@@ -521,8 +522,8 @@ impl Session {
         }
         if announce {
             let line = self.scenario.hold_return.clone().unwrap_or_else(|| Line {
-                id: "sys.hold-return".to_owned(),
-                variants: vec![DEFAULT_HOLD_RETURN.to_owned()],
+                id: SmolStr::new_static("sys.hold-return"),
+                variants: vec![SmolStr::new_static(DEFAULT_HOLD_RETURN)],
                 when: None,
                 audio: None,
             });
@@ -537,25 +538,28 @@ impl Session {
         &self,
         pick: impl Fn(&Actions) -> &Option<String>,
         outcome: Outcome,
-    ) -> String {
-        let from_beat = self.current_beat().and_then(|b| pick(&b.actions).clone());
+    ) -> SmolStr {
+        let from_beat = self.current_beat().and_then(|b| pick(&b.actions).as_deref());
         from_beat
-            .or_else(|| pick(&self.scenario.actions).clone())
-            .unwrap_or_else(|| self.ending_for(outcome))
+            .or_else(|| pick(&self.scenario.actions).as_deref())
+            .map_or_else(|| self.ending_for(outcome), SmolStr::new)
     }
 
     /// The first ending with an outcome, or the engine's own ending of that outcome.
-    fn ending_for(&self, outcome: Outcome) -> String {
+    fn ending_for(&self, outcome: Outcome) -> SmolStr {
         self.scenario
             .endings
             .iter()
             .find(|e| e.outcome == outcome)
-            .map_or_else(|| format!("sys.{}", outcome.label()), |e| e.id.clone())
+            .map_or_else(
+                || SmolStr::from(format!("sys.{}", outcome.label())),
+                |e| e.id.clone(),
+            )
     }
 
     /// Moves to a beat or ending, following automatic `next` steps.
     fn goto(&mut self, target: &str, out: &mut Vec<TimedEvent>) {
-        let mut target = target.to_owned();
+        let mut target = SmolStr::new(target);
         for _ in 0..MAX_AUTO_STEPS {
             if self.outcome().is_some() {
                 return;
@@ -567,16 +571,16 @@ impl Session {
         }
         // A loop of automatic steps: the validator reports it as a dead end; end rather than hang.
         self.finish(
-            format!("sys.{}", Outcome::Abandoned.label()),
+            SmolStr::from(format!("sys.{}", Outcome::Abandoned.label())),
             Outcome::Abandoned,
             out,
         );
     }
 
     /// Enters one node; returns the next node when the beat moves on by itself.
-    fn enter(&mut self, target: &str, out: &mut Vec<TimedEvent>) -> Option<String> {
+    fn enter(&mut self, target: &SmolStr, out: &mut Vec<TimedEvent>) -> Option<SmolStr> {
         let scenario = Arc::clone(&self.scenario);
-        let Some(index) = scenario.beats.iter().position(|b| b.id == target) else {
+        let Some(index) = scenario.beats.iter().position(|b| b.id == *target) else {
             let (lines, outcome) = match scenario.ending(target) {
                 Some(ending) => (ending.lines.as_slice(), ending.outcome),
                 None => (&[][..], outcome_of_system_ending(target)),
@@ -586,7 +590,7 @@ impl Session {
                     self.say_line(line, out);
                 }
             }
-            self.finish(target.to_owned(), outcome, out);
+            self.finish(target.clone(), outcome, out);
             return None;
         };
         let beat = &scenario.beats[index];
@@ -643,7 +647,7 @@ impl Session {
         None
     }
 
-    fn finish(&mut self, ending: String, outcome: Outcome, out: &mut Vec<TimedEvent>) {
+    fn finish(&mut self, ending: SmolStr, outcome: Outcome, out: &mut Vec<TimedEvent>) {
         self.hold = None;
         self.offered.clear();
         self.position = Position::Ended(outcome);

@@ -308,7 +308,7 @@ impl Speaker {
                         audio: Some(file), ..
                     } => {
                         if let Some(dir) = &self.assets {
-                            audio.play_voice(&dir.join(file));
+                            audio.play_voice(&dir.join(file.as_str()));
                         }
                     }
                     Event::MeterChanged {

@@ -1,6 +1,7 @@
 //! The scenario format: the serde types a trainer's RON file deserialises into.
 
 use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
 
 /// A complete angry-customer scenario: who calls, what is true, and how the call can go.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -508,7 +509,7 @@ pub struct Actions {
 #[serde(deny_unknown_fields)]
 pub struct Beat {
     /// Stable id, unique among beats and endings.
-    pub id: String,
+    pub id: SmolStr,
     /// A note for trainers; never shown to trainees.
     #[serde(default)]
     pub note: String,
@@ -531,7 +532,7 @@ pub struct Beat {
     pub silence: Option<Silence>,
     /// Where to go straight away when the beat has no options and no reply point.
     #[serde(default)]
-    pub next: Option<String>,
+    pub next: Option<SmolStr>,
     /// Overrides of the scenario's action targets while in this beat.
     #[serde(default)]
     pub actions: Actions,
@@ -542,15 +543,15 @@ pub struct Beat {
 #[serde(deny_unknown_fields)]
 pub struct Line {
     /// Stable id, unique in the scenario; test plans and transcripts refer to it.
-    pub id: String,
+    pub id: SmolStr,
     /// Alternative wordings; one is picked by the seeded random generator.
-    pub variants: Vec<String>,
+    pub variants: Vec<SmolStr>,
     /// The line is said only when this holds.
     #[serde(default)]
     pub when: Option<Condition>,
     /// Voice recording, relative to the assets directory.
     #[serde(default)]
-    pub audio: Option<String>,
+    pub audio: Option<SmolStr>,
 }
 
 /// A scripted answer the trainee can pick.
@@ -558,9 +559,9 @@ pub struct Line {
 #[serde(deny_unknown_fields)]
 pub struct Choice {
     /// Stable id, unique in the scenario.
-    pub id: String,
+    pub id: SmolStr,
     /// What the trainee says.
-    pub text: String,
+    pub text: SmolStr,
     /// Offered only when this holds.
     #[serde(default)]
     pub when: Option<Condition>,
@@ -583,7 +584,7 @@ pub struct Choice {
     #[serde(default)]
     pub makes_repeat: bool,
     /// Where the conversation goes next (beat or ending id).
-    pub next: String,
+    pub next: SmolStr,
     /// A better reply, shown in the debrief when this choice cost points.
     #[serde(default)]
     pub better: Option<String>,
@@ -668,7 +669,7 @@ pub struct ReplyPoint {
     #[serde(default)]
     pub routes: Vec<Route>,
     /// Where to go when no route matches.
-    pub next: String,
+    pub next: SmolStr,
     /// A model reply shown in the debrief when this reply cost points.
     #[serde(default)]
     pub better: Option<String>,
@@ -679,7 +680,7 @@ pub struct ReplyPoint {
 #[serde(deny_unknown_fields)]
 pub struct Route {
     pub when: Condition,
-    pub next: String,
+    pub next: SmolStr,
 }
 
 /// What a reply does, as the analysers read it.
@@ -787,10 +788,10 @@ impl Cmp {
 #[serde(deny_unknown_fields)]
 pub struct Trigger {
     /// Stable id.
-    pub id: String,
+    pub id: SmolStr,
     pub when: Condition,
     /// Beat or ending to jump to.
-    pub goto: String,
+    pub goto: SmolStr,
     /// Fire at most once per session (default).
     #[serde(default = "yes")]
     pub once: bool,
@@ -801,7 +802,7 @@ pub struct Trigger {
 #[serde(deny_unknown_fields)]
 pub struct Ending {
     /// Stable id, unique among beats and endings.
-    pub id: String,
+    pub id: SmolStr,
     pub outcome: Outcome,
     /// The customer's last words.
     #[serde(default)]

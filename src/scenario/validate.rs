@@ -325,7 +325,7 @@ impl<'a> Checker<'a> {
             );
         }
         let can_end = reaching_an_ending(&edges, s);
-        let dead: Vec<String> = s
+        let dead: Vec<smol_str::SmolStr> = s
             .beats
             .iter()
             .filter(|b| reachable.contains(b.id.as_str()) && !can_end.contains(b.id.as_str()))

@@ -142,7 +142,7 @@ fn said_at(transcript: &Transcript, turn: usize) -> String {
     for timed in &record.events {
         match &timed.event {
             Event::TraineeChose { text, .. } | Event::TraineeReplied { text, .. } => {
-                return text.clone();
+                return text.to_string();
             }
             _ => {}
         }

@@ -59,7 +59,7 @@ fn said_lines(transcript: &Transcript) -> Vec<String> {
     transcript
         .events()
         .filter_map(|e| match &e.event {
-            Event::CustomerSaid { line, .. } => Some(line.clone()),
+            Event::CustomerSaid { line, .. } => Some(line.to_string()),
             _ => None,
         })
         .collect()
@@ -83,7 +83,7 @@ fn seeds_pick_line_variants() {
             events
                 .iter()
                 .find_map(|e| match &e.event {
-                    Event::CustomerSaid { text, .. } => Some(text.clone()),
+                    Event::CustomerSaid { text, .. } => Some(text.to_string()),
                     _ => None,
                 })
                 .expect("opening line")
@@ -286,7 +286,7 @@ fn replay_reproduces_a_transcript_and_names_the_turn_where_a_changed_scenario_di
     replay(&transcript, Arc::new(loaded.scenario.clone()), analyser()).expect("exact replay");
 
     let mut changed = loaded.scenario.clone();
-    changed.beats[1].lines[0].variants = vec!["Well? What is going on?".to_owned()];
+    changed.beats[1].lines[0].variants = vec!["Well? What is going on?".into()];
     let error = replay(&transcript, Arc::new(changed), analyser())
         .expect_err("diverges")
         .to_string();
@@ -428,7 +428,7 @@ fn a_retried_session_is_written_to_disk_only_once_its_replay_has_matched() {
     assert_eq!(written.turns[..4], original.turns[..4]);
 
     let mut changed = loaded.scenario.clone();
-    changed.beats[1].lines[0].variants = vec!["Well? What is going on?".to_owned()];
+    changed.beats[1].lines[0].variants = vec!["Well? What is going on?".into()];
     let changed_path = dir.path().join("diverged.jsonl");
     let error = Recorder::start_from(
         &loaded,

@@ -134,8 +134,23 @@ impl Iterator for Sentences<'_> {
     }
 }
 
+/// The bytes that may end a sentence, as a table the scan over a reply reads one byte at a time.
+const ENDS_SENTENCE: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'!' as usize] = true;
+    table[b'?' as usize] = true;
+    table[b';' as usize] = true;
+    table[b'\n' as usize] = true;
+    table[b'.' as usize] = true;
+    table
+};
+
 /// Whether the byte at `i` ends a sentence.
+#[inline]
 pub(crate) fn is_sentence_end(bytes: &[u8], i: usize) -> bool {
+    if !ENDS_SENTENCE[usize::from(bytes[i])] {
+        return false;
+    }
     match bytes[i] {
         b'!' | b'?' | b';' | b'\n' => true,
         b'.' => {
@@ -148,9 +163,22 @@ pub(crate) fn is_sentence_end(bytes: &[u8], i: usize) -> bool {
 }
 
 /// Whether a byte of the normalised text is part of a word.
+#[inline]
 pub(crate) fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'\'' || b == FOREIGN_LETTER
+    WORD_BYTES[usize::from(b)]
 }
+
+/// [`is_word_byte`] as a table: ASCII letters and digits, the apostrophe and [`FOREIGN_LETTER`].
+const WORD_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = byte.is_ascii_alphanumeric() || byte == b'\'' || byte == FOREIGN_LETTER;
+        b += 1;
+    }
+    table
+};
 
 /// The byte an ASCII byte becomes.
 #[inline]

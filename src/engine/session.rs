@@ -25,6 +25,10 @@ const MAX_AUTO_STEPS: usize = 64;
 /// What the customer says on coming back from hold when the scenario gives no line.
 const DEFAULT_HOLD_RETURN: &str = "Yes, I'm still here.";
 
+/// Room for the events of one move made up front: a move rarely gives more (a line or two, the
+/// meters it moves, the next beat and its options), so the list seldom has to grow.
+const EVENTS_PER_MOVE: usize = 12;
+
 /// Anger added per started minute a hold runs past the time the trainee announced.
 const OVERDUE_HOLD_ANGER_PER_MIN: i32 = 8;
 
@@ -101,7 +105,7 @@ impl Session {
             last_intents: Vec::new(),
             ending: None,
         };
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(EVENTS_PER_MOVE);
         let start = session.scenario.start.clone();
         session.goto(&start, &mut out);
         (session, out)
@@ -204,7 +208,7 @@ impl Session {
 
     /// Lets time pass up to `at_ms`, firing any silence timers and the time-out on the way.
     pub fn advance(&mut self, at_ms: u64) -> Vec<TimedEvent> {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(EVENTS_PER_MOVE);
         self.advance_into(at_ms, &mut out);
         out
     }
@@ -218,7 +222,7 @@ impl Session {
             });
         }
         self.check_move(mv)?;
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(EVENTS_PER_MOVE);
         self.advance_into(at_ms, &mut out);
         if self.outcome().is_some() {
             // The customer hung up or the call timed out before the move landed.
@@ -458,7 +462,7 @@ impl Session {
         self.push(
             out,
             Event::TraineeReplied {
-                text: clean.into(),
+                text: clean,
                 reading: Arc::new(reading),
             },
         );
@@ -539,7 +543,9 @@ impl Session {
         pick: impl Fn(&Actions) -> &Option<String>,
         outcome: Outcome,
     ) -> SmolStr {
-        let from_beat = self.current_beat().and_then(|b| pick(&b.actions).as_deref());
+        let from_beat = self
+            .current_beat()
+            .and_then(|b| pick(&b.actions).as_deref());
         from_beat
             .or_else(|| pick(&self.scenario.actions).as_deref())
             .map_or_else(|| self.ending_for(outcome), SmolStr::new)
@@ -850,13 +856,14 @@ fn outcome_of_system_ending(id: &str) -> Outcome {
 }
 
 /// A reply as stored: control characters (other than newlines and tabs) become spaces.
-pub fn sanitize_reply(text: &str) -> String {
+pub fn sanitize_reply(text: &str) -> SmolStr {
     if !has_stray_controls(text) {
-        return text.to_owned();
+        return SmolStr::new(text);
     }
     text.chars()
         .map(|c| if is_stray_control(c) { ' ' } else { c })
-        .collect()
+        .collect::<String>()
+        .into()
 }
 
 /// Whether a character is a control character a stored reply does not keep.
@@ -869,6 +876,15 @@ fn is_stray_control(c: char) -> bool {
 /// decoding the reply (a pound sign, 0xC2 0xA3, is not one).
 fn has_stray_controls(text: &str) -> bool {
     let bytes = text.as_bytes();
+    // A cheap pass first (no control byte and no lead byte of a C1 control: most replies), a
+    // branch-free fold the compiler turns into vector code; then the exact check.
+    let suspect = |b: u8| b < 0x20 || b == 0x7f || b == 0xc2;
+    if !bytes
+        .chunks(32)
+        .any(|chunk| chunk.iter().fold(false, |any, &b| any | suspect(b)))
+    {
+        return false;
+    }
     bytes.iter().enumerate().any(|(i, &b)| {
         (b < 0x20 && b != b'\n' && b != b'\t')
             || b == 0x7f

@@ -372,7 +372,7 @@ fn show_review(store: &mut Store, prefix: &str) -> anyhow::Result<Status> {
             .map_or(criterion.rating, |c| c.rating);
         let show = |r: Option<i32>| r.map_or_else(|| "N/A".to_owned(), |r| r.to_string());
         table.add_row(vec![
-            criterion.id.clone(),
+            criterion.id.to_string(),
             format!("{}–{}", criterion.min, criterion.max),
             show(criterion.rating),
             show(reviewed),

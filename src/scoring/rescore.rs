@@ -95,7 +95,7 @@ pub fn compare(
             ));
         }
         for criterion in &a.criteria {
-            let tally = tallies.entry(criterion.id.clone()).or_default();
+            let tally = tallies.entry(criterion.id.to_string()).or_default();
             tally.old.extend(criterion.score);
             let other = b.criterion(&criterion.id);
             if other.map(|c| c.rating) != Some(criterion.rating) {
@@ -103,7 +103,7 @@ pub fn compare(
             }
         }
         for criterion in &b.criteria {
-            let tally = tallies.entry(criterion.id.clone()).or_default();
+            let tally = tallies.entry(criterion.id.to_string()).or_default();
             tally.new.extend(criterion.score);
             if a.criterion(&criterion.id).is_none() {
                 tally.changed += 1;

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
 
 use crate::scenario::load::{load_ron, parse_ron};
 use crate::scenario::{Code, Diagnostic, Dimension, SourceFile};
@@ -56,8 +57,8 @@ pub struct DimensionSpec {
 #[serde(deny_unknown_fields)]
 pub struct Criterion {
     /// Stable id (`empathy.acknowledge`).
-    pub id: String,
-    pub title: String,
+    pub id: SmolStr,
+    pub title: SmolStr,
     #[serde(default)]
     pub description: String,
     pub scale: Scale,
@@ -165,7 +166,7 @@ impl Rubric {
     pub fn criterion_ids(&self) -> std::collections::BTreeSet<String> {
         self.dimensions
             .iter()
-            .flat_map(|d| d.criteria.iter().map(|c| c.id.clone()))
+            .flat_map(|d| d.criteria.iter().map(|c| c.id.to_string()))
             .collect()
     }
 

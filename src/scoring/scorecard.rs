@@ -12,9 +12,9 @@ use crate::transcript::Transcript;
 /// One criterion's result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CriterionScore {
-    pub id: String,
+    pub id: SmolStr,
     pub dimension: Dimension,
-    pub title: String,
+    pub title: SmolStr,
     /// `None` when not applicable.
     pub rating: Option<i32>,
     pub min: i32,
@@ -27,7 +27,7 @@ pub struct CriterionScore {
     #[serde(default)]
     pub reviewed: bool,
     /// Why the rating is what it is.
-    pub reason: String,
+    pub reason: SmolStr,
     pub evidence: Vec<Evidence>,
 }
 
@@ -137,7 +137,7 @@ impl Scorecard {
             .criteria
             .iter()
             .filter(|c| c.failed_critical())
-            .map(|c| c.id.clone())
+            .map(|c| c.id.to_string())
             .collect();
         self.overall = if self.critical_failures.is_empty() {
             self.weighted
@@ -255,7 +255,7 @@ fn rate(
     }
 }
 
-type Rated = (Option<i32>, String, Vec<Evidence>);
+type Rated = (Option<i32>, SmolStr, Vec<Evidence>);
 
 fn rate_findings(
     criterion: &Criterion,
@@ -274,12 +274,17 @@ fn rate_findings(
     let (good, bad) = (weight_of(Polarity::Good), weight_of(Polarity::Bad));
     if good + bad == 0 {
         let (rating, reason) = match criterion.unobserved {
-            Unobserved::NotApplicable => (None, "not observed: not applicable".to_owned()),
-            Unobserved::Min => (Some(min), "expected and never observed".to_owned()),
-            Unobserved::Max if obs.spoke => (Some(max), "no lapse observed".to_owned()),
+            Unobserved::NotApplicable => {
+                (None, SmolStr::new_static("not observed: not applicable"))
+            }
+            Unobserved::Min => (
+                Some(min),
+                SmolStr::new_static("expected and never observed"),
+            ),
+            Unobserved::Max if obs.spoke => (Some(max), SmolStr::new_static("no lapse observed")),
             Unobserved::Max => (
                 None,
-                "the trainee never spoke: no opportunity to observe".to_owned(),
+                SmolStr::new_static("the trainee never spoke: no opportunity to observe"),
             ),
         };
         return (rating, reason, evidence);
@@ -293,7 +298,7 @@ fn rate_findings(
     };
     (
         Some(rating),
-        format!("{good} good and {bad} poor observation(s)"),
+        SmolStr::from(format!("{good} good and {bad} poor observation(s)")),
         evidence,
     )
 }
@@ -304,7 +309,7 @@ fn timing_evidence(
     criterion: &str,
     polarity: Polarity,
     rule: &str,
-    note: String,
+    note: SmolStr,
 ) -> Evidence {
     measured_evidence(
         (turn, at_ms),
@@ -323,7 +328,7 @@ fn measured_evidence(
     criterion: &str,
     polarity: Polarity,
     rule: &str,
-    note: String,
+    note: SmolStr,
 ) -> Evidence {
     Evidence {
         turn,
@@ -334,7 +339,7 @@ fn measured_evidence(
             criterion: SmolStr::new(criterion),
             rule: SmolStr::new(rule),
             matched: SmolStr::default(),
-            note: SmolStr::from(note),
+            note,
             weight: 1,
         },
     }
@@ -373,7 +378,7 @@ fn rate_first_response(obs: &Observations, levels: &ServiceLevels, min: i32, max
     let Some(first) = obs.latencies.iter().find(|l| l.first) else {
         return (
             None,
-            "the customer never waited for a reply".to_owned(),
+            SmolStr::new_static("the customer never waited for a reply"),
             Vec::new(),
         );
     };
@@ -385,11 +390,11 @@ fn rate_first_response(obs: &Observations, levels: &ServiceLevels, min: i32, max
     } else {
         Polarity::Bad
     };
-    let note = format!(
+    let note = SmolStr::from(format!(
         "first reply after {} s (target {} s)",
         Tenths(first.waited_ms),
         levels.first_response_secs
-    );
+    ));
     (
         Some(rating),
         note.clone(),
@@ -407,7 +412,11 @@ fn rate_first_response(obs: &Observations, levels: &ServiceLevels, min: i32, max
 fn rate_reply_latency(obs: &Observations, levels: &ServiceLevels, min: i32, max: i32) -> Rated {
     let later: Vec<_> = obs.latencies.iter().filter(|l| !l.first).collect();
     if later.is_empty() {
-        return (None, "no replies after the first".to_owned(), Vec::new());
+        return (
+            None,
+            SmolStr::new_static("no replies after the first"),
+            Vec::new(),
+        );
     }
     let target_ms = u64::from(levels.between_replies_secs) * 1000;
     let mut evidence = Vec::new();
@@ -433,11 +442,11 @@ fn rate_reply_latency(obs: &Observations, levels: &ServiceLevels, min: i32, max:
                 "timeliness.reply-latency",
                 Polarity::Bad,
                 "slow-reply",
-                format!(
+                SmolStr::from(format!(
                     "replied after {} s (target {} s){silence}",
                     Tenths(latency.waited_ms),
                     levels.between_replies_secs
-                ),
+                )),
             ));
         }
     }
@@ -445,18 +454,18 @@ fn rate_reply_latency(obs: &Observations, levels: &ServiceLevels, min: i32, max:
     let rating = min + (share * f64::from(max - min)).round() as i32;
     (
         Some(rating),
-        format!(
+        SmolStr::from(format!(
             "{on_time} of {} replies within {} s",
             later.len(),
             levels.between_replies_secs
-        ),
+        )),
         evidence,
     )
 }
 
 fn rate_holds(obs: &Observations, levels: &ServiceLevels, min: i32, max: i32) -> Rated {
     if obs.holds.is_empty() {
-        return (None, "no hold".to_owned(), Vec::new());
+        return (None, SmolStr::new_static("no hold"), Vec::new());
     }
     let mut worst = max;
     let mut evidence = Vec::new();
@@ -481,15 +490,15 @@ fn rate_holds(obs: &Observations, levels: &ServiceLevels, min: i32, max: i32) ->
             "timeliness.hold",
             polarity,
             "hold",
-            format!(
+            SmolStr::from(format!(
                 "held {} s after announcing {} s (maximum {} s)",
                 hold.held_secs, hold.announced_secs, levels.max_hold_secs
-            ),
+            )),
         ));
     }
     (
         Some(worst),
-        format!("{} hold(s)", obs.holds.len()),
+        SmolStr::from(format!("{} hold(s)", obs.holds.len())),
         evidence,
     )
 }
@@ -501,7 +510,7 @@ fn rate_status_updates(obs: &Observations, levels: &ServiceLevels, min: i32, max
         .filter(|h| h.held_secs > levels.status_update_secs)
         .collect();
     if obs.holds.is_empty() {
-        return (None, "no long wait".to_owned(), Vec::new());
+        return (None, SmolStr::new_static("no long wait"), Vec::new());
     }
     let evidence = long_holds
         .iter()
@@ -512,21 +521,21 @@ fn rate_status_updates(obs: &Observations, levels: &ServiceLevels, min: i32, max
                 "timeliness.status-updates",
                 Polarity::Bad,
                 "no-status-update",
-                format!(
+                SmolStr::from(format!(
                     "left the customer on hold {} s without an update (every {} s expected)",
                     h.held_secs, levels.status_update_secs
-                ),
+                )),
             )
         })
         .collect::<Vec<_>>();
     let rating = if long_holds.is_empty() { max } else { min };
     (
         Some(rating),
-        format!(
+        SmolStr::from(format!(
             "{} hold(s) longer than {} s without an update",
             long_holds.len(),
             levels.status_update_secs
-        ),
+        )),
         evidence,
     )
 }
@@ -544,7 +553,7 @@ fn rate_follow_through(
     if !obs.spoke {
         return (
             None,
-            "the trainee never spoke: nothing was taken on".to_owned(),
+            SmolStr::new_static("the trainee never spoke: nothing was taken on"),
             Vec::new(),
         );
     }
@@ -570,7 +579,13 @@ fn rate_follow_through(
             Polarity::Bad,
             "the trainee ended the call with the problem still open",
         ),
-        Outcome::Abandoned => return (None, "the call never ended".to_owned(), Vec::new()),
+        Outcome::Abandoned => {
+            return (
+                None,
+                SmolStr::new_static("the call never ended"),
+                Vec::new(),
+            );
+        }
     };
     let turn = obs.meters.last().map_or(0, |m| m.turn);
     let evidence = measured_evidence(
@@ -579,9 +594,9 @@ fn rate_follow_through(
         criterion,
         polarity,
         &format!("ended-{}", outcome.label()),
-        note.to_owned(),
+        SmolStr::new_static(note),
     );
-    (Some(rating), note.to_owned(), vec![evidence])
+    (Some(rating), SmolStr::new_static(note), vec![evidence])
 }
 
 fn rate_handle_time(
@@ -592,7 +607,11 @@ fn rate_handle_time(
     max: i32,
 ) -> Rated {
     if !obs.ended {
-        return (None, "the call never ended".to_owned(), Vec::new());
+        return (
+            None,
+            SmolStr::new_static("the call never ended"),
+            Vec::new(),
+        );
     }
     // A short call is only quick service when the problem was dealt with.
     if matches!(
@@ -601,14 +620,17 @@ fn rate_handle_time(
     ) {
         return (
             None,
-            format!("the call ended `{}`: nothing was handled", outcome.label()),
+            SmolStr::from(format!(
+                "the call ended `{}`: nothing was handled",
+                outcome.label()
+            )),
             Vec::new(),
         );
     }
     if !obs.spoke {
         return (
             None,
-            "the trainee never spoke: nothing was handled".to_owned(),
+            SmolStr::new_static("the trainee never spoke: nothing was handled"),
             Vec::new(),
         );
     }
@@ -621,10 +643,10 @@ fn rate_handle_time(
     } else {
         Polarity::Bad
     };
-    let note = format!(
+    let note = SmolStr::from(format!(
         "handled in {} s (target {target_secs} s)",
         WholeSeconds(obs.handle_ms)
-    );
+    ));
     let turn = obs.meters.last().map_or(0, |m| m.turn);
     (
         Some(rating),

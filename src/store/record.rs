@@ -56,7 +56,7 @@ impl SessionRecord {
             .criteria
             .iter()
             .map(|c| CriterionRow {
-                criterion: c.id.clone(),
+                criterion: c.id.to_string(),
                 dimension: c.dimension.label(),
                 rating: c.rating,
                 score: c.score,
@@ -121,7 +121,7 @@ impl FinalScores {
                 .criteria
                 .iter()
                 .map(|c| CriterionRow {
-                    criterion: c.id.clone(),
+                    criterion: c.id.to_string(),
                     dimension: c.dimension.label(),
                     rating: c.rating,
                     score: c.score,

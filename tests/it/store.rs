@@ -831,7 +831,7 @@ fn a_version_1_database_migrates_without_losing_sessions() {
                 "INSERT INTO criterion_scores VALUES (?1, ?2, ?3, ?4, ?5)",
                 rusqlite::params![
                     h.session_id,
-                    criterion.id,
+                    criterion.id.as_str(),
                     criterion.dimension.label(),
                     criterion.rating,
                     criterion.score

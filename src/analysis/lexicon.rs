@@ -734,7 +734,8 @@ impl Compiler<'_> {
         )
     }
 
-    /// Checks one pattern compiles, for a precise diagnostic.
+    /// Checks one pattern parses, for a precise diagnostic; what only building it can find (a
+    /// pattern too big) is found when its list is built (see [`Compiler::build_failure`]).
     fn check(&self, owner: &str, pattern: &str) -> Result<String, Box<Diagnostic>> {
         if pattern.trim().is_empty() {
             return Err(self.error(
@@ -744,18 +745,39 @@ impl Compiler<'_> {
             ));
         }
         let bounded = Self::bounded(pattern);
-        if let Err(e) = RegexBuilder::new(&bounded)
-            .unicode(false)
-            .size_limit(REGEX_SIZE_LIMIT)
-            .build()
-        {
-            return Err(self.error(
-                pattern,
-                format!("invalid pattern `{pattern}` in `{owner}`: {}", first_line(&e.to_string())),
-                "patterns are regular expressions (https://docs.rs/regex); escape `( ) [ ] ? * + . \\` with `\\\\`",
-            ));
+        if let Err(e) = syntax::parse_with(&bounded, &syntax::Config::new().unicode(false)) {
+            return Err(self.invalid(owner, pattern, &e.to_string()));
         }
         Ok(bounded)
+    }
+
+    /// The diagnostic for a pattern that is not a valid regular expression.
+    fn invalid(&self, owner: &str, pattern: &str, error: &str) -> Box<Diagnostic> {
+        self.error(
+            pattern,
+            format!("invalid pattern `{pattern}` in `{owner}`: {}", first_line(error)),
+            "patterns are regular expressions (https://docs.rs/regex); escape `( ) [ ] ? * + . \\` with `\\\\`",
+        )
+    }
+
+    /// Why a list of patterns that each parse could not be built: the first pattern that cannot
+    /// be built by itself (one too big, say), or else the list as a whole.
+    fn build_failure(
+        &self,
+        owner: &str,
+        patterns: &[String],
+        error: &dyn std::fmt::Display,
+    ) -> Box<Diagnostic> {
+        for pattern in patterns {
+            if let Err(e) = RegexBuilder::new(&Self::bounded(pattern))
+                .unicode(false)
+                .size_limit(REGEX_SIZE_LIMIT)
+                .build()
+            {
+                return self.invalid(owner, pattern, &e.to_string());
+            }
+        }
+        self.uncombinable(owner, error)
     }
 
     /// Several patterns as one alternation, or `None` for an empty list.
@@ -774,7 +796,7 @@ impl Compiler<'_> {
         let joined = parts.join("|");
         Pattern::new(&joined)
             .map(Some)
-            .map_err(|e| self.uncombinable(owner, &e))
+            .map_err(|e| self.build_failure(owner, patterns, &e))
     }
 
     /// The diagnostic for patterns that each compile but not together.

@@ -321,6 +321,33 @@ fn an_invalid_pattern_is_a_diagnostic() {
 }
 
 #[test]
+fn a_pattern_too_big_to_build_is_named_in_its_diagnostic() {
+    // It parses, so only building its list finds the fault; the diagnostic still names it.
+    let shipped = include_str!("../../scenarios/default.lexicon.ron");
+    let huge = r#"r"calm (?:[a-z]{2000}){2000}""#;
+    let broken = shipped.replacen(r#"r"calm (?:yourself )?down""#, huge, 1);
+    assert_ne!(shipped, broken);
+    let diagnostic = Analyser::from_text("huge.lexicon.ron", &broken).unwrap_err();
+    assert!(
+        diagnostic
+            .message
+            .contains("invalid pattern `calm (?:[a-z]{2000}){2000}`"),
+        "{}",
+        diagnostic.message
+    );
+    assert!(
+        diagnostic.message.contains("size limit"),
+        "{}",
+        diagnostic.message
+    );
+    assert!(
+        diagnostic.location().starts_with("huge.lexicon.ron:"),
+        "{}",
+        diagnostic.location()
+    );
+}
+
+#[test]
 fn a_ron_error_in_the_lexicon_is_a_diagnostic() {
     let diagnostic =
         Analyser::from_text("bad.lexicon.ron", "(negation: (negators: [1]))").unwrap_err();

@@ -1165,15 +1165,20 @@ fn show_clock(
             text.0 = line.clone();
         }
     }
+    // Written only when they change, so an idle frame does not lay the bar out again.
+    let width = percent(share * 100.0);
+    let shade = if share < 0.6 {
+        palette::GOOD
+    } else if share < 1.0 {
+        palette::WARN
+    } else {
+        palette::BAD
+    };
     for (mut node, mut color) in &mut fill {
-        node.width = percent(share * 100.0);
-        color.0 = if share < 0.6 {
-            palette::GOOD
-        } else if share < 1.0 {
-            palette::WARN
-        } else {
-            palette::BAD
-        };
+        if node.width != width {
+            node.width = width;
+        }
+        color.set_if_neq(BackgroundColor(shade));
     }
 }
 

@@ -747,7 +747,7 @@ impl Session {
                     .scenario
                     .beats
                     .iter()
-                    .position(|b| &b.id == beat)
+                    .position(|b| b.id == beat)
                     .map_or(0, |i| self.visits[i]);
                 cmp.holds(visits, *value)
             }

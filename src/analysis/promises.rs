@@ -10,11 +10,12 @@
 //! mentioned before them in the sentence (or the first after), and a promise takes the longest of
 //! its time frames ("I'll process the refund today and it'll reach your card in 5–7 days").
 
+use smol_str::SmolStr;
+
 use super::lexicon::{CompiledLexicon, Groups, Hits, overlapped_by, push_finding};
 use super::normalise::{Normalised, is_sentence_end, is_word_byte};
 use super::{Polarity, Promise, PromiseVerdict, Reading};
 use crate::scenario::{Intent, Policy, PromiseKind};
-use smol_str::SmolStr;
 
 /// A time frame found in a reply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -80,9 +80,14 @@ pub struct MeterPoint {
 
 /// Reads the evidence off a transcript.
 pub fn observe(transcript: &Transcript, scenario: &Scenario, rubric: &Rubric) -> Observations {
+    let turns = transcript.turns.len();
     let mut obs = Observations {
         handle_ms: transcript.duration_ms(),
         ended: transcript.ending().is_some(),
+        // A turn rarely brings more than a few findings; room made up front saves regrowing.
+        evidence: Vec::with_capacity(turns * 4),
+        latencies: Vec::with_capacity(turns),
+        meters: Vec::with_capacity(turns),
         ..Observations::default()
     };
     let mut meters = scenario.persona.meters;

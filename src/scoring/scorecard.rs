@@ -180,7 +180,7 @@ pub fn score_observations(
 ) -> Scorecard {
     let levels = scenario.service_levels();
     let mut findings = std::mem::take(&mut obs.evidence);
-    let mut criteria = Vec::new();
+    let mut criteria = Vec::with_capacity(rubric.dimensions.iter().map(|d| d.criteria.len()).sum());
     for spec in &rubric.dimensions {
         for criterion in &spec.criteria {
             let evidence: Vec<Evidence> = match criterion.measure {

@@ -243,9 +243,11 @@ impl<'a> Checker<'a> {
             .map(|b| b.id.as_str())
             .chain(self.scenario.endings.iter().map(|e| e.id.as_str()))
             .collect();
+        // A set, so that checking every reference stays linear in a large scenario.
+        let nodes: HashSet<&str> = known.iter().copied().collect();
         let mut problems = Vec::new();
         for (place, target) in self.references() {
-            if !self.is_node(target) {
+            if !nodes.contains(target) {
                 let nearest = known
                     .iter()
                     .map(|k| (strsim::damerau_levenshtein(target, k), *k))

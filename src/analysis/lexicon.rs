@@ -452,13 +452,12 @@ impl Hits<'_> {
             return Some(everywhere);
         }
         let bytes = text.as_bytes();
-        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
         let mut from = from.min(bytes.len());
-        while from > 0 && word(bytes[from - 1]) {
+        while from > 0 && is_regex_word_byte(bytes[from - 1]) {
             from -= 1;
         }
         let mut to = last_end.min(bytes.len());
-        while to < bytes.len() && word(bytes[to]) {
+        while to < bytes.len() && is_regex_word_byte(bytes[to]) {
             to += 1;
         }
         Some(Window {
@@ -1173,8 +1172,14 @@ pub(crate) fn natural_window(text: &str, from: usize, to: usize, anchored: bool)
     if anchored {
         return from == 0 && to == bytes.len();
     }
-    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    (from == 0 || !word(bytes[from - 1])) && (to == bytes.len() || !word(bytes[to]))
+    (from == 0 || !is_regex_word_byte(bytes[from - 1]))
+        && (to == bytes.len() || !is_regex_word_byte(bytes[to]))
+}
+
+/// Whether a byte is a word character to the patterns' `\b` (ASCII letters, digits and `_`;
+/// not the apostrophe that [`super::normalise`] counts as part of a word).
+fn is_regex_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
 }
 
 fn floor(text: &str, mut at: usize) -> usize {

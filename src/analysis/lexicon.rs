@@ -919,7 +919,6 @@ impl Lexicon {
         let ranges = ranges.into_iter().map(|r| gate.gate(r)).collect();
         let mut fixed = Vec::new();
         for time in &times.fixed {
-            compiler.check("fixed", &time.pattern)?;
             let regex = compiler.required("fixed", std::slice::from_ref(&time.pattern))?;
             fixed.push((gate.gate(regex), time.hours));
         }
@@ -1134,12 +1133,11 @@ pub(crate) fn overlapped_by(
                 matches.iter().any(|&m| overlaps(m, range))
             });
     }
-    let from = floor(text, range.0.saturating_sub(NEARBY));
-    let to = ceil(text, (range.1 + NEARBY).min(text.len()));
+    let mut from = floor(text, range.0.saturating_sub(NEARBY));
+    let mut to = ceil(text, (range.1 + NEARBY).min(text.len()));
     // A regex with no match near the range in the reply has none in a part of it either, unless
     // the part's edges cut a word (its `\b` would then see a boundary the reply lacks) or the
     // regex has text anchors: then the part is searched as it always was.
-    let (mut from, mut to) = (from, to);
     if natural_window(text, from, to, gated.anchored) {
         if !hits.may_overlap(gated, range) {
             return false;

@@ -106,7 +106,7 @@ impl Session {
             ending: None,
         };
         let mut out = Vec::with_capacity(EVENTS_PER_MOVE);
-        let start = session.scenario.start.clone();
+        let start = SmolStr::new(&session.scenario.start);
         session.goto(&start, &mut out);
         (session, out)
     }
@@ -406,7 +406,7 @@ impl Session {
         if self.silences >= silence.limit
             && let Some(then) = &silence.then
         {
-            self.goto(then, out);
+            self.goto(&SmolStr::new(then), out);
         }
     }
 
@@ -564,8 +564,8 @@ impl Session {
     }
 
     /// Moves to a beat or ending, following automatic `next` steps.
-    fn goto(&mut self, target: &str, out: &mut Vec<TimedEvent>) {
-        let mut target = SmolStr::new(target);
+    fn goto(&mut self, target: &SmolStr, out: &mut Vec<TimedEvent>) {
+        let mut target = target.clone();
         for _ in 0..MAX_AUTO_STEPS {
             if self.outcome().is_some() {
                 return;

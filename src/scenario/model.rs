@@ -604,10 +604,10 @@ pub struct Annotation {
     pub rating: i32,
     /// Why, in a sentence the debrief shows.
     #[serde(default)]
-    pub note: String,
+    pub note: SmolStr,
     /// The rubric criterion the judgement counts under; the dimension's first criterion if absent.
     #[serde(default)]
-    pub criterion: Option<String>,
+    pub criterion: Option<SmolStr>,
 }
 
 /// The four scored dimensions.

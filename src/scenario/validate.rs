@@ -510,7 +510,7 @@ impl<'a> Checker<'a> {
                         ));
                     }
                     if let (Some(criteria), Some(criterion)) = (criteria, &annotation.criterion)
-                        && !criteria.contains(criterion)
+                        && !criteria.contains(criterion.as_str())
                     {
                         found.push((Code::UnknownCriterion, choice.id.clone(), format!("option `{}` names criterion `{criterion}`, which the rubric does not define", choice.id), "use a criterion id from the rubric, or leave `criterion` out".to_owned()));
                     }

@@ -243,7 +243,7 @@ fn find_choice<'a>(scenario: &'a Scenario, id: &str) -> Option<&'a Choice> {
 /// Findings of a picked option: its annotations, plus nothing else on the dimensions they cover.
 fn choice_findings(
     choice: &Choice,
-    text: &str,
+    text: &SmolStr,
     scenario: &Scenario,
     rubric: &Rubric,
 ) -> Vec<Finding> {
@@ -257,7 +257,7 @@ fn choice_findings(
                 .dimensions
                 .iter()
                 .find(|d| d.dimension == annotation.dimension)
-                .map_or_else(String::new, |d| d.authored.clone())
+                .map_or_else(SmolStr::default, |d| d.authored.clone())
         });
         out.push(Finding {
             dimension: annotation.dimension,
@@ -266,10 +266,10 @@ fn choice_findings(
             } else {
                 Polarity::Bad
             },
-            criterion: SmolStr::from(criterion),
+            criterion,
             rule: SmolStr::new_static("annotation"),
-            matched: SmolStr::new(text),
-            note: SmolStr::new(&annotation.note),
+            matched: text.clone(),
+            note: annotation.note.clone(),
             weight: annotation.rating.unsigned_abs(),
         });
     }
@@ -285,7 +285,7 @@ fn choice_findings(
             polarity: Polarity::Bad,
             criterion: SmolStr::new_static("ownership.no-repeat"),
             rule: SmolStr::new_static("makes-repeat"),
-            matched: SmolStr::new(text),
+            matched: text.clone(),
             note: SmolStr::new_static("Asks for something the customer already gave."),
             weight: 1,
         });
@@ -355,7 +355,7 @@ fn handoff_finding(kind: TransferKind) -> Finding {
 }
 
 /// A bad finding for each intent the reply point expected and the reply did not show.
-fn missing_intents(expects: &[Intent], reading: &Reading, text: &str) -> Vec<Finding> {
+fn missing_intents(expects: &[Intent], reading: &Reading, text: &SmolStr) -> Vec<Finding> {
     let mut out = Vec::new();
     for intent in expects {
         if reading.intents.contains(intent) {
@@ -369,7 +369,7 @@ fn missing_intents(expects: &[Intent], reading: &Reading, text: &str) -> Vec<Fin
             polarity: Polarity::Bad,
             criterion: SmolStr::new(criterion),
             rule: SmolStr::from(format!("expected-{}", format!("{intent:?}").to_lowercase())),
-            matched: SmolStr::new(text),
+            matched: text.clone(),
             note: SmolStr::new(note),
             weight: 1,
         });

@@ -48,7 +48,7 @@ pub struct DimensionSpec {
     pub dimension: Dimension,
     pub weight: f64,
     /// The criterion that authored annotations without a `criterion` count under.
-    pub authored: String,
+    pub authored: SmolStr,
     pub criteria: Vec<Criterion>,
 }
 

@@ -134,23 +134,9 @@ impl Iterator for Sentences<'_> {
     }
 }
 
-/// The bytes that may end a sentence, as a table the scan over a reply reads one byte at a time.
-const ENDS_SENTENCE: [bool; 256] = {
-    let mut table = [false; 256];
-    table[b'!' as usize] = true;
-    table[b'?' as usize] = true;
-    table[b';' as usize] = true;
-    table[b'\n' as usize] = true;
-    table[b'.' as usize] = true;
-    table
-};
-
 /// Whether the byte at `i` ends a sentence.
 #[inline]
 pub(crate) fn is_sentence_end(bytes: &[u8], i: usize) -> bool {
-    if !ENDS_SENTENCE[usize::from(bytes[i])] {
-        return false;
-    }
     match bytes[i] {
         b'!' | b'?' | b';' | b'\n' => true,
         b'.' => {

@@ -106,7 +106,7 @@ impl Session {
             ending: None,
         };
         let mut out = Vec::with_capacity(EVENTS_PER_MOVE);
-        let start = SmolStr::new(&session.scenario.start);
+        let start = session.scenario.start.clone();
         session.goto(&start, &mut out);
         (session, out)
     }
@@ -406,7 +406,7 @@ impl Session {
         if self.silences >= silence.limit
             && let Some(then) = &silence.then
         {
-            self.goto(&SmolStr::new(then), out);
+            self.goto(then, out);
         }
     }
 
@@ -540,15 +540,13 @@ impl Session {
     /// The target of an action: the beat's override, the scenario's, or an ending with the outcome.
     fn action_target(
         &self,
-        pick: impl Fn(&Actions) -> &Option<String>,
+        pick: impl Fn(&Actions) -> &Option<SmolStr>,
         outcome: Outcome,
     ) -> SmolStr {
-        let from_beat = self
-            .current_beat()
-            .and_then(|b| pick(&b.actions).as_deref());
+        let from_beat = self.current_beat().and_then(|b| pick(&b.actions).clone());
         from_beat
-            .or_else(|| pick(&self.scenario.actions).as_deref())
-            .map_or_else(|| self.ending_for(outcome), SmolStr::new)
+            .or_else(|| pick(&self.scenario.actions).clone())
+            .unwrap_or_else(|| self.ending_for(outcome))
     }
 
     /// The first ending with an outcome, or the engine's own ending of that outcome.

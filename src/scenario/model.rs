@@ -58,7 +58,7 @@ pub struct Scenario {
     #[serde(default)]
     pub triggers: Vec<Trigger>,
     /// The id of the first beat.
-    pub start: String,
+    pub start: SmolStr,
     /// The conversation, one beat per customer turn.
     pub beats: Vec<Beat>,
     /// How the call can end.
@@ -492,16 +492,16 @@ impl Default for Dynamics {
 pub struct Actions {
     /// Target (beat or ending) of escalating to a supervisor.
     #[serde(default)]
-    pub escalate: Option<String>,
+    pub escalate: Option<SmolStr>,
     /// Target of a warm transfer (the agent introduces the case and stays on).
     #[serde(default)]
-    pub transfer_warm: Option<String>,
+    pub transfer_warm: Option<SmolStr>,
     /// Target of a cold transfer (straight into another queue).
     #[serde(default)]
-    pub transfer_cold: Option<String>,
+    pub transfer_cold: Option<SmolStr>,
     /// Target of the agent ending the call.
     #[serde(default)]
-    pub end: Option<String>,
+    pub end: Option<SmolStr>,
 }
 
 /// One customer turn and the trainee's possible answers.
@@ -730,7 +730,7 @@ pub struct Silence {
     pub limit: u32,
     /// Where to go once the limit is reached (usually a hang-up ending).
     #[serde(default)]
-    pub then: Option<String>,
+    pub then: Option<SmolStr>,
 }
 
 fn default_silence_limit() -> u32 {

@@ -109,10 +109,10 @@ impl<'a> Checker<'a> {
         let s = self.scenario;
         let mut empties = Vec::new();
         for (field, value) in [
-            ("id", &s.id),
-            ("title", &s.title),
-            ("persona.name", &s.persona.name),
-            ("start", &s.start),
+            ("id", s.id.as_str()),
+            ("title", s.title.as_str()),
+            ("persona.name", s.persona.name.as_str()),
+            ("start", s.start.as_str()),
         ] {
             if value.trim().is_empty() {
                 empties.push(format!("`{field}` is empty"));

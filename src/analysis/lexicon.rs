@@ -240,14 +240,21 @@ pub(crate) struct Pattern {
     /// Whether it can match the empty string (then a search may find one more, empty, match
     /// right where the last one ended).
     may_be_empty: bool,
+    /// Its longest match in bytes (`None`: unbounded).
+    max_len: Option<usize>,
 }
 
 impl Pattern {
     /// Compiles a pattern as the lexicon's patterns are: bytes of ASCII, no Unicode classes.
     fn new(source: &str) -> Result<Pattern, Box<meta::BuildError>> {
         let syntax = syntax::Config::new().unicode(false);
-        let may_be_empty = syntax::parse_with(source, &syntax)
-            .map_or(true, |hir| hir.properties().minimum_len() == Some(0));
+        let (may_be_empty, max_len) = match syntax::parse_with(source, &syntax) {
+            Ok(hir) => (
+                hir.properties().minimum_len() == Some(0),
+                hir.properties().maximum_len(),
+            ),
+            Err(_) => (true, None),
+        };
         let regex = meta::Regex::builder()
             .syntax(syntax)
             .configure(
@@ -261,6 +268,7 @@ impl Pattern {
             regex,
             source: source.to_owned(),
             may_be_empty,
+            max_len,
         })
     }
 
@@ -295,6 +303,13 @@ impl Pattern {
             .pattern_names(PatternID::ZERO)
             .flatten()
     }
+}
+
+/// A lexicon pattern that parses, with the word boundaries the lexicon adds, and its longest
+/// match in bytes (`None`: unbounded), read off the same parse.
+struct Checked {
+    source: String,
+    max_len: Option<usize>,
 }
 
 /// One match with its groups, in positions of the whole text.
@@ -622,6 +637,8 @@ impl Gate {
 #[derive(Default)]
 struct GateBuilder {
     patterns: Vec<String>,
+    /// Each pattern's longest match in bytes (`None`: unbounded).
+    max_len: Vec<Option<usize>>,
 }
 
 impl GateBuilder {
@@ -629,7 +646,14 @@ impl GateBuilder {
     fn gate(&mut self, regex: Pattern) -> Gated {
         let at = self.patterns.len();
         self.patterns.push(regex.as_str().to_owned());
+        self.max_len.push(regex.max_len);
         Gated::new(regex, at..at + 1)
+    }
+
+    /// Registers one checked pattern of a phrase rule.
+    fn push(&mut self, checked: Checked) {
+        self.patterns.push(checked.source);
+        self.max_len.push(checked.max_len);
     }
 
     fn gate_option(&mut self, regex: Option<Pattern>) -> Option<Gated> {
@@ -735,7 +759,7 @@ impl Compiler<'_> {
 
     /// Checks one pattern parses, for a precise diagnostic; what only building it can find (a
     /// pattern too big) is found when its list is built (see [`Compiler::build_failure`]).
-    fn check(&self, owner: &str, pattern: &str) -> Result<String, Box<Diagnostic>> {
+    fn check(&self, owner: &str, pattern: &str) -> Result<Checked, Box<Diagnostic>> {
         if pattern.trim().is_empty() {
             return Err(self.error(
                 owner,
@@ -744,10 +768,13 @@ impl Compiler<'_> {
             ));
         }
         let bounded = Self::bounded(pattern);
-        if let Err(e) = syntax::parse_with(&bounded, &syntax::Config::new().unicode(false)) {
-            return Err(self.invalid(owner, pattern, &e.to_string()));
+        match syntax::parse_with(&bounded, &syntax::Config::new().unicode(false)) {
+            Ok(hir) => Ok(Checked {
+                source: bounded,
+                max_len: hir.properties().maximum_len(),
+            }),
+            Err(e) => Err(self.invalid(owner, pattern, &e.to_string())),
         }
-        Ok(bounded)
     }
 
     /// The diagnostic for a pattern that is not a valid regular expression.
@@ -790,7 +817,7 @@ impl Compiler<'_> {
         }
         let mut parts = Vec::with_capacity(patterns.len());
         for pattern in patterns {
-            parts.push(self.check(owner, pattern)?);
+            parts.push(self.check(owner, pattern)?.source);
         }
         let joined = parts.join("|");
         Pattern::new(&joined)
@@ -834,16 +861,11 @@ impl Compiler<'_> {
     fn gate(
         &self,
         owner: &str,
-        patterns: &[String],
+        GateBuilder { patterns, max_len }: GateBuilder,
         cache_limit: usize,
     ) -> Result<Gate, Box<Diagnostic>> {
         let fail = |e: &dyn std::fmt::Display| self.uncombinable(owner, e);
         let syntax = syntax::Config::new().unicode(false);
-        let mut max_len = Vec::with_capacity(patterns.len());
-        for pattern in patterns {
-            let hir = syntax::parse_with(pattern, &syntax).map_err(|e| fail(&e))?;
-            max_len.push(hir.properties().maximum_len());
-        }
         let dfa = DFA::builder()
             .configure(
                 DFA::config()
@@ -856,7 +878,7 @@ impl Compiler<'_> {
                     .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
                     .which_captures(WhichCaptures::None),
             )
-            .build_many(patterns)
+            .build_many(&patterns)
             .map_err(|e| fail(&e))?;
         let dfa = std::sync::Arc::new(dfa);
         let for_caches = std::sync::Arc::clone(&dfa);
@@ -939,7 +961,7 @@ impl Lexicon {
         let cues = gate.gate_option(compiler.alternation("cues", &times.cues)?);
         let jargon = gate.gate_option(compiler.alternation("jargon", &self.jargon.patterns)?);
         let asks = gate.gate_option(asks);
-        let gate = compiler.gate("the lexicon", &gate.patterns, GATE_DFA_LIMIT)?;
+        let gate = compiler.gate("the lexicon", gate, GATE_DFA_LIMIT)?;
         Ok(CompiledLexicon {
             negation: Negation::new(
                 &self.negation.negators,
@@ -1014,7 +1036,7 @@ fn compile_rules(
         }
         let first = gate.patterns.len();
         for pattern in &spec.patterns {
-            gate.patterns.push(compiler.check(&spec.id, pattern)?);
+            gate.push(compiler.check(&spec.id, pattern)?);
             rule_of_pattern.push(index);
         }
         let patterns = first..gate.patterns.len();

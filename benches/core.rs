@@ -80,14 +80,17 @@ fn bench_validation(c: &mut Criterion) {
     });
 }
 
+/// A scripted run with each move at its absolute time (ms), and its seed.
+type TimedRun = (
+    Arc<rapport::scenario::Scenario>,
+    Vec<(u64, rapport::engine::Move)>,
+    u64,
+);
+
 fn bench_engine(c: &mut Criterion) {
     let runs = scripted_runs();
     let analyser = Arc::new(Analyser::shipped());
-    let prepared: Vec<(
-        Arc<rapport::scenario::Scenario>,
-        Vec<(u64, rapport::engine::Move)>,
-        u64,
-    )> = runs
+    let prepared: Vec<TimedRun> = runs
         .iter()
         .map(|(loaded, moves, seed)| {
             let mut at = 0u64;

@@ -340,12 +340,11 @@ fn run_device(commands: Receiver<Command>, mut volume: f32, mut muted: bool) {
 }
 
 /// Wraps mono samples as a rodio source.
-fn buffer(samples: Vec<f32>) -> rodio::buffer::SamplesBuffer {
-    let converted: Vec<rodio::Sample> = samples.into_iter().map(rodio::Sample::from).collect();
+fn buffer(samples: Vec<rodio::Sample>) -> rodio::buffer::SamplesBuffer {
     rodio::buffer::SamplesBuffer::new(
         NonZero::<u16>::MIN,
         NonZero::new(SAMPLE_RATE).unwrap_or(NonZero::<u32>::MIN),
-        converted,
+        samples,
     )
 }
 

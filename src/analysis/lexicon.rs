@@ -1288,6 +1288,8 @@ impl CompiledLexicon {
             }
             previous = index;
             let rule = &self.rules[index];
+            // Written as three conditions, cheapest first, rather than the one clippy would fold.
+            #[allow(clippy::nonminimal_bool)]
             let first = rule.regex.find_in(hits, text).find(|&range| {
                 !(rule.negatable && self.negation.negated_before(text, range.0))
                     && !overlapped_by(rule.except.as_ref(), hits, text, range)

@@ -29,8 +29,12 @@ pub enum GraphLanguage {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Open the game window.
-    #[command(after_help = "Example:\n  rapport gui")]
-    Gui,
+    #[command(after_help = "Examples:\n  rapport gui\n  rapport gui --seed 7")]
+    Gui {
+        /// Start every call from this seed (the same lines each time) instead of a fresh one.
+        #[arg(long, env = "RAPPORT_SEED")]
+        seed: Option<u64>,
+    },
 
     /// Play a scenario in the terminal, on a real clock.
     #[command(

@@ -1,7 +1,8 @@
 //! The game as a trainee sees it: a scripted trainee plays `late-delivery` in a real window under
 //! Xvfb (Mesa software rendering), screenshotting every screen, and a short call on one scenario
 //! of each channel is screenshotted too; a blank screenshot, a failed check or a panic fails the
-//! test. Needs `xvfb-run`; set `RAPPORT_REQUIRE_GUI_TEST=1` (as CI does) to fail rather than skip
+//! test. A call drawn with partial redraws (only the clock and meters on quiet frames) must look
+//! exactly, pixel for pixel, like the same call drawn whole every frame. Needs `xvfb-run`; set `RAPPORT_REQUIRE_GUI_TEST=1` (as CI does) to fail rather than skip
 //! when it is missing.
 
 #![cfg(feature = "gui")]
@@ -36,7 +37,7 @@ fn a_scripted_trainee_plays_a_shipped_scenario_in_a_real_window() {
         return;
     }
     let shots = screenshot_dir("gui-screenshots");
-    run_script("tests/gui/smoke.ron", &shots, None);
+    run_script("tests/gui/smoke.ron", &shots, None, &[]);
     assert_screenshots(&shots, &SMOKE_SCREENSHOTS);
     eprintln!("screenshots in {}", shots.display());
 }
@@ -56,10 +57,85 @@ fn every_channel_opens_in_its_own_look_in_a_real_window() {
             .unwrap_or_else(|| panic!("no shipped scenario is on the {} channel", channel.label()));
         let shots = base.join(channel.label());
         std::fs::create_dir_all(&shots).expect("the screenshot directory is created");
-        run_script("tests/gui/channel.ron", &shots, Some(&scenario.scenario.id));
+        run_script(
+            "tests/gui/channel.ron",
+            &shots,
+            Some(&scenario.scenario.id),
+            &[],
+        );
         assert_screenshots(&shots, &CHANNEL_SCREENSHOTS);
     }
     eprintln!("screenshots in {}", base.display());
+}
+
+#[test]
+fn quiet_frames_redraw_only_what_changed_and_look_the_same() {
+    if !xvfb_available() {
+        return;
+    }
+    let base = screenshot_dir("gui-partial-redraw-screenshots");
+    let (partial, whole) = (base.join("partial"), base.join("whole"));
+    let seed = [("RAPPORT_SEED", "7")];
+    let log = run_script(
+        "tests/gui/channel.ron",
+        &partial,
+        Some("late-delivery"),
+        &seed,
+    );
+    let quiet = quiet_frames(&log);
+    assert!(
+        quiet > 0,
+        "no frame drew only its live regions while the call waited:\n{log}"
+    );
+    let full = [("RAPPORT_SEED", "7"), ("RAPPORT_FULL_REDRAWS", "1")];
+    let log = run_script(
+        "tests/gui/channel.ron",
+        &whole,
+        Some("late-delivery"),
+        &full,
+    );
+    assert_eq!(quiet_frames(&log), 0, "every frame is drawn whole:\n{log}");
+    for name in CHANNEL_SCREENSHOTS {
+        let (a, b) = (
+            pixels(&partial.join(format!("{name}.png"))),
+            pixels(&whole.join(format!("{name}.png"))),
+        );
+        assert_eq!(a.0, b.0, "`{name}` has the same size drawn both ways");
+        let differing = a.1.iter().zip(&b.1).filter(|(x, y)| x != y).count();
+        assert_eq!(
+            differing,
+            0,
+            "`{name}` drawn with partial redraws differs from the whole frame in {differing} bytes (screenshots in {})",
+            base.display()
+        );
+    }
+    eprintln!("{quiet} quiet frames; screenshots in {}", base.display());
+}
+
+/// How many frames drew only their live regions, from the game's log at exit.
+fn quiet_frames(log: &str) -> u64 {
+    log.lines()
+        .find_map(|line| {
+            let rest = line.split("frames drawn: ").nth(1)?;
+            let quiet = rest.split(" whole, ").nth(1)?;
+            quiet.split(' ').next()?.parse().ok()
+        })
+        .unwrap_or(0)
+}
+
+/// A PNG's size and decoded pixels.
+fn pixels(path: &Path) -> ((u32, u32), Vec<u8>) {
+    let file = std::fs::File::open(path)
+        .unwrap_or_else(|e| panic!("screenshot {} opens: {e}", path.display()));
+    let mut reader = png::Decoder::new(std::io::BufReader::new(file))
+        .read_info()
+        .unwrap_or_else(|e| panic!("screenshot {} is a PNG: {e}", path.display()));
+    let mut buffer = vec![0; reader.output_buffer_size().expect("a bounded image")];
+    let info = reader
+        .next_frame(&mut buffer)
+        .unwrap_or_else(|e| panic!("screenshot {} decodes: {e}", path.display()));
+    buffer.truncate(info.buffer_size());
+    ((info.width, info.height), buffer)
 }
 
 /// Whether the game can be run under Xvfb here; panics when CI requires it and it cannot.
@@ -84,8 +160,9 @@ fn screenshot_dir(name: &str) -> PathBuf {
 }
 
 /// Runs the game under Xvfb with a `bevy_ci_testing` script (opening `open` straight into a call
-/// when given) and checks it passed.
-fn run_script(script: &str, shots: &Path, open: Option<&str>) {
+/// when given, with `env` set), checks it passed and returns its log.
+fn run_script(script: &str, shots: &Path, open: Option<&str>, env: &[(&str, &str)]) -> String {
+    std::fs::create_dir_all(shots).expect("the screenshot directory is created");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let home = tempfile::tempdir().expect("a temporary data directory");
     let mut game = Command::new("xvfb-run");
@@ -98,7 +175,10 @@ fn run_script(script: &str, shots: &Path, open: Option<&str>) {
         .env("RAPPORT_SCENARIOS", root.join("scenarios"))
         .env("RAPPORT_TRAINEE", "CI trainee")
         .env("RUST_LOG", "warn,rapport=info")
-        .env_remove("RAPPORT_DB");
+        .env_remove("RAPPORT_DB")
+        .env_remove("RAPPORT_SEED")
+        .env_remove("RAPPORT_FULL_REDRAWS")
+        .envs(env.iter().copied());
     match open {
         Some(id) => game.env("RAPPORT_GUI_OPEN", id),
         None => game.env_remove("RAPPORT_GUI_OPEN"),
@@ -115,6 +195,7 @@ fn run_script(script: &str, shots: &Path, open: Option<&str>) {
         log.contains("scripted run passed"),
         "the script of `{what}` did not finish:\n{log}"
     );
+    log.into_owned()
 }
 
 /// Fails unless every named screenshot was saved with real content.

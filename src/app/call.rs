@@ -11,6 +11,7 @@ use bevy::prelude::*;
 use bevy::ui_widgets::{Activate, ScrollArea};
 use bevy::window::RequestRedraw;
 
+use super::damage::LiveRegion;
 use super::input::{Modifiers, Submit, TextField, text_field, typing};
 use super::portrait::{Mood, portrait};
 use super::session::{CallEvent, CallRequest, LiveCall, MoveRefused, TraineeMove, abandon_call};
@@ -327,6 +328,8 @@ fn header(scenario: &Scenario, look: CallLook) -> impl Bundle {
                 ],
             ),
             (
+                // Redrawn alone each second while the trainee thinks, over its own backdrop.
+                LiveRegion,
                 Node {
                     flex_direction: FlexDirection::Column,
                     align_items: AlignItems::End,
@@ -334,6 +337,7 @@ fn header(scenario: &Scenario, look: CallLook) -> impl Bundle {
                     width: px(260),
                     ..default()
                 },
+                BackgroundColor(look.backdrop),
                 children![
                     (ClockText, strong("00:00", 1.6, palette::INK)),
                     (
@@ -387,10 +391,23 @@ fn customer_column(scenario: &Scenario) -> impl Bundle {
             portrait(&persona.name),
             strong(persona.name.clone(), 1.15, palette::INK),
             (MoodText, label("calm", 0.85, palette::INK_SOFT)),
-            meter_bar("Anger", palette::ANGER, MeterFill(Meter::Anger)),
-            meter_bar("Patience", palette::PATIENCE, MeterFill(Meter::Patience)),
-            meter_bar("Trust", palette::TRUST, MeterFill(Meter::Trust)),
-            (MeterValue, label("", 0.75, palette::INK_SOFT)),
+            (
+                // Patience drains while the customer waits: redrawn alone on a quiet frame.
+                LiveRegion,
+                Node {
+                    width: percent(100),
+                    flex_direction: FlexDirection::Column,
+                    align_items: AlignItems::Center,
+                    row_gap: px(10),
+                    ..default()
+                },
+                children![
+                    meter_bar("Anger", palette::ANGER, MeterFill(Meter::Anger)),
+                    meter_bar("Patience", palette::PATIENCE, MeterFill(Meter::Patience)),
+                    meter_bar("Trust", palette::TRUST, MeterFill(Meter::Trust)),
+                    (MeterValue, label("", 0.75, palette::INK_SOFT)),
+                ],
+            ),
         ],
     )
 }

@@ -5,6 +5,7 @@
 //! as observers, and one chained [`AppSystems`] order. The core knows nothing of Bevy; the
 //! [`session`] plugin turns its events into Bevy messages and the trainee's input into moves.
 
+mod damage;
 mod debrief;
 mod driver;
 mod input;
@@ -27,9 +28,9 @@ use bevy::window::WindowResolution;
 /// The window's starting size, in logical pixels; every layout is designed for it first.
 const DESIGN_SIZE: (u32, u32) = (1280, 720);
 
-/// Opens the game window and runs until it is closed. An error exit (a failed scripted check)
-/// ends the process with that exit code.
-pub fn run() {
+/// Opens the game window and runs until it is closed; every call starts from `seed` when given.
+/// An error exit (a failed scripted check) ends the process with that exit code.
+pub fn run(seed: Option<u64>) {
     let launched = Instant::now();
     let exit = App::new()
         .add_plugins(DefaultPlugins.set(WindowPlugin {
@@ -41,7 +42,12 @@ pub fn run() {
             ..default()
         }))
         .insert_resource(render_mode::Launched(launched))
-        .add_plugins((plugin, render_mode::SingleThreadedSchedules))
+        .insert_resource(session::CallSeeds(seed))
+        .add_plugins((
+            plugin,
+            render_mode::SingleThreadedSchedules,
+            damage::PartialRedraws,
+        ))
         .run();
     if let AppExit::Error(code) = exit {
         std::process::exit(i32::from(code.get()));

@@ -24,6 +24,7 @@ const LINGER_AFTER_END: Duration = Duration::from_millis(2500);
 
 pub(super) fn plugin(app: &mut App) {
     app.insert_resource(Kit(Toolkit::shipped()));
+    app.init_resource::<CallSeeds>();
     app.add_message::<CallEvent>();
     app.add_message::<TraineeMove>();
     app.add_message::<MoveRefused>();
@@ -122,6 +123,7 @@ fn start_call(
     kit: Res<Kit>,
     trainee: Res<Trainee>,
     time: Res<Time<Real>>,
+    seeds: Res<CallSeeds>,
     mut events: MessageWriter<CallEvent>,
     mut refused: MessageWriter<MoveRefused>,
 ) {
@@ -130,7 +132,7 @@ fn start_call(
         None => match library.scenarios.first() {
             Some(loaded) => CallRequest {
                 loaded: loaded.clone(),
-                seed: random_seed(),
+                seed: seeds.next(),
                 retry: None,
             },
             None => return,
@@ -251,11 +253,21 @@ fn transcript_path(trainee: &str, scenario: &str) -> PathBuf {
     ))
 }
 
-/// A seed from the clock, so every call plays a little differently.
-fn random_seed() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64)
+/// Where each new call's seed comes from: the one given to `rapport gui --seed N` (so a demo, a
+/// screenshot or a bug report plays the same lines every time), or else the clock, so every call
+/// plays a little differently.
+#[derive(Resource, Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct CallSeeds(pub Option<u64>);
+
+impl CallSeeds {
+    /// The seed for the next call.
+    pub fn next(self) -> u64 {
+        self.0.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos() as u64)
+        })
+    }
 }
 
 /// Applies the trainee's moves at the current session time.

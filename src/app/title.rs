@@ -11,7 +11,7 @@ use bevy::ui_widgets::Activate;
 
 use super::input::{Submit, TextField, text_field, typing};
 use super::library::{Library, Selected, Settings, Trainee, best_scores};
-use super::session::CallRequest;
+use super::session::{CallRequest, CallSeeds};
 use super::theme::{
     BASE_TEXT_PX, ButtonColors, button, button_base, button_node, button_with, label, palette,
     panel, scroll_panel, strong,
@@ -286,21 +286,23 @@ fn scenario_row(index: usize, scenario: &Scenario, best: Option<f64>) -> impl Bu
     )
 }
 
-/// Asks for a call of the scenario at `index`, with a fresh seed.
+/// Asks for a call of the scenario at `index`, with the next seed.
 fn request_call(commands: &mut Commands, library: &Library, index: usize) {
     if let Some(loaded) = library.scenarios.get(index) {
-        commands.insert_resource(CallRequest {
-            loaded: loaded.clone(),
-            seed: fresh_seed(),
-            retry: None,
+        let loaded = loaded.clone();
+        commands.queue(move |world: &mut World| {
+            let seed = world
+                .get_resource::<CallSeeds>()
+                .copied()
+                .unwrap_or_default()
+                .next();
+            world.insert_resource(CallRequest {
+                loaded,
+                seed,
+                retry: None,
+            });
         });
     }
-}
-
-fn fresh_seed() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos() as u64 ^ d.as_secs())
 }
 
 fn start_selected(

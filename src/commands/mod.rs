@@ -34,10 +34,10 @@ impl From<Status> for ExitCode {
 /// Runs the chosen subcommand.
 pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
     let Some(command) = cli.command else {
-        return runs::gui();
+        return runs::gui(None);
     };
     match command {
-        Command::Gui => runs::gui(),
+        Command::Gui { seed } => runs::gui(seed),
         Command::Play {
             scenario,
             trainee,

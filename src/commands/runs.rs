@@ -17,14 +17,15 @@ use rapport::store::Store;
 use rapport::transcript::{Transcript, read_transcript, replay as replay_transcript};
 
 /// `rapport` and `rapport gui`.
-pub fn gui() -> anyhow::Result<Status> {
+pub fn gui(seed: Option<u64>) -> anyhow::Result<Status> {
     #[cfg(feature = "gui")]
     {
-        rapport_gui_entry();
+        rapport_gui_entry(seed);
         Ok(Status::Ok)
     }
     #[cfg(not(feature = "gui"))]
     {
+        let _ = seed;
         eprintln!(
             "error: this build of rapport has no game window (built without the `gui` feature); play in the terminal with `rapport play late-delivery`"
         );
@@ -33,8 +34,8 @@ pub fn gui() -> anyhow::Result<Status> {
 }
 
 #[cfg(feature = "gui")]
-fn rapport_gui_entry() {
-    rapport::app::run();
+fn rapport_gui_entry(seed: Option<u64>) {
+    rapport::app::run(seed);
 }
 
 /// `rapport play`.

@@ -6,13 +6,13 @@
 //! (saved to `$RAPPORT_SCREENSHOT_DIR/NAME.png`, failing if blank), `expect:title|call|debrief`,
 //! `resize:1920x1080`, `select:SCENARIO-ID` (highlight it on the title screen), `finish`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use bevy::dev_tools::ci_testing::CiTestingCustomEvent;
 use bevy::input::ButtonState;
 use bevy::input::keyboard::{Key, KeyboardInput, NativeKeyCode};
 use bevy::prelude::*;
-use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured, save_to_disk};
+use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use bevy::window::PrimaryWindow;
 
 use super::Screen;
@@ -105,9 +105,12 @@ fn follow_script(
                 );
                 checks.pending_shots += 1;
                 let name = argument.to_owned();
-                commands.spawn(Screenshot::primary_window()).observe(save_to_disk(path)).observe(
+                commands.spawn(Screenshot::primary_window()).observe(
                     move |captured: On<ScreenshotCaptured>, mut checks: ResMut<ScriptChecks>| {
                         checks.pending_shots = checks.pending_shots.saturating_sub(1);
+                        if let Err(why) = save_png(&captured.image, &path) {
+                            checks.failures.push(format!("screenshot `{name}` could not be saved as {}: {why}", path.display()));
+                        }
                         let stddev = brightness_stddev(captured.image.data.as_deref().unwrap_or_default());
                         info!("screenshot `{name}`: brightness standard deviation {stddev:.1}");
                         if stddev < BLANK_STDDEV {
@@ -175,6 +178,18 @@ fn finish_when_shots_saved(checks: Res<ScriptChecks>, mut exit: MessageWriter<Ap
         }
         exit.write(AppExit::error());
     }
+}
+
+/// Saves a screenshot as an RGB PNG, making its directory if need be.
+fn save_png(image: &Image, path: &Path) -> Result<(), String> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
+    }
+    let picture = image
+        .clone()
+        .try_into_dynamic()
+        .map_err(|e| format!("not an image: {e}"))?;
+    picture.to_rgb8().save(path).map_err(|e| e.to_string())
 }
 
 fn screenshot_dir() -> PathBuf {

@@ -100,12 +100,20 @@ fn quiet_frames_redraw_only_what_changed_and_look_the_same() {
             pixels(&partial.join(format!("{name}.png"))),
             pixels(&whole.join(format!("{name}.png"))),
         );
-        assert_eq!(a.0, b.0, "`{name}` has the same size drawn both ways");
-        let differing = a.1.iter().zip(&b.1).filter(|(x, y)| x != y).count();
         assert_eq!(
-            differing,
-            0,
-            "`{name}` drawn with partial redraws differs from the whole frame in {differing} bytes (screenshots in {})",
+            (a.0, a.1),
+            (b.0, b.1),
+            "`{name}` has the same size drawn both ways"
+        );
+        let (differing, largest) = pixel_difference(&a.2, &b.2, a.1);
+        // Mesa's llvmpipe itself draws a few anti-aliased text pixels one level apart from run
+        // to run when the machine is busy (two whole-frame runs side by side: 14 of 921,600
+        // pixels, each off by 1). A partial redraw gone wrong shows stale or missing content:
+        // large differences, or a whole region off.
+        let allowed = (a.0.0 * a.0.1 / 5000) as usize;
+        assert!(
+            largest <= 2 && differing <= allowed,
+            "`{name}` drawn with partial redraws differs from the whole frame in {differing} pixels (at most {allowed} may differ, by at most 2), by up to {largest} (screenshots in {})",
             base.display()
         );
     }
@@ -123,8 +131,23 @@ fn quiet_frames(log: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// A PNG's size and decoded pixels.
-fn pixels(path: &Path) -> ((u32, u32), Vec<u8>) {
+/// How many pixels of two same-sized images differ, and the largest difference of a channel.
+fn pixel_difference(a: &[u8], b: &[u8], channels: usize) -> (usize, u8) {
+    a.chunks(channels)
+        .zip(b.chunks(channels))
+        .fold((0, 0), |(count, largest), (p, q)| {
+            let delta = p
+                .iter()
+                .zip(q)
+                .map(|(x, y)| x.abs_diff(*y))
+                .max()
+                .unwrap_or(0);
+            (count + usize::from(delta > 0), largest.max(delta))
+        })
+}
+
+/// A PNG's size, channels per pixel and decoded pixels.
+fn pixels(path: &Path) -> ((u32, u32), usize, Vec<u8>) {
     let file = std::fs::File::open(path)
         .unwrap_or_else(|e| panic!("screenshot {} opens: {e}", path.display()));
     let mut reader = png::Decoder::new(std::io::BufReader::new(file))
@@ -135,7 +158,7 @@ fn pixels(path: &Path) -> ((u32, u32), Vec<u8>) {
         .next_frame(&mut buffer)
         .unwrap_or_else(|e| panic!("screenshot {} decodes: {e}", path.display()));
     buffer.truncate(info.buffer_size());
-    ((info.width, info.height), buffer)
+    ((info.width, info.height), info.color_type.samples(), buffer)
 }
 
 /// Whether the game can be run under Xvfb here; panics when CI requires it and it cannot.

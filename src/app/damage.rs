@@ -16,6 +16,7 @@ use bevy::math::Affine2;
 use bevy::prelude::*;
 use bevy::render::camera::ExtractedCamera;
 use bevy::render::sync_world::{MainEntity, TemporaryRenderEntity};
+use bevy::render::view::{ViewTarget, prepare_view_targets};
 use bevy::render::{Extract, ExtractSchedule, Render, RenderApp, RenderSystems};
 use bevy::sprite::BorderRect;
 use bevy::text::TextLayoutInfo;
@@ -52,9 +53,14 @@ impl Plugin for PartialRedraws {
             .add_systems(ExtractSchedule, find_damage)
             .add_systems(
                 Render,
-                draw_only_damage
-                    .in_set(RenderSystems::PrepareAssets)
-                    .run_if(|damage: Res<Damage>| damage.quiet.is_some()),
+                (
+                    draw_only_damage
+                        .in_set(RenderSystems::PrepareAssets)
+                        .run_if(|damage: Res<Damage>| damage.quiet.is_some()),
+                    notice_skipped_frames
+                        .in_set(RenderSystems::PrepareViews)
+                        .after(prepare_view_targets),
+                ),
             );
     }
 }
@@ -64,7 +70,8 @@ impl Plugin for PartialRedraws {
 struct Damage {
     /// `Some` on a quiet frame: the regions to draw (physical pixels) and their backdrop.
     quiet: Option<QuietFrame>,
-    /// Whether a whole frame was drawn since the window was last resized.
+    /// Whether the last frame was drawn into the window's image (the first frame, and the one
+    /// after a frame that had no window image to draw into, are drawn whole).
     painted: bool,
     /// How many UI nodes and outlines there were at the last frame (to notice despawns).
     counts: (usize, usize),
@@ -160,6 +167,18 @@ impl Drop for Damage {
     fn drop(&mut self) {
         let (whole, quiet) = self.frames;
         info!("frames drawn: {whole} whole, {quiet} only their live regions");
+    }
+}
+
+/// A whole frame with no window image to draw into (a minimised window, a swapchain that timed
+/// out) is not rendered at all, so the last image falls behind what the game shows: the next
+/// frame is then drawn whole.
+fn notice_skipped_frames(
+    mut damage: ResMut<Damage>,
+    views: Query<(), (With<ExtractedCamera>, With<ViewTarget>)>,
+) {
+    if views.is_empty() {
+        damage.painted = false;
     }
 }
 

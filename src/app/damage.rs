@@ -214,16 +214,7 @@ fn draw_only_damage(
             image: AssetId::default(),
             clip: None,
             extracted_camera_entity: camera,
-            item: ExtractedUiItem::Node {
-                color: quiet.backdrop,
-                rect: Rect::from_corners(Vec2::ZERO, region.size()),
-                atlas_scaling: None,
-                flip_x: false,
-                flip_y: false,
-                border_radius: ResolvedBorderRadius::ZERO,
-                border: BorderRect::ZERO,
-                node_type: NodeType::Rect,
-            },
+            item: filled(quiet.backdrop, region.size()),
             main_entity: MainEntity::from(Entity::PLACEHOLDER),
             render_entity: commands.spawn(TemporaryRenderEntity).id(),
             transform: Affine2::from_translation(region.center()),
@@ -277,6 +268,20 @@ fn draw_only_damage(
     *uinodes = kept;
 }
 
+/// A plain filled rectangle of `size`, centred on its node's transform.
+fn filled(color: LinearRgba, size: Vec2) -> ExtractedUiItem {
+    ExtractedUiItem::Node {
+        color,
+        rect: Rect::from_corners(Vec2::ZERO, size),
+        atlas_scaling: None,
+        flip_x: false,
+        flip_y: false,
+        border_radius: ResolvedBorderRadius::ZERO,
+        border: BorderRect::ZERO,
+        node_type: NodeType::Rect,
+    }
+}
+
 /// Where an extracted item draws, in physical pixels (the quads `prepare_uinodes` builds).
 fn item_bounds(node: &ExtractedUiNode, glyphs: &[bevy::ui_render::ExtractedGlyph]) -> Rect {
     let corners = |size: Vec2, offset: Vec2| {
@@ -315,16 +320,7 @@ mod tests {
             image: AssetId::default(),
             clip,
             extracted_camera_entity: Entity::PLACEHOLDER,
-            item: ExtractedUiItem::Node {
-                color: LinearRgba::WHITE,
-                rect: Rect::from_corners(Vec2::ZERO, size),
-                atlas_scaling: None,
-                flip_x: false,
-                flip_y: false,
-                border_radius: ResolvedBorderRadius::ZERO,
-                border: BorderRect::ZERO,
-                node_type: NodeType::Rect,
-            },
+            item: filled(LinearRgba::WHITE, size),
             main_entity: MainEntity::from(Entity::PLACEHOLDER),
             render_entity: world.spawn_empty().id(),
             transform: Affine2::from_translation(centre),

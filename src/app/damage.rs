@@ -109,10 +109,11 @@ type ShownChangeB = Or<(
     Changed<ScrollPosition>,
 )>;
 
-/// Where a live region is and whether it shows.
+/// Where a live region is, what of it its ancestors let show, and whether it shows.
 type LiveBox = (
     &'static ComputedNode,
     &'static UiGlobalTransform,
+    Option<&'static CalculatedClip>,
     &'static InheritedVisibility,
 );
 
@@ -137,10 +138,15 @@ fn find_damage(
             .chain(parents.iter_ancestors(entity))
             .any(|e| is_live.contains(e))
     };
+    // Only the part of a region its ancestors do not clip away, so its backdrop stays inside.
     let regions: Vec<Rect> = live
         .iter()
-        .filter(|(node, _, visible)| visible.get() && !node.is_empty())
-        .map(|(node, transform, _)| pixel_box(node, transform))
+        .filter(|(node, .., visible)| visible.get() && !node.is_empty())
+        .map(|(node, transform, clip, _)| {
+            let whole = pixel_box(node, transform);
+            clip.map_or(whole, |clip| whole.intersect(clip.clip))
+        })
+        .filter(|region| !region.is_empty())
         .collect();
     let still = damage.painted
         && counts == damage.counts

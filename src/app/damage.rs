@@ -10,6 +10,10 @@
 //! that overlap a live region are drawn, clipped to it, over the region's backdrop. Inside a
 //! region that is exactly what a full redraw draws; outside it the pixels are the last frame's.
 //! Any other change, a resize, or the first frame of a window draws everything.
+//!
+//! Only the items in [`ExtractedUiNodes`] are filtered (backgrounds, borders, outlines, images and
+//! text: everything the game draws). Box shadows, gradients, texture slices and UI materials have
+//! their own extracted lists; a screen that uses them under a live region needs them filtered too.
 
 use bevy::camera::ClearColorConfig;
 use bevy::math::Affine2;

@@ -388,9 +388,22 @@ fn customer_column(scenario: &Scenario) -> impl Bundle {
             palette::SURFACE,
         ),
         children![
-            portrait(&persona.name),
-            strong(persona.name.clone(), 1.15, palette::INK),
-            (MoodText, label("calm", 0.85, palette::INK_SOFT)),
+            (
+                // The face and mood follow anger, which can move while the customer waits.
+                LiveRegion,
+                Node {
+                    width: percent(100),
+                    flex_direction: FlexDirection::Column,
+                    align_items: AlignItems::Center,
+                    row_gap: px(10),
+                    ..default()
+                },
+                children![
+                    portrait(&persona.name),
+                    strong(persona.name.clone(), 1.15, palette::INK),
+                    (MoodText, label("calm", 0.85, palette::INK_SOFT)),
+                ],
+            ),
             (
                 // Patience drains while the customer waits: redrawn alone on a quiet frame.
                 LiveRegion,

@@ -1,5 +1,5 @@
-//! Partial redraws: on a frame where only the live regions (the call's clock and meters) changed,
-//! the renderer keeps the last frame's image and draws only those regions again.
+//! Partial redraws: on a frame where only the live regions (the call's clock, meters and portrait)
+//! changed, the renderer keeps the last frame's image and draws only the regions that changed.
 //!
 //! With software rendering every pixel drawn is CPU time, and a call that waits for the trainee
 //! still wakes once a second for its clock. Such a frame changes a few words of text; drawing
@@ -7,9 +7,12 @@
 //! extraction step, after everything in the game world has run: if no node outside a
 //! [`LiveRegion`] changed in any way that shows (size, place, visibility, colours, text, images,
 //! scrolling, spawned or despawned), the camera does not clear its image and only the UI items
-//! that overlap a live region are drawn, clipped to it, over the region's backdrop. Inside a
-//! region that is exactly what a full redraw draws; outside it the pixels are the last frame's.
-//! Any other change, a resize, or the first frame of a window draws everything.
+//! that overlap a live region something changed in are drawn, clipped to it, over the region's
+//! backdrop. Inside such a region that is exactly what a full redraw draws; everywhere else the
+//! pixels are the last frame's.
+//! Any other change, a resize, a texture that changed, the first frame of a window, and the
+//! frame after one that could not draw everything (no window image, a pipeline still compiling)
+//! draw everything.
 //!
 //! Only the items in [`ExtractedUiNodes`] are filtered (backgrounds, borders, outlines, images and
 //! text: everything the game draws). Box shadows, gradients, texture slices and UI materials have
@@ -19,6 +22,7 @@ use bevy::camera::ClearColorConfig;
 use bevy::math::Affine2;
 use bevy::prelude::*;
 use bevy::render::camera::ExtractedCamera;
+use bevy::render::render_resource::PipelineCache;
 use bevy::render::sync_world::{MainEntity, TemporaryRenderEntity};
 use bevy::render::view::{ViewTarget, prepare_view_targets};
 use bevy::render::{Extract, ExtractSchedule, Render, RenderApp, RenderSystems};
@@ -29,7 +33,8 @@ use bevy::ui::{
 };
 use bevy::ui_render::{ExtractedUiItem, ExtractedUiNode, ExtractedUiNodes, NodeType};
 
-/// A part of a screen whose content changes while the trainee idles (the clock, the meters).
+/// A part of a screen whose content changes while the trainee idles (the clock, the meters, the
+/// customer's face).
 /// It must not move or change size on such frames; everything it draws stays inside it.
 #[derive(Component, Debug, Default, Clone, Copy)]
 pub(super) struct LiveRegion;
@@ -64,6 +69,7 @@ impl Plugin for PartialRedraws {
                     notice_skipped_frames
                         .in_set(RenderSystems::PrepareViews)
                         .after(prepare_view_targets),
+                    notice_unready_pipelines.in_set(RenderSystems::Cleanup),
                 ),
             );
     }
@@ -113,15 +119,17 @@ type ShownChangeB = Or<(
     Changed<ScrollPosition>,
 )>;
 
-/// Where a live region is, what of it its ancestors let show, and whether it shows.
+/// A live region: where it is, what of it its ancestors let show, and whether it shows.
 type LiveBox = (
+    Entity,
     &'static ComputedNode,
     &'static UiGlobalTransform,
     Option<&'static CalculatedClip>,
     &'static InheritedVisibility,
 );
 
-/// Decides whether this frame is quiet: only live regions changed since the last frame.
+/// Decides whether this frame is quiet (only things inside live regions changed since the last
+/// frame) and which regions to draw again (those something changed in).
 #[allow(clippy::too_many_arguments)]
 fn find_damage(
     mut damage: ResMut<Damage>,
@@ -135,34 +143,62 @@ fn find_damage(
     windows: Extract<Query<(), Changed<Window>>>,
     cameras: Extract<Query<(), Changed<Camera>>>,
     clear: Extract<Res<ClearColor>>,
+    mut images: Extract<MessageReader<AssetEvent<Image>>>,
 ) {
+    // A texture that changed (a font atlas that grew, an image that loaded) may show anywhere.
+    let images_changed = images.read().count() > 0;
     let counts = (nodes.iter().count(), outlines.iter().count());
-    let inside_live = |entity: Entity| {
+    // Each region's box: only the part its ancestors do not clip away, so its backdrop stays
+    // inside what shows of it.
+    let boxes: Vec<(Entity, Rect)> = live
+        .iter()
+        .filter(|(_, node, .., visible)| visible.get() && !node.is_empty())
+        .map(|(entity, node, transform, clip, _)| {
+            let whole = pixel_box(node, transform);
+            (
+                entity,
+                clip.map_or(whole, |clip| whole.intersect(clip.clip)),
+            )
+        })
+        .filter(|(_, region)| !region.is_empty())
+        .collect();
+    let regions: Vec<Rect> = boxes.iter().map(|(_, region)| *region).collect();
+    // The live region each change is in (the nearest), or `None` for a change outside them all.
+    let region_of = |entity: Entity| {
         std::iter::once(entity)
             .chain(parents.iter_ancestors(entity))
-            .any(|e| is_live.contains(e))
+            .find(|e| is_live.contains(*e))
     };
-    // Only the part of a region its ancestors do not clip away, so its backdrop stays inside.
-    let regions: Vec<Rect> = live
-        .iter()
-        .filter(|(node, .., visible)| visible.get() && !node.is_empty())
-        .map(|(node, transform, clip, _)| {
-            let whole = pixel_box(node, transform);
-            clip.map_or(whole, |clip| whole.intersect(clip.clip))
-        })
-        .filter(|region| !region.is_empty())
-        .collect();
+    let mut dirty: Vec<Entity> = Vec::new();
+    let mut outside = false;
+    for entity in changed_a.iter().chain(changed_b.iter()) {
+        match region_of(entity) {
+            Some(region) if !dirty.contains(&region) => dirty.push(region),
+            Some(_) => {}
+            None => {
+                outside = true;
+                break;
+            }
+        }
+    }
     let still = damage.painted
+        && !outside
+        && !images_changed
         && counts == damage.counts
         && regions == damage.regions
         && windows.is_empty()
         && cameras.is_empty()
-        && !clear.is_changed()
-        && changed_a.iter().chain(changed_b.iter()).all(inside_live);
+        && !clear.is_changed();
     damage.counts = counts;
     damage.painted = true;
-    damage.quiet = (still && !regions.is_empty()).then(|| QuietFrame {
-        regions: regions.clone(),
+    // Only the regions something changed in are drawn again; a frame where nothing changed
+    // draws nothing and shows the last image.
+    damage.quiet = still.then(|| QuietFrame {
+        regions: boxes
+            .iter()
+            .filter(|(entity, _)| dirty.contains(entity))
+            .map(|(_, region)| *region)
+            .collect(),
         backdrop: clear.0.into(),
     });
     damage.regions = regions;
@@ -192,6 +228,15 @@ fn notice_skipped_frames(
     }
 }
 
+/// Items whose pipeline is still compiling are left out of the frame (right after launch, or
+/// when a screen first uses a pipeline); the frame after one is drawn whole, so nothing stays
+/// missing from the image.
+fn notice_unready_pipelines(mut damage: ResMut<Damage>, pipelines: Res<PipelineCache>) {
+    if pipelines.waiting_pipelines().next().is_some() {
+        damage.painted = false;
+    }
+}
+
 /// A node's box in physical pixels, rounded out to whole pixels.
 fn pixel_box(node: &ComputedNode, transform: &UiGlobalTransform) -> Rect {
     let half = node.size() * 0.5;
@@ -209,12 +254,12 @@ fn draw_only_damage(
     let Some(quiet) = &damage.quiet else {
         return;
     };
-    let Some(camera) = extracted.uinodes.first().map(|n| n.extracted_camera_entity) else {
-        return;
-    };
     for mut camera in &mut cameras {
         camera.clear_color = ClearColorConfig::None;
     }
+    let Some(camera) = extracted.uinodes.first().map(|n| n.extracted_camera_entity) else {
+        return;
+    };
     let ExtractedUiNodes { uinodes, glyphs } = &mut *extracted;
     let mut kept = Vec::with_capacity(uinodes.len() / 4 + quiet.regions.len());
     for region in &quiet.regions {
@@ -396,6 +441,31 @@ mod tests {
             nodes.uinodes[3].render_entity, nodes.uinodes[4].render_entity,
             "a node drawn in two regions is two items"
         );
+    }
+
+    #[test]
+    fn a_quiet_frame_where_nothing_changed_draws_nothing() {
+        let mut world = World::new();
+        let panel = node(
+            &mut world,
+            Vec2::new(50.0, 50.0),
+            Vec2::new(100.0, 100.0),
+            None,
+        );
+        world.insert_resource(ExtractedUiNodes {
+            uinodes: vec![panel],
+            glyphs: Vec::new(),
+        });
+        let mut damage = Damage::default();
+        damage.quiet = Some(QuietFrame {
+            regions: Vec::new(),
+            backdrop: LinearRgba::BLACK,
+        });
+        world.insert_resource(damage);
+        world
+            .run_system_once(draw_only_damage)
+            .expect("the system runs");
+        assert!(world.resource::<ExtractedUiNodes>().uinodes.is_empty());
     }
 
     #[test]

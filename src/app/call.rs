@@ -390,14 +390,7 @@ fn customer_column(scenario: &Scenario) -> impl Bundle {
         children![
             (
                 // The face and mood follow anger, which can move while the customer waits.
-                LiveRegion,
-                Node {
-                    width: percent(100),
-                    flex_direction: FlexDirection::Column,
-                    align_items: AlignItems::Center,
-                    row_gap: px(10),
-                    ..default()
-                },
+                live_group(),
                 children![
                     portrait(&persona.name),
                     strong(persona.name.clone(), 1.15, palette::INK),
@@ -406,14 +399,7 @@ fn customer_column(scenario: &Scenario) -> impl Bundle {
             ),
             (
                 // Patience drains while the customer waits: redrawn alone on a quiet frame.
-                LiveRegion,
-                Node {
-                    width: percent(100),
-                    flex_direction: FlexDirection::Column,
-                    align_items: AlignItems::Center,
-                    row_gap: px(10),
-                    ..default()
-                },
+                live_group(),
                 children![
                     meter_bar("Anger", palette::ANGER, MeterFill(Meter::Anger)),
                     meter_bar("Patience", palette::PATIENCE, MeterFill(Meter::Patience)),
@@ -422,6 +408,21 @@ fn customer_column(scenario: &Scenario) -> impl Bundle {
                 ],
             ),
         ],
+    )
+}
+
+/// A group of the customer column that is redrawn alone when only it changed, laid out as the
+/// column lays out its own children.
+fn live_group() -> impl Bundle {
+    (
+        LiveRegion,
+        Node {
+            width: percent(100),
+            flex_direction: FlexDirection::Column,
+            align_items: AlignItems::Center,
+            row_gap: px(10),
+            ..default()
+        },
     )
 }
 

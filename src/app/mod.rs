@@ -46,6 +46,7 @@ pub fn run(seed: Option<u64>) {
         .add_plugins((
             plugin,
             render_mode::SingleThreadedSchedules,
+            render_mode::RedrawWhileCompiling,
             damage::PartialRedraws,
         ))
         .run();

@@ -2,11 +2,15 @@
 //! animates, so the game idles cheaply; schedules run their systems on one thread; and the
 //! launch-to-first-frame measurement.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use bevy::ecs::schedule::{ScheduleLabel, Schedules, SingleThreadedExecutor};
 use bevy::prelude::*;
-use bevy::render::{ExtractSchedule, RenderApp};
+use bevy::render::render_resource::PipelineCache;
+use bevy::render::{ExtractSchedule, Render, RenderApp, RenderSystems};
+use bevy::window::RequestRedraw;
 use bevy::winit::{UpdateMode, WinitSettings};
 
 use super::Screen;
@@ -97,14 +101,64 @@ fn use_update_mode(in_call: bool) -> impl Fn(Option<ResMut<WinitSettings>>) {
     }
 }
 
-/// Logs how long after launch the title screen was first drawn.
+/// Whether the renderer still has pipelines compiling, as of its last frame. Until every one is
+/// ready, items that need them are left out of frames; so while any is pending the window keeps
+/// redrawing (a reactive screen would otherwise stay on a frame drawn before its pipelines were
+/// ready, blank on a slow machine until the mouse moved), and the launch figure waits for them.
+#[derive(Resource, Debug, Clone)]
+pub(super) struct PipelinesPending(Arc<AtomicBool>);
+
+impl PipelinesPending {
+    fn get(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// Keeps the window redrawing while the renderer compiles pipelines (windowed game only).
+pub(super) struct RedrawWhileCompiling;
+
+impl Plugin for RedrawWhileCompiling {
+    fn build(&self, _app: &mut App) {}
+
+    fn finish(&self, app: &mut App) {
+        let pending = PipelinesPending(Arc::new(AtomicBool::new(true)));
+        let Some(render_app) = app.get_sub_app_mut(RenderApp) else {
+            return;
+        };
+        render_app.insert_resource(pending.clone()).add_systems(
+            Render,
+            note_pending_pipelines.in_set(RenderSystems::Cleanup),
+        );
+        app.insert_resource(pending)
+            .add_systems(Last, redraw_while_compiling);
+    }
+}
+
+/// In the render world, after a frame: whether any pipeline is still waiting to be ready.
+fn note_pending_pipelines(pending: Res<PipelinesPending>, pipelines: Res<PipelineCache>) {
+    let waiting = pipelines.waiting_pipelines().next().is_some();
+    pending.0.store(waiting, Ordering::Relaxed);
+}
+
+fn redraw_while_compiling(
+    pending: Res<PipelinesPending>,
+    mut redraw: MessageWriter<RequestRedraw>,
+) {
+    if pending.get() {
+        redraw.write(RequestRedraw);
+    }
+}
+
+/// Logs how long after launch the title screen was first drawn with everything it shows.
 fn report_first_frame(
     launched: Res<Launched>,
     screen: Option<Res<State<Screen>>>,
+    pending: Option<Res<PipelinesPending>>,
     mut frames: Local<u32>,
     mut done: Local<bool>,
 ) {
-    if *done || screen.is_none_or(|s| *s.get() != Screen::Title) {
+    if *done || screen.is_none_or(|s| *s.get() != Screen::Title) || pending.is_some_and(|p| p.get())
+    {
         return;
     }
     *frames += 1;

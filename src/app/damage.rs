@@ -22,7 +22,6 @@ use bevy::camera::ClearColorConfig;
 use bevy::math::Affine2;
 use bevy::prelude::*;
 use bevy::render::camera::ExtractedCamera;
-use bevy::render::render_resource::PipelineCache;
 use bevy::render::sync_world::{MainEntity, TemporaryRenderEntity};
 use bevy::render::view::{ViewTarget, prepare_view_targets};
 use bevy::render::{Extract, ExtractSchedule, Render, RenderApp, RenderSystems};
@@ -32,6 +31,8 @@ use bevy::ui::{
     CalculatedClip, ComputedNode, ComputedStackIndex, ResolvedBorderRadius, UiGlobalTransform,
 };
 use bevy::ui_render::{ExtractedUiItem, ExtractedUiNode, ExtractedUiNodes, NodeType};
+
+use super::render_mode::PipelinesPending;
 
 /// A part of a screen whose content changes while the trainee idles (the clock, the meters, the
 /// customer's face).
@@ -69,7 +70,6 @@ impl Plugin for PartialRedraws {
                     notice_skipped_frames
                         .in_set(RenderSystems::PrepareViews)
                         .after(prepare_view_targets),
-                    notice_unready_pipelines.in_set(RenderSystems::Cleanup),
                 ),
             );
     }
@@ -144,7 +144,11 @@ fn find_damage(
     cameras: Extract<Query<(), Changed<Camera>>>,
     clear: Extract<Res<ClearColor>>,
     mut images: Extract<MessageReader<AssetEvent<Image>>>,
+    compiling: Option<Res<PipelinesPending>>,
 ) {
+    // Items whose pipeline was still compiling were left out of the last frame (right after
+    // launch, or when a screen first uses a pipeline), so this one is drawn whole.
+    let complete = compiling.is_none_or(|pending| !pending.get());
     // A texture that changed (a font atlas that grew, an image that loaded) may show anywhere.
     let images_changed = images.read().count() > 0;
     let counts = (nodes.iter().count(), outlines.iter().count());
@@ -182,6 +186,7 @@ fn find_damage(
         }
     }
     let still = damage.painted
+        && complete
         && !outside
         && !images_changed
         && counts == damage.counts
@@ -224,15 +229,6 @@ fn notice_skipped_frames(
     views: Query<(), (With<ExtractedCamera>, With<ViewTarget>)>,
 ) {
     if views.is_empty() {
-        damage.painted = false;
-    }
-}
-
-/// Items whose pipeline is still compiling are left out of the frame (right after launch, or
-/// when a screen first uses a pipeline); the frame after one is drawn whole, so nothing stays
-/// missing from the image.
-fn notice_unready_pipelines(mut damage: ResMut<Damage>, pipelines: Res<PipelineCache>) {
-    if pipelines.waiting_pipelines().next().is_some() {
         damage.painted = false;
     }
 }

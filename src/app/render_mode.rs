@@ -104,12 +104,15 @@ fn use_update_mode(in_call: bool) -> impl Fn(Option<ResMut<WinitSettings>>) {
 /// Whether the renderer still has pipelines compiling, as of its last frame. Until every one is
 /// ready, items that need them are left out of frames; so while any is pending the window keeps
 /// redrawing (a reactive screen would otherwise stay on a frame drawn before its pipelines were
-/// ready, blank on a slow machine until the mouse moved), and the launch figure waits for them.
+/// ready, blank on a slow machine until the mouse moved), the launch figure waits for them, and
+/// partial redraws draw the frame after one with a pipeline pending whole. The render world holds
+/// it too.
 #[derive(Resource, Debug, Clone)]
 pub(super) struct PipelinesPending(Arc<AtomicBool>);
 
 impl PipelinesPending {
-    fn get(&self) -> bool {
+    /// Whether any pipeline was still compiling at the end of the renderer's last frame.
+    pub(super) fn get(&self) -> bool {
         self.0.load(Ordering::Relaxed)
     }
 }

@@ -10,7 +10,7 @@
 //! mentioned before them in the sentence (or the first after), and a promise takes the longest of
 //! its time frames ("I'll process the refund today and it'll reach your card in 5–7 days").
 
-use smol_str::SmolStr;
+use smol_str::{SmolStr, format_smolstr};
 
 use super::lexicon::{CompiledLexicon, Groups, Hits, overlapped_by, push_finding};
 use super::normalise::{Normalised, is_sentence_end, is_word_byte};
@@ -234,11 +234,11 @@ fn record_promise(
             Polarity::Bad,
             &SmolStr::new_static("promise-ledger"),
             &quote,
-            &SmolStr::from(format!(
+            &format_smolstr!(
                 "{} ({})",
                 lex.notes.overpromise,
                 super::explain::verdict_words(verdict, commitment.map_or("", |c| c.terms.as_str()))
-            )),
+            ),
         );
     } else if let (Some(c), Some(h), false) = (commitment, hours, guaranteed) {
         let in_range =

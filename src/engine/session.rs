@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use smol_str::SmolStr;
+use smol_str::{SmolStr, format_smolstr};
 
 use super::events::{Cause, Event, Move, MoveError, Offered, TimedEvent, TransferKind};
 use crate::analysis::{Analyser, Polarity, Reading, ReplyContext};
@@ -556,7 +556,7 @@ impl Session {
             .iter()
             .find(|e| e.outcome == outcome)
             .map_or_else(
-                || SmolStr::from(format!("sys.{}", outcome.label())),
+                || format_smolstr!("sys.{}", outcome.label()),
                 |e| e.id.clone(),
             )
     }
@@ -575,7 +575,7 @@ impl Session {
         }
         // A loop of automatic steps: the validator reports it as a dead end; end rather than hang.
         self.finish(
-            SmolStr::from(format!("sys.{}", Outcome::Abandoned.label())),
+            format_smolstr!("sys.{}", Outcome::Abandoned.label()),
             Outcome::Abandoned,
             out,
         );

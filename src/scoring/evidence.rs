@@ -1,7 +1,7 @@
 //! Gathers the evidence in a transcript: findings per turn, the promise ledger and the timings.
 
 use serde::{Deserialize, Serialize};
-use smol_str::SmolStr;
+use smol_str::{SmolStr, format_smolstr};
 
 use super::rubric::Rubric;
 use crate::analysis::{Finding, Polarity, Promise, PromiseVerdict, Reading};
@@ -321,10 +321,7 @@ fn overpromise_finding(promise: &Promise, scenario: &Scenario) -> Finding {
         criterion: SmolStr::new_static("expectations.no-overpromise"),
         rule: SmolStr::new_static("policy-ledger"),
         matched: SmolStr::new(&promise.quote),
-        note: SmolStr::from(format!(
-            "Promises {:?} against policy: {terms}",
-            promise.kind
-        )),
+        note: format_smolstr!("Promises {:?} against policy: {terms}", promise.kind),
         weight: 1,
     }
 }
@@ -368,7 +365,7 @@ fn missing_intents(expects: &[Intent], reading: &Reading, text: &SmolStr) -> Vec
             dimension,
             polarity: Polarity::Bad,
             criterion: SmolStr::new(criterion),
-            rule: SmolStr::from(format!("expected-{}", format!("{intent:?}").to_lowercase())),
+            rule: format_smolstr!("expected-{}", format!("{intent:?}").to_lowercase()),
             matched: text.clone(),
             note: SmolStr::new(note),
             weight: 1,

@@ -1,7 +1,7 @@
 //! The scorecard: criterion ratings, dimension and overall scores with the evidence behind each.
 
 use serde::{Deserialize, Serialize};
-use smol_str::SmolStr;
+use smol_str::{SmolStr, format_smolstr};
 
 use super::evidence::{Evidence, LedgerEntry, MeterPoint, Observations, observe};
 use super::rubric::{Criterion, Measure, Rubric, Unobserved};
@@ -298,7 +298,7 @@ fn rate_findings(
     };
     (
         Some(rating),
-        SmolStr::from(format!("{good} good and {bad} poor observation(s)")),
+        format_smolstr!("{good} good and {bad} poor observation(s)"),
         evidence,
     )
 }
@@ -390,11 +390,11 @@ fn rate_first_response(obs: &Observations, levels: &ServiceLevels, min: i32, max
     } else {
         Polarity::Bad
     };
-    let note = SmolStr::from(format!(
+    let note = format_smolstr!(
         "first reply after {} s (target {} s)",
         Tenths(first.waited_ms),
         levels.first_response_secs
-    ));
+    );
     (
         Some(rating),
         note.clone(),
@@ -442,11 +442,11 @@ fn rate_reply_latency(obs: &Observations, levels: &ServiceLevels, min: i32, max:
                 "timeliness.reply-latency",
                 Polarity::Bad,
                 "slow-reply",
-                SmolStr::from(format!(
+                format_smolstr!(
                     "replied after {} s (target {} s){silence}",
                     Tenths(latency.waited_ms),
                     levels.between_replies_secs
-                )),
+                ),
             ));
         }
     }
@@ -454,11 +454,11 @@ fn rate_reply_latency(obs: &Observations, levels: &ServiceLevels, min: i32, max:
     let rating = min + (share * f64::from(max - min)).round() as i32;
     (
         Some(rating),
-        SmolStr::from(format!(
+        format_smolstr!(
             "{on_time} of {} replies within {} s",
             later.len(),
             levels.between_replies_secs
-        )),
+        ),
         evidence,
     )
 }
@@ -490,15 +490,17 @@ fn rate_holds(obs: &Observations, levels: &ServiceLevels, min: i32, max: i32) ->
             "timeliness.hold",
             polarity,
             "hold",
-            SmolStr::from(format!(
+            format_smolstr!(
                 "held {} s after announcing {} s (maximum {} s)",
-                hold.held_secs, hold.announced_secs, levels.max_hold_secs
-            )),
+                hold.held_secs,
+                hold.announced_secs,
+                levels.max_hold_secs
+            ),
         ));
     }
     (
         Some(worst),
-        SmolStr::from(format!("{} hold(s)", obs.holds.len())),
+        format_smolstr!("{} hold(s)", obs.holds.len()),
         evidence,
     )
 }
@@ -521,21 +523,22 @@ fn rate_status_updates(obs: &Observations, levels: &ServiceLevels, min: i32, max
                 "timeliness.status-updates",
                 Polarity::Bad,
                 "no-status-update",
-                SmolStr::from(format!(
+                format_smolstr!(
                     "left the customer on hold {} s without an update (every {} s expected)",
-                    h.held_secs, levels.status_update_secs
-                )),
+                    h.held_secs,
+                    levels.status_update_secs
+                ),
             )
         })
         .collect::<Vec<_>>();
     let rating = if long_holds.is_empty() { max } else { min };
     (
         Some(rating),
-        SmolStr::from(format!(
+        format_smolstr!(
             "{} hold(s) longer than {} s without an update",
             long_holds.len(),
             levels.status_update_secs
-        )),
+        ),
         evidence,
     )
 }
@@ -620,10 +623,7 @@ fn rate_handle_time(
     ) {
         return (
             None,
-            SmolStr::from(format!(
-                "the call ended `{}`: nothing was handled",
-                outcome.label()
-            )),
+            format_smolstr!("the call ended `{}`: nothing was handled", outcome.label()),
             Vec::new(),
         );
     }
@@ -643,10 +643,10 @@ fn rate_handle_time(
     } else {
         Polarity::Bad
     };
-    let note = SmolStr::from(format!(
+    let note = format_smolstr!(
         "handled in {} s (target {target_secs} s)",
         WholeSeconds(obs.handle_ms)
-    ));
+    );
     let turn = obs.meters.last().map_or(0, |m| m.turn);
     (
         Some(rating),

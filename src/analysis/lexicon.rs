@@ -6,9 +6,11 @@
 //! word boundary there, so `relax` does not fire inside `relaxation`. Everything is
 //! compiled once. Every pattern of the lexicon also goes into one lazy DFA, the gate: a single
 //! overlapping pass over a reply says where a match of each pattern ends, so only the patterns that
-//! match are searched for (most replies touch a handful), each only in the stretch of the reply
-//! where its matches can lie, and an exception that ends nowhere near a phrase is never searched.
+//! match are looked at (most replies touch a handful), each match is found back from where it ends
+//! over its own bytes only (see [`super::spans`]), and an exception that ends nowhere near a phrase
+//! is never looked at.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -18,9 +20,9 @@ use regex_automata::hybrid::dfa::{Cache, DFA, OverlappingState};
 use regex_automata::meta;
 use regex_automata::nfa::thompson::{self, WhichCaptures};
 use regex_automata::util::captures::Captures;
-use regex_automata::util::pool::Pool;
+use regex_automata::util::pool::{Pool, PoolGuard};
 use regex_automata::util::syntax;
-use regex_automata::{Input, MatchKind, PatternID};
+use regex_automata::{Anchored, Input, MatchError, MatchKind, PatternID};
 use serde::Deserialize;
 use smol_str::SmolStr;
 
@@ -29,6 +31,7 @@ use super::normalise::{
     Normalised, bounded, find_word, find_word_with, find_word_with_from, normalise_phrase,
     with_normalised_phrase,
 };
+use super::spans::{SpanCaches, Spans};
 use super::{Finding, Polarity, Reading, dimension_of};
 use crate::scenario::{Code, Diagnostic, Intent, Policy, PromiseKind, SourceFile};
 
@@ -296,6 +299,20 @@ impl Pattern {
         self.regex.find_iter(text).map(|m| (m.start(), m.end()))
     }
 
+    /// Every group of every successive match over the whole text, for tests of the gate.
+    #[cfg(test)]
+    pub(crate) fn every_group(&self, text: &str) -> Vec<Vec<Option<(usize, usize)>>> {
+        self.regex
+            .captures_iter(text)
+            .map(|captures| {
+                let groups = captures.group_len();
+                (0..groups)
+                    .map(|g| captures.get_group(g).map(|span| (span.start, span.end)))
+                    .collect()
+            })
+            .collect()
+    }
+
     /// The names of its groups.
     fn group_names(&self) -> impl Iterator<Item = &str> {
         self.regex
@@ -324,6 +341,17 @@ impl<'t> Groups<'t> {
     pub(crate) fn whole(&self) -> Option<(usize, usize)> {
         let span = self.captures.get_match()?.span();
         Some((self.offset + span.start, self.offset + span.end))
+    }
+
+    /// Every group's range, the whole match first, for tests of the gate.
+    #[cfg(test)]
+    pub(crate) fn every_group(&self) -> Vec<Option<(usize, usize)>> {
+        (0..self.captures.group_len())
+            .map(|g| {
+                let span = self.captures.get_group(g)?;
+                Some((self.offset + span.start, self.offset + span.end))
+            })
+            .collect()
     }
 
     /// A named group: its range and its words.
@@ -356,6 +384,8 @@ pub(crate) struct Gated {
     pub regex: Pattern,
     /// Its patterns in the gate: any of them matching means the regex matches somewhere.
     gate: Range<usize>,
+    /// Its pattern in the gate's [`Spans`], which finds its matches where the gate saw them end.
+    span: PatternID,
     /// Whether it may hold a text anchor (`^`, `$`, `\A`, `\z`), which a search of part of the
     /// text cannot be gated for. Conservative: any `^` or `$`, even escaped or in a class.
     anchored: bool,
@@ -370,6 +400,8 @@ pub(crate) struct Hits<'g> {
     offsets: Vec<u32>,
     ends: Vec<u32>,
     gate: &'g Gate,
+    /// This thread's search state, held for the whole reply.
+    caches: RefCell<PoolGuard<'g, Caches, CacheMaker>>,
     /// The matches over the whole reply of the short regexes asked about so far, by their first
     /// pattern in the gate.
     matches: RefCell<Vec<(usize, Matches)>>,
@@ -421,6 +453,43 @@ impl Hits<'_> {
         let result = f(&found);
         self.matches.borrow_mut().push((key, found));
         result
+    }
+
+    /// The most match ends an unbounded regex is found back from; past that it is searched for
+    /// (each match would otherwise look back from every later end).
+    const UNBOUNDED_ENDS: usize = 32;
+
+    /// Every position where the gate saw a match of the gated regex end, in order, when its
+    /// matches can be found back from there: the gate ran, the regex has no text anchors and
+    /// cannot match the empty string, and an unbounded one has few ends.
+    fn exact_ends(&self, gated: &Gated) -> Option<Cow<'_, [u32]>> {
+        if self.offsets.is_empty() || gated.anchored || gated.regex.may_be_empty {
+            return None;
+        }
+        let of = |p: usize| &self.ends[self.offsets[p] as usize..self.offsets[p + 1] as usize];
+        let ends = if gated.gate.len() == 1 {
+            Cow::Borrowed(of(gated.gate.start))
+        } else {
+            let mut all: Vec<u32> = gated.gate.clone().flat_map(of).copied().collect();
+            all.sort_unstable();
+            all.dedup();
+            Cow::Owned(all)
+        };
+        (gated.regex.max_len.is_some() || ends.len() <= Self::UNBOUNDED_ENDS).then_some(ends)
+    }
+
+    /// The gated regex's first match at or after `from`, found back from its `ends`.
+    fn next_exact(
+        &self,
+        gated: &Gated,
+        text: &str,
+        from: usize,
+        ends: &[u32],
+    ) -> Result<Option<(usize, usize)>, MatchError> {
+        let caches = &mut self.caches.borrow_mut().spans;
+        self.gate
+            .spans
+            .next_match(caches, gated.span, text, from, ends, gated.regex.max_len)
     }
 
     /// Whether the gated regex matches anywhere in the reply.
@@ -495,41 +564,67 @@ struct Window {
 
 impl Gated {
     /// The matches of the regex in the text, as [`Pattern::find_iter`] finds them over the whole
-    /// text, searched only where the gate saw them, and not past the last.
+    /// text: found back from where the gate saw them end (see [`Spans::next_match`]), or, where
+    /// that cannot be done, searched for only where the gate saw them.
     pub(crate) fn find_in<'a>(
         &'a self,
-        hits: &Hits<'_>,
+        hits: &'a Hits<'_>,
         text: &'a str,
     ) -> impl Iterator<Item = (usize, usize)> + 'a {
-        self.search_placed(
-            hits,
-            text,
-            |stretch| self.regex.find_iter(stretch),
-            |from, (start, end)| ((from + start, from + end), from + end),
-        )
+        let mut exact = hits.exact_ends(self);
+        let mut searched: Option<Box<dyn Iterator<Item = (usize, usize)> + 'a>> = match exact {
+            Some(_) => None,
+            None => Some(Box::new(self.search_placed(
+                hits,
+                text,
+                |stretch| self.regex.find_iter(stretch),
+                |from, (start, end)| ((from + start, from + end), from + end),
+            ))),
+        };
+        let mut from = 0;
+        std::iter::from_fn(move || {
+            if let Some(ends) = &exact {
+                match hits.next_exact(self, text, from, ends) {
+                    Ok(found) => {
+                        let (start, end) = found?;
+                        from = end;
+                        return Some((start, end));
+                    }
+                    // The DFAs gave up (they do not on the lexicon's ASCII patterns): search the
+                    // rest of the text as the regex always could.
+                    Err(_) => {
+                        exact = None;
+                        let rest = Input::new(text).range(from..);
+                        searched = Some(Box::new(
+                            self.regex
+                                .regex
+                                .find_iter(rest)
+                                .map(|m| (m.start(), m.end())),
+                        ));
+                    }
+                }
+            }
+            searched.as_mut()?.next()
+        })
     }
 
-    /// The matches with their groups, successive and leftmost first over the whole text,
-    /// searched only where the gate saw them, and not past the last.
+    /// The matches with their groups, successive and leftmost first over the whole text: each
+    /// match [`Gated::find_in`] finds, with its groups read within it.
     pub(crate) fn captures_in<'a>(
         &'a self,
-        hits: &Hits<'_>,
+        hits: &'a Hits<'_>,
         text: &'a str,
     ) -> impl Iterator<Item = Groups<'a>> + 'a {
-        self.search_placed(
-            hits,
-            text,
-            |stretch| self.regex.regex.captures_iter(stretch),
-            move |offset, captures| {
-                let groups = Groups {
-                    text,
-                    offset,
-                    captures,
-                };
-                let end = groups.whole().map_or(offset, |(_, end)| end);
-                (groups, end)
-            },
-        )
+        self.find_in(hits, text).filter_map(move |(start, end)| {
+            let mut captures = self.regex.regex.create_captures();
+            let input = Input::new(text).range(start..end).anchored(Anchored::Yes);
+            self.regex.regex.search_captures(&input, &mut captures);
+            captures.is_match().then_some(Groups {
+                text,
+                offset: 0,
+                captures,
+            })
+        })
     }
 
     /// Runs `search` over the stretch of `text` where the gate saw the regex match, and yields
@@ -561,14 +656,23 @@ impl Gated {
 /// each position where a match of each pattern ends.
 struct Gate {
     dfa: std::sync::Arc<DFA>,
-    /// One search cache per thread that reads replies.
-    caches: Pool<Cache, CacheMaker>,
+    /// Every gated regex, one pattern each: finds a match where the gate saw it end.
+    spans: std::sync::Arc<Spans>,
+    /// One set of search caches per thread that reads replies.
+    caches: Pool<Caches, CacheMaker>,
     /// Each pattern's longest match in bytes (`None`: unbounded).
     max_len: Vec<Option<usize>>,
 }
 
+/// The search state of one thread: the gate's and the spans'.
+#[derive(Debug, Clone)]
+struct Caches {
+    gate: Cache,
+    spans: SpanCaches,
+}
+
 type CacheMaker =
-    Box<dyn Fn() -> Cache + Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>;
+    Box<dyn Fn() -> Caches + Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>;
 
 impl std::fmt::Debug for Gate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -581,27 +685,28 @@ impl std::fmt::Debug for Gate {
 impl Gate {
     /// One pass over a normalised reply.
     fn hits(&self, text: &str) -> Hits<'_> {
-        let gave_up = || Hits {
+        let mut caches = self.caches.get();
+        let gave_up = |caches| Hits {
             offsets: Vec::new(),
             ends: Vec::new(),
             gate: self,
+            caches: RefCell::new(caches),
             matches: RefCell::default(),
         };
         // Replies are far shorter than 4 GiB (the engine caps them).
         if u32::try_from(text.len()).is_err() {
-            return gave_up();
+            return gave_up(caches);
         }
-        let mut cache = self.caches.get();
         let input = Input::new(text);
         let mut state = OverlappingState::start();
         let mut found: Vec<(u32, u32)> = Vec::new();
         loop {
             if self
                 .dfa
-                .try_search_overlapping_fwd(&mut cache, &input, &mut state)
+                .try_search_overlapping_fwd(&mut caches.gate, &input, &mut state)
                 .is_err()
             {
-                return gave_up();
+                return gave_up(caches);
             }
             let Some(half) = state.get_match() else {
                 break;
@@ -628,6 +733,7 @@ impl Gate {
             offsets,
             ends,
             gate: self,
+            caches: RefCell::new(caches),
             matches: RefCell::default(),
         }
     }
@@ -639,6 +745,8 @@ struct GateBuilder {
     patterns: Vec<String>,
     /// Each pattern's longest match in bytes (`None`: unbounded).
     max_len: Vec<Option<usize>>,
+    /// The gated regexes, for the gate's [`Spans`].
+    regexes: Vec<String>,
 }
 
 impl GateBuilder {
@@ -647,7 +755,14 @@ impl GateBuilder {
         let at = self.patterns.len();
         self.patterns.push(regex.as_str().to_owned());
         self.max_len.push(regex.max_len);
-        Gated::new(regex, at..at + 1)
+        self.gated(regex, at..at + 1)
+    }
+
+    /// A regex whose patterns are `gate` in the gate.
+    fn gated(&mut self, regex: Pattern, gate: Range<usize>) -> Gated {
+        let span = PatternID::new_unchecked(self.regexes.len());
+        self.regexes.push(regex.as_str().to_owned());
+        Gated::new(regex, gate, span)
     }
 
     /// Registers one checked pattern of a phrase rule.
@@ -662,7 +777,7 @@ impl GateBuilder {
 }
 
 impl Gated {
-    fn new(regex: Pattern, gate: Range<usize>) -> Self {
+    fn new(regex: Pattern, gate: Range<usize>, span: PatternID) -> Self {
         let source = regex.as_str();
         let anchored = source.contains('^')
             || source.contains('$')
@@ -671,6 +786,7 @@ impl Gated {
         Gated {
             regex,
             gate,
+            span,
             anchored,
         }
     }
@@ -861,7 +977,11 @@ impl Compiler<'_> {
     fn gate(
         &self,
         owner: &str,
-        GateBuilder { patterns, max_len }: GateBuilder,
+        GateBuilder {
+            patterns,
+            max_len,
+            regexes,
+        }: GateBuilder,
         cache_limit: usize,
     ) -> Result<Gate, Box<Diagnostic>> {
         let fail = |e: &dyn std::fmt::Display| self.uncombinable(owner, e);
@@ -880,11 +1000,17 @@ impl Compiler<'_> {
             )
             .build_many(&patterns)
             .map_err(|e| fail(&e))?;
+        let spans = Spans::new(&regexes, REGEX_SIZE_LIMIT).map_err(|e| fail(&e))?;
         let dfa = std::sync::Arc::new(dfa);
-        let for_caches = std::sync::Arc::clone(&dfa);
-        let maker: CacheMaker = Box::new(move || for_caches.create_cache());
+        let spans = std::sync::Arc::new(spans);
+        let (for_gate, for_spans) = (std::sync::Arc::clone(&dfa), std::sync::Arc::clone(&spans));
+        let maker: CacheMaker = Box::new(move || Caches {
+            gate: for_gate.create_cache(),
+            spans: for_spans.create_caches(),
+        });
         Ok(Gate {
             dfa,
+            spans,
             caches: Pool::new(maker),
             max_len,
         })
@@ -1063,7 +1189,7 @@ fn compile_rules(
             polarity: spec.polarity,
             intents: spec.intents.clone(),
             note: SmolStr::new(&spec.note),
-            regex: Gated::new(compiler.required(&spec.id, &spec.patterns)?, patterns),
+            regex: gate.gated(compiler.required(&spec.id, &spec.patterns)?, patterns),
             negatable: spec.negatable,
             except: None,
             suppresses,

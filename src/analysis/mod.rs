@@ -14,6 +14,7 @@ pub mod lexicon;
 pub mod negation;
 pub mod normalise;
 pub mod promises;
+mod spans;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, Weak};

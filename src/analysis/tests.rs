@@ -411,6 +411,37 @@ fn the_gate_finds_every_match_a_search_of_the_whole_reply_finds() {
 }
 
 #[test]
+fn matches_found_back_from_the_gate_have_the_groups_a_search_of_the_whole_reply_finds() {
+    let lexicon = &analyser().lexicon;
+    let gated = lexicon.every_gated();
+    let mut compared = 0;
+    for text in labelled_corpus() {
+        let norm = Normalised::new(&text);
+        let hits = lexicon.hits(&norm.text);
+        for regex in &gated {
+            let whole = regex.regex.every_group(&norm.text);
+            let placed: Vec<_> = regex
+                .captures_in(&hits, &norm.text)
+                .map(|groups| groups.every_group())
+                .collect();
+            assert_eq!(
+                placed,
+                whole,
+                "`{}` in {:?}",
+                regex.regex.as_str(),
+                norm.text
+            );
+            compared += whole.iter().filter(|groups| groups.len() > 1).count();
+        }
+    }
+    // The time frames and the questions that ask again have groups, and the corpus has them.
+    assert!(
+        compared > 20,
+        "only {compared} matches with groups compared"
+    );
+}
+
+#[test]
 fn what_overlaps_a_range_is_what_a_search_around_it_finds() {
     let lexicon = &analyser().lexicon;
     let gated = lexicon.every_gated();

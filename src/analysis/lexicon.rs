@@ -28,7 +28,7 @@ use smol_str::SmolStr;
 
 use super::negation::Negation;
 use super::normalise::{
-    Normalised, bounded, find_word, find_word_with, find_word_with_from, normalise_phrase,
+    Normalised, WordSet, bounded, find_word, find_word_from, find_word_with, normalise_phrase,
     with_normalised_phrase,
 };
 use super::spans::{SpanCaches, Spans};
@@ -356,7 +356,14 @@ impl<'t> Groups<'t> {
 
     /// A named group: its range and its words.
     pub(crate) fn name(&self, name: &str) -> Option<(usize, usize, &'t str)> {
-        let span = self.captures.get_group_by_name(name)?;
+        // The regexes have a handful of groups: looking along their names is cheaper than
+        // hashing the name.
+        let index = self
+            .captures
+            .group_info()
+            .pattern_names(PatternID::ZERO)
+            .position(|group| group == Some(name))?;
+        let span = self.captures.get_group(index)?;
         let (start, end) = (self.offset + span.start, self.offset + span.end);
         Some((start, end, &self.text[start..end]))
     }
@@ -393,11 +400,13 @@ pub(crate) struct Gated {
 
 /// Where the lexicon's patterns match in one reply: the result of the gate's pass.
 ///
-/// Every position at which some match of each gate pattern ends, grouped by pattern and in order:
-/// pattern `p`'s ends are `ends[offsets[p]..offsets[p + 1]]`. `offsets` is empty when the gate
-/// could not run (its DFA gave up), and then every pattern may match anywhere.
+/// Every position at which some match of each gate pattern ends, sorted by pattern and then by
+/// position: the `i`th is where pattern `patterns[i]` matched, ending at `ends[i]`. A reply
+/// touches a handful of patterns, so nothing here grows with the size of the lexicon. When the
+/// gate could not run (its DFA gave up) `ran` is false, and every pattern may match anywhere.
 pub(crate) struct Hits<'g> {
-    offsets: Vec<u32>,
+    ran: bool,
+    patterns: Vec<u32>,
     ends: Vec<u32>,
     gate: &'g Gate,
     /// This thread's search state, held for the whole reply.
@@ -411,27 +420,39 @@ pub(crate) struct Hits<'g> {
 type Matches = Vec<(usize, usize)>;
 
 impl Hits<'_> {
+    /// Where the hits of the gate's patterns `range` are in `patterns` and `ends`.
+    fn slots(&self, range: &Range<usize>) -> Range<usize> {
+        let from = self
+            .patterns
+            .partition_point(|&p| (p as usize) < range.start);
+        let to = from + self.patterns[from..].partition_point(|&p| (p as usize) < range.end);
+        from..to
+    }
+
     /// The match ends of the gate's patterns `range`, each with its pattern's longest match;
     /// `None` when the gate could not run.
     fn ends_in(
         &self,
         range: &Range<usize>,
     ) -> Option<impl Iterator<Item = (usize, Option<usize>)>> {
-        if self.offsets.is_empty() {
+        if !self.ran {
             return None;
         }
         let max_len = &self.gate.max_len;
-        Some(range.clone().flat_map(move |p| {
-            let ends = &self.ends[self.offsets[p] as usize..self.offsets[p + 1] as usize];
-            ends.iter().map(move |&end| (end as usize, max_len[p]))
-        }))
+        let slots = self.slots(range);
+        Some(
+            self.patterns[slots.clone()]
+                .iter()
+                .zip(&self.ends[slots])
+                .map(move |(&p, &end)| (end as usize, max_len[p as usize])),
+        )
     }
 
     /// Whether every match of the gated regex is at most [`NEARBY`] bytes long (and the gate ran,
     /// and it has no text anchors): then what overlaps a range is read off its matches over the
     /// whole reply.
     fn is_short(&self, gated: &Gated) -> bool {
-        !self.offsets.is_empty()
+        self.ran
             && !gated.anchored
             && self.gate.max_len[gated.gate.clone()]
                 .iter()
@@ -463,14 +484,17 @@ impl Hits<'_> {
     /// matches can be found back from there: the gate ran, the regex has no text anchors and
     /// cannot match the empty string, and an unbounded one has few ends.
     fn exact_ends(&self, gated: &Gated) -> Option<Cow<'_, [u32]>> {
-        if self.offsets.is_empty() || gated.anchored || gated.regex.may_be_empty {
+        if !self.ran || gated.anchored || gated.regex.may_be_empty {
             return None;
         }
-        let of = |p: usize| &self.ends[self.offsets[p] as usize..self.offsets[p + 1] as usize];
-        let ends = if gated.gate.len() == 1 {
-            Cow::Borrowed(of(gated.gate.start))
+        let slots = self.slots(&gated.gate);
+        let one_pattern =
+            self.patterns[slots.clone()].first() == self.patterns[slots.clone()].last();
+        let ends = &self.ends[slots];
+        let ends = if one_pattern {
+            Cow::Borrowed(ends)
         } else {
-            let mut all: Vec<u32> = gated.gate.clone().flat_map(of).copied().collect();
+            let mut all = ends.to_vec();
             all.sort_unstable();
             all.dedup();
             Cow::Owned(all)
@@ -494,13 +518,22 @@ impl Hits<'_> {
 
     /// Whether the gated regex matches anywhere in the reply.
     pub fn any(&self, gated: &Gated) -> bool {
-        self.offsets.is_empty() || self.offsets[gated.gate.start] < self.offsets[gated.gate.end]
+        !self.ran || !self.slots(&gated.gate).is_empty()
     }
 
     /// The gate's patterns that match somewhere, in order.
-    fn patterns(&self) -> impl Iterator<Item = usize> + '_ {
-        let count = self.gate.max_len.len();
-        (0..count).filter(|&p| self.offsets.is_empty() || self.offsets[p] < self.offsets[p + 1])
+    fn matching(&self) -> impl Iterator<Item = usize> + '_ {
+        let every = if self.ran {
+            0..0
+        } else {
+            0..self.gate.max_len.len()
+        };
+        let mut previous = None;
+        every.chain(self.patterns.iter().filter_map(move |&p| {
+            let new = previous != Some(p);
+            previous = Some(p);
+            new.then_some(p as usize)
+        }))
     }
 
     /// Whether some match of the gated regex may overlap `range`: a match ends after its start
@@ -687,7 +720,8 @@ impl Gate {
     fn hits(&self, text: &str) -> Hits<'_> {
         let mut caches = self.caches.get();
         let gave_up = |caches| Hits {
-            offsets: Vec::new(),
+            ran: false,
+            patterns: Vec::new(),
             ends: Vec::new(),
             gate: self,
             caches: RefCell::new(caches),
@@ -713,24 +747,12 @@ impl Gate {
             };
             found.push((half.pattern().as_u32(), half.offset() as u32));
         }
-        // A counting sort by pattern; each pattern's ends stay in the order found, left to right.
-        let count = self.max_len.len();
-        let mut offsets = vec![0u32; count + 1];
-        for &(pattern, _) in &found {
-            offsets[pattern as usize + 1] += 1;
-        }
-        for p in 0..count {
-            offsets[p + 1] += offsets[p];
-        }
-        let mut next = offsets.clone();
-        let mut ends = vec![0u32; found.len()];
-        for &(pattern, end) in &found {
-            let slot = &mut next[pattern as usize];
-            ends[*slot as usize] = end;
-            *slot += 1;
-        }
+        // Found left to right; each (pattern, end) is found once.
+        found.sort_unstable();
+        let (patterns, ends) = found.into_iter().unzip();
         Hits {
-            offsets,
+            ran: true,
+            patterns,
             ends,
             gate: self,
             caches: RefCell::new(caches),
@@ -813,11 +835,11 @@ pub struct CompiledLexicon {
     pub(crate) first_person: Gated,
     pub(crate) company: Gated,
     pub(crate) frame_except: Option<Gated>,
-    pub(crate) negated_by_next: Vec<String>,
+    pub(crate) negated_by_next: WordSet,
     pub(crate) hedges: Option<Gated>,
     pub(crate) carried_hedges: Option<Gated>,
-    pub(crate) part_breaks: Vec<String>,
-    pub(crate) subjects: Vec<String>,
+    pub(crate) part_breaks: WordSet,
+    pub(crate) subjects: WordSet,
     pub(crate) kinds: Vec<Kind>,
     /// Bare amounts of money, the kinds they follow and their kind otherwise.
     pub(crate) amounts: Option<(Gated, Vec<PromiseKind>, PromiseKind)>,
@@ -832,7 +854,7 @@ pub struct CompiledLexicon {
     asks: Option<Gated>,
     repeat_note: SmolStr,
     aliases: BTreeMap<String, Vec<String>>,
-    interrogatives: Vec<String>,
+    interrogatives: WordSet,
     pub(crate) notes: DerivedNotes,
     pub(crate) model_replies: BTreeMap<String, String>,
 }
@@ -1072,11 +1094,7 @@ impl Lexicon {
         }
         let asks = compiler.alternation("asks", &self.repeats.asks)?;
         check_groups(&compiler, "asks", asks.as_ref(), &["item"])?;
-        let lower = |list: &[String]| {
-            list.iter()
-                .map(|w| w.trim().to_lowercase())
-                .collect::<Vec<_>>()
-        };
+        let words = |list: &[String]| WordSet::new(list.iter().map(String::as_str));
         let first_person = gate.gate(compiler.required("first_person", &promises.first_person)?);
         let company = gate.gate(compiler.required("company", &promises.company)?);
         let frame_except =
@@ -1100,11 +1118,11 @@ impl Lexicon {
             first_person,
             company,
             frame_except,
-            negated_by_next: lower(&promises.negated_by_next),
+            negated_by_next: words(&promises.negated_by_next),
             hedges,
             carried_hedges,
-            part_breaks: lower(&promises.part_breaks),
-            subjects: lower(&promises.subjects),
+            part_breaks: words(&promises.part_breaks),
+            subjects: words(&promises.subjects),
             kinds,
             amounts,
             numbers: times
@@ -1136,7 +1154,7 @@ impl Lexicon {
                     )
                 })
                 .collect(),
-            interrogatives: lower(&self.interrogatives),
+            interrogatives: words(&self.interrogatives),
             notes: self.notes,
             model_replies: self.model_replies,
         })
@@ -1404,7 +1422,7 @@ impl CompiledLexicon {
         // rules that suppress it; later matches are never looked at, so long replies stay linear.
         let mut firsts: Vec<(usize, usize, usize)> = Vec::new();
         let mut previous = usize::MAX;
-        for pattern in hits.patterns() {
+        for pattern in hits.matching() {
             let Some(&index) = self.rule_of_pattern.get(pattern) else {
                 // The rules' patterns come first in the gate, in order.
                 break;
@@ -1569,7 +1587,7 @@ impl CompiledLexicon {
                 .split(|c: char| !c.is_ascii_alphanumeric() && c != '\'')
                 .find(|w| !w.is_empty())
                 .unwrap_or("");
-            if self.interrogatives.iter().any(|i| i == first) {
+            if self.interrogatives.contains(first) {
                 reading.add_intent(Intent::Question);
                 return;
             }
@@ -1630,11 +1648,10 @@ fn find_titled(text: &str, last: &str) -> Option<(usize, usize)> {
         return None;
     }
     let bytes = text.as_bytes();
-    let surname = memchr::memmem::Finder::new(last);
     // The best candidate so far: its rank in the order tried, and its range.
     let mut best: Option<(usize, (usize, usize))> = None;
     let mut from = 0;
-    while let Some((start, end)) = find_word_with_from(text, &surname, from) {
+    while let Some((start, end)) = find_word_from(text, last, from) {
         from = start + 1;
         for (t, title) in TITLES.iter().enumerate() {
             for (d, dot) in ["", "."].iter().enumerate() {

@@ -288,7 +288,9 @@ impl Analyser {
 
 /// The dimension a criterion id counts under (`expectations.explain` → Expectations).
 pub fn dimension_of(criterion: &str) -> Option<Dimension> {
-    let prefix = criterion.split('.').next().unwrap_or("");
+    let prefix = criterion
+        .split_once('.')
+        .map_or(criterion, |(prefix, _)| prefix);
     Dimension::ALL.into_iter().find(|d| d.label() == prefix)
 }
 

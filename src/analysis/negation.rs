@@ -6,19 +6,19 @@
 //! words *before* the match are looked at, so a phrase that carries its own negation ("not my
 //! department", "you didn't read") is never cancelled by it.
 
-use super::normalise::is_word_byte;
+use super::normalise::{WordSet, is_word_byte};
 
 /// The compiled negation settings of a lexicon.
 #[derive(Debug, Clone)]
 pub struct Negation {
     /// Whole words that negate ("not", "never", "cannot").
-    negators: Vec<String>,
+    negators: WordSet,
     /// Word endings that negate ("n't").
     negator_suffixes: Vec<String>,
     /// How many words before a phrase a negator may stand.
     window: usize,
     /// Words that end a clause ("but", "however").
-    clause_breaks: Vec<String>,
+    clause_breaks: WordSet,
 }
 
 impl Negation {
@@ -29,22 +29,19 @@ impl Negation {
             .map(|n| n.trim().to_lowercase())
             .partition(|n| n.starts_with('-'));
         Negation {
-            negators: words,
+            negators: WordSet::new(words.iter().map(String::as_str)),
             negator_suffixes: suffixes
                 .into_iter()
                 .map(|s| s.trim_start_matches('-').to_owned())
                 .collect(),
             window,
-            clause_breaks: clause_breaks
-                .iter()
-                .map(|b| b.trim().to_lowercase())
-                .collect(),
+            clause_breaks: WordSet::new(clause_breaks.iter().map(String::as_str)),
         }
     }
 
     /// Whether a word is a negator.
     pub fn is_negator(&self, word: &str) -> bool {
-        self.negators.iter().any(|n| n == word)
+        self.negators.contains(word)
             || self
                 .negator_suffixes
                 .iter()
@@ -53,7 +50,7 @@ impl Negation {
 
     /// Whether a word ends a clause.
     pub fn is_clause_break(&self, word: &str) -> bool {
-        self.clause_breaks.iter().any(|b| b == word)
+        self.clause_breaks.contains(word)
     }
 
     /// Whether a negator stands within the window before byte `at`, in the same clause.

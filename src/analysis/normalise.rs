@@ -41,8 +41,11 @@ impl<'a> Normalised<'a> {
         // reply and no map is needed (most replies).
         let mut at = 0;
         let mut mapped = false;
-        while at < input.len() && input[at].is_ascii() {
-            let byte = fold_ascii(input[at]);
+        for &b in input {
+            if !b.is_ascii() {
+                break;
+            }
+            let byte = fold_ascii(b);
             at += 1;
             if !keep(byte) {
                 mapped = true;
@@ -255,10 +258,30 @@ pub(crate) fn with_normalised_phrase<R>(phrase: &str, f: impl FnOnce(&str) -> R)
 
 /// Finds `needle` in `haystack` at word boundaries (both normalised), returning its byte range.
 pub(crate) fn find_word(haystack: &str, needle: &str) -> Option<(usize, usize)> {
-    if needle.is_empty() {
-        return None;
+    find_word_from(haystack, needle, 0)
+}
+
+/// The longest text [`find_word_from`] searches by its first byte; a longer one gets a `memmem`
+/// searcher, whose set-up costs more than a reply's worth of comparisons but keeps long texts
+/// linear.
+const SHORT_TEXT: usize = 4096;
+
+/// Like [`find_word`], from byte `from` of the haystack on, for a needle searched for once.
+pub(crate) fn find_word_from(haystack: &str, needle: &str, from: usize) -> Option<(usize, usize)> {
+    let (bytes, wanted) = (haystack.as_bytes(), needle.as_bytes());
+    let &first = wanted.first()?;
+    if bytes.len() > SHORT_TEXT {
+        return find_word_with_from(haystack, &memchr::memmem::Finder::new(needle), from);
     }
-    find_word_with(haystack, &memchr::memmem::Finder::new(needle))
+    let mut at = from;
+    while let Some(found) = bytes.get(at..).and_then(|rest| memchr::memchr(first, rest)) {
+        let (start, end) = (at + found, at + found + wanted.len());
+        if bytes.get(start..end)? == wanted && bounded(bytes, start, end) {
+            return Some((start, end));
+        }
+        at = start + 1;
+    }
+    None
 }
 
 /// Like [`find_word`] with a searcher built once for the needle.
@@ -285,6 +308,52 @@ pub(crate) fn find_word_with_from(
         .find_iter(&bytes[from..])
         .map(|at| (from + at, from + at + len))
         .find(|&(start, end)| bounded(bytes, start, end))
+}
+
+/// A set of whole words (lower case, as the normalised text has them), asked about word by word:
+/// a word of up to eight bytes is compared as one integer, so the lexicon's short word lists
+/// (negators, clause and part breaks, subjects) cost a few instructions per word of a reply.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct WordSet {
+    /// Words of up to eight bytes, packed by [`pack`].
+    short: Vec<u64>,
+    /// Longer words.
+    long: Vec<String>,
+}
+
+impl WordSet {
+    /// The set of the given words, trimmed and lower-cased.
+    pub(crate) fn new<'w>(words: impl IntoIterator<Item = &'w str>) -> Self {
+        let mut set = WordSet::default();
+        for word in words {
+            let word = word.trim().to_lowercase();
+            match pack(&word) {
+                Some(packed) => set.short.push(packed),
+                None => set.long.push(word),
+            }
+        }
+        set
+    }
+
+    /// Whether the word is in the set.
+    pub(crate) fn contains(&self, word: &str) -> bool {
+        match pack(word) {
+            Some(packed) => self.short.contains(&packed),
+            None => self.long.iter().any(|w| w == word),
+        }
+    }
+}
+
+/// A word of one to eight bytes as an integer: its bytes, then zeros, which no word of a
+/// normalised text contains (control characters become spaces).
+fn pack(word: &str) -> Option<u64> {
+    let bytes = word.as_bytes();
+    if bytes.is_empty() || bytes.len() > 8 || bytes.contains(&0) {
+        return None;
+    }
+    let mut packed = [0u8; 8];
+    packed[..bytes.len()].copy_from_slice(bytes);
+    Some(u64::from_le_bytes(packed))
 }
 
 /// Whether `start..end` of a normalised text stands at word boundaries (an apostrophe counts as one).
@@ -328,6 +397,26 @@ mod tests {
     fn finds_words_only_at_boundaries() {
         assert_eq!(find_word("hi mariana, maria", "maria"), Some((12, 17)));
         assert_eq!(find_word("mariana", "maria"), None);
+        // Texts too long to search by first byte get a searcher: the same answers.
+        let long = format!("{}maria", "mariana ".repeat(600));
+        assert!(long.len() > SHORT_TEXT);
+        assert_eq!(
+            find_word(&long, "maria"),
+            Some((long.len() - 5, long.len()))
+        );
+        assert_eq!(find_word(&long[..long.len() - 1], "maria"), None);
+        assert_eq!(find_word_from("maria maria", "maria", 1), Some((6, 11)));
+    }
+
+    #[test]
+    fn word_sets_hold_short_and_long_words() {
+        let set = WordSet::new(["and", " Then ", "meanwhile", "a"]);
+        for word in ["and", "then", "meanwhile", "a"] {
+            assert!(set.contains(word), "{word}");
+        }
+        for word in ["an", "andy", "meanwhil", "meanwhiles", "", "b", "a\0"] {
+            assert!(!set.contains(word), "{word}");
+        }
     }
 
     #[test]

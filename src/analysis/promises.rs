@@ -299,7 +299,7 @@ fn firm_commitments(
         let firm = if let Some(frame) = frame {
             let negated = lex.negation.negated_before(text, frame.start)
                 || super::negation::words_after(text, frame.end, 1)
-                    .any(|w| lex.negated_by_next.iter().any(|n| n == w));
+                    .any(|w| lex.negated_by_next.contains(w));
             active = Some(ActiveFrame {
                 start: frame.start,
                 singular: frame.singular,
@@ -311,7 +311,7 @@ fn firm_commitments(
                 .split(|c: char| !is_word_byte(c as u8))
                 .find(|w| !w.is_empty())
                 .unwrap_or("");
-            if lex.subjects.iter().any(|s| s == first_word) {
+            if lex.subjects.contains(first_word) {
                 active = None;
             }
             match active.as_mut() {
@@ -377,7 +377,7 @@ fn parts(
             while i < s1 && is_word_byte(bytes[i]) {
                 i += 1;
             }
-            if lex.part_breaks.iter().any(|w| w == &text[word_start..i]) {
+            if lex.part_breaks.contains(&text[word_start..i]) {
                 push_part(parts, text, start, word_start);
                 start = i;
             }

@@ -384,60 +384,32 @@ fn labelled_corpus() -> Vec<String> {
 }
 
 #[test]
-fn the_gate_finds_every_match_a_search_of_the_whole_reply_finds() {
+fn the_gate_finds_every_match_and_group_a_search_of_the_whole_reply_finds() {
     let lexicon = &analyser().lexicon;
     let gated = lexicon.every_gated();
+    let mut with_groups = 0;
     for text in labelled_corpus() {
         let norm = Normalised::new(&text);
         let hits = lexicon.hits(&norm.text);
         for regex in &gated {
+            let source = regex.regex.as_str();
             let whole: Vec<(usize, usize)> = regex.regex.find_iter(&norm.text).collect();
             let placed: Vec<(usize, usize)> = regex.find_in(&hits, &norm.text).collect();
-            assert_eq!(
-                placed,
-                whole,
-                "`{}` in {:?}",
-                regex.regex.as_str(),
-                norm.text
-            );
-            assert_eq!(
-                hits.any(regex),
-                !whole.is_empty(),
-                "`{}`",
-                regex.regex.as_str()
-            );
-        }
-    }
-}
-
-#[test]
-fn matches_found_back_from_the_gate_have_the_groups_a_search_of_the_whole_reply_finds() {
-    let lexicon = &analyser().lexicon;
-    let gated = lexicon.every_gated();
-    let mut compared = 0;
-    for text in labelled_corpus() {
-        let norm = Normalised::new(&text);
-        let hits = lexicon.hits(&norm.text);
-        for regex in &gated {
+            assert_eq!(placed, whole, "`{source}` in {:?}", norm.text);
+            assert_eq!(hits.any(regex), !whole.is_empty(), "`{source}`");
             let whole = regex.regex.every_group(&norm.text);
             let placed: Vec<_> = regex
                 .captures_in(&hits, &norm.text)
                 .map(|groups| groups.every_group())
                 .collect();
-            assert_eq!(
-                placed,
-                whole,
-                "`{}` in {:?}",
-                regex.regex.as_str(),
-                norm.text
-            );
-            compared += whole.iter().filter(|groups| groups.len() > 1).count();
+            assert_eq!(placed, whole, "groups of `{source}` in {:?}", norm.text);
+            with_groups += whole.iter().filter(|groups| groups.len() > 1).count();
         }
     }
     // The time frames and the questions that ask again have groups, and the corpus has them.
     assert!(
-        compared > 20,
-        "only {compared} matches with groups compared"
+        with_groups > 20,
+        "only {with_groups} matches with groups compared"
     );
 }
 

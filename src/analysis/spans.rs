@@ -125,11 +125,10 @@ impl Spans {
         max_len: Option<usize>,
     ) -> Result<Option<(usize, usize)>, MatchError> {
         let mut best: Option<usize> = None;
-        for &end in ends {
+        // A match at or after `from` ends after it (it is not empty).
+        let after = ends.partition_point(|&end| end as usize <= from);
+        for &end in &ends[after..] {
             let end = end as usize;
-            if end <= from {
-                continue;
-            }
             if let (Some(best), Some(len)) = (best, max_len)
                 && end >= best + len
             {

@@ -607,12 +607,7 @@ impl Gated {
         let mut exact = hits.exact_ends(self);
         let mut searched: Option<Box<dyn Iterator<Item = (usize, usize)> + 'a>> = match exact {
             Some(_) => None,
-            None => Some(Box::new(self.search_placed(
-                hits,
-                text,
-                |stretch| self.regex.find_iter(stretch),
-                |from, (start, end)| ((from + start, from + end), from + end),
-            ))),
+            None => Some(Box::new(self.search_window(hits, text))),
         };
         let mut from = 0;
         std::iter::from_fn(move || {
@@ -660,27 +655,23 @@ impl Gated {
         })
     }
 
-    /// Runs `search` over the stretch of `text` where the gate saw the regex match, and yields
-    /// what it finds placed in the whole text by `place` (given the stretch's offset, it returns
-    /// the item and where it ends), stopping after the item that ends where the gate's last
-    /// match does.
-    fn search_placed<'a, I: Iterator + 'a, T>(
+    /// The matches of the regex in the stretch of `text` where the gate saw it match, placed in
+    /// the whole text, stopping after the one that ends where the gate's last match does.
+    fn search_window<'a>(
         &'a self,
         hits: &Hits<'_>,
         text: &'a str,
-        search: impl FnOnce(&'a str) -> I,
-        place: impl Fn(usize, I::Item) -> (T, usize) + 'a,
-    ) -> impl Iterator<Item = T> + 'a {
+    ) -> impl Iterator<Item = (usize, usize)> + 'a {
         let window = hits.window(self, text);
         let from = window.map_or(0, |w| w.from);
-        let mut found = window.map(|w| search(&text[w.from..w.to]));
+        let mut found = window.map(|w| self.regex.find_iter(&text[w.from..w.to]));
         let stop = window.and_then(|w| self.regex.stop_after(w.last_end));
         std::iter::from_fn(move || {
-            let (item, end) = place(from, found.as_mut()?.next()?);
-            if stop.is_some_and(|last| end >= last) {
+            let (start, end) = found.as_mut()?.next()?;
+            if stop.is_some_and(|last| from + end >= last) {
                 found = None;
             }
-            Some(item)
+            Some((from + start, from + end))
         })
     }
 }

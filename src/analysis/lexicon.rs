@@ -332,7 +332,6 @@ struct Checked {
 /// One match with its groups, in positions of the whole text.
 pub(crate) struct Groups<'t> {
     text: &'t str,
-    offset: usize,
     captures: Captures,
 }
 
@@ -340,7 +339,7 @@ impl<'t> Groups<'t> {
     /// The whole match.
     pub(crate) fn whole(&self) -> Option<(usize, usize)> {
         let span = self.captures.get_match()?.span();
-        Some((self.offset + span.start, self.offset + span.end))
+        Some((span.start, span.end))
     }
 
     /// Every group's range, the whole match first, for tests of the gate.
@@ -349,7 +348,7 @@ impl<'t> Groups<'t> {
         (0..self.captures.group_len())
             .map(|g| {
                 let span = self.captures.get_group(g)?;
-                Some((self.offset + span.start, self.offset + span.end))
+                Some((span.start, span.end))
             })
             .collect()
     }
@@ -364,8 +363,7 @@ impl<'t> Groups<'t> {
             .pattern_names(PatternID::ZERO)
             .position(|group| group == Some(name))?;
         let span = self.captures.get_group(index)?;
-        let (start, end) = (self.offset + span.start, self.offset + span.end);
-        Some((start, end, &self.text[start..end]))
+        Some((span.start, span.end, &self.text[span.range()]))
     }
 }
 
@@ -647,11 +645,7 @@ impl Gated {
             let mut captures = self.regex.regex.create_captures();
             let input = Input::new(text).range(start..end).anchored(Anchored::Yes);
             self.regex.regex.search_captures(&input, &mut captures);
-            captures.is_match().then_some(Groups {
-                text,
-                offset: 0,
-                captures,
-            })
+            captures.is_match().then_some(Groups { text, captures })
         })
     }
 

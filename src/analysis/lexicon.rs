@@ -22,14 +22,15 @@ use regex_automata::nfa::thompson::{self, WhichCaptures};
 use regex_automata::util::captures::Captures;
 use regex_automata::util::pool::{Pool, PoolGuard};
 use regex_automata::util::syntax;
+use memchr::memmem::Finder;
 use regex_automata::{Anchored, Input, MatchError, MatchKind, PatternID};
 use serde::Deserialize;
 use smol_str::SmolStr;
 
 use super::negation::Negation;
 use super::normalise::{
-    Normalised, WordSet, bounded, find_word, find_word_from, find_word_with, normalise_phrase,
-    with_normalised_phrase,
+    Normalised, WordSet, bounded, find_word, find_word_with, find_word_with_from,
+    normalise_phrase, with_normalised_phrase,
 };
 use super::spans::{SpanCaches, Spans};
 use super::{Finding, Polarity, Reading, dimension_of};
@@ -1456,7 +1457,7 @@ impl CompiledLexicon {
             return;
         }
         let found = if name.is_ascii() {
-            with_normalised_phrase(name, |name| find_ascii_name(norm, name))
+            NameSearch::with(name, |search| search.find(norm))
         } else {
             find_unicode_name(norm.original, name)
         };
@@ -1613,30 +1614,78 @@ pub(crate) fn push_finding(
 /// The titles that may stand before a surname, in the order they are tried.
 const TITLES: [&str; 6] = ["mr", "mrs", "ms", "miss", "mx", "dr"];
 
-/// An ASCII name (already normalised) in the normalised reply: the full name, else a title and
-/// the surname (the first title of [`TITLES`] found, without then with a full stop), else the
-/// first name.
-fn find_ascii_name<'a>(norm: &Normalised<'a>, name: &str) -> Option<&'a str> {
-    let text = norm.text.as_str();
-    let mut words = name.split(' ').filter(|w| !w.is_empty());
-    let first = words.next()?;
-    let last = words.next_back();
-    let found = find_word(text, name)
-        .or_else(|| last.and_then(|last| find_titled(text, last)))
-        .or_else(|| find_word(text, first))?;
-    Some(norm.original(found.0, found.1))
+/// The searchers for an ASCII customer name, normalised as replies are: a scenario's customer
+/// is asked about in every reply, so they are built once per thread and name.
+struct NameSearch {
+    /// The name as given, which the searchers were built for.
+    name: String,
+    full: Finder<'static>,
+    first: Finder<'static>,
+    /// The surname, when the name has more than one word.
+    last: Option<Finder<'static>>,
+}
+
+/// How many names' searchers a thread keeps: one per scenario it reads replies for, lately.
+const NAMES_KEPT: usize = 16;
+
+thread_local! {
+    /// The searchers for the names asked about on this thread, the latest last.
+    static NAME_SEARCHES: RefCell<Vec<NameSearch>> = const { RefCell::new(Vec::new()) };
+}
+
+impl NameSearch {
+    /// The searchers for a name; `None` when it has no word.
+    fn new(name: &str) -> Option<NameSearch> {
+        let normalised = normalise_phrase(name);
+        let mut words = normalised.split(' ').filter(|w| !w.is_empty());
+        let first = words.next()?;
+        let last = words.next_back();
+        Some(NameSearch {
+            name: name.to_owned(),
+            full: Finder::new(&normalised).into_owned(),
+            first: Finder::new(first).into_owned(),
+            last: last.map(|last| Finder::new(last).into_owned()),
+        })
+    }
+
+    /// Calls `f` with the searchers for `name` (built on first use), or returns `None` when the
+    /// name has no word.
+    fn with<R>(name: &str, f: impl FnOnce(&NameSearch) -> Option<R>) -> Option<R> {
+        NAME_SEARCHES.with(|cell| {
+            let mut kept = cell.borrow_mut();
+            if let Some(search) = kept.iter().rev().find(|search| search.name == name) {
+                return f(search);
+            }
+            let search = NameSearch::new(name)?;
+            if kept.len() == NAMES_KEPT {
+                kept.remove(0);
+            }
+            kept.push(search);
+            f(kept.last()?)
+        })
+    }
+
+    /// The name in the normalised reply: the full name, else a title and the surname (the first
+    /// title of [`TITLES`] found, without then with a full stop), else the first name.
+    fn find<'a>(&self, norm: &Normalised<'a>) -> Option<&'a str> {
+        let text = norm.text.as_str();
+        let found = find_word_with(text, &self.full)
+            .or_else(|| self.last.as_ref().and_then(|last| find_titled(text, last)))
+            .or_else(|| find_word_with(text, &self.first))?;
+        Some(norm.original(found.0, found.1))
+    }
 }
 
 /// The first of "mr last", "mr. last", "mrs last"… found in the text, as [`find_word`] finds it.
-fn find_titled(text: &str, last: &str) -> Option<(usize, usize)> {
-    if last.is_empty() {
+fn find_titled(text: &str, last: &Finder<'_>) -> Option<(usize, usize)> {
+    if last.needle().is_empty() {
         return None;
     }
     let bytes = text.as_bytes();
     // The best candidate so far: its rank in the order tried, and its range.
     let mut best: Option<(usize, (usize, usize))> = None;
     let mut from = 0;
-    while let Some((start, end)) = find_word_from(text, last, from) {
+    while let Some((start, end)) = find_word_with_from(text, last, from) {
         from = start + 1;
         for (t, title) in TITLES.iter().enumerate() {
             for (d, dot) in ["", "."].iter().enumerate() {

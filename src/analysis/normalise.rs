@@ -29,7 +29,26 @@ impl<'a> Normalised<'a> {
         let input = original.as_bytes();
         let mut bytes: Vec<u8> = Vec::with_capacity(input.len());
         let mut offsets: Vec<usize> = Vec::new();
-        let mut last_space = true;
+        // While every byte is ASCII and none is dropped, byte `i` of the copy is byte `i` of the
+        // reply and no map is needed (most replies): fold the ASCII bytes, then keep them up to
+        // the first space that a space (or the start) comes before.
+        let ascii = input
+            .iter()
+            .position(|b| !b.is_ascii())
+            .unwrap_or(input.len());
+        bytes.extend(input[..ascii].iter().map(|&b| fold_ascii(b)));
+        let dropped = bytes
+            .iter()
+            .enumerate()
+            .position(|(i, &b)| b == b' ' && (i == 0 || bytes[i - 1] == b' '));
+        let (mut at, mapped) = match dropped {
+            Some(i) => {
+                bytes.truncate(i);
+                (i + 1, true)
+            }
+            None => (ascii, false),
+        };
+        let mut last_space = bytes.last().is_none_or(|&b| b == b' ');
         // Whether a folded byte is kept: runs of spaces collapse, leading spaces go.
         let mut keep = |byte: u8| {
             let space = byte == b' ';
@@ -37,22 +56,6 @@ impl<'a> Normalised<'a> {
             last_space = space;
             kept
         };
-        // While every byte is ASCII and none is dropped, byte `i` of the copy is byte `i` of the
-        // reply and no map is needed (most replies).
-        let mut at = 0;
-        let mut mapped = false;
-        for &b in input {
-            if !b.is_ascii() {
-                break;
-            }
-            let byte = fold_ascii(b);
-            at += 1;
-            if !keep(byte) {
-                mapped = true;
-                break;
-            }
-            bytes.push(byte);
-        }
         if mapped || at < input.len() {
             offsets.reserve(input.len() + 1);
             offsets.extend(0..bytes.len());
@@ -125,7 +128,15 @@ impl Iterator for Sentences<'_> {
         while self.at < bytes.len() {
             let start = self.at;
             let mut i = start;
-            while i < bytes.len() && !is_sentence_end(bytes, i) {
+            // Most bytes cannot end a sentence: skip them by table, and look closer at the rest.
+            loop {
+                i += bytes[i..]
+                    .iter()
+                    .position(|&b| SENTENCE_MARKS[usize::from(b)])
+                    .unwrap_or(bytes.len() - i);
+                if i >= bytes.len() || is_sentence_end(bytes, i) {
+                    break;
+                }
                 i += 1;
             }
             self.at = i + 1;
@@ -150,6 +161,17 @@ pub(crate) fn is_sentence_end(bytes: &[u8], i: usize) -> bool {
         _ => false,
     }
 }
+
+/// The bytes that may end a sentence (see [`is_sentence_end`]), as a table.
+const SENTENCE_MARKS: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'!' as usize] = true;
+    table[b'?' as usize] = true;
+    table[b';' as usize] = true;
+    table[b'\n' as usize] = true;
+    table[b'.' as usize] = true;
+    table
+};
 
 /// Whether a byte of the normalised text is part of a word.
 #[inline]
@@ -300,14 +322,17 @@ pub(crate) fn find_word_with_from(
     from: usize,
 ) -> Option<(usize, usize)> {
     let bytes = haystack.as_bytes();
-    if from > bytes.len() {
-        return None;
-    }
     let len = finder.needle().len();
-    finder
-        .find_iter(&bytes[from..])
-        .map(|at| (from + at, from + at + len))
-        .find(|&(start, end)| bounded(bytes, start, end))
+    // Each occurrence is tried, overlapping ones too: "ab ab" in "xab ab ab" is found at 4.
+    let mut at = from;
+    while let Some(found) = bytes.get(at..).and_then(|rest| finder.find(rest)) {
+        let (start, end) = (at + found, at + found + len);
+        if bounded(bytes, start, end) {
+            return Some((start, end));
+        }
+        at = start + 1;
+    }
+    None
 }
 
 /// A set of whole words (lower case, as the normalised text has them), asked about word by word:
@@ -319,6 +344,9 @@ pub(crate) struct WordSet {
     short: Vec<u64>,
     /// Longer words.
     long: Vec<String>,
+    /// Bit `b` is set when some word starts with the ASCII byte `b` (bit 127: a byte outside
+    /// ASCII): most words of a reply are turned away on their first byte.
+    firsts: u128,
 }
 
 impl WordSet {
@@ -327,6 +355,9 @@ impl WordSet {
         let mut set = WordSet::default();
         for word in words {
             let word = word.trim().to_lowercase();
+            if let Some(&first) = word.as_bytes().first() {
+                set.firsts |= first_bit(first);
+            }
             match pack(&word) {
                 Some(packed) => set.short.push(packed),
                 None => set.long.push(word),
@@ -337,11 +368,23 @@ impl WordSet {
 
     /// Whether the word is in the set.
     pub(crate) fn contains(&self, word: &str) -> bool {
+        let Some(&first) = word.as_bytes().first() else {
+            return self.long.iter().any(String::is_empty);
+        };
+        if self.firsts & first_bit(first) == 0 {
+            return false;
+        }
         match pack(word) {
             Some(packed) => self.short.contains(&packed),
             None => self.long.iter().any(|w| w == word),
         }
     }
+}
+
+/// The bit of [`WordSet::firsts`] for a word's first byte.
+#[inline]
+fn first_bit(b: u8) -> u128 {
+    1u128 << b.min(127)
 }
 
 /// A word of one to eight bytes as an integer: its bytes, then zeros, which no word of a
@@ -406,6 +449,28 @@ mod tests {
         );
         assert_eq!(find_word(&long[..long.len() - 1], "maria"), None);
         assert_eq!(find_word_from("maria maria", "maria", 1), Some((6, 11)));
+        // An occurrence that overlaps an earlier one, not at a boundary, is still found.
+        assert_eq!(find_word("xab ab ab", "ab ab"), Some((4, 9)));
+        let finder = memchr::memmem::Finder::new("ab ab");
+        assert_eq!(find_word_with("xab ab ab", &finder), Some((4, 9)));
+        assert_eq!(find_word_with_from("ab ab ab", &finder, 1), Some((3, 8)));
+    }
+
+    #[test]
+    fn normalising_collapses_spaces_wherever_they_are() {
+        for (reply, text) in [
+            ("  so  sorry ", "so sorry "),
+            ("so sorry", "so sorry"),
+            ("sorry  £5", "sorry $5"),
+            ("£5  back ", "$5 back "),
+            ("\tsorry", "sorry"),
+            ("", ""),
+        ] {
+            let norm = Normalised::new(reply);
+            assert_eq!(norm.text, text, "{reply:?}");
+            let words = norm.original(0, norm.text.len());
+            assert_eq!(words, reply.trim(), "{reply:?}");
+        }
     }
 
     #[test]

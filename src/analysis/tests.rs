@@ -257,6 +257,30 @@ fn the_name_is_found_whole_and_case_insensitive() {
 }
 
 #[test]
+fn each_customer_is_found_by_name_however_many_are_read_for_in_turn() {
+    let policy = policy();
+    let names: Vec<String> = (0..40).map(|i| format!("Cust{i} Omer{i}")).collect();
+    let reads = |name: &str, reply: &str| {
+        let ctx = ReplyContext {
+            customer_name: name,
+            policy: &policy,
+            already_given: &[],
+        };
+        analyser().read(reply, &ctx)
+    };
+    // Forty customers, more than a thread keeps searchers for, asked about in turn, twice.
+    for round in 0..2 {
+        for (i, name) in names.iter().enumerate() {
+            let other = &names[(i + 1) % names.len()];
+            let mine = reads(name, &format!("Thanks, Mr Omer{i}."));
+            assert!(mine.has("empathy.personal", Polarity::Good), "{round} {name}");
+            let theirs = reads(other, &format!("Thanks, Mr Omer{i}."));
+            assert!(!theirs.has("empathy.personal", Polarity::Good), "{round} {other}");
+        }
+    }
+}
+
+#[test]
 fn non_ascii_names_are_folded() {
     let policy = policy();
     let ctx = ReplyContext {
@@ -447,4 +471,15 @@ fn what_overlaps_a_range_is_what_a_search_around_it_finds() {
             }
         }
     }
+}
+
+#[test]
+fn a_criterion_counts_under_the_dimension_its_prefix_names() {
+    for dimension in Dimension::ALL {
+        let criterion = format!("{}.anything", dimension.label());
+        assert_eq!(dimension_of(&criterion), Some(dimension));
+        assert_eq!(dimension_of(dimension.label()), Some(dimension));
+    }
+    assert_eq!(dimension_of("empathetic.x"), None);
+    assert_eq!(dimension_of(""), None);
 }

@@ -15,22 +15,23 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+use memchr::memmem::Finder;
 use regex::RegexBuilder;
-use regex_automata::hybrid::dfa::{Cache, DFA, OverlappingState};
+use regex_automata::hybrid::LazyStateID;
+use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::meta;
 use regex_automata::nfa::thompson::{self, WhichCaptures};
 use regex_automata::util::captures::Captures;
 use regex_automata::util::pool::{Pool, PoolGuard};
 use regex_automata::util::syntax;
-use memchr::memmem::Finder;
 use regex_automata::{Anchored, Input, MatchError, MatchKind, PatternID};
 use serde::Deserialize;
 use smol_str::SmolStr;
 
 use super::negation::Negation;
 use super::normalise::{
-    Normalised, WordSet, bounded, find_word, find_word_with, find_word_with_from,
-    normalise_phrase, with_normalised_phrase,
+    Normalised, WordSet, bounded, find_word, find_word_with, find_word_with_from, normalise_phrase,
+    with_normalised_phrase,
 };
 use super::spans::{SpanCaches, Spans};
 use super::{Finding, Polarity, Reading, dimension_of};
@@ -717,24 +718,13 @@ impl Gate {
         if u32::try_from(text.len()).is_err() {
             return gave_up(caches);
         }
-        let input = Input::new(text);
-        let mut state = OverlappingState::start();
         let mut found: Vec<(u32, u32)> = Vec::new();
-        loop {
-            if self
-                .dfa
-                .try_search_overlapping_fwd(&mut caches.gate, &input, &mut state)
-                .is_err()
-            {
-                return gave_up(caches);
-            }
-            let Some(half) = state.get_match() else {
-                break;
-            };
-            found.push((half.pattern().as_u32(), half.offset() as u32));
+        if self.pass(&mut caches.gate, text, &mut found).is_err() {
+            return gave_up(caches);
         }
-        // Found left to right; each (pattern, end) is found once.
-        found.sort_unstable();
+        // Found left to right, so a stable sort by pattern leaves each pattern's ends in order;
+        // each (pattern, end) is found once.
+        found.sort_by_key(|&(pattern, _)| pattern);
         let (patterns, ends) = found.into_iter().unzip();
         Hits {
             ran: true,
@@ -743,6 +733,69 @@ impl Gate {
             gate: self,
             caches: RefCell::new(caches),
             matches: RefCell::default(),
+        }
+    }
+}
+
+impl Gate {
+    /// The gate's pass: every `(pattern, end)` of a match in the text, left to right, as an
+    /// overlapping search reports them one call at a time, here gathered in one walk of the DFA.
+    ///
+    /// The lazy DFA reports a match one byte late: entering a match state on the byte at `at`
+    /// means its patterns' matches end at `at`, and the end-of-text transition reports those
+    /// that end with the text. A match state lists each of its patterns once.
+    fn pass(
+        &self,
+        cache: &mut Cache,
+        text: &str,
+        found: &mut Vec<(u32, u32)>,
+    ) -> Result<(), MatchError> {
+        let dfa = &*self.dfa;
+        let bytes = text.as_bytes();
+        let record = |cache: &Cache, sid: LazyStateID, at: usize, found: &mut Vec<(u32, u32)>| {
+            for index in 0..dfa.match_len(cache, sid) {
+                found.push((dfa.match_pattern(cache, sid, index).as_u32(), at as u32));
+            }
+        };
+        let mut sid = dfa.start_state_forward(cache, &Input::new(text))?;
+        for (at, &byte) in bytes.iter().enumerate() {
+            sid = dfa
+                .next_state(cache, sid, byte)
+                .map_err(|_| MatchError::gave_up(at))?;
+            if sid.is_tagged() {
+                if sid.is_match() {
+                    record(cache, sid, at, found);
+                } else if sid.is_dead() {
+                    return Ok(());
+                } else if sid.is_quit() {
+                    return Err(MatchError::quit(byte, at));
+                }
+            }
+        }
+        sid = dfa
+            .next_eoi_state(cache, sid)
+            .map_err(|_| MatchError::gave_up(bytes.len()))?;
+        if sid.is_match() {
+            record(cache, sid, bytes.len(), found);
+        }
+        Ok(())
+    }
+
+    /// The gate's pass as the library's overlapping search makes it, for the tests to hold
+    /// [`Gate::pass`] to.
+    #[cfg(test)]
+    fn overlapping_search(&self, cache: &mut Cache, text: &str) -> Option<Vec<(u32, u32)>> {
+        let input = Input::new(text);
+        let mut state = regex_automata::hybrid::dfa::OverlappingState::start();
+        let mut found = Vec::new();
+        loop {
+            self.dfa
+                .try_search_overlapping_fwd(cache, &input, &mut state)
+                .ok()?;
+            let Some(half) = state.get_match() else {
+                return Some(found);
+            };
+            found.push((half.pattern().as_u32(), half.offset() as u32));
         }
     }
 }
@@ -1399,6 +1452,26 @@ impl CompiledLexicon {
     /// The gate's pass over a normalised reply: which patterns can match in it.
     pub(crate) fn hits(&self, text: &str) -> Hits<'_> {
         self.gate.hits(text)
+    }
+
+    /// The gate's pass over a text, then the library's overlapping search over it, each sorted.
+    #[cfg(test)]
+    pub(crate) fn gate_passes(&self, text: &str) -> [Option<Vec<(u32, u32)>>; 2] {
+        let mut caches = self.gate.caches.get();
+        let mut pass = Vec::new();
+        let pass = self
+            .gate
+            .pass(&mut caches.gate, text, &mut pass)
+            .ok()
+            .map(|()| pass);
+        let search = self.gate.overlapping_search(&mut caches.gate, text);
+        let sorted = |found: Option<Vec<(u32, u32)>>| {
+            found.map(|mut found| {
+                found.sort_unstable();
+                found
+            })
+        };
+        [sorted(pass), sorted(search)]
     }
 
     /// Applies the phrase rules.

@@ -273,9 +273,15 @@ fn each_customer_is_found_by_name_however_many_are_read_for_in_turn() {
         for (i, name) in names.iter().enumerate() {
             let other = &names[(i + 1) % names.len()];
             let mine = reads(name, &format!("Thanks, Mr Omer{i}."));
-            assert!(mine.has("empathy.personal", Polarity::Good), "{round} {name}");
+            assert!(
+                mine.has("empathy.personal", Polarity::Good),
+                "{round} {name}"
+            );
             let theirs = reads(other, &format!("Thanks, Mr Omer{i}."));
-            assert!(!theirs.has("empathy.personal", Polarity::Good), "{round} {other}");
+            assert!(
+                !theirs.has("empathy.personal", Polarity::Good),
+                "{round} {other}"
+            );
         }
     }
 }
@@ -435,6 +441,23 @@ fn the_gate_finds_every_match_and_group_a_search_of_the_whole_reply_finds() {
         with_groups > 20,
         "only {with_groups} matches with groups compared"
     );
+}
+
+#[test]
+fn the_gate_reports_every_match_end_the_overlapping_search_reports() {
+    let lexicon = &analyser().lexicon;
+    let mut ends = 0;
+    let mut texts: Vec<String> = labelled_corpus();
+    // Matches that end with the text, and texts with nothing to match.
+    texts.extend(["", " ", "sorry", "I'll call you back", "zzzz"].map(String::from));
+    for text in texts {
+        let norm = Normalised::new(&text);
+        let [pass, search] = lexicon.gate_passes(&norm.text);
+        assert!(pass.is_some(), "the gate gave up on {:?}", norm.text);
+        assert_eq!(pass, search, "{:?}", norm.text);
+        ends += pass.map_or(0, |found| found.len());
+    }
+    assert!(ends > 1000, "only {ends} match ends compared");
 }
 
 #[test]

@@ -296,11 +296,24 @@ fn rate_findings(
         let share = f64::from(good) / f64::from(good + bad);
         min + (share * f64::from(max - min)).round() as i32
     };
-    (
-        Some(rating),
-        format_smolstr!("{good} good and {bad} poor observation(s)"),
-        evidence,
-    )
+    (Some(rating), observations_note(good, bad), evidence)
+}
+
+/// "3 good and 1 poor observation(s)": the reason of most criteria, written without the
+/// formatting machinery, which cost more than the rest of rating a criterion.
+fn observations_note(good: u32, bad: u32) -> SmolStr {
+    let (mut good_digits, mut bad_digits) = (itoa::Buffer::new(), itoa::Buffer::new());
+    let parts = [
+        good_digits.format(good),
+        " good and ",
+        bad_digits.format(bad),
+        " poor observation(s)",
+    ];
+    let mut note = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        note.push_str(part);
+    }
+    SmolStr::from(note)
 }
 
 fn timing_evidence(
@@ -664,7 +677,16 @@ fn rate_handle_time(
 
 #[cfg(test)]
 mod tests {
-    use super::{Tenths, WholeSeconds};
+    use super::{Tenths, WholeSeconds, observations_note};
+
+    #[test]
+    fn the_observations_note_counts_both_ways() {
+        assert_eq!(observations_note(0, 1), "0 good and 1 poor observation(s)");
+        assert_eq!(
+            observations_note(12, u32::MAX),
+            format!("12 good and {} poor observation(s)", u32::MAX)
+        );
+    }
 
     #[test]
     fn durations_are_shown_rounded_half_up_from_whole_milliseconds() {

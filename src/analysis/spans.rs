@@ -114,7 +114,9 @@ impl Spans {
     /// so its start is no further left than the leftmost start found back from its end; the
     /// leftmost of those starts is the search's, and the forward search anchored there prefers
     /// as the search does. Ends are visited in order, and once an end lies more than the longest
-    /// match past the best start so far no later end can begin further left.
+    /// match past the best start so far no later end can begin further left. The preferred match
+    /// from the start ends at one of `ends` no further than the longest match away, so when only
+    /// one end lies there the forward search is not needed.
     pub(crate) fn next_match(
         &self,
         caches: &mut SpanCaches,
@@ -142,6 +144,16 @@ impl Spans {
         let Some(start) = best else {
             return Ok(None);
         };
+        // A match starting there exists, so the preferred one does, and it ends at one of the
+        // ends within the longest match of the start: when only one end lies there, that is it.
+        let beyond = max_len.map_or(usize::MAX, |len| start.saturating_add(len));
+        let after_start = &ends[ends.partition_point(|&end| end as usize <= start)..];
+        if let [only, rest @ ..] = after_start
+            && (*only as usize) <= beyond
+            && rest.first().is_none_or(|&next| next as usize > beyond)
+        {
+            return Ok(Some((start, *only as usize)));
+        }
         Ok(self
             .preferred_end(caches, pattern, text, start)?
             .map(|end| (start, end)))

@@ -20,6 +20,7 @@ use regex::RegexBuilder;
 use regex_automata::hybrid::LazyStateID;
 use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::meta;
+use regex_automata::nfa::thompson::backtrack::{self, BoundedBacktracker};
 use regex_automata::nfa::thompson::{self, WhichCaptures};
 use regex_automata::util::captures::Captures;
 use regex_automata::util::pool::{Pool, PoolGuard};
@@ -315,6 +316,11 @@ impl Pattern {
             .collect()
     }
 
+    /// How many groups it has, the whole match first.
+    pub(crate) fn group_len(&self) -> usize {
+        self.regex.group_info().group_len(PatternID::ZERO)
+    }
+
     /// The names of its groups.
     fn group_names(&self) -> impl Iterator<Item = &str> {
         self.regex
@@ -393,6 +399,8 @@ pub(crate) struct Gated {
     gate: Range<usize>,
     /// Its pattern in the gate's [`Spans`], which finds its matches where the gate saw them end.
     span: PatternID,
+    /// Its backtracker in the gate, when it has groups to read (see [`Gated::captures_in`]).
+    capture: Option<usize>,
     /// Whether it may hold a text anchor (`^`, `$`, `\A`, `\z`), which a search of part of the
     /// text cannot be gated for. Conservative: any `^` or `$`, even escaped or in a class.
     anchored: bool,
@@ -636,6 +644,12 @@ impl Gated {
         })
     }
 
+    /// Whether its groups are read by a backtracker of the gate.
+    #[cfg(test)]
+    pub(crate) fn has_backtracker(&self) -> bool {
+        self.capture.is_some()
+    }
+
     /// The matches with their groups, successive and leftmost first over the whole text: each
     /// match [`Gated::find_in`] finds, with its groups read within it.
     pub(crate) fn captures_in<'a>(
@@ -644,8 +658,18 @@ impl Gated {
         text: &'a str,
     ) -> impl Iterator<Item = Groups<'a>> + 'a {
         self.find_in(hits, text).filter_map(move |(start, end)| {
-            let mut captures = self.regex.regex.create_captures();
             let input = Input::new(text).range(start..end).anchored(Anchored::Yes);
+            // The match is known, so its groups are read straight off it by the backtracker
+            // (the regex would first search for the match again).
+            if let Some(index) = self.capture {
+                let backtracker = &hits.gate.captures[index];
+                let mut captures = backtracker.create_captures();
+                let cache = &mut hits.caches.borrow_mut().captures[index];
+                if backtracker.try_search(cache, &input, &mut captures).is_ok() {
+                    return captures.is_match().then_some(Groups { text, captures });
+                }
+            }
+            let mut captures = self.regex.regex.create_captures();
             self.regex.regex.search_captures(&input, &mut captures);
             captures.is_match().then_some(Groups { text, captures })
         })
@@ -678,6 +702,8 @@ struct Gate {
     dfa: std::sync::Arc<DFA>,
     /// Every gated regex, one pattern each: finds a match where the gate saw it end.
     spans: std::sync::Arc<Spans>,
+    /// The gated regexes that have groups, each as a backtracker that reads them off a match.
+    captures: std::sync::Arc<Vec<BoundedBacktracker>>,
     /// One set of search caches per thread that reads replies.
     caches: Pool<Caches, CacheMaker>,
     /// Each pattern's longest match in bytes (`None`: unbounded).
@@ -689,6 +715,8 @@ struct Gate {
 struct Caches {
     gate: Cache,
     spans: SpanCaches,
+    /// One per backtracker of the gate.
+    captures: Vec<backtrack::Cache>,
 }
 
 type CacheMaker =
@@ -808,6 +836,8 @@ struct GateBuilder {
     max_len: Vec<Option<usize>>,
     /// The gated regexes, for the gate's [`Spans`].
     regexes: Vec<String>,
+    /// The gated regexes that have groups, for the gate's backtrackers.
+    captured: Vec<String>,
 }
 
 impl GateBuilder {
@@ -823,7 +853,11 @@ impl GateBuilder {
     fn gated(&mut self, regex: Pattern, gate: Range<usize>) -> Gated {
         let span = PatternID::new_unchecked(self.regexes.len());
         self.regexes.push(regex.as_str().to_owned());
-        Gated::new(regex, gate, span)
+        let capture = (regex.group_len() > 1).then(|| {
+            self.captured.push(regex.as_str().to_owned());
+            self.captured.len() - 1
+        });
+        Gated::new(regex, gate, span, capture)
     }
 
     /// Registers one checked pattern of a phrase rule.
@@ -838,7 +872,7 @@ impl GateBuilder {
 }
 
 impl Gated {
-    fn new(regex: Pattern, gate: Range<usize>, span: PatternID) -> Self {
+    fn new(regex: Pattern, gate: Range<usize>, span: PatternID, capture: Option<usize>) -> Self {
         let source = regex.as_str();
         let anchored = source.contains('^')
             || source.contains('$')
@@ -848,6 +882,7 @@ impl Gated {
             regex,
             gate,
             span,
+            capture,
             anchored,
         }
     }
@@ -1042,6 +1077,7 @@ impl Compiler<'_> {
             patterns,
             max_len,
             regexes,
+            captured,
         }: GateBuilder,
         cache_limit: usize,
     ) -> Result<Gate, Box<Diagnostic>> {
@@ -1062,16 +1098,36 @@ impl Compiler<'_> {
             .build_many(&patterns)
             .map_err(|e| fail(&e))?;
         let spans = Spans::new(&regexes, REGEX_SIZE_LIMIT).map_err(|e| fail(&e))?;
+        let captures = captured
+            .iter()
+            .map(|source| {
+                BoundedBacktracker::builder()
+                    .syntax(syntax)
+                    .thompson(thompson::Config::new().nfa_size_limit(Some(REGEX_SIZE_LIMIT)))
+                    .build(source)
+                    .map_err(|e| fail(&e))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let dfa = std::sync::Arc::new(dfa);
         let spans = std::sync::Arc::new(spans);
-        let (for_gate, for_spans) = (std::sync::Arc::clone(&dfa), std::sync::Arc::clone(&spans));
+        let captures = std::sync::Arc::new(captures);
+        let (for_gate, for_spans, for_captures) = (
+            std::sync::Arc::clone(&dfa),
+            std::sync::Arc::clone(&spans),
+            std::sync::Arc::clone(&captures),
+        );
         let maker: CacheMaker = Box::new(move || Caches {
             gate: for_gate.create_cache(),
             spans: for_spans.create_caches(),
+            captures: for_captures
+                .iter()
+                .map(BoundedBacktracker::create_cache)
+                .collect(),
         });
         Ok(Gate {
             dfa,
             spans,
+            captures,
             caches: Pool::new(maker),
             max_len,
         })

@@ -434,6 +434,9 @@ fn the_gate_finds_every_match_and_group_a_search_of_the_whole_reply_finds() {
                 .collect();
             assert_eq!(placed, whole, "groups of `{source}` in {:?}", norm.text);
             with_groups += whole.iter().filter(|groups| groups.len() > 1).count();
+            // Every regex with groups has them read by a backtracker of the gate.
+            let has_groups = regex.regex.group_len() > 1;
+            assert_eq!(regex.has_backtracker(), has_groups, "`{source}`");
         }
     }
     // The time frames and the questions that ask again have groups, and the corpus has them.

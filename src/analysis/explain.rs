@@ -7,39 +7,60 @@ use crate::scenario::Dimension;
 
 /// The policy's verdict on a promise, in words, quoting the policy's terms when there are some.
 pub fn verdict_words(verdict: PromiseVerdict, terms: &str) -> String {
+    let mut words = String::new();
+    push_verdict_words(&mut words, verdict, terms);
+    words
+}
+
+/// Appends [`verdict_words`] to `out`, built by hand: the ledger writes them into the finding of
+/// every over-promise it reads, and `format!` cost more than the rest of recording the promise.
+pub(crate) fn push_verdict_words(out: &mut String, verdict: PromiseVerdict, terms: &str) {
     let terms = terms.trim();
-    let quoted = |prefix: &str| {
-        if terms.is_empty() {
-            prefix.to_owned()
-        } else {
-            format!("{prefix}: {terms}")
+    let prefix = match verdict {
+        PromiseVerdict::Allowed => "allowed by policy",
+        PromiseVerdict::Forbidden => "forbidden by policy",
+        PromiseVerdict::TooSoon { min_hours } => {
+            out.push_str("sooner than policy allows (at least ");
+            push_hours_words(out, min_hours);
+            ")"
         }
-    };
-    match verdict {
-        PromiseVerdict::Allowed => quoted("allowed by policy"),
-        PromiseVerdict::Forbidden => quoted("forbidden by policy"),
-        PromiseVerdict::TooSoon { min_hours } => quoted(&format!(
-            "sooner than policy allows (at least {})",
-            hours_words(min_hours)
-        )),
         PromiseVerdict::NotInPolicy => {
-            "not covered by the policy, so it cannot be known to be kept".to_owned()
+            out.push_str("not covered by the policy, so it cannot be known to be kept");
+            return;
         }
         PromiseVerdict::Undertaking => {
-            "an open-ended undertaking to do the work: no outcome or time frame promised".to_owned()
+            out.push_str(
+                "an open-ended undertaking to do the work: no outcome or time frame promised",
+            );
+            return;
         }
+    };
+    out.push_str(prefix);
+    if !terms.is_empty() {
+        out.push_str(": ");
+        out.push_str(terms);
     }
 }
 
 /// A number of hours in words ("24 hours", "5 days").
 pub fn hours_words(hours: u32) -> String {
+    let mut words = String::new();
+    push_hours_words(&mut words, hours);
+    words
+}
+
+/// Appends [`hours_words`] to `out`.
+fn push_hours_words(out: &mut String, hours: u32) {
     const HOURS_PER_DAY: u32 = 24;
+    let mut digits = itoa::Buffer::new();
     if hours >= 2 * HOURS_PER_DAY && hours.is_multiple_of(HOURS_PER_DAY) {
-        format!("{} days", hours / HOURS_PER_DAY)
+        out.push_str(digits.format(hours / HOURS_PER_DAY));
+        out.push_str(" days");
     } else if hours == 1 {
-        "1 hour".to_owned()
+        out.push_str("1 hour");
     } else {
-        format!("{hours} hours")
+        out.push_str(digits.format(hours));
+        out.push_str(" hours");
     }
 }
 
@@ -145,9 +166,32 @@ mod tests {
     }
 
     #[test]
+    fn verdicts_read_with_the_policy_terms() {
+        use PromiseVerdict::*;
+        let terms = " Refunds in 5-7 days ";
+        assert_eq!(
+            verdict_words(Allowed, terms),
+            "allowed by policy: Refunds in 5-7 days"
+        );
+        assert_eq!(verdict_words(Forbidden, ""), "forbidden by policy");
+        assert_eq!(
+            verdict_words(TooSoon { min_hours: 120 }, terms),
+            "sooner than policy allows (at least 5 days): Refunds in 5-7 days"
+        );
+        assert_eq!(
+            verdict_words(NotInPolicy, terms),
+            "not covered by the policy, so it cannot be known to be kept"
+        );
+        assert!(verdict_words(Undertaking, terms).starts_with("an open-ended undertaking"));
+    }
+
+    #[test]
     fn hours_read_naturally() {
         assert_eq!(hours_words(1), "1 hour");
         assert_eq!(hours_words(24), "24 hours");
         assert_eq!(hours_words(120), "5 days");
+        assert_eq!(hours_words(0), "0 hours");
+        assert_eq!(hours_words(36), "36 hours");
+        assert_eq!(hours_words(48), "2 days");
     }
 }

@@ -10,7 +10,7 @@
 //! mentioned before them in the sentence (or the first after), and a promise takes the longest of
 //! its time frames ("I'll process the refund today and it'll reach your card in 5–7 days").
 
-use smol_str::{SmolStr, format_smolstr};
+use smol_str::SmolStr;
 
 use super::lexicon::{CompiledLexicon, Groups, Hits, overlapped_by, push_finding};
 use super::normalise::{Normalised, is_sentence_end, is_word_byte};
@@ -234,11 +234,7 @@ fn record_promise(
             Polarity::Bad,
             &SmolStr::new_static("promise-ledger"),
             &quote,
-            &format_smolstr!(
-                "{} ({})",
-                lex.notes.overpromise,
-                super::explain::verdict_words(verdict, commitment.map_or("", |c| c.terms.as_str()))
-            ),
+            &overpromise_note(&lex.notes.overpromise, verdict, commitment),
         );
     } else if let (Some(c), Some(h), false) = (commitment, hours, guaranteed) {
         let in_range =
@@ -273,6 +269,21 @@ fn record_promise(
         verdict,
         terms: commitment.map(|c| c.terms.clone()).unwrap_or_default(),
     });
+}
+
+/// "Over-promised (forbidden by policy: …)": the lexicon's note with the policy's verdict.
+fn overpromise_note(
+    note: &str,
+    verdict: PromiseVerdict,
+    commitment: Option<&crate::scenario::Commitment>,
+) -> SmolStr {
+    let terms = commitment.map_or("", |c| c.terms.as_str());
+    let mut text = String::with_capacity(note.len() + terms.len() + 48);
+    text.push_str(note);
+    text.push_str(" (");
+    super::explain::push_verdict_words(&mut text, verdict, terms);
+    text.push(')');
+    SmolStr::from(text)
 }
 
 /// The firm commitments of one sentence.

@@ -344,9 +344,10 @@ pub(crate) struct WordSet {
     short: Vec<u64>,
     /// Longer words.
     long: Vec<String>,
-    /// Bit `b` is set when some word starts with the ASCII byte `b` (bit 127: a byte outside
-    /// ASCII): most words of a reply are turned away on their first byte.
-    firsts: u128,
+    /// By length (1 to 8 bytes, then longer), bit `b` is set when some word of that length
+    /// starts with the ASCII byte `b` (bit 127: a byte outside ASCII): most words of a reply are
+    /// turned away on their length and first byte.
+    firsts: [u128; 9],
 }
 
 impl WordSet {
@@ -356,7 +357,7 @@ impl WordSet {
         for word in words {
             let word = word.trim().to_lowercase();
             if let Some(&first) = word.as_bytes().first() {
-                set.firsts |= first_bit(first);
+                set.firsts[length_slot(word.len())] |= first_bit(first);
             }
             match pack(&word) {
                 Some(packed) => set.short.push(packed),
@@ -371,7 +372,7 @@ impl WordSet {
         let Some(&first) = word.as_bytes().first() else {
             return self.long.iter().any(String::is_empty);
         };
-        if self.firsts & first_bit(first) == 0 {
+        if self.firsts[length_slot(word.len())] & first_bit(first) == 0 {
             return false;
         }
         match pack(word) {
@@ -379,6 +380,12 @@ impl WordSet {
             None => self.long.iter().any(|w| w == word),
         }
     }
+}
+
+/// The slot of [`WordSet::firsts`] for a word of `len` bytes (at least one).
+#[inline]
+fn length_slot(len: usize) -> usize {
+    len.clamp(1, 9) - 1
 }
 
 /// The bit of [`WordSet::firsts`] for a word's first byte.

@@ -304,19 +304,22 @@ fn firm_commitments(
     parts(lex, text, sentence, parts_buffer);
     for &(p0, p1) in parts_buffer.iter() {
         let part = &text[p0..p1];
-        let hedged = overlapped_by(lex.hedges.as_ref(), hits, text, (p0, p1));
-        let carried = overlapped_by(lex.carried_hedges.as_ref(), hits, text, (p0, p1));
+        // Whether a hedge, or a hedge carried to the end of the sentence, stands in the part:
+        // asked only when the answer counts (a part with no frame in force commits to nothing).
+        let hedged = || overlapped_by(lex.hedges.as_ref(), hits, text, (p0, p1));
+        let carried = || overlapped_by(lex.carried_hedges.as_ref(), hits, text, (p0, p1));
         let frame = frames.iter().find(|f| f.start >= p0 && f.start < p1);
         let firm = if let Some(frame) = frame {
             let negated = lex.negation.negated_before(text, frame.start)
                 || super::negation::words_after(text, frame.end, 1)
                     .any(|w| lex.negated_by_next.contains(w));
+            let carried = carried();
             active = Some(ActiveFrame {
                 start: frame.start,
                 singular: frame.singular,
                 carries: !negated && !carried,
             });
-            !negated && !hedged && !carried
+            !negated && !carried && !hedged()
         } else {
             let first_word = part
                 .split(|c: char| !is_word_byte(c as u8))
@@ -327,10 +330,10 @@ fn firm_commitments(
             }
             match active.as_mut() {
                 Some(frame) => {
-                    if carried {
+                    if carried() {
                         frame.carries = false;
                     }
-                    frame.carries && !hedged
+                    frame.carries && !hedged()
                 }
                 None => false,
             }

@@ -763,9 +763,7 @@ impl Gate {
             matches: RefCell::default(),
         }
     }
-}
 
-impl Gate {
     /// The gate's pass: every `(pattern, end)` of a match in the text, left to right, as an
     /// overlapping search reports them one call at a time, here gathered in one walk of the DFA.
     ///

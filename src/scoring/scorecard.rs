@@ -299,8 +299,8 @@ fn rate_findings(
     (Some(rating), observations_note(good, bad), evidence)
 }
 
-/// "3 good and 1 poor observation(s)": the reason of most criteria, written without the
-/// formatting machinery, which cost more than the rest of rating a criterion.
+/// "3 good and 1 poor observation(s)": the reason of most criteria, concatenated rather than
+/// formatted: the formatting machinery cost more than the rest of rating a criterion.
 fn observations_note(good: u32, bad: u32) -> SmolStr {
     let (mut good_digits, mut bad_digits) = (itoa::Buffer::new(), itoa::Buffer::new());
     let parts = [
@@ -309,11 +309,7 @@ fn observations_note(good: u32, bad: u32) -> SmolStr {
         bad_digits.format(bad),
         " poor observation(s)",
     ];
-    let mut note = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-    for part in parts {
-        note.push_str(part);
-    }
-    SmolStr::from(note)
+    SmolStr::from(parts.concat())
 }
 
 fn timing_evidence(

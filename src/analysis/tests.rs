@@ -87,6 +87,17 @@ fn read(text: &str) -> Reading {
     analyser().read(text, &ctx)
 }
 
+/// A reply read for a customer of another name, who has given nothing yet.
+fn read_for(customer_name: &str, text: &str) -> Reading {
+    let policy = policy();
+    let ctx = ReplyContext {
+        customer_name,
+        policy: &policy,
+        already_given: &[],
+    };
+    analyser().read(text, &ctx)
+}
+
 fn kinds(reading: &Reading) -> Vec<PromiseKind> {
     reading.promises.iter().map(|p| p.kind).collect()
 }
@@ -258,26 +269,17 @@ fn the_name_is_found_whole_and_case_insensitive() {
 
 #[test]
 fn each_customer_is_found_by_name_however_many_are_read_for_in_turn() {
-    let policy = policy();
     let names: Vec<String> = (0..40).map(|i| format!("Cust{i} Omer{i}")).collect();
-    let reads = |name: &str, reply: &str| {
-        let ctx = ReplyContext {
-            customer_name: name,
-            policy: &policy,
-            already_given: &[],
-        };
-        analyser().read(reply, &ctx)
-    };
     // Forty customers, more than a thread keeps searchers for, asked about in turn, twice.
     for round in 0..2 {
         for (i, name) in names.iter().enumerate() {
             let other = &names[(i + 1) % names.len()];
-            let mine = reads(name, &format!("Thanks, Mr Omer{i}."));
+            let mine = read_for(name, &format!("Thanks, Mr Omer{i}."));
             assert!(
                 mine.has("empathy.personal", Polarity::Good),
                 "{round} {name}"
             );
-            let theirs = reads(other, &format!("Thanks, Mr Omer{i}."));
+            let theirs = read_for(other, &format!("Thanks, Mr Omer{i}."));
             assert!(
                 !theirs.has("empathy.personal", Polarity::Good),
                 "{round} {other}"
@@ -288,13 +290,7 @@ fn each_customer_is_found_by_name_however_many_are_read_for_in_turn() {
 
 #[test]
 fn non_ascii_names_are_folded() {
-    let policy = policy();
-    let ctx = ReplyContext {
-        customer_name: "Zoë Öztürk",
-        policy: &policy,
-        already_given: &[],
-    };
-    let reading = analyser().read("Thank you, ZOË, I'll sort it.", &ctx);
+    let reading = read_for("Zoë Öztürk", "Thank you, ZOË, I'll sort it.");
     let finding = reading
         .findings
         .iter()

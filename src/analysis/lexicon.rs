@@ -419,9 +419,21 @@ pub(crate) struct Hits<'g> {
     gate: &'g Gate,
     /// This thread's search state, held for the whole reply.
     caches: RefCell<PoolGuard<'g, Caches, CacheMaker>>,
+    /// For each pattern of the gate, its hits' place in `patterns` and `ends` (see
+    /// [`Caches::slots`], lent to the reply while it is read); empty when the gate did not run.
+    slot_table: Vec<(u32, u32)>,
     /// The matches over the whole reply of the short regexes asked about so far, by their first
     /// pattern in the gate.
     matches: RefCell<Vec<(usize, Matches)>>,
+}
+
+impl Drop for Hits<'_> {
+    /// Hands the slot table back to the thread's caches for the next reply.
+    fn drop(&mut self) {
+        if !self.slot_table.is_empty() {
+            self.caches.get_mut().slots = std::mem::take(&mut self.slot_table);
+        }
+    }
 }
 
 /// A regex's matches in a reply, as `(start, end)`, in order.
@@ -430,6 +442,12 @@ type Matches = Vec<(usize, usize)>;
 impl Hits<'_> {
     /// Where the hits of the gate's patterns `range` are in `patterns` and `ends`.
     fn slots(&self, range: &Range<usize>) -> Range<usize> {
+        // Most regexes are one pattern of the gate: their slots are read off the table.
+        if range.len() == 1
+            && let Some(&(from, to)) = self.slot_table.get(range.start)
+        {
+            return from as usize..to as usize;
+        }
         let from = self
             .patterns
             .partition_point(|&p| (p as usize) < range.start);
@@ -717,10 +735,39 @@ struct Caches {
     spans: SpanCaches,
     /// One per backtracker of the gate.
     captures: Vec<backtrack::Cache>,
+    /// For each pattern of the gate, where its hits are in the last reply's [`Hits`]
+    /// (`patterns` and `ends`); empty for a pattern that did not match.
+    slots: Vec<(u32, u32)>,
+    /// The patterns whose `slots` are set, to be cleared before the next reply.
+    touched: Vec<u32>,
 }
 
 type CacheMaker =
     Box<dyn Fn() -> Caches + Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>;
+
+impl Caches {
+    /// Records where each pattern's hits are in `patterns` (sorted by pattern), clearing what
+    /// the previous reply left: the cost follows the hits, not the size of the lexicon.
+    fn mark_slots(&mut self, patterns: &[u32], pattern_count: usize) {
+        if self.slots.len() == pattern_count {
+            for pattern in self.touched.drain(..) {
+                self.slots[pattern as usize] = (0, 0);
+            }
+        } else {
+            // A reply read before never handed the table back (it unwound): start afresh.
+            self.slots = vec![(0, 0); pattern_count];
+            self.touched.clear();
+        }
+        let mut from = 0;
+        while from < patterns.len() {
+            let pattern = patterns[from];
+            let to = from + patterns[from..].partition_point(|&p| p == pattern);
+            self.slots[pattern as usize] = (from as u32, to as u32);
+            self.touched.push(pattern);
+            from = to;
+        }
+    }
+}
 
 impl std::fmt::Debug for Gate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -740,6 +787,7 @@ impl Gate {
             ends: Vec::new(),
             gate: self,
             caches: RefCell::new(caches),
+            slot_table: Vec::new(),
             matches: RefCell::default(),
         };
         // Replies are far shorter than 4 GiB (the engine caps them).
@@ -753,13 +801,16 @@ impl Gate {
         // Found left to right, so a stable sort by pattern leaves each pattern's ends in order;
         // each (pattern, end) is found once.
         found.sort_by_key(|&(pattern, _)| pattern);
-        let (patterns, ends) = found.into_iter().unzip();
+        let (patterns, ends): (Vec<u32>, Vec<u32>) = found.into_iter().unzip();
+        caches.mark_slots(&patterns, self.max_len.len());
+        let slot_table = std::mem::take(&mut caches.slots);
         Hits {
             ran: true,
             patterns,
             ends,
             gate: self,
             caches: RefCell::new(caches),
+            slot_table,
             matches: RefCell::default(),
         }
     }
@@ -1121,6 +1172,8 @@ impl Compiler<'_> {
                 .iter()
                 .map(BoundedBacktracker::create_cache)
                 .collect(),
+            slots: Vec::new(),
+            touched: Vec::new(),
         });
         Ok(Gate {
             dfa,

@@ -32,15 +32,21 @@ impl<'a> Normalised<'a> {
         // While every byte is ASCII and none is dropped, byte `i` of the copy is byte `i` of the
         // reply and no map is needed (most replies): fold the ASCII bytes, then keep them up to
         // the first space that a space (or the start) comes before.
-        let ascii = input
-            .iter()
-            .position(|b| !b.is_ascii())
-            .unwrap_or(input.len());
+        // Both searches run a word or a vector at a time rather than a byte.
+        let ascii = if input.is_ascii() {
+            input.len()
+        } else {
+            input
+                .iter()
+                .position(|b| !b.is_ascii())
+                .unwrap_or(input.len())
+        };
         bytes.extend(input[..ascii].iter().map(|&b| fold_ascii(b)));
-        let dropped = bytes
-            .iter()
-            .enumerate()
-            .position(|(i, &b)| b == b' ' && (i == 0 || bytes[i - 1] == b' '));
+        let dropped = if bytes.first() == Some(&b' ') {
+            Some(0)
+        } else {
+            memchr::memmem::find(&bytes, b"  ").map(|i| i + 1)
+        };
         let (mut at, mapped) = match dropped {
             Some(i) => {
                 bytes.truncate(i);

@@ -333,7 +333,7 @@ impl Recorder {
             scenario_id: scenario.id.clone(),
             scenario_version: scenario.version,
             scenario_hash: hash,
-            scenario_path: Some(loaded.source.path.display().to_string()),
+            scenario_path: Some(loaded.source.path.to_string_lossy().into_owned()),
             seed: setup.seed,
             trainee: setup.trainee.clone(),
             started_at,

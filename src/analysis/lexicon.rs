@@ -740,6 +740,8 @@ struct Caches {
     slots: Vec<(u32, u32)>,
     /// The patterns whose `slots` are set, to be cleared before the next reply.
     touched: Vec<u32>,
+    /// The gate's pass gathers its `(pattern, end)` pairs here.
+    found: Vec<(u32, u32)>,
 }
 
 type CacheMaker =
@@ -794,14 +796,19 @@ impl Gate {
         if u32::try_from(text.len()).is_err() {
             return gave_up(caches);
         }
-        let mut found: Vec<(u32, u32)> = Vec::new();
+        // The thread's buffer, grown once to what its replies need.
+        let mut found = std::mem::take(&mut caches.found);
+        found.clear();
         if self.pass(&mut caches.gate, text, &mut found).is_err() {
+            caches.found = found;
             return gave_up(caches);
         }
         // Found left to right, so a stable sort by pattern leaves each pattern's ends in order;
         // each (pattern, end) is found once.
         found.sort_by_key(|&(pattern, _)| pattern);
-        let (patterns, ends): (Vec<u32>, Vec<u32>) = found.into_iter().unzip();
+        let patterns: Vec<u32> = found.iter().map(|&(pattern, _)| pattern).collect();
+        let ends: Vec<u32> = found.iter().map(|&(_, end)| end).collect();
+        caches.found = found;
         caches.mark_slots(&patterns, self.max_len.len());
         let slot_table = std::mem::take(&mut caches.slots);
         Hits {
@@ -1174,6 +1181,7 @@ impl Compiler<'_> {
                 .collect(),
             slots: Vec::new(),
             touched: Vec::new(),
+            found: Vec::new(),
         });
         Ok(Gate {
             dfa,

@@ -82,7 +82,7 @@ pub(crate) fn read_promises(
     // A cue can only match in a sentence when it matches somewhere in the reply (sentences
     // start and end at punctuation, so their edges cut no word).
     let cues = lex.cues.as_ref().filter(|cues| hits.any(cues));
-    let mut parts_buffer = Vec::new();
+    let mut parts_buffer = Vec::with_capacity(8);
     let mut stated_timeframe: Option<(usize, usize)> = None;
     for (s0, s1) in norm.sentence_ranges() {
         let sentence_kinds = within(&kinds, s0, s1, |k| k.start);
@@ -296,10 +296,11 @@ fn firm_commitments(
     kinds: &[KindMention],
     parts_buffer: &mut Vec<(usize, usize)>,
 ) -> Vec<Found> {
-    let mut found: Vec<Found> = Vec::new();
     if frames.is_empty() || kinds.is_empty() {
-        return found;
+        return Vec::new();
     }
+    // At most one commitment per kind mentioned.
+    let mut found: Vec<Found> = Vec::with_capacity(kinds.len());
     let mut active: Option<ActiveFrame> = None;
     parts(lex, text, sentence, parts_buffer);
     for &(p0, p1) in parts_buffer.iter() {
@@ -413,7 +414,7 @@ fn push_part(parts: &mut Vec<(usize, usize)>, text: &str, start: usize, end: usi
 
 /// Every commitment frame, first person and company, not cancelled by an exception.
 fn find_frames(lex: &CompiledLexicon, hits: &Hits, text: &str) -> Vec<Frame> {
-    let mut frames: Vec<Frame> = Vec::new();
+    let mut frames: Vec<Frame> = Vec::with_capacity(8);
     for (gated, singular) in [(&lex.first_person, true), (&lex.company, false)] {
         if !hits.any(gated) {
             continue;
@@ -434,7 +435,7 @@ fn find_frames(lex: &CompiledLexicon, hits: &Hits, text: &str) -> Vec<Frame> {
 
 /// Every mention of a kind of commitment, in order.
 fn find_kinds(lex: &CompiledLexicon, hits: &Hits, text: &str) -> Vec<KindMention> {
-    let mut mentions = Vec::new();
+    let mut mentions = Vec::with_capacity(8);
     let mut amounts_found = Vec::new();
     for kind in lex.kinds.iter().filter(|kind| hits.any(&kind.regex)) {
         for (start, end) in kind.regex.find_in(hits, text) {
@@ -509,7 +510,7 @@ fn find_kinds(lex: &CompiledLexicon, hits: &Hits, text: &str) -> Vec<KindMention
 
 /// Every time frame in a normalised text, in order, the longest where two overlap.
 pub(crate) fn find_times(lex: &CompiledLexicon, hits: &Hits, text: &str) -> Vec<TimeMention> {
-    let mut times = Vec::new();
+    let mut times = Vec::with_capacity(8);
     for gated in lex.ranges.iter().chain(&lex.counted) {
         if !hits.any(gated) {
             continue;

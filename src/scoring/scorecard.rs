@@ -1,7 +1,7 @@
 //! The scorecard: criterion ratings, dimension and overall scores with the evidence behind each.
 
 use serde::{Deserialize, Serialize};
-use smol_str::{SmolStr, format_smolstr};
+use smol_str::SmolStr;
 
 use super::evidence::{Evidence, LedgerEntry, MeterPoint, Observations, observe};
 use super::rubric::{Criterion, Measure, Rubric, Unobserved};
@@ -354,23 +354,39 @@ fn measured_evidence(
     }
 }
 
-/// Milliseconds shown as seconds to one decimal, rounded half up (`1250` → `1.3`), without
-/// going through floating point.
-struct Tenths(u64);
+/// A note joined from its pieces rather than formatted: every scored session writes a handful,
+/// and the formatting machinery cost more than the rating they explain.
+struct Note(String);
 
-impl std::fmt::Display for Tenths {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let tenths = self.0.saturating_add(50) / 100;
-        write!(f, "{}.{}", tenths / 10, tenths % 10)
+impl Note {
+    fn new() -> Note {
+        Note(String::with_capacity(64))
     }
-}
 
-/// Milliseconds shown as whole seconds, rounded half up (`1500` → `2`).
-struct WholeSeconds(u64);
+    fn text(mut self, text: &str) -> Note {
+        self.0.push_str(text);
+        self
+    }
 
-impl std::fmt::Display for WholeSeconds {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.0.saturating_add(500) / 1000)
+    fn number(self, n: impl itoa::Integer) -> Note {
+        let mut digits = itoa::Buffer::new();
+        self.text(digits.format(n))
+    }
+
+    /// Milliseconds as seconds to one decimal, rounded half up (`1250` → `1.3`), without going
+    /// through floating point.
+    fn tenths(self, ms: u64) -> Note {
+        let tenths = ms.saturating_add(50) / 100;
+        self.number(tenths / 10).text(".").number(tenths % 10)
+    }
+
+    /// Milliseconds as whole seconds, rounded half up (`1500` → `2`).
+    fn whole_seconds(self, ms: u64) -> Note {
+        self.number(ms.saturating_add(500) / 1000)
+    }
+
+    fn done(self) -> SmolStr {
+        SmolStr::from(self.0)
     }
 }
 
@@ -399,11 +415,13 @@ fn rate_first_response(obs: &Observations, levels: &ServiceLevels, min: i32, max
     } else {
         Polarity::Bad
     };
-    let note = format_smolstr!(
-        "first reply after {} s (target {} s)",
-        Tenths(first.waited_ms),
-        levels.first_response_secs
-    );
+    let note = Note::new()
+        .text("first reply after ")
+        .tenths(first.waited_ms)
+        .text(" s (target ")
+        .number(levels.first_response_secs)
+        .text(" s)")
+        .done();
     (
         Some(rating),
         note.clone(),
@@ -437,25 +455,25 @@ fn rate_reply_latency(obs: &Observations, levels: &ServiceLevels, min: i32, max:
             // The call ended while the customer had only just spoken: nothing was late.
             on_time += 1;
         } else {
-            let silence = if latency.silences > 0 {
-                format!(
-                    ", the customer spoke into the silence {} time(s)",
-                    latency.silences
-                )
-            } else {
-                String::new()
-            };
+            let mut note = Note::new()
+                .text("replied after ")
+                .tenths(latency.waited_ms)
+                .text(" s (target ")
+                .number(levels.between_replies_secs)
+                .text(" s)");
+            if latency.silences > 0 {
+                note = note
+                    .text(", the customer spoke into the silence ")
+                    .number(latency.silences)
+                    .text(" time(s)");
+            }
             evidence.push(timing_evidence(
                 latency.turn,
                 latency.from_ms + latency.waited_ms,
                 "timeliness.reply-latency",
                 Polarity::Bad,
                 "slow-reply",
-                format_smolstr!(
-                    "replied after {} s (target {} s){silence}",
-                    Tenths(latency.waited_ms),
-                    levels.between_replies_secs
-                ),
+                note.done(),
             ));
         }
     }
@@ -463,11 +481,14 @@ fn rate_reply_latency(obs: &Observations, levels: &ServiceLevels, min: i32, max:
     let rating = min + (share * f64::from(max - min)).round() as i32;
     (
         Some(rating),
-        format_smolstr!(
-            "{on_time} of {} replies within {} s",
-            later.len(),
-            levels.between_replies_secs
-        ),
+        Note::new()
+            .number(on_time)
+            .text(" of ")
+            .number(later.len())
+            .text(" replies within ")
+            .number(levels.between_replies_secs)
+            .text(" s")
+            .done(),
         evidence,
     )
 }
@@ -499,17 +520,20 @@ fn rate_holds(obs: &Observations, levels: &ServiceLevels, min: i32, max: i32) ->
             "timeliness.hold",
             polarity,
             "hold",
-            format_smolstr!(
-                "held {} s after announcing {} s (maximum {} s)",
-                hold.held_secs,
-                hold.announced_secs,
-                levels.max_hold_secs
-            ),
+            Note::new()
+                .text("held ")
+                .number(hold.held_secs)
+                .text(" s after announcing ")
+                .number(hold.announced_secs)
+                .text(" s (maximum ")
+                .number(levels.max_hold_secs)
+                .text(" s)")
+                .done(),
         ));
     }
     (
         Some(worst),
-        format_smolstr!("{} hold(s)", obs.holds.len()),
+        Note::new().number(obs.holds.len()).text(" hold(s)").done(),
         evidence,
     )
 }
@@ -532,22 +556,25 @@ fn rate_status_updates(obs: &Observations, levels: &ServiceLevels, min: i32, max
                 "timeliness.status-updates",
                 Polarity::Bad,
                 "no-status-update",
-                format_smolstr!(
-                    "left the customer on hold {} s without an update (every {} s expected)",
-                    h.held_secs,
-                    levels.status_update_secs
-                ),
+                Note::new()
+                    .text("left the customer on hold ")
+                    .number(h.held_secs)
+                    .text(" s without an update (every ")
+                    .number(levels.status_update_secs)
+                    .text(" s expected)")
+                    .done(),
             )
         })
         .collect::<Vec<_>>();
     let rating = if long_holds.is_empty() { max } else { min };
     (
         Some(rating),
-        format_smolstr!(
-            "{} hold(s) longer than {} s without an update",
-            long_holds.len(),
-            levels.status_update_secs
-        ),
+        Note::new()
+            .number(long_holds.len())
+            .text(" hold(s) longer than ")
+            .number(levels.status_update_secs)
+            .text(" s without an update")
+            .done(),
         evidence,
     )
 }
@@ -605,7 +632,7 @@ fn rate_follow_through(
         Dimension::Ownership,
         criterion,
         polarity,
-        &format!("ended-{}", outcome.label()),
+        &["ended-", outcome.label()].concat(),
         SmolStr::new_static(note),
     );
     (Some(rating), SmolStr::new_static(note), vec![evidence])
@@ -632,7 +659,11 @@ fn rate_handle_time(
     ) {
         return (
             None,
-            format_smolstr!("the call ended `{}`: nothing was handled", outcome.label()),
+            Note::new()
+                .text("the call ended `")
+                .text(outcome.label())
+                .text("`: nothing was handled")
+                .done(),
             Vec::new(),
         );
     }
@@ -652,10 +683,13 @@ fn rate_handle_time(
     } else {
         Polarity::Bad
     };
-    let note = format_smolstr!(
-        "handled in {} s (target {target_secs} s)",
-        WholeSeconds(obs.handle_ms)
-    );
+    let note = Note::new()
+        .text("handled in ")
+        .whole_seconds(obs.handle_ms)
+        .text(" s (target ")
+        .number(target_secs)
+        .text(" s)")
+        .done();
     let turn = obs.meters.last().map_or(0, |m| m.turn);
     (
         Some(rating),
@@ -673,7 +707,7 @@ fn rate_handle_time(
 
 #[cfg(test)]
 mod tests {
-    use super::{Tenths, WholeSeconds, observations_note};
+    use super::{Note, observations_note};
 
     #[test]
     fn the_observations_note_counts_both_ways() {
@@ -685,15 +719,65 @@ mod tests {
     }
 
     #[test]
+    fn the_timing_notes_read_as_sentences() {
+        use super::{rate_first_response, rate_holds, rate_reply_latency, rate_status_updates};
+        use crate::scenario::ServiceLevels;
+        use crate::scoring::evidence::{HoldRecord, Latency, Observations};
+        let levels = ServiceLevels {
+            first_response_secs: 30,
+            between_replies_secs: 60,
+            max_hold_secs: 120,
+            status_update_secs: 45,
+        };
+        let latency = |first, waited_ms, silences| Latency {
+            turn: 1,
+            from_ms: 0,
+            waited_ms,
+            first,
+            silences,
+            answered: true,
+        };
+        let obs = Observations {
+            latencies: vec![latency(true, 12_340, 0), latency(false, 75_050, 2)],
+            holds: vec![HoldRecord {
+                turn: 2,
+                held_secs: 200,
+                announced_secs: 90,
+            }],
+            ..Observations::default()
+        };
+        let (_, note, _) = rate_first_response(&obs, &levels, 1, 5);
+        assert_eq!(note, "first reply after 12.3 s (target 30 s)");
+        let (_, note, evidence) = rate_reply_latency(&obs, &levels, 1, 5);
+        assert_eq!(note, "0 of 1 replies within 60 s");
+        assert_eq!(
+            evidence[0].finding.note,
+            "replied after 75.1 s (target 60 s), the customer spoke into the silence 2 time(s)"
+        );
+        let (_, note, evidence) = rate_holds(&obs, &levels, 1, 5);
+        assert_eq!(note, "1 hold(s)");
+        assert_eq!(
+            evidence[0].finding.note,
+            "held 200 s after announcing 90 s (maximum 120 s)"
+        );
+        let (_, note, evidence) = rate_status_updates(&obs, &levels, 1, 5);
+        assert_eq!(note, "1 hold(s) longer than 45 s without an update");
+        assert_eq!(
+            evidence[0].finding.note,
+            "left the customer on hold 200 s without an update (every 45 s expected)"
+        );
+    }
+
+    #[test]
     fn durations_are_shown_rounded_half_up_from_whole_milliseconds() {
-        let tenths = |ms| Tenths(ms).to_string();
+        let tenths = |ms| Note::new().tenths(ms).done();
         assert_eq!(tenths(0), "0.0");
         assert_eq!(tenths(1_249), "1.2");
         assert_eq!(tenths(1_250), "1.3");
         assert_eq!(tenths(1_350), "1.4");
         assert_eq!(tenths(59_960), "60.0");
         assert_eq!(tenths(u64::MAX), (u64::MAX / 100 / 10).to_string() + ".6");
-        let whole = |ms| WholeSeconds(ms).to_string();
+        let whole = |ms| Note::new().whole_seconds(ms).done();
         assert_eq!(whole(499), "0");
         assert_eq!(whole(500), "1");
         assert_eq!(whole(183_400), "183");

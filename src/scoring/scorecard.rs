@@ -299,9 +299,26 @@ fn rate_findings(
     (Some(rating), observations_note(good, bad), evidence)
 }
 
-/// "3 good and 1 poor observation(s)": the reason of most criteria, concatenated rather than
-/// formatted: the formatting machinery cost more than the rest of rating a criterion.
+/// "3 good and 1 poor observation(s)": the reason of most criteria. The usual counts are joined
+/// once per process and shared (the note is longer than a `SmolStr` holds inline, so each would
+/// otherwise cost two allocations per criterion per session); others are joined on demand.
 fn observations_note(good: u32, bad: u32) -> SmolStr {
+    /// Counts below this, both ways, are kept.
+    const KEPT: u32 = 8;
+    static NOTES: std::sync::OnceLock<Vec<SmolStr>> = std::sync::OnceLock::new();
+    if good < KEPT && bad < KEPT {
+        let notes = NOTES.get_or_init(|| {
+            (0..KEPT * KEPT)
+                .map(|i| join_observations_note(i / KEPT, i % KEPT))
+                .collect()
+        });
+        return notes[(good * KEPT + bad) as usize].clone();
+    }
+    join_observations_note(good, bad)
+}
+
+/// The note of [`observations_note`], concatenated rather than formatted.
+fn join_observations_note(good: u32, bad: u32) -> SmolStr {
     let (mut good_digits, mut bad_digits) = (itoa::Buffer::new(), itoa::Buffer::new());
     let parts = [
         good_digits.format(good),
@@ -712,6 +729,9 @@ mod tests {
     #[test]
     fn the_observations_note_counts_both_ways() {
         assert_eq!(observations_note(0, 1), "0 good and 1 poor observation(s)");
+        assert_eq!(observations_note(7, 3), "7 good and 3 poor observation(s)");
+        assert_eq!(observations_note(3, 7), "3 good and 7 poor observation(s)");
+        assert_eq!(observations_note(8, 0), "8 good and 0 poor observation(s)");
         assert_eq!(
             observations_note(12, u32::MAX),
             format!("12 good and {} poor observation(s)", u32::MAX)

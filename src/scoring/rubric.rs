@@ -37,7 +37,7 @@ fn default_pass_mark() -> f64 {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Band {
-    pub name: String,
+    pub name: SmolStr,
     pub min: f64,
 }
 
@@ -171,13 +171,16 @@ impl Rubric {
     }
 
     /// The band an overall score falls in.
-    pub fn band(&self, overall: f64) -> String {
-        let mut bands: Vec<&Band> = self.bands.iter().collect();
-        bands.sort_by(|a, b| b.min.total_cmp(&a.min));
-        bands
-            .into_iter()
-            .find(|b| overall >= b.min)
-            .map_or_else(String::new, |b| b.name.clone())
+    pub fn band(&self, overall: f64) -> SmolStr {
+        // The highest minimum reached; of equal minimums, the first listed.
+        self.bands
+            .iter()
+            .filter(|b| overall >= b.min)
+            .fold(None, |best: Option<&Band>, b| match best {
+                Some(best) if best.min >= b.min => Some(best),
+                _ => Some(b),
+            })
+            .map_or_else(SmolStr::default, |b| b.name.clone())
     }
 
     /// Checks what serde cannot: weights, the authored criterion, duplicate ids.
@@ -231,5 +234,33 @@ impl Rubric {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Band, Rubric};
+
+    #[test]
+    fn a_score_falls_in_the_highest_band_it_reaches_and_the_first_of_equals() {
+        let mut rubric = Rubric::shipped();
+        let band = |name: &str, min| Band {
+            name: name.into(),
+            min,
+        };
+        rubric.bands = vec![
+            band("Proficient", 70.0),
+            band("Excellent", 90.0),
+            band("Needs coaching", 0.0),
+            band("Also proficient", 70.0),
+            band("Unreachable", f64::NAN),
+        ];
+        assert_eq!(rubric.band(95.0), "Excellent");
+        assert_eq!(rubric.band(90.0), "Excellent");
+        assert_eq!(rubric.band(75.0), "Proficient");
+        assert_eq!(rubric.band(10.0), "Needs coaching");
+        assert_eq!(rubric.band(-1.0), "");
+        rubric.bands.clear();
+        assert_eq!(rubric.band(50.0), "");
     }
 }

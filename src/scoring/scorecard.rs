@@ -59,7 +59,7 @@ pub struct Scorecard {
     /// The weighted overall before critical failures are applied.
     pub weighted: f64,
     pub passed: bool,
-    pub band: String,
+    pub band: SmolStr,
     pub pass_mark: f64,
     /// Ids of failed critical criteria.
     pub critical_failures: Vec<String>,
@@ -207,7 +207,7 @@ pub fn score_observations(
         overall: 0.0,
         weighted: 0.0,
         passed: false,
-        band: String::new(),
+        band: SmolStr::default(),
         pass_mark: rubric.pass_mark,
         critical_failures: Vec::new(),
         dimensions: Vec::new(),
@@ -332,17 +332,17 @@ fn join_observations_note(good: u32, bad: u32) -> SmolStr {
 fn timing_evidence(
     turn: usize,
     at_ms: u64,
-    criterion: &str,
+    criterion: &'static str,
     polarity: Polarity,
-    rule: &str,
+    rule: &'static str,
     note: SmolStr,
 ) -> Evidence {
     measured_evidence(
         (turn, at_ms),
         Dimension::Timeliness,
-        criterion,
+        SmolStr::new_static(criterion),
         polarity,
-        rule,
+        SmolStr::new_static(rule),
         note,
     )
 }
@@ -351,9 +351,9 @@ fn timing_evidence(
 fn measured_evidence(
     (turn, at_ms): (usize, u64),
     dimension: Dimension,
-    criterion: &str,
+    criterion: SmolStr,
     polarity: Polarity,
-    rule: &str,
+    rule: SmolStr,
     note: SmolStr,
 ) -> Evidence {
     Evidence {
@@ -362,8 +362,8 @@ fn measured_evidence(
         finding: Finding {
             dimension,
             polarity,
-            criterion: SmolStr::new(criterion),
-            rule: SmolStr::new(rule),
+            criterion,
+            rule,
             matched: SmolStr::default(),
             note,
             weight: 1,
@@ -600,7 +600,7 @@ fn rate_status_updates(obs: &Observations, levels: &ServiceLevels, min: i32, max
 /// handoff criterion judges how); the customer giving up is poor; the trainee ending the call with
 /// the problem open is the floor, so a critical criterion fails the whole call.
 fn rate_follow_through(
-    criterion: &str,
+    criterion: &SmolStr,
     outcome: Outcome,
     obs: &Observations,
     min: i32,
@@ -647,9 +647,9 @@ fn rate_follow_through(
     let evidence = measured_evidence(
         (turn, obs.handle_ms),
         Dimension::Ownership,
-        criterion,
+        criterion.clone(),
         polarity,
-        &["ended-", outcome.label()].concat(),
+        SmolStr::from(["ended-", outcome.label()].concat()),
         SmolStr::new_static(note),
     );
     (Some(rating), SmolStr::new_static(note), vec![evidence])

@@ -78,7 +78,7 @@ impl SessionRecord {
             rubric_version: i64::from(card.rubric_version),
             overall: card.overall,
             passed: card.passed,
-            band: card.band.clone(),
+            band: card.band.to_string(),
             handle_secs: card.handle_secs,
             dimensions,
             criteria,

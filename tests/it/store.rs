@@ -823,7 +823,7 @@ fn a_version_1_database_migrates_without_losing_sessions() {
         let c = &run.scorecard;
         conn.execute(
             "INSERT INTO sessions VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-            rusqlite::params![h.session_id, h.trainee, h.scenario_id, h.scenario_version, h.scenario_hash, h.seed as i64, h.started_at, c.outcome.label(), c.rubric_id, c.rubric_version, c.overall, c.passed, c.band, c.handle_secs, run.transcript.to_jsonl(), serde_json::to_string(c).expect("json")],
+            rusqlite::params![h.session_id, h.trainee, h.scenario_id, h.scenario_version, h.scenario_hash, h.seed as i64, h.started_at, c.outcome.label(), c.rubric_id, c.rubric_version, c.overall, c.passed, c.band.as_str(), c.handle_secs, run.transcript.to_jsonl(), serde_json::to_string(c).expect("json")],
         )
         .expect("row");
         for criterion in &c.criteria {

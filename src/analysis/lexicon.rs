@@ -428,11 +428,16 @@ pub(crate) struct Hits<'g> {
 }
 
 impl Drop for Hits<'_> {
-    /// Hands the slot table back to the thread's caches for the next reply.
+    /// Hands the slot table and the hit lists back to the thread's caches for the next reply.
     fn drop(&mut self) {
+        let caches = self.caches.get_mut();
         if !self.slot_table.is_empty() {
-            self.caches.get_mut().slots = std::mem::take(&mut self.slot_table);
+            caches.slots = std::mem::take(&mut self.slot_table);
         }
+        caches.hit_lists = (
+            std::mem::take(&mut self.patterns),
+            std::mem::take(&mut self.ends),
+        );
     }
 }
 
@@ -742,6 +747,8 @@ struct Caches {
     touched: Vec<u32>,
     /// The gate's pass gathers its `(pattern, end)` pairs here.
     found: Vec<(u32, u32)>,
+    /// The `patterns` and `ends` of [`Hits`], lent to each reply and handed back.
+    hit_lists: (Vec<u32>, Vec<u32>),
 }
 
 type CacheMaker =
@@ -806,8 +813,11 @@ impl Gate {
         // Found left to right, so a stable sort by pattern leaves each pattern's ends in order;
         // each (pattern, end) is found once.
         found.sort_by_key(|&(pattern, _)| pattern);
-        let patterns: Vec<u32> = found.iter().map(|&(pattern, _)| pattern).collect();
-        let ends: Vec<u32> = found.iter().map(|&(_, end)| end).collect();
+        let (mut patterns, mut ends) = std::mem::take(&mut caches.hit_lists);
+        patterns.clear();
+        ends.clear();
+        patterns.extend(found.iter().map(|&(pattern, _)| pattern));
+        ends.extend(found.iter().map(|&(_, end)| end));
         caches.found = found;
         caches.mark_slots(&patterns, self.max_len.len());
         let slot_table = std::mem::take(&mut caches.slots);
@@ -1182,6 +1192,7 @@ impl Compiler<'_> {
             slots: Vec::new(),
             touched: Vec::new(),
             found: Vec::new(),
+            hit_lists: (Vec::new(), Vec::new()),
         });
         Ok(Gate {
             dfa,
@@ -1778,6 +1789,26 @@ pub(crate) fn push_finding(
     matched: &str,
     note: &SmolStr,
 ) {
+    push_finding_as(
+        reading,
+        criterion,
+        polarity,
+        rule,
+        || SmolStr::new(matched),
+        note,
+    );
+}
+
+/// Like [`push_finding`], with the matched words made only when the finding is added (a quote
+/// already held as a `SmolStr` is then shared rather than copied).
+pub(crate) fn push_finding_as(
+    reading: &mut Reading,
+    criterion: &SmolStr,
+    polarity: Polarity,
+    rule: &SmolStr,
+    matched: impl FnOnce() -> SmolStr,
+    note: &SmolStr,
+) {
     if reading
         .findings
         .iter()
@@ -1793,7 +1824,7 @@ pub(crate) fn push_finding(
         polarity,
         criterion: criterion.clone(),
         rule: rule.clone(),
-        matched: SmolStr::new(matched),
+        matched: matched(),
         note: note.clone(),
         weight: 1,
     });

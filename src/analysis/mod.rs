@@ -108,13 +108,13 @@ impl PromiseVerdict {
 pub struct Promise {
     pub kind: PromiseKind,
     /// The words of the commitment, verbatim.
-    pub quote: String,
+    pub quote: SmolStr,
     /// The time frame promised, in hours, when one was given ("by tomorrow" = 24).
     pub hours: Option<u32>,
     pub verdict: PromiseVerdict,
     /// The policy's terms for this kind, quoted in explanations; empty when the policy is silent.
     #[serde(default)]
-    pub terms: String,
+    pub terms: SmolStr,
 }
 
 /// Everything the analysers read in one reply.

@@ -12,7 +12,7 @@
 
 use smol_str::SmolStr;
 
-use super::lexicon::{CompiledLexicon, Groups, Hits, overlapped_by, push_finding};
+use super::lexicon::{CompiledLexicon, Groups, Hits, overlapped_by, push_finding, push_finding_as};
 use super::normalise::{Normalised, is_sentence_end, is_word_byte};
 use super::{Polarity, Promise, PromiseVerdict, Reading};
 use crate::scenario::{Intent, Policy, PromiseKind};
@@ -213,7 +213,7 @@ fn record_promise(
             _ => PromiseVerdict::Allowed,
         },
     };
-    let quote = norm.original(found.quote.0, found.quote.1).to_owned();
+    let quote = SmolStr::new(norm.original(found.quote.0, found.quote.1));
     if reading
         .promises
         .iter()
@@ -228,12 +228,12 @@ fn record_promise(
         _ => {}
     }
     if verdict.is_overpromise() {
-        push_finding(
+        push_finding_as(
             reading,
             &SmolStr::new_static("expectations.no-overpromise"),
             Polarity::Bad,
             &SmolStr::new_static("promise-ledger"),
-            &quote,
+            || quote.clone(),
             &overpromise_note(&lex.notes.overpromise, verdict, commitment),
         );
     } else if let (Some(c), Some(h), false) = (commitment, hours, guaranteed) {
@@ -241,24 +241,24 @@ fn record_promise(
             c.min_hours.is_none_or(|min| h >= min) && c.max_hours.is_none_or(|max| h <= max);
         if in_range {
             reading.add_intent(Intent::Timeframe);
-            push_finding(
+            push_finding_as(
                 reading,
                 &SmolStr::new_static("expectations.timeframe"),
                 Polarity::Good,
                 &SmolStr::new_static("promised-timeframe"),
-                &quote,
+                || quote.clone(),
                 &lex.notes.promised_timeframe,
             );
         }
     }
     if found.singular {
         reading.add_intent(Intent::Ownership);
-        push_finding(
+        push_finding_as(
             reading,
             &SmolStr::new_static("ownership.commitment"),
             Polarity::Good,
             &SmolStr::new_static("first-person-promise"),
-            &quote,
+            || quote.clone(),
             &lex.notes.own_promise,
         );
     }

@@ -8,7 +8,7 @@ fn policy() -> Policy {
     let allow = |kind, terms: &str, min_hours, max_hours| Commitment {
         kind,
         allowed: true,
-        terms: terms.to_owned(),
+        terms: terms.into(),
         min_hours,
         max_hours,
     };
@@ -36,7 +36,7 @@ fn policy() -> Policy {
             Commitment {
                 kind: PromiseKind::Expedite,
                 allowed: false,
-                terms: "Shipping cannot be upgraded once in transit".to_owned(),
+                terms: "Shipping cannot be upgraded once in transit".into(),
                 min_hours: None,
                 max_hours: None,
             },

@@ -370,7 +370,7 @@ pub struct Commitment {
     /// Whether the trainee may promise it at all.
     pub allowed: bool,
     /// The policy in plain words, shown to the trainee and quoted as evidence.
-    pub terms: String,
+    pub terms: SmolStr,
     /// The soonest it can happen, in hours; promising it sooner is an over-promise.
     #[serde(default)]
     pub min_hours: Option<u32>,

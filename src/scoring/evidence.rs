@@ -303,24 +303,23 @@ fn policy_promise(scenario: &Scenario, kind: PromiseKind, text: &str) -> Promise
     };
     Promise {
         kind,
-        quote: text.to_owned(),
+        quote: SmolStr::new(text),
         hours: None,
         verdict,
-        terms: rule.map_or_else(String::new, |r| r.terms.clone()),
+        terms: rule.map_or_else(SmolStr::default, |r| r.terms.clone()),
     }
 }
 
 fn overpromise_finding(promise: &Promise, scenario: &Scenario) -> Finding {
-    let terms = scenario.commitment(promise.kind).map_or_else(
-        || "the policy does not cover it".to_owned(),
-        |c| c.terms.clone(),
-    );
+    let terms = scenario
+        .commitment(promise.kind)
+        .map_or("the policy does not cover it", |c| c.terms.as_str());
     Finding {
         dimension: Dimension::Expectations,
         polarity: Polarity::Bad,
         criterion: SmolStr::new_static("expectations.no-overpromise"),
         rule: SmolStr::new_static("policy-ledger"),
-        matched: SmolStr::new(&promise.quote),
+        matched: promise.quote.clone(),
         note: format_smolstr!("Promises {:?} against policy: {terms}", promise.kind),
         weight: 1,
     }
@@ -365,13 +364,33 @@ fn missing_intents(expects: &[Intent], reading: &Reading, text: &SmolStr) -> Vec
             dimension,
             polarity: Polarity::Bad,
             criterion: SmolStr::new(criterion),
-            rule: format_smolstr!("expected-{}", format!("{intent:?}").to_lowercase()),
+            rule: SmolStr::new_static(expected_rule(*intent)),
             matched: text.clone(),
             note: SmolStr::new(note),
             weight: 1,
         });
     }
     out
+}
+
+/// The rule a missing expected intent is reported under: `expected-` and the intent's name in
+/// lower case, spelled out (every reply point with expectations asks).
+fn expected_rule(intent: Intent) -> &'static str {
+    match intent {
+        Intent::Acknowledge => "expected-acknowledge",
+        Intent::Apologize => "expected-apologize",
+        Intent::UseName => "expected-usename",
+        Intent::Explain => "expected-explain",
+        Intent::Timeframe => "expected-timeframe",
+        Intent::Ownership => "expected-ownership",
+        Intent::Solution => "expected-solution",
+        Intent::Question => "expected-question",
+        Intent::Escalation => "expected-escalation",
+        Intent::Promise => "expected-promise",
+        Intent::CalmDown => "expected-calmdown",
+        Intent::Blame => "expected-blame",
+        Intent::Dismiss => "expected-dismiss",
+    }
 }
 
 /// The criterion under which a missing expected intent counts.
@@ -409,4 +428,33 @@ fn expected_intent_criterion(intent: Intent) -> Option<(Dimension, &'static str,
         ),
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expected_rule;
+    use crate::scenario::Intent;
+
+    #[test]
+    fn a_missing_intent_is_reported_under_its_lower_case_name() {
+        let every = [
+            Intent::Acknowledge,
+            Intent::Apologize,
+            Intent::UseName,
+            Intent::Explain,
+            Intent::Timeframe,
+            Intent::Ownership,
+            Intent::Solution,
+            Intent::Question,
+            Intent::Escalation,
+            Intent::Promise,
+            Intent::CalmDown,
+            Intent::Blame,
+            Intent::Dismiss,
+        ];
+        for intent in every {
+            let spelled = format!("expected-{}", format!("{intent:?}").to_lowercase());
+            assert_eq!(expected_rule(intent), spelled);
+        }
+    }
 }

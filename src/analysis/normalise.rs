@@ -373,13 +373,20 @@ impl WordSet {
         set
     }
 
-    /// Whether the word is in the set.
+    /// Whether the word is in the set: most words are turned away here, inline, on their length
+    /// and first byte (the promise reader asks about every word of a sentence).
+    #[inline]
     pub(crate) fn contains(&self, word: &str) -> bool {
-        let Some(&first) = word.as_bytes().first() else {
+        match word.as_bytes().first() {
+            Some(&first) if self.firsts[length_slot(word.len())] & first_bit(first) == 0 => false,
+            _ => self.contains_past_filter(word),
+        }
+    }
+
+    /// [`WordSet::contains`] for a word its length and first byte did not turn away.
+    fn contains_past_filter(&self, word: &str) -> bool {
+        if word.is_empty() {
             return self.long.iter().any(String::is_empty);
-        };
-        if self.firsts[length_slot(word.len())] & first_bit(first) == 0 {
-            return false;
         }
         match pack(word) {
             Some(packed) => self.short.contains(&packed),

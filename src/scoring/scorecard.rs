@@ -317,16 +317,14 @@ fn observations_note(good: u32, bad: u32) -> SmolStr {
     join_observations_note(good, bad)
 }
 
-/// The note of [`observations_note`], concatenated rather than formatted.
+/// The note of [`observations_note`], joined from its pieces.
 fn join_observations_note(good: u32, bad: u32) -> SmolStr {
-    let (mut good_digits, mut bad_digits) = (itoa::Buffer::new(), itoa::Buffer::new());
-    let parts = [
-        good_digits.format(good),
-        " good and ",
-        bad_digits.format(bad),
-        " poor observation(s)",
-    ];
-    SmolStr::from(parts.concat())
+    Note::new()
+        .number(good)
+        .text(" good and ")
+        .number(bad)
+        .text(" poor observation(s)")
+        .done()
 }
 
 fn timing_evidence(

@@ -428,12 +428,14 @@ pub(crate) struct Hits<'g> {
 }
 
 impl Drop for Hits<'_> {
-    /// Hands the slot table and the hit lists back to the thread's caches for the next reply.
+    /// Hands the slot table and the hit lists back to the thread's caches for the next reply
+    /// (a gate that did not run borrowed none of them).
     fn drop(&mut self) {
-        let caches = self.caches.get_mut();
-        if !self.slot_table.is_empty() {
-            caches.slots = std::mem::take(&mut self.slot_table);
+        if !self.ran {
+            return;
         }
+        let caches = self.caches.get_mut();
+        caches.slots = std::mem::take(&mut self.slot_table);
         caches.hit_lists = (
             std::mem::take(&mut self.patterns),
             std::mem::take(&mut self.ends),

@@ -289,6 +289,10 @@ impl Audio {
 /// The sound thread: owns the device and three players (cues, hold music, voice).
 fn run_device(commands: Receiver<Command>, mut volume: f32, mut muted: bool) {
     use rodio::Source;
+    // alsa-lib writes what it fails to open straight to stderr, over the terminal player's
+    // prompt; on this thread it goes to a buffer instead, logged only when asked for.
+    #[cfg(target_os = "linux")]
+    let alsa_messages = alsa::Output::local_error_handler().ok();
     let sink = match rodio::DeviceSinkBuilder::open_default_sink() {
         Ok(mut sink) => {
             sink.log_on_drop(false);
@@ -296,6 +300,10 @@ fn run_device(commands: Receiver<Command>, mut volume: f32, mut muted: bool) {
         }
         Err(error) => {
             tracing::warn!("no audio device ({error}); the game runs silently");
+            #[cfg(target_os = "linux")]
+            if let Some(messages) = &alsa_messages {
+                tracing::debug!("ALSA said: {}", messages.borrow());
+            }
             return;
         }
     };

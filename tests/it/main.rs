@@ -7,3 +7,4 @@ mod play;
 mod qa;
 mod scoring;
 mod store;
+mod watch;

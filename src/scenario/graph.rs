@@ -26,7 +26,7 @@ fn labelled_edges(s: &Scenario) -> Vec<Edge<'_>> {
             edges.push(Edge {
                 from: &beat.id,
                 to: &choice.next,
-                label: format!("{}. {}", index + 1, shorten(&choice.text, 32)),
+                label: option_label(&beat.options, index),
             });
         }
         if let Some(reply) = &beat.reply {
@@ -66,6 +66,26 @@ fn labelled_edges(s: &Scenario) -> Vec<Edge<'_>> {
         }
     }
     edges
+}
+
+/// An option's edge label: the number the trainee presses in play, and its condition if it has
+/// one. Play numbers only the options whose `when` holds, so after a conditional option the
+/// number depends on the call and is shown as a range ("2–3.").
+fn option_label(options: &[super::model::Choice], index: usize) -> String {
+    let before = &options[..index];
+    let lowest = 1 + before.iter().filter(|o| o.when.is_none()).count();
+    let highest = 1 + before.len();
+    let number = if lowest == highest {
+        format!("{lowest}.")
+    } else {
+        format!("{lowest}–{highest}.")
+    };
+    let choice = &options[index];
+    let condition = choice.when.as_ref().map_or(String::new(), |when| {
+        let written = ron::to_string(when).unwrap_or_else(|_| "a condition".to_owned());
+        format!(" (if {})", shorten(&written, 40))
+    });
+    format!("{number} {}{condition}", shorten(&choice.text, 32))
 }
 
 fn shorten(text: &str, max: usize) -> String {
@@ -219,4 +239,49 @@ fn node(id: &str) -> String {
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect();
     format!("n_{safe}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::parse_scenario;
+
+    /// The starter scenario with a conditional option inserted before the opening's last option.
+    fn starter_with_a_conditional_option() -> Scenario {
+        let text = crate::scenario::scaffold::starter_scenario("Graph");
+        let loaded = parse_scenario("graph.ron", &text).expect("the starter loads");
+        let mut scenario = loaded.scenario;
+        let opening = &mut scenario.beats[0];
+        assert!(
+            opening.options.len() >= 2,
+            "the starter's opening has options"
+        );
+        let mut conditional = opening.options[0].clone();
+        conditional.id = "opening.if-explained".into();
+        conditional.text = "Only once the delay is explained".into();
+        conditional.when = Some(crate::scenario::model::Condition::Flag(
+            "explained_delay".to_owned(),
+        ));
+        let last = opening.options.len() - 1;
+        opening.options.insert(last, conditional);
+        scenario
+    }
+
+    #[test]
+    fn options_after_a_conditional_one_are_numbered_as_play_may_number_them() {
+        let scenario = starter_with_a_conditional_option();
+        let count = scenario.beats[0].options.len();
+        let graph = render_graph(&scenario, GraphFormat::Mermaid);
+        let conditional = format!(
+            "{}. Only once the delay is explained (if Flag('explained_delay'))",
+            count - 1
+        );
+        assert!(graph.contains(&conditional), "{graph}");
+        // In play the last option is number `count - 1` while the flag is unset, `count` once set.
+        assert!(
+            graph.contains(&format!("{}–{count}. ", count - 1)),
+            "{graph}"
+        );
+        assert!(graph.contains("|\"1. "), "{graph}");
+    }
 }

@@ -56,7 +56,7 @@ pub enum Command {
         #[arg(long, conflicts_with_all = ["seed", "transcript"])]
         resume: Option<PathBuf>,
         /// Results database: a SQLite path or a postgres:// URL.
-        #[arg(long, env = "RAPPORT_DB")]
+        #[arg(long, env = "RAPPORT_DB", value_parser = parse_db_location)]
         db: Option<String>,
         /// Do not store the session in the results database.
         #[arg(long)]
@@ -142,7 +142,7 @@ pub enum Command {
         /// Also write the transcript here.
         #[arg(long)]
         transcript: Option<PathBuf>,
-        #[arg(long, env = "RAPPORT_DB")]
+        #[arg(long, env = "RAPPORT_DB", value_parser = parse_db_location)]
         db: Option<String>,
         /// Do not store the session in the results database.
         #[arg(long)]
@@ -245,7 +245,7 @@ pub enum Command {
 #[derive(Debug, Clone, Args)]
 pub struct DbArgs {
     /// Results database: a SQLite path or a postgres:// URL (default: rapport.sqlite3 in the data directory).
-    #[arg(long, env = "RAPPORT_DB", global = true)]
+    #[arg(long, env = "RAPPORT_DB", global = true, value_parser = parse_db_location)]
     pub db: Option<String>,
 }
 
@@ -330,6 +330,15 @@ pub struct FilterArgs {
     pub until: Option<i64>,
     #[command(flatten)]
     pub db: DbArgs,
+}
+
+/// A results database location: never empty, since an empty SQLite path is a temporary database
+/// that keeps nothing.
+fn parse_db_location(text: &str) -> Result<String, String> {
+    if text.trim().is_empty() {
+        return Err(rapport::store::EMPTY_LOCATION_HELP.to_owned());
+    }
+    Ok(text.to_owned())
 }
 
 fn parse_since(text: &str) -> Result<i64, String> {

@@ -27,7 +27,9 @@ pub enum ClockKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Header {
     pub format: String,
-    /// Stable id of the session (the same transcript always has the same id).
+    /// The session's id: a hash of every other field of the header except the scenario's path,
+    /// the nonce included, so no two sessions share one and an edited header no longer matches
+    /// it (see [`expected_session_id`]).
     pub session_id: String,
     pub scenario_id: String,
     pub scenario_version: u32,
@@ -41,6 +43,11 @@ pub struct Header {
     /// Wall-clock start, RFC 3339.
     pub started_at: String,
     pub clock: ClockKind,
+    /// A random value drawn when the session started, so that two sessions of the same trainee,
+    /// scenario, seed and start time still have different ids. Transcripts written before it
+    /// existed have none; their ids hash the trainee, scenario, start time, seed and scenario hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
 }
 
 /// One step of the session: a move (or time passing) and what it caused.
@@ -325,20 +332,20 @@ impl Recorder {
             .started_at
             .clone()
             .unwrap_or_else(|| jiff::Timestamp::now().to_string());
-        let hash = loaded.content_hash().to_owned();
-        let session_id = session_id(&setup.trainee, &scenario.id, &started_at, setup.seed, &hash);
-        let header = Header {
+        let mut header = Header {
             format: FORMAT.to_owned(),
-            session_id,
+            session_id: String::new(),
             scenario_id: scenario.id.clone(),
             scenario_version: scenario.version,
-            scenario_hash: hash,
+            scenario_hash: loaded.content_hash().to_owned(),
             scenario_path: Some(loaded.source.path.to_string_lossy().into_owned()),
             seed: setup.seed,
             trainee: setup.trainee.clone(),
             started_at,
             clock: setup.clock,
+            nonce: Some(new_nonce()),
         };
+        header.session_id = expected_session_id(&header);
         let writer = path
             .map(|p| TranscriptWriter::create(p, &header))
             .transpose()?;
@@ -585,12 +592,53 @@ fn is_opening(turn: &Turn) -> bool {
     turn.mv.is_none() && turn.at_ms == 0
 }
 
-/// A stable session id from what identifies a session.
-fn session_id(trainee: &str, scenario: &str, started_at: &str, seed: u64, hash: &str) -> String {
-    // Joined rather than formatted: `format!` cost more than hashing the key (every session
-    // starts here).
-    let mut digits = itoa::Buffer::new();
-    let key = [trainee, scenario, started_at, digits.format(seed), hash].join("\u{1f}");
+/// Hex digits of a new session's nonce (128 random bits).
+const NONCE_DIGITS: usize = 32;
+
+/// A fresh nonce from the operating system's randomness.
+fn new_nonce() -> String {
+    format!("{:0NONCE_DIGITS$x}", rand::random::<u128>())
+}
+
+/// The id a header's fields give. With a nonce (every transcript written now) it hashes every
+/// field but the id itself and the scenario's path (a file may move), as 32 hex digits; without
+/// one (transcripts written before nonces) it is the old 16-digit hash of the trainee, scenario,
+/// start time, seed and scenario hash.
+pub fn expected_session_id(header: &Header) -> String {
+    use sha2::{Digest, Sha256};
+    let Some(nonce) = &header.nonce else {
+        return legacy_session_id(header);
+    };
+    let clock = match header.clock {
+        ClockKind::Real => "real",
+        ClockKind::Virtual => "virtual",
+    };
+    let fields = [
+        header.format.as_str(),
+        &header.scenario_id,
+        &header.scenario_version.to_string(),
+        &header.scenario_hash,
+        &header.seed.to_string(),
+        &header.trainee,
+        &header.started_at,
+        clock,
+        nonce,
+    ];
+    // The unit separator cannot occur in the fields' JSON, so no two headers join alike.
+    let digest = Sha256::digest(fields.join("\u{1f}").as_bytes());
+    hex::encode(&digest[..NONCE_DIGITS / 2])
+}
+
+/// The id of a transcript written before nonces.
+fn legacy_session_id(header: &Header) -> String {
+    let key = [
+        header.trainee.as_str(),
+        &header.scenario_id,
+        &header.started_at,
+        &header.seed.to_string(),
+        &header.scenario_hash,
+    ]
+    .join("\u{1f}");
     crate::scenario::load::content_hash(&key)
 }
 
@@ -684,29 +732,60 @@ fn compare(index: usize, turn: &Turn, actual: &[TimedEvent]) -> Result<(), Repla
 
 #[cfg(test)]
 mod tests {
-    use super::session_id;
+    use super::{ClockKind, FORMAT, Header, expected_session_id, new_nonce};
     use crate::scenario::load::content_hash;
 
+    fn header(nonce: Option<String>) -> Header {
+        Header {
+            format: FORMAT.to_owned(),
+            session_id: String::new(),
+            scenario_id: "late-delivery".to_owned(),
+            scenario_version: 1,
+            scenario_hash: "0123abcd".to_owned(),
+            scenario_path: None,
+            seed: 42,
+            trainee: "ana".to_owned(),
+            started_at: "2026-12-02T00:00:00Z".to_owned(),
+            clock: ClockKind::Virtual,
+            nonce,
+        }
+    }
+
     #[test]
-    fn a_session_id_hashes_what_identifies_the_session_joined_by_unit_separators() {
-        let id = session_id(
-            "ana",
-            "late-delivery",
-            "2026-12-02T00:00:00Z",
-            42,
-            "0123abcd",
-        );
+    fn a_legacy_session_id_hashes_trainee_scenario_start_seed_and_hash() {
         let key = "ana\u{1f}late-delivery\u{1f}2026-12-02T00:00:00Z\u{1f}42\u{1f}0123abcd";
-        assert_eq!(id, content_hash(key));
-        assert_ne!(
-            id,
-            session_id(
-                "ana",
-                "late-delivery",
-                "2026-12-02T00:00:00Z",
-                43,
-                "0123abcd"
-            )
-        );
+        assert_eq!(expected_session_id(&header(None)), content_hash(key));
+    }
+
+    #[test]
+    fn sessions_alike_in_every_field_but_the_nonce_have_different_ids() {
+        let a = expected_session_id(&header(Some(new_nonce())));
+        let b = expected_session_id(&header(Some(new_nonce())));
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 32);
+    }
+
+    #[test]
+    fn every_header_field_but_the_path_changes_the_id() {
+        let base = header(Some("00".repeat(16)));
+        let id = expected_session_id(&base);
+        let mut moved = base.clone();
+        moved.scenario_path = Some("elsewhere.ron".to_owned());
+        assert_eq!(expected_session_id(&moved), id, "a scenario file may move");
+        let edits: [fn(&mut Header); 8] = [
+            |h| h.scenario_id.push('x'),
+            |h| h.scenario_version += 1,
+            |h| h.scenario_hash.push('x'),
+            |h| h.seed += 1,
+            |h| h.trainee.push('x'),
+            |h| h.started_at = "2026-12-02T00:00:01Z".to_owned(),
+            |h| h.clock = ClockKind::Real,
+            |h| h.nonce = Some("11".repeat(16)),
+        ];
+        for edit in edits {
+            let mut edited = base.clone();
+            edit(&mut edited);
+            assert_ne!(expected_session_id(&edited), id, "{edited:?}");
+        }
     }
 }

@@ -58,7 +58,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
                 muted: mute,
                 volume: f32::from(volume) / 100.0,
             },
-            db.filter(|_| !no_store),
+            runs::Destination::of(db, no_store),
         ),
         Command::List { format } => authoring::list(format),
         Command::Validate {
@@ -85,7 +85,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
             &script,
             json,
             transcript,
-            db.filter(|_| !no_store),
+            runs::Destination::of(db, no_store),
         ),
         Command::Replay {
             transcript,

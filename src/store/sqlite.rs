@@ -11,8 +11,8 @@ use rusqlite::{
 use super::record::{CriterionAggregator, FinalScores, SessionRecord, pack_criteria, pack_record};
 use super::{
     BEST_SCORES_SQL, CRITERIA_SQL, CriterionMean, DEFAULT_BUSY_TIMEOUT, Filter, Param, REVIEWS_SQL,
-    Review, ReviewedRating, SESSION_CRITERIA_SQL, SUMMARY_COLUMNS, Saved, SessionSummary,
-    StoreError, StoredSession, TeamMember, filter_sql,
+    Review, ReviewedRating, SESSION_CRITERIA_SQL, STORED_TRANSCRIPT_SQL, SUMMARY_COLUMNS, Saved,
+    SessionSummary, StoreError, StoredSession, TeamMember, filter_sql,
 };
 use crate::scoring::Scorecard;
 
@@ -323,7 +323,16 @@ impl SqliteStore {
                     .optional()
                     .map_err(&fail)?;
                 let Some(id) = id else {
-                    saved.push(Saved::AlreadyStored);
+                    let stored: String = tx
+                        .query_row(STORED_TRANSCRIPT_SQL, [&record.session_id], |row| {
+                            row.get(0)
+                        })
+                        .map_err(&fail)?;
+                    saved.push(if record.same_transcript_as(&stored) {
+                        Saved::AlreadyStored
+                    } else {
+                        Saved::Different
+                    });
                     continue;
                 };
                 insert_document

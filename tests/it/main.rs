@@ -2,6 +2,7 @@
 
 mod cli;
 mod engine;
+mod ids;
 mod labelled;
 mod play;
 mod qa;

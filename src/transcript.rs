@@ -1,7 +1,7 @@
 //! Transcripts: everything that happened in a session, written durably turn by turn, and replayed.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -204,6 +204,44 @@ impl TranscriptWriter {
         self.file.write_all(&buffer).map_err(fail)?;
         self.file.sync_data().map_err(fail)
     }
+}
+
+/// Makes a transcript ready to append to (resuming a session): a last line cut off mid-write is
+/// cut away, since it holds no complete turn and new turns written after it would make the file
+/// unreadable; a last line that lacks only its newline gets one. Returns how many bytes of a
+/// partial line were cut (0 when the file ended cleanly).
+pub fn prepare_to_append(path: &Path) -> Result<usize, TranscriptError> {
+    let fail = |source| TranscriptError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let bytes = std::fs::read(path).map_err(|source| TranscriptError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if bytes.is_empty() || bytes.ends_with(b"\n") {
+        return Ok(0);
+    }
+    let tail_start = bytes
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |newline| newline + 1);
+    let tail = &bytes[tail_start..];
+    let mut file = OpenOptions::new().write(true).open(path).map_err(fail)?;
+    let complete = if tail_start == 0 {
+        serde_json::from_slice::<Header>(tail).is_ok()
+    } else {
+        serde_json::from_slice::<Turn>(tail).is_ok()
+    };
+    if complete {
+        file.seek(std::io::SeekFrom::End(0)).map_err(fail)?;
+        file.write_all(b"\n").map_err(fail)?;
+        file.sync_data().map_err(fail)?;
+        return Ok(0);
+    }
+    file.set_len(tail_start as u64).map_err(fail)?;
+    file.sync_data().map_err(fail)?;
+    Ok(tail.len())
 }
 
 /// What reading a transcript found besides the turns.
@@ -732,7 +770,7 @@ fn compare(index: usize, turn: &Turn, actual: &[TimedEvent]) -> Result<(), Repla
 
 #[cfg(test)]
 mod tests {
-    use super::{ClockKind, FORMAT, Header, expected_session_id, new_nonce};
+    use super::{ClockKind, FORMAT, Header, expected_session_id, new_nonce, prepare_to_append};
     use crate::scenario::load::content_hash;
 
     fn header(nonce: Option<String>) -> Header {
@@ -787,5 +825,32 @@ mod tests {
             edit(&mut edited);
             assert_ne!(expected_session_id(&edited), id, "{edited:?}");
         }
+    }
+
+    #[test]
+    fn a_resume_cuts_a_partial_last_line_and_ends_a_complete_one() {
+        let dir = tempfile::tempdir().expect("temp");
+        let path = dir.path().join("t.jsonl");
+        let header = serde_json::to_string(&header(Some(new_nonce()))).expect("json");
+        let turn = r#"{"at_ms":0,"move":null,"events":[]}"#;
+        std::fs::write(&path, format!("{header}\n{turn}\n{{\"at_ms\":12")).expect("write");
+        assert_eq!(
+            prepare_to_append(&path).expect("cut"),
+            r#"{"at_ms":12"#.len()
+        );
+        let cut = std::fs::read_to_string(&path).expect("read");
+        assert_eq!(cut, format!("{header}\n{turn}\n"));
+        assert_eq!(
+            prepare_to_append(&path).expect("clean"),
+            0,
+            "nothing more to cut"
+        );
+        std::fs::write(&path, format!("{header}\n{turn}")).expect("write");
+        assert_eq!(prepare_to_append(&path).expect("newline"), 0);
+        assert_eq!(
+            std::fs::read_to_string(&path).expect("read"),
+            format!("{header}\n{turn}\n"),
+            "a complete line only lacking its newline is kept and ended"
+        );
     }
 }

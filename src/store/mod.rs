@@ -63,6 +63,10 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
     #[error(
+        "`{location}` is not a Rapport results database: {reason}. It was left untouched; choose another file with --db, or move it away"
+    )]
+    ForeignDatabase { location: String, reason: String },
+    #[error(
         "the results database `{location}` is locked by another program (waited {waited_secs:.1} s); nothing was written — try again when it is done"
     )]
     Locked { location: String, waited_secs: f64 },

@@ -153,6 +153,8 @@ CREATE INDEX reviews_session ON reviews (session_id);
 "#,
 ];
 
+mod ownership;
+
 /// A SQLite database of sessions.
 #[derive(Debug)]
 pub struct SqliteStore {
@@ -189,6 +191,13 @@ impl SqliteStore {
         };
         let fail = store.fail();
         store.conn.busy_timeout(busy_timeout).map_err(&fail)?;
+        // Nothing is written before the file is known to be Rapport's: another program's database
+        // is refused untouched.
+        let owner = ownership::check(&store.conn, &store.location())
+            .map_err(|error| ownership::explain_cannot_open(path, error))?;
+        if owner == ownership::Ownership::Unmarked {
+            ownership::mark(&store.conn).map_err(&fail)?;
+        }
         store
             .conn
             .pragma_update(None, "journal_mode", "WAL")

@@ -485,20 +485,12 @@ fn run_and_play_exit_non_zero_when_the_session_was_not_stored() {
     );
 }
 
-#[test]
-fn a_read_only_database_says_read_only() {
-    let db = sqlite_db();
-    let dir = tempfile::tempdir().expect("temp");
-    transcript_of(dir.path(), GOOD_SCRIPT, "good.jsonl");
-    let (code, _, err) = rapport(
-        dir.path(),
-        &["team", "set", "ana", "north", "--db", &db.url],
-    );
-    assert_eq!(code, 0, "{err}");
-    // Root ignores permissions, so the file is made immutable when running as root.
-    let path = Path::new(&db.url);
+/// Makes a file or directory read-only, even to root (who ignores permissions: the file is made
+/// immutable then); undone by [`writable`].
+fn read_only(path: &Path) {
     let immutable = std::process::Command::new("chattr")
-        .args(["+i", &db.url])
+        .arg("+i")
+        .arg(path)
         .status()
         .is_ok_and(|s| s.success());
     if !immutable {
@@ -506,14 +498,46 @@ fn a_read_only_database_says_read_only() {
         permissions.set_readonly(true);
         std::fs::set_permissions(path, permissions).expect("chmod");
     }
-    let (code, _, err) = rapport(dir.path(), &["import", "good.jsonl", "--db", &db.url]);
-    if immutable {
-        let _ = std::process::Command::new("chattr")
-            .args(["-i", &db.url])
-            .status();
+}
+
+fn writable(path: &Path) {
+    let _ = std::process::Command::new("chattr")
+        .arg("-i")
+        .arg(path)
+        .status();
+    let mut permissions = std::fs::metadata(path).expect("meta").permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    let _ = std::fs::set_permissions(path, permissions);
+}
+
+#[test]
+fn a_read_only_database_says_read_only() {
+    let dir = tempfile::tempdir().expect("temp");
+    transcript_of(dir.path(), GOOD_SCRIPT, "good.jsonl");
+    // The file itself, then (a fresh database) the directory SQLite writes its journal into.
+    for (case, lock_dir) in [("file", false), ("directory", true)] {
+        let store_dir = dir.path().join(case);
+        let db = store_dir.join("results.sqlite3");
+        let db_arg = db.to_str().expect("utf-8");
+        let (code, _, err) = rapport(dir.path(), &["team", "set", "ana", "north", "--db", db_arg]);
+        assert_eq!(code, 0, "{err}");
+        let locked = if lock_dir {
+            store_dir.as_path()
+        } else {
+            db.as_path()
+        };
+        read_only(locked);
+        let (import, _, import_err) =
+            rapport(dir.path(), &["import", "good.jsonl", "--db", db_arg]);
+        let (set, _, set_err) =
+            rapport(dir.path(), &["team", "set", "bo", "south", "--db", db_arg]);
+        writable(locked);
+        for (code, err) in [(import, import_err), (set, set_err)] {
+            assert_ne!(code, 0, "{case}: {err}");
+            assert!(err.contains("read-only"), "{case}: {err}");
+        }
     }
-    assert_ne!(code, 0, "{err}");
-    assert!(err.contains("read-only"), "{err}");
 }
 
 #[test]

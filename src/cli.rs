@@ -230,6 +230,12 @@ pub enum Command {
     )]
     Review(ReviewArgs),
 
+    /// Show a stored session: transcript, scorecard with the quotes behind each rating, reviews.
+    #[command(
+        after_help = "Examples:\n  rapport show 3f2a9c\n  rapport show 3f2a9c --json\n  rapport show 3f2a9c --transcript 3f2a9c.jsonl   # `-` for stdout; re-importable"
+    )]
+    Show(ShowArgs),
+
     /// Agreement between the machine and reviewers, and between reviewers: percent and Cohen's kappa.
     #[command(after_help = "Example:\n  rapport calibration --since 2026-01-01 --format json")]
     Calibration(CalibrationArgs),
@@ -412,6 +418,21 @@ pub struct ReviewArgs {
     /// The rubric that scored the session, when it is not the scenario's or the shipped one.
     #[arg(long)]
     pub rubric: Option<PathBuf>,
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// `rapport show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The session id, or enough of its start to be unique.
+    pub session: String,
+    /// Print the session as JSON.
+    #[arg(long, conflicts_with = "transcript")]
+    pub json: bool,
+    /// Write the session's JSONL transcript to FILE (`-` for stdout) instead.
+    #[arg(long, value_name = "FILE")]
+    pub transcript: Option<PathBuf>,
     #[command(flatten)]
     pub db: DbArgs,
 }

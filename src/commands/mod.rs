@@ -3,6 +3,7 @@
 mod authoring;
 mod qa;
 mod runs;
+mod show;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -112,6 +113,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
         Command::Report(args) => qa::report(args),
         Command::Xapi(args) => qa::xapi(args),
         Command::Review(args) => qa::review(args),
+        Command::Show(args) => show::show(args),
         Command::Calibration(args) => qa::calibration(args),
         Command::Team(args) => qa::team(args),
         Command::Completions { shell } => {

@@ -602,6 +602,30 @@ fn show_prints_a_stored_session_and_writes_its_transcript_back() {
         assert!(value["scorecard"]["criteria"].is_array(), "{value}");
         assert!(value["transcript"]["turns"].is_array(), "{value}");
         assert!(value["reviews"].is_array(), "{value}");
+        let criterion = &value["scorecard"]["criteria"][0];
+        let (code, _, err) = rapport(
+            dir.path(),
+            &[
+                "review",
+                prefix,
+                "--criterion",
+                criterion["id"].as_str().expect("id"),
+                "--rating",
+                &criterion["min"].to_string(),
+                "--comment",
+                "too generic",
+                "--reviewer",
+                "dana",
+                "--db",
+                &db.url,
+            ],
+        );
+        assert_eq!(code, 0, "{err}");
+        let (_, out, _) = rapport(dir.path(), &["show", prefix, "--db", &db.url]);
+        assert!(
+            out.contains("dana") && out.contains("too generic") && out.contains("after review"),
+            "the review is shown: {out}"
+        );
         let (code, jsonl, err) = rapport(
             dir.path(),
             &["show", prefix, "--transcript", "-", "--db", &db.url],

@@ -3,6 +3,7 @@
 mod cli;
 mod engine;
 mod ids;
+mod import_property;
 mod labelled;
 mod play;
 mod qa;

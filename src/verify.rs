@@ -15,7 +15,7 @@ use crate::transcript::{ReplayError, Transcript, expected_session_id};
 #[derive(Debug, thiserror::Error)]
 pub enum VerifyError {
     #[error(
-        "its header does not match its session id `{session_id}` (the header gives `{expected}`): its trainee, start time, seed, scenario or id was edited after it was recorded"
+        "its header does not match its session id: it says `{session_id}`, its fields give `{expected}`; its trainee, start time, seed, scenario or id was edited after it was recorded"
     )]
     HeaderEdited {
         session_id: String,

@@ -327,7 +327,7 @@ pub fn replay(path: &Path, scenario: Option<&str>) -> anyhow::Result<Status> {
     let expected = expected_session_id(header);
     if expected != header.session_id {
         println!(
-            "replay diverges: the header does not match its session id `{}` (the header gives `{expected}`): its trainee, start time, seed, scenario or id was edited after it was recorded",
+            "replay diverges: the header does not match its session id: it says `{}`, its fields give `{expected}`; its trainee, start time, seed, scenario or id was edited after it was recorded",
             header.session_id
         );
         return Ok(Status::Failed);

@@ -656,3 +656,41 @@ fn show_prints_a_stored_session_and_writes_its_transcript_back() {
         assert!(err.contains("no stored session"), "{err}");
     }
 }
+
+#[test]
+fn a_transcript_written_before_nonces_still_imports_under_its_old_id() {
+    let db = sqlite_db();
+    let dir = tempfile::tempdir().expect("temp");
+    let good = transcript_of(dir.path(), GOOD_SCRIPT, "good.jsonl");
+    let legacy = tampered(&good, 0, |header| {
+        let object = header.as_object_mut().expect("object");
+        object.remove("nonce");
+        let field = |name: &str| {
+            object[name]
+                .as_str()
+                .map_or_else(|| object[name].to_string(), str::to_owned)
+        };
+        let key = [
+            field("trainee"),
+            field("scenario_id"),
+            field("started_at"),
+            field("seed"),
+            field("scenario_hash"),
+        ]
+        .join("\u{1f}");
+        let id = rapport::scenario::load::content_hash(&key);
+        object.insert("session_id".to_owned(), id.into());
+    });
+    std::fs::write(dir.path().join("legacy.jsonl"), &legacy).expect("write");
+    let (code, _, err) = rapport(dir.path(), &["import", "legacy.jsonl", "--db", &db.url]);
+    assert_eq!(code, 0, "{err}");
+    let sessions = stored(&db);
+    assert_eq!(sessions.len(), 1);
+    assert_eq!(sessions[0].session_id.len(), 16, "the old id is kept");
+    let edited = tampered(&legacy, 0, |header| {
+        header["trainee"] = "someone-else".into()
+    });
+    std::fs::write(dir.path().join("edited.jsonl"), edited).expect("write");
+    let (code, _, err) = rapport(dir.path(), &["import", "edited.jsonl", "--db", &db.url]);
+    assert_eq!(code, 1, "an edited old header is caught too: {err}");
+}

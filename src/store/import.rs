@@ -208,6 +208,27 @@ pub fn import_transcripts(
     }
 }
 
+/// How a record differs from the session stored under its id, in words: a transcript that
+/// continues the stored one (imported before the session ended, then resumed) is told apart from
+/// a different one.
+fn how_it_differs(store: &mut Store, record: &SessionRecord) -> Result<String, StoreError> {
+    let stored = store.load_sessions(&[record.session_id().to_owned()])?;
+    let name = Path::new(record.session_id());
+    let new = crate::transcript::parse_transcript(name, &record.transcript_jsonl).ok();
+    Ok(match (stored.first(), new) {
+        (Some(stored), Some((new, _)))
+            if new.turns.len() > stored.transcript.turns.len()
+                && new.turns.starts_with(&stored.transcript.turns) =>
+        {
+            format!(
+                "this transcript continues it with {} more turn(s): the stored one was imported before the session ended",
+                new.turns.len() - stored.transcript.turns.len()
+            )
+        }
+        _ => "the same header, different turns".to_owned(),
+    })
+}
+
 /// Stores a batch of records (each with the file it came from) in one transaction. A record whose
 /// id is stored with a different transcript is not written and counts as failed, named.
 fn store_batch(
@@ -227,8 +248,9 @@ fn store_batch(
             Saved::AlreadyStored => summary.already_stored += 1,
             Saved::Different => {
                 summary.failed += 1;
+                let how = how_it_differs(store, record)?;
                 let error = format!(
-                    "`{}` was not imported: another session is stored under its id `{}` (the same header, different turns); the stored one is kept — compare them with `rapport show {} --transcript -`",
+                    "`{}` was not imported: another session is stored under its id `{}` ({how}); the stored one is kept — compare them with `rapport show {} --transcript -`",
                     path.display(),
                     record.session_id(),
                     record.session_id()

@@ -694,3 +694,25 @@ fn a_transcript_written_before_nonces_still_imports_under_its_old_id() {
     let (code, _, err) = rapport(dir.path(), &["import", "edited.jsonl", "--db", &db.url]);
     assert_eq!(code, 1, "an edited old header is caught too: {err}");
 }
+
+#[test]
+fn a_longer_transcript_of_a_stored_session_is_refused_and_named_as_its_continuation() {
+    for db in backends() {
+        let dir = tempfile::tempdir().expect("temp");
+        let full = transcript_of(dir.path(), OPEN_SCRIPT, "full.jsonl");
+        let lines: Vec<&str> = full.lines().collect();
+        let early = lines[..lines.len() - 1].join("\n") + "\n";
+        std::fs::write(dir.path().join("early.jsonl"), early).expect("write");
+        let (code, _, err) = rapport(dir.path(), &["import", "early.jsonl", "--db", &db.url]);
+        assert_eq!(code, 0, "{}: {err}", db.name);
+        let before = stored(&db);
+        let (code, _, err) = rapport(dir.path(), &["import", "full.jsonl", "--db", &db.url]);
+        assert_eq!(code, 1, "{}: {err}", db.name);
+        assert!(
+            err.contains("continues it with 1 more turn(s)"),
+            "{}: {err}",
+            db.name
+        );
+        assert_eq!(stored(&db), before, "{}", db.name);
+    }
+}

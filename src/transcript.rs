@@ -211,6 +211,15 @@ impl TranscriptWriter {
     }
 }
 
+/// The current time as a session's start: RFC 3339 in whole seconds (reports and filters count
+/// seconds, and nanoseconds in a header only clutter what a QA lead reads).
+fn current_start_time() -> String {
+    let now = jiff::Timestamp::now();
+    jiff::Timestamp::from_second(now.as_second())
+        .unwrap_or(now)
+        .to_string()
+}
+
 /// Makes a transcript ready to append to (resuming a session): a last line cut off mid-write is
 /// cut away, since it holds no complete turn and new turns written after it would make the file
 /// unreadable; a last line that lacks only its newline gets one. Returns how many bytes of a
@@ -358,7 +367,7 @@ pub struct SessionSetup {
     pub seed: u64,
     pub trainee: String,
     pub clock: ClockKind,
-    /// Wall-clock start, RFC 3339; `None` uses the current time.
+    /// Wall-clock start, RFC 3339; `None` uses the current time (in whole seconds).
     pub started_at: Option<String>,
 }
 
@@ -371,10 +380,7 @@ impl Recorder {
         setup: &SessionSetup,
         path: Option<&Path>,
     ) -> Result<(Recorder, Vec<TimedEvent>), TranscriptError> {
-        let started_at = setup
-            .started_at
-            .clone()
-            .unwrap_or_else(|| jiff::Timestamp::now().to_string());
+        let started_at = setup.started_at.clone().unwrap_or_else(current_start_time);
         let mut header = Header {
             format: FORMAT.to_owned(),
             session_id: String::new(),

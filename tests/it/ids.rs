@@ -159,6 +159,13 @@ fn scripted_runs_are_stamped_with_the_time_they_ran() {
     let sessions = stored(&db);
     assert_eq!(sessions.len(), 1);
     let started = sessions[0].started_epoch;
+    assert_eq!(
+        sessions[0].started_at,
+        jiff::Timestamp::from_second(started)
+            .expect("time")
+            .to_string(),
+        "whole seconds, RFC 3339"
+    );
     assert!(
         (before - 1..=after + 1).contains(&started),
         "started at {} ({started}), run between {before} and {after}",

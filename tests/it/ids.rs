@@ -228,6 +228,31 @@ fn importing_a_different_session_under_a_known_id_is_refused_and_the_stored_one_
         assert_eq!(code, 0, "{}: {err}", db.name);
         assert!(err.contains("0 new session(s), 1 already stored"), "{err}");
     }
+    // Both in one import, into a new database: one is stored, the other refused.
+    let db = sqlite_db();
+    let dir = tempfile::tempdir().expect("temp");
+    let good = transcript_of(dir.path(), GOOD_SCRIPT, "a-good.jsonl");
+    let hang = transcript_of(dir.path(), HANG_UP_SCRIPT, "hang.jsonl");
+    let forged: Vec<&str> = std::iter::once(good.lines().next().expect("header"))
+        .chain(hang.lines().skip(1))
+        .collect();
+    std::fs::write(dir.path().join("b-same-id.jsonl"), forged.join("\n") + "\n").expect("write");
+    let (code, _, err) = rapport(
+        dir.path(),
+        &["import", "a-good.jsonl", "b-same-id.jsonl", "--db", &db.url],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("1 new session(s), 0 already stored, 1 failed"),
+        "{err}"
+    );
+    // Files are read in parallel, so either may be the one stored first; the other is named.
+    assert!(
+        err.contains("b-same-id.jsonl` was not imported")
+            || err.contains("a-good.jsonl` was not imported"),
+        "{err}"
+    );
+    assert_eq!(stored(&db).len(), 1);
 }
 
 #[test]

@@ -114,7 +114,7 @@ fn store(
                     path.display(),
                     path.display()
                 ),
-                None => "run it again with --transcript FILE to keep its transcript, then `rapport import FILE`".to_owned(),
+                None => "no transcript of it is on disk (--transcript FILE keeps one, for `rapport import FILE` later)".to_owned(),
             };
             eprintln!(
                 "error: the session was not stored in the results database: {}; {later}",

@@ -56,7 +56,7 @@ pub enum Command {
         #[arg(long, conflicts_with_all = ["seed", "transcript"])]
         resume: Option<PathBuf>,
         /// Results database: a SQLite path or a postgres:// URL.
-        #[arg(long, env = "RAPPORT_DB")]
+        #[arg(long, env = "RAPPORT_DB", value_parser = parse_db_location)]
         db: Option<String>,
         /// Do not store the session in the results database.
         #[arg(long)]
@@ -148,7 +148,7 @@ pub enum Command {
         /// Also write the transcript here.
         #[arg(long)]
         transcript: Option<PathBuf>,
-        #[arg(long, env = "RAPPORT_DB")]
+        #[arg(long, env = "RAPPORT_DB", value_parser = parse_db_location)]
         db: Option<String>,
         /// Do not store the session in the results database.
         #[arg(long)]
@@ -236,6 +236,12 @@ pub enum Command {
     )]
     Review(ReviewArgs),
 
+    /// Show a stored session: transcript, scorecard with the quotes behind each rating, reviews.
+    #[command(
+        after_help = "Examples:\n  rapport show 3f2a9c\n  rapport show 3f2a9c --json\n  rapport show 3f2a9c --transcript 3f2a9c.jsonl   # `-` for stdout; re-importable"
+    )]
+    Show(ShowArgs),
+
     /// Agreement between the machine and reviewers, and between reviewers: percent and Cohen's kappa.
     #[command(after_help = "Example:\n  rapport calibration --since 2026-01-01 --format json")]
     Calibration(CalibrationArgs),
@@ -251,7 +257,7 @@ pub enum Command {
 #[derive(Debug, Clone, Args)]
 pub struct DbArgs {
     /// Results database: a SQLite path or a postgres:// URL (default: rapport.sqlite3 in the data directory).
-    #[arg(long, env = "RAPPORT_DB", global = true)]
+    #[arg(long, env = "RAPPORT_DB", global = true, value_parser = parse_db_location)]
     pub db: Option<String>,
 }
 
@@ -338,6 +344,15 @@ pub struct FilterArgs {
     pub db: DbArgs,
 }
 
+/// A results database location: never empty, since an empty SQLite path is a temporary database
+/// that keeps nothing.
+fn parse_db_location(text: &str) -> Result<String, String> {
+    if text.trim().is_empty() {
+        return Err(rapport::store::EMPTY_LOCATION_HELP.to_owned());
+    }
+    Ok(text.to_owned())
+}
+
 fn parse_since(text: &str) -> Result<i64, String> {
     rapport::report::parse_date_bound(text, false).map_err(|e| e.to_string())
 }
@@ -409,6 +424,21 @@ pub struct ReviewArgs {
     /// The rubric that scored the session, when it is not the scenario's or the shipped one.
     #[arg(long)]
     pub rubric: Option<PathBuf>,
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// `rapport show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The session id, or enough of its start to be unique.
+    pub session: String,
+    /// Print the session as JSON.
+    #[arg(long, conflicts_with = "transcript")]
+    pub json: bool,
+    /// Write the session's JSONL transcript to FILE (`-` for stdout) instead.
+    #[arg(long, value_name = "FILE")]
+    pub transcript: Option<PathBuf>,
     #[command(flatten)]
     pub db: DbArgs,
 }

@@ -21,6 +21,7 @@ pub mod scoring;
 pub mod script;
 pub mod store;
 pub mod transcript;
+pub mod verify;
 
 /// An error with its causes, one after another (`cannot open …: permission denied`), for
 /// warnings that go on rather than fail.

@@ -1,7 +1,7 @@
 //! Transcripts: everything that happened in a session, written durably turn by turn, and replayed.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -10,6 +10,11 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::Analyser;
 use crate::engine::{Event, Move, MoveError, Session, TimedEvent};
 use crate::scenario::{LoadedScenario, Outcome, Scenario};
+
+mod session_id;
+
+pub use session_id::expected_session_id;
+use session_id::new_nonce;
 
 /// The format tag on the first line of every transcript.
 pub const FORMAT: &str = "rapport-transcript/1";
@@ -27,7 +32,9 @@ pub enum ClockKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Header {
     pub format: String,
-    /// Stable id of the session (the same transcript always has the same id).
+    /// The session's id: a hash of every other field of the header except the scenario's path,
+    /// the nonce included, so no two sessions share one and an edited header no longer matches
+    /// it (see [`expected_session_id`]).
     pub session_id: String,
     pub scenario_id: String,
     pub scenario_version: u32,
@@ -41,6 +48,11 @@ pub struct Header {
     /// Wall-clock start, RFC 3339.
     pub started_at: String,
     pub clock: ClockKind,
+    /// A random value drawn when the session started, so that two sessions of the same trainee,
+    /// scenario, seed and start time still have different ids. Transcripts written before it
+    /// existed have none; their ids hash the trainee, scenario, start time, seed and scenario hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
 }
 
 /// One step of the session: a move (or time passing) and what it caused.
@@ -199,6 +211,53 @@ impl TranscriptWriter {
     }
 }
 
+/// The current time as a session's start: RFC 3339 in whole seconds (reports and filters count
+/// seconds, and nanoseconds in a header only clutter what a QA lead reads).
+fn current_start_time() -> String {
+    let now = jiff::Timestamp::now();
+    jiff::Timestamp::from_second(now.as_second())
+        .unwrap_or(now)
+        .to_string()
+}
+
+/// Makes a transcript ready to append to (resuming a session): a last line cut off mid-write is
+/// cut away, since it holds no complete turn and new turns written after it would make the file
+/// unreadable; a last line that lacks only its newline gets one. Returns how many bytes of a
+/// partial line were cut (0 when the file ended cleanly).
+pub fn prepare_to_append(path: &Path) -> Result<usize, TranscriptError> {
+    let fail = |source| TranscriptError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let bytes = std::fs::read(path).map_err(|source| TranscriptError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if bytes.is_empty() || bytes.ends_with(b"\n") {
+        return Ok(0);
+    }
+    let tail_start = bytes
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |newline| newline + 1);
+    let tail = &bytes[tail_start..];
+    let mut file = OpenOptions::new().write(true).open(path).map_err(fail)?;
+    let complete = if tail_start == 0 {
+        serde_json::from_slice::<Header>(tail).is_ok()
+    } else {
+        serde_json::from_slice::<Turn>(tail).is_ok()
+    };
+    if complete {
+        file.seek(std::io::SeekFrom::End(0)).map_err(fail)?;
+        file.write_all(b"\n").map_err(fail)?;
+        file.sync_data().map_err(fail)?;
+        return Ok(0);
+    }
+    file.set_len(tail_start as u64).map_err(fail)?;
+    file.sync_data().map_err(fail)?;
+    Ok(tail.len())
+}
+
 /// What reading a transcript found besides the turns.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ReadReport {
@@ -308,7 +367,7 @@ pub struct SessionSetup {
     pub seed: u64,
     pub trainee: String,
     pub clock: ClockKind,
-    /// Wall-clock start, RFC 3339; `None` uses the current time.
+    /// Wall-clock start, RFC 3339; `None` uses the current time (in whole seconds).
     pub started_at: Option<String>,
 }
 
@@ -321,24 +380,21 @@ impl Recorder {
         setup: &SessionSetup,
         path: Option<&Path>,
     ) -> Result<(Recorder, Vec<TimedEvent>), TranscriptError> {
-        let started_at = setup
-            .started_at
-            .clone()
-            .unwrap_or_else(|| jiff::Timestamp::now().to_string());
-        let hash = loaded.content_hash().to_owned();
-        let session_id = session_id(&setup.trainee, &scenario.id, &started_at, setup.seed, &hash);
-        let header = Header {
+        let started_at = setup.started_at.clone().unwrap_or_else(current_start_time);
+        let mut header = Header {
             format: FORMAT.to_owned(),
-            session_id,
+            session_id: String::new(),
             scenario_id: scenario.id.clone(),
             scenario_version: scenario.version,
-            scenario_hash: hash,
+            scenario_hash: loaded.content_hash().to_owned(),
             scenario_path: Some(loaded.source.path.to_string_lossy().into_owned()),
             seed: setup.seed,
             trainee: setup.trainee.clone(),
             started_at,
             clock: setup.clock,
+            nonce: Some(new_nonce()),
         };
+        header.session_id = expected_session_id(&header);
         let writer = path
             .map(|p| TranscriptWriter::create(p, &header))
             .transpose()?;
@@ -585,15 +641,6 @@ fn is_opening(turn: &Turn) -> bool {
     turn.mv.is_none() && turn.at_ms == 0
 }
 
-/// A stable session id from what identifies a session.
-fn session_id(trainee: &str, scenario: &str, started_at: &str, seed: u64, hash: &str) -> String {
-    // Joined rather than formatted: `format!` cost more than hashing the key (every session
-    // starts here).
-    let mut digits = itoa::Buffer::new();
-    let key = [trainee, scenario, started_at, digits.format(seed), hash].join("\u{1f}");
-    crate::scenario::load::content_hash(&key)
-}
-
 /// Why a replay could not run, or where it parted from the record.
 #[derive(Debug, thiserror::Error)]
 pub enum ReplayError {
@@ -684,29 +731,48 @@ fn compare(index: usize, turn: &Turn, actual: &[TimedEvent]) -> Result<(), Repla
 
 #[cfg(test)]
 mod tests {
-    use super::session_id;
-    use crate::scenario::load::content_hash;
+    use super::{ClockKind, FORMAT, Header, prepare_to_append};
+
+    fn header() -> Header {
+        Header {
+            format: FORMAT.to_owned(),
+            session_id: "0".repeat(32),
+            scenario_id: "late-delivery".to_owned(),
+            scenario_version: 1,
+            scenario_hash: "0123abcd".to_owned(),
+            scenario_path: None,
+            seed: 42,
+            trainee: "ana".to_owned(),
+            started_at: "2026-12-02T00:00:00Z".to_owned(),
+            clock: ClockKind::Virtual,
+            nonce: Some("00".repeat(16)),
+        }
+    }
 
     #[test]
-    fn a_session_id_hashes_what_identifies_the_session_joined_by_unit_separators() {
-        let id = session_id(
-            "ana",
-            "late-delivery",
-            "2026-12-02T00:00:00Z",
-            42,
-            "0123abcd",
+    fn a_resume_cuts_a_partial_last_line_and_ends_a_complete_one() {
+        let dir = tempfile::tempdir().expect("temp");
+        let path = dir.path().join("t.jsonl");
+        let header = serde_json::to_string(&header()).expect("json");
+        let turn = r#"{"at_ms":0,"move":null,"events":[]}"#;
+        std::fs::write(&path, format!("{header}\n{turn}\n{{\"at_ms\":12")).expect("write");
+        assert_eq!(
+            prepare_to_append(&path).expect("cut"),
+            r#"{"at_ms":12"#.len()
         );
-        let key = "ana\u{1f}late-delivery\u{1f}2026-12-02T00:00:00Z\u{1f}42\u{1f}0123abcd";
-        assert_eq!(id, content_hash(key));
-        assert_ne!(
-            id,
-            session_id(
-                "ana",
-                "late-delivery",
-                "2026-12-02T00:00:00Z",
-                43,
-                "0123abcd"
-            )
+        let cut = std::fs::read_to_string(&path).expect("read");
+        assert_eq!(cut, format!("{header}\n{turn}\n"));
+        assert_eq!(
+            prepare_to_append(&path).expect("clean"),
+            0,
+            "nothing more to cut"
+        );
+        std::fs::write(&path, format!("{header}\n{turn}")).expect("write");
+        assert_eq!(prepare_to_append(&path).expect("newline"), 0);
+        assert_eq!(
+            std::fs::read_to_string(&path).expect("read"),
+            format!("{header}\n{turn}\n"),
+            "a complete line only lacking its newline is kept and ended"
         );
     }
 }

@@ -3,6 +3,7 @@
 mod authoring;
 mod qa;
 mod runs;
+mod show;
 mod watch;
 
 use std::io::IsTerminal;
@@ -59,7 +60,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
                 muted: mute,
                 volume: f32::from(volume) / 100.0,
             },
-            db.filter(|_| !no_store),
+            runs::Destination::of(db, no_store),
         ),
         Command::List { format } => authoring::list(format),
         Command::Validate {
@@ -100,7 +101,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
             &script,
             json,
             transcript,
-            db.filter(|_| !no_store),
+            runs::Destination::of(db, no_store),
         ),
         Command::Replay {
             transcript,
@@ -127,6 +128,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
         Command::Report(args) => qa::report(args),
         Command::Xapi(args) => qa::xapi(args),
         Command::Review(args) => qa::review(args),
+        Command::Show(args) => show::show(args),
         Command::Calibration(args) => qa::calibration(args),
         Command::Team(args) => qa::team(args),
         Command::Completions { shell } => {

@@ -14,7 +14,10 @@ use rapport::scenario::{LoadedScenario, Policy};
 use rapport::scoring::{Rubric, Scorecard, render_debrief, score as score_transcript};
 use rapport::script::Script;
 use rapport::store::Store;
-use rapport::transcript::{Transcript, read_transcript, replay as replay_transcript};
+use rapport::transcript::{
+    Transcript, expected_session_id, read_transcript, replay as replay_transcript,
+};
+use rapport::verify::verify_transcript;
 
 /// `rapport` and `rapport gui`.
 pub fn gui(seed: Option<u64>) -> anyhow::Result<Status> {
@@ -38,11 +41,30 @@ fn rapport_gui_entry(seed: Option<u64>) {
     rapport::app::run(seed);
 }
 
+/// Where a finished session goes: nowhere (`--no-store`), or the store named by `--db`/`RAPPORT_DB`
+/// (`None` there is the default store).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    Nowhere,
+    Store(Option<String>),
+}
+
+impl Destination {
+    /// The destination chosen on the command line.
+    pub fn of(db: Option<String>, no_store: bool) -> Destination {
+        if no_store {
+            Destination::Nowhere
+        } else {
+            Destination::Store(db)
+        }
+    }
+}
+
 /// `rapport play`.
 pub fn play(
     scenario: &str,
     options: rapport::play::PlayOptions,
-    db: Option<String>,
+    destination: Destination,
 ) -> anyhow::Result<Status> {
     let kit = Toolkit::shipped();
     let loaded = match resolve_scenario(scenario) {
@@ -63,18 +85,43 @@ pub fn play(
     let mut stdout = std::io::stdout();
     let finished =
         rapport::play::play_terminal(&loaded, &kit, &rubric, &options, stdin, &mut stdout)?;
-    store(db.as_deref(), &finished.transcript, &finished.scorecard);
-    Ok(Status::Ok)
+    Ok(store(
+        &destination,
+        &finished.transcript,
+        &finished.scorecard,
+        finished.path.as_deref(),
+    ))
 }
 
-/// Stores a finished session; a store failure is reported but loses nothing (the transcript is on disk).
-fn store(db: Option<&str>, transcript: &Transcript, scorecard: &Scorecard) {
-    match Store::open(db).and_then(|mut store| store.save_session(transcript, scorecard)) {
-        Ok(_) => {}
-        Err(error) => eprintln!(
-            "warning: the session was not stored in the results database: {}; import it later with `rapport import`",
-            rapport::with_causes(&error)
-        ),
+/// Stores a finished session. A store failure is an error (exit 1) that says where the transcript
+/// is, so it can be imported later; nothing is lost.
+fn store(
+    destination: &Destination,
+    transcript: &Transcript,
+    scorecard: &Scorecard,
+    transcript_path: Option<&Path>,
+) -> Status {
+    let Destination::Store(db) = destination else {
+        return Status::Ok;
+    };
+    match Store::open(db.as_deref()).and_then(|mut store| store.save_session(transcript, scorecard))
+    {
+        Ok(_) => Status::Ok,
+        Err(error) => {
+            let later = match transcript_path {
+                Some(path) => format!(
+                    "the transcript is kept in `{}`: import it later with `rapport import {}`",
+                    path.display(),
+                    path.display()
+                ),
+                None => "no transcript of it is on disk (--transcript FILE keeps one, for `rapport import FILE` later)".to_owned(),
+            };
+            eprintln!(
+                "error: the session was not stored in the results database: {}; {later}",
+                rapport::with_causes(&error)
+            );
+            Status::Failed
+        }
     }
 }
 
@@ -84,7 +131,7 @@ pub fn run(
     script: &Path,
     json: bool,
     transcript: Option<PathBuf>,
-    db: Option<String>,
+    destination: Destination,
 ) -> anyhow::Result<Status> {
     let kit = Toolkit::shipped();
     let loaded = match resolve_scenario(scenario) {
@@ -118,7 +165,12 @@ pub fn run(
             return Ok(Status::Failed);
         }
     };
-    store(db.as_deref(), &result.transcript, &result.scorecard);
+    let stored = store(
+        &destination,
+        &result.transcript,
+        &result.scorecard,
+        transcript.as_deref(),
+    );
     if json {
         let debrief = kit.debrief(&result.transcript, &loaded, &rubric);
         let out = serde_json::json!({
@@ -133,7 +185,7 @@ pub fn run(
         let debrief = kit.debrief(&result.transcript, &loaded, &rubric);
         print!("{}", render_debrief(&debrief));
     }
-    Ok(Status::Ok)
+    Ok(stored)
 }
 
 /// `rapport test [PATH...]`.
@@ -320,6 +372,15 @@ pub fn replay(path: &Path, scenario: Option<&str>) -> anyhow::Result<Status> {
         Ok(pair) => pair,
         Err(status) => return Ok(status),
     };
+    let header = &transcript.header;
+    let expected = expected_session_id(header);
+    if expected != header.session_id {
+        println!(
+            "replay diverges: the header does not match its session id: it says `{}`, its fields give `{expected}`; its trainee, start time, seed, scenario or id was edited after it was recorded",
+            header.session_id
+        );
+        return Ok(Status::Failed);
+    }
     let kit = Toolkit::shipped();
     match replay_transcript(
         &transcript,
@@ -389,6 +450,16 @@ pub fn score(
         Err(status) => return Ok(status),
     };
     let kit = Toolkit::shipped();
+    let shared = Arc::new(loaded.scenario.clone());
+    if let Err(error) = verify_transcript(&transcript, &loaded, &shared, Arc::clone(&kit.analyser))
+    {
+        eprintln!(
+            "error: `{}` was not scored: {}",
+            path.display(),
+            rapport::with_causes(&error)
+        );
+        return Ok(Status::Failed);
+    }
     let rubric = match rubric.map(Rubric::load).transpose() {
         Ok(Some(r)) => Arc::new(r),
         Ok(None) => match kit.rubric_for(&loaded) {

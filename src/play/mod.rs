@@ -11,7 +11,8 @@ use crate::runner::Toolkit;
 use crate::scenario::{LoadedScenario, Meter, Meters};
 use crate::scoring::{Rubric, Scorecard, render_debrief, score};
 use crate::transcript::{
-    ClockKind, Recorder, SessionSetup, Transcript, TranscriptError, read_transcript,
+    ClockKind, Recorder, SessionSetup, Transcript, TranscriptError, prepare_to_append,
+    read_transcript,
 };
 
 /// The longest the player sleeps between clock checks, so the prompt's clock stays honest.
@@ -97,6 +98,14 @@ pub fn play_terminal<R: Read + Send + 'static, W: Write>(
     let (mut recorder, opening, offset_ms, path) = match &options.resume {
         Some(path) => {
             let (transcript, _) = read_transcript(path)?;
+            let cut = prepare_to_append(path)?;
+            if cut > 0 {
+                writeln!(
+                    out,
+                    "note: the last line of `{}` was cut off mid-write ({cut} bytes, no complete turn); it was removed before resuming, and every complete turn is kept",
+                    path.display()
+                )?;
+            }
             let offset = transcript.duration_ms();
             // Show where the call stood: the last turn's lines and options.
             let last = transcript

@@ -6,6 +6,7 @@
 pub mod calibration;
 pub mod html;
 pub mod review;
+pub mod show;
 pub mod table;
 pub mod xapi;
 

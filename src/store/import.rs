@@ -11,9 +11,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use super::{Saved, SessionRecord, Store, StoreError};
 use crate::library::resolve_scenario;
 use crate::runner::Toolkit;
-use crate::scenario::LoadedScenario;
+use crate::scenario::{LoadedScenario, Scenario};
 use crate::scoring::{Rubric, score};
 use crate::transcript::read_transcript;
+use crate::verify::verify_transcript;
 
 /// Sessions written per transaction.
 pub const IMPORT_BATCH: usize = 500;
@@ -78,17 +79,17 @@ fn collect_in(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// A scenario and its rubric, loaded once per worker.
-type Scoring = (LoadedScenario, Arc<Rubric>);
+/// A scenario (and a shared copy to replay on) and its rubric, loaded once per worker.
+type Scoring = (LoadedScenario, Arc<Scenario>, Arc<Rubric>);
 
-/// What a worker sends for one file.
+/// What a worker sends for one file: its record, trainee and path.
 enum Message {
-    Record(Box<SessionRecord>, String),
+    Record(Box<SessionRecord>, String, PathBuf),
     Failed(String),
     Warning(String),
 }
 
-/// Reads and scores one transcript.
+/// Reads one transcript, checks it (header and replay, see [`crate::verify`]) and scores it.
 fn read_and_score(
     path: &Path,
     kit: &Toolkit,
@@ -111,20 +112,26 @@ fn read_and_score(
     let scoring = cache.entry(name.clone()).or_insert_with(|| {
         let loaded = resolve_scenario(&name).ok()?;
         let rubric = kit.rubric_for(&loaded).ok()?;
-        Some((loaded, rubric))
+        let scenario = Arc::new(loaded.scenario.clone());
+        Some((loaded, scenario, rubric))
     });
-    let Some((loaded, rubric)) = scoring else {
+    let Some((loaded, scenario, rubric)) = scoring else {
         return Err(format!(
             "`{}`: cannot score it: no scenario `{}` in the library; set RAPPORT_SCENARIOS to the directory holding it",
             path.display(),
             header.scenario_id
         ));
     };
-    if loaded.content_hash() != header.scenario_hash {
-        warnings.push(format!(
-            "scenario `{}` has changed since some of its sessions were recorded; they were scored against the current file",
-            header.scenario_id
-        ));
+    match verify_transcript(&transcript, loaded, scenario, Arc::clone(&kit.analyser)) {
+        Ok(Some(change)) => warnings.push(change.to_string()),
+        Ok(None) => {}
+        Err(error) => {
+            return Err(format!(
+                "`{}` was not imported: {}",
+                path.display(),
+                crate::with_causes(&error)
+            ));
+        }
     }
     let card = score(&transcript, &loaded.scenario, rubric);
     let record =
@@ -160,7 +167,9 @@ pub fn import_transcripts(
                             .into_iter()
                             .map(Message::Warning)
                             .chain(std::iter::once(match result {
-                                Ok((record, trainee)) => Message::Record(Box::new(record), trainee),
+                                Ok((record, trainee)) => {
+                                    Message::Record(Box::new(record), trainee, path.clone())
+                                }
                                 Err(error) => Message::Failed(error),
                             }));
                     for message in messages {
@@ -176,9 +185,9 @@ pub fn import_transcripts(
         let mut batch = Vec::with_capacity(IMPORT_BATCH);
         for message in receiver {
             match message {
-                Message::Record(record, trainee) => {
+                Message::Record(record, trainee, path) => {
                     summary.trainees.insert(trainee);
-                    batch.push(*record);
+                    batch.push((*record, path));
                     if batch.len() >= IMPORT_BATCH {
                         store_batch(store, &mut batch, &mut summary, on_event)?;
                     }
@@ -199,19 +208,57 @@ pub fn import_transcripts(
     }
 }
 
+/// How a record differs from the session stored under its id, in words: a transcript that
+/// continues the stored one (imported before the session ended, then resumed) is told apart from
+/// a different one.
+fn how_it_differs(store: &mut Store, record: &SessionRecord) -> Result<String, StoreError> {
+    let stored = store.load_sessions(&[record.session_id().to_owned()])?;
+    let name = Path::new(record.session_id());
+    let new = crate::transcript::parse_transcript(name, &record.transcript_jsonl).ok();
+    Ok(match (stored.first(), new) {
+        (Some(stored), Some((new, _)))
+            if new.turns.len() > stored.transcript.turns.len()
+                && new.turns.starts_with(&stored.transcript.turns) =>
+        {
+            format!(
+                "this transcript continues it with {} more turn(s): the stored one was imported before the session ended",
+                new.turns.len() - stored.transcript.turns.len()
+            )
+        }
+        _ => "the same header, different turns".to_owned(),
+    })
+}
+
+/// Stores a batch of records (each with the file it came from) in one transaction. A record whose
+/// id is stored with a different transcript is not written and counts as failed, named.
 fn store_batch(
     store: &mut Store,
-    batch: &mut Vec<SessionRecord>,
+    batch: &mut Vec<(SessionRecord, PathBuf)>,
     summary: &mut ImportSummary,
     on_event: &mut dyn FnMut(ImportEvent<'_>),
 ) -> Result<(), StoreError> {
     if batch.is_empty() {
         return Ok(());
     }
-    let saved = store.save_records(batch)?;
-    summary.added += saved.iter().filter(|s| **s == Saved::Added).count();
-    summary.already_stored += saved.iter().filter(|s| **s == Saved::AlreadyStored).count();
-    on_event(ImportEvent::Done(batch.len()));
-    batch.clear();
+    let (records, paths): (Vec<SessionRecord>, Vec<PathBuf>) = batch.drain(..).unzip();
+    let saved = store.save_records(&records)?;
+    for ((record, path), saved) in records.iter().zip(&paths).zip(&saved) {
+        match saved {
+            Saved::Added => summary.added += 1,
+            Saved::AlreadyStored => summary.already_stored += 1,
+            Saved::Different => {
+                summary.failed += 1;
+                let how = how_it_differs(store, record)?;
+                let error = format!(
+                    "`{}` was not imported: another session is stored under its id `{}` ({how}); the stored one is kept — compare them with `rapport show {} --transcript -`",
+                    path.display(),
+                    record.session_id(),
+                    record.session_id()
+                );
+                on_event(ImportEvent::Failed(&error));
+            }
+        }
+    }
+    on_event(ImportEvent::Done(records.len()));
     Ok(())
 }

@@ -25,6 +25,9 @@ pub use sqlite::SqliteStore;
 /// The environment variable naming the results database (a SQLite path or a `postgres://` URL).
 pub const DB_ENV: &str = "RAPPORT_DB";
 
+/// What to do about an empty `--db` or `RAPPORT_DB`.
+pub const EMPTY_LOCATION_HELP: &str = "the results database location is empty (an empty SQLite path would be a temporary database that keeps nothing); give a SQLite path or a postgres:// URL with --db or RAPPORT_DB, or unset RAPPORT_DB to use the default store";
+
 /// How long a writer waits for another writer's lock before giving up.
 pub const DEFAULT_BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
@@ -37,6 +40,8 @@ pub enum StoreError {
         #[source]
         source: rusqlite::Error,
     },
+    #[error("{}", EMPTY_LOCATION_HELP)]
+    EmptyLocation,
     #[error("cannot create the data directory `{path}`")]
     Directory {
         path: PathBuf,
@@ -57,6 +62,10 @@ pub enum StoreError {
         #[source]
         source: rusqlite::Error,
     },
+    #[error(
+        "`{location}` is not a Rapport results database: {reason}. It was left untouched; choose another file with --db, or move it away"
+    )]
+    ForeignDatabase { location: String, reason: String },
     #[error(
         "the results database `{location}` is locked by another program (waited {waited_secs:.1} s); nothing was written — try again when it is done"
     )]
@@ -97,6 +106,10 @@ pub enum StoreError {
     #[error("the stored session `{session_id}` cannot be read back: {message}")]
     Decode { session_id: String, message: String },
     #[error(
+        "another session is stored under the id `{session_id}` with a different transcript; nothing was written and the stored session is kept"
+    )]
+    DifferentSession { session_id: String },
+    #[error(
         "no stored session has an id starting with `{prefix}`; `rapport report --format json` lists session ids"
     )]
     NoSuchSession { prefix: String },
@@ -111,11 +124,15 @@ pub enum StoreError {
     },
 }
 
-/// Whether a save added a session or found it already stored.
+/// Whether a save added a session, found it already stored, or found another session under its id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Saved {
     Added,
+    /// The same transcript is stored: nothing changed.
     AlreadyStored,
+    /// A different transcript is stored under the same id: nothing was written, the stored
+    /// session is kept.
+    Different,
 }
 
 /// Which stored sessions a query is about; empty lists mean "all".
@@ -259,6 +276,7 @@ impl Store {
     /// `rapport.sqlite3` in the data directory.
     pub fn open(db: Option<&str>) -> Result<Store, StoreError> {
         match db {
+            Some(location) if location.trim().is_empty() => Err(StoreError::EmptyLocation),
             Some(url) if is_postgres_url(url) => Ok(Store::Postgres(PostgresStore::open(url)?)),
             Some(path) => Ok(Store::Sqlite(SqliteStore::open(std::path::Path::new(
                 path,
@@ -277,7 +295,8 @@ impl Store {
         backend!(self, store => store.schema_version())
     }
 
-    /// Stores a finished session; storing the same session twice changes nothing.
+    /// Stores a finished session; storing the same session twice changes nothing, and a different
+    /// session under a stored id is an error ([`StoreError::DifferentSession`]).
     pub fn save_session(
         &mut self,
         transcript: &Transcript,
@@ -285,10 +304,17 @@ impl Store {
     ) -> Result<Saved, StoreError> {
         let record = SessionRecord::new(transcript, scorecard)?;
         let saved = self.save_records(std::slice::from_ref(&record))?;
-        Ok(saved.first().copied().unwrap_or(Saved::AlreadyStored))
+        match saved.first().copied().unwrap_or(Saved::AlreadyStored) {
+            Saved::Different => Err(StoreError::DifferentSession {
+                session_id: record.session_id().to_owned(),
+            }),
+            saved => Ok(saved),
+        }
     }
 
-    /// Stores many sessions in one transaction: all of them or, on failure, none.
+    /// Stores many sessions in one transaction: all of them or, on failure, none. A record
+    /// whose id is stored with the same transcript is [`Saved::AlreadyStored`]; with a different
+    /// one, [`Saved::Different`] and not written.
     pub fn save_records(&mut self, records: &[SessionRecord]) -> Result<Vec<Saved>, StoreError> {
         backend!(self, store => store.save_records(records))
     }
@@ -409,6 +435,9 @@ enum Param {
     Text(String),
     Int(i64),
 }
+
+/// The stored transcript of a session id, shared by both backends.
+const STORED_TRANSCRIPT_SQL: &str = "SELECT d.transcript FROM sessions s JOIN session_documents d ON d.session = s.id WHERE s.session_id = ?";
 
 /// The SQL of a session summary, shared by both backends (`s` sessions, `t` teams).
 const SUMMARY_COLUMNS: &str = "s.session_id, s.trainee, t.team, s.scenario_id, s.started_at, s.started_epoch, s.outcome, s.handle_secs, \

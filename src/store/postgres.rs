@@ -9,8 +9,8 @@ use postgres::{Client, NoTls, Row};
 use super::record::{CriterionAggregator, FinalScores, SessionRecord, pack_criteria, pack_record};
 use super::{
     BEST_SCORES_SQL, CRITERIA_SQL, CriterionMean, Filter, Param, REVIEWS_SQL, Review,
-    ReviewedRating, SESSION_CRITERIA_SQL, SUMMARY_COLUMNS, Saved, SessionSummary, StoreError,
-    StoredSession, TeamMember, filter_sql,
+    ReviewedRating, SESSION_CRITERIA_SQL, STORED_TRANSCRIPT_SQL, SUMMARY_COLUMNS, Saved,
+    SessionSummary, StoreError, StoredSession, TeamMember, filter_sql,
 };
 use crate::scoring::Scorecard;
 
@@ -219,7 +219,15 @@ impl PostgresStore {
                 )
                 .map_err(&fail)?;
             let Some(row) = row else {
-                saved.push(Saved::AlreadyStored);
+                let stored: String = tx
+                    .query_one(&numbered(STORED_TRANSCRIPT_SQL), &[&record.session_id])
+                    .map_err(&fail)?
+                    .get(0);
+                saved.push(if record.same_transcript_as(&stored) {
+                    Saved::AlreadyStored
+                } else {
+                    Saved::Different
+                });
                 continue;
             };
             let id: i64 = row.get(0);

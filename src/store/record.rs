@@ -91,6 +91,23 @@ impl SessionRecord {
     pub fn session_id(&self) -> &str {
         &self.session_id
     }
+
+    /// Whether `stored` (a stored session's transcript) is this record's transcript: the same
+    /// text, or the same turns once read (a row written by an older version may differ in
+    /// spelling only).
+    pub(crate) fn same_transcript_as(&self, stored: &str) -> bool {
+        if stored == self.transcript_jsonl {
+            return true;
+        }
+        let name = std::path::Path::new(&self.session_id);
+        match (
+            crate::transcript::parse_transcript(name, stored),
+            crate::transcript::parse_transcript(name, &self.transcript_jsonl),
+        ) {
+            (Ok((stored, _)), Ok((new, _))) => stored == new,
+            _ => false,
+        }
+    }
 }
 
 /// Unix seconds of an RFC 3339 timestamp.

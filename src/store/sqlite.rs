@@ -11,8 +11,8 @@ use rusqlite::{
 use super::record::{CriterionAggregator, FinalScores, SessionRecord, pack_criteria, pack_record};
 use super::{
     BEST_SCORES_SQL, CRITERIA_SQL, CriterionMean, DEFAULT_BUSY_TIMEOUT, Filter, Param, REVIEWS_SQL,
-    Review, ReviewedRating, SESSION_CRITERIA_SQL, SUMMARY_COLUMNS, Saved, SessionSummary,
-    StoreError, StoredSession, TeamMember, filter_sql,
+    Review, ReviewedRating, SESSION_CRITERIA_SQL, STORED_TRANSCRIPT_SQL, SUMMARY_COLUMNS, Saved,
+    SessionSummary, StoreError, StoredSession, TeamMember, filter_sql,
 };
 use crate::scoring::Scorecard;
 
@@ -153,6 +153,8 @@ CREATE INDEX reviews_session ON reviews (session_id);
 "#,
 ];
 
+mod ownership;
+
 /// A SQLite database of sessions.
 #[derive(Debug)]
 pub struct SqliteStore {
@@ -189,6 +191,13 @@ impl SqliteStore {
         };
         let fail = store.fail();
         store.conn.busy_timeout(busy_timeout).map_err(&fail)?;
+        // Nothing is written before the file is known to be Rapport's: another program's database
+        // is refused untouched.
+        let owner = ownership::check(&store.conn, &store.location())
+            .map_err(|error| ownership::explain_cannot_open(path, error))?;
+        if owner == ownership::Ownership::Unmarked {
+            ownership::mark(&store.conn).map_err(&fail)?;
+        }
         store
             .conn
             .pragma_update(None, "journal_mode", "WAL")
@@ -323,7 +332,16 @@ impl SqliteStore {
                     .optional()
                     .map_err(&fail)?;
                 let Some(id) = id else {
-                    saved.push(Saved::AlreadyStored);
+                    let stored: String = tx
+                        .query_row(STORED_TRANSCRIPT_SQL, [&record.session_id], |row| {
+                            row.get(0)
+                        })
+                        .map_err(&fail)?;
+                    saved.push(if record.same_transcript_as(&stored) {
+                        Saved::AlreadyStored
+                    } else {
+                        Saved::Different
+                    });
                     continue;
                 };
                 insert_document

@@ -2,6 +2,8 @@
 
 mod cli;
 mod engine;
+mod ids;
+mod import_property;
 mod labelled;
 mod play;
 mod qa;

@@ -5,5 +5,6 @@ mod engine;
 mod labelled;
 mod play;
 mod qa;
+mod reviews;
 mod scoring;
 mod store;

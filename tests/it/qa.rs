@@ -7,7 +7,7 @@ use super::cli::rapport;
 use super::store::{POSTGRES_ENV, TestDb, backends, sample};
 
 /// Writes the sample sessions' transcripts into `dir`, one `.jsonl` file each.
-fn write_transcripts(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn write_transcripts(dir: &Path) -> Vec<PathBuf> {
     std::fs::create_dir_all(dir).expect("dir");
     sample()
         .iter()
@@ -19,7 +19,7 @@ fn write_transcripts(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-fn run(dir: &Path, db: &TestDb, args: &[&str]) -> (i32, String, String) {
+pub(crate) fn run(dir: &Path, db: &TestDb, args: &[&str]) -> (i32, String, String) {
     let mut all: Vec<&str> = args.to_vec();
     all.extend(["--db", db.url.as_str()]);
     rapport(dir, &all)

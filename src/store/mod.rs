@@ -94,6 +94,24 @@ pub enum StoreError {
         session_id: String,
         started_at: String,
     },
+    #[error(
+        "`{trainee}` joined team `{team}` at {joined}; a move must start after that (give a later --since)"
+    )]
+    TeamMoveBeforeJoin {
+        trainee: String,
+        team: String,
+        joined: String,
+    },
+    #[error("no review numbered {review_id}; `rapport review SESSION` lists each review with its number")]
+    NoSuchReview { review_id: i64 },
+    #[error(
+        "review {review_id} was already retracted by {by} at {at}; it no longer counts, nothing to do"
+    )]
+    AlreadyRetracted {
+        review_id: i64,
+        by: String,
+        at: String,
+    },
     #[error("the stored session `{session_id}` cannot be read back: {message}")]
     Decode { session_id: String, message: String },
     #[error(
@@ -131,8 +149,21 @@ pub struct Filter {
     pub until: Option<i64>,
 }
 
-/// Per-dimension scores in [`Dimension::ALL`] order.
+/// Per-dimension scores in [`Dimension::ALL`] order (JSON names them: `{"empathy": 72.5, …}`).
 pub type DimensionScores = [Option<f64>; 4];
+
+/// Writes per-dimension scores as an object keyed by dimension, for JSON readers.
+pub fn serialize_dimension_scores<S: serde::Serializer>(
+    scores: &DimensionScores,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap as _;
+    let mut map = serializer.serialize_map(Some(scores.len()))?;
+    for (dimension, score) in Dimension::ALL.iter().zip(scores) {
+        map.serialize_entry(dimension.label(), score)?;
+    }
+    map.end()
+}
 
 /// One stored session as reports read it: no transcript, machine and final (reviewed) scores.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -154,7 +185,9 @@ pub struct SessionSummary {
     /// The overall after reviews (the machine's when unreviewed).
     pub final_overall: f64,
     pub final_passed: bool,
+    #[serde(serialize_with = "serialize_dimension_scores")]
     pub dimensions: DimensionScores,
+    #[serde(serialize_with = "serialize_dimension_scores")]
     pub final_dimensions: DimensionScores,
 }
 
@@ -197,9 +230,63 @@ pub struct CriterionMean {
     pub rated: i64,
 }
 
+/// What a review is for, which decides how it counts (docs/qa.md, "Human review").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReviewKind {
+    /// A reviewer's own rating: it counts in calibration, and is the effective rating when no
+    /// adjudication was made.
+    #[default]
+    Rating,
+    /// A lead's final word on a criterion reviewers disagree on: it wins over every rating.
+    Adjudication,
+    /// An override after a trainee disputed the score: it wins like an adjudication and is kept
+    /// out of calibration, since it was made to settle a case rather than to rate blind.
+    Dispute,
+}
+
+impl ReviewKind {
+    /// Every kind, in the order they are offered.
+    pub const ALL: [ReviewKind; 3] = [
+        ReviewKind::Rating,
+        ReviewKind::Adjudication,
+        ReviewKind::Dispute,
+    ];
+
+    /// The kind's name in the store, the CLI and JSON.
+    pub fn label(self) -> &'static str {
+        match self {
+            ReviewKind::Rating => "rating",
+            ReviewKind::Adjudication => "adjudication",
+            ReviewKind::Dispute => "dispute",
+        }
+    }
+
+    /// The kind with this name.
+    pub fn from_label(label: &str) -> Option<ReviewKind> {
+        ReviewKind::ALL.into_iter().find(|k| k.label() == label)
+    }
+
+    /// Whether it settles the criterion, over any plain rating.
+    pub fn is_final_word(self) -> bool {
+        matches!(self, ReviewKind::Adjudication | ReviewKind::Dispute)
+    }
+}
+
+/// Who took a review back, when and why; the review stays stored beside it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Retraction {
+    pub by: String,
+    /// RFC 3339.
+    pub at: String,
+    pub reason: String,
+}
+
 /// A QA lead's rating of one criterion of one session.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Review {
+    /// The store's number for the review (for `--retract`); 0 before it is stored.
+    pub id: i64,
     pub session_id: String,
     pub criterion: String,
     /// `None` marks the criterion not applicable.
@@ -210,6 +297,66 @@ pub struct Review {
     pub reviewer: String,
     /// RFC 3339.
     pub reviewed_at: String,
+    pub kind: ReviewKind,
+    /// Set when the review was taken back: it no longer counts anywhere.
+    pub retraction: Option<Retraction>,
+}
+
+impl Review {
+    /// Whether it still counts (it was not retracted).
+    pub fn is_active(&self) -> bool {
+        self.retraction.is_none()
+    }
+}
+
+/// The scores of a session after one change of its reviews, kept in order so that xAPI can void
+/// the statement of each superseded score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScoreRevision {
+    pub session_id: String,
+    /// RFC 3339.
+    pub revised_at: String,
+    /// The reviewer whose review (or retraction) made the change.
+    pub revised_by: String,
+    /// Whether any review still counts after the change.
+    pub reviewed: bool,
+    pub final_overall: f64,
+    pub final_passed: bool,
+    #[serde(serialize_with = "serialize_dimension_scores")]
+    pub final_dimensions: DimensionScores,
+}
+
+impl ScoreRevision {
+    /// The revision a scorecard makes.
+    pub fn of(
+        session_id: &str,
+        card: &Scorecard,
+        reviewed: bool,
+        revised_at: &str,
+        revised_by: &str,
+    ) -> ScoreRevision {
+        let mut final_dimensions: DimensionScores = [None; 4];
+        for dimension in &card.dimensions {
+            final_dimensions[dimension_index(dimension.dimension)] = dimension.score;
+        }
+        ScoreRevision {
+            session_id: session_id.to_owned(),
+            revised_at: revised_at.to_owned(),
+            revised_by: revised_by.to_owned(),
+            reviewed,
+            final_overall: card.overall,
+            final_passed: card.passed,
+            final_dimensions,
+        }
+    }
+}
+
+/// Which stored values a misspelt filter is compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KnownValues {
+    Trainees,
+    Scenarios,
+    Teams,
 }
 
 /// A review with the dimension of its criterion, for calibration.
@@ -230,11 +377,15 @@ pub struct StoredSession {
     pub reviews: Vec<Review>,
 }
 
-/// A trainee and their team.
+/// A trainee's membership of a team, over a span of time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TeamMember {
     pub trainee: String,
     pub team: String,
+    /// Unix seconds the membership starts; `None` for a first team, which covers every earlier session.
+    pub since: Option<i64>,
+    /// Unix seconds it ended (excluded); `None` while the trainee is still in the team.
+    pub until: Option<i64>,
 }
 
 /// The results store in use.
@@ -331,13 +482,48 @@ impl Store {
         backend!(self, store => store.load_sessions(ids))
     }
 
-    /// Records a review together with the scorecard it produces, in one transaction.
-    pub fn record_review(
+    /// Records reviews of one session together with the scorecard they produce and the revision
+    /// of its scores, in one transaction: all of them or none.
+    pub fn record_reviews(
         &mut self,
-        review: &Review,
+        reviews: &[Review],
         reviewed: &Scorecard,
+        revision: &ScoreRevision,
     ) -> Result<(), StoreError> {
-        backend!(self, store => store.record_review(review, reviewed))
+        backend!(self, store => store.record_reviews(reviews, reviewed, revision))
+    }
+
+    /// The session a review belongs to.
+    pub fn session_of_review(&mut self, review_id: i64) -> Result<String, StoreError> {
+        backend!(self, store => store.session_of_review(review_id))?
+            .ok_or(StoreError::NoSuchReview { review_id })
+    }
+
+    /// Marks a review retracted (it stays stored) and writes the scores that remain, in one
+    /// transaction; `final_card` is the machine's scorecard when no review counts any more.
+    pub fn retract_review(
+        &mut self,
+        review_id: i64,
+        retraction: &Retraction,
+        final_card: &Scorecard,
+        revision: &ScoreRevision,
+    ) -> Result<(), StoreError> {
+        backend!(self, store => store.retract_review(review_id, retraction, final_card, revision))
+    }
+
+    /// Every score revision of the sessions matching a filter, oldest first.
+    pub fn score_revisions(&mut self, filter: &Filter) -> Result<Vec<ScoreRevision>, StoreError> {
+        backend!(self, store => store.score_revisions(filter))
+    }
+
+    /// The distinct stored trainees, scenario ids or teams, sorted, to hint at a misspelt filter.
+    pub fn known_values(&mut self, which: KnownValues) -> Result<Vec<String>, StoreError> {
+        let sql = match which {
+            KnownValues::Trainees => "SELECT DISTINCT trainee FROM sessions ORDER BY 1",
+            KnownValues::Scenarios => "SELECT DISTINCT scenario_id FROM sessions ORDER BY 1",
+            KnownValues::Teams => "SELECT DISTINCT team FROM team_memberships ORDER BY 1",
+        };
+        backend!(self, store => store.strings(sql))
     }
 
     /// Every review of the sessions matching a filter, oldest first.
@@ -345,19 +531,46 @@ impl Store {
         backend!(self, store => store.reviews(filter))
     }
 
-    /// Puts a trainee in a team (replacing any team they were in).
+    /// Puts a trainee in a team from now on (a first team covers their earlier sessions too).
     pub fn set_team(&mut self, trainee: &str, team: &str) -> Result<(), StoreError> {
-        backend!(self, store => store.set_team(trainee, team))
+        self.set_team_from(trainee, team, None)
     }
 
-    /// Takes a trainee out of their team; whether they had one.
+    /// Puts a trainee in a team from `since` (Unix seconds; `None`: now, or for a first team every
+    /// session). Their membership until then is kept, so past sessions stay in the old team.
+    pub fn set_team_from(
+        &mut self,
+        trainee: &str,
+        team: &str,
+        since: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let now = jiff::Timestamp::now().as_second();
+        backend!(self, store => store.set_team_from(trainee, team, since, now))
+    }
+
+    /// Takes a trainee out of their team from now on; whether they had one.
     pub fn unset_team(&mut self, trainee: &str) -> Result<bool, StoreError> {
-        backend!(self, store => store.unset_team(trainee))
+        self.unset_team_from(trainee, None)
     }
 
-    /// Every trainee → team mapping, by team then trainee.
+    /// Takes a trainee out of their team from `since` (default now); whether they had one.
+    pub fn unset_team_from(&mut self, trainee: &str, since: Option<i64>) -> Result<bool, StoreError> {
+        let at = since.unwrap_or_else(|| jiff::Timestamp::now().as_second());
+        backend!(self, store => store.unset_team_from(trainee, at))
+    }
+
+    /// Every trainee's current team, by team then trainee.
     pub fn teams(&mut self) -> Result<Vec<TeamMember>, StoreError> {
-        backend!(self, store => store.teams())
+        Ok(self
+            .team_history()?
+            .into_iter()
+            .filter(|m| m.until.is_none())
+            .collect())
+    }
+
+    /// Every membership, past and current, by team, trainee and start.
+    pub fn team_history(&mut self) -> Result<Vec<TeamMember>, StoreError> {
+        backend!(self, store => store.team_history())
     }
 }
 
@@ -386,9 +599,12 @@ fn filter_sql(filter: &Filter) -> (String, Vec<Param>) {
     list("s.trainee", &filter.trainees, &mut clauses);
     list("s.scenario_id", &filter.scenarios, &mut clauses);
     if !filter.teams.is_empty() {
+        // The team the trainee was in when the session started, not the one they are in now.
         let marks = vec!["?"; filter.teams.len()].join(", ");
         clauses.push(format!(
-            "s.trainee IN (SELECT trainee FROM teams WHERE team IN ({marks}))"
+            "EXISTS (SELECT 1 FROM team_memberships m WHERE m.trainee = s.trainee AND m.team IN ({marks}) \
+             AND (m.since_epoch IS NULL OR m.since_epoch <= s.started_epoch) \
+             AND (m.until_epoch IS NULL OR s.started_epoch < m.until_epoch))"
         ));
         params.extend(filter.teams.iter().cloned().map(Param::Text));
     }
@@ -410,6 +626,12 @@ enum Param {
     Int(i64),
 }
 
+/// The team membership in force when a session started (`t`), joined to `sessions s`: the
+/// memberships of a trainee never overlap, so at most one row matches.
+const TEAM_AT_START_JOIN: &str = "LEFT JOIN team_memberships t ON t.trainee = s.trainee \
+     AND (t.since_epoch IS NULL OR t.since_epoch <= s.started_epoch) \
+     AND (t.until_epoch IS NULL OR s.started_epoch < t.until_epoch)";
+
 /// The SQL of a session summary, shared by both backends (`s` sessions, `t` teams).
 const SUMMARY_COLUMNS: &str = "s.session_id, s.trainee, t.team, s.scenario_id, s.started_at, s.started_epoch, s.outcome, s.handle_secs, \
      s.overall, s.passed, s.reviewed, s.final_overall, s.final_passed, \
@@ -426,25 +648,138 @@ const CRITERIA_SQL: &str = "SELECT s.trainee, s.criteria FROM sessions s WHERE {
 /// The criterion rows of one session, to repack after a review.
 const SESSION_CRITERIA_SQL: &str = "SELECT criterion, dimension, score, final_score FROM criterion_scores WHERE session = ? ORDER BY criterion";
 
-/// The reviews query, shared by both backends; `{where}` is the filter.
-const REVIEWS_SQL: &str = "SELECT r.session_id, r.criterion, r.rating, r.machine_rating, r.comment, r.reviewer, r.reviewed_at, c.dimension \
-     FROM reviews r JOIN sessions s ON s.session_id = r.session_id \
+/// The columns of a review (`r` reviews, `x` its retraction), read by each backend's `review_from_row`.
+const REVIEW_COLUMNS: &str = "r.session_id, r.criterion, r.rating, r.machine_rating, r.comment, r.reviewer, r.reviewed_at, \
+     r.id, r.kind, x.retracted_by, x.retracted_at, x.reason";
+
+/// The reviews of one session, oldest first.
+const SESSION_REVIEWS_SQL: &str = "SELECT {columns} FROM reviews r LEFT JOIN review_retractions x ON x.review_id = r.id \
+     WHERE r.session_id = ? ORDER BY r.id";
+
+/// The reviews query, shared by both backends; `{where}` is the filter. The dimension follows the review's columns.
+const REVIEWS_SQL: &str = "SELECT {columns}, c.dimension \
+     FROM reviews r LEFT JOIN review_retractions x ON x.review_id = r.id JOIN sessions s ON s.session_id = r.session_id \
      JOIN criterion_scores c ON c.session = s.id AND c.criterion = r.criterion \
      WHERE {where} ORDER BY r.id";
 
-/// The scorecard after applying the latest review of each criterion to the machine's.
+/// The score revisions query, shared by both backends; `{where}` is the filter.
+const REVISIONS_SQL: &str = "SELECT v.session_id, v.revised_at, v.revised_by, v.reviewed, v.final_overall, v.final_passed, \
+     v.final_empathy, v.final_timeliness, v.final_expectations, v.final_ownership \
+     FROM score_revisions v JOIN sessions s ON s.session_id = v.session_id WHERE {where} ORDER BY v.id";
+
+/// Every membership, shared by both backends.
+const TEAM_HISTORY_SQL: &str = "SELECT trainee, team, since_epoch, until_epoch FROM team_memberships \
+     ORDER BY team, trainee, COALESCE(since_epoch, -9223372036854775807)";
+
+/// The SQL text of a query with the shared review columns filled in.
+fn with_review_columns(sql: &str) -> String {
+    sql.replace("{columns}", REVIEW_COLUMNS)
+}
+
+/// Where a new membership starts, given the trainee's open one (`team`, `since`) and whether
+/// they were ever in a team: `Ok(None)` when nothing changes.
+fn membership_start(
+    trainee: &str,
+    team: &str,
+    open: Option<(&str, Option<i64>)>,
+    ever_in_a_team: bool,
+    since: Option<i64>,
+    now: i64,
+) -> Result<Option<Option<i64>>, StoreError> {
+    match open {
+        // A first team covers the trainee's earlier sessions, unless a start is given.
+        None if !ever_in_a_team => Ok(Some(since)),
+        None => Ok(Some(Some(since.unwrap_or(now)))),
+        Some((current, _)) if current == team => Ok(None),
+        Some((current, joined)) => {
+            let start = since.unwrap_or(now);
+            if let Some(joined) = joined
+                && start <= joined
+            {
+                return Err(StoreError::TeamMoveBeforeJoin {
+                    trainee: trainee.to_owned(),
+                    team: current.to_owned(),
+                    joined: epoch_text(joined),
+                });
+            }
+            Ok(Some(Some(start)))
+        }
+    }
+}
+
+/// Unix seconds as RFC 3339, for messages.
+pub fn epoch_text(epoch: i64) -> String {
+    jiff::Timestamp::from_second(epoch).map_or_else(|_| epoch.to_string(), |t| t.to_string())
+}
+
+/// The review that decides a criterion's score, and how it was reached.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EffectiveReview<'a> {
+    pub review: &'a Review,
+    /// Whether an adjudication (or a dispute override) decided it.
+    pub adjudicated: bool,
+    /// Whether the reviewers' latest plain ratings differ (an adjudication settles it).
+    pub reviewers_disagree: bool,
+}
+
+/// The review that decides each criterion (docs/qa.md, "The effective score"): retracted reviews
+/// never count; the latest adjudication or dispute override wins; without one, the latest rating
+/// of any reviewer. `reviews` are oldest first.
+pub fn effective_reviews(reviews: &[Review]) -> BTreeMap<&str, EffectiveReview<'_>> {
+    let mut final_word: BTreeMap<&str, &Review> = BTreeMap::new();
+    let mut latest_rating: BTreeMap<&str, &Review> = BTreeMap::new();
+    let mut by_reviewer: BTreeMap<(&str, &str), Option<i32>> = BTreeMap::new();
+    for review in reviews.iter().filter(|r| r.is_active()) {
+        let criterion = review.criterion.as_str();
+        if review.kind.is_final_word() {
+            final_word.insert(criterion, review);
+        } else {
+            latest_rating.insert(criterion, review);
+            by_reviewer.insert((criterion, review.reviewer.as_str()), review.rating);
+        }
+    }
+    let disagree = |criterion: &str| {
+        let ratings: std::collections::BTreeSet<Option<i32>> = by_reviewer
+            .iter()
+            .filter(|((c, _), _)| *c == criterion)
+            .map(|(_, rating)| *rating)
+            .collect();
+        ratings.len() > 1
+    };
+    let mut effective = BTreeMap::new();
+    for (criterion, review) in &latest_rating {
+        effective.insert(
+            *criterion,
+            EffectiveReview {
+                review,
+                adjudicated: false,
+                reviewers_disagree: disagree(criterion),
+            },
+        );
+    }
+    for (criterion, review) in final_word {
+        effective.insert(
+            criterion,
+            EffectiveReview {
+                review,
+                adjudicated: true,
+                reviewers_disagree: disagree(criterion),
+            },
+        );
+    }
+    effective
+}
+
+/// The scorecard after applying each criterion's effective review to the machine's; the
+/// machine's own when no review counts.
 pub fn apply_reviews(
     machine: &Scorecard,
     reviews: &[Review],
     rubric: &crate::scoring::Rubric,
 ) -> Result<Scorecard, String> {
     let mut card = machine.clone();
-    let mut latest: std::collections::BTreeMap<&str, &Review> = std::collections::BTreeMap::new();
-    for review in reviews {
-        latest.insert(review.criterion.as_str(), review);
-    }
-    for (criterion, review) in latest {
-        card.override_rating(criterion, review.rating, rubric)?;
+    for (criterion, effective) in effective_reviews(reviews) {
+        card.override_rating(criterion, effective.review.rating, rubric)?;
     }
     Ok(card)
 }

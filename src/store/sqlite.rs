@@ -11,8 +11,10 @@ use rusqlite::{
 use super::record::{CriterionAggregator, FinalScores, SessionRecord, pack_criteria, pack_record};
 use super::{
     BEST_SCORES_SQL, CRITERIA_SQL, CriterionMean, DEFAULT_BUSY_TIMEOUT, Filter, Param, REVIEWS_SQL,
-    Review, ReviewedRating, SESSION_CRITERIA_SQL, SUMMARY_COLUMNS, Saved, SessionSummary,
-    StoreError, StoredSession, TeamMember, filter_sql,
+    REVISIONS_SQL, Retraction, Review, ReviewKind, ReviewedRating, SESSION_CRITERIA_SQL,
+    SESSION_REVIEWS_SQL, SUMMARY_COLUMNS, Saved, ScoreRevision, SessionSummary, StoreError,
+    StoredSession, TEAM_AT_START_JOIN, TEAM_HISTORY_SQL, TeamMember, filter_sql,
+    membership_start, with_review_columns,
 };
 use crate::scoring::Scorecard;
 
@@ -151,7 +153,56 @@ CREATE TABLE reviews (
 );
 CREATE INDEX reviews_session ON reviews (session_id);
 "#,
+    MIGRATION_3,
 ];
+
+/// Version 3: reviews gain a kind (rating, adjudication, dispute) and can be retracted with a
+/// trace; every change of a session's reviewed scores is kept as a revision (xAPI voids the
+/// statements of superseded ones); team membership has dates, so a move keeps past sessions in the
+/// old team. Existing reviews become plain ratings, existing teams memberships that cover all
+/// time, and each reviewed session gets one revision with its current scores.
+const MIGRATION_3: &str = r#"
+ALTER TABLE reviews ADD COLUMN kind TEXT NOT NULL DEFAULT 'rating';
+CREATE TABLE review_retractions (
+    review_id    INTEGER PRIMARY KEY REFERENCES reviews (id),
+    retracted_by TEXT NOT NULL,
+    retracted_at TEXT NOT NULL,
+    reason       TEXT NOT NULL
+);
+CREATE TABLE score_revisions (
+    id                 INTEGER PRIMARY KEY,
+    session_id         TEXT NOT NULL REFERENCES sessions (session_id),
+    revised_at         TEXT NOT NULL,
+    revised_by         TEXT NOT NULL,
+    reviewed           INTEGER NOT NULL,
+    final_overall      REAL NOT NULL,
+    final_passed       INTEGER NOT NULL,
+    final_empathy      REAL,
+    final_timeliness   REAL,
+    final_expectations REAL,
+    final_ownership    REAL
+);
+CREATE INDEX score_revisions_session ON score_revisions (session_id);
+INSERT INTO score_revisions (session_id, revised_at, revised_by, reviewed, final_overall, final_passed,
+    final_empathy, final_timeliness, final_expectations, final_ownership)
+SELECT s.session_id,
+    (SELECT r.reviewed_at FROM reviews r WHERE r.session_id = s.session_id ORDER BY r.id DESC LIMIT 1),
+    (SELECT r.reviewer FROM reviews r WHERE r.session_id = s.session_id ORDER BY r.id DESC LIMIT 1),
+    1, s.final_overall, s.final_passed, s.final_empathy, s.final_timeliness, s.final_expectations, s.final_ownership
+FROM sessions s WHERE s.reviewed = 1 AND EXISTS (SELECT 1 FROM reviews r WHERE r.session_id = s.session_id)
+ORDER BY s.id;
+CREATE TABLE team_memberships (
+    id          INTEGER PRIMARY KEY,
+    trainee     TEXT NOT NULL,
+    team        TEXT NOT NULL,
+    since_epoch INTEGER,
+    until_epoch INTEGER
+);
+INSERT INTO team_memberships (trainee, team) SELECT trainee, team FROM teams ORDER BY trainee;
+DROP TABLE teams;
+CREATE INDEX team_memberships_trainee ON team_memberships (trainee, since_epoch);
+CREATE INDEX team_memberships_team ON team_memberships (team);
+"#;
 
 /// A SQLite database of sessions.
 #[derive(Debug)]
@@ -352,7 +403,7 @@ impl SqliteStore {
         let fail = self.fail();
         let (condition, params) = filter_sql(filter);
         let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM sessions s LEFT JOIN teams t ON t.trainee = s.trainee WHERE {condition} \
+            "SELECT {SUMMARY_COLUMNS} FROM sessions s {TEAM_AT_START_JOIN} WHERE {condition} \
              ORDER BY s.started_epoch DESC, s.session_id"
         );
         let mut statement = self.conn.prepare(&sql).map_err(&fail)?;
@@ -416,14 +467,14 @@ impl SqliteStore {
         let fail = self.fail();
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS}, d.transcript, d.scorecard, d.reviewed_scorecard \
-             FROM sessions s LEFT JOIN teams t ON t.trainee = s.trainee JOIN session_documents d ON d.session = s.id \
+             FROM sessions s {TEAM_AT_START_JOIN} JOIN session_documents d ON d.session = s.id \
              WHERE s.session_id = ?1"
         );
         let mut sessions = Vec::with_capacity(ids.len());
         let mut statement = self.conn.prepare(&sql).map_err(&fail)?;
         let mut reviews = self
             .conn
-            .prepare("SELECT session_id, criterion, rating, machine_rating, comment, reviewer, reviewed_at FROM reviews WHERE session_id = ?1 ORDER BY id")
+            .prepare(&with_review_columns(SESSION_REVIEWS_SQL))
             .map_err(&fail)?;
         for id in ids {
             let found = statement
@@ -455,128 +506,248 @@ impl SqliteStore {
         Ok(sessions)
     }
 
-    /// Records a review and the scorecard it produces.
-    pub fn record_review(
+    /// Records reviews of one session, the scorecard they produce and the revision of its scores.
+    pub fn record_reviews(
         &mut self,
-        review: &Review,
+        reviews: &[Review],
         reviewed: &Scorecard,
+        revision: &ScoreRevision,
     ) -> Result<(), StoreError> {
         let fail = self.fail();
-        let scores = FinalScores::of(reviewed);
-        let json = serde_json::to_string(reviewed).unwrap_or_default();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(&fail)?;
-        tx.execute(
-            "INSERT INTO reviews (session_id, criterion, rating, machine_rating, comment, reviewer, reviewed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![review.session_id, review.criterion, review.rating, review.machine_rating, review.comment, review.reviewer, review.reviewed_at],
-        )
-        .map_err(&fail)?;
-        let [empathy, timeliness, expectations, ownership] = scores.dimensions;
-        tx.execute(
-            "UPDATE sessions SET reviewed = 1, final_overall = ?2, final_passed = ?3, final_empathy = ?4, final_timeliness = ?5,
-                final_expectations = ?6, final_ownership = ?7 WHERE session_id = ?1",
-            params![review.session_id, scores.overall, scores.passed, empathy, timeliness, expectations, ownership],
-        )
-        .map_err(&fail)?;
-        let id: i64 = tx
-            .query_row(
-                "SELECT id FROM sessions WHERE session_id = ?1",
-                [&review.session_id],
-                |row| row.get(0),
-            )
-            .map_err(&fail)?;
-        tx.execute(
-            "UPDATE session_documents SET reviewed_scorecard = ?2 WHERE session = ?1",
-            params![id, json],
-        )
-        .map_err(&fail)?;
-        {
-            let mut update = tx
-                .prepare_cached("UPDATE criterion_scores SET final_rating = ?3, final_score = ?4, reviewed = ?5 WHERE session = ?1 AND criterion = ?2")
-                .map_err(&fail)?;
-            for criterion in &scores.criteria {
-                update
-                    .execute(params![
-                        id,
-                        criterion.criterion,
-                        criterion.rating,
-                        criterion.score,
-                        criterion.reviewed
-                    ])
-                    .map_err(&fail)?;
-            }
-            let mut rows = tx.prepare_cached(SESSION_CRITERIA_SQL).map_err(&fail)?;
-            let entries = rows
-                .query_map([id], |row| {
-                    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-                })
-                .map_err(&fail)?
-                .collect::<Result<Vec<(String, String, Option<f64>, Option<f64>)>, _>>()
-                .map_err(&fail)?;
+        for review in reviews {
             tx.execute(
-                "UPDATE sessions SET criteria = ?2 WHERE id = ?1",
-                params![id, pack_criteria(entries.into_iter())],
+                "INSERT INTO reviews (session_id, criterion, rating, machine_rating, comment, reviewer, reviewed_at, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![review.session_id, review.criterion, review.rating, review.machine_rating, review.comment, review.reviewer, review.reviewed_at, review.kind.label()],
             )
             .map_err(&fail)?;
         }
+        write_finals(&tx, reviewed, revision).map_err(&fail)?;
         tx.commit().map_err(&fail)
+    }
+
+    /// The session a review belongs to, if the review exists.
+    pub fn session_of_review(&mut self, review_id: i64) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT session_id FROM reviews WHERE id = ?1",
+                [review_id],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(self.fail())
+    }
+
+    /// Marks a review retracted and writes the scores that remain.
+    pub fn retract_review(
+        &mut self,
+        review_id: i64,
+        retraction: &Retraction,
+        final_card: &Scorecard,
+        revision: &ScoreRevision,
+    ) -> Result<(), StoreError> {
+        let fail = self.fail();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&fail)?;
+        let earlier: Option<(String, String)> = tx
+            .query_row(
+                "SELECT retracted_by, retracted_at FROM review_retractions WHERE review_id = ?1",
+                [review_id],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()
+            .map_err(&fail)?;
+        if let Some((by, at)) = earlier {
+            return Err(StoreError::AlreadyRetracted { review_id, by, at });
+        }
+        tx.execute(
+            "INSERT INTO review_retractions (review_id, retracted_by, retracted_at, reason) VALUES (?1, ?2, ?3, ?4)",
+            params![review_id, retraction.by, retraction.at, retraction.reason],
+        )
+        .map_err(&fail)?;
+        write_finals(&tx, final_card, revision).map_err(&fail)?;
+        tx.commit().map_err(&fail)
+    }
+
+    /// Every score revision of the matching sessions, oldest first.
+    pub fn score_revisions(&mut self, filter: &Filter) -> Result<Vec<ScoreRevision>, StoreError> {
+        let fail = self.fail();
+        let (condition, params) = filter_sql(filter);
+        let sql = REVISIONS_SQL.replace("{where}", &condition);
+        let mut statement = self.conn.prepare(&sql).map_err(&fail)?;
+        let rows = statement
+            .query_map(params_from_iter(values(&params)), |row| {
+                Ok(ScoreRevision {
+                    session_id: row.get(0)?,
+                    revised_at: row.get(1)?,
+                    revised_by: row.get(2)?,
+                    reviewed: row.get(3)?,
+                    final_overall: row.get(4)?,
+                    final_passed: row.get(5)?,
+                    final_dimensions: [row.get(6)?, row.get(7)?, row.get(8)?, row.get(9)?],
+                })
+            })
+            .map_err(&fail)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(&fail)
+    }
+
+    /// The first column of every row of a query without parameters.
+    pub fn strings(&mut self, sql: &str) -> Result<Vec<String>, StoreError> {
+        let fail = self.fail();
+        let mut statement = self.conn.prepare(sql).map_err(&fail)?;
+        let rows = statement.query_map([], |row| row.get(0)).map_err(&fail)?;
+        rows.collect::<Result<Vec<String>, _>>().map_err(&fail)
     }
 
     /// Every review of the matching sessions, oldest first.
     pub fn reviews(&mut self, filter: &Filter) -> Result<Vec<ReviewedRating>, StoreError> {
         let fail = self.fail();
         let (condition, params) = filter_sql(filter);
-        let sql = REVIEWS_SQL.replace("{where}", &condition);
+        let sql = with_review_columns(REVIEWS_SQL).replace("{where}", &condition);
         let mut statement = self.conn.prepare(&sql).map_err(&fail)?;
         let rows = statement
             .query_map(params_from_iter(values(&params)), |row| {
                 Ok(ReviewedRating {
                     review: review_from_row(row)?,
-                    dimension: row.get(7)?,
+                    dimension: row.get(12)?,
                 })
             })
             .map_err(&fail)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(&fail)
     }
 
-    /// Puts a trainee in a team.
-    pub fn set_team(&mut self, trainee: &str, team: &str) -> Result<(), StoreError> {
-        self.conn
-            .execute(
-                "INSERT INTO teams (trainee, team) VALUES (?1, ?2) ON CONFLICT (trainee) DO UPDATE SET team = excluded.team",
-                params![trainee, team],
+    /// Puts a trainee in a team from `since` (see [`super::Store::set_team_from`]).
+    pub fn set_team_from(
+        &mut self,
+        trainee: &str,
+        team: &str,
+        since: Option<i64>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let fail = self.fail();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&fail)?;
+        let open: Option<(i64, String, Option<i64>)> = tx
+            .query_row(
+                "SELECT id, team, since_epoch FROM team_memberships WHERE trainee = ?1 AND until_epoch IS NULL",
+                [trainee],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
             )
-            .map(drop)
-            .map_err(self.fail())
+            .optional()
+            .map_err(&fail)?;
+        let ever: bool = tx
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM team_memberships WHERE trainee = ?1)",
+                [trainee],
+                |row| row.get(0),
+            )
+            .map_err(&fail)?;
+        let current = open
+            .as_ref()
+            .map(|(_, team, joined)| (team.as_str(), *joined));
+        let Some(start) = membership_start(trainee, team, current, ever, since, now)? else {
+            return Ok(());
+        };
+        if let (Some((id, _, _)), Some(start)) = (&open, start) {
+            tx.execute(
+                "UPDATE team_memberships SET until_epoch = ?2 WHERE id = ?1",
+                params![id, start],
+            )
+            .map_err(&fail)?;
+        }
+        tx.execute(
+            "INSERT INTO team_memberships (trainee, team, since_epoch) VALUES (?1, ?2, ?3)",
+            params![trainee, team, start],
+        )
+        .map_err(&fail)?;
+        tx.commit().map_err(&fail)
     }
 
-    /// Takes a trainee out of their team.
-    pub fn unset_team(&mut self, trainee: &str) -> Result<bool, StoreError> {
+    /// Ends a trainee's current membership at `at`; whether they had one.
+    pub fn unset_team_from(&mut self, trainee: &str, at: i64) -> Result<bool, StoreError> {
         self.conn
-            .execute("DELETE FROM teams WHERE trainee = ?1", [trainee])
+            .execute(
+                "UPDATE team_memberships SET until_epoch = MAX(?2, COALESCE(since_epoch + 1, ?2)) WHERE trainee = ?1 AND until_epoch IS NULL",
+                params![trainee, at],
+            )
             .map(|n| n > 0)
             .map_err(self.fail())
     }
 
-    /// Every trainee → team mapping.
-    pub fn teams(&mut self) -> Result<Vec<TeamMember>, StoreError> {
+    /// Every membership, past and current.
+    pub fn team_history(&mut self) -> Result<Vec<TeamMember>, StoreError> {
         let fail = self.fail();
-        let mut statement = self
-            .conn
-            .prepare("SELECT trainee, team FROM teams ORDER BY team, trainee")
-            .map_err(&fail)?;
+        let mut statement = self.conn.prepare(TEAM_HISTORY_SQL).map_err(&fail)?;
         let rows = statement
             .query_map([], |row| {
                 Ok(TeamMember {
                     trainee: row.get(0)?,
                     team: row.get(1)?,
+                    since: row.get(2)?,
+                    until: row.get(3)?,
                 })
             })
             .map_err(&fail)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(&fail)
     }
+}
+
+/// Writes a session's final (reviewed) scores and appends the revision, inside a transaction.
+fn write_finals(
+    tx: &rusqlite::Transaction<'_>,
+    card: &Scorecard,
+    revision: &ScoreRevision,
+) -> rusqlite::Result<()> {
+    let scores = FinalScores::of(card);
+    let json = revision
+        .reviewed
+        .then(|| serde_json::to_string(card).unwrap_or_default());
+    let [empathy, timeliness, expectations, ownership] = scores.dimensions;
+    let id: i64 = tx.query_row(
+        "UPDATE sessions SET reviewed = ?2, final_overall = ?3, final_passed = ?4, final_empathy = ?5, final_timeliness = ?6,
+            final_expectations = ?7, final_ownership = ?8 WHERE session_id = ?1 RETURNING id",
+        params![revision.session_id, revision.reviewed, scores.overall, scores.passed, empathy, timeliness, expectations, ownership],
+        |row| row.get(0),
+    )?;
+    tx.execute(
+        "UPDATE session_documents SET reviewed_scorecard = ?2 WHERE session = ?1",
+        params![id, json],
+    )?;
+    let mut update = tx.prepare_cached("UPDATE criterion_scores SET final_rating = ?3, final_score = ?4, reviewed = ?5 WHERE session = ?1 AND criterion = ?2")?;
+    for criterion in &scores.criteria {
+        update.execute(params![
+            id,
+            criterion.criterion,
+            criterion.rating,
+            criterion.score,
+            criterion.reviewed
+        ])?;
+    }
+    let mut rows = tx.prepare_cached(SESSION_CRITERIA_SQL)?;
+    let entries = rows
+        .query_map([id], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })?
+        .collect::<Result<Vec<(String, String, Option<f64>, Option<f64>)>, _>>()?;
+    tx.execute(
+        "UPDATE sessions SET criteria = ?2 WHERE id = ?1",
+        params![id, pack_criteria(entries.into_iter())],
+    )?;
+    let [empathy, timeliness, expectations, ownership] = revision.final_dimensions;
+    tx.execute(
+        "INSERT INTO score_revisions (session_id, revised_at, revised_by, reviewed, final_overall, final_passed,
+            final_empathy, final_timeliness, final_expectations, final_ownership) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![revision.session_id, revision.revised_at, revision.revised_by, revision.reviewed, revision.final_overall,
+            revision.final_passed, empathy, timeliness, expectations, ownership],
+    )?;
+    Ok(())
 }
 
 /// Turns a SQLite error into a store error that says what to do.
@@ -628,9 +799,20 @@ fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<SessionSummary> {
     })
 }
 
-/// A review from its first seven columns.
+/// A review from the columns of `REVIEW_COLUMNS`.
 fn review_from_row(row: &Row<'_>) -> rusqlite::Result<Review> {
+    let kind: String = row.get(8)?;
+    let by: Option<String> = row.get(9)?;
+    let retraction = match by {
+        Some(by) => Some(Retraction {
+            by,
+            at: row.get(10)?,
+            reason: row.get(11)?,
+        }),
+        None => None,
+    };
     Ok(Review {
+        id: row.get(7)?,
         session_id: row.get(0)?,
         criterion: row.get(1)?,
         rating: row.get(2)?,
@@ -638,5 +820,8 @@ fn review_from_row(row: &Row<'_>) -> rusqlite::Result<Review> {
         comment: row.get(4)?,
         reviewer: row.get(5)?,
         reviewed_at: row.get(6)?,
+        // A kind this version does not know counts as a plain rating.
+        kind: ReviewKind::from_label(&kind).unwrap_or_default(),
+        retraction,
     })
 }

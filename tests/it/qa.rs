@@ -169,7 +169,7 @@ fn reports_come_in_every_format() {
         );
         assert_eq!(csv.lines().count(), sample().len() + 1, "{}", db.name);
         assert!(
-            csv.starts_with("session_id,trainee,team,scenario,started_at"),
+            csv.starts_with("\u{feff}session_id,trainee,team,scenario,started_at"),
             "{}",
             db.name
         );
@@ -179,7 +179,7 @@ fn reports_come_in_every_format() {
             &["report", "--format", "csv", "--by", "scenario"],
         );
         assert!(
-            groups.starts_with("scenario,sessions,reviewed,iqs"),
+            groups.starts_with("\u{feff}scenario,sessions,reviewed,iqs"),
             "{}: {groups}",
             db.name
         );

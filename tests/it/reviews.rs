@@ -163,6 +163,8 @@ fn a_retracted_review_leaves_a_trace_and_the_score_falls_back() {
                 &review_id.to_string(),
                 "--reason",
                 "again",
+                "--reviewer",
+                "eli",
             ],
         );
         assert_eq!(code, 2, "{}: {err}", db.name);

@@ -418,6 +418,17 @@ impl Store {
         }
     }
 
+    /// Opens a store migrated only up to `version`, so tests can build an older schema.
+    #[doc(hidden)]
+    pub fn open_at_schema_version_for_tests(db: &str, version: usize) -> Result<Store, StoreError> {
+        if is_postgres_url(db) {
+            PostgresStore::open_at_schema_version_for_tests(db, version).map(Store::Postgres)
+        } else {
+            SqliteStore::open_at_schema_version_for_tests(std::path::Path::new(db), version)
+                .map(Store::Sqlite)
+        }
+    }
+
     /// Where the store is, for messages (a path, or a URL without its password).
     pub fn location(&self) -> String {
         backend!(self, store => store.location())

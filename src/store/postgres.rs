@@ -159,7 +159,24 @@ impl PostgresStore {
             source,
         })?;
         let mut store = PostgresStore { client, location };
-        store.migrate()?;
+        store.migrate(MIGRATIONS.len())?;
+        Ok(store)
+    }
+
+    /// Connects and migrates only up to `version`, so tests can build an older schema and check
+    /// that it upgrades.
+    #[doc(hidden)]
+    pub fn open_at_schema_version_for_tests(
+        url: &str,
+        version: usize,
+    ) -> Result<PostgresStore, StoreError> {
+        let location = redact_password(url);
+        let client = Client::connect(url, NoTls).map_err(|source| StoreError::Connect {
+            location: location.clone(),
+            source,
+        })?;
+        let mut store = PostgresStore { client, location };
+        store.migrate(version.min(MIGRATIONS.len()))?;
         Ok(store)
     }
 
@@ -173,7 +190,8 @@ impl PostgresStore {
         move |source| classify(&location, source)
     }
 
-    fn migrate(&mut self) -> Result<(), StoreError> {
+    /// Applies the migrations up to `target` (normally all of them).
+    fn migrate(&mut self, target: usize) -> Result<(), StoreError> {
         let fail = self.fail();
         let mut tx = self.client.transaction().map_err(&fail)?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
@@ -191,14 +209,15 @@ impl PostgresStore {
                 supported,
             });
         }
-        for migration in MIGRATIONS.iter().skip(version as usize) {
+        let reached = target as i64;
+        for migration in MIGRATIONS.iter().take(target).skip(version as usize) {
             tx.batch_execute(migration).map_err(&fail)?;
         }
         tx.execute("DELETE FROM rapport_schema", &[])
             .map_err(&fail)?;
         tx.execute(
             "INSERT INTO rapport_schema (version) VALUES ($1)",
-            &[&supported.max(version)],
+            &[&reached.max(version)],
         )
         .map_err(&fail)?;
         tx.commit().map_err(&fail)

@@ -252,7 +252,27 @@ impl SqliteStore {
             .conn
             .pragma_update(None, "foreign_keys", "ON")
             .map_err(&fail)?;
-        store.migrate()?;
+        store.migrate(MIGRATIONS.len())?;
+        Ok(store)
+    }
+
+    /// Opens a database migrated only up to `version`, so tests can build an older schema and
+    /// check that it upgrades.
+    #[doc(hidden)]
+    pub fn open_at_schema_version_for_tests(
+        path: &Path,
+        version: usize,
+    ) -> Result<SqliteStore, StoreError> {
+        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut store = SqliteStore {
+            conn,
+            path: path.to_path_buf(),
+            busy_timeout: DEFAULT_BUSY_TIMEOUT,
+        };
+        store.migrate(version.min(MIGRATIONS.len()))?;
         Ok(store)
     }
 
@@ -276,13 +296,14 @@ impl SqliteStore {
         move |source| classify(&location, waited_secs, source)
     }
 
-    fn migrate(&mut self) -> Result<(), StoreError> {
+    /// Applies the migrations up to `target` (normally all of them).
+    fn migrate(&mut self, target: usize) -> Result<(), StoreError> {
         let fail = self.fail();
         let current: i64 = self
             .conn
             .pragma_query_value(None, "user_version", |row| row.get(0))
             .map_err(&fail)?;
-        if current == MIGRATIONS.len() as i64 {
+        if current == target as i64 {
             // Up to date: no write lock needed, so reports open while an import is writing.
             return Ok(());
         }
@@ -301,7 +322,12 @@ impl SqliteStore {
                 supported,
             });
         }
-        for (index, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        for (index, migration) in MIGRATIONS
+            .iter()
+            .enumerate()
+            .take(target)
+            .skip(version as usize)
+        {
             tx.execute_batch(migration).map_err(&fail)?;
             tx.pragma_update(None, "user_version", index as i64 + 1)
                 .map_err(&fail)?;

@@ -519,3 +519,137 @@ fn a_misspelt_filter_gets_a_hint() {
     let (_, _, err) = run(dir.path(), &db, &["calibration", "--team", "nowhere"]);
     assert!(err.contains("no team"), "{err}");
 }
+
+/// Runs SQL on a test database directly, below the store.
+fn execute_raw(db: &TestDb, sql: &str) {
+    if db.name == "postgres" {
+        let mut client =
+            postgres::Client::connect(&db.url, postgres::NoTls).expect("connect to the server");
+        client.batch_execute(sql).expect("raw SQL");
+    } else {
+        let conn = rusqlite::Connection::open(&db.url).expect("open");
+        conn.execute_batch(sql).expect("raw SQL");
+    }
+}
+
+#[test]
+fn a_database_at_the_previous_schema_upgrades_in_place_and_reads_the_same() {
+    for db in backends() {
+        // The schema before reviews had kinds and teams had dates: SQLite 2, PostgreSQL 1.
+        let previous = if db.name == "sqlite" { 2 } else { 1 };
+        let runs = &sample()[..6];
+        {
+            let mut old = rapport::store::Store::open_at_schema_version_for_tests(&db.url, previous)
+                .expect("an old store");
+            for run in runs {
+                old.save_session(&run.transcript, &run.scorecard)
+                    .expect("save");
+            }
+        }
+        let (run0, criterion) = session_and_criterion();
+        let id = &run0.transcript.header.session_id;
+        // What the previous version wrote for two reviews and two teams.
+        execute_raw(
+            &db,
+            &format!(
+                "INSERT INTO teams (trainee, team) VALUES ('trainee-01', 'north'), ('trainee-02', 'south');
+                 INSERT INTO reviews (session_id, criterion, rating, machine_rating, comment, reviewer, reviewed_at)
+                     VALUES ('{id}', '{c}', {min}, {machine}, 'too generic', 'dana', '2026-02-01T10:00:00Z'),
+                            ('{id}', '{c}', {min}, {machine}, 'agreed', 'eli', '2026-02-02T10:00:00Z');
+                 UPDATE sessions SET reviewed = {yes}, final_overall = 12.5 WHERE session_id = '{id}';",
+                c = criterion.id,
+                min = criterion.min,
+                machine = criterion.rating.expect("rated"),
+                yes = if db.name == "sqlite" { "1" } else { "TRUE" },
+            ),
+        );
+        let mut store = db.open();
+        assert_eq!(
+            store.schema_version().expect("version"),
+            previous as i64 + 1,
+            "{}",
+            db.name
+        );
+        let summaries = store
+            .summaries(&rapport::store::Filter::default())
+            .expect("summaries");
+        assert_eq!(summaries.len(), runs.len(), "{}: no session lost", db.name);
+        let first = summaries
+            .iter()
+            .find(|s| &s.session_id == id)
+            .expect("the reviewed session");
+        assert!(first.reviewed && first.final_overall == 12.5, "{}", db.name);
+        assert_eq!(first.overall, run0.scorecard.overall, "{}", db.name);
+        for summary in &summaries {
+            let expected = match summary.trainee.as_str() {
+                "trainee-01" => Some("north"),
+                "trainee-02" => Some("south"),
+                _ => None,
+            };
+            assert_eq!(summary.team.as_deref(), expected, "{}: team kept", db.name);
+        }
+        let teams: Vec<(String, String, Option<i64>)> = store
+            .teams()
+            .expect("teams")
+            .into_iter()
+            .map(|m| (m.team, m.trainee, m.since))
+            .collect();
+        assert_eq!(
+            teams,
+            [
+                ("north".to_owned(), "trainee-01".to_owned(), None),
+                ("south".to_owned(), "trainee-02".to_owned(), None)
+            ],
+            "{}",
+            db.name
+        );
+        let loaded = store
+            .load_sessions(std::slice::from_ref(id))
+            .expect("load")
+            .pop()
+            .expect("session");
+        assert_eq!(loaded.transcript, run0.transcript, "{}", db.name);
+        let reviews: Vec<(&str, &str, rapport::store::ReviewKind, bool)> = loaded
+            .reviews
+            .iter()
+            .map(|r| {
+                (
+                    r.reviewer.as_str(),
+                    r.comment.as_str(),
+                    r.kind,
+                    r.is_active(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            reviews,
+            [
+                ("dana", "too generic", rapport::store::ReviewKind::Rating, true),
+                ("eli", "agreed", rapport::store::ReviewKind::Rating, true)
+            ],
+            "{}",
+            db.name
+        );
+        let revisions = store
+            .score_revisions(&rapport::store::Filter::default())
+            .expect("revisions");
+        assert_eq!(revisions.len(), 1, "{}", db.name);
+        assert_eq!(
+            (revisions[0].final_overall, revisions[0].revised_by.as_str()),
+            (12.5, "eli"),
+            "{}",
+            db.name
+        );
+        // Opening it again changes nothing.
+        drop(store);
+        let mut again = db.open();
+        assert_eq!(
+            again
+                .summaries(&rapport::store::Filter::default())
+                .expect("summaries"),
+            summaries,
+            "{}",
+            db.name
+        );
+    }
+}

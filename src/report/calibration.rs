@@ -481,6 +481,65 @@ mod tests {
     }
 
     #[test]
+    fn high_agreement_with_no_kappa_or_few_pairs_carries_a_warning() {
+        // 95 % agreement and κ 0.00: the machine always said 5.
+        let mut pairs = vec![(5, 5); 38];
+        pairs.extend([(5, 4), (5, 4)]);
+        let result = agreement(&pairs).expect("pairs");
+        assert!((result.percent - 0.95).abs() < 1e-12);
+        assert!(result.kappa.expect("defined").abs() < 1e-12);
+        let warning = result.warning.expect("a warning");
+        assert!(warning.contains("chance alone"), "{warning}");
+        let few = agreement(&pairs[..5]).expect("pairs");
+        assert!(few.warning.expect("a warning").contains("too few"));
+        let mut balanced = vec![(1, 1); 20];
+        balanced.extend(vec![(0, 0); 20]);
+        assert_eq!(agreement(&balanced).expect("pairs").warning, None);
+    }
+
+    fn rated(session: &str, reviewer: &str, rating: i32, kind: ReviewKind) -> ReviewedRating {
+        ReviewedRating {
+            review: crate::store::Review {
+                id: 0,
+                session_id: session.to_owned(),
+                criterion: "empathy.apology".to_owned(),
+                rating: Some(rating),
+                machine_rating: Some(3),
+                comment: String::new(),
+                reviewer: reviewer.to_owned(),
+                reviewed_at: "2026-02-02T10:00:00Z".to_owned(),
+                kind,
+                retraction: None,
+            },
+            dimension: "empathy".to_owned(),
+        }
+    }
+
+    #[test]
+    fn each_reviewer_is_compared_with_the_others_consensus_and_disputes_are_left_out() {
+        let reviews = [
+            rated("s1", "dana", 3, ReviewKind::Rating),
+            rated("s1", "eli", 2, ReviewKind::Rating),
+            rated("s1", "fay", 2, ReviewKind::Rating),
+            rated("s1", "lead", 1, ReviewKind::Dispute),
+        ];
+        let calibration = calibrate(&reviews);
+        assert_eq!((calibration.reviews, calibration.left_out), (3, 1));
+        let dana = &calibration.per_reviewer[0];
+        assert_eq!(dana.reviewer, "dana");
+        let consensus = dana.consensus.as_ref().expect("eli and fay agree");
+        assert_eq!((consensus.pairs, consensus.percent), (1, 0.0));
+        assert_eq!(dana.machine.as_ref().map(|m| m.percent), Some(1.0));
+        // For eli, the others (dana 3, fay 2) tie: no consensus to compare with.
+        assert_eq!(calibration.per_reviewer[1].consensus, None);
+        assert_eq!(dana.over_time[0].period, "2026-02");
+        assert_eq!(
+            period_label("2026-02-04T10:00:00Z", CalibrationPeriod::Week),
+            "2026-02-02"
+        );
+    }
+
+    #[test]
     fn kappa_is_undefined_when_both_raters_use_one_rating() {
         let result = agreement(&[(5, 5), (5, 5)]).expect("pairs");
         assert_eq!(result.percent, 1.0);

@@ -291,7 +291,12 @@ fn criterion_json(session: &StoredSession, criterion: &CriterionScore) -> Value 
 }
 
 /// Shows a session's machine and effective ratings, the evidence behind them, and every review.
-fn show_review(store: &mut Store, prefix: &str, as_json: bool, template: bool) -> anyhow::Result<Status> {
+fn show_review(
+    store: &mut Store,
+    prefix: &str,
+    as_json: bool,
+    template: bool,
+) -> anyhow::Result<Status> {
     let id = store.resolve_session(prefix)?;
     let Some(session) = store.load_sessions(std::slice::from_ref(&id))?.pop() else {
         anyhow::bail!("session `{id}` vanished while reading it");
@@ -343,14 +348,20 @@ fn show_review(store: &mut Store, prefix: &str, as_json: bool, template: bool) -
     let effective = effective_reviews(&session.reviews);
     let mut table = comfy_table::Table::new();
     table.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
-    table.set_header(vec!["criterion", "scale", "machine", "effective", "reviews"]);
+    table.set_header(vec![
+        "criterion",
+        "scale",
+        "machine",
+        "effective",
+        "reviews",
+    ]);
     for criterion in &session.scorecard.criteria {
         let decided = effective.get(criterion.id.as_str());
         let mut shown = show_rating(decided.map_or(criterion.rating, |d| d.review.rating));
         if decided.is_some_and(|d| d.adjudicated) {
             shown.push_str(" (adjudicated)");
         } else if decided.is_some_and(|d| d.reviewers_disagree) {
-            shown.push_str(" (reviewers disagree: latest; adjudicate with --kind adjudication)");
+            shown.push_str(" (reviewers disagree; the latest counts)");
         }
         let reviews: Vec<String> = session
             .reviews
@@ -387,10 +398,10 @@ fn show_review(store: &mut Store, prefix: &str, as_json: bool, template: bool) -
             let quote = if evidence.finding.matched.is_empty() {
                 String::new()
             } else {
-                format!("“{}” ", evidence.finding.matched)
+                format!(": “{}”", evidence.finding.matched)
             };
             println!(
-                "    {sign} turn {} at {}: {quote}— {}",
+                "    {sign} turn {} at {}{quote} — {}",
                 evidence.turn,
                 format_time_ms(evidence.at_ms),
                 evidence.finding.note

@@ -356,7 +356,12 @@ pub fn render_calibration(calibration: &Calibration) -> String {
     let cells = |a: Option<Agreement>| match a {
         Some(a) => vec![
             a.pairs.to_string(),
-            super::format_rate(a.percent),
+            // A figure that should not be trusted is marked; the notes under the table say why.
+            if a.warning.is_some() {
+                format!("{} ⚠", super::format_rate(a.percent))
+            } else {
+                super::format_rate(a.percent)
+            },
             a.kappa.map_or_else(
                 || "—".to_owned(),
                 |k| format!("{k:.2} ({})", kappa_label(Some(k))),
@@ -375,16 +380,27 @@ pub fn render_calibration(calibration: &Calibration) -> String {
         line.extend(cells(row.between_reviewers.clone()));
         table.add_row(line);
     }
+    // The totals' warnings in full, the narrower rows' counted, so the notes stay readable.
     let mut warnings = Vec::new();
+    let mut narrower_warned = 0;
     for row in &calibration.rows {
         for (side, agreement) in [
             ("machine↔reviewer", row.machine_vs_reviewers.clone()),
             ("reviewer↔reviewer", row.between_reviewers.clone()),
         ] {
-            if let Some(warning) = agreement.and_then(|a| a.warning) {
-                warnings.push(format!("⚠ {} {side}: {warning}", row.name));
+            match agreement.and_then(|a| a.warning) {
+                Some(warning) if row.level == "all" => {
+                    warnings.push(format!("⚠ all criteria, {side}: {warning}"));
+                }
+                Some(_) => narrower_warned += 1,
+                None => {}
             }
         }
+    }
+    if narrower_warned > 0 {
+        warnings.push(format!(
+            "⚠ {narrower_warned} dimension or criterion figure(s) are marked: too few pairs (under {MIN_PAIRS}), or agreement that κ shows is mostly chance (`--json` says which)"
+        ));
     }
     let mut reviewers = comfy_table::Table::new();
     reviewers.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
@@ -408,7 +424,7 @@ pub fn render_calibration(calibration: &Calibration) -> String {
             ("consensus", reviewer.consensus.clone()),
         ] {
             if let Some(warning) = agreement.and_then(|a| a.warning) {
-                warnings.push(format!("⚠ {} ↔{side}: {warning}", reviewer.reviewer));
+                warnings.push(format!("⚠ {} ↔ {side}: {warning}", reviewer.reviewer));
             }
         }
         for period in &reviewer.over_time {

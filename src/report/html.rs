@@ -696,6 +696,32 @@ mod tests {
     }
 
     #[test]
+    fn chart_legends_keep_whole_names_and_the_pass_mark_label_sits_right_of_the_lines() {
+        let series = |group: &str| TrendSeries {
+            group: group.to_owned(),
+            points: vec![crate::report::TrendPoint {
+                period: "2026-01-05".to_owned(),
+                sessions: 3,
+                iqs: 80.0,
+                machine_iqs: 80.0,
+                pass_rate: 1.0,
+            }],
+        };
+        let (all, refund) = (series("all"), series("refund-outside-policy"));
+        let svg = trend_chart(&[&all, &refund], Some(80.0));
+        assert!(svg.contains(">refund-outside-policy</text>"), "{svg}");
+        // The label starts right of the plot, where no line or point is drawn.
+        let label = svg.find(">pass mark 80<").expect("a pass mark label");
+        let x_at = svg[..label].rfind("x=\"").expect("the label's x") + 3;
+        let x: f64 = svg[x_at..]
+            .split('"')
+            .next()
+            .and_then(|x| x.parse().ok())
+            .expect("a number");
+        assert!(x > CHART_W - MARGIN_R, "{x}");
+    }
+
+    #[test]
     fn overlapping_evidence_is_marked_once() {
         let long = evidence("so sorry", Polarity::Good);
         let short = evidence("sorry", Polarity::Bad);

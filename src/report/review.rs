@@ -4,8 +4,7 @@ use serde::Serialize;
 
 use crate::scoring::{Rubric, Scorecard};
 use crate::store::{
-    Retraction, Review, ReviewKind, ScoreRevision, Store, StoreError, StoredSession,
-    apply_reviews,
+    Retraction, Review, ReviewKind, ScoreRevision, Store, StoreError, StoredSession, apply_reviews,
 };
 
 /// One criterion's rating in a review.
@@ -66,7 +65,9 @@ pub enum ReviewError {
         criterion: String,
         message: String,
     },
-    #[error("`{criterion}` is rated twice in one review of session `{session_id}`; rate each criterion once")]
+    #[error(
+        "`{criterion}` is rated twice in one review of session `{session_id}`; rate each criterion once"
+    )]
     RatedTwice {
         session_id: String,
         criterion: String,
@@ -116,9 +117,7 @@ fn load_session(store: &mut Store, prefix: &str) -> Result<StoredSession, Review
     let session = store
         .load_sessions(std::slice::from_ref(&session_id))?
         .pop()
-        .ok_or(StoreError::NoSuchSession {
-            prefix: session_id,
-        })?;
+        .ok_or(StoreError::NoSuchSession { prefix: session_id })?;
     Ok(session)
 }
 
@@ -192,13 +191,7 @@ pub fn review_session(
             message,
         }
     })?;
-    let revision = ScoreRevision::of(
-        &session_id,
-        &reviewed,
-        true,
-        reviewed_at,
-        &request.reviewer,
-    );
+    let revision = ScoreRevision::of(&session_id, &reviewed, true, reviewed_at, &request.reviewer);
     store.record_reviews(&new_reviews, &reviewed, &revision)?;
     Ok(ReviewOutcome {
         session_id,

@@ -125,7 +125,12 @@ pub fn parse_review_file(path: &Path, text: &str) -> Result<Vec<CriterionRating>
         path: path.to_path_buf(),
         line: error.line(),
         column: error.column(),
-        message: error.to_string().split(" at line ").next().unwrap_or_default().to_owned(),
+        message: error
+            .to_string()
+            .split(" at line ")
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
     })?;
     if file.ratings.is_empty() {
         return Err(ReviewFileError::Empty {

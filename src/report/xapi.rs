@@ -103,7 +103,10 @@ fn score_versions<'a>(
             reviewed: revision.reviewed,
             revised: Some((revision.revised_by.as_str(), revision.revised_at.as_str())),
         };
-        if versions.last().is_some_and(|last| !last.same_content(&version)) {
+        if versions
+            .last()
+            .is_some_and(|last| !last.same_content(&version))
+        {
             versions.push(version);
         }
     }
@@ -160,7 +163,12 @@ pub fn session_statements(
 }
 
 /// The `result` of a version's `passed`/`failed` statement.
-fn result_of(session: &SessionSummary, version: &ScoreVersion<'_>, finished: bool, base: &str) -> Value {
+fn result_of(
+    session: &SessionSummary,
+    version: &ScoreVersion<'_>,
+    finished: bool,
+    base: &str,
+) -> Value {
     let mut extensions = serde_json::Map::new();
     for dimension in Dimension::ALL {
         if let Some(score) = version.dimensions[dimension_index(dimension)] {

@@ -109,7 +109,9 @@ pub enum StoreError {
         team: String,
         joined: String,
     },
-    #[error("no review numbered {review_id}; `rapport review SESSION` lists each review with its number")]
+    #[error(
+        "no review numbered {review_id}; `rapport review SESSION` lists each review with its number"
+    )]
     NoSuchReview { review_id: i64 },
     #[error(
         "review {review_id} was already retracted by {by} at {at}; it no longer counts, nothing to do"
@@ -451,7 +453,11 @@ impl Store {
     }
 
     /// Takes a trainee out of their team from `since` (default now); whether they had one.
-    pub fn unset_team_from(&mut self, trainee: &str, since: Option<i64>) -> Result<bool, StoreError> {
+    pub fn unset_team_from(
+        &mut self,
+        trainee: &str,
+        since: Option<i64>,
+    ) -> Result<bool, StoreError> {
         let at = since.unwrap_or_else(|| jiff::Timestamp::now().as_second());
         backend!(self, store => store.unset_team_from(trainee, at))
     }

@@ -6,6 +6,7 @@ use postgres::error::SqlState;
 use postgres::types::ToSql;
 use postgres::{Client, NoTls, Row};
 
+use super::postgres_migrations::MIGRATIONS;
 use super::record::{CriterionAggregator, FinalScores, SessionRecord, pack_criteria, pack_record};
 use super::{
     BEST_SCORES_SQL, CRITERIA_SQL, CriterionMean, Filter, Param, REVIEWS_SQL, REVISIONS_SQL,
@@ -14,7 +15,6 @@ use super::{
     TEAM_AT_START_JOIN, TEAM_HISTORY_SQL, TeamMember, filter_sql, membership_start,
     with_review_columns,
 };
-use super::postgres_migrations::MIGRATIONS;
 use crate::scoring::Scorecard;
 
 /// The advisory lock taken while migrating, so several clients starting at once migrate once.
@@ -320,7 +320,10 @@ impl PostgresStore {
         let fail = self.fail();
         let row = self
             .client
-            .query_opt("SELECT session_id FROM reviews WHERE id = $1", &[&review_id])
+            .query_opt(
+                "SELECT session_id FROM reviews WHERE id = $1",
+                &[&review_id],
+            )
             .map_err(fail)?;
         Ok(row.map(|row| row.get(0)))
     }
@@ -336,8 +339,11 @@ impl PostgresStore {
         let fail = self.fail();
         let mut tx = self.client.transaction().map_err(&fail)?;
         // Locks the review, so two retractions at once are told apart.
-        tx.execute("SELECT id FROM reviews WHERE id = $1 FOR UPDATE", &[&review_id])
-            .map_err(&fail)?;
+        tx.execute(
+            "SELECT id FROM reviews WHERE id = $1 FOR UPDATE",
+            &[&review_id],
+        )
+        .map_err(&fail)?;
         let earlier = tx
             .query_opt(
                 "SELECT retracted_by, retracted_at FROM review_retractions WHERE review_id = $1",

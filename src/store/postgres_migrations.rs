@@ -1,7 +1,8 @@
 //! The PostgreSQL store's schema migrations, in order: forward only, each run once, none losing stored data.
 
 /// Schema migrations, applied in order; the index + 1 is the schema version.
-pub(super) const MIGRATIONS: &[&str] = &[r#"
+pub(super) const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE sessions (
     id                 BIGSERIAL PRIMARY KEY,
     session_id         TEXT NOT NULL UNIQUE,
@@ -68,7 +69,9 @@ CREATE TABLE reviews (
     reviewed_at    TEXT NOT NULL
 );
 CREATE INDEX reviews_session ON reviews (session_id);
-"#, MIGRATION_2];
+"#,
+    MIGRATION_2,
+];
 
 /// Version 2: reviews gain a kind and can be retracted with a trace, each change of a session's
 /// reviewed scores is kept as a revision (for xAPI), and team membership has dates. Existing

@@ -9,14 +9,14 @@ use rusqlite::{
 };
 
 use super::record::{CriterionAggregator, FinalScores, SessionRecord, pack_criteria, pack_record};
+use super::sqlite_migrations::MIGRATIONS;
 use super::{
     BEST_SCORES_SQL, CRITERIA_SQL, CriterionMean, DEFAULT_BUSY_TIMEOUT, Filter, Param, REVIEWS_SQL,
     REVISIONS_SQL, Retraction, Review, ReviewKind, ReviewedRating, SESSION_CRITERIA_SQL,
     SESSION_REVIEWS_SQL, SUMMARY_COLUMNS, Saved, ScoreRevision, SessionSummary, StoreError,
-    StoredSession, TEAM_AT_START_JOIN, TEAM_HISTORY_SQL, TeamMember, filter_sql,
-    membership_start, with_review_columns,
+    StoredSession, TEAM_AT_START_JOIN, TEAM_HISTORY_SQL, TeamMember, filter_sql, membership_start,
+    with_review_columns,
 };
-use super::sqlite_migrations::MIGRATIONS;
 use crate::scoring::Scorecard;
 
 /// A SQLite database of sessions.

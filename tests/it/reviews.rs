@@ -71,8 +71,22 @@ fn a_second_reviewer_is_kept_beside_the_first_and_an_adjudication_decides() {
         let (run0, criterion) = session_and_criterion();
         let id = &run0.transcript.header.session_id;
         let (low, high) = (criterion.min.to_string(), criterion.max.to_string());
-        rate(dir.path(), &db, id, &criterion.id, &low, &["--reviewer", "dana"]);
-        rate(dir.path(), &db, id, &criterion.id, &high, &["--reviewer", "eli"]);
+        rate(
+            dir.path(),
+            &db,
+            id,
+            &criterion.id,
+            &low,
+            &["--reviewer", "dana"],
+        );
+        rate(
+            dir.path(),
+            &db,
+            id,
+            &criterion.id,
+            &high,
+            &["--reviewer", "eli"],
+        );
         let view = shown(dir.path(), &db, id);
         let rated = criterion_of(&view, &criterion.id);
         let reviewers: Vec<&str> = rated["reviews"]
@@ -95,7 +109,14 @@ fn a_second_reviewer_is_kept_beside_the_first_and_an_adjudication_decides() {
             &low,
             &["--reviewer", "lead", "--kind", "adjudication"],
         );
-        rate(dir.path(), &db, id, &criterion.id, &high, &["--reviewer", "fay"]);
+        rate(
+            dir.path(),
+            &db,
+            id,
+            &criterion.id,
+            &high,
+            &["--reviewer", "fay"],
+        );
         let view = shown(dir.path(), &db, id);
         let rated = criterion_of(&view, &criterion.id);
         assert_eq!(rated["effective_rating"], criterion.min, "{}", db.name);
@@ -186,12 +207,24 @@ fn several_criteria_are_rated_in_one_command_or_from_a_file() {
             dir.path(),
             &db,
             &[
-                "review", id, "--rate", &first, "--rate", &second, "--reviewer", "dana", "--json",
+                "review",
+                id,
+                "--rate",
+                &first,
+                "--rate",
+                &second,
+                "--reviewer",
+                "dana",
+                "--json",
             ],
         );
         assert_eq!(code, 0, "{}: {err}", db.name);
         let outcome = json(&out, "review --rate --json");
-        assert_eq!(outcome["ratings"].as_array().map(Vec::len), Some(2), "{out}");
+        assert_eq!(
+            outcome["ratings"].as_array().map(Vec::len),
+            Some(2),
+            "{out}"
+        );
         assert!(outcome["reviewed_overall"].is_number(), "{out}");
 
         // A whole scorecard from a file: every criterion, N/A and comments.
@@ -205,8 +238,8 @@ fn several_criteria_are_rated_in_one_command_or_from_a_file() {
                 })
             })
             .collect();
-        let card = serde_json::to_string_pretty(&serde_json::json!({ "ratings": ratings }))
-            .expect("json");
+        let card =
+            serde_json::to_string_pretty(&serde_json::json!({ "ratings": ratings })).expect("json");
         std::fs::write(dir.path().join("card.json"), card).expect("write");
         let (code, _, err) = run(
             dir.path(),
@@ -241,7 +274,16 @@ fn several_criteria_are_rated_in_one_command_or_from_a_file() {
         let (code, _, err) = run(
             dir.path(),
             &db,
-            &["review", id, "--rate", &first, "--rate", &unknown, "--reviewer", "fay"],
+            &[
+                "review",
+                id,
+                "--rate",
+                &first,
+                "--rate",
+                &unknown,
+                "--reviewer",
+                "fay",
+            ],
         );
         assert_eq!(code, 2, "{}: {err}", db.name);
         assert!(err.contains("empathy.telepathy"), "{}: {err}", db.name);
@@ -361,7 +403,10 @@ fn moving_a_trainee_to_another_team_keeps_their_past_sessions_in_the_old_team() 
             .filter(|r| r.transcript.header.trainee == "trainee-01")
             .collect();
         let moved_at = &theirs[theirs.len() / 2].transcript.header.started_at;
-        let moved_epoch = moved_at.parse::<jiff::Timestamp>().expect("time").as_second();
+        let moved_epoch = moved_at
+            .parse::<jiff::Timestamp>()
+            .expect("time")
+            .as_second();
         let before = theirs
             .iter()
             .filter(|r| {
@@ -412,7 +457,12 @@ fn moving_a_trainee_to_another_team_keeps_their_past_sessions_in_the_old_team() 
         );
         let (_, list, _) = run(dir.path(), &db, &["team", "list", "--json"]);
         let list = json(&list, "team list --json");
-        assert_eq!(list.as_array().map(Vec::len), Some(1), "{}: {list}", db.name);
+        assert_eq!(
+            list.as_array().map(Vec::len),
+            Some(1),
+            "{}: {list}",
+            db.name
+        );
         assert_eq!(list[0]["team"], "south");
         let (_, history, _) = run(dir.path(), &db, &["team", "list", "--history", "--json"]);
         assert_eq!(
@@ -432,8 +482,22 @@ fn calibration_is_per_reviewer_warns_on_small_samples_and_leaves_disputes_out() 
         let (run0, criterion) = session_and_criterion();
         let id = &run0.transcript.header.session_id;
         let machine = criterion.rating.expect("rated").to_string();
-        rate(dir.path(), &db, id, &criterion.id, &machine, &["--reviewer", "dana"]);
-        rate(dir.path(), &db, id, &criterion.id, &machine, &["--reviewer", "eli"]);
+        rate(
+            dir.path(),
+            &db,
+            id,
+            &criterion.id,
+            &machine,
+            &["--reviewer", "dana"],
+        );
+        rate(
+            dir.path(),
+            &db,
+            id,
+            &criterion.id,
+            &machine,
+            &["--reviewer", "eli"],
+        );
         rate(
             dir.path(),
             &db,
@@ -446,7 +510,11 @@ fn calibration_is_per_reviewer_warns_on_small_samples_and_leaves_disputes_out() 
         assert_eq!(code, 0, "{}: {err}", db.name);
         let value = json(&out, "calibration --json");
         let all = &value["rows"][0]["machine_vs_reviewers"];
-        assert_eq!(all["pairs"], 2, "{}: the dispute is not a pair: {value}", db.name);
+        assert_eq!(
+            all["pairs"], 2,
+            "{}: the dispute is not a pair: {value}",
+            db.name
+        );
         assert_eq!(all["percent"], 1.0, "{}", db.name);
         assert!(
             all["warning"]
@@ -463,9 +531,11 @@ fn calibration_is_per_reviewer_warns_on_small_samples_and_leaves_disputes_out() 
         assert_eq!(dana["consensus"]["pairs"], 1, "{dana}");
         assert_eq!(dana["consensus"]["percent"], 1.0, "{dana}");
         assert!(dana["over_time"].as_array().is_some_and(|t| !t.is_empty()));
-        assert!(value["per_reviewer"].as_array().is_some_and(|r| r
-            .iter()
-            .all(|r| r["reviewer"] != "lead")));
+        assert!(
+            value["per_reviewer"]
+                .as_array()
+                .is_some_and(|r| r.iter().all(|r| r["reviewer"] != "lead"))
+        );
         let (_, human, _) = run(dir.path(), &db, &["calibration"]);
         assert!(human.contains("too few"), "{}: {human}", db.name);
         assert!(human.contains("dana"), "{}: {human}", db.name);
@@ -510,12 +580,12 @@ fn a_misspelt_filter_gets_a_hint() {
     misspelt.pop();
     let (code, _, err) = run(dir.path(), &db, &["report", "--scenario", &misspelt]);
     assert_eq!(code, 0, "{err}");
-    assert!(
-        err.contains(&format!("did you mean `{scenario}`")),
-        "{err}"
-    );
+    assert!(err.contains(&format!("did you mean `{scenario}`")), "{err}");
     let (_, _, err) = run(dir.path(), &db, &["report", "--trainee", "nobody-at-all"]);
-    assert!(err.contains("trainee-01"), "the known trainees are listed: {err}");
+    assert!(
+        err.contains("trainee-01"),
+        "the known trainees are listed: {err}"
+    );
     let (_, _, err) = run(dir.path(), &db, &["calibration", "--team", "nowhere"]);
     assert!(err.contains("no team"), "{err}");
 }
@@ -539,8 +609,9 @@ fn a_database_at_the_previous_schema_upgrades_in_place_and_reads_the_same() {
         let previous = if db.name == "sqlite" { 2 } else { 1 };
         let runs = &sample()[..6];
         {
-            let mut old = rapport::store::Store::open_at_schema_version_for_tests(&db.url, previous)
-                .expect("an old store");
+            let mut old =
+                rapport::store::Store::open_at_schema_version_for_tests(&db.url, previous)
+                    .expect("an old store");
             for run in runs {
                 old.save_session(&run.transcript, &run.scorecard)
                     .expect("save");
@@ -624,7 +695,12 @@ fn a_database_at_the_previous_schema_upgrades_in_place_and_reads_the_same() {
         assert_eq!(
             reviews,
             [
-                ("dana", "too generic", rapport::store::ReviewKind::Rating, true),
+                (
+                    "dana",
+                    "too generic",
+                    rapport::store::ReviewKind::Rating,
+                    true
+                ),
                 ("eli", "agreed", rapport::store::ReviewKind::Rating, true)
             ],
             "{}",

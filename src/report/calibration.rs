@@ -269,6 +269,22 @@ fn period_label(time: &str, period: CalibrationPeriod) -> String {
     }
 }
 
+/// One item a reviewer rated, as calibration pairs it.
+struct ReviewerItem {
+    period: String,
+    /// (machine, reviewer).
+    machine: (Rating, Rating),
+    /// (reviewer, the others' consensus), when the others agree on one.
+    consensus: Option<(Rating, Rating)>,
+}
+
+/// Agreement with the machine and with the consensus over some of a reviewer's items.
+fn reviewer_agreements(items: &[&ReviewerItem]) -> (Option<Agreement>, Option<Agreement>) {
+    let machine: Vec<(Rating, Rating)> = items.iter().map(|item| item.machine).collect();
+    let consensus: Vec<(Rating, Rating)> = items.iter().filter_map(|item| item.consensus).collect();
+    (agreement(&machine), agreement(&consensus))
+}
+
 /// One reviewer's pairs with the machine and with the consensus, overall and by period.
 fn reviewer_calibration(
     reviewer: &str,
@@ -276,37 +292,31 @@ fn reviewer_calibration(
     by_item: &BTreeMap<(&str, &str), Vec<&ReviewedRating>>,
     period: CalibrationPeriod,
 ) -> ReviewerCalibration {
-    // (period, machine pair, consensus pair) for each item the reviewer rated.
-    let mut rated: Vec<(String, (Rating, Rating), Option<(Rating, Rating)>)> = Vec::new();
+    let mut rated: Vec<ReviewerItem> = Vec::new();
     for ((session, criterion, who), review) in latest {
         if *who != reviewer {
             continue;
         }
         let rating = review.review.rating;
-        let consensus = by_item
-            .get(&(*session, *criterion))
-            .and_then(|raters| consensus_of_others(raters, reviewer))
-            .map(|others| (rating, others));
-        rated.push((
-            period_label(&review.review.reviewed_at, period),
-            (review.review.machine_rating, rating),
-            consensus,
-        ));
+        rated.push(ReviewerItem {
+            period: period_label(&review.review.reviewed_at, period),
+            machine: (review.review.machine_rating, rating),
+            consensus: by_item
+                .get(&(*session, *criterion))
+                .and_then(|raters| consensus_of_others(raters, reviewer))
+                .map(|others| (rating, others)),
+        });
     }
-    let sums = |items: &[&(String, (Rating, Rating), Option<(Rating, Rating)>)]| {
-        let machine: Vec<(Rating, Rating)> = items.iter().map(|(_, m, _)| *m).collect();
-        let consensus: Vec<(Rating, Rating)> = items.iter().filter_map(|(_, _, c)| *c).collect();
-        (agreement(&machine), agreement(&consensus))
-    };
-    let all: Vec<_> = rated.iter().collect();
-    let (machine, consensus) = sums(&all);
+    let all: Vec<&ReviewerItem> = rated.iter().collect();
+    let (machine, consensus) = reviewer_agreements(&all);
     let periods: std::collections::BTreeSet<&str> =
-        rated.iter().map(|(p, _, _)| p.as_str()).collect();
+        rated.iter().map(|item| item.period.as_str()).collect();
     let over_time = periods
         .into_iter()
         .map(|label| {
-            let items: Vec<_> = rated.iter().filter(|(p, _, _)| p == label).collect();
-            let (machine, consensus) = sums(&items);
+            let items: Vec<&ReviewerItem> =
+                rated.iter().filter(|item| item.period == label).collect();
+            let (machine, consensus) = reviewer_agreements(&items);
             ReviewerPeriod {
                 period: label.to_owned(),
                 machine,

@@ -729,3 +729,31 @@ fn a_database_at_the_previous_schema_upgrades_in_place_and_reads_the_same() {
         );
     }
 }
+
+#[test]
+fn reports_show_times_to_the_second_not_nanoseconds() {
+    let db = super::store::sqlite_db();
+    let mut store = db.open();
+    let mut run = sample()[0].clone();
+    run.transcript.header.started_at = "2026-01-05T08:00:00.123456789Z".to_owned();
+    store
+        .save_session(&run.transcript, &run.scorecard)
+        .expect("save");
+    let options = rapport::report::ReportOptions {
+        filter: rapport::store::Filter::default(),
+        dimension: None,
+        group_by: rapport::report::GroupBy::Trainee,
+        period: rapport::report::Period::Week,
+        recent: 5,
+    };
+    let report = rapport::report::build_report(&mut store, &options, &mut |_| {}).expect("report");
+    let table = rapport::report::table::render_table(&report);
+    let csv =
+        rapport::report::table::render_csv(&report, rapport::report::table::CsvRows::Sessions);
+    let sessions = rapport::report::load_recent(&mut store, &report).expect("sessions");
+    let html = rapport::report::html::render_html(&report, &sessions);
+    for (name, text) in [("table", &table), ("csv", &csv), ("html", &html)] {
+        assert!(text.contains("2026-01-05T08:00:00Z"), "{name}: {text}");
+        assert!(!text.contains(".123456789"), "{name} shows nanoseconds");
+    }
+}

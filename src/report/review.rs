@@ -4,8 +4,26 @@ use serde::Serialize;
 
 use crate::scoring::{Rubric, Scorecard};
 use crate::store::{
-    Retraction, Review, ReviewKind, ScoreRevision, Store, StoreError, StoredSession, apply_reviews,
+    Retraction, Review, ReviewKind, ReviewState, ScoreRevision, Store, StoreError, StoredSession,
+    apply_reviews,
 };
+
+/// How many times a review is computed again when another reviewer stored a change of the same
+/// session meanwhile.
+const ATTEMPTS: usize = 10;
+
+/// Runs `change` again while another reviewer's change of the session got in first.
+fn retrying<T>(mut change: impl FnMut() -> Result<T, ReviewError>) -> Result<T, ReviewError> {
+    let mut attempt = 1;
+    loop {
+        match change() {
+            Err(ReviewError::Store(StoreError::ReviewedMeanwhile { .. })) if attempt < ATTEMPTS => {
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
 
 /// One criterion's rating in a review.
 #[derive(Debug, Clone, PartialEq)]
@@ -129,6 +147,16 @@ pub fn review_session(
     reviewed_at: &str,
     rubric_for: &dyn Fn(&StoredSession) -> Result<Rubric, String>,
 ) -> Result<ReviewOutcome, ReviewError> {
+    retrying(|| review_once(store, request, reviewed_at, rubric_for))
+}
+
+/// One attempt of [`review_session`], from the session's reviews as they are now.
+fn review_once(
+    store: &mut Store,
+    request: &ReviewRequest,
+    reviewed_at: &str,
+    rubric_for: &dyn Fn(&StoredSession) -> Result<Rubric, String>,
+) -> Result<ReviewOutcome, ReviewError> {
     if request.ratings.is_empty() {
         return Err(ReviewError::Empty);
     }
@@ -192,7 +220,12 @@ pub fn review_session(
         }
     })?;
     let revision = ScoreRevision::of(&session_id, &reviewed, true, reviewed_at, &request.reviewer);
-    store.record_reviews(&new_reviews, &reviewed, &revision)?;
+    store.record_reviews(
+        &new_reviews,
+        &reviewed,
+        &revision,
+        ReviewState::of(&session.reviews),
+    )?;
     Ok(ReviewOutcome {
         session_id,
         reviewer: request.reviewer.clone(),
@@ -246,6 +279,16 @@ pub fn retract_review(
     retracted_at: &str,
     rubric_for: &dyn Fn(&StoredSession) -> Result<Rubric, String>,
 ) -> Result<RetractOutcome, ReviewError> {
+    retrying(|| retract_once(store, request, retracted_at, rubric_for))
+}
+
+/// One attempt of [`retract_review`].
+fn retract_once(
+    store: &mut Store,
+    request: &RetractRequest,
+    retracted_at: &str,
+    rubric_for: &dyn Fn(&StoredSession) -> Result<Rubric, String>,
+) -> Result<RetractOutcome, ReviewError> {
     let review_id = request.review_id;
     if request.reason.trim().is_empty() {
         return Err(ReviewError::NoReason { review_id });
@@ -265,6 +308,7 @@ pub fn retract_review(
         at: retracted_at.to_owned(),
         reason: request.reason.clone(),
     };
+    let seen = ReviewState::of(&session.reviews);
     let mut reviews = session.reviews.clone();
     let Some(review) = reviews.iter_mut().find(|r| r.id == review_id) else {
         return Err(StoreError::NoSuchReview { review_id }.into());
@@ -301,7 +345,7 @@ pub fn retract_review(
         retracted_at,
         &request.by,
     );
-    store.retract_review(review_id, &retraction, &final_card, &revision)?;
+    store.retract_review(review_id, &retraction, &final_card, &revision, seen)?;
     Ok(RetractOutcome {
         effective_rating: final_card.criterion(&criterion).and_then(|c| c.rating),
         session_id,

@@ -24,7 +24,7 @@ use crate::transcript::Transcript;
 pub use self::postgres::PostgresStore;
 pub use record::SessionRecord;
 pub use review::{
-    EffectiveReview, Retraction, Review, ReviewKind, ScoreRevision, apply_reviews,
+    EffectiveReview, Retraction, Review, ReviewKind, ReviewState, ScoreRevision, apply_reviews,
     effective_reviews,
 };
 pub use sqlite::SqliteStore;
@@ -109,6 +109,10 @@ pub enum StoreError {
         team: String,
         joined: String,
     },
+    #[error(
+        "session `{session_id}` was reviewed by someone else while this change was being made; nothing was stored — run the command again"
+    )]
+    ReviewedMeanwhile { session_id: String },
     #[error(
         "no review numbered {review_id}; `rapport review SESSION` lists each review with its number"
     )]
@@ -383,13 +387,16 @@ impl Store {
 
     /// Records reviews of one session together with the scorecard they produce and the revision
     /// of its scores, in one transaction: all of them or none.
+    /// `seen` is the state of the session's reviews the scorecard was computed from: if another
+    /// review or retraction was stored since, nothing is stored ([`StoreError::ReviewedMeanwhile`]).
     pub fn record_reviews(
         &mut self,
         reviews: &[Review],
         reviewed: &Scorecard,
         revision: &ScoreRevision,
+        seen: ReviewState,
     ) -> Result<(), StoreError> {
-        backend!(self, store => store.record_reviews(reviews, reviewed, revision))
+        backend!(self, store => store.record_reviews(reviews, reviewed, revision, seen))
     }
 
     /// The session a review belongs to.
@@ -406,8 +413,9 @@ impl Store {
         retraction: &Retraction,
         final_card: &Scorecard,
         revision: &ScoreRevision,
+        seen: ReviewState,
     ) -> Result<(), StoreError> {
-        backend!(self, store => store.retract_review(review_id, retraction, final_card, revision))
+        backend!(self, store => store.retract_review(review_id, retraction, final_card, revision, seen))
     }
 
     /// Every score revision of the sessions matching a filter, oldest first.
@@ -564,6 +572,25 @@ const REVIEWS_SQL: &str = "SELECT {columns}, c.dimension \
      FROM reviews r LEFT JOIN review_retractions x ON x.review_id = r.id JOIN sessions s ON s.session_id = r.session_id \
      JOIN criterion_scores c ON c.session = s.id AND c.criterion = r.criterion \
      WHERE {where} ORDER BY r.id";
+
+/// The state of one session's reviews (see [`ReviewState`]), read inside a writing transaction.
+const REVIEW_STATE_SQL: &str = "SELECT COALESCE(MAX(r.id), 0), COUNT(x.review_id) \
+     FROM reviews r LEFT JOIN review_retractions x ON x.review_id = r.id WHERE r.session_id = ?";
+
+/// Refuses a change computed from reviews that have changed since.
+fn check_review_state(
+    session_id: &str,
+    seen: ReviewState,
+    now: ReviewState,
+) -> Result<(), StoreError> {
+    if seen == now {
+        Ok(())
+    } else {
+        Err(StoreError::ReviewedMeanwhile {
+            session_id: session_id.to_owned(),
+        })
+    }
+}
 
 /// The score revisions query, shared by both backends; `{where}` is the filter.
 const REVISIONS_SQL: &str = "SELECT v.session_id, v.revised_at, v.revised_by, v.reviewed, v.final_overall, v.final_passed, \

@@ -9,11 +9,11 @@ use postgres::{Client, NoTls, Row};
 use super::postgres_migrations::MIGRATIONS;
 use super::record::{CriterionAggregator, FinalScores, SessionRecord, pack_criteria, pack_record};
 use super::{
-    BEST_SCORES_SQL, CRITERIA_SQL, CriterionMean, Filter, Param, REVIEWS_SQL, REVISIONS_SQL,
-    Retraction, Review, ReviewKind, ReviewedRating, SESSION_CRITERIA_SQL, SESSION_REVIEWS_SQL,
-    SUMMARY_COLUMNS, Saved, ScoreRevision, SessionSummary, StoreError, StoredSession,
-    TEAM_AT_START_JOIN, TEAM_HISTORY_SQL, TeamMember, filter_sql, membership_start,
-    with_review_columns,
+    BEST_SCORES_SQL, CRITERIA_SQL, CriterionMean, Filter, Param, REVIEW_STATE_SQL, REVIEWS_SQL,
+    REVISIONS_SQL, Retraction, Review, ReviewKind, ReviewState, ReviewedRating,
+    SESSION_CRITERIA_SQL, SESSION_REVIEWS_SQL, SUMMARY_COLUMNS, Saved, ScoreRevision,
+    SessionSummary, StoreError, StoredSession, TEAM_AT_START_JOIN, TEAM_HISTORY_SQL, TeamMember,
+    check_review_state, filter_sql, membership_start, with_review_columns,
 };
 use crate::scoring::Scorecard;
 
@@ -301,9 +301,12 @@ impl PostgresStore {
         reviews: &[Review],
         reviewed: &Scorecard,
         revision: &ScoreRevision,
+        seen: ReviewState,
     ) -> Result<(), StoreError> {
         let fail = self.fail();
         let mut tx = self.client.transaction().map_err(&fail)?;
+        let now = review_state(&mut tx, &revision.session_id).map_err(&fail)?;
+        check_review_state(&revision.session_id, seen, now)?;
         for review in reviews {
             tx.execute(
                 "INSERT INTO reviews (session_id, criterion, rating, machine_rating, comment, reviewer, reviewed_at, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -335,15 +338,12 @@ impl PostgresStore {
         retraction: &Retraction,
         final_card: &Scorecard,
         revision: &ScoreRevision,
+        seen: ReviewState,
     ) -> Result<(), StoreError> {
         let fail = self.fail();
         let mut tx = self.client.transaction().map_err(&fail)?;
-        // Locks the review, so two retractions at once are told apart.
-        tx.execute(
-            "SELECT id FROM reviews WHERE id = $1 FOR UPDATE",
-            &[&review_id],
-        )
-        .map_err(&fail)?;
+        let now = review_state(&mut tx, &revision.session_id).map_err(&fail)?;
+        check_review_state(&revision.session_id, seen, now)?;
         let earlier = tx
             .query_opt(
                 "SELECT retracted_by, retracted_at FROM review_retractions WHERE review_id = $1",
@@ -491,6 +491,23 @@ impl PostgresStore {
 
 /// The advisory lock class taken while a trainee's teams change.
 const TEAM_LOCK: i32 = 0x7261_7070;
+
+/// Locks a session's row for the rest of the transaction, so that reviews of it are stored one at
+/// a time, and reads the state of its reviews.
+fn review_state(
+    tx: &mut postgres::Transaction<'_>,
+    session_id: &str,
+) -> Result<ReviewState, postgres::Error> {
+    tx.execute(
+        "SELECT id FROM sessions WHERE session_id = $1 FOR UPDATE",
+        &[&session_id],
+    )?;
+    let row = tx.query_one(&numbered(REVIEW_STATE_SQL), &[&session_id])?;
+    Ok(ReviewState {
+        last_review_id: row.get(0),
+        retractions: row.get(1),
+    })
+}
 
 /// Writes a session's final (reviewed) scores and appends the revision, inside a transaction.
 fn write_finals(

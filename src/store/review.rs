@@ -86,6 +86,27 @@ impl Review {
     }
 }
 
+/// What a session's reviews were when a change was computed from them: the change is stored only
+/// if they are still so, so that two reviewers at once never store a scorecard missing the
+/// other's review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ReviewState {
+    /// The highest review number of the session (0 for none).
+    pub last_review_id: i64,
+    /// How many of its reviews are retracted.
+    pub retractions: i64,
+}
+
+impl ReviewState {
+    /// The state of a session's reviews as loaded.
+    pub fn of(reviews: &[Review]) -> ReviewState {
+        ReviewState {
+            last_review_id: reviews.iter().map(|r| r.id).max().unwrap_or(0),
+            retractions: reviews.iter().filter(|r| !r.is_active()).count() as i64,
+        }
+    }
+}
+
 /// The scores of a session after one change of its reviews, kept in order so that xAPI can void
 /// the statement of each superseded score.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -11,11 +11,11 @@ use rusqlite::{
 use super::record::{CriterionAggregator, FinalScores, SessionRecord, pack_criteria, pack_record};
 use super::sqlite_migrations::MIGRATIONS;
 use super::{
-    BEST_SCORES_SQL, CRITERIA_SQL, CriterionMean, DEFAULT_BUSY_TIMEOUT, Filter, Param, REVIEWS_SQL,
-    REVISIONS_SQL, Retraction, Review, ReviewKind, ReviewedRating, SESSION_CRITERIA_SQL,
-    SESSION_REVIEWS_SQL, SUMMARY_COLUMNS, Saved, ScoreRevision, SessionSummary, StoreError,
-    StoredSession, TEAM_AT_START_JOIN, TEAM_HISTORY_SQL, TeamMember, filter_sql, membership_start,
-    with_review_columns,
+    BEST_SCORES_SQL, CRITERIA_SQL, CriterionMean, DEFAULT_BUSY_TIMEOUT, Filter, Param,
+    REVIEW_STATE_SQL, REVIEWS_SQL, REVISIONS_SQL, Retraction, Review, ReviewKind, ReviewState,
+    ReviewedRating, SESSION_CRITERIA_SQL, SESSION_REVIEWS_SQL, SUMMARY_COLUMNS, Saved,
+    ScoreRevision, SessionSummary, StoreError, StoredSession, TEAM_AT_START_JOIN, TEAM_HISTORY_SQL,
+    TeamMember, check_review_state, filter_sql, membership_start, with_review_columns,
 };
 use crate::scoring::Scorecard;
 
@@ -353,12 +353,15 @@ impl SqliteStore {
         reviews: &[Review],
         reviewed: &Scorecard,
         revision: &ScoreRevision,
+        seen: ReviewState,
     ) -> Result<(), StoreError> {
         let fail = self.fail();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(&fail)?;
+        let now = review_state(&tx, &revision.session_id).map_err(&fail)?;
+        check_review_state(&revision.session_id, seen, now)?;
         for review in reviews {
             tx.execute(
                 "INSERT INTO reviews (session_id, criterion, rating, machine_rating, comment, reviewer, reviewed_at, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -389,12 +392,15 @@ impl SqliteStore {
         retraction: &Retraction,
         final_card: &Scorecard,
         revision: &ScoreRevision,
+        seen: ReviewState,
     ) -> Result<(), StoreError> {
         let fail = self.fail();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(&fail)?;
+        let now = review_state(&tx, &revision.session_id).map_err(&fail)?;
+        check_review_state(&revision.session_id, seen, now)?;
         let earlier: Option<(String, String)> = tx
             .query_row(
                 "SELECT retracted_by, retracted_at FROM review_retractions WHERE review_id = ?1",
@@ -538,6 +544,16 @@ impl SqliteStore {
             .map_err(&fail)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(&fail)
     }
+}
+
+/// The state of a session's reviews, inside a transaction.
+fn review_state(tx: &rusqlite::Transaction<'_>, session_id: &str) -> rusqlite::Result<ReviewState> {
+    tx.query_row(REVIEW_STATE_SQL, [session_id], |row| {
+        Ok(ReviewState {
+            last_review_id: row.get(0)?,
+            retractions: row.get(1)?,
+        })
+    })
 }
 
 /// Writes a session's final (reviewed) scores and appends the revision, inside a transaction.

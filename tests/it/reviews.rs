@@ -757,3 +757,158 @@ fn reports_show_times_to_the_second_not_nanoseconds() {
         assert!(!text.contains(".123456789"), "{name} shows nanoseconds");
     }
 }
+
+#[test]
+fn a_change_computed_from_reviews_changed_meanwhile_is_refused_and_stores_nothing() {
+    use rapport::store::{Review, ReviewKind, ReviewState, ScoreRevision, StoreError};
+    for db in backends() {
+        let mut store = db.open();
+        let (run0, criterion) = session_and_criterion();
+        store
+            .save_session(&run0.transcript, &run0.scorecard)
+            .expect("save");
+        let id = run0.transcript.header.session_id.clone();
+        // Dana loads the unreviewed session; Eli's review is stored before hers.
+        let seen_by_dana = ReviewState::default();
+        rate_in_store(&mut store, &id, &criterion.id, criterion.min, "eli");
+        let dana = Review {
+            id: 0,
+            session_id: id.clone(),
+            criterion: criterion.id.to_string(),
+            rating: criterion.rating,
+            machine_rating: criterion.rating,
+            comment: String::new(),
+            reviewer: "dana".to_owned(),
+            reviewed_at: "2026-02-02T10:00:00Z".to_owned(),
+            kind: ReviewKind::Rating,
+            retraction: None,
+        };
+        let revision = ScoreRevision::of(&id, &run0.scorecard, true, &dana.reviewed_at, "dana");
+        let refused = store.record_reviews(
+            std::slice::from_ref(&dana),
+            &run0.scorecard,
+            &revision,
+            seen_by_dana,
+        );
+        assert!(
+            matches!(refused, Err(StoreError::ReviewedMeanwhile { .. })),
+            "{}: {refused:?}",
+            db.name
+        );
+        let loaded = store
+            .load_sessions(std::slice::from_ref(&id))
+            .expect("load")
+            .pop()
+            .expect("session");
+        assert_eq!(loaded.reviews.len(), 1, "{}: nothing stored", db.name);
+        let summary = &loaded.summary;
+        assert!(
+            summary.final_overall < summary.overall,
+            "{}: Eli's review kept",
+            db.name
+        );
+    }
+}
+
+/// A plain rating through the library, as `rapport review` stores it.
+fn rate_in_store(
+    store: &mut rapport::store::Store,
+    id: &str,
+    criterion: &str,
+    rating: i32,
+    reviewer: &str,
+) {
+    let rubric = (*rapport::runner::Toolkit::shipped().rubric).clone();
+    rapport::report::review::review_session(
+        store,
+        &rapport::report::review::ReviewRequest::one(id, criterion, Some(rating), "", reviewer),
+        "2026-02-01T10:00:00Z",
+        &|_| Ok(rubric.clone()),
+    )
+    .expect("review");
+}
+
+#[test]
+fn reviewers_rating_one_session_at_once_lose_nothing() {
+    for db in backends() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        imported(dir.path(), &db);
+        let run0 = &sample()[0];
+        let id = &run0.transcript.header.session_id;
+        let rated: Vec<&CriterionScore> = run0
+            .scorecard
+            .criteria
+            .iter()
+            .filter(|c| c.rating.is_some_and(|r| r > c.min))
+            .take(4)
+            .collect();
+        assert!(rated.len() >= 2, "criteria to rate");
+        let children: Vec<_> = rated
+            .iter()
+            .enumerate()
+            .map(|(index, criterion)| {
+                super::cli::rapport_command(dir.path())
+                    .args(["review", id, "--criterion", &criterion.id, "--rating"])
+                    .arg(criterion.min.to_string())
+                    .args(["--reviewer", &format!("reviewer-{index}"), "--db", &db.url])
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .expect("spawn")
+            })
+            .collect();
+        for child in children {
+            let output = child.wait_with_output().expect("wait");
+            assert!(
+                output.status.success(),
+                "{}: {}",
+                db.name,
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        let view = shown(dir.path(), &db, id);
+        for criterion in &rated {
+            assert_eq!(
+                criterion_of(&view, &criterion.id)["effective_rating"],
+                criterion.min,
+                "{}: every reviewer's rating counts in the stored scores",
+                db.name
+            );
+        }
+        // The stored reviewed scorecard agrees with the reviews: reviewing again changes nothing.
+        let stored = store_final(&db, id);
+        let (_, template, _) = run(dir.path(), &db, &["review", id, "--template"]);
+        let expected: Vec<(String, Value)> = json(&template, "template")["ratings"]
+            .as_array()
+            .expect("ratings")
+            .iter()
+            .map(|r| {
+                (
+                    r["criterion"].as_str().unwrap_or("").to_owned(),
+                    r["rating"].clone(),
+                )
+            })
+            .collect();
+        for criterion in &rated {
+            assert!(
+                expected
+                    .iter()
+                    .any(|(c, r)| c == criterion.id.as_str() && *r == criterion.min),
+                "{}: the reviewed scorecard holds `{}`'s review: {template}",
+                db.name,
+                criterion.id
+            );
+        }
+        assert!(stored < run0.scorecard.overall, "{}", db.name);
+    }
+}
+
+/// A session's overall after review, as stored.
+fn store_final(db: &TestDb, id: &str) -> f64 {
+    db.open()
+        .summaries(&rapport::store::Filter::default())
+        .expect("summaries")
+        .into_iter()
+        .find(|s| s.session_id == id)
+        .map_or(f64::NAN, |s| s.final_overall)
+}

@@ -13,7 +13,7 @@ use super::{
     REVISIONS_SQL, Retraction, Review, ReviewKind, ReviewState, ReviewedRating,
     SESSION_CRITERIA_SQL, SESSION_REVIEWS_SQL, SUMMARY_COLUMNS, Saved, ScoreRevision,
     SessionSummary, StoreError, StoredSession, TEAM_AT_START_JOIN, TEAM_HISTORY_SQL, TeamMember,
-    check_review_state, filter_sql, membership_start, with_review_columns,
+    TeamPlan, TeamState, check_review_state, filter_sql, plan_team_change, with_review_columns,
 };
 use crate::scoring::Scorecard;
 
@@ -418,6 +418,28 @@ impl PostgresStore {
         since: Option<i64>,
         now: i64,
     ) -> Result<(), StoreError> {
+        self.change_team(trainee, Some(team), since, now).map(drop)
+    }
+
+    /// Ends a trainee's current membership at `since` (default now); whether they had one.
+    pub fn unset_team_from(
+        &mut self,
+        trainee: &str,
+        since: Option<i64>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        self.change_team(trainee, None, since, now)
+            .map(|plan| plan.close.is_some())
+    }
+
+    /// Reads a trainee's memberships and writes a change of team, in one transaction.
+    fn change_team(
+        &mut self,
+        trainee: &str,
+        team: Option<&str>,
+        since: Option<i64>,
+        now: i64,
+    ) -> Result<TeamPlan, StoreError> {
         let fail = self.fail();
         let mut tx = self.client.transaction().map_err(&fail)?;
         // One change of a trainee's teams at a time.
@@ -432,45 +454,35 @@ impl PostgresStore {
                 &[&trainee],
             )
             .map_err(&fail)?
-            .map(|row| (row.get::<_, i64>(0), row.get::<_, String>(1), row.get::<_, Option<i64>>(2)));
-        let ever: bool = tx
+            .map(|row| (row.get(0), row.get(1), row.get(2)));
+        let row = tx
             .query_one(
-                "SELECT EXISTS (SELECT 1 FROM team_memberships WHERE trainee = $1)",
+                "SELECT COUNT(*) > 0, MAX(until_epoch) FROM team_memberships WHERE trainee = $1",
                 &[&trainee],
             )
-            .map_err(&fail)?
-            .get(0);
-        let current = open
-            .as_ref()
-            .map(|(_, team, joined)| (team.as_str(), *joined));
-        let Some(start) = membership_start(trainee, team, current, ever, since, now)? else {
-            return Ok(());
+            .map_err(&fail)?;
+        let state = TeamState {
+            open,
+            ever: row.get(0),
+            last_end: row.get(1),
         };
-        if let (Some((id, _, _)), Some(start)) = (&open, start) {
+        let plan = plan_team_change(trainee, team, &state, since, now)?;
+        if let Some((id, at)) = plan.close {
             tx.execute(
                 "UPDATE team_memberships SET until_epoch = $2 WHERE id = $1",
-                &[id, &start],
+                &[&id, &at],
             )
             .map_err(&fail)?;
         }
-        tx.execute(
-            "INSERT INTO team_memberships (trainee, team, since_epoch) VALUES ($1, $2, $3)",
-            &[&trainee, &team, &start],
-        )
-        .map_err(&fail)?;
-        tx.commit().map_err(&fail)
-    }
-
-    /// Ends a trainee's current membership at `at`; whether they had one.
-    pub fn unset_team_from(&mut self, trainee: &str, at: i64) -> Result<bool, StoreError> {
-        let fail = self.fail();
-        self.client
-            .execute(
-                "UPDATE team_memberships SET until_epoch = GREATEST($2, COALESCE(since_epoch + 1, $2)) WHERE trainee = $1 AND until_epoch IS NULL",
-                &[&trainee, &at],
+        if let (Some(start), Some(team)) = (plan.open, team) {
+            tx.execute(
+                "INSERT INTO team_memberships (trainee, team, since_epoch) VALUES ($1, $2, $3)",
+                &[&trainee, &team, &start],
             )
-            .map(|n| n > 0)
-            .map_err(fail)
+            .map_err(&fail)?;
+        }
+        tx.commit().map_err(&fail)?;
+        Ok(plan)
     }
 
     /// Every membership, past and current.

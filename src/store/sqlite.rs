@@ -15,7 +15,8 @@ use super::{
     REVIEW_STATE_SQL, REVIEWS_SQL, REVISIONS_SQL, Retraction, Review, ReviewKind, ReviewState,
     ReviewedRating, SESSION_CRITERIA_SQL, SESSION_REVIEWS_SQL, SUMMARY_COLUMNS, Saved,
     ScoreRevision, SessionSummary, StoreError, StoredSession, TEAM_AT_START_JOIN, TEAM_HISTORY_SQL,
-    TeamMember, check_review_state, filter_sql, membership_start, with_review_columns,
+    TeamMember, TeamPlan, TeamState, check_review_state, filter_sql, plan_team_change,
+    with_review_columns,
 };
 use crate::scoring::Scorecard;
 
@@ -476,12 +477,34 @@ impl SqliteStore {
         since: Option<i64>,
         now: i64,
     ) -> Result<(), StoreError> {
+        self.change_team(trainee, Some(team), since, now).map(drop)
+    }
+
+    /// Ends a trainee's current membership at `since` (default now); whether they had one.
+    pub fn unset_team_from(
+        &mut self,
+        trainee: &str,
+        since: Option<i64>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        self.change_team(trainee, None, since, now)
+            .map(|plan| plan.close.is_some())
+    }
+
+    /// Reads a trainee's memberships and writes a change of team, in one transaction.
+    fn change_team(
+        &mut self,
+        trainee: &str,
+        team: Option<&str>,
+        since: Option<i64>,
+        now: i64,
+    ) -> Result<TeamPlan, StoreError> {
         let fail = self.fail();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(&fail)?;
-        let open: Option<(i64, String, Option<i64>)> = tx
+        let open = tx
             .query_row(
                 "SELECT id, team, since_epoch FROM team_memberships WHERE trainee = ?1 AND until_epoch IS NULL",
                 [trainee],
@@ -489,43 +512,35 @@ impl SqliteStore {
             )
             .optional()
             .map_err(&fail)?;
-        let ever: bool = tx
+        let (ever, last_end): (bool, Option<i64>) = tx
             .query_row(
-                "SELECT EXISTS (SELECT 1 FROM team_memberships WHERE trainee = ?1)",
+                "SELECT COUNT(*) > 0, MAX(until_epoch) FROM team_memberships WHERE trainee = ?1",
                 [trainee],
-                |row| row.get(0),
+                |row| Ok((row.get(0)?, row.get(1)?)),
             )
             .map_err(&fail)?;
-        let current = open
-            .as_ref()
-            .map(|(_, team, joined)| (team.as_str(), *joined));
-        let Some(start) = membership_start(trainee, team, current, ever, since, now)? else {
-            return Ok(());
+        let state = TeamState {
+            open,
+            ever,
+            last_end,
         };
-        if let (Some((id, _, _)), Some(start)) = (&open, start) {
+        let plan = plan_team_change(trainee, team, &state, since, now)?;
+        if let Some((id, at)) = plan.close {
             tx.execute(
                 "UPDATE team_memberships SET until_epoch = ?2 WHERE id = ?1",
-                params![id, start],
+                params![id, at],
             )
             .map_err(&fail)?;
         }
-        tx.execute(
-            "INSERT INTO team_memberships (trainee, team, since_epoch) VALUES (?1, ?2, ?3)",
-            params![trainee, team, start],
-        )
-        .map_err(&fail)?;
-        tx.commit().map_err(&fail)
-    }
-
-    /// Ends a trainee's current membership at `at`; whether they had one.
-    pub fn unset_team_from(&mut self, trainee: &str, at: i64) -> Result<bool, StoreError> {
-        self.conn
-            .execute(
-                "UPDATE team_memberships SET until_epoch = MAX(?2, COALESCE(since_epoch + 1, ?2)) WHERE trainee = ?1 AND until_epoch IS NULL",
-                params![trainee, at],
+        if let (Some(start), Some(team)) = (plan.open, team) {
+            tx.execute(
+                "INSERT INTO team_memberships (trainee, team, since_epoch) VALUES (?1, ?2, ?3)",
+                params![trainee, team, start],
             )
-            .map(|n| n > 0)
-            .map_err(self.fail())
+            .map_err(&fail)?;
+        }
+        tx.commit().map_err(&fail)?;
+        Ok(plan)
     }
 
     /// Every membership, past and current.

@@ -55,7 +55,7 @@ fn hint(what: &str, value: &str, known: &[String]) -> String {
 }
 
 /// The known value closest to `value`, if it is close enough to be a slip of the keyboard.
-fn nearest<'a>(value: &str, known: &'a [String]) -> Option<&'a str> {
+pub(crate) fn nearest<'a>(value: &str, known: &'a [String]) -> Option<&'a str> {
     let lower = value.to_lowercase();
     let allowed = (value.chars().count() / 3).max(2);
     known

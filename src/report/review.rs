@@ -71,10 +71,11 @@ impl ReviewRequest {
 pub enum ReviewError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("session `{session_id}` has no criterion `{criterion}`; its criteria are: {known}")]
+    #[error("session `{session_id}` has no criterion `{criterion}`; {known}")]
     UnknownCriterion {
         session_id: String,
         criterion: String,
+        /// "did you mean …?", or the session's criteria.
         known: String,
     },
     #[error("cannot rate `{criterion}` of session `{session_id}`: {message}")]
@@ -166,16 +167,26 @@ fn review_once(
     let mut new_reviews = Vec::with_capacity(request.ratings.len());
     for rated in &request.ratings {
         let Some(criterion) = session.scorecard.criterion(&rated.criterion) else {
+            let ids: Vec<String> = session
+                .scorecard
+                .criteria
+                .iter()
+                .map(|c| c.id.to_string())
+                .collect();
+            let known = match super::hints::nearest(&rated.criterion, &ids) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => format!(
+                    "its criteria are: {}",
+                    ids.iter()
+                        .map(|c| format!("`{c}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
             return Err(ReviewError::UnknownCriterion {
                 session_id,
                 criterion: rated.criterion.clone(),
-                known: session
-                    .scorecard
-                    .criteria
-                    .iter()
-                    .map(|c| format!("`{}`", c.id))
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                known,
             });
         };
         if !seen.insert(rated.criterion.as_str()) {

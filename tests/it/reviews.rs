@@ -172,6 +172,26 @@ fn a_retracted_review_leaves_a_trace_and_the_score_falls_back() {
         assert_eq!(view["final_overall"], view["overall"], "{}", db.name);
         let (_, table, _) = run(dir.path(), &db, &["report"]);
         assert!(table.contains(", 0 reviewed"), "{}: {table}", db.name);
+        let (code, _, err) = run(
+            dir.path(),
+            &db,
+            &[
+                "report",
+                "--format",
+                "html",
+                "-o",
+                "report.html",
+                "--sessions",
+                "100",
+            ],
+        );
+        assert_eq!(code, 0, "{}: {err}", db.name);
+        let page = std::fs::read_to_string(dir.path().join("report.html")).expect("html");
+        assert!(
+            page.contains("retracted by dana") && page.contains("rated the wrong session"),
+            "{}: the HTML report shows the retraction",
+            db.name
+        );
 
         // Retracting twice, or a review of another session, is refused and changes nothing.
         let (code, _, err) = run(
@@ -270,6 +290,18 @@ fn several_criteria_are_rated_in_one_command_or_from_a_file() {
         );
         assert_eq!(code, 2, "{}: {err}", db.name);
         assert!(err.contains("bad.json:2:"), "{}: {err}", db.name);
+        let misspelt = format!("{}x=1", criteria[0].id);
+        let (code, _, err) = run(
+            dir.path(),
+            &db,
+            &["review", id, "--rate", &misspelt, "--reviewer", "fay"],
+        );
+        assert_eq!(code, 2, "{}: {err}", db.name);
+        assert!(
+            err.contains(&format!("did you mean `{}`", criteria[0].id)),
+            "{}: {err}",
+            db.name
+        );
         let unknown = format!("{}=1", "empathy.telepathy");
         let (code, _, err) = run(
             dir.path(),

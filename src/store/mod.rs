@@ -515,12 +515,16 @@ fn filter_sql(filter: &Filter) -> (String, Vec<Param>) {
     list("s.scenario_id", &filter.scenarios, &mut clauses);
     if !filter.teams.is_empty() {
         // The team the trainee was in when the session started, not the one they are in now.
+        // The `IN` first narrows to the team's trainees by index, as the filter did before
+        // memberships had dates; the `EXISTS` then checks the session's time.
         let marks = vec!["?"; filter.teams.len()].join(", ");
         clauses.push(format!(
-            "EXISTS (SELECT 1 FROM team_memberships m WHERE m.trainee = s.trainee AND m.team IN ({marks}) \
+            "s.trainee IN (SELECT trainee FROM team_memberships WHERE team IN ({marks})) \
+             AND EXISTS (SELECT 1 FROM team_memberships m WHERE m.trainee = s.trainee AND m.team IN ({marks}) \
              AND (m.since_epoch IS NULL OR m.since_epoch <= s.started_epoch) \
              AND (m.until_epoch IS NULL OR s.started_epoch < m.until_epoch))"
         ));
+        params.extend(filter.teams.iter().cloned().map(Param::Text));
         params.extend(filter.teams.iter().cloned().map(Param::Text));
     }
     if let Some(since) = filter.since {

@@ -2,20 +2,21 @@
 
 use std::path::Path;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::Status;
 use super::qa::open_store;
 use crate::cli::{ReviewArgs, ReviewKindArg};
+use rapport::analysis::Polarity;
 use rapport::library::resolve_scenario;
 use rapport::report::review::{
-    CriterionRating, RetractRequest, ReviewRequest, retract_review, review_session,
+    CriterionRating, RetractRequest, ReviewRequest, criterion_views, retract_review, review_session,
 };
 use rapport::report::review_file::{read_review_file, review_template};
 use rapport::report::{format_time, format_time_ms};
 use rapport::runner::Toolkit;
-use rapport::scoring::{CriterionScore, Rubric};
-use rapport::store::{Review, ReviewKind, Store, StoredSession, effective_reviews};
+use rapport::scoring::Rubric;
+use rapport::store::{Review, ReviewKind, Store, StoredSession};
 
 /// The rubric that scored a stored session: `--rubric`, the scenario's, or the shipped one, whichever matches.
 fn rubric_for(session: &StoredSession, explicit: Option<&Path>) -> Result<Rubric, String> {
@@ -251,45 +252,6 @@ fn review_line(review: &Review) -> String {
     )
 }
 
-/// A criterion of a shown session, as JSON.
-fn criterion_json(session: &StoredSession, criterion: &CriterionScore) -> Value {
-    let effective = effective_reviews(&session.reviews);
-    let decided = effective.get(criterion.id.as_str());
-    let reviews: Vec<&Review> = session
-        .reviews
-        .iter()
-        .filter(|r| r.criterion == criterion.id)
-        .collect();
-    let evidence: Vec<Value> = criterion
-        .evidence
-        .iter()
-        .map(|e| {
-            json!({
-                "turn": e.turn,
-                "at_ms": e.at_ms,
-                "polarity": e.finding.polarity,
-                "rule": e.finding.rule.as_str(),
-                "quote": e.finding.matched.as_str(),
-                "note": e.finding.note.as_str(),
-            })
-        })
-        .collect();
-    json!({
-        "criterion": criterion.id.as_str(),
-        "dimension": criterion.dimension.label(),
-        "title": criterion.title.as_str(),
-        "min": criterion.min,
-        "max": criterion.max,
-        "machine_rating": criterion.rating,
-        "effective_rating": decided.map_or(criterion.rating, |d| d.review.rating),
-        "adjudicated": decided.is_some_and(|d| d.adjudicated),
-        "reviewers_disagree": decided.is_some_and(|d| d.reviewers_disagree),
-        "reason": criterion.reason.as_str(),
-        "evidence": evidence,
-        "reviews": reviews,
-    })
-}
-
 /// Shows a session's machine and effective ratings, the evidence behind them, and every review.
 fn show_review(
     store: &mut Store,
@@ -310,12 +272,7 @@ fn show_review(
     }
     let s = &session.summary;
     if as_json {
-        let criteria: Vec<Value> = session
-            .scorecard
-            .criteria
-            .iter()
-            .map(|c| criterion_json(&session, c))
-            .collect();
+        let criteria = criterion_views(&session);
         let value = json!({
             "session_id": s.session_id,
             "trainee": s.trainee,
@@ -345,7 +302,7 @@ fn show_review(
         "overall {:.1} (machine), {:.1} after review\n",
         s.overall, s.final_overall
     );
-    let effective = effective_reviews(&session.reviews);
+    let views = criterion_views(&session);
     let mut table = comfy_table::Table::new();
     table.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
     table.set_header(vec![
@@ -355,56 +312,50 @@ fn show_review(
         "effective",
         "reviews",
     ]);
-    for criterion in &session.scorecard.criteria {
-        let decided = effective.get(criterion.id.as_str());
-        let mut shown = show_rating(decided.map_or(criterion.rating, |d| d.review.rating));
-        if decided.is_some_and(|d| d.adjudicated) {
+    for view in &views {
+        let mut shown = show_rating(view.effective_rating);
+        if view.adjudicated {
             shown.push_str(" (adjudicated)");
-        } else if decided.is_some_and(|d| d.reviewers_disagree) {
+        } else if view.reviewers_disagree {
             shown.push_str(" (reviewers disagree; the latest counts)");
         }
-        let reviews: Vec<String> = session
-            .reviews
-            .iter()
-            .filter(|r| r.criterion == criterion.id)
-            .map(review_line)
-            .collect();
+        let reviews: Vec<String> = view.reviews.iter().map(review_line).collect();
         table.add_row(vec![
-            criterion.id.to_string(),
-            format!("{}–{}", criterion.min, criterion.max),
-            show_rating(criterion.rating),
+            view.criterion.clone(),
+            format!("{}–{}", view.min, view.max),
+            show_rating(view.machine_rating),
             shown,
             reviews.join("\n"),
         ]);
     }
     println!("{table}");
     println!("\nEvidence (+ good, − poor), by criterion:");
-    for criterion in &session.scorecard.criteria {
+    for view in &views {
         println!(
             "  {} — {} (machine {}): {}",
-            criterion.id,
-            criterion.title,
-            show_rating(criterion.rating),
-            criterion.reason
+            view.criterion,
+            view.title,
+            show_rating(view.machine_rating),
+            view.reason
         );
-        if criterion.evidence.is_empty() {
+        if view.evidence.is_empty() {
             println!("      (no quoted evidence)");
         }
-        for evidence in &criterion.evidence {
-            let sign = match evidence.finding.polarity {
-                rapport::analysis::Polarity::Good => "+",
-                _ => "−",
+        for evidence in &view.evidence {
+            let sign = match evidence.polarity {
+                Polarity::Good => "+",
+                Polarity::Bad => "−",
             };
-            let quote = if evidence.finding.matched.is_empty() {
+            let quote = if evidence.quote.is_empty() {
                 String::new()
             } else {
-                format!(": “{}”", evidence.finding.matched)
+                format!(": “{}”", evidence.quote)
             };
             println!(
                 "    {sign} turn {} at {}{quote} — {}",
                 evidence.turn,
                 format_time_ms(evidence.at_ms),
-                evidence.finding.note
+                evidence.note
             );
         }
     }

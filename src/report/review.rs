@@ -2,10 +2,11 @@
 
 use serde::Serialize;
 
+use crate::analysis::Polarity;
 use crate::scoring::{Rubric, Scorecard};
 use crate::store::{
     Retraction, Review, ReviewKind, ReviewState, ScoreRevision, Store, StoreError, StoredSession,
-    apply_reviews,
+    apply_reviews, effective_reviews,
 };
 
 /// How many times a review is computed again when another reviewer stored a change of the same
@@ -367,4 +368,85 @@ fn retract_once(
         reviewed_overall: final_card.overall,
         still_reviewed,
     })
+}
+
+/// One piece of evidence behind a criterion, as a QA lead reads it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EvidenceView {
+    /// Index of the turn in the transcript.
+    pub turn: usize,
+    /// Session time, in milliseconds.
+    pub at_ms: u64,
+    pub polarity: Polarity,
+    /// The lexicon rule (or measure) that found it.
+    pub rule: String,
+    /// The trainee's words, verbatim (empty for measured evidence such as a reply's delay).
+    pub quote: String,
+    pub note: String,
+}
+
+/// One criterion of a stored session: the machine's rating and why, the effective rating, the
+/// evidence behind it and every review of it (shared by `rapport review ID` and its `--json`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CriterionView {
+    pub criterion: String,
+    pub dimension: &'static str,
+    pub title: String,
+    pub min: i32,
+    pub max: i32,
+    pub machine_rating: Option<i32>,
+    /// The rating that counts (docs/qa.md, "The effective score").
+    pub effective_rating: Option<i32>,
+    /// Whether an adjudication or a dispute override decided it.
+    pub adjudicated: bool,
+    /// Whether the reviewers' latest plain ratings differ.
+    pub reviewers_disagree: bool,
+    /// The machine's reason.
+    pub reason: String,
+    pub evidence: Vec<EvidenceView>,
+    /// Every review of the criterion, oldest first, retracted ones included.
+    pub reviews: Vec<Review>,
+}
+
+/// The criteria of a stored session, in the scorecard's order.
+pub fn criterion_views(session: &StoredSession) -> Vec<CriterionView> {
+    let effective = effective_reviews(&session.reviews);
+    session
+        .scorecard
+        .criteria
+        .iter()
+        .map(|criterion| {
+            let decided = effective.get(criterion.id.as_str());
+            CriterionView {
+                criterion: criterion.id.to_string(),
+                dimension: criterion.dimension.label(),
+                title: criterion.title.to_string(),
+                min: criterion.min,
+                max: criterion.max,
+                machine_rating: criterion.rating,
+                effective_rating: decided.map_or(criterion.rating, |d| d.review.rating),
+                adjudicated: decided.is_some_and(|d| d.adjudicated),
+                reviewers_disagree: decided.is_some_and(|d| d.reviewers_disagree),
+                reason: criterion.reason.to_string(),
+                evidence: criterion
+                    .evidence
+                    .iter()
+                    .map(|e| EvidenceView {
+                        turn: e.turn,
+                        at_ms: e.at_ms,
+                        polarity: e.finding.polarity,
+                        rule: e.finding.rule.to_string(),
+                        quote: e.finding.matched.to_string(),
+                        note: e.finding.note.to_string(),
+                    })
+                    .collect(),
+                reviews: session
+                    .reviews
+                    .iter()
+                    .filter(|r| r.criterion == criterion.id)
+                    .cloned()
+                    .collect(),
+            }
+        })
+        .collect()
 }

@@ -8,3 +8,4 @@ mod qa;
 mod reviews;
 mod scoring;
 mod store;
+mod watch;

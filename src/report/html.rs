@@ -485,13 +485,17 @@ fn write_criteria(out: &mut String, session: &StoredSession) {
                     crate::store::ReviewKind::Rating => String::new(),
                     other => format!(" ({})", other.label()),
                 };
+                let comment = if r.comment.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", escape(&r.comment))
+                };
                 let text = format!(
-                    "<b>{}</b> {} rated {}{}: {}",
+                    "<b>{}</b> {} rated {}{}{comment}",
                     escape(&r.reviewer),
                     escape(&super::format_time(&r.reviewed_at)),
                     escape(&rating_text(r.rating, criterion.max)),
                     escape(&kind),
-                    escape(&r.comment)
                 );
                 match &r.retraction {
                     // A retracted review stays visible, struck out, with who took it back and why.

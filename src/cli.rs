@@ -230,9 +230,9 @@ pub enum Command {
     )]
     Xapi(XapiArgs),
 
-    /// Override a criterion of a stored session, with a comment (QA review).
+    /// Rate criteria of a stored session (QA review), adjudicate, retract, or show its ratings, evidence and reviews.
     #[command(
-        after_help = "Examples:\n  rapport review 3f2a9c --criterion empathy.apology --rating 4 --comment \"Apology was sincere\" --reviewer dana\n  rapport review 3f2a9c            # show machine and reviewed ratings"
+        after_help = "Examples:\n  rapport review 3f2a9c            # ratings, the evidence quotes behind them, every review\n  rapport review 3f2a9c --criterion empathy.apology --rating 4 --comment \"Apology was sincere\" --reviewer dana\n  rapport review 3f2a9c --rate empathy.apology=4 --rate timeliness.hold=na --reviewer dana\n  rapport review 3f2a9c --template > card.json && rapport review 3f2a9c --file card.json\n  rapport review 3f2a9c --criterion empathy.apology --rating 2 --kind adjudication --reviewer lead\n  rapport review 3f2a9c --retract 17 --reason \"rated the wrong session\""
     )]
     Review(ReviewArgs),
 
@@ -243,12 +243,14 @@ pub enum Command {
     Show(ShowArgs),
 
     /// Agreement between the machine and reviewers, and between reviewers: percent and Cohen's kappa.
-    #[command(after_help = "Example:\n  rapport calibration --since 2026-01-01 --format json")]
+    #[command(
+        after_help = "Examples:\n  rapport calibration --since 2026-01-01\n  rapport calibration --team north --json --period week"
+    )]
     Calibration(CalibrationArgs),
 
     /// Map trainees to teams, for `rapport report --team`.
     #[command(
-        after_help = "Examples:\n  rapport team set ana north\n  rapport team list\n  rapport team unset ana"
+        after_help = "Examples:\n  rapport team set ana north\n  rapport team set ana south --since 2026-03-01   # her sessions before March stay in north\n  rapport team list --history --json\n  rapport team unset ana"
     )]
     Team(TeamArgs),
 }
@@ -404,26 +406,58 @@ pub struct XapiArgs {
     pub xapi_base: String,
 }
 
+/// What a review is for (docs/qa.md, "Human review").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReviewKindArg {
+    /// A reviewer's own rating (counts in calibration).
+    Rating,
+    /// A lead's final word where reviewers disagree: it wins over every rating.
+    Adjudication,
+    /// An override after a trainee disputed the score: it wins, and stays out of calibration.
+    Dispute,
+}
+
 /// `rapport review`.
 #[derive(Debug, Args)]
 pub struct ReviewArgs {
     /// The session id, or enough of its start to be unique.
     pub session: String,
-    /// The criterion to rate (`empathy.apology`); without it, the session's ratings are shown.
-    #[arg(long, requires = "rating")]
+    /// The criterion to rate (`empathy.apology`); without it, `--rate` or `--file`, the session's ratings, evidence and reviews are shown.
+    #[arg(long, requires = "rating", conflicts_with_all = ["file", "retract"])]
     pub criterion: Option<String>,
     /// The rating on the criterion's scale, or `na` for not applicable.
     #[arg(long, requires = "criterion")]
     pub rating: Option<String>,
-    /// Why.
+    /// Rate a criterion: `CRITERION=RATING` (`empathy.apology=4`, `timeliness.hold=na`); repeat for several, stored together.
+    #[arg(long, value_name = "CRITERION=RATING", conflicts_with_all = ["criterion", "file", "retract"])]
+    pub rate: Vec<String>,
+    /// Rate a whole scorecard from a JSON file: `{"ratings": [{"criterion": "empathy.apology", "rating": 4, "comment": "…"}, …]}` (`"na"` for not applicable); `--template` prints one to fill in.
+    #[arg(long, conflicts_with = "retract")]
+    pub file: Option<PathBuf>,
+    /// Print a `--file` scorecard for this session with every criterion at the machine's rating, to edit.
+    #[arg(long, conflicts_with_all = ["criterion", "rate", "file", "retract"])]
+    pub template: bool,
+    /// Why (applies to every rating of the command without its own comment).
     #[arg(long, default_value = "")]
     pub comment: String,
+    /// What the review is: a plain rating, an adjudication, or a dispute override.
+    #[arg(long, value_enum, default_value_t = ReviewKindArg::Rating)]
+    pub kind: ReviewKindArg,
+    /// Retract the review with this number (shown by `rapport review SESSION`); it stays stored, marked.
+    #[arg(long, value_name = "REVIEW", requires = "reason")]
+    pub retract: Option<i64>,
+    /// Why the review is retracted.
+    #[arg(long, requires = "retract")]
+    pub reason: Option<String>,
     /// Who is reviewing.
     #[arg(long, env = "RAPPORT_REVIEWER")]
     pub reviewer: Option<String>,
     /// The rubric that scored the session, when it is not the scenario's or the shipped one.
     #[arg(long)]
     pub rubric: Option<PathBuf>,
+    /// Print JSON instead of tables.
+    #[arg(long)]
+    pub json: bool,
     #[command(flatten)]
     pub db: DbArgs,
 }
@@ -443,6 +477,13 @@ pub struct ShowArgs {
     pub db: DbArgs,
 }
 
+/// Calibration's time buckets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CalibrationPeriodArg {
+    Week,
+    Month,
+}
+
 /// `rapport calibration`.
 #[derive(Debug, Args)]
 pub struct CalibrationArgs {
@@ -450,6 +491,12 @@ pub struct CalibrationArgs {
     pub filter: FilterArgs,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// The same as `--format json`.
+    #[arg(long)]
+    pub json: bool,
+    /// The buckets of each reviewer's agreement over time.
+    #[arg(long, value_enum, default_value_t = CalibrationPeriodArg::Month)]
+    pub period: CalibrationPeriodArg,
 }
 
 /// `rapport team`.
@@ -464,10 +511,28 @@ pub struct TeamArgs {
 /// What `rapport team` does.
 #[derive(Debug, Subcommand)]
 pub enum TeamAction {
-    /// Put a trainee in a team (replacing their team, if any).
-    Set { trainee: String, team: String },
-    /// Take a trainee out of their team.
-    Unset { trainee: String },
-    /// List trainees by team.
-    List,
+    /// Put a trainee in a team from now (or `--since`); their sessions before that stay in their old team. A first team covers every earlier session.
+    Set {
+        trainee: String,
+        team: String,
+        /// When the membership starts: a date (`2026-01-31`) or an RFC 3339 time.
+        #[arg(long, value_parser = parse_since)]
+        since: Option<i64>,
+    },
+    /// Take a trainee out of their team from now (or `--since`); their earlier sessions keep it.
+    Unset {
+        trainee: String,
+        /// When the membership ends: a date or an RFC 3339 time.
+        #[arg(long, value_parser = parse_since)]
+        since: Option<i64>,
+    },
+    /// List trainees by team (`team<TAB>trainee`; with `--history`, every membership with its dates).
+    List {
+        /// Every membership, past and current, with its start and end.
+        #[arg(long)]
+        history: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }

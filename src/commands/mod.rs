@@ -2,6 +2,7 @@
 
 mod authoring;
 mod qa;
+mod review;
 mod runs;
 mod show;
 mod watch;
@@ -127,7 +128,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
         Command::Import(args) => qa::import(args),
         Command::Report(args) => qa::report(args),
         Command::Xapi(args) => qa::xapi(args),
-        Command::Review(args) => qa::review(args),
+        Command::Review(args) => review::review(args),
         Command::Show(args) => show::show(args),
         Command::Calibration(args) => qa::calibration(args),
         Command::Team(args) => qa::team(args),

@@ -1,6 +1,6 @@
 //! QA leads' commands: `import`, `report`, `xapi`, `review`, `calibration` and `team`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::io::Write as _;
 use std::path::Path;
 use std::time::Duration;
@@ -10,23 +10,21 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::Status;
 use crate::cli::{
-    CalibrationArgs, CsvRowsArg, DimensionArg, FilterArgs, Format, GroupByArg, ImportArgs,
-    PeriodArg, ReportArgs, ReportFormat, ReviewArgs, TeamAction, TeamArgs, XapiArgs,
+    CalibrationArgs, CalibrationPeriodArg, CsvRowsArg, DimensionArg, FilterArgs, Format,
+    GroupByArg, ImportArgs, PeriodArg, ReportArgs, ReportFormat, TeamAction, TeamArgs, XapiArgs,
 };
-use rapport::library::resolve_scenario;
-use rapport::report::calibration::{calibrate, render_calibration};
-use rapport::report::review::{ReviewRequest, review_session};
+use rapport::report::calibration::{CalibrationPeriod, calibrate_by, render_calibration};
+use rapport::report::hints::filter_hints;
 use rapport::report::table::{CsvRows, render_csv, render_table};
 use rapport::report::{
     GroupBy, Period, Report, ReportOptions, build_report, html, load_recent, xapi,
 };
 use rapport::runner::Toolkit;
 use rapport::scenario::Dimension;
-use rapport::scoring::Rubric;
 use rapport::store::import::{ImportEvent, collect_transcripts, import_transcripts};
-use rapport::store::{Filter, Store, StoredSession};
+use rapport::store::{Filter, Store, epoch_text};
 
-fn open_store(db: Option<&str>) -> anyhow::Result<Store> {
+pub(super) fn open_store(db: Option<&str>) -> anyhow::Result<Store> {
     Ok(Store::open(db)?)
 }
 
@@ -166,7 +164,16 @@ fn dimension_of(arg: DimensionArg) -> Dimension {
     }
 }
 
+/// Warns on stderr about filter values that match nothing stored, with the nearest known ones.
+fn warn_about_filter(store: &mut Store, filter: &Filter) -> anyhow::Result<()> {
+    for hint in filter_hints(store, filter)? {
+        eprintln!("warning: {hint}");
+    }
+    Ok(())
+}
+
 fn run_report(store: &mut Store, options: &ReportOptions) -> anyhow::Result<Report> {
+    warn_about_filter(store, &options.filter)?;
     let spinner = spinner("reading the results database");
     let report = build_report(store, options, &mut |stage| {
         spinner.set_message(stage.to_owned())
@@ -214,8 +221,12 @@ pub fn report(args: ReportArgs) -> anyhow::Result<Status> {
             html::render_html(&report, &sessions?)
         }
         ReportFormat::Xapi => {
-            serde_json::to_string_pretty(&xapi::statements(&report.sessions, &args.xapi_base))?
-                + "\n"
+            let revisions = store.score_revisions(&options.filter)?;
+            serde_json::to_string_pretty(&xapi::statements(
+                &report.sessions,
+                &revisions,
+                &args.xapi_base,
+            ))? + "\n"
         }
     };
     emit(args.output.as_deref(), &text)?;
@@ -225,10 +236,13 @@ pub fn report(args: ReportArgs) -> anyhow::Result<Status> {
 /// `rapport xapi`.
 pub fn xapi(args: XapiArgs) -> anyhow::Result<Status> {
     let mut store = open_store(args.filter.db.db.as_deref())?;
+    let filter = filter_of(&args.filter);
+    warn_about_filter(&mut store, &filter)?;
     let spinner = spinner("reading sessions");
-    let sessions = store.summaries(&filter_of(&args.filter));
+    let sessions = store.summaries(&filter);
+    let revisions = store.score_revisions(&filter);
     spinner.finish_and_clear();
-    let statements = xapi::statements(&sessions?, &args.xapi_base);
+    let statements = xapi::statements(&sessions?, &revisions?, &args.xapi_base);
     emit(
         args.output.as_deref(),
         &(serde_json::to_string_pretty(&statements)? + "\n"),
@@ -236,191 +250,91 @@ pub fn xapi(args: XapiArgs) -> anyhow::Result<Status> {
     Ok(Status::Ok)
 }
 
-/// The rubric that scored a stored session: `--rubric`, the scenario's, or the shipped one, whichever matches.
-fn rubric_for(session: &StoredSession, explicit: Option<&Path>) -> Result<Rubric, String> {
-    let card = &session.scorecard;
-    if let Some(path) = explicit {
-        return Rubric::load(path).map_err(|d| d.message.clone());
-    }
-    let kit = Toolkit::shipped();
-    let header = &session.transcript.header;
-    let name = header
-        .scenario_path
-        .clone()
-        .filter(|p| Path::new(p).is_file())
-        .unwrap_or_else(|| header.scenario_id.clone());
-    let mut candidates = Vec::new();
-    if let Ok(loaded) = resolve_scenario(&name)
-        && let Ok(rubric) = kit.rubric_for(&loaded)
-    {
-        candidates.push((*rubric).clone());
-    }
-    candidates.push((*kit.rubric).clone());
-    candidates
-        .into_iter()
-        .find(|r| r.id == card.rubric_id && r.version == card.rubric_version)
-        .ok_or_else(|| {
-            format!(
-                "the rubric `{}` version {} that scored it is not available; pass its file with --rubric",
-                card.rubric_id, card.rubric_version
-            )
-        })
-}
-
-/// `N`, or `na` for not applicable.
-fn parse_rating(text: &str) -> Result<Option<i32>, String> {
-    match text.to_ascii_lowercase().as_str() {
-        "na" | "n/a" => Ok(None),
-        other => other.parse::<i32>().map(Some).map_err(|_| {
-            format!(
-                "`{text}` is not a rating; give a whole number on the criterion's scale, or `na`"
-            )
-        }),
-    }
-}
-
-/// `rapport review SESSION`.
-pub fn review(args: ReviewArgs) -> anyhow::Result<Status> {
-    let mut store = open_store(args.db.db.as_deref())?;
-    let (Some(criterion), Some(rating)) = (&args.criterion, &args.rating) else {
-        return show_review(&mut store, &args.session);
-    };
-    let rating = match parse_rating(rating) {
-        Ok(rating) => rating,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return Ok(Status::Usage);
-        }
-    };
-    let Some(reviewer) = args
-        .reviewer
-        .clone()
-        .or_else(|| std::env::var("USER").ok())
-        .filter(|r| !r.trim().is_empty())
-    else {
-        eprintln!("error: say who is reviewing with --reviewer NAME (or RAPPORT_REVIEWER)");
-        return Ok(Status::Usage);
-    };
-    let request = ReviewRequest {
-        session: args.session.clone(),
-        criterion: criterion.clone(),
-        rating,
-        comment: args.comment.clone(),
-        reviewer,
-    };
-    let now = jiff::Timestamp::now()
-        .round(jiff::Unit::Second)
-        .map(|t| t.to_string())
-        .unwrap_or_default();
-    let explicit = args.rubric.clone();
-    let outcome = review_session(&mut store, &request, &now, &|session| {
-        rubric_for(session, explicit.as_deref())
-    })?;
-    let rating = |r: Option<i32>| r.map_or_else(|| "N/A".to_owned(), |r| r.to_string());
-    let verdict = |passed: bool| if passed { "pass" } else { "fail" };
-    println!(
-        "session {}: `{}` {} (machine) → {} ({}); overall {:.1} {} (machine) → {:.1} {} (reviewed)",
-        outcome.session_id,
-        outcome.criterion,
-        rating(outcome.machine_rating),
-        rating(outcome.rating),
-        request.reviewer,
-        outcome.machine_overall,
-        verdict(outcome.machine_passed),
-        outcome.reviewed_overall,
-        verdict(outcome.reviewed_passed)
-    );
-    Ok(Status::Ok)
-}
-
-/// Shows a session's machine and reviewed ratings, and its reviews.
-fn show_review(store: &mut Store, prefix: &str) -> anyhow::Result<Status> {
-    let id = store.resolve_session(prefix)?;
-    let Some(session) = store.load_sessions(std::slice::from_ref(&id))?.pop() else {
-        anyhow::bail!("session `{id}` vanished while reading it");
-    };
-    let s = &session.summary;
-    println!(
-        "session {} · {} · {} · {} · {}",
-        s.session_id, s.trainee, s.scenario_id, s.started_at, s.outcome
-    );
-    println!(
-        "overall {:.1} (machine), {:.1} after review\n",
-        s.overall, s.final_overall
-    );
-    let mut comments: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for review in &session.reviews {
-        comments
-            .entry(review.criterion.as_str())
-            .or_default()
-            .push(format!(
-                "{} ({}): {} — {}",
-                review.reviewer,
-                review.reviewed_at,
-                review.rating.map_or("N/A".to_owned(), |r| r.to_string()),
-                review.comment
-            ));
-    }
-    let mut table = comfy_table::Table::new();
-    table.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
-    table.set_header(vec!["criterion", "scale", "machine", "reviewed", "reviews"]);
-    for criterion in &session.scorecard.criteria {
-        let reviewed = session
-            .reviewed
-            .as_ref()
-            .and_then(|c| c.criterion(&criterion.id))
-            .map_or(criterion.rating, |c| c.rating);
-        let show = |r: Option<i32>| r.map_or_else(|| "N/A".to_owned(), |r| r.to_string());
-        table.add_row(vec![
-            criterion.id.to_string(),
-            format!("{}–{}", criterion.min, criterion.max),
-            show(criterion.rating),
-            show(reviewed),
-            comments
-                .get(criterion.id.as_str())
-                .map_or_else(String::new, |c| c.join("\n")),
-        ]);
-    }
-    println!("{table}");
-    Ok(Status::Ok)
-}
-
 /// `rapport calibration`.
 pub fn calibration(args: CalibrationArgs) -> anyhow::Result<Status> {
     let mut store = open_store(args.filter.db.db.as_deref())?;
-    let reviews = store.reviews(&filter_of(&args.filter))?;
-    let calibration = calibrate(&reviews);
-    match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&calibration)?),
-        Format::Human => {
-            if calibration.reviews == 0 {
-                println!(
-                    "No reviews yet. Review a sample of sessions in full (every criterion, agreeing or not) with `rapport review`, then run this again."
-                );
-            } else {
-                print!("{}", render_calibration(&calibration));
-            }
-        }
+    let filter = filter_of(&args.filter);
+    warn_about_filter(&mut store, &filter)?;
+    let reviews = store.reviews(&filter)?;
+    let period = match args.period {
+        CalibrationPeriodArg::Week => CalibrationPeriod::Week,
+        CalibrationPeriodArg::Month => CalibrationPeriod::Month,
+    };
+    let calibration = calibrate_by(&reviews, period);
+    if args.json || args.format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&calibration)?);
+    } else if calibration.reviews == 0 {
+        println!(
+            "No reviews yet. Review a sample of sessions in full (every criterion, agreeing or not) with `rapport review`, then run this again."
+        );
+    } else {
+        print!("{}", render_calibration(&calibration));
     }
     Ok(Status::Ok)
+}
+
+/// A membership's dates for people: `since 2026-01-05T08:00:00Z until …`, or `always`.
+fn membership_span(since: Option<i64>, until: Option<i64>) -> String {
+    match (since, until) {
+        (None, None) => "always".to_owned(),
+        (Some(since), None) => format!("since {}", epoch_text(since)),
+        (None, Some(until)) => format!("until {}", epoch_text(until)),
+        (Some(since), Some(until)) => {
+            format!("{} – {}", epoch_text(since), epoch_text(until))
+        }
+    }
 }
 
 /// `rapport team`.
 pub fn team(args: TeamArgs) -> anyhow::Result<Status> {
     let mut store = open_store(args.db.db.as_deref())?;
     match args.action {
-        TeamAction::Set { trainee, team } => {
-            store.set_team(&trainee, &team)?;
-            eprintln!("`{trainee}` is in team `{team}`");
+        TeamAction::Set {
+            trainee,
+            team,
+            since,
+        } => {
+            store.set_team_from(&trainee, &team, since)?;
+            let from = since.map_or_else(String::new, |s| format!(" from {}", epoch_text(s)));
+            eprintln!("`{trainee}` is in team `{team}`{from}");
         }
-        TeamAction::Unset { trainee } => {
-            if !store.unset_team(&trainee)? {
+        TeamAction::Unset { trainee, since } => {
+            if !store.unset_team_from(&trainee, since)? {
                 eprintln!("`{trainee}` was in no team");
             }
         }
-        TeamAction::List => {
-            for member in store.teams()? {
-                println!("{}\t{}", member.team, member.trainee);
+        TeamAction::List { history, json } => {
+            let members = if history {
+                store.team_history()?
+            } else {
+                store.teams()?
+            };
+            if json {
+                let list: Vec<serde_json::Value> = members
+                    .iter()
+                    .map(|m| {
+                        serde_json::json!({
+                            "team": m.team,
+                            "trainee": m.trainee,
+                            "since": m.since.map(epoch_text),
+                            "until": m.until.map(epoch_text),
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&list)?);
+            } else {
+                for member in members {
+                    if history {
+                        println!(
+                            "{}\t{}\t{}",
+                            member.team,
+                            member.trainee,
+                            membership_span(member.since, member.until)
+                        );
+                    } else {
+                        println!("{}\t{}", member.team, member.trainee);
+                    }
+                }
             }
         }
     }

@@ -2,16 +2,28 @@
 //!
 //! Ratings are categories (a criterion's rating, or N/A). The machine is compared with each
 //! reviewer's latest rating of a criterion; reviewers are compared pairwise on the criteria of a
-//! session they both rated.
+//! session they both rated, and each reviewer with the consensus of the others. Only plain
+//! ratings count: retracted reviews, adjudications and dispute overrides are left out, since
+//! they were made knowing the other ratings or to settle a case, not to rate blind.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::store::ReviewedRating;
+use crate::store::{ReviewKind, ReviewedRating};
+
+/// Fewer pairs than this and agreement or κ mean little: the report says so.
+pub const MIN_PAIRS: usize = 30;
+
+/// Agreement at least this high with a κ below [`LOW_KAPPA`] is the prevalence paradox: nearly
+/// every rating is one value, so chance alone agrees that often. The report says so.
+const HIGH_AGREEMENT: f64 = 0.8;
+
+/// See [`HIGH_AGREEMENT`]; Landis and Koch's "slight" ends here.
+const LOW_KAPPA: f64 = 0.2;
 
 /// Agreement between two raters over paired ratings.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Agreement {
     /// Paired ratings.
     pub pairs: usize,
@@ -19,6 +31,29 @@ pub struct Agreement {
     pub percent: f64,
     /// Cohen's κ; `None` when chance agreement is total (both raters used one rating only).
     pub kappa: Option<f64>,
+    /// Why the figures should not be trusted, when they should not: too few pairs, or high
+    /// agreement that κ shows is mostly chance.
+    pub warning: Option<String>,
+}
+
+/// What is wrong with an agreement's sample, if anything.
+fn sample_warning(pairs: usize, percent: f64, kappa: Option<f64>) -> Option<String> {
+    if pairs < MIN_PAIRS {
+        return Some(format!(
+            "only {pairs} pair(s): too few for the agreement or κ to mean much (at least {MIN_PAIRS}); review more sessions in full"
+        ));
+    }
+    match kappa {
+        None => Some(
+            "κ undefined: both sides used one rating only, so agreement says nothing beyond chance"
+                .to_owned(),
+        ),
+        Some(k) if percent >= HIGH_AGREEMENT && k < LOW_KAPPA => Some(format!(
+            "{:.0}% agreement but κ {k:.2}: nearly every rating is the same value, so chance alone agrees this often",
+            percent * 100.0
+        )),
+        Some(_) => None,
+    }
 }
 
 /// Percent agreement and Cohen's κ of paired categorical ratings; `None` for no pairs.
@@ -44,6 +79,7 @@ pub fn agreement<T: Ord + Clone>(pairs: &[(T, T)]) -> Option<Agreement> {
         pairs: pairs.len(),
         percent: observed,
         kappa,
+        warning: sample_warning(pairs.len(), observed, kappa),
     })
 }
 
@@ -70,12 +106,44 @@ pub struct CalibrationRow {
     pub between_reviewers: Option<Agreement>,
 }
 
+/// One reviewer's agreement in one period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReviewerPeriod {
+    /// The period's first day (`2026-01-05`) or month (`2026-01`), by the time of the review.
+    pub period: String,
+    pub machine: Option<Agreement>,
+    pub consensus: Option<Agreement>,
+}
+
+/// One reviewer's calibration: with the machine, with the other reviewers' consensus, and over time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReviewerCalibration {
+    pub reviewer: String,
+    pub machine: Option<Agreement>,
+    /// Against the most common rating of the other reviewers of the same criterion (items where
+    /// the others tie, or nobody else rated, are left out).
+    pub consensus: Option<Agreement>,
+    pub over_time: Vec<ReviewerPeriod>,
+}
+
+/// The width of a reviewer's calibration periods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CalibrationPeriod {
+    Week,
+    Month,
+}
+
 /// The whole calibration report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Calibration {
+    /// Reviews that count (plain ratings, not retracted).
     pub reviews: usize,
+    /// Reviews left out: retracted, adjudications and dispute overrides.
+    pub left_out: usize,
     pub reviewers: Vec<String>,
     pub rows: Vec<CalibrationRow>,
+    pub per_reviewer: Vec<ReviewerCalibration>,
 }
 
 /// A rating as a category: the number, or N/A.
@@ -88,11 +156,20 @@ struct Paired {
     pair: (Rating, Rating),
 }
 
-/// Computes agreement overall, per dimension and per criterion.
+/// Computes agreement overall, per dimension, per criterion and per reviewer by month.
 pub fn calibrate(reviews: &[ReviewedRating]) -> Calibration {
+    calibrate_by(reviews, CalibrationPeriod::Month)
+}
+
+/// Computes agreement overall, per dimension, per criterion and per reviewer by `period`.
+pub fn calibrate_by(all_reviews: &[ReviewedRating], period: CalibrationPeriod) -> Calibration {
+    let reviews: Vec<&ReviewedRating> = all_reviews
+        .iter()
+        .filter(|r| r.review.is_active() && r.review.kind == ReviewKind::Rating)
+        .collect();
     // The latest rating of each reviewer per session and criterion.
     let mut latest: BTreeMap<(&str, &str, &str), &ReviewedRating> = BTreeMap::new();
-    for rated in reviews {
+    for rated in reviews.iter().copied() {
         let review = &rated.review;
         latest.insert(
             (
@@ -150,10 +227,108 @@ pub fn calibrate(reviews: &[ReviewedRating]) -> Calibration {
     }
     let reviewers: std::collections::BTreeSet<String> =
         reviews.iter().map(|r| r.review.reviewer.clone()).collect();
+    let per_reviewer = reviewers
+        .iter()
+        .map(|reviewer| reviewer_calibration(reviewer, &latest, &by_item, period))
+        .collect();
     Calibration {
         reviews: reviews.len(),
+        left_out: all_reviews.len() - reviews.len(),
         reviewers: reviewers.into_iter().collect(),
         rows,
+        per_reviewer,
+    }
+}
+
+/// The most common rating of the other reviewers of an item, if one is most common.
+fn consensus_of_others(raters: &[&ReviewedRating], reviewer: &str) -> Option<Rating> {
+    let mut counts: BTreeMap<Rating, usize> = BTreeMap::new();
+    for rated in raters.iter().filter(|r| r.review.reviewer != reviewer) {
+        *counts.entry(rated.review.rating).or_default() += 1;
+    }
+    let top = counts.values().copied().max()?;
+    let mut modes = counts.iter().filter(|(_, n)| **n == top);
+    let (rating, _) = modes.next()?;
+    modes.next().is_none().then_some(*rating)
+}
+
+/// The period label of an RFC 3339 time.
+fn period_label(time: &str, period: CalibrationPeriod) -> String {
+    let Ok(time) = time.parse::<jiff::Timestamp>() else {
+        return "unknown".to_owned();
+    };
+    let date = time.to_zoned(jiff::tz::TimeZone::UTC).date();
+    match period {
+        CalibrationPeriod::Month => format!("{:04}-{:02}", date.year(), date.month()),
+        CalibrationPeriod::Week => {
+            let back = i64::from(date.weekday().to_monday_zero_offset());
+            date.checked_sub(jiff::Span::new().days(back))
+                .unwrap_or(date)
+                .to_string()
+        }
+    }
+}
+
+/// One item a reviewer rated, as calibration pairs it.
+struct ReviewerItem {
+    period: String,
+    /// (machine, reviewer).
+    machine: (Rating, Rating),
+    /// (reviewer, the others' consensus), when the others agree on one.
+    consensus: Option<(Rating, Rating)>,
+}
+
+/// Agreement with the machine and with the consensus over some of a reviewer's items.
+fn reviewer_agreements(items: &[&ReviewerItem]) -> (Option<Agreement>, Option<Agreement>) {
+    let machine: Vec<(Rating, Rating)> = items.iter().map(|item| item.machine).collect();
+    let consensus: Vec<(Rating, Rating)> = items.iter().filter_map(|item| item.consensus).collect();
+    (agreement(&machine), agreement(&consensus))
+}
+
+/// One reviewer's pairs with the machine and with the consensus, overall and by period.
+fn reviewer_calibration(
+    reviewer: &str,
+    latest: &BTreeMap<(&str, &str, &str), &ReviewedRating>,
+    by_item: &BTreeMap<(&str, &str), Vec<&ReviewedRating>>,
+    period: CalibrationPeriod,
+) -> ReviewerCalibration {
+    let mut rated: Vec<ReviewerItem> = Vec::new();
+    for ((session, criterion, who), review) in latest {
+        if *who != reviewer {
+            continue;
+        }
+        let rating = review.review.rating;
+        rated.push(ReviewerItem {
+            period: period_label(&review.review.reviewed_at, period),
+            machine: (review.review.machine_rating, rating),
+            consensus: by_item
+                .get(&(*session, *criterion))
+                .and_then(|raters| consensus_of_others(raters, reviewer))
+                .map(|others| (rating, others)),
+        });
+    }
+    let all: Vec<&ReviewerItem> = rated.iter().collect();
+    let (machine, consensus) = reviewer_agreements(&all);
+    let periods: std::collections::BTreeSet<&str> =
+        rated.iter().map(|item| item.period.as_str()).collect();
+    let over_time = periods
+        .into_iter()
+        .map(|label| {
+            let items: Vec<&ReviewerItem> =
+                rated.iter().filter(|item| item.period == label).collect();
+            let (machine, consensus) = reviewer_agreements(&items);
+            ReviewerPeriod {
+                period: label.to_owned(),
+                machine,
+                consensus,
+            }
+        })
+        .collect();
+    ReviewerCalibration {
+        reviewer: reviewer.to_owned(),
+        machine,
+        consensus,
+        over_time,
     }
 }
 
@@ -191,7 +366,12 @@ pub fn render_calibration(calibration: &Calibration) -> String {
     let cells = |a: Option<Agreement>| match a {
         Some(a) => vec![
             a.pairs.to_string(),
-            super::format_rate(a.percent),
+            // A figure that should not be trusted is marked; the notes under the table say why.
+            if a.warning.is_some() {
+                format!("{} ⚠", super::format_rate(a.percent))
+            } else {
+                super::format_rate(a.percent)
+            },
             a.kappa.map_or_else(
                 || "—".to_owned(),
                 |k| format!("{k:.2} ({})", kappa_label(Some(k))),
@@ -206,12 +386,79 @@ pub fn render_calibration(calibration: &Calibration) -> String {
             _ => format!("  {}", row.name),
         };
         let mut line = vec![scope];
-        line.extend(cells(row.machine_vs_reviewers));
-        line.extend(cells(row.between_reviewers));
+        line.extend(cells(row.machine_vs_reviewers.clone()));
+        line.extend(cells(row.between_reviewers.clone()));
         table.add_row(line);
     }
+    // The totals' warnings in full, the narrower rows' counted, so the notes stay readable.
+    let mut warnings = Vec::new();
+    let mut narrower_warned = 0;
+    for row in &calibration.rows {
+        for (side, agreement) in [
+            ("machine↔reviewer", row.machine_vs_reviewers.clone()),
+            ("reviewer↔reviewer", row.between_reviewers.clone()),
+        ] {
+            match agreement.and_then(|a| a.warning) {
+                Some(warning) if row.level == "all" => {
+                    warnings.push(format!("⚠ all criteria, {side}: {warning}"));
+                }
+                Some(_) => narrower_warned += 1,
+                None => {}
+            }
+        }
+    }
+    if narrower_warned > 0 {
+        warnings.push(format!(
+            "⚠ {narrower_warned} dimension or criterion figure(s) are marked: too few pairs (under {MIN_PAIRS}), or agreement that κ shows is mostly chance (`--json` says which)"
+        ));
+    }
+    let mut reviewers = comfy_table::Table::new();
+    reviewers.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
+    reviewers.set_header(vec![
+        "reviewer",
+        "period",
+        "↔machine pairs",
+        "agree",
+        "κ",
+        "↔consensus pairs",
+        "agree",
+        "κ",
+    ]);
+    for reviewer in &calibration.per_reviewer {
+        let mut line = vec![reviewer.reviewer.clone(), "all".to_owned()];
+        line.extend(cells(reviewer.machine.clone()));
+        line.extend(cells(reviewer.consensus.clone()));
+        reviewers.add_row(line);
+        for (side, agreement) in [
+            ("machine", reviewer.machine.clone()),
+            ("consensus", reviewer.consensus.clone()),
+        ] {
+            if let Some(warning) = agreement.and_then(|a| a.warning) {
+                warnings.push(format!("⚠ {} ↔ {side}: {warning}", reviewer.reviewer));
+            }
+        }
+        for period in &reviewer.over_time {
+            let mut line = vec![String::new(), period.period.clone()];
+            line.extend(cells(period.machine.clone()));
+            line.extend(cells(period.consensus.clone()));
+            reviewers.add_row(line);
+        }
+    }
+    let left_out = if calibration.left_out > 0 {
+        format!(
+            " ({} retracted, adjudication or dispute review(s) left out)",
+            calibration.left_out
+        )
+    } else {
+        String::new()
+    };
+    let warnings = if warnings.is_empty() {
+        String::new()
+    } else {
+        format!("\n{}\n", warnings.join("\n"))
+    };
     format!(
-        "{} review(s) by {} reviewer(s): {}\n{table}\nκ: Cohen's kappa (1 = perfect, 0 = chance); labels after Landis & Koch.\n",
+        "{} review(s) by {} reviewer(s): {}{left_out}\n{table}\n\nPer reviewer (consensus: the other reviewers' most common rating)\n{reviewers}\n{warnings}\nκ: Cohen's kappa (1 = perfect, 0 = chance); labels after Landis & Koch.\n",
         calibration.reviews,
         calibration.reviewers.len(),
         calibration.reviewers.join(", ")
@@ -257,6 +504,65 @@ mod tests {
         let result = agreement(&pairs).expect("pairs");
         assert!((result.percent - 0.7).abs() < 1e-12);
         assert!((result.kappa.expect("defined") - 0.37 / 0.67).abs() < 1e-12);
+    }
+
+    #[test]
+    fn high_agreement_with_no_kappa_or_few_pairs_carries_a_warning() {
+        // 95 % agreement and κ 0.00: the machine always said 5.
+        let mut pairs = vec![(5, 5); 38];
+        pairs.extend([(5, 4), (5, 4)]);
+        let result = agreement(&pairs).expect("pairs");
+        assert!((result.percent - 0.95).abs() < 1e-12);
+        assert!(result.kappa.expect("defined").abs() < 1e-12);
+        let warning = result.warning.expect("a warning");
+        assert!(warning.contains("chance alone"), "{warning}");
+        let few = agreement(&pairs[..5]).expect("pairs");
+        assert!(few.warning.expect("a warning").contains("too few"));
+        let mut balanced = vec![(1, 1); 20];
+        balanced.extend(vec![(0, 0); 20]);
+        assert_eq!(agreement(&balanced).expect("pairs").warning, None);
+    }
+
+    fn rated(session: &str, reviewer: &str, rating: i32, kind: ReviewKind) -> ReviewedRating {
+        ReviewedRating {
+            review: crate::store::Review {
+                id: 0,
+                session_id: session.to_owned(),
+                criterion: "empathy.apology".to_owned(),
+                rating: Some(rating),
+                machine_rating: Some(3),
+                comment: String::new(),
+                reviewer: reviewer.to_owned(),
+                reviewed_at: "2026-02-02T10:00:00Z".to_owned(),
+                kind,
+                retraction: None,
+            },
+            dimension: "empathy".to_owned(),
+        }
+    }
+
+    #[test]
+    fn each_reviewer_is_compared_with_the_others_consensus_and_disputes_are_left_out() {
+        let reviews = [
+            rated("s1", "dana", 3, ReviewKind::Rating),
+            rated("s1", "eli", 2, ReviewKind::Rating),
+            rated("s1", "fay", 2, ReviewKind::Rating),
+            rated("s1", "lead", 1, ReviewKind::Dispute),
+        ];
+        let calibration = calibrate(&reviews);
+        assert_eq!((calibration.reviews, calibration.left_out), (3, 1));
+        let dana = &calibration.per_reviewer[0];
+        assert_eq!(dana.reviewer, "dana");
+        let consensus = dana.consensus.as_ref().expect("eli and fay agree");
+        assert_eq!((consensus.pairs, consensus.percent), (1, 0.0));
+        assert_eq!(dana.machine.as_ref().map(|m| m.percent), Some(1.0));
+        // For eli, the others (dana 3, fay 2) tie: no consensus to compare with.
+        assert_eq!(calibration.per_reviewer[1].consensus, None);
+        assert_eq!(dana.over_time[0].period, "2026-02");
+        assert_eq!(
+            period_label("2026-02-04T10:00:00Z", CalibrationPeriod::Week),
+            "2026-02-02"
+        );
     }
 
     #[test]

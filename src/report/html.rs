@@ -136,6 +136,10 @@ fn write_kpis(out: &mut String, report: &Report) {
             format!("pass rate (machine {})", format_rate(t.machine_pass_rate)),
         ),
         (t.reviewed.to_string(), "sessions reviewed".to_owned()),
+        (
+            t.abandoned.to_string(),
+            "abandoned: counted in IQS, as failed".to_owned(),
+        ),
     ];
     out.push_str("<div class=\"kpis\">");
     for (value, label) in kpis {
@@ -170,11 +174,23 @@ fn charted_series(report: &Report) -> Vec<&TrendSeries> {
 const CHART_W: f64 = 640.0;
 const CHART_H: f64 = 280.0;
 const MARGIN_L: f64 = 40.0;
-const MARGIN_R: f64 = 130.0;
+/// Room right of the plot for the pass mark's label, where no line is drawn.
+const MARGIN_R: f64 = 84.0;
 const MARGIN_T: f64 = 10.0;
 const MARGIN_B: f64 = 40.0;
 
-/// Trend lines of IQS per period, one per series, on a 0–100 scale.
+/// The height of one row of the legend under the plot.
+const LEGEND_ROW_H: f64 = 16.0;
+
+/// Legend entries side by side under the plot.
+const LEGEND_COLUMNS: usize = 2;
+
+/// The longest name a legend column holds at the chart's font size (about 6.5 px a character);
+/// longer names are cut, with the whole name on hover.
+const LEGEND_NAME_CHARS: usize = 44;
+
+/// Trend lines of IQS per period, one per series, on a 0–100 scale, with the legend under the
+/// plot (group names are often long) and the pass mark labelled right of the plot.
 pub fn trend_chart(series: &[&TrendSeries], pass_mark: Option<f64>) -> String {
     let mut periods: Vec<&str> = series
         .iter()
@@ -194,8 +210,10 @@ pub fn trend_chart(series: &[&TrendSeries], pass_mark: Option<f64>) -> String {
             }
     };
     let y = |score: f64| MARGIN_T + (1.0 - score.clamp(0.0, 100.0) / 100.0) * plot_h;
+    let legend_rows = series.len().div_ceil(LEGEND_COLUMNS);
+    let height = CHART_H + 8.0 + LEGEND_ROW_H * legend_rows as f64;
     let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {CHART_W} {CHART_H}\" width=\"100%\" role=\"img\" aria-label=\"IQS over time\" font-size=\"11\">"
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {CHART_W} {height}\" width=\"100%\" role=\"img\" aria-label=\"IQS over time\" font-size=\"11\">"
     );
     for tick in [0.0, 25.0, 50.0, 75.0, 100.0] {
         let _ = write!(
@@ -212,8 +230,8 @@ pub fn trend_chart(series: &[&TrendSeries], pass_mark: Option<f64>) -> String {
             svg,
             "<line x1=\"{MARGIN_L}\" x2=\"{:.1}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#b91c1c\" stroke-dasharray=\"4 3\"/><text x=\"{:.1}\" y=\"{:.1}\" fill=\"#b91c1c\">pass mark {mark:.0}</text>",
             MARGIN_L + plot_w,
-            MARGIN_L + 4.0,
-            y(mark) - 4.0,
+            MARGIN_L + plot_w + 6.0,
+            y(mark) + 4.0,
             y = y(mark)
         );
     }
@@ -257,15 +275,16 @@ pub fn trend_chart(series: &[&TrendSeries], pass_mark: Option<f64>) -> String {
                 format_rate(point.pass_rate)
             );
         }
-        let legend_y = MARGIN_T + 14.0 * index as f64 + 6.0;
+        let column_w = (CHART_W - MARGIN_L) / LEGEND_COLUMNS as f64;
+        let legend_x = MARGIN_L + column_w * (index % LEGEND_COLUMNS) as f64;
+        let legend_y = CHART_H + 8.0 + LEGEND_ROW_H * (index / LEGEND_COLUMNS) as f64;
         let _ = write!(
             svg,
-            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"10\" height=\"3\" fill=\"{colour}\"/><text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
-            CHART_W - MARGIN_R + 16.0,
-            legend_y - 3.0,
-            CHART_W - MARGIN_R + 30.0,
-            legend_y + 1.0,
-            escape(&truncate(&line.group, 18))
+            "<rect x=\"{legend_x:.1}\" y=\"{:.1}\" width=\"10\" height=\"3\" fill=\"{colour}\"/><text x=\"{:.1}\" y=\"{legend_y:.1}\"><title>{}</title>{}</text>",
+            legend_y - 4.0,
+            legend_x + 14.0,
+            escape(&line.group),
+            escape(&truncate(&line.group, LEGEND_NAME_CHARS))
         );
     }
     svg.push_str("</svg>");
@@ -433,7 +452,7 @@ fn write_session(out: &mut String, session: &StoredSession) {
                 .take(super::table::SHORT_ID)
                 .collect::<String>()
         ),
-        started = escape(&s.started_at),
+        started = escape(&super::format_time(&s.started_at)),
         trainee = escape(&s.trainee),
         scenario = escape(&s.scenario_id),
         outcome = escape(&s.outcome),
@@ -462,13 +481,32 @@ fn write_criteria(out: &mut String, session: &StoredSession) {
             .iter()
             .filter(|r| r.criterion == criterion.id)
             .map(|r| {
-                format!(
-                    "<div><b>{}</b> {} rated {}: {}</div>",
+                let kind = match r.kind {
+                    crate::store::ReviewKind::Rating => String::new(),
+                    other => format!(" ({})", other.label()),
+                };
+                let comment = if r.comment.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", escape(&r.comment))
+                };
+                let text = format!(
+                    "<b>{}</b> {} rated {}{}{comment}",
                     escape(&r.reviewer),
-                    escape(&r.reviewed_at),
+                    escape(&super::format_time(&r.reviewed_at)),
                     escape(&rating_text(r.rating, criterion.max)),
-                    escape(&r.comment)
-                )
+                    escape(&kind),
+                );
+                match &r.retraction {
+                    // A retracted review stays visible, struck out, with who took it back and why.
+                    Some(x) => format!(
+                        "<div><s>{text}</s> — retracted by {} {}: {}</div>",
+                        escape(&x.by),
+                        escape(&super::format_time(&x.at)),
+                        escape(&x.reason)
+                    ),
+                    None => format!("<div>{text}</div>"),
+                }
             })
             .collect();
         let _ = write!(
@@ -659,6 +697,32 @@ mod tests {
         assert!(!html.contains("<b>"));
         assert!(html.contains("<mark class=\"good\""));
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    }
+
+    #[test]
+    fn chart_legends_keep_whole_names_and_the_pass_mark_label_sits_right_of_the_lines() {
+        let series = |group: &str| TrendSeries {
+            group: group.to_owned(),
+            points: vec![crate::report::TrendPoint {
+                period: "2026-01-05".to_owned(),
+                sessions: 3,
+                iqs: 80.0,
+                machine_iqs: 80.0,
+                pass_rate: 1.0,
+            }],
+        };
+        let (all, refund) = (series("all"), series("refund-outside-policy"));
+        let svg = trend_chart(&[&all, &refund], Some(80.0));
+        assert!(svg.contains(">refund-outside-policy</text>"), "{svg}");
+        // The label starts right of the plot, where no line or point is drawn.
+        let label = svg.find(">pass mark 80<").expect("a pass mark label");
+        let x_at = svg[..label].rfind("x=\"").expect("the label's x") + 3;
+        let x: f64 = svg[x_at..]
+            .split('"')
+            .next()
+            .and_then(|x| x.parse().ok())
+            .expect("a number");
+        assert!(x > CHART_W - MARGIN_R, "{x}");
     }
 
     #[test]

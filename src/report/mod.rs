@@ -4,8 +4,10 @@
 //! give the same report; [`table`], [`html`] and [`xapi`] render it.
 
 pub mod calibration;
+pub mod hints;
 pub mod html;
 pub mod review;
+pub mod review_file;
 pub mod show;
 pub mod table;
 pub mod xapi;
@@ -21,6 +23,12 @@ use crate::store::{
 
 /// How many of a trainee's weakest criteria a report lists.
 pub const WEAKEST_PER_TRAINEE: usize = 3;
+
+/// A criterion's best mean score: one at this mean is never "weak", whatever else is.
+const PERFECT_SCORE: f64 = 100.0;
+
+/// The outcome label of a session that never ended.
+pub const ABANDONED: &str = "abandoned";
 
 /// How many groups the trend chart draws besides "all".
 pub const CHARTED_GROUPS: usize = 8;
@@ -72,8 +80,13 @@ pub struct GroupStats {
     /// Share of sessions passed (0–1), after reviews.
     pub pass_rate: f64,
     pub machine_pass_rate: f64,
+    /// Sessions that never ended. They count in the IQS with the score they have and in the
+    /// pass rate as failed: leaving them out would hide calls that left a customer hanging.
+    pub abandoned: usize,
     /// Mean final score per dimension, in [`Dimension::ALL`] order.
+    #[serde(serialize_with = "crate::store::serialize_dimension_scores")]
     pub dimensions: DimensionScores,
+    #[serde(serialize_with = "crate::store::serialize_dimension_scores")]
     pub machine_dimensions: DimensionScores,
 }
 
@@ -251,7 +264,9 @@ fn stats<'a>(name: &str, sessions: impl Iterator<Item = &'a SessionSummary>) -> 
     let mut dimensions = [Mean::default(); 4];
     let mut machine_dimensions = [Mean::default(); 4];
     let mut reviewed = 0;
+    let mut abandoned = 0;
     for session in sessions {
+        abandoned += usize::from(session.outcome == ABANDONED);
         iqs.add(session.final_overall);
         machine_iqs.add(session.overall);
         passed.add(f64::from(u8::from(session.final_passed)));
@@ -270,6 +285,7 @@ fn stats<'a>(name: &str, sessions: impl Iterator<Item = &'a SessionSummary>) -> 
         machine_iqs: machine_iqs.or_zero(),
         pass_rate: passed.or_zero(),
         machine_pass_rate: machine_passed.or_zero(),
+        abandoned,
         dimensions: dimensions.map(Mean::get),
         machine_dimensions: machine_dimensions.map(Mean::get),
     }
@@ -352,7 +368,11 @@ fn trend_series<'a>(
 fn weakest(means: Vec<CriterionMean>, dimension: Option<Dimension>) -> Vec<TraineeWeakest> {
     let mut by_trainee: BTreeMap<String, Vec<CriterionMean>> = BTreeMap::new();
     for mean in means {
-        if mean.final_mean.is_none() || dimension.is_some_and(|d| d.label() != mean.dimension) {
+        let perfect = mean.final_mean.is_some_and(|m| m >= PERFECT_SCORE);
+        if mean.final_mean.is_none()
+            || perfect
+            || dimension.is_some_and(|d| d.label() != mean.dimension)
+        {
             continue;
         }
         by_trainee
@@ -409,6 +429,22 @@ pub fn format_score(score: Option<f64>) -> String {
     score.map_or_else(|| "—".to_owned(), |s| format!("{s:.1}"))
 }
 
+/// An RFC 3339 time for people, to the second (`2026-01-05T08:00:00Z`): stored times may carry
+/// nanoseconds; text that is not a time is shown as it is.
+pub fn format_time(text: &str) -> String {
+    match text.parse::<jiff::Timestamp>() {
+        Ok(time) => jiff::Timestamp::from_second(time.as_second())
+            .map_or_else(|_| text.to_owned(), |t| t.to_string()),
+        Err(_) => text.to_owned(),
+    }
+}
+
+/// A session clock for people: `2:05`.
+pub fn format_time_ms(at_ms: u64) -> String {
+    let secs = at_ms / 1000;
+    format!("{}:{:02}", secs / 60, secs % 60)
+}
+
 /// A share as a percentage: `75%`.
 pub fn format_rate(rate: f64) -> String {
     format!("{:.0}%", rate * 100.0)
@@ -434,6 +470,51 @@ mod tests {
             bucket_label(bucket(wednesday, Period::Day), Period::Day),
             "2026-01-07"
         );
+    }
+
+    fn mean(trainee: &str, criterion: &str, final_mean: f64) -> CriterionMean {
+        CriterionMean {
+            trainee: trainee.to_owned(),
+            criterion: criterion.to_owned(),
+            dimension: "empathy".to_owned(),
+            machine_mean: Some(final_mean),
+            final_mean: Some(final_mean),
+            rated: 4,
+        }
+    }
+
+    #[test]
+    fn weakest_criteria_leave_out_perfect_scores() {
+        let weakest = weakest(
+            vec![
+                mean("ana", "empathy.a", 100.0),
+                mean("ana", "empathy.b", 62.5),
+                mean("ana", "empathy.c", 100.0),
+                mean("ana", "empathy.d", 100.0),
+                mean("bo", "empathy.a", 100.0),
+            ],
+            None,
+        );
+        let listed: Vec<(&str, Vec<&str>)> = weakest
+            .iter()
+            .map(|t| {
+                (
+                    t.trainee.as_str(),
+                    t.criteria.iter().map(|c| c.criterion.as_str()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(listed, [("ana", vec!["empathy.b"])]);
+    }
+
+    #[test]
+    fn times_are_shown_to_the_second() {
+        assert_eq!(
+            format_time("2026-12-04T21:45:12.123456789Z"),
+            "2026-12-04T21:45:12Z"
+        );
+        assert_eq!(format_time("2026-01-05T08:00:00Z"), "2026-01-05T08:00:00Z");
+        assert_eq!(format_time("not a time"), "not a time");
     }
 
     #[test]

@@ -57,6 +57,7 @@ pub fn render_table(report: &Report) -> String {
         format_rate(totals.pass_rate),
         format_rate(totals.machine_pass_rate)
     );
+    let _ = writeln!(out, "{}", abandoned_note(totals.abandoned));
     if totals.sessions == 0 {
         let _ = writeln!(
             out,
@@ -172,7 +173,7 @@ pub fn render_table(report: &Report) -> String {
     for session in &report.recent {
         recent.add_row(vec![
             session.session_id.chars().take(SHORT_ID).collect(),
-            session.started_at.clone(),
+            super::format_time(&session.started_at),
             session.trainee.clone(),
             session.scenario_id.clone(),
             session.outcome.clone(),
@@ -220,9 +221,19 @@ fn push_row(out: &mut String, cells: &[String]) {
     out.push('\n');
 }
 
-/// The report as CSV: one table, chosen by `rows`.
+/// What the IQS does with abandoned sessions, said in every report.
+pub fn abandoned_note(abandoned: usize) -> String {
+    format!(
+        "{abandoned} abandoned session(s) (never ended): counted in IQS with the score they have and in the pass rate as failed"
+    )
+}
+
+/// A UTF-8 byte-order mark, so that a spreadsheet opening the CSV reads £ and accents right.
+const BYTE_ORDER_MARK: char = '\u{feff}';
+
+/// The report as CSV: one table, chosen by `rows`, after a byte-order mark.
 pub fn render_csv(report: &Report, rows: CsvRows) -> String {
-    let mut out = String::new();
+    let mut out = String::from(BYTE_ORDER_MARK);
     let dimension_names: Vec<String> = Dimension::ALL
         .iter()
         .map(|d| d.label().to_owned())
@@ -283,7 +294,7 @@ pub fn render_csv(report: &Report, rows: CsvRows) -> String {
                     field(&s.trainee),
                     field(s.team.as_deref().unwrap_or("")),
                     field(&s.scenario_id),
-                    field(&s.started_at),
+                    field(&super::format_time(&s.started_at)),
                     field(&s.outcome),
                     number(Some(s.handle_secs)),
                     number(Some(s.overall)),

@@ -3,18 +3,26 @@
 //! Each finished session gives two statements, as cmi5 does: `completed` (with the duration) and
 //! `passed` or `failed` (with the scaled score and, as result extensions, the four dimensions).
 //! A session that never finished gives only `failed`, marked incomplete. Statement ids are
-//! derived from the session id, so sending the same statements twice is harmless.
+//! derived from the session id (and, for a revised score, from the revision and its content),
+//! so sending the same statements twice is harmless.
+//!
+//! Statements are immutable in an LRS: when a review changes a session's score, the score goes
+//! out as a new statement, and a `voided` statement (by the reviewer) retracts the one it
+//! supersedes. Every revision is sent each time, so an LRS that missed one catches up.
 
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use std::collections::BTreeMap;
+
 use crate::scenario::Dimension;
-use crate::store::SessionSummary;
+use crate::store::{DimensionScores, ScoreRevision, SessionSummary, dimension_index};
 
 /// The ADL verb IRIs.
 pub const VERB_COMPLETED: &str = "http://adlnet.gov/expapi/verbs/completed";
 pub const VERB_PASSED: &str = "http://adlnet.gov/expapi/verbs/passed";
 pub const VERB_FAILED: &str = "http://adlnet.gov/expapi/verbs/failed";
+pub const VERB_VOIDED: &str = "http://adlnet.gov/expapi/verbs/voided";
 
 /// The ADL activity type of a simulation.
 pub const ACTIVITY_SIMULATION: &str = "http://adlnet.gov/expapi/activities/simulation";
@@ -28,23 +36,95 @@ pub const XAPI_VERSION: &str = "1.0.3";
 /// The outcome label of a session that never finished.
 const ABANDONED: &str = "abandoned";
 
-/// Every statement of the given sessions, as one JSON array (what an LRS accepts on `POST /statements`).
-pub fn statements(sessions: &[SessionSummary], base: &str) -> Value {
+/// Every statement of the given sessions, as one JSON array (what an LRS accepts on
+/// `POST /statements`); `revisions` are the sessions' score revisions, oldest first.
+pub fn statements(sessions: &[SessionSummary], revisions: &[ScoreRevision], base: &str) -> Value {
     let base = base.trim_end_matches('/');
+    let mut by_session: BTreeMap<&str, Vec<&ScoreRevision>> = BTreeMap::new();
+    for revision in revisions {
+        by_session
+            .entry(revision.session_id.as_str())
+            .or_default()
+            .push(revision);
+    }
     Value::Array(
         sessions
             .iter()
-            .flat_map(|s| session_statements(s, base))
+            .flat_map(|s| {
+                let revisions = by_session
+                    .get(s.session_id.as_str())
+                    .map_or(&[][..], Vec::as_slice);
+                session_statements(s, revisions, base)
+            })
             .collect(),
     )
 }
 
-/// The statements of one session.
-pub fn session_statements(session: &SessionSummary, base: &str) -> Vec<Value> {
+/// One version of a session's score as a statement carries it.
+#[derive(Debug, Clone, PartialEq)]
+struct ScoreVersion<'a> {
+    overall: f64,
+    passed: bool,
+    dimensions: DimensionScores,
+    reviewed: bool,
+    /// Who made this version and when (`None` for the machine's).
+    revised: Option<(&'a str, &'a str)>,
+}
+
+impl ScoreVersion<'_> {
+    /// Whether two versions would send the same statement.
+    fn same_content(&self, other: &ScoreVersion<'_>) -> bool {
+        let rounded = |d: &DimensionScores| d.map(|v| v.map(|v| round(v / 100.0)));
+        round(self.overall) == round(other.overall)
+            && self.passed == other.passed
+            && self.reviewed == other.reviewed
+            && rounded(&self.dimensions) == rounded(&other.dimensions)
+    }
+}
+
+/// The versions of a session's score: the machine's, then each revision that changed what a
+/// statement carries.
+fn score_versions<'a>(
+    session: &'a SessionSummary,
+    revisions: &[&'a ScoreRevision],
+) -> Vec<ScoreVersion<'a>> {
+    let mut versions = vec![ScoreVersion {
+        overall: session.overall,
+        passed: session.passed,
+        dimensions: session.dimensions,
+        reviewed: false,
+        revised: None,
+    }];
+    for revision in revisions {
+        let version = ScoreVersion {
+            overall: revision.final_overall,
+            passed: revision.final_passed,
+            dimensions: revision.final_dimensions,
+            reviewed: revision.reviewed,
+            revised: Some((revision.revised_by.as_str(), revision.revised_at.as_str())),
+        };
+        if versions
+            .last()
+            .is_some_and(|last| !last.same_content(&version))
+        {
+            versions.push(version);
+        }
+    }
+    versions
+}
+
+/// The statements of one session: `completed`, each version's `passed`/`failed`, and a
+/// `voided` statement for each superseded version.
+pub fn session_statements(
+    session: &SessionSummary,
+    revisions: &[&ScoreRevision],
+    base: &str,
+) -> Vec<Value> {
     let finished = session.outcome != ABANDONED;
     let mut out = Vec::new();
     if finished {
         out.push(statement(
+            statement_id(&session.session_id, "completed"),
             session,
             base,
             "completed",
@@ -55,14 +135,43 @@ pub fn session_statements(session: &SessionSummary, base: &str) -> Vec<Value> {
             }),
         ));
     }
-    let (verb, iri) = if session.final_passed && finished {
-        ("passed", VERB_PASSED)
-    } else {
-        ("failed", VERB_FAILED)
-    };
+    let mut previous: Option<String> = None;
+    for (number, version) in score_versions(session, revisions).iter().enumerate() {
+        let (verb, iri) = if version.passed && finished {
+            ("passed", VERB_PASSED)
+        } else {
+            ("failed", VERB_FAILED)
+        };
+        let result = result_of(session, version, finished, base);
+        // The machine's version keeps the id it always had; a revision's id names its number
+        // and content, so a revised score is never sent under an id already used.
+        let id = if number == 0 {
+            statement_id(&session.session_id, verb)
+        } else {
+            statement_id(
+                &session.session_id,
+                &format!("{verb}\u{1f}revision {number}\u{1f}{result}"),
+            )
+        };
+        if let (Some(old), Some((by, at))) = (&previous, version.revised) {
+            out.push(voiding_statement(old, by, at, base));
+        }
+        out.push(statement(id.clone(), session, base, verb, iri, result));
+        previous = Some(id);
+    }
+    out
+}
+
+/// The `result` of a version's `passed`/`failed` statement.
+fn result_of(
+    session: &SessionSummary,
+    version: &ScoreVersion<'_>,
+    finished: bool,
+    base: &str,
+) -> Value {
     let mut extensions = serde_json::Map::new();
     for dimension in Dimension::ALL {
-        if let Some(score) = session.final_dimension(dimension) {
+        if let Some(score) = version.dimensions[dimension_index(dimension)] {
             extensions.insert(
                 format!("{base}/xapi/extensions/dimension/{}", dimension.label()),
                 json!(round(score / 100.0)),
@@ -75,36 +184,52 @@ pub fn session_statements(session: &SessionSummary, base: &str) -> Vec<Value> {
     );
     extensions.insert(
         format!("{base}/xapi/extensions/reviewed"),
-        json!(session.reviewed),
+        json!(version.reviewed),
     );
     extensions.insert(
         format!("{base}/xapi/extensions/outcome"),
         json!(session.outcome),
     );
-    out.push(statement(
-        session,
-        base,
-        verb,
-        iri,
-        json!({
-            "score": {
-                "scaled": round(session.final_overall / 100.0),
-                "raw": round(session.final_overall),
-                "min": 0,
-                "max": 100,
-            },
-            "success": session.final_passed && finished,
-            "completion": finished,
-            "duration": duration(session.handle_secs),
-            "extensions": extensions,
-        }),
-    ));
-    out
+    json!({
+        "score": {
+            "scaled": round(version.overall / 100.0),
+            "raw": round(version.overall),
+            "min": 0,
+            "max": 100,
+        },
+        "success": version.passed && finished,
+        "completion": finished,
+        "duration": duration(session.handle_secs),
+        "extensions": extensions,
+    })
 }
 
-fn statement(session: &SessionSummary, base: &str, verb: &str, iri: &str, result: Value) -> Value {
+/// The statement voiding `old`, made by the reviewer whose change superseded it.
+fn voiding_statement(old: &str, reviewer: &str, at: &str, base: &str) -> Value {
     json!({
-        "id": statement_id(&session.session_id, verb),
+        "id": statement_id(old, "voided"),
+        "actor": {
+            "objectType": "Agent",
+            "name": reviewer,
+            "account": { "homePage": base, "name": reviewer },
+        },
+        "verb": { "id": VERB_VOIDED, "display": { "en-US": "voided" } },
+        "object": { "objectType": "StatementRef", "id": old },
+        "timestamp": at,
+        "version": XAPI_VERSION,
+    })
+}
+
+fn statement(
+    id: String,
+    session: &SessionSummary,
+    base: &str,
+    verb: &str,
+    iri: &str,
+    result: Value,
+) -> Value {
+    json!({
+        "id": id,
         "actor": {
             "objectType": "Agent",
             "name": session.trainee,

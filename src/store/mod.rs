@@ -5,14 +5,17 @@
 
 pub mod import;
 mod postgres;
+mod postgres_migrations;
 mod record;
+mod review;
 pub mod sample;
 mod sqlite;
+mod sqlite_migrations;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::scenario::Dimension;
 use crate::scoring::Scorecard;
@@ -20,6 +23,10 @@ use crate::transcript::Transcript;
 
 pub use self::postgres::PostgresStore;
 pub use record::SessionRecord;
+pub use review::{
+    EffectiveReview, Retraction, Review, ReviewKind, ReviewState, ScoreRevision, apply_reviews,
+    effective_reviews,
+};
 pub use sqlite::SqliteStore;
 
 /// The environment variable naming the results database (a SQLite path or a `postgres://` URL).
@@ -103,6 +110,34 @@ pub enum StoreError {
         session_id: String,
         started_at: String,
     },
+    #[error(
+        "`{trainee}` joined team `{team}` at {joined}; a move must start after that (give a later --since)"
+    )]
+    TeamMoveBeforeJoin {
+        trainee: String,
+        team: String,
+        joined: String,
+    },
+    #[error(
+        "`{trainee}` left their last team at {left}; a new team must start then or later (give a later --since)"
+    )]
+    TeamStartBeforeLeaving { trainee: String, left: String },
+    #[error(
+        "session `{session_id}` was reviewed by someone else while this change was being made; nothing was stored — run the command again"
+    )]
+    ReviewedMeanwhile { session_id: String },
+    #[error(
+        "no review numbered {review_id}; `rapport review SESSION` lists each review with its number"
+    )]
+    NoSuchReview { review_id: i64 },
+    #[error(
+        "review {review_id} was already retracted by {by} at {at}; it no longer counts, nothing to do"
+    )]
+    AlreadyRetracted {
+        review_id: i64,
+        by: String,
+        at: String,
+    },
     #[error("the stored session `{session_id}` cannot be read back: {message}")]
     Decode { session_id: String, message: String },
     #[error(
@@ -148,8 +183,21 @@ pub struct Filter {
     pub until: Option<i64>,
 }
 
-/// Per-dimension scores in [`Dimension::ALL`] order.
+/// Per-dimension scores in [`Dimension::ALL`] order (JSON names them: `{"empathy": 72.5, …}`).
 pub type DimensionScores = [Option<f64>; 4];
+
+/// Writes per-dimension scores as an object keyed by dimension, for JSON readers.
+pub fn serialize_dimension_scores<S: serde::Serializer>(
+    scores: &DimensionScores,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap as _;
+    let mut map = serializer.serialize_map(Some(scores.len()))?;
+    for (dimension, score) in Dimension::ALL.iter().zip(scores) {
+        map.serialize_entry(dimension.label(), score)?;
+    }
+    map.end()
+}
 
 /// One stored session as reports read it: no transcript, machine and final (reviewed) scores.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -171,7 +219,9 @@ pub struct SessionSummary {
     /// The overall after reviews (the machine's when unreviewed).
     pub final_overall: f64,
     pub final_passed: bool,
+    #[serde(serialize_with = "serialize_dimension_scores")]
     pub dimensions: DimensionScores,
+    #[serde(serialize_with = "serialize_dimension_scores")]
     pub final_dimensions: DimensionScores,
 }
 
@@ -214,19 +264,12 @@ pub struct CriterionMean {
     pub rated: i64,
 }
 
-/// A QA lead's rating of one criterion of one session.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Review {
-    pub session_id: String,
-    pub criterion: String,
-    /// `None` marks the criterion not applicable.
-    pub rating: Option<i32>,
-    /// What the machine rated when the review was made.
-    pub machine_rating: Option<i32>,
-    pub comment: String,
-    pub reviewer: String,
-    /// RFC 3339.
-    pub reviewed_at: String,
+/// Which stored values a misspelt filter is compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KnownValues {
+    Trainees,
+    Scenarios,
+    Teams,
 }
 
 /// A review with the dimension of its criterion, for calibration.
@@ -247,11 +290,15 @@ pub struct StoredSession {
     pub reviews: Vec<Review>,
 }
 
-/// A trainee and their team.
+/// A trainee's membership of a team, over a span of time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TeamMember {
     pub trainee: String,
     pub team: String,
+    /// Unix seconds the membership starts; `None` for a first team, which covers every earlier session.
+    pub since: Option<i64>,
+    /// Unix seconds it ended (excluded); `None` while the trainee is still in the team.
+    pub until: Option<i64>,
 }
 
 /// The results store in use.
@@ -282,6 +329,17 @@ impl Store {
                 path,
             ))?)),
             None => Ok(Store::Sqlite(SqliteStore::open(&default_sqlite_path())?)),
+        }
+    }
+
+    /// Opens a store migrated only up to `version`, so tests can build an older schema.
+    #[doc(hidden)]
+    pub fn open_at_schema_version_for_tests(db: &str, version: usize) -> Result<Store, StoreError> {
+        if is_postgres_url(db) {
+            PostgresStore::open_at_schema_version_for_tests(db, version).map(Store::Postgres)
+        } else {
+            SqliteStore::open_at_schema_version_for_tests(std::path::Path::new(db), version)
+                .map(Store::Sqlite)
         }
     }
 
@@ -357,13 +415,52 @@ impl Store {
         backend!(self, store => store.load_sessions(ids))
     }
 
-    /// Records a review together with the scorecard it produces, in one transaction.
-    pub fn record_review(
+    /// Records reviews of one session together with the scorecard they produce and the revision
+    /// of its scores, in one transaction: all of them or none.
+    /// `seen` is the state of the session's reviews the scorecard was computed from: if another
+    /// review or retraction was stored since, nothing is stored ([`StoreError::ReviewedMeanwhile`]).
+    pub fn record_reviews(
         &mut self,
-        review: &Review,
+        reviews: &[Review],
         reviewed: &Scorecard,
+        revision: &ScoreRevision,
+        seen: ReviewState,
     ) -> Result<(), StoreError> {
-        backend!(self, store => store.record_review(review, reviewed))
+        backend!(self, store => store.record_reviews(reviews, reviewed, revision, seen))
+    }
+
+    /// The session a review belongs to.
+    pub fn session_of_review(&mut self, review_id: i64) -> Result<String, StoreError> {
+        backend!(self, store => store.session_of_review(review_id))?
+            .ok_or(StoreError::NoSuchReview { review_id })
+    }
+
+    /// Marks a review retracted (it stays stored) and writes the scores that remain, in one
+    /// transaction; `final_card` is the machine's scorecard when no review counts any more.
+    pub fn retract_review(
+        &mut self,
+        review_id: i64,
+        retraction: &Retraction,
+        final_card: &Scorecard,
+        revision: &ScoreRevision,
+        seen: ReviewState,
+    ) -> Result<(), StoreError> {
+        backend!(self, store => store.retract_review(review_id, retraction, final_card, revision, seen))
+    }
+
+    /// Every score revision of the sessions matching a filter, oldest first.
+    pub fn score_revisions(&mut self, filter: &Filter) -> Result<Vec<ScoreRevision>, StoreError> {
+        backend!(self, store => store.score_revisions(filter))
+    }
+
+    /// The distinct stored trainees, scenario ids or teams, sorted, to hint at a misspelt filter.
+    pub fn known_values(&mut self, which: KnownValues) -> Result<Vec<String>, StoreError> {
+        let sql = match which {
+            KnownValues::Trainees => "SELECT DISTINCT trainee FROM sessions ORDER BY 1",
+            KnownValues::Scenarios => "SELECT DISTINCT scenario_id FROM sessions ORDER BY 1",
+            KnownValues::Teams => "SELECT DISTINCT team FROM team_memberships ORDER BY 1",
+        };
+        backend!(self, store => store.strings(sql))
     }
 
     /// Every review of the sessions matching a filter, oldest first.
@@ -371,19 +468,50 @@ impl Store {
         backend!(self, store => store.reviews(filter))
     }
 
-    /// Puts a trainee in a team (replacing any team they were in).
+    /// Puts a trainee in a team from now on (a first team covers their earlier sessions too).
     pub fn set_team(&mut self, trainee: &str, team: &str) -> Result<(), StoreError> {
-        backend!(self, store => store.set_team(trainee, team))
+        self.set_team_from(trainee, team, None)
     }
 
-    /// Takes a trainee out of their team; whether they had one.
+    /// Puts a trainee in a team from `since` (Unix seconds; `None`: now, or for a first team every
+    /// session). Their membership until then is kept, so past sessions stay in the old team.
+    pub fn set_team_from(
+        &mut self,
+        trainee: &str,
+        team: &str,
+        since: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let now = jiff::Timestamp::now().as_second();
+        backend!(self, store => store.set_team_from(trainee, team, since, now))
+    }
+
+    /// Takes a trainee out of their team from now on; whether they had one.
     pub fn unset_team(&mut self, trainee: &str) -> Result<bool, StoreError> {
-        backend!(self, store => store.unset_team(trainee))
+        self.unset_team_from(trainee, None)
     }
 
-    /// Every trainee → team mapping, by team then trainee.
+    /// Takes a trainee out of their team from `since` (default now); whether they had one.
+    pub fn unset_team_from(
+        &mut self,
+        trainee: &str,
+        since: Option<i64>,
+    ) -> Result<bool, StoreError> {
+        let now = jiff::Timestamp::now().as_second();
+        backend!(self, store => store.unset_team_from(trainee, since, now))
+    }
+
+    /// Every trainee's current team, by team then trainee.
     pub fn teams(&mut self) -> Result<Vec<TeamMember>, StoreError> {
-        backend!(self, store => store.teams())
+        Ok(self
+            .team_history()?
+            .into_iter()
+            .filter(|m| m.until.is_none())
+            .collect())
+    }
+
+    /// Every membership, past and current, by team, trainee and start.
+    pub fn team_history(&mut self) -> Result<Vec<TeamMember>, StoreError> {
+        backend!(self, store => store.team_history())
     }
 }
 
@@ -412,10 +540,17 @@ fn filter_sql(filter: &Filter) -> (String, Vec<Param>) {
     list("s.trainee", &filter.trainees, &mut clauses);
     list("s.scenario_id", &filter.scenarios, &mut clauses);
     if !filter.teams.is_empty() {
+        // The team the trainee was in when the session started, not the one they are in now.
+        // The `IN` first narrows to the team's trainees by index, as the filter did before
+        // memberships had dates; the `EXISTS` then checks the session's time.
         let marks = vec!["?"; filter.teams.len()].join(", ");
         clauses.push(format!(
-            "s.trainee IN (SELECT trainee FROM teams WHERE team IN ({marks}))"
+            "s.trainee IN (SELECT trainee FROM team_memberships WHERE team IN ({marks})) \
+             AND EXISTS (SELECT 1 FROM team_memberships m WHERE m.trainee = s.trainee AND m.team IN ({marks}) \
+             AND (m.since_epoch IS NULL OR m.since_epoch <= s.started_epoch) \
+             AND (m.until_epoch IS NULL OR s.started_epoch < m.until_epoch))"
         ));
+        params.extend(filter.teams.iter().cloned().map(Param::Text));
         params.extend(filter.teams.iter().cloned().map(Param::Text));
     }
     if let Some(since) = filter.since {
@@ -439,6 +574,12 @@ enum Param {
 /// The stored transcript of a session id, shared by both backends.
 const STORED_TRANSCRIPT_SQL: &str = "SELECT d.transcript FROM sessions s JOIN session_documents d ON d.session = s.id WHERE s.session_id = ?";
 
+/// The team membership in force when a session started (`t`), joined to `sessions s`: the
+/// memberships of a trainee never overlap, so at most one row matches.
+const TEAM_AT_START_JOIN: &str = "LEFT JOIN team_memberships t ON t.trainee = s.trainee \
+     AND (t.since_epoch IS NULL OR t.since_epoch <= s.started_epoch) \
+     AND (t.until_epoch IS NULL OR s.started_epoch < t.until_epoch)";
+
 /// The SQL of a session summary, shared by both backends (`s` sessions, `t` teams).
 const SUMMARY_COLUMNS: &str = "s.session_id, s.trainee, t.team, s.scenario_id, s.started_at, s.started_epoch, s.outcome, s.handle_secs, \
      s.overall, s.passed, s.reviewed, s.final_overall, s.final_passed, \
@@ -455,25 +596,194 @@ const CRITERIA_SQL: &str = "SELECT s.trainee, s.criteria FROM sessions s WHERE {
 /// The criterion rows of one session, to repack after a review.
 const SESSION_CRITERIA_SQL: &str = "SELECT criterion, dimension, score, final_score FROM criterion_scores WHERE session = ? ORDER BY criterion";
 
-/// The reviews query, shared by both backends; `{where}` is the filter.
-const REVIEWS_SQL: &str = "SELECT r.session_id, r.criterion, r.rating, r.machine_rating, r.comment, r.reviewer, r.reviewed_at, c.dimension \
-     FROM reviews r JOIN sessions s ON s.session_id = r.session_id \
+/// The columns of a review (`r` reviews, `x` its retraction), read by each backend's `review_from_row`.
+const REVIEW_COLUMNS: &str = "r.session_id, r.criterion, r.rating, r.machine_rating, r.comment, r.reviewer, r.reviewed_at, \
+     r.id, r.kind, x.retracted_by, x.retracted_at, x.reason";
+
+/// The reviews of one session, oldest first.
+const SESSION_REVIEWS_SQL: &str = "SELECT {columns} FROM reviews r LEFT JOIN review_retractions x ON x.review_id = r.id \
+     WHERE r.session_id = ? ORDER BY r.id";
+
+/// The reviews query, shared by both backends; `{where}` is the filter. The dimension follows the review's columns.
+const REVIEWS_SQL: &str = "SELECT {columns}, c.dimension \
+     FROM reviews r LEFT JOIN review_retractions x ON x.review_id = r.id JOIN sessions s ON s.session_id = r.session_id \
      JOIN criterion_scores c ON c.session = s.id AND c.criterion = r.criterion \
      WHERE {where} ORDER BY r.id";
 
-/// The scorecard after applying the latest review of each criterion to the machine's.
-pub fn apply_reviews(
-    machine: &Scorecard,
-    reviews: &[Review],
-    rubric: &crate::scoring::Rubric,
-) -> Result<Scorecard, String> {
-    let mut card = machine.clone();
-    let mut latest: std::collections::BTreeMap<&str, &Review> = std::collections::BTreeMap::new();
-    for review in reviews {
-        latest.insert(review.criterion.as_str(), review);
+/// The state of one session's reviews (see [`ReviewState`]), read inside a writing transaction.
+const REVIEW_STATE_SQL: &str = "SELECT COALESCE(MAX(r.id), 0), COUNT(x.review_id) \
+     FROM reviews r LEFT JOIN review_retractions x ON x.review_id = r.id WHERE r.session_id = ?";
+
+/// Refuses a change computed from reviews that have changed since.
+fn check_review_state(
+    session_id: &str,
+    seen: ReviewState,
+    now: ReviewState,
+) -> Result<(), StoreError> {
+    if seen == now {
+        Ok(())
+    } else {
+        Err(StoreError::ReviewedMeanwhile {
+            session_id: session_id.to_owned(),
+        })
     }
-    for (criterion, review) in latest {
-        card.override_rating(criterion, review.rating, rubric)?;
+}
+
+/// The score revisions query, shared by both backends; `{where}` is the filter.
+const REVISIONS_SQL: &str = "SELECT v.session_id, v.revised_at, v.revised_by, v.reviewed, v.final_overall, v.final_passed, \
+     v.final_empathy, v.final_timeliness, v.final_expectations, v.final_ownership \
+     FROM score_revisions v JOIN sessions s ON s.session_id = v.session_id WHERE {where} ORDER BY v.id";
+
+/// Every membership, shared by both backends.
+const TEAM_HISTORY_SQL: &str = "SELECT trainee, team, since_epoch, until_epoch FROM team_memberships \
+     ORDER BY team, trainee, COALESCE(since_epoch, -9223372036854775807)";
+
+/// The SQL text of a query with the shared review columns filled in.
+fn with_review_columns(sql: &str) -> String {
+    sql.replace("{columns}", REVIEW_COLUMNS)
+}
+
+/// A trainee's memberships as a team change needs them, read in the changing transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct TeamState {
+    /// The current membership: its row id, team and start.
+    open: Option<(i64, String, Option<i64>)>,
+    /// Whether the trainee was ever in a team.
+    ever: bool,
+    /// When their last closed membership ended.
+    last_end: Option<i64>,
+}
+
+/// What a team change writes: a membership to close (row id, end) and one to open (start).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct TeamPlan {
+    close: Option<(i64, i64)>,
+    open: Option<Option<i64>>,
+}
+
+/// The writes that put a trainee in `team` (`None`: out of any team) from `since` (default now),
+/// keeping memberships from overlapping: a change never starts before the current membership
+/// began or the last one ended. A first team without `since` covers all their sessions.
+fn plan_team_change(
+    trainee: &str,
+    team: Option<&str>,
+    state: &TeamState,
+    since: Option<i64>,
+    now: i64,
+) -> Result<TeamPlan, StoreError> {
+    let start = since.unwrap_or(now);
+    match (&state.open, team) {
+        (Some((_, current, _)), Some(team)) if current == team => Ok(TeamPlan::default()),
+        (Some((id, current, joined)), team) => {
+            if let Some(joined) = *joined
+                && start < joined
+            {
+                return Err(StoreError::TeamMoveBeforeJoin {
+                    trainee: trainee.to_owned(),
+                    team: current.clone(),
+                    joined: epoch_text(joined),
+                });
+            }
+            Ok(TeamPlan {
+                close: Some((*id, start)),
+                open: team.map(|_| Some(start)),
+            })
+        }
+        (None, None) => Ok(TeamPlan::default()),
+        (None, Some(_)) if !state.ever => Ok(TeamPlan {
+            close: None,
+            open: Some(since),
+        }),
+        (None, Some(_)) => {
+            if let Some(left) = state.last_end
+                && start < left
+            {
+                return Err(StoreError::TeamStartBeforeLeaving {
+                    trainee: trainee.to_owned(),
+                    left: epoch_text(left),
+                });
+            }
+            Ok(TeamPlan {
+                close: None,
+                open: Some(Some(start)),
+            })
+        }
     }
-    Ok(card)
+}
+
+/// Unix seconds as RFC 3339, for messages.
+pub fn epoch_text(epoch: i64) -> String {
+    jiff::Timestamp::from_second(epoch).map_or_else(|_| epoch.to_string(), |t| t.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn in_team(team: &str, since: Option<i64>) -> TeamState {
+        TeamState {
+            open: Some((7, team.to_owned(), since)),
+            ever: true,
+            last_end: None,
+        }
+    }
+
+    #[test]
+    fn a_first_team_covers_all_sessions_and_a_move_closes_the_old_one() {
+        let plan = plan_team_change("ana", Some("north"), &TeamState::default(), None, 500);
+        assert_eq!(
+            plan.ok(),
+            Some(TeamPlan {
+                close: None,
+                open: Some(None)
+            })
+        );
+        let plan = plan_team_change(
+            "ana",
+            Some("south"),
+            &in_team("north", None),
+            Some(300),
+            500,
+        );
+        assert_eq!(
+            plan.ok(),
+            Some(TeamPlan {
+                close: Some((7, 300)),
+                open: Some(Some(300))
+            })
+        );
+        let same = plan_team_change("ana", Some("north"), &in_team("north", None), None, 500);
+        assert_eq!(same.ok(), Some(TeamPlan::default()));
+    }
+
+    #[test]
+    fn memberships_never_overlap() {
+        let early = plan_team_change(
+            "ana",
+            Some("south"),
+            &in_team("north", Some(400)),
+            Some(300),
+            500,
+        );
+        assert!(matches!(early, Err(StoreError::TeamMoveBeforeJoin { .. })));
+        let unset = plan_team_change("ana", None, &in_team("north", Some(400)), Some(300), 500);
+        assert!(matches!(unset, Err(StoreError::TeamMoveBeforeJoin { .. })));
+        let left = TeamState {
+            open: None,
+            ever: true,
+            last_end: Some(400),
+        };
+        let back = plan_team_change("ana", Some("north"), &left, Some(300), 500);
+        assert!(matches!(
+            back,
+            Err(StoreError::TeamStartBeforeLeaving { .. })
+        ));
+        assert_eq!(
+            plan_team_change("ana", Some("north"), &left, None, 500).ok(),
+            Some(TeamPlan {
+                close: None,
+                open: Some(Some(500))
+            })
+        );
+    }
 }

@@ -6,83 +6,17 @@ use postgres::error::SqlState;
 use postgres::types::ToSql;
 use postgres::{Client, NoTls, Row};
 
+use super::postgres_migrations::MIGRATIONS;
 use super::record::{CriterionAggregator, FinalScores, SessionRecord, pack_criteria, pack_record};
 use super::{
-    BEST_SCORES_SQL, CRITERIA_SQL, CriterionMean, Filter, Param, REVIEWS_SQL, Review,
-    ReviewedRating, SESSION_CRITERIA_SQL, STORED_TRANSCRIPT_SQL, SUMMARY_COLUMNS, Saved,
-    SessionSummary, StoreError, StoredSession, TeamMember, filter_sql,
+    BEST_SCORES_SQL, CRITERIA_SQL, CriterionMean, Filter, Param, REVIEW_STATE_SQL, REVIEWS_SQL,
+    REVISIONS_SQL, Retraction, Review, ReviewKind, ReviewState, ReviewedRating,
+    SESSION_CRITERIA_SQL, SESSION_REVIEWS_SQL, STORED_TRANSCRIPT_SQL, SUMMARY_COLUMNS, Saved,
+    ScoreRevision, SessionSummary, StoreError, StoredSession, TEAM_AT_START_JOIN, TEAM_HISTORY_SQL,
+    TeamMember, TeamPlan, TeamState, check_review_state, filter_sql, plan_team_change,
+    with_review_columns,
 };
 use crate::scoring::Scorecard;
-
-/// Schema migrations, applied in order; the index + 1 is the schema version.
-const MIGRATIONS: &[&str] = &[r#"
-CREATE TABLE sessions (
-    id                 BIGSERIAL PRIMARY KEY,
-    session_id         TEXT NOT NULL UNIQUE,
-    trainee            TEXT NOT NULL,
-    scenario_id        TEXT NOT NULL,
-    scenario_version   BIGINT NOT NULL,
-    scenario_hash      TEXT NOT NULL,
-    seed               BIGINT NOT NULL,
-    started_at         TEXT NOT NULL,
-    started_epoch      BIGINT NOT NULL,
-    outcome            TEXT NOT NULL,
-    rubric_id          TEXT NOT NULL,
-    rubric_version     BIGINT NOT NULL,
-    overall            DOUBLE PRECISION NOT NULL,
-    passed             BOOLEAN NOT NULL,
-    band               TEXT NOT NULL,
-    handle_secs        DOUBLE PRECISION NOT NULL,
-    empathy            DOUBLE PRECISION,
-    timeliness         DOUBLE PRECISION,
-    expectations       DOUBLE PRECISION,
-    ownership          DOUBLE PRECISION,
-    reviewed           BOOLEAN NOT NULL DEFAULT FALSE,
-    final_overall      DOUBLE PRECISION NOT NULL,
-    final_passed       BOOLEAN NOT NULL,
-    final_empathy      DOUBLE PRECISION,
-    final_timeliness   DOUBLE PRECISION,
-    final_expectations DOUBLE PRECISION,
-    final_ownership    DOUBLE PRECISION,
-    criteria           TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX sessions_trainee ON sessions (trainee, started_epoch);
-CREATE INDEX sessions_scenario ON sessions (scenario_id, started_epoch);
-CREATE INDEX sessions_started ON sessions (started_epoch);
-CREATE TABLE session_documents (
-    session            BIGINT PRIMARY KEY REFERENCES sessions (id),
-    transcript         TEXT NOT NULL,
-    scorecard          TEXT NOT NULL,
-    reviewed_scorecard TEXT
-);
-CREATE TABLE criterion_scores (
-    session      BIGINT NOT NULL REFERENCES sessions (id),
-    criterion    TEXT NOT NULL,
-    dimension    TEXT NOT NULL,
-    rating       INTEGER,
-    score        DOUBLE PRECISION,
-    final_rating INTEGER,
-    final_score  DOUBLE PRECISION,
-    reviewed     BOOLEAN NOT NULL DEFAULT FALSE,
-    PRIMARY KEY (session, criterion)
-);
-CREATE TABLE teams (
-    trainee TEXT PRIMARY KEY,
-    team    TEXT NOT NULL
-);
-CREATE INDEX teams_team ON teams (team);
-CREATE TABLE reviews (
-    id             BIGSERIAL PRIMARY KEY,
-    session_id     TEXT NOT NULL REFERENCES sessions (session_id),
-    criterion      TEXT NOT NULL,
-    rating         INTEGER,
-    machine_rating INTEGER,
-    comment        TEXT NOT NULL,
-    reviewer       TEXT NOT NULL,
-    reviewed_at    TEXT NOT NULL
-);
-CREATE INDEX reviews_session ON reviews (session_id);
-"#];
 
 /// The advisory lock taken while migrating, so several clients starting at once migrate once.
 const MIGRATION_LOCK: i64 = 0x7261_7070_6f72;
@@ -110,7 +44,24 @@ impl PostgresStore {
             source,
         })?;
         let mut store = PostgresStore { client, location };
-        store.migrate()?;
+        store.migrate(MIGRATIONS.len())?;
+        Ok(store)
+    }
+
+    /// Connects and migrates only up to `version`, so tests can build an older schema and check
+    /// that it upgrades.
+    #[doc(hidden)]
+    pub fn open_at_schema_version_for_tests(
+        url: &str,
+        version: usize,
+    ) -> Result<PostgresStore, StoreError> {
+        let location = redact_password(url);
+        let client = Client::connect(url, NoTls).map_err(|source| StoreError::Connect {
+            location: location.clone(),
+            source,
+        })?;
+        let mut store = PostgresStore { client, location };
+        store.migrate(version.min(MIGRATIONS.len()))?;
         Ok(store)
     }
 
@@ -124,7 +75,8 @@ impl PostgresStore {
         move |source| classify(&location, source)
     }
 
-    fn migrate(&mut self) -> Result<(), StoreError> {
+    /// Applies the migrations up to `target` (normally all of them).
+    fn migrate(&mut self, target: usize) -> Result<(), StoreError> {
         let fail = self.fail();
         let mut tx = self.client.transaction().map_err(&fail)?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
@@ -142,14 +94,15 @@ impl PostgresStore {
                 supported,
             });
         }
-        for migration in MIGRATIONS.iter().skip(version as usize) {
+        let reached = target as i64;
+        for migration in MIGRATIONS.iter().take(target).skip(version as usize) {
             tx.batch_execute(migration).map_err(&fail)?;
         }
         tx.execute("DELETE FROM rapport_schema", &[])
             .map_err(&fail)?;
         tx.execute(
             "INSERT INTO rapport_schema (version) VALUES ($1)",
-            &[&supported.max(version)],
+            &[&reached.max(version)],
         )
         .map_err(&fail)?;
         tx.commit().map_err(&fail)
@@ -260,7 +213,7 @@ impl PostgresStore {
         let fail = self.fail();
         let (condition, params) = filter_sql(filter);
         let sql = numbered(&format!(
-            "SELECT {SUMMARY_COLUMNS} FROM sessions s LEFT JOIN teams t ON t.trainee = s.trainee WHERE {condition} \
+            "SELECT {SUMMARY_COLUMNS} FROM sessions s {TEAM_AT_START_JOIN} WHERE {condition} \
              ORDER BY s.started_epoch DESC, s.session_id"
         ));
         let boxed = values(&params);
@@ -316,13 +269,13 @@ impl PostgresStore {
             .client
             .prepare(&format!(
                 "SELECT {SUMMARY_COLUMNS}, d.transcript, d.scorecard, d.reviewed_scorecard \
-                 FROM sessions s LEFT JOIN teams t ON t.trainee = s.trainee JOIN session_documents d ON d.session = s.id \
+                 FROM sessions s {TEAM_AT_START_JOIN} JOIN session_documents d ON d.session = s.id \
                  WHERE s.session_id = $1"
             ))
             .map_err(&fail)?;
         let reviews = self
             .client
-            .prepare("SELECT session_id, criterion, rating, machine_rating, comment, reviewer, reviewed_at FROM reviews WHERE session_id = $1 ORDER BY id")
+            .prepare(&numbered(&with_review_columns(SESSION_REVIEWS_SQL)))
             .map_err(&fail)?;
         let mut sessions = Vec::with_capacity(ids.len());
         for id in ids {
@@ -351,120 +304,283 @@ impl PostgresStore {
         Ok(sessions)
     }
 
-    /// Records a review and the scorecard it produces.
-    pub fn record_review(
+    /// Records reviews of one session, the scorecard they produce and the revision of its scores.
+    pub fn record_reviews(
         &mut self,
-        review: &Review,
+        reviews: &[Review],
         reviewed: &Scorecard,
+        revision: &ScoreRevision,
+        seen: ReviewState,
     ) -> Result<(), StoreError> {
         let fail = self.fail();
-        let scores = FinalScores::of(reviewed);
-        let json = serde_json::to_string(reviewed).unwrap_or_default();
         let mut tx = self.client.transaction().map_err(&fail)?;
-        tx.execute(
-            "INSERT INTO reviews (session_id, criterion, rating, machine_rating, comment, reviewer, reviewed_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            &[&review.session_id, &review.criterion, &review.rating, &review.machine_rating, &review.comment, &review.reviewer, &review.reviewed_at],
-        )
-        .map_err(&fail)?;
-        let [empathy, timeliness, expectations, ownership] = scores.dimensions;
-        let row = tx
-            .query_one(
-                "UPDATE sessions SET reviewed = TRUE, final_overall = $2, final_passed = $3, final_empathy = $4, final_timeliness = $5,
-                    final_expectations = $6, final_ownership = $7 WHERE session_id = $1 RETURNING id",
-                &[&review.session_id, &scores.overall, &scores.passed, &empathy, &timeliness, &expectations, &ownership],
-            )
-            .map_err(&fail)?;
-        let id: i64 = row.get(0);
-        tx.execute(
-            "UPDATE session_documents SET reviewed_scorecard = $2 WHERE session = $1",
-            &[&id, &json],
-        )
-        .map_err(&fail)?;
-        let update = tx
-            .prepare("UPDATE criterion_scores SET final_rating = $3, final_score = $4, reviewed = $5 WHERE session = $1 AND criterion = $2")
-            .map_err(&fail)?;
-        for criterion in &scores.criteria {
+        let now = review_state(&mut tx, &revision.session_id).map_err(&fail)?;
+        check_review_state(&revision.session_id, seen, now)?;
+        for review in reviews {
             tx.execute(
-                &update,
-                &[
-                    &id,
-                    &criterion.criterion,
-                    &criterion.rating,
-                    &criterion.score,
-                    &criterion.reviewed,
-                ],
+                "INSERT INTO reviews (session_id, criterion, rating, machine_rating, comment, reviewer, reviewed_at, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                &[&review.session_id, &review.criterion, &review.rating, &review.machine_rating, &review.comment, &review.reviewer, &review.reviewed_at, &review.kind.label()],
             )
             .map_err(&fail)?;
         }
-        let entries = tx
-            .query(&numbered(SESSION_CRITERIA_SQL), &[&id])
-            .map_err(&fail)?
-            .iter()
-            .map(|row| (row.get(0), row.get(1), row.get(2), row.get(3)))
-            .collect::<Vec<(String, String, Option<f64>, Option<f64>)>>();
+        write_finals(&mut tx, reviewed, revision).map_err(&fail)?;
+        tx.commit().map_err(&fail)
+    }
+
+    /// The session a review belongs to, if the review exists.
+    pub fn session_of_review(&mut self, review_id: i64) -> Result<Option<String>, StoreError> {
+        let fail = self.fail();
+        let row = self
+            .client
+            .query_opt(
+                "SELECT session_id FROM reviews WHERE id = $1",
+                &[&review_id],
+            )
+            .map_err(fail)?;
+        Ok(row.map(|row| row.get(0)))
+    }
+
+    /// Marks a review retracted and writes the scores that remain.
+    pub fn retract_review(
+        &mut self,
+        review_id: i64,
+        retraction: &Retraction,
+        final_card: &Scorecard,
+        revision: &ScoreRevision,
+        seen: ReviewState,
+    ) -> Result<(), StoreError> {
+        let fail = self.fail();
+        let mut tx = self.client.transaction().map_err(&fail)?;
+        let now = review_state(&mut tx, &revision.session_id).map_err(&fail)?;
+        check_review_state(&revision.session_id, seen, now)?;
+        let earlier = tx
+            .query_opt(
+                "SELECT retracted_by, retracted_at FROM review_retractions WHERE review_id = $1",
+                &[&review_id],
+            )
+            .map_err(&fail)?;
+        if let Some(row) = earlier {
+            return Err(StoreError::AlreadyRetracted {
+                review_id,
+                by: row.get(0),
+                at: row.get(1),
+            });
+        }
         tx.execute(
-            "UPDATE sessions SET criteria = $2 WHERE id = $1",
-            &[&id, &pack_criteria(entries.into_iter())],
+            "INSERT INTO review_retractions (review_id, retracted_by, retracted_at, reason) VALUES ($1, $2, $3, $4)",
+            &[&review_id, &retraction.by, &retraction.at, &retraction.reason],
         )
         .map_err(&fail)?;
+        write_finals(&mut tx, final_card, revision).map_err(&fail)?;
         tx.commit().map_err(&fail)
+    }
+
+    /// Every score revision of the matching sessions, oldest first.
+    pub fn score_revisions(&mut self, filter: &Filter) -> Result<Vec<ScoreRevision>, StoreError> {
+        let fail = self.fail();
+        let (condition, params) = filter_sql(filter);
+        let sql = numbered(&REVISIONS_SQL.replace("{where}", &condition));
+        let boxed = values(&params);
+        let rows = self.client.query(&sql, &refs(&boxed)).map_err(&fail)?;
+        Ok(rows
+            .iter()
+            .map(|row| ScoreRevision {
+                session_id: row.get(0),
+                revised_at: row.get(1),
+                revised_by: row.get(2),
+                reviewed: row.get(3),
+                final_overall: row.get(4),
+                final_passed: row.get(5),
+                final_dimensions: [row.get(6), row.get(7), row.get(8), row.get(9)],
+            })
+            .collect())
+    }
+
+    /// The first column of every row of a query without parameters.
+    pub fn strings(&mut self, sql: &str) -> Result<Vec<String>, StoreError> {
+        let fail = self.fail();
+        let rows = self.client.query(sql, &[]).map_err(fail)?;
+        Ok(rows.iter().map(|row| row.get(0)).collect())
     }
 
     /// Every review of the matching sessions, oldest first.
     pub fn reviews(&mut self, filter: &Filter) -> Result<Vec<ReviewedRating>, StoreError> {
         let fail = self.fail();
         let (condition, params) = filter_sql(filter);
-        let sql = numbered(&REVIEWS_SQL.replace("{where}", &condition));
+        let sql = numbered(&with_review_columns(REVIEWS_SQL).replace("{where}", &condition));
         let boxed = values(&params);
         let rows = self.client.query(&sql, &refs(&boxed)).map_err(&fail)?;
         Ok(rows
             .iter()
             .map(|row| ReviewedRating {
                 review: review_from_row(row),
-                dimension: row.get(7),
+                dimension: row.get(12),
             })
             .collect())
     }
 
-    /// Puts a trainee in a team.
-    pub fn set_team(&mut self, trainee: &str, team: &str) -> Result<(), StoreError> {
-        let fail = self.fail();
-        self.client
-            .execute(
-                "INSERT INTO teams (trainee, team) VALUES ($1, $2) ON CONFLICT (trainee) DO UPDATE SET team = excluded.team",
-                &[&trainee, &team],
-            )
-            .map(drop)
-            .map_err(fail)
+    /// Puts a trainee in a team from `since` (see [`super::Store::set_team_from`]).
+    pub fn set_team_from(
+        &mut self,
+        trainee: &str,
+        team: &str,
+        since: Option<i64>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.change_team(trainee, Some(team), since, now).map(drop)
     }
 
-    /// Takes a trainee out of their team.
-    pub fn unset_team(&mut self, trainee: &str) -> Result<bool, StoreError> {
-        let fail = self.fail();
-        self.client
-            .execute("DELETE FROM teams WHERE trainee = $1", &[&trainee])
-            .map(|n| n > 0)
-            .map_err(fail)
+    /// Ends a trainee's current membership at `since` (default now); whether they had one.
+    pub fn unset_team_from(
+        &mut self,
+        trainee: &str,
+        since: Option<i64>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        self.change_team(trainee, None, since, now)
+            .map(|plan| plan.close.is_some())
     }
 
-    /// Every trainee → team mapping.
-    pub fn teams(&mut self) -> Result<Vec<TeamMember>, StoreError> {
+    /// Reads a trainee's memberships and writes a change of team, in one transaction.
+    fn change_team(
+        &mut self,
+        trainee: &str,
+        team: Option<&str>,
+        since: Option<i64>,
+        now: i64,
+    ) -> Result<TeamPlan, StoreError> {
         let fail = self.fail();
-        let rows = self
-            .client
-            .query(
-                "SELECT trainee, team FROM teams ORDER BY team, trainee",
-                &[],
+        let mut tx = self.client.transaction().map_err(&fail)?;
+        // One change of a trainee's teams at a time.
+        tx.execute(
+            "SELECT pg_advisory_xact_lock($1, hashtext($2))",
+            &[&TEAM_LOCK, &trainee],
+        )
+        .map_err(&fail)?;
+        let open = tx
+            .query_opt(
+                "SELECT id, team, since_epoch FROM team_memberships WHERE trainee = $1 AND until_epoch IS NULL",
+                &[&trainee],
             )
-            .map_err(fail)?;
+            .map_err(&fail)?
+            .map(|row| (row.get(0), row.get(1), row.get(2)));
+        let row = tx
+            .query_one(
+                "SELECT COUNT(*) > 0, MAX(until_epoch) FROM team_memberships WHERE trainee = $1",
+                &[&trainee],
+            )
+            .map_err(&fail)?;
+        let state = TeamState {
+            open,
+            ever: row.get(0),
+            last_end: row.get(1),
+        };
+        let plan = plan_team_change(trainee, team, &state, since, now)?;
+        if let Some((id, at)) = plan.close {
+            tx.execute(
+                "UPDATE team_memberships SET until_epoch = $2 WHERE id = $1",
+                &[&id, &at],
+            )
+            .map_err(&fail)?;
+        }
+        if let (Some(start), Some(team)) = (plan.open, team) {
+            tx.execute(
+                "INSERT INTO team_memberships (trainee, team, since_epoch) VALUES ($1, $2, $3)",
+                &[&trainee, &team, &start],
+            )
+            .map_err(&fail)?;
+        }
+        tx.commit().map_err(&fail)?;
+        Ok(plan)
+    }
+
+    /// Every membership, past and current.
+    pub fn team_history(&mut self) -> Result<Vec<TeamMember>, StoreError> {
+        let fail = self.fail();
+        let rows = self.client.query(TEAM_HISTORY_SQL, &[]).map_err(fail)?;
         Ok(rows
             .iter()
             .map(|row| TeamMember {
                 trainee: row.get(0),
                 team: row.get(1),
+                since: row.get(2),
+                until: row.get(3),
             })
             .collect())
     }
+}
+
+/// The advisory lock class taken while a trainee's teams change.
+const TEAM_LOCK: i32 = 0x7261_7070;
+
+/// Locks a session's row for the rest of the transaction, so that reviews of it are stored one at
+/// a time, and reads the state of its reviews.
+fn review_state(
+    tx: &mut postgres::Transaction<'_>,
+    session_id: &str,
+) -> Result<ReviewState, postgres::Error> {
+    tx.execute(
+        "SELECT id FROM sessions WHERE session_id = $1 FOR UPDATE",
+        &[&session_id],
+    )?;
+    let row = tx.query_one(&numbered(REVIEW_STATE_SQL), &[&session_id])?;
+    Ok(ReviewState {
+        last_review_id: row.get(0),
+        retractions: row.get(1),
+    })
+}
+
+/// Writes a session's final (reviewed) scores and appends the revision, inside a transaction.
+fn write_finals(
+    tx: &mut postgres::Transaction<'_>,
+    card: &Scorecard,
+    revision: &ScoreRevision,
+) -> Result<(), postgres::Error> {
+    let scores = FinalScores::of(card);
+    let json = revision
+        .reviewed
+        .then(|| serde_json::to_string(card).unwrap_or_default());
+    let [empathy, timeliness, expectations, ownership] = scores.dimensions;
+    let row = tx.query_one(
+        "UPDATE sessions SET reviewed = $2, final_overall = $3, final_passed = $4, final_empathy = $5, final_timeliness = $6,
+            final_expectations = $7, final_ownership = $8 WHERE session_id = $1 RETURNING id",
+        &[&revision.session_id, &revision.reviewed, &scores.overall, &scores.passed, &empathy, &timeliness, &expectations, &ownership],
+    )?;
+    let id: i64 = row.get(0);
+    tx.execute(
+        "UPDATE session_documents SET reviewed_scorecard = $2 WHERE session = $1",
+        &[&id, &json],
+    )?;
+    let update = tx.prepare("UPDATE criterion_scores SET final_rating = $3, final_score = $4, reviewed = $5 WHERE session = $1 AND criterion = $2")?;
+    for criterion in &scores.criteria {
+        tx.execute(
+            &update,
+            &[
+                &id,
+                &criterion.criterion,
+                &criterion.rating,
+                &criterion.score,
+                &criterion.reviewed,
+            ],
+        )?;
+    }
+    let entries = tx
+        .query(&numbered(SESSION_CRITERIA_SQL), &[&id])?
+        .iter()
+        .map(|row| (row.get(0), row.get(1), row.get(2), row.get(3)))
+        .collect::<Vec<(String, String, Option<f64>, Option<f64>)>>();
+    tx.execute(
+        "UPDATE sessions SET criteria = $2 WHERE id = $1",
+        &[&id, &pack_criteria(entries.into_iter())],
+    )?;
+    let [empathy, timeliness, expectations, ownership] = revision.final_dimensions;
+    tx.execute(
+        "INSERT INTO score_revisions (session_id, revised_at, revised_by, reviewed, final_overall, final_passed,
+            final_empathy, final_timeliness, final_expectations, final_ownership) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        &[&revision.session_id, &revision.revised_at, &revision.revised_by, &revision.reviewed, &revision.final_overall,
+            &revision.final_passed, &empathy, &timeliness, &expectations, &ownership],
+    )?;
+    Ok(())
 }
 
 /// Turns a PostgreSQL error into a store error that says what to do.
@@ -533,9 +649,12 @@ fn summary_from_row(row: &Row) -> SessionSummary {
     }
 }
 
-/// A review from its first seven columns.
+/// A review from the columns of `REVIEW_COLUMNS`.
 fn review_from_row(row: &Row) -> Review {
+    let kind: String = row.get(8);
+    let by: Option<String> = row.get(9);
     Review {
+        id: row.get(7),
         session_id: row.get(0),
         criterion: row.get(1),
         rating: row.get(2),
@@ -543,6 +662,13 @@ fn review_from_row(row: &Row) -> Review {
         comment: row.get(4),
         reviewer: row.get(5),
         reviewed_at: row.get(6),
+        // A kind this version does not know counts as a plain rating.
+        kind: ReviewKind::from_label(&kind).unwrap_or_default(),
+        retraction: by.map(|by| Retraction {
+            by,
+            at: row.get(10),
+            reason: row.get(11),
+        }),
     }
 }
 

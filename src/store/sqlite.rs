@@ -9,149 +9,16 @@ use rusqlite::{
 };
 
 use super::record::{CriterionAggregator, FinalScores, SessionRecord, pack_criteria, pack_record};
+use super::sqlite_migrations::MIGRATIONS;
 use super::{
-    BEST_SCORES_SQL, CRITERIA_SQL, CriterionMean, DEFAULT_BUSY_TIMEOUT, Filter, Param, REVIEWS_SQL,
-    Review, ReviewedRating, SESSION_CRITERIA_SQL, STORED_TRANSCRIPT_SQL, SUMMARY_COLUMNS, Saved,
-    SessionSummary, StoreError, StoredSession, TeamMember, filter_sql,
+    BEST_SCORES_SQL, CRITERIA_SQL, CriterionMean, DEFAULT_BUSY_TIMEOUT, Filter, Param,
+    REVIEW_STATE_SQL, REVIEWS_SQL, REVISIONS_SQL, Retraction, Review, ReviewKind, ReviewState,
+    ReviewedRating, SESSION_CRITERIA_SQL, SESSION_REVIEWS_SQL, STORED_TRANSCRIPT_SQL,
+    SUMMARY_COLUMNS, Saved, ScoreRevision, SessionSummary, StoreError, StoredSession,
+    TEAM_AT_START_JOIN, TEAM_HISTORY_SQL, TeamMember, TeamPlan, TeamState, check_review_state,
+    filter_sql, plan_team_change, with_review_columns,
 };
 use crate::scoring::Scorecard;
-
-/// Schema migrations, applied in order; the index + 1 is the schema version.
-///
-/// Version 1 was the first store; version 2 moves the documents out of the session rows (so
-/// reports scan small rows), keeps per-dimension and reviewed ("final") scores as columns, and
-/// adds teams and reviews. A migration never loses stored sessions.
-const MIGRATIONS: &[&str] = &[
-    r#"
-CREATE TABLE sessions (
-    session_id       TEXT PRIMARY KEY,
-    trainee          TEXT NOT NULL,
-    scenario_id      TEXT NOT NULL,
-    scenario_version INTEGER NOT NULL,
-    scenario_hash    TEXT NOT NULL,
-    seed             INTEGER NOT NULL,
-    started_at       TEXT NOT NULL,
-    outcome          TEXT NOT NULL,
-    rubric_id        TEXT NOT NULL,
-    rubric_version   INTEGER NOT NULL,
-    overall          REAL NOT NULL,
-    passed           INTEGER NOT NULL,
-    band             TEXT NOT NULL,
-    handle_secs      REAL NOT NULL,
-    transcript       TEXT NOT NULL,
-    scorecard        TEXT NOT NULL
-);
-CREATE INDEX sessions_trainee ON sessions (trainee, started_at);
-CREATE INDEX sessions_scenario ON sessions (scenario_id, started_at);
-CREATE TABLE criterion_scores (
-    session_id TEXT NOT NULL REFERENCES sessions (session_id),
-    criterion  TEXT NOT NULL,
-    dimension  TEXT NOT NULL,
-    rating     INTEGER,
-    score      REAL,
-    PRIMARY KEY (session_id, criterion)
-);
-CREATE TABLE dimension_scores (
-    session_id TEXT NOT NULL REFERENCES sessions (session_id),
-    dimension  TEXT NOT NULL,
-    score      REAL,
-    PRIMARY KEY (session_id, dimension)
-);
-"#,
-    r#"
-CREATE TABLE sessions_v2 (
-    id                 INTEGER PRIMARY KEY,
-    session_id         TEXT NOT NULL UNIQUE,
-    trainee            TEXT NOT NULL,
-    scenario_id        TEXT NOT NULL,
-    scenario_version   INTEGER NOT NULL,
-    scenario_hash      TEXT NOT NULL,
-    seed               INTEGER NOT NULL,
-    started_at         TEXT NOT NULL,
-    started_epoch      INTEGER NOT NULL,
-    outcome            TEXT NOT NULL,
-    rubric_id          TEXT NOT NULL,
-    rubric_version     INTEGER NOT NULL,
-    overall            REAL NOT NULL,
-    passed             INTEGER NOT NULL,
-    band               TEXT NOT NULL,
-    handle_secs        REAL NOT NULL,
-    empathy            REAL,
-    timeliness         REAL,
-    expectations       REAL,
-    ownership          REAL,
-    reviewed           INTEGER NOT NULL DEFAULT 0,
-    final_overall      REAL NOT NULL,
-    final_passed       INTEGER NOT NULL,
-    final_empathy      REAL,
-    final_timeliness   REAL,
-    final_expectations REAL,
-    final_ownership    REAL,
-    criteria           TEXT NOT NULL DEFAULT ''
-);
-INSERT INTO sessions_v2 (session_id, trainee, scenario_id, scenario_version, scenario_hash, seed, started_at, started_epoch,
-    outcome, rubric_id, rubric_version, overall, passed, band, handle_secs, empathy, timeliness, expectations, ownership,
-    final_overall, final_passed, final_empathy, final_timeliness, final_expectations, final_ownership)
-SELECT o.session_id, o.trainee, o.scenario_id, o.scenario_version, o.scenario_hash, o.seed, o.started_at,
-    COALESCE(unixepoch(o.started_at), 0), o.outcome, o.rubric_id, o.rubric_version, o.overall, o.passed, o.band, o.handle_secs,
-    e.score, t.score, x.score, w.score, o.overall, o.passed, e.score, t.score, x.score, w.score
-FROM sessions o
-LEFT JOIN dimension_scores e ON e.session_id = o.session_id AND e.dimension = 'empathy'
-LEFT JOIN dimension_scores t ON t.session_id = o.session_id AND t.dimension = 'timeliness'
-LEFT JOIN dimension_scores x ON x.session_id = o.session_id AND x.dimension = 'expectations'
-LEFT JOIN dimension_scores w ON w.session_id = o.session_id AND w.dimension = 'ownership';
-CREATE TABLE session_documents (
-    session            INTEGER PRIMARY KEY REFERENCES sessions_v2 (id),
-    transcript         TEXT NOT NULL,
-    scorecard          TEXT NOT NULL,
-    reviewed_scorecard TEXT
-);
-INSERT INTO session_documents (session, transcript, scorecard)
-SELECT n.id, o.transcript, o.scorecard FROM sessions o JOIN sessions_v2 n ON n.session_id = o.session_id;
-CREATE TABLE criterion_scores_v2 (
-    session      INTEGER NOT NULL REFERENCES sessions_v2 (id),
-    criterion    TEXT NOT NULL,
-    dimension    TEXT NOT NULL,
-    rating       INTEGER,
-    score        REAL,
-    final_rating INTEGER,
-    final_score  REAL,
-    reviewed     INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (session, criterion)
-) WITHOUT ROWID;
-INSERT INTO criterion_scores_v2 (session, criterion, dimension, rating, score, final_rating, final_score)
-SELECT n.id, c.criterion, c.dimension, c.rating, c.score, c.rating, c.score
-FROM criterion_scores c JOIN sessions_v2 n ON n.session_id = c.session_id;
-UPDATE sessions_v2 SET criteria = COALESCE((
-    SELECT group_concat(replace(replace(replace(c.criterion, '%', '%25'), ',', '%2C'), ';', '%3B') || ',' || c.dimension || ','
-        || COALESCE(c.score, '') || ',' || COALESCE(c.score, ''), ';')
-    FROM criterion_scores c WHERE c.session_id = sessions_v2.session_id), '');
-DROP TABLE criterion_scores;
-DROP TABLE dimension_scores;
-DROP TABLE sessions;
-ALTER TABLE sessions_v2 RENAME TO sessions;
-ALTER TABLE criterion_scores_v2 RENAME TO criterion_scores;
-CREATE INDEX sessions_trainee ON sessions (trainee, started_epoch);
-CREATE INDEX sessions_scenario ON sessions (scenario_id, started_epoch);
-CREATE INDEX sessions_started ON sessions (started_epoch);
-CREATE TABLE teams (
-    trainee TEXT PRIMARY KEY,
-    team    TEXT NOT NULL
-);
-CREATE INDEX teams_team ON teams (team);
-CREATE TABLE reviews (
-    id             INTEGER PRIMARY KEY,
-    session_id     TEXT NOT NULL REFERENCES sessions (session_id),
-    criterion      TEXT NOT NULL,
-    rating         INTEGER,
-    machine_rating INTEGER,
-    comment        TEXT NOT NULL,
-    reviewer       TEXT NOT NULL,
-    reviewed_at    TEXT NOT NULL
-);
-CREATE INDEX reviews_session ON reviews (session_id);
-"#,
-];
 
 mod ownership;
 
@@ -210,7 +77,27 @@ impl SqliteStore {
             .conn
             .pragma_update(None, "foreign_keys", "ON")
             .map_err(&fail)?;
-        store.migrate()?;
+        store.migrate(MIGRATIONS.len())?;
+        Ok(store)
+    }
+
+    /// Opens a database migrated only up to `version`, so tests can build an older schema and
+    /// check that it upgrades.
+    #[doc(hidden)]
+    pub fn open_at_schema_version_for_tests(
+        path: &Path,
+        version: usize,
+    ) -> Result<SqliteStore, StoreError> {
+        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut store = SqliteStore {
+            conn,
+            path: path.to_path_buf(),
+            busy_timeout: DEFAULT_BUSY_TIMEOUT,
+        };
+        store.migrate(version.min(MIGRATIONS.len()))?;
         Ok(store)
     }
 
@@ -234,13 +121,14 @@ impl SqliteStore {
         move |source| classify(&location, waited_secs, source)
     }
 
-    fn migrate(&mut self) -> Result<(), StoreError> {
+    /// Applies the migrations up to `target` (normally all of them).
+    fn migrate(&mut self, target: usize) -> Result<(), StoreError> {
         let fail = self.fail();
         let current: i64 = self
             .conn
             .pragma_query_value(None, "user_version", |row| row.get(0))
             .map_err(&fail)?;
-        if current == MIGRATIONS.len() as i64 {
+        if current == target as i64 {
             // Up to date: no write lock needed, so reports open while an import is writing.
             return Ok(());
         }
@@ -259,7 +147,12 @@ impl SqliteStore {
                 supported,
             });
         }
-        for (index, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        for (index, migration) in MIGRATIONS
+            .iter()
+            .enumerate()
+            .take(target)
+            .skip(version as usize)
+        {
             tx.execute_batch(migration).map_err(&fail)?;
             tx.pragma_update(None, "user_version", index as i64 + 1)
                 .map_err(&fail)?;
@@ -370,7 +263,7 @@ impl SqliteStore {
         let fail = self.fail();
         let (condition, params) = filter_sql(filter);
         let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM sessions s LEFT JOIN teams t ON t.trainee = s.trainee WHERE {condition} \
+            "SELECT {SUMMARY_COLUMNS} FROM sessions s {TEAM_AT_START_JOIN} WHERE {condition} \
              ORDER BY s.started_epoch DESC, s.session_id"
         );
         let mut statement = self.conn.prepare(&sql).map_err(&fail)?;
@@ -434,14 +327,14 @@ impl SqliteStore {
         let fail = self.fail();
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS}, d.transcript, d.scorecard, d.reviewed_scorecard \
-             FROM sessions s LEFT JOIN teams t ON t.trainee = s.trainee JOIN session_documents d ON d.session = s.id \
+             FROM sessions s {TEAM_AT_START_JOIN} JOIN session_documents d ON d.session = s.id \
              WHERE s.session_id = ?1"
         );
         let mut sessions = Vec::with_capacity(ids.len());
         let mut statement = self.conn.prepare(&sql).map_err(&fail)?;
         let mut reviews = self
             .conn
-            .prepare("SELECT session_id, criterion, rating, machine_rating, comment, reviewer, reviewed_at FROM reviews WHERE session_id = ?1 ORDER BY id")
+            .prepare(&with_review_columns(SESSION_REVIEWS_SQL))
             .map_err(&fail)?;
         for id in ids {
             let found = statement
@@ -473,128 +366,278 @@ impl SqliteStore {
         Ok(sessions)
     }
 
-    /// Records a review and the scorecard it produces.
-    pub fn record_review(
+    /// Records reviews of one session, the scorecard they produce and the revision of its scores.
+    pub fn record_reviews(
         &mut self,
-        review: &Review,
+        reviews: &[Review],
         reviewed: &Scorecard,
+        revision: &ScoreRevision,
+        seen: ReviewState,
     ) -> Result<(), StoreError> {
         let fail = self.fail();
-        let scores = FinalScores::of(reviewed);
-        let json = serde_json::to_string(reviewed).unwrap_or_default();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(&fail)?;
-        tx.execute(
-            "INSERT INTO reviews (session_id, criterion, rating, machine_rating, comment, reviewer, reviewed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![review.session_id, review.criterion, review.rating, review.machine_rating, review.comment, review.reviewer, review.reviewed_at],
-        )
-        .map_err(&fail)?;
-        let [empathy, timeliness, expectations, ownership] = scores.dimensions;
-        tx.execute(
-            "UPDATE sessions SET reviewed = 1, final_overall = ?2, final_passed = ?3, final_empathy = ?4, final_timeliness = ?5,
-                final_expectations = ?6, final_ownership = ?7 WHERE session_id = ?1",
-            params![review.session_id, scores.overall, scores.passed, empathy, timeliness, expectations, ownership],
-        )
-        .map_err(&fail)?;
-        let id: i64 = tx
-            .query_row(
-                "SELECT id FROM sessions WHERE session_id = ?1",
-                [&review.session_id],
-                |row| row.get(0),
-            )
-            .map_err(&fail)?;
-        tx.execute(
-            "UPDATE session_documents SET reviewed_scorecard = ?2 WHERE session = ?1",
-            params![id, json],
-        )
-        .map_err(&fail)?;
-        {
-            let mut update = tx
-                .prepare_cached("UPDATE criterion_scores SET final_rating = ?3, final_score = ?4, reviewed = ?5 WHERE session = ?1 AND criterion = ?2")
-                .map_err(&fail)?;
-            for criterion in &scores.criteria {
-                update
-                    .execute(params![
-                        id,
-                        criterion.criterion,
-                        criterion.rating,
-                        criterion.score,
-                        criterion.reviewed
-                    ])
-                    .map_err(&fail)?;
-            }
-            let mut rows = tx.prepare_cached(SESSION_CRITERIA_SQL).map_err(&fail)?;
-            let entries = rows
-                .query_map([id], |row| {
-                    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-                })
-                .map_err(&fail)?
-                .collect::<Result<Vec<(String, String, Option<f64>, Option<f64>)>, _>>()
-                .map_err(&fail)?;
+        let now = review_state(&tx, &revision.session_id).map_err(&fail)?;
+        check_review_state(&revision.session_id, seen, now)?;
+        for review in reviews {
             tx.execute(
-                "UPDATE sessions SET criteria = ?2 WHERE id = ?1",
-                params![id, pack_criteria(entries.into_iter())],
+                "INSERT INTO reviews (session_id, criterion, rating, machine_rating, comment, reviewer, reviewed_at, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![review.session_id, review.criterion, review.rating, review.machine_rating, review.comment, review.reviewer, review.reviewed_at, review.kind.label()],
             )
             .map_err(&fail)?;
         }
+        write_finals(&tx, reviewed, revision).map_err(&fail)?;
         tx.commit().map_err(&fail)
+    }
+
+    /// The session a review belongs to, if the review exists.
+    pub fn session_of_review(&mut self, review_id: i64) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT session_id FROM reviews WHERE id = ?1",
+                [review_id],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(self.fail())
+    }
+
+    /// Marks a review retracted and writes the scores that remain.
+    pub fn retract_review(
+        &mut self,
+        review_id: i64,
+        retraction: &Retraction,
+        final_card: &Scorecard,
+        revision: &ScoreRevision,
+        seen: ReviewState,
+    ) -> Result<(), StoreError> {
+        let fail = self.fail();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&fail)?;
+        let now = review_state(&tx, &revision.session_id).map_err(&fail)?;
+        check_review_state(&revision.session_id, seen, now)?;
+        let earlier: Option<(String, String)> = tx
+            .query_row(
+                "SELECT retracted_by, retracted_at FROM review_retractions WHERE review_id = ?1",
+                [review_id],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()
+            .map_err(&fail)?;
+        if let Some((by, at)) = earlier {
+            return Err(StoreError::AlreadyRetracted { review_id, by, at });
+        }
+        tx.execute(
+            "INSERT INTO review_retractions (review_id, retracted_by, retracted_at, reason) VALUES (?1, ?2, ?3, ?4)",
+            params![review_id, retraction.by, retraction.at, retraction.reason],
+        )
+        .map_err(&fail)?;
+        write_finals(&tx, final_card, revision).map_err(&fail)?;
+        tx.commit().map_err(&fail)
+    }
+
+    /// Every score revision of the matching sessions, oldest first.
+    pub fn score_revisions(&mut self, filter: &Filter) -> Result<Vec<ScoreRevision>, StoreError> {
+        let fail = self.fail();
+        let (condition, params) = filter_sql(filter);
+        let sql = REVISIONS_SQL.replace("{where}", &condition);
+        let mut statement = self.conn.prepare(&sql).map_err(&fail)?;
+        let rows = statement
+            .query_map(params_from_iter(values(&params)), |row| {
+                Ok(ScoreRevision {
+                    session_id: row.get(0)?,
+                    revised_at: row.get(1)?,
+                    revised_by: row.get(2)?,
+                    reviewed: row.get(3)?,
+                    final_overall: row.get(4)?,
+                    final_passed: row.get(5)?,
+                    final_dimensions: [row.get(6)?, row.get(7)?, row.get(8)?, row.get(9)?],
+                })
+            })
+            .map_err(&fail)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(&fail)
+    }
+
+    /// The first column of every row of a query without parameters.
+    pub fn strings(&mut self, sql: &str) -> Result<Vec<String>, StoreError> {
+        let fail = self.fail();
+        let mut statement = self.conn.prepare(sql).map_err(&fail)?;
+        let rows = statement.query_map([], |row| row.get(0)).map_err(&fail)?;
+        rows.collect::<Result<Vec<String>, _>>().map_err(&fail)
     }
 
     /// Every review of the matching sessions, oldest first.
     pub fn reviews(&mut self, filter: &Filter) -> Result<Vec<ReviewedRating>, StoreError> {
         let fail = self.fail();
         let (condition, params) = filter_sql(filter);
-        let sql = REVIEWS_SQL.replace("{where}", &condition);
+        let sql = with_review_columns(REVIEWS_SQL).replace("{where}", &condition);
         let mut statement = self.conn.prepare(&sql).map_err(&fail)?;
         let rows = statement
             .query_map(params_from_iter(values(&params)), |row| {
                 Ok(ReviewedRating {
                     review: review_from_row(row)?,
-                    dimension: row.get(7)?,
+                    dimension: row.get(12)?,
                 })
             })
             .map_err(&fail)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(&fail)
     }
 
-    /// Puts a trainee in a team.
-    pub fn set_team(&mut self, trainee: &str, team: &str) -> Result<(), StoreError> {
-        self.conn
-            .execute(
-                "INSERT INTO teams (trainee, team) VALUES (?1, ?2) ON CONFLICT (trainee) DO UPDATE SET team = excluded.team",
-                params![trainee, team],
-            )
-            .map(drop)
-            .map_err(self.fail())
+    /// Puts a trainee in a team from `since` (see [`super::Store::set_team_from`]).
+    pub fn set_team_from(
+        &mut self,
+        trainee: &str,
+        team: &str,
+        since: Option<i64>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.change_team(trainee, Some(team), since, now).map(drop)
     }
 
-    /// Takes a trainee out of their team.
-    pub fn unset_team(&mut self, trainee: &str) -> Result<bool, StoreError> {
-        self.conn
-            .execute("DELETE FROM teams WHERE trainee = ?1", [trainee])
-            .map(|n| n > 0)
-            .map_err(self.fail())
+    /// Ends a trainee's current membership at `since` (default now); whether they had one.
+    pub fn unset_team_from(
+        &mut self,
+        trainee: &str,
+        since: Option<i64>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        self.change_team(trainee, None, since, now)
+            .map(|plan| plan.close.is_some())
     }
 
-    /// Every trainee → team mapping.
-    pub fn teams(&mut self) -> Result<Vec<TeamMember>, StoreError> {
+    /// Reads a trainee's memberships and writes a change of team, in one transaction.
+    fn change_team(
+        &mut self,
+        trainee: &str,
+        team: Option<&str>,
+        since: Option<i64>,
+        now: i64,
+    ) -> Result<TeamPlan, StoreError> {
         let fail = self.fail();
-        let mut statement = self
+        let tx = self
             .conn
-            .prepare("SELECT trainee, team FROM teams ORDER BY team, trainee")
+            .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(&fail)?;
+        let open = tx
+            .query_row(
+                "SELECT id, team, since_epoch FROM team_memberships WHERE trainee = ?1 AND until_epoch IS NULL",
+                [trainee],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .optional()
+            .map_err(&fail)?;
+        let (ever, last_end): (bool, Option<i64>) = tx
+            .query_row(
+                "SELECT COUNT(*) > 0, MAX(until_epoch) FROM team_memberships WHERE trainee = ?1",
+                [trainee],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .map_err(&fail)?;
+        let state = TeamState {
+            open,
+            ever,
+            last_end,
+        };
+        let plan = plan_team_change(trainee, team, &state, since, now)?;
+        if let Some((id, at)) = plan.close {
+            tx.execute(
+                "UPDATE team_memberships SET until_epoch = ?2 WHERE id = ?1",
+                params![id, at],
+            )
+            .map_err(&fail)?;
+        }
+        if let (Some(start), Some(team)) = (plan.open, team) {
+            tx.execute(
+                "INSERT INTO team_memberships (trainee, team, since_epoch) VALUES (?1, ?2, ?3)",
+                params![trainee, team, start],
+            )
+            .map_err(&fail)?;
+        }
+        tx.commit().map_err(&fail)?;
+        Ok(plan)
+    }
+
+    /// Every membership, past and current.
+    pub fn team_history(&mut self) -> Result<Vec<TeamMember>, StoreError> {
+        let fail = self.fail();
+        let mut statement = self.conn.prepare(TEAM_HISTORY_SQL).map_err(&fail)?;
         let rows = statement
             .query_map([], |row| {
                 Ok(TeamMember {
                     trainee: row.get(0)?,
                     team: row.get(1)?,
+                    since: row.get(2)?,
+                    until: row.get(3)?,
                 })
             })
             .map_err(&fail)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(&fail)
     }
+}
+
+/// The state of a session's reviews, inside a transaction.
+fn review_state(tx: &rusqlite::Transaction<'_>, session_id: &str) -> rusqlite::Result<ReviewState> {
+    tx.query_row(REVIEW_STATE_SQL, [session_id], |row| {
+        Ok(ReviewState {
+            last_review_id: row.get(0)?,
+            retractions: row.get(1)?,
+        })
+    })
+}
+
+/// Writes a session's final (reviewed) scores and appends the revision, inside a transaction.
+fn write_finals(
+    tx: &rusqlite::Transaction<'_>,
+    card: &Scorecard,
+    revision: &ScoreRevision,
+) -> rusqlite::Result<()> {
+    let scores = FinalScores::of(card);
+    let json = revision
+        .reviewed
+        .then(|| serde_json::to_string(card).unwrap_or_default());
+    let [empathy, timeliness, expectations, ownership] = scores.dimensions;
+    let id: i64 = tx.query_row(
+        "UPDATE sessions SET reviewed = ?2, final_overall = ?3, final_passed = ?4, final_empathy = ?5, final_timeliness = ?6,
+            final_expectations = ?7, final_ownership = ?8 WHERE session_id = ?1 RETURNING id",
+        params![revision.session_id, revision.reviewed, scores.overall, scores.passed, empathy, timeliness, expectations, ownership],
+        |row| row.get(0),
+    )?;
+    tx.execute(
+        "UPDATE session_documents SET reviewed_scorecard = ?2 WHERE session = ?1",
+        params![id, json],
+    )?;
+    let mut update = tx.prepare_cached("UPDATE criterion_scores SET final_rating = ?3, final_score = ?4, reviewed = ?5 WHERE session = ?1 AND criterion = ?2")?;
+    for criterion in &scores.criteria {
+        update.execute(params![
+            id,
+            criterion.criterion,
+            criterion.rating,
+            criterion.score,
+            criterion.reviewed
+        ])?;
+    }
+    let mut rows = tx.prepare_cached(SESSION_CRITERIA_SQL)?;
+    let entries = rows
+        .query_map([id], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })?
+        .collect::<Result<Vec<(String, String, Option<f64>, Option<f64>)>, _>>()?;
+    tx.execute(
+        "UPDATE sessions SET criteria = ?2 WHERE id = ?1",
+        params![id, pack_criteria(entries.into_iter())],
+    )?;
+    let [empathy, timeliness, expectations, ownership] = revision.final_dimensions;
+    tx.execute(
+        "INSERT INTO score_revisions (session_id, revised_at, revised_by, reviewed, final_overall, final_passed,
+            final_empathy, final_timeliness, final_expectations, final_ownership) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![revision.session_id, revision.revised_at, revision.revised_by, revision.reviewed, revision.final_overall,
+            revision.final_passed, empathy, timeliness, expectations, ownership],
+    )?;
+    Ok(())
 }
 
 /// Turns a SQLite error into a store error that says what to do.
@@ -646,9 +689,20 @@ fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<SessionSummary> {
     })
 }
 
-/// A review from its first seven columns.
+/// A review from the columns of `REVIEW_COLUMNS`.
 fn review_from_row(row: &Row<'_>) -> rusqlite::Result<Review> {
+    let kind: String = row.get(8)?;
+    let by: Option<String> = row.get(9)?;
+    let retraction = match by {
+        Some(by) => Some(Retraction {
+            by,
+            at: row.get(10)?,
+            reason: row.get(11)?,
+        }),
+        None => None,
+    };
     Ok(Review {
+        id: row.get(7)?,
         session_id: row.get(0)?,
         criterion: row.get(1)?,
         rating: row.get(2)?,
@@ -656,5 +710,8 @@ fn review_from_row(row: &Row<'_>) -> rusqlite::Result<Review> {
         comment: row.get(4)?,
         reviewer: row.get(5)?,
         reviewed_at: row.get(6)?,
+        // A kind this version does not know counts as a plain rating.
+        kind: ReviewKind::from_label(&kind).unwrap_or_default(),
+        retraction,
     })
 }

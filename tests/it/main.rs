@@ -7,6 +7,7 @@ mod import_property;
 mod labelled;
 mod play;
 mod qa;
+mod reviews;
 mod scoring;
 mod store;
 mod watch;

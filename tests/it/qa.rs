@@ -7,7 +7,7 @@ use super::cli::rapport;
 use super::store::{POSTGRES_ENV, TestDb, backends, sample};
 
 /// Writes the sample sessions' transcripts into `dir`, one `.jsonl` file each.
-fn write_transcripts(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn write_transcripts(dir: &Path) -> Vec<PathBuf> {
     std::fs::create_dir_all(dir).expect("dir");
     sample()
         .iter()
@@ -19,7 +19,7 @@ fn write_transcripts(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-fn run(dir: &Path, db: &TestDb, args: &[&str]) -> (i32, String, String) {
+pub(crate) fn run(dir: &Path, db: &TestDb, args: &[&str]) -> (i32, String, String) {
     let mut all: Vec<&str> = args.to_vec();
     all.extend(["--db", db.url.as_str()]);
     rapport(dir, &all)
@@ -169,7 +169,7 @@ fn reports_come_in_every_format() {
         );
         assert_eq!(csv.lines().count(), sample().len() + 1, "{}", db.name);
         assert!(
-            csv.starts_with("session_id,trainee,team,scenario,started_at"),
+            csv.starts_with("\u{feff}session_id,trainee,team,scenario,started_at"),
             "{}",
             db.name
         );
@@ -179,7 +179,7 @@ fn reports_come_in_every_format() {
             &["report", "--format", "csv", "--by", "scenario"],
         );
         assert!(
-            groups.starts_with("scenario,sessions,reviewed,iqs"),
+            groups.starts_with("\u{feff}scenario,sessions,reviewed,iqs"),
             "{}: {groups}",
             db.name
         );

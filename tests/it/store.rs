@@ -122,7 +122,7 @@ fn saving_twice_changes_nothing() {
         let mut store = db.open();
         assert_eq!(
             store.schema_version().expect("version"),
-            if db.name == "sqlite" { 2 } else { 1 },
+            if db.name == "sqlite" { 3 } else { 2 },
             "{}",
             db.name
         );
@@ -368,13 +368,13 @@ fn rubric() -> Rubric {
 }
 
 fn request(session: &str, criterion: &str, rating: Option<i32>, reviewer: &str) -> ReviewRequest {
-    ReviewRequest {
-        session: session.to_owned(),
-        criterion: criterion.to_owned(),
+    ReviewRequest::one(
+        session,
+        criterion,
         rating,
-        comment: format!("{reviewer} says so"),
-        reviewer: reviewer.to_owned(),
-    }
+        &format!("{reviewer} says so"),
+        reviewer,
+    )
 }
 
 #[test]
@@ -399,7 +399,11 @@ fn reviews_change_final_scores_and_feed_calibration() {
             &lookup,
         )
         .expect("review");
-        assert_eq!(outcome.machine_rating, criterion.rating, "{}", db.name);
+        assert_eq!(
+            outcome.ratings[0].machine_rating, criterion.rating,
+            "{}",
+            db.name
+        );
         assert!(
             outcome.reviewed_overall < outcome.machine_overall || outcome.reviewed_overall == 0.0,
             "{}",
@@ -454,10 +458,10 @@ fn reviews_change_final_scores_and_feed_calibration() {
 
         let calibration = calibrate(&store.reviews(&Filter::default()).expect("reviews"));
         let all = &calibration.rows[0];
-        let machine = all.machine_vs_reviewers.expect("machine pairs");
+        let machine = all.machine_vs_reviewers.as_ref().expect("machine pairs");
         assert_eq!(machine.pairs, 2, "{}", db.name);
         assert!((machine.percent - 0.5).abs() < 1e-9, "{}", db.name);
-        let between = all.between_reviewers.expect("reviewer pairs");
+        let between = all.between_reviewers.as_ref().expect("reviewer pairs");
         assert_eq!((between.pairs, between.percent), (1, 0.0), "{}", db.name);
         assert!(
             calibration
@@ -848,7 +852,7 @@ fn a_version_1_database_migrates_without_losing_sessions() {
         }
     }
     let mut store = Store::open(Some(&path.display().to_string())).expect("migrates");
-    assert_eq!(store.schema_version().expect("version"), 2);
+    assert_eq!(store.schema_version().expect("version"), 3);
     let summaries = store.summaries(&Filter::default()).expect("summaries");
     assert_eq!(summaries.len(), 1);
     assert_eq!(summaries[0].overall, run.scorecard.overall);

@@ -25,6 +25,15 @@ const SCHEMA_TABLES: &[&[&str]] = &[
         "teams",
         "reviews",
     ],
+    &[
+        "sessions",
+        "session_documents",
+        "criterion_scores",
+        "reviews",
+        "review_retractions",
+        "score_revisions",
+        "team_memberships",
+    ],
 ];
 
 /// Columns every version of Rapport's `sessions` table has.

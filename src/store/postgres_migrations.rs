@@ -1,0 +1,121 @@
+//! The PostgreSQL store's schema migrations, in order: forward only, each run once, none losing stored data.
+
+/// Schema migrations, applied in order; the index + 1 is the schema version.
+pub(super) const MIGRATIONS: &[&str] = &[
+    r#"
+CREATE TABLE sessions (
+    id                 BIGSERIAL PRIMARY KEY,
+    session_id         TEXT NOT NULL UNIQUE,
+    trainee            TEXT NOT NULL,
+    scenario_id        TEXT NOT NULL,
+    scenario_version   BIGINT NOT NULL,
+    scenario_hash      TEXT NOT NULL,
+    seed               BIGINT NOT NULL,
+    started_at         TEXT NOT NULL,
+    started_epoch      BIGINT NOT NULL,
+    outcome            TEXT NOT NULL,
+    rubric_id          TEXT NOT NULL,
+    rubric_version     BIGINT NOT NULL,
+    overall            DOUBLE PRECISION NOT NULL,
+    passed             BOOLEAN NOT NULL,
+    band               TEXT NOT NULL,
+    handle_secs        DOUBLE PRECISION NOT NULL,
+    empathy            DOUBLE PRECISION,
+    timeliness         DOUBLE PRECISION,
+    expectations       DOUBLE PRECISION,
+    ownership          DOUBLE PRECISION,
+    reviewed           BOOLEAN NOT NULL DEFAULT FALSE,
+    final_overall      DOUBLE PRECISION NOT NULL,
+    final_passed       BOOLEAN NOT NULL,
+    final_empathy      DOUBLE PRECISION,
+    final_timeliness   DOUBLE PRECISION,
+    final_expectations DOUBLE PRECISION,
+    final_ownership    DOUBLE PRECISION,
+    criteria           TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX sessions_trainee ON sessions (trainee, started_epoch);
+CREATE INDEX sessions_scenario ON sessions (scenario_id, started_epoch);
+CREATE INDEX sessions_started ON sessions (started_epoch);
+CREATE TABLE session_documents (
+    session            BIGINT PRIMARY KEY REFERENCES sessions (id),
+    transcript         TEXT NOT NULL,
+    scorecard          TEXT NOT NULL,
+    reviewed_scorecard TEXT
+);
+CREATE TABLE criterion_scores (
+    session      BIGINT NOT NULL REFERENCES sessions (id),
+    criterion    TEXT NOT NULL,
+    dimension    TEXT NOT NULL,
+    rating       INTEGER,
+    score        DOUBLE PRECISION,
+    final_rating INTEGER,
+    final_score  DOUBLE PRECISION,
+    reviewed     BOOLEAN NOT NULL DEFAULT FALSE,
+    PRIMARY KEY (session, criterion)
+);
+CREATE TABLE teams (
+    trainee TEXT PRIMARY KEY,
+    team    TEXT NOT NULL
+);
+CREATE INDEX teams_team ON teams (team);
+CREATE TABLE reviews (
+    id             BIGSERIAL PRIMARY KEY,
+    session_id     TEXT NOT NULL REFERENCES sessions (session_id),
+    criterion      TEXT NOT NULL,
+    rating         INTEGER,
+    machine_rating INTEGER,
+    comment        TEXT NOT NULL,
+    reviewer       TEXT NOT NULL,
+    reviewed_at    TEXT NOT NULL
+);
+CREATE INDEX reviews_session ON reviews (session_id);
+"#,
+    MIGRATION_2,
+];
+
+/// Version 2: reviews gain a kind and can be retracted with a trace, each change of a session's
+/// reviewed scores is kept as a revision (for xAPI), and team membership has dates. Existing
+/// reviews become plain ratings, existing teams memberships that cover all time, and each reviewed
+/// session gets one revision with its current scores (the same as SQLite's version 3).
+const MIGRATION_2: &str = r#"
+ALTER TABLE reviews ADD COLUMN kind TEXT NOT NULL DEFAULT 'rating';
+CREATE TABLE review_retractions (
+    review_id    BIGINT PRIMARY KEY REFERENCES reviews (id),
+    retracted_by TEXT NOT NULL,
+    retracted_at TEXT NOT NULL,
+    reason       TEXT NOT NULL
+);
+CREATE TABLE score_revisions (
+    id                 BIGSERIAL PRIMARY KEY,
+    session_id         TEXT NOT NULL REFERENCES sessions (session_id),
+    revised_at         TEXT NOT NULL,
+    revised_by         TEXT NOT NULL,
+    reviewed           BOOLEAN NOT NULL,
+    final_overall      DOUBLE PRECISION NOT NULL,
+    final_passed       BOOLEAN NOT NULL,
+    final_empathy      DOUBLE PRECISION,
+    final_timeliness   DOUBLE PRECISION,
+    final_expectations DOUBLE PRECISION,
+    final_ownership    DOUBLE PRECISION
+);
+CREATE INDEX score_revisions_session ON score_revisions (session_id);
+INSERT INTO score_revisions (session_id, revised_at, revised_by, reviewed, final_overall, final_passed,
+    final_empathy, final_timeliness, final_expectations, final_ownership)
+SELECT s.session_id,
+    (SELECT r.reviewed_at FROM reviews r WHERE r.session_id = s.session_id ORDER BY r.id DESC LIMIT 1),
+    (SELECT r.reviewer FROM reviews r WHERE r.session_id = s.session_id ORDER BY r.id DESC LIMIT 1),
+    TRUE, s.final_overall, s.final_passed, s.final_empathy, s.final_timeliness, s.final_expectations, s.final_ownership
+FROM sessions s WHERE s.reviewed AND EXISTS (SELECT 1 FROM reviews r WHERE r.session_id = s.session_id)
+ORDER BY s.id;
+CREATE TABLE team_memberships (
+    id          BIGSERIAL PRIMARY KEY,
+    trainee     TEXT NOT NULL,
+    team        TEXT NOT NULL,
+    since_epoch BIGINT,
+    until_epoch BIGINT
+);
+INSERT INTO team_memberships (trainee, team) SELECT trainee, team FROM teams ORDER BY trainee;
+DROP TABLE teams;
+CREATE INDEX team_memberships_trainee ON team_memberships (trainee, since_epoch);
+CREATE INDEX team_memberships_team ON team_memberships (team);
+"#;

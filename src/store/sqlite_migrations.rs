@@ -1,0 +1,187 @@
+//! The SQLite store's schema migrations, in order: forward only, each run once, none losing stored data.
+
+/// Schema migrations, applied in order; the index + 1 is the schema version.
+///
+/// Version 1 was the first store; version 2 moves the documents out of the session rows (so
+/// reports scan small rows), keeps per-dimension and reviewed ("final") scores as columns, and
+/// adds teams and reviews. A migration never loses stored sessions.
+pub(super) const MIGRATIONS: &[&str] = &[
+    r#"
+CREATE TABLE sessions (
+    session_id       TEXT PRIMARY KEY,
+    trainee          TEXT NOT NULL,
+    scenario_id      TEXT NOT NULL,
+    scenario_version INTEGER NOT NULL,
+    scenario_hash    TEXT NOT NULL,
+    seed             INTEGER NOT NULL,
+    started_at       TEXT NOT NULL,
+    outcome          TEXT NOT NULL,
+    rubric_id        TEXT NOT NULL,
+    rubric_version   INTEGER NOT NULL,
+    overall          REAL NOT NULL,
+    passed           INTEGER NOT NULL,
+    band             TEXT NOT NULL,
+    handle_secs      REAL NOT NULL,
+    transcript       TEXT NOT NULL,
+    scorecard        TEXT NOT NULL
+);
+CREATE INDEX sessions_trainee ON sessions (trainee, started_at);
+CREATE INDEX sessions_scenario ON sessions (scenario_id, started_at);
+CREATE TABLE criterion_scores (
+    session_id TEXT NOT NULL REFERENCES sessions (session_id),
+    criterion  TEXT NOT NULL,
+    dimension  TEXT NOT NULL,
+    rating     INTEGER,
+    score      REAL,
+    PRIMARY KEY (session_id, criterion)
+);
+CREATE TABLE dimension_scores (
+    session_id TEXT NOT NULL REFERENCES sessions (session_id),
+    dimension  TEXT NOT NULL,
+    score      REAL,
+    PRIMARY KEY (session_id, dimension)
+);
+"#,
+    r#"
+CREATE TABLE sessions_v2 (
+    id                 INTEGER PRIMARY KEY,
+    session_id         TEXT NOT NULL UNIQUE,
+    trainee            TEXT NOT NULL,
+    scenario_id        TEXT NOT NULL,
+    scenario_version   INTEGER NOT NULL,
+    scenario_hash      TEXT NOT NULL,
+    seed               INTEGER NOT NULL,
+    started_at         TEXT NOT NULL,
+    started_epoch      INTEGER NOT NULL,
+    outcome            TEXT NOT NULL,
+    rubric_id          TEXT NOT NULL,
+    rubric_version     INTEGER NOT NULL,
+    overall            REAL NOT NULL,
+    passed             INTEGER NOT NULL,
+    band               TEXT NOT NULL,
+    handle_secs        REAL NOT NULL,
+    empathy            REAL,
+    timeliness         REAL,
+    expectations       REAL,
+    ownership          REAL,
+    reviewed           INTEGER NOT NULL DEFAULT 0,
+    final_overall      REAL NOT NULL,
+    final_passed       INTEGER NOT NULL,
+    final_empathy      REAL,
+    final_timeliness   REAL,
+    final_expectations REAL,
+    final_ownership    REAL,
+    criteria           TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO sessions_v2 (session_id, trainee, scenario_id, scenario_version, scenario_hash, seed, started_at, started_epoch,
+    outcome, rubric_id, rubric_version, overall, passed, band, handle_secs, empathy, timeliness, expectations, ownership,
+    final_overall, final_passed, final_empathy, final_timeliness, final_expectations, final_ownership)
+SELECT o.session_id, o.trainee, o.scenario_id, o.scenario_version, o.scenario_hash, o.seed, o.started_at,
+    COALESCE(unixepoch(o.started_at), 0), o.outcome, o.rubric_id, o.rubric_version, o.overall, o.passed, o.band, o.handle_secs,
+    e.score, t.score, x.score, w.score, o.overall, o.passed, e.score, t.score, x.score, w.score
+FROM sessions o
+LEFT JOIN dimension_scores e ON e.session_id = o.session_id AND e.dimension = 'empathy'
+LEFT JOIN dimension_scores t ON t.session_id = o.session_id AND t.dimension = 'timeliness'
+LEFT JOIN dimension_scores x ON x.session_id = o.session_id AND x.dimension = 'expectations'
+LEFT JOIN dimension_scores w ON w.session_id = o.session_id AND w.dimension = 'ownership';
+CREATE TABLE session_documents (
+    session            INTEGER PRIMARY KEY REFERENCES sessions_v2 (id),
+    transcript         TEXT NOT NULL,
+    scorecard          TEXT NOT NULL,
+    reviewed_scorecard TEXT
+);
+INSERT INTO session_documents (session, transcript, scorecard)
+SELECT n.id, o.transcript, o.scorecard FROM sessions o JOIN sessions_v2 n ON n.session_id = o.session_id;
+CREATE TABLE criterion_scores_v2 (
+    session      INTEGER NOT NULL REFERENCES sessions_v2 (id),
+    criterion    TEXT NOT NULL,
+    dimension    TEXT NOT NULL,
+    rating       INTEGER,
+    score        REAL,
+    final_rating INTEGER,
+    final_score  REAL,
+    reviewed     INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (session, criterion)
+) WITHOUT ROWID;
+INSERT INTO criterion_scores_v2 (session, criterion, dimension, rating, score, final_rating, final_score)
+SELECT n.id, c.criterion, c.dimension, c.rating, c.score, c.rating, c.score
+FROM criterion_scores c JOIN sessions_v2 n ON n.session_id = c.session_id;
+UPDATE sessions_v2 SET criteria = COALESCE((
+    SELECT group_concat(replace(replace(replace(c.criterion, '%', '%25'), ',', '%2C'), ';', '%3B') || ',' || c.dimension || ','
+        || COALESCE(c.score, '') || ',' || COALESCE(c.score, ''), ';')
+    FROM criterion_scores c WHERE c.session_id = sessions_v2.session_id), '');
+DROP TABLE criterion_scores;
+DROP TABLE dimension_scores;
+DROP TABLE sessions;
+ALTER TABLE sessions_v2 RENAME TO sessions;
+ALTER TABLE criterion_scores_v2 RENAME TO criterion_scores;
+CREATE INDEX sessions_trainee ON sessions (trainee, started_epoch);
+CREATE INDEX sessions_scenario ON sessions (scenario_id, started_epoch);
+CREATE INDEX sessions_started ON sessions (started_epoch);
+CREATE TABLE teams (
+    trainee TEXT PRIMARY KEY,
+    team    TEXT NOT NULL
+);
+CREATE INDEX teams_team ON teams (team);
+CREATE TABLE reviews (
+    id             INTEGER PRIMARY KEY,
+    session_id     TEXT NOT NULL REFERENCES sessions (session_id),
+    criterion      TEXT NOT NULL,
+    rating         INTEGER,
+    machine_rating INTEGER,
+    comment        TEXT NOT NULL,
+    reviewer       TEXT NOT NULL,
+    reviewed_at    TEXT NOT NULL
+);
+CREATE INDEX reviews_session ON reviews (session_id);
+"#,
+    MIGRATION_3,
+];
+
+/// Version 3: reviews gain a kind (rating, adjudication, dispute) and can be retracted with a
+/// trace; every change of a session's reviewed scores is kept as a revision (xAPI voids the
+/// statements of superseded ones); team membership has dates, so a move keeps past sessions in the
+/// old team. Existing reviews become plain ratings, existing teams memberships that cover all
+/// time, and each reviewed session gets one revision with its current scores.
+const MIGRATION_3: &str = r#"
+ALTER TABLE reviews ADD COLUMN kind TEXT NOT NULL DEFAULT 'rating';
+CREATE TABLE review_retractions (
+    review_id    INTEGER PRIMARY KEY REFERENCES reviews (id),
+    retracted_by TEXT NOT NULL,
+    retracted_at TEXT NOT NULL,
+    reason       TEXT NOT NULL
+);
+CREATE TABLE score_revisions (
+    id                 INTEGER PRIMARY KEY,
+    session_id         TEXT NOT NULL REFERENCES sessions (session_id),
+    revised_at         TEXT NOT NULL,
+    revised_by         TEXT NOT NULL,
+    reviewed           INTEGER NOT NULL,
+    final_overall      REAL NOT NULL,
+    final_passed       INTEGER NOT NULL,
+    final_empathy      REAL,
+    final_timeliness   REAL,
+    final_expectations REAL,
+    final_ownership    REAL
+);
+CREATE INDEX score_revisions_session ON score_revisions (session_id);
+INSERT INTO score_revisions (session_id, revised_at, revised_by, reviewed, final_overall, final_passed,
+    final_empathy, final_timeliness, final_expectations, final_ownership)
+SELECT s.session_id,
+    (SELECT r.reviewed_at FROM reviews r WHERE r.session_id = s.session_id ORDER BY r.id DESC LIMIT 1),
+    (SELECT r.reviewer FROM reviews r WHERE r.session_id = s.session_id ORDER BY r.id DESC LIMIT 1),
+    1, s.final_overall, s.final_passed, s.final_empathy, s.final_timeliness, s.final_expectations, s.final_ownership
+FROM sessions s WHERE s.reviewed = 1 AND EXISTS (SELECT 1 FROM reviews r WHERE r.session_id = s.session_id)
+ORDER BY s.id;
+CREATE TABLE team_memberships (
+    id          INTEGER PRIMARY KEY,
+    trainee     TEXT NOT NULL,
+    team        TEXT NOT NULL,
+    since_epoch INTEGER,
+    until_epoch INTEGER
+);
+INSERT INTO team_memberships (trainee, team) SELECT trainee, team FROM teams ORDER BY trainee;
+DROP TABLE teams;
+CREATE INDEX team_memberships_trainee ON team_memberships (trainee, since_epoch);
+CREATE INDEX team_memberships_team ON team_memberships (team);
+"#;

@@ -9,6 +9,7 @@
 //! the jargon, the questions that ask again for what the customer already gave, and the promise
 //! ledger (see [`promises`]). Negation and hedging are handled in [`negation`] and [`promises`].
 
+pub mod disguise;
 pub mod explain;
 pub mod lexicon;
 pub mod negation;
@@ -24,7 +25,8 @@ use smol_str::SmolStr;
 
 use crate::scenario::{Choice, Diagnostic, Dimension, Intent, Policy, PromiseKind, Scenario};
 
-pub use explain::render_reading;
+pub use disguise::{Disguise, DisguiseKind};
+pub use explain::{disguise_note, render_reading};
 pub use lexicon::{CompiledLexicon, Lexicon};
 
 use normalise::Normalised;
@@ -126,6 +128,10 @@ pub struct Reading {
     pub findings: Vec<Finding>,
     /// The commitments made, with the policy's verdict.
     pub promises: Vec<Promise>,
+    /// Invisible characters and look-alike letters the reply held: it was read without them, or
+    /// with the Latin letters they imitate, so they neither hide nor earn anything.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disguised: Vec<Disguise>,
 }
 
 impl Reading {
@@ -268,8 +274,11 @@ impl Analyser {
 
     /// Reads one reply.
     pub fn read(&self, text: &str, ctx: &ReplyContext<'_>) -> Reading {
-        let mut reading = Reading::default();
-        let norm = Normalised::new(text);
+        let mut norm = Normalised::new(text);
+        let mut reading = Reading {
+            disguised: std::mem::take(&mut norm.disguises),
+            ..Reading::default()
+        };
         if norm.text.trim().is_empty() {
             return reading;
         }

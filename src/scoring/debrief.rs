@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::evidence::{Evidence, MeterPoint, observe};
 use super::rubric::Rubric;
 use super::scorecard::{Scorecard, score_observations};
-use crate::analysis::Polarity;
+use crate::analysis::{Polarity, disguise_note};
 use crate::engine::Event;
 use crate::scenario::{Dimension, Outcome, Scenario};
 use crate::transcript::Transcript;
@@ -43,6 +43,17 @@ pub struct Debrief {
     pub strengths: Vec<Evidence>,
     pub costly: Vec<CostlyMoment>,
     pub meters: Vec<MeterPoint>,
+    /// The replies that held invisible characters or look-alike letters (read without them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disguised: Vec<DisguisedTurn>,
+}
+
+/// A turn whose words held invisible characters or look-alike letters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DisguisedTurn {
+    pub turn: usize,
+    /// What was found and how the reply was read, in a sentence.
+    pub note: String,
 }
 
 /// Builds the debrief of a transcript. `model_reply` gives a better reply for a criterion id.
@@ -131,7 +142,27 @@ pub fn build_debrief(
         scorecard,
         strengths,
         costly,
+        disguised: disguised_turns(transcript),
     }
+}
+
+/// The turns whose reply or option text held invisible characters or look-alike letters.
+fn disguised_turns(transcript: &Transcript) -> Vec<DisguisedTurn> {
+    let mut turns = Vec::new();
+    for (turn, record) in transcript.turns.iter().enumerate() {
+        for timed in &record.events {
+            let reading = match &timed.event {
+                Event::TraineeChose { reading, .. } | Event::TraineeReplied { reading, .. } => {
+                    reading
+                }
+                _ => continue,
+            };
+            if let Some(note) = disguise_note(reading) {
+                turns.push(DisguisedTurn { turn, note });
+            }
+        }
+    }
+    turns
 }
 
 /// What the trainee said or did in a turn.
@@ -277,6 +308,12 @@ pub fn render_debrief(debrief: &Debrief) -> String {
             if let Some(better) = &moment.better {
                 let _ = writeln!(out, "       Better: \"{better}\"");
             }
+        }
+    }
+    if !debrief.disguised.is_empty() {
+        let _ = writeln!(out, "\nHidden characters:");
+        for disguised in &debrief.disguised {
+            let _ = writeln!(out, "  turn {}: {}", disguised.turn, disguised.note);
         }
     }
     if !card.ledger.is_empty() {

@@ -399,3 +399,143 @@ fn issue_labels_count_a_reply_once_whichever_member_matched() {
     );
     assert!((tally.f1() - 2.0 / 3.0).abs() < 1e-9);
 }
+
+/// A reply with a zero-width space after the first letter of every word of two letters or more.
+fn with_zero_width_spaces(reply: &str) -> String {
+    reply
+        .split(' ')
+        .map(|word| {
+            let mut chars = word.chars();
+            match (chars.next(), chars.as_str()) {
+                (Some(first), rest) if rest.chars().any(char::is_alphabetic) => {
+                    format!("{first}\u{200B}{rest}")
+                }
+                _ => word.to_owned(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A reply with the first letter of every word of two letters or more that has a Cyrillic
+/// look-alike swapped for it (Latin c, a, e, o, p, x and their capitals).
+fn with_cyrillic_look_alikes(reply: &str) -> String {
+    const LOOK_ALIKES: [(char, char); 12] = [
+        ('C', '\u{0421}'),
+        ('c', '\u{0441}'),
+        ('A', '\u{0410}'),
+        ('a', '\u{0430}'),
+        ('E', '\u{0415}'),
+        ('e', '\u{0435}'),
+        ('O', '\u{041E}'),
+        ('o', '\u{043E}'),
+        ('P', '\u{0420}'),
+        ('p', '\u{0440}'),
+        ('X', '\u{0425}'),
+        ('x', '\u{0445}'),
+    ];
+    reply
+        .split(' ')
+        .map(|word| {
+            if word.chars().filter(char::is_ascii_alphabetic).count() < 2 {
+                return word.to_owned();
+            }
+            let mut swapped = false;
+            word.chars()
+                .map(
+                    |c| match LOOK_ALIKES.iter().find(|(latin, _)| *latin == c) {
+                        Some((_, cyrillic)) if !swapped => {
+                            swapped = true;
+                            *cyrillic
+                        }
+                        _ => c,
+                    },
+                )
+                .collect()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Every shipped test plan's runs, played as written and again with every free-text reply
+/// disguised, score the same: the poor trainees' "calm down", guarantees and jargon are not
+/// hidden by invisible characters or look-alike letters (issue 17).
+#[test]
+fn disguised_replies_score_exactly_as_the_clean_ones() {
+    use rapport::engine::Move;
+    use rapport::runner::{Toolkit, collect_plans, run_moves, scripted_setup};
+    use rapport::script::TestPlan;
+
+    let kit = Toolkit::shipped();
+    let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let plans = collect_plans(std::slice::from_ref(&scenarios));
+    assert!(!plans.is_empty());
+    let mut disguised_replies = 0;
+    for plan_path in plans {
+        let (plan, _): (TestPlan, _) = load_ron(&plan_path).expect("plan");
+        let scenario_path = plan_path
+            .parent()
+            .expect("a plan's folder")
+            .join(&plan.scenario);
+        let loaded = rapport::scenario::load_scenario(&scenario_path).expect("scenario");
+        for run in &plan.runs {
+            let play = |disguise: &dyn Fn(&str) -> String| {
+                let moves: Vec<_> = run
+                    .moves
+                    .iter()
+                    .cloned()
+                    .map(|mut scripted| {
+                        if let Move::Say(text) = &scripted.action {
+                            scripted.action = Move::Say(disguise(text));
+                        }
+                        scripted
+                    })
+                    .collect();
+                run_moves(
+                    &loaded,
+                    std::sync::Arc::new(loaded.scenario.clone()),
+                    &kit,
+                    &kit.rubric,
+                    &scripted_setup(run.seed, "t"),
+                    &moves,
+                    None,
+                )
+                .expect("runs")
+            };
+            let clean = play(&|text| text.to_owned());
+            disguised_replies += run
+                .moves
+                .iter()
+                .filter(|m| matches!(m.action, Move::Say(_)))
+                .count();
+            for (how, disguise) in [
+                (
+                    "zero-width spaces",
+                    &with_zero_width_spaces as &dyn Fn(&str) -> String,
+                ),
+                ("Cyrillic look-alikes", &with_cyrillic_look_alikes),
+            ] {
+                let hidden = play(disguise);
+                assert_eq!(
+                    (hidden.scorecard.overall, hidden.scorecard.passed),
+                    (clean.scorecard.overall, clean.scorecard.passed),
+                    "{}: {} with {how}",
+                    plan_path.display(),
+                    run.name
+                );
+                // The debrief says the replies held them; the clean run's does not.
+                let says = |result: &rapport::runner::RunResult| {
+                    let debrief = kit.debrief(&result.transcript, &loaded, &kit.rubric);
+                    rapport::scoring::render_debrief(&debrief).contains("Hidden characters:")
+                };
+                let replied = run.moves.iter().any(|m| matches!(m.action, Move::Say(_)));
+                assert_eq!(says(&hidden), replied, "{}: {how}", run.name);
+                assert!(!says(&clean), "{}", run.name);
+            }
+        }
+    }
+    assert!(
+        disguised_replies > 0,
+        "the shipped plans hold free-text replies"
+    );
+}

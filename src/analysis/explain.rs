@@ -28,6 +28,12 @@ pub(crate) fn push_verdict_words(out: &mut String, verdict: PromiseVerdict, term
             out.push_str("not covered by the policy, so it cannot be known to be kept");
             return;
         }
+        PromiseVerdict::RatedOverpromise => {
+            out.push_str(
+                "rated an over-promise by the scenario, though the policy allows the kind",
+            );
+            return;
+        }
         PromiseVerdict::Undertaking => {
             out.push_str(
                 "an open-ended undertaking to do the work: no outcome or time frame promised",

@@ -96,6 +96,9 @@ pub enum PromiseVerdict {
     /// An open-ended commitment to do work ("I'll sort this out", "I'll look into it") that the
     /// policy does not cover: kept in the ledger, but no time frame or outcome was promised.
     Undertaking,
+    /// The scenario's author rated the option that made it an over-promise, though the policy
+    /// allows its kind (the terms it broke, an amount or a condition, are in the author's note).
+    RatedOverpromise,
 }
 
 impl PromiseVerdict {

@@ -15,6 +15,7 @@ pub mod lexicon;
 pub mod negation;
 pub mod normalise;
 pub mod promises;
+mod respell;
 mod spans;
 
 use std::path::Path;
@@ -278,6 +279,7 @@ impl Analyser {
     /// Reads one reply.
     pub fn read(&self, text: &str, ctx: &ReplyContext<'_>) -> Reading {
         let mut norm = Normalised::new(text);
+        self.lexicon.respellings.respell(&mut norm);
         let mut reading = Reading {
             disguised: std::mem::take(&mut norm.disguises),
             ..Reading::default()

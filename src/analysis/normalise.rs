@@ -122,6 +122,23 @@ impl<'a> Normalised<'a> {
         self.original[from..to].trim()
     }
 
+    /// The byte offset in `original` of byte `i` of `text` (or of its end).
+    pub(crate) fn offset_of(&self, i: usize) -> usize {
+        if self.offsets.is_empty() {
+            i.min(self.original.len())
+        } else {
+            self.offsets[i.min(self.offsets.len() - 1)]
+        }
+    }
+
+    /// Replaces the normalised text and its map back (one offset per byte, and one past the end),
+    /// as [`super::respell`] does.
+    pub(crate) fn replace_text(&mut self, text: String, offsets: Vec<usize>) {
+        debug_assert_eq!(offsets.len(), text.len() + 1);
+        self.text = text;
+        self.offsets = offsets;
+    }
+
     /// The sentences, like [`Normalised::sentences`], without collecting them.
     pub fn sentence_ranges(&self) -> Sentences<'_> {
         Sentences {

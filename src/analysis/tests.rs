@@ -576,3 +576,18 @@ fn words_wholly_in_another_script_are_not_read_as_latin() {
     let norm = Normalised::new("\u{0441}\u{043E}\u{0440} cop");
     assert_eq!(norm.text, "___ cop");
 }
+
+#[test]
+fn chat_spellings_read_as_the_words_they_stand_for() {
+    let chat = read("dont worry maria ill get it back in ur account today");
+    assert!(chat.overpromised(), "{chat:?}");
+    assert!(chat.has("ownership.commitment", Polarity::Good));
+    // The quote is the reply's own words, as typed.
+    assert!(
+        chat.promises[0]
+            .quote
+            .contains("ill get it back in ur account")
+    );
+    // Words a respelling would spoil are not in the table: an order id is still an order id.
+    assert!(read("What's your order id?").has("ownership.no-repeat", Polarity::Bad));
+}

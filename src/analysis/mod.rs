@@ -4,10 +4,12 @@
 //! words that matched. Phrases and patterns live in a lexicon file trainers can extend
 //! (`scenarios/default.lexicon.ron` is shipped inside the binary).
 //!
-//! A reply is read in four passes over one normalised copy of its text (lower case, straight
-//! quotes, one space between words; see [`normalise`]): the phrase rules, the customer's name and
-//! the jargon, the questions that ask again for what the customer already gave, and the promise
-//! ledger (see [`promises`]). Negation and hedging are handled in [`negation`] and [`promises`].
+//! A reply is read in four passes over one normalised copy of its text (invisible characters
+//! dropped and look-alike letters read as Latin ones, see [`disguise`]; lower case, straight
+//! quotes, one space between words, see [`normalise`]; chat spellings respelt, see `respell`):
+//! the phrase rules, the customer's name and the jargon, the questions that ask again for what
+//! the customer already gave, and the promise ledger (see [`promises`]). Negation and hedging are
+//! handled in [`negation`] and [`promises`].
 
 pub mod disguise;
 pub mod explain;

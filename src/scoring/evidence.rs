@@ -96,8 +96,8 @@ pub fn observe(transcript: &Transcript, scenario: &Scenario, rubric: &Rubric) ->
     let mut silences = 0;
     let mut answered_any = false;
     let mut expects: Vec<Intent> = Vec::new();
-    // What the customer has said so far, normalised: a term they used is their word, not jargon.
-    let mut customer_words = String::new();
+    // What the customer has said so far: a term they used is their word, not jargon.
+    let mut customer_lines: Vec<&str> = Vec::new();
     for (turn, record) in transcript.turns.iter().enumerate() {
         // Every move but `Wait` answers the customer.
         if record.mv.as_ref().is_some_and(|mv| *mv != Move::Wait) {
@@ -131,17 +131,14 @@ pub fn observe(transcript: &Transcript, scenario: &Scenario, rubric: &Rubric) ->
                     }
                 }
                 Event::SilenceFired { .. } => silences += 1,
-                Event::CustomerSaid { text, .. } => {
-                    customer_words.push_str(&normalise_phrase(text));
-                    customer_words.push('\n');
-                }
+                Event::CustomerSaid { text, .. } => customer_lines.push(text),
                 Event::TraineeChose {
                     id, text, reading, ..
                 } => {
                     obs.spoke = true;
                     expects.clear();
                     for finding in &reading.findings {
-                        if !is_customers_word(finding, &customer_words) {
+                        if !is_customers_word(finding, &customer_lines) {
                             push(finding.clone());
                         }
                     }
@@ -175,7 +172,7 @@ pub fn observe(transcript: &Transcript, scenario: &Scenario, rubric: &Rubric) ->
                 Event::TraineeReplied { text, reading } => {
                     obs.spoke = true;
                     for finding in &reading.findings {
-                        if !is_customers_word(finding, &customer_words) {
+                        if !is_customers_word(finding, &customer_lines) {
                             push(finding.clone());
                         }
                     }
@@ -252,12 +249,19 @@ pub fn observe(transcript: &Transcript, scenario: &Scenario, rubric: &Rubric) ->
 
 /// Whether an analyser's jargon finding quotes a term the customer used first (their words are
 /// plain language to them). Authored annotations are the author's call and are kept.
-fn is_customers_word(finding: &Finding, customer_words: &str) -> bool {
-    finding.criterion == "expectations.plain-language"
+/// The customer's lines are normalised only when a jargon finding asks (rarely), so scoring a
+/// session costs nothing more otherwise.
+fn is_customers_word(finding: &Finding, customer_lines: &[&str]) -> bool {
+    if !(finding.criterion == "expectations.plain-language"
         && finding.polarity == Polarity::Bad
-        && finding.rule != "annotation"
-        && !customer_words.is_empty()
-        && find_word(customer_words, &normalise_phrase(&finding.matched)).is_some()
+        && finding.rule != "annotation")
+    {
+        return false;
+    }
+    let term = normalise_phrase(&finding.matched);
+    customer_lines
+        .iter()
+        .any(|line| find_word(&normalise_phrase(line), &term).is_some())
 }
 
 fn find_choice<'a>(scenario: &'a Scenario, id: &str) -> Option<&'a Choice> {

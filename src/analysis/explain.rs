@@ -28,6 +28,12 @@ pub(crate) fn push_verdict_words(out: &mut String, verdict: PromiseVerdict, term
             out.push_str("not covered by the policy, so it cannot be known to be kept");
             return;
         }
+        PromiseVerdict::RatedOverpromise => {
+            out.push_str(
+                "rated an over-promise by the scenario, though the policy allows the kind",
+            );
+            return;
+        }
         PromiseVerdict::Undertaking => {
             out.push_str(
                 "an open-ended undertaking to do the work: no outcome or time frame promised",
@@ -71,6 +77,9 @@ pub fn render_reading(reading: &Reading, text: &str) -> String {
     if !reading.intents.is_empty() {
         let intents: Vec<String> = reading.intents.iter().map(|i| format!("{i:?}")).collect();
         let _ = writeln!(out, "Reads as: {}", intents.join(", "));
+    }
+    if let Some(note) = disguise_note(reading) {
+        let _ = writeln!(out, "{note}");
     }
     if reading.findings.is_empty() && reading.promises.is_empty() {
         out.push_str("Nothing in this reply earns or costs points.\n");
@@ -131,6 +140,37 @@ pub fn render_reading(reading: &Reading, text: &str) -> String {
     out
 }
 
+/// The most disguising characters a note names one by one; more are counted.
+const DISGUISES_NAMED: usize = 5;
+
+/// "Hidden characters: …": what invisible or look-alike characters the reply held, and that it
+/// was read without them; `None` when it held none.
+pub fn disguise_note(reading: &Reading) -> Option<String> {
+    let disguised = &reading.disguised;
+    if disguised.is_empty() {
+        return None;
+    }
+    let mut named: Vec<String> = disguised
+        .iter()
+        .take(DISGUISES_NAMED)
+        .map(|d| d.describe())
+        .collect();
+    if disguised.len() > DISGUISES_NAMED {
+        named.push(format!("{} more", disguised.len() - DISGUISES_NAMED));
+    }
+    let count = disguised.len();
+    let characters = if count == 1 {
+        "character"
+    } else {
+        "characters"
+    };
+    Some(format!(
+        "Hidden characters: the reply held {count} invisible or look-alike {characters} ({}); \
+         it was read as the plain letters they hide or imitate.",
+        named.join("; ")
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,12 +197,35 @@ mod tests {
                 verdict: PromiseVerdict::Forbidden,
                 terms: "Shipping cannot be upgraded once in transit".into(),
             }],
+            disguised: Vec::new(),
         };
         let text = render_reading(&reading, "I'll upgrade it to next-day.");
         assert!(text.contains("Expectations\n  - expectations.no-overpromise [promise-ledger]"));
         assert!(text.contains("Expedite, 24 hours"));
         assert!(text.contains("forbidden by policy: Shipping cannot be upgraded once in transit"));
         assert!(!text.contains('\u{1b}'));
+        assert!(!text.contains("Hidden characters"));
+    }
+
+    #[test]
+    fn a_reply_with_hidden_characters_says_so() {
+        let analyser = crate::analysis::Analyser::shipped();
+        let policy = crate::scenario::Policy::default();
+        let context = crate::analysis::ReplyContext {
+            customer_name: "Maria",
+            policy: &policy,
+            already_given: &[],
+        };
+        let reply = "C\u{200B}alm d\u{043E}wn";
+        let text = render_reading(&analyser.read(reply, &context), reply);
+        assert!(
+            text.contains(
+                "Hidden characters: the reply held 2 invisible or look-alike characters \
+                 (zero-width character U+200B at character 2; look-alike letter \"\u{043E}\" \
+                 (U+043E) read as \"o\" at character 8)"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

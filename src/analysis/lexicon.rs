@@ -34,6 +34,7 @@ use super::normalise::{
     Normalised, WordSet, bounded, find_word, find_word_with, find_word_with_from, normalise_phrase,
     with_normalised_phrase,
 };
+use super::respell::Respellings;
 use super::spans::{SpanCaches, Spans};
 use super::{Finding, Polarity, Reading, dimension_of};
 use crate::scenario::{Code, Diagnostic, Intent, Policy, PromiseKind, SourceFile};
@@ -74,6 +75,10 @@ pub struct Lexicon {
     /// Per criterion, a better reply the debrief shows.
     #[serde(default)]
     pub model_replies: BTreeMap<String, String>,
+    /// Chat spellings and common typos, each with the word it stands for ("ur": "your"); replies
+    /// are read with them respelt (see `respell.rs`).
+    #[serde(default)]
+    pub spellings: BTreeMap<String, String>,
 }
 
 /// How negation is recognised.
@@ -999,6 +1004,7 @@ pub struct CompiledLexicon {
     interrogatives: WordSet,
     pub(crate) notes: DerivedNotes,
     pub(crate) model_replies: BTreeMap<String, String>,
+    pub(crate) respellings: Respellings,
 }
 
 /// Compiles patterns with the source at hand for diagnostics.
@@ -1324,6 +1330,7 @@ impl Lexicon {
             interrogatives: words(&self.interrogatives),
             notes: self.notes,
             model_replies: self.model_replies,
+            respellings: Respellings::new(&self.spellings),
         })
     }
 }

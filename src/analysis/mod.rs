@@ -4,16 +4,20 @@
 //! words that matched. Phrases and patterns live in a lexicon file trainers can extend
 //! (`scenarios/default.lexicon.ron` is shipped inside the binary).
 //!
-//! A reply is read in four passes over one normalised copy of its text (lower case, straight
-//! quotes, one space between words; see [`normalise`]): the phrase rules, the customer's name and
-//! the jargon, the questions that ask again for what the customer already gave, and the promise
-//! ledger (see [`promises`]). Negation and hedging are handled in [`negation`] and [`promises`].
+//! A reply is read in four passes over one normalised copy of its text (invisible characters
+//! dropped and look-alike letters read as Latin ones, see [`disguise`]; lower case, straight
+//! quotes, one space between words, see [`normalise`]; chat spellings respelt, see `respell`):
+//! the phrase rules, the customer's name and the jargon, the questions that ask again for what
+//! the customer already gave, and the promise ledger (see [`promises`]). Negation and hedging are
+//! handled in [`negation`] and [`promises`].
 
+pub mod disguise;
 pub mod explain;
 pub mod lexicon;
 pub mod negation;
 pub mod normalise;
 pub mod promises;
+mod respell;
 mod spans;
 
 use std::path::Path;
@@ -24,7 +28,8 @@ use smol_str::SmolStr;
 
 use crate::scenario::{Choice, Diagnostic, Dimension, Intent, Policy, PromiseKind, Scenario};
 
-pub use explain::render_reading;
+pub use disguise::{Disguise, DisguiseKind};
+pub use explain::{disguise_note, render_reading};
 pub use lexicon::{CompiledLexicon, Lexicon};
 
 use normalise::Normalised;
@@ -94,6 +99,9 @@ pub enum PromiseVerdict {
     /// An open-ended commitment to do work ("I'll sort this out", "I'll look into it") that the
     /// policy does not cover: kept in the ledger, but no time frame or outcome was promised.
     Undertaking,
+    /// The scenario's author rated the option that made it an over-promise, though the policy
+    /// allows its kind (the terms it broke, an amount or a condition, are in the author's note).
+    RatedOverpromise,
 }
 
 impl PromiseVerdict {
@@ -126,6 +134,10 @@ pub struct Reading {
     pub findings: Vec<Finding>,
     /// The commitments made, with the policy's verdict.
     pub promises: Vec<Promise>,
+    /// Invisible characters and look-alike letters the reply held: it was read without them, or
+    /// with the Latin letters they imitate, so they neither hide nor earn anything.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disguised: Vec<Disguise>,
 }
 
 impl Reading {
@@ -268,8 +280,12 @@ impl Analyser {
 
     /// Reads one reply.
     pub fn read(&self, text: &str, ctx: &ReplyContext<'_>) -> Reading {
-        let mut reading = Reading::default();
-        let norm = Normalised::new(text);
+        let mut norm = Normalised::new(text);
+        self.lexicon.respellings.respell(&mut norm);
+        let mut reading = Reading {
+            disguised: std::mem::take(&mut norm.disguises),
+            ..Reading::default()
+        };
         if norm.text.trim().is_empty() {
             return reading;
         }

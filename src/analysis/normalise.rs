@@ -1,11 +1,17 @@
 //! One normalised, ASCII copy of a reply that the lexicon's patterns match, mapped back to the original.
 //!
-//! Every character of the reply becomes exactly one ASCII byte: letters are lower-cased with
+//! Every character of the reply but the invisible ones becomes exactly one ASCII byte: letters are lower-cased with
 //! Unicode-aware folding, curly quotes become `'` or `"`, dashes `-`, pound and euro signs `$`,
 //! control characters and every kind of space one space (runs of spaces collapse), other letters
 //! and digits outside ASCII `_` (so they still make words) and everything else (emoji, symbols,
 //! combining marks) a space. Patterns therefore stay simple and fast on any input, and a byte
 //! range of the copy maps back to the reply's own words through [`Normalised::original`].
+//!
+//! Before that, characters that disguise words are undone (see [`super::disguise`]): invisible
+//! ones (zero-width spaces, soft hyphens, bidi controls, …) become no byte at all, and look-alike
+//! letters in Latin words (a Cyrillic "С" in "Calm") the Latin letter they imitate.
+
+use super::disguise::{Disguise, Undisguised, Undisguiser};
 
 /// A reply's normalised text with the map back to the reply.
 #[derive(Debug, Clone)]
@@ -18,6 +24,9 @@ pub struct Normalised<'a> {
     /// every byte of `text` stands at the same offset in `original` (plain ASCII replies without
     /// runs of spaces), which saves building the map for most replies.
     offsets: Vec<usize>,
+    /// The invisible and look-alike characters that were dropped or read as Latin letters
+    /// (see [`super::disguise`]), in order; empty for ASCII replies.
+    pub disguises: Vec<Disguise>,
 }
 
 /// The stand-in for letters and digits outside ASCII: a word character no pattern names.
@@ -62,6 +71,7 @@ impl<'a> Normalised<'a> {
             last_space = space;
             kept
         };
+        let mut undisguiser = Undisguiser::new(original);
         if mapped || at < input.len() {
             offsets.reserve(input.len() + 1);
             offsets.extend(0..bytes.len());
@@ -72,7 +82,15 @@ impl<'a> Normalised<'a> {
                     // `at` is always at a character boundary: ASCII bytes and whole
                     // characters are stepped over.
                     let c = original[at..].chars().next().unwrap_or(' ');
-                    (fold(c), c.len_utf8())
+                    match undisguiser.undisguise(at, c) {
+                        // Read without it: "C\u{200B}alm" is "calm".
+                        Undisguised::Dropped => {
+                            at += c.len_utf8();
+                            continue;
+                        }
+                        Undisguised::Latin(byte) => (byte, c.len_utf8()),
+                        Undisguised::Unchanged => (fold(c), c.len_utf8()),
+                    }
                 };
                 if keep(byte) {
                     bytes.push(byte);
@@ -88,6 +106,7 @@ impl<'a> Normalised<'a> {
             original,
             text,
             offsets,
+            disguises: undisguiser.found,
         }
     }
 
@@ -101,6 +120,23 @@ impl<'a> Normalised<'a> {
             (self.offsets[start], self.offsets[end])
         };
         self.original[from..to].trim()
+    }
+
+    /// The byte offset in `original` of byte `i` of `text` (or of its end).
+    pub(crate) fn offset_of(&self, i: usize) -> usize {
+        if self.offsets.is_empty() {
+            i.min(self.original.len())
+        } else {
+            self.offsets[i.min(self.offsets.len() - 1)]
+        }
+    }
+
+    /// Replaces the normalised text and its map back (one offset per byte, and one past the end),
+    /// as [`super::respell`] does.
+    pub(crate) fn replace_text(&mut self, text: String, offsets: Vec<usize>) {
+        debug_assert_eq!(offsets.len(), text.len() + 1);
+        self.text = text;
+        self.offsets = offsets;
     }
 
     /// The sentences, like [`Normalised::sentences`], without collecting them.
@@ -260,6 +296,11 @@ const STACK_PHRASE: usize = 96;
 /// phrases of up to [`STACK_PHRASE`] characters (names, jargon terms, what the customer gave).
 pub(crate) fn with_normalised_phrase<R>(phrase: &str, f: impl FnOnce(&str) -> R) -> R {
     let phrase = phrase.trim();
+    // Outside ASCII a character's reading can depend on its word (look-alike letters), which
+    // only the whole normaliser knows.
+    if !phrase.is_ascii() {
+        return f(&normalise_phrase(phrase));
+    }
     let mut buf = [0u8; STACK_PHRASE];
     let mut len = 0;
     let mut last_space = true;

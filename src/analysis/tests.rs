@@ -505,3 +505,89 @@ fn a_criterion_counts_under_the_dimension_its_prefix_names() {
     assert_eq!(dimension_of("empathetic.x"), None);
     assert_eq!(dimension_of(""), None);
 }
+
+/// What a reading scores on: its findings and promises without the words they quote (which keep
+/// the reply's own characters, hidden ones too).
+fn scored_part(reading: &Reading) -> Vec<String> {
+    let findings = reading
+        .findings
+        .iter()
+        .map(|f| format!("{} {:?} {} x{}", f.criterion, f.polarity, f.rule, f.weight));
+    let promises = reading
+        .promises
+        .iter()
+        .map(|p| format!("{:?} {:?} {:?}", p.kind, p.hours, p.verdict));
+    findings.chain(promises).collect()
+}
+
+#[test]
+fn calm_down_hidden_by_zero_width_spaces_reads_as_calm_down() {
+    let hidden = read("C\u{200B}alm d\u{200B}own, it's only a parcel.");
+    assert!(hidden.has("empathy.respect", Polarity::Bad), "{hidden:?}");
+    assert_eq!(
+        scored_part(&hidden),
+        scored_part(&read("Calm down, it's only a parcel."))
+    );
+}
+
+#[test]
+fn calm_down_with_cyrillic_look_alikes_reads_as_calm_down() {
+    // A Cyrillic capital Es and small a in "Calm".
+    let hidden = read("\u{0421}\u{0430}lm down, it's only a parcel.");
+    assert!(hidden.has("empathy.respect", Polarity::Bad), "{hidden:?}");
+    assert_eq!(
+        scored_part(&hidden),
+        scored_part(&read("Calm down, it's only a parcel."))
+    );
+}
+
+#[test]
+fn a_forbidden_promise_hidden_by_invisible_or_look_alike_letters_is_still_forbidden() {
+    let clean = read("I guarantee I'll upgrade it to express today.");
+    assert!(clean.overpromised(), "{clean:?}");
+    for hidden in [
+        "I g\u{200B}uarantee I'll u\u{00AD}pgrade it to ex\u{200D}press today.",
+        // Cyrillic a, e and o; a fullwidth p; a bidi mark and a variation selector.
+        "I gu\u{0430}rantee I'll upgr\u{0430}de it to \u{0435}x\u{FF50}ress t\u{043E}day\u{200E}\u{FE0F}.",
+    ] {
+        let reading = read(hidden);
+        assert!(reading.overpromised(), "{hidden:?}: {reading:?}");
+        assert_eq!(scored_part(&reading), scored_part(&clean), "{hidden:?}");
+    }
+}
+
+#[test]
+fn jargon_hidden_by_invisible_or_look_alike_letters_is_still_jargon() {
+    let clean = read("Once the RMA is raised we follow the SLA.");
+    assert!(clean.has("expectations.plain-language", Polarity::Bad));
+    for hidden in [
+        "Once the R\u{200B}MA is raised we follow the S\u{2060}LA.",
+        // A Cyrillic capital A in both; a Greek capital Rho in RMA.
+        "Once the \u{03A1}M\u{0410} is raised we follow the SL\u{0410}.",
+    ] {
+        let reading = read(hidden);
+        assert_eq!(scored_part(&reading), scored_part(&clean), "{hidden:?}");
+    }
+}
+
+#[test]
+fn words_wholly_in_another_script_are_not_read_as_latin() {
+    // "сор" is Cyrillic throughout: a Russian word, not a disguised "cop".
+    let norm = Normalised::new("\u{0441}\u{043E}\u{0440} cop");
+    assert_eq!(norm.text, "___ cop");
+}
+
+#[test]
+fn chat_spellings_read_as_the_words_they_stand_for() {
+    let chat = read("dont worry maria ill get it back in ur account today");
+    assert!(chat.overpromised(), "{chat:?}");
+    assert!(chat.has("ownership.commitment", Polarity::Good));
+    // The quote is the reply's own words, as typed.
+    assert!(
+        chat.promises[0]
+            .quote
+            .contains("ill get it back in ur account")
+    );
+    // Words a respelling would spoil are not in the table: an order id is still an order id.
+    assert!(read("What's your order id?").has("ownership.no-repeat", Polarity::Bad));
+}

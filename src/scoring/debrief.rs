@@ -5,10 +5,10 @@ use std::fmt::Write;
 
 use serde::{Deserialize, Serialize};
 
-use super::evidence::{Evidence, MeterPoint, observe};
+use super::evidence::{Evidence, MeterPoint, Observations, observe};
 use super::rubric::Rubric;
 use super::scorecard::{Scorecard, score_observations};
-use crate::analysis::Polarity;
+use crate::analysis::{Polarity, disguise_note};
 use crate::engine::Event;
 use crate::scenario::{Dimension, Outcome, Scenario};
 use crate::transcript::Transcript;
@@ -43,6 +43,17 @@ pub struct Debrief {
     pub strengths: Vec<Evidence>,
     pub costly: Vec<CostlyMoment>,
     pub meters: Vec<MeterPoint>,
+    /// The replies that held invisible characters or look-alike letters (read without them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disguised: Vec<DisguisedTurn>,
+}
+
+/// A turn whose words held invisible characters or look-alike letters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DisguisedTurn {
+    pub turn: usize,
+    /// What was found and how the reply was read, in a sentence.
+    pub note: String,
 }
 
 /// Builds the debrief of a transcript. `model_reply` gives a better reply for a criterion id.
@@ -73,30 +84,33 @@ pub fn build_debrief(
     turns.dedup();
     let mut costly = Vec::new();
     for turn in turns {
-        let mut better_obs = observations.clone();
-        better_obs
-            .evidence
-            .retain(|e| !(e.turn == turn && e.finding.polarity == Polarity::Bad));
-        for latency in better_obs.latencies.iter_mut().filter(|l| l.turn == turn) {
-            latency.waited_ms = 0;
-            latency.silences = 0;
-            latency.answered = true;
-        }
-        let counterfactual = score_observations(better_obs, outcome, scenario, rubric);
-        let points = counterfactual.overall - scorecard.overall;
-        if points <= 0.0 {
-            continue;
-        }
+        let counterfactual = score_observations(
+            turn_gone_right(&observations, turn, &[]),
+            outcome,
+            scenario,
+            rubric,
+        );
+        let mut points = counterfactual.overall - scorecard.overall;
         let bad: Vec<&Evidence> = scorecard
             .criteria
             .iter()
             .flat_map(|c| c.evidence.iter())
             .filter(|e| e.turn == turn && e.finding.polarity == Polarity::Bad)
             .collect();
-        let problems = bad
+        let mut problems: Vec<String> = bad
             .iter()
             .map(|e| format!("{}: {}", e.finding.criterion, e.finding.note))
             .collect();
+        if points <= 0.0
+            && let Some((shared_points, note)) =
+                shared_critical_cost(&observations, &scorecard, turn, &bad, scenario, rubric)
+        {
+            points = shared_points;
+            problems.push(note);
+        }
+        if points <= 0.0 {
+            continue;
+        }
         let better = authored_better(transcript, scenario, turn)
             .or_else(|| bad.iter().find_map(|e| model_reply(&e.finding.criterion)));
         costly.push(CostlyMoment {
@@ -113,7 +127,7 @@ pub fn build_debrief(
     let mut strengths: Vec<Evidence> = observations
         .evidence
         .iter()
-        .filter(|e| e.finding.polarity == Polarity::Good)
+        .filter(|e| e.finding.polarity == Polarity::Good && !rests_on_overpromise(e, &observations))
         .cloned()
         .collect();
     strengths.sort_by(|a, b| {
@@ -131,7 +145,129 @@ pub fn build_debrief(
         scorecard,
         strengths,
         costly,
+        disguised: disguised_turns(transcript),
     }
+}
+
+/// The turns whose reply or option text held invisible characters or look-alike letters.
+fn disguised_turns(transcript: &Transcript) -> Vec<DisguisedTurn> {
+    let mut turns = Vec::new();
+    for (turn, record) in transcript.turns.iter().enumerate() {
+        for timed in &record.events {
+            let reading = match &timed.event {
+                Event::TraineeChose { reading, .. } | Event::TraineeReplied { reading, .. } => {
+                    reading
+                }
+                _ => continue,
+            };
+            if let Some(note) = disguise_note(reading) {
+                turns.push(DisguisedTurn { turn, note });
+            }
+        }
+    }
+    turns
+}
+
+/// The rules of the promise ledger's good findings (`src/analysis/promises.rs`): credit for the
+/// promise itself, which an over-promise must not earn in the debrief.
+const PROMISE_RULES: [&str; 2] = ["first-person-promise", "promised-timeframe"];
+
+/// Whether a good finding is credit for a promise that the same turn over-promised: "I guarantee
+/// it'll be with you tomorrow" is not a strength of ownership, whatever else it is.
+fn rests_on_overpromise(good: &Evidence, observations: &Observations) -> bool {
+    let matched = good.finding.matched.as_str();
+    PROMISE_RULES.contains(&good.finding.rule.as_str())
+        && observations.evidence.iter().any(|bad| {
+            let quote = bad.finding.matched.as_str();
+            bad.turn == good.turn
+                && bad.finding.polarity == Polarity::Bad
+                && bad.finding.criterion == "expectations.no-overpromise"
+                && !quote.is_empty()
+                && !matched.is_empty()
+                && (quote.contains(matched) || matched.contains(quote))
+        })
+}
+
+/// The observations had a turn gone right: its poor observations gone, its reply in time, and
+/// the poor observations of the `also_cleared` criteria gone from every turn.
+fn turn_gone_right(
+    observations: &Observations,
+    turn: usize,
+    also_cleared: &[&str],
+) -> Observations {
+    let mut better = observations.clone();
+    better.evidence.retain(|e| {
+        let cleared = e.turn == turn || also_cleared.contains(&e.finding.criterion.as_str());
+        !(cleared && e.finding.polarity == Polarity::Bad)
+    });
+    for latency in better.latencies.iter_mut().filter(|l| l.turn == turn) {
+        latency.waited_ms = 0;
+        latency.silences = 0;
+        latency.answered = true;
+    }
+    better
+}
+
+/// The cost of a turn that broke a critical criterion another turn broke too: righting it alone
+/// changes nothing (the overall stays 0 while any of them stands), so it is costed together with
+/// those turns, and the debrief says so. `None` when the turn broke no failed critical criterion.
+fn shared_critical_cost(
+    observations: &Observations,
+    scorecard: &Scorecard,
+    turn: usize,
+    bad: &[&Evidence],
+    scenario: &Scenario,
+    rubric: &Rubric,
+) -> Option<(f64, String)> {
+    let critical: Vec<&str> = scorecard
+        .critical_failures
+        .iter()
+        .map(String::as_str)
+        .filter(|id| bad.iter().any(|e| e.finding.criterion == *id))
+        .collect();
+    if critical.is_empty() {
+        return None;
+    }
+    let mut others: Vec<usize> = observations
+        .evidence
+        .iter()
+        .filter(|e| {
+            e.turn != turn
+                && e.finding.polarity == Polarity::Bad
+                && critical.contains(&e.finding.criterion.as_str())
+        })
+        .map(|e| e.turn)
+        .collect();
+    others.sort_unstable();
+    others.dedup();
+    let joint = score_observations(
+        turn_gone_right(observations, turn, &critical),
+        scorecard.outcome,
+        scenario,
+        rubric,
+    );
+    // Another critical failure (one this turn did not cause) may still hold the overall at 0:
+    // then the figures before critical failures say what the turns cost.
+    let points = if joint.critical_failures.is_empty() {
+        joint.overall - scorecard.overall
+    } else {
+        joint.weighted - scorecard.weighted
+    };
+    let turns: Vec<String> = others.iter().map(usize::to_string).collect();
+    let note = if turns.is_empty() {
+        format!(
+            "{} is critical: the overall stays 0 while any critical criterion fails.",
+            critical.join(", ")
+        )
+    } else {
+        format!(
+            "{} is critical and also broken at turn {}: the points are what this turn and those \
+             cost together, as the overall stays 0 while any of them stands.",
+            critical.join(", "),
+            turns.join(", ")
+        )
+    };
+    Some((points, note))
 }
 
 /// What the trainee said or did in a turn.
@@ -277,6 +413,12 @@ pub fn render_debrief(debrief: &Debrief) -> String {
             if let Some(better) = &moment.better {
                 let _ = writeln!(out, "       Better: \"{better}\"");
             }
+        }
+    }
+    if !debrief.disguised.is_empty() {
+        let _ = writeln!(out, "\nHidden characters:");
+        for disguised in &debrief.disguised {
+            let _ = writeln!(out, "  turn {}: {}", disguised.turn, disguised.note);
         }
     }
     if !card.ledger.is_empty() {

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use smol_str::{SmolStr, format_smolstr};
 
 use super::rubric::Rubric;
+use crate::analysis::normalise::{find_word, normalise_phrase};
 use crate::analysis::{Finding, Polarity, Promise, PromiseVerdict, Reading};
 use crate::engine::{Event, Move, TransferKind};
 use crate::scenario::{Choice, Dimension, Intent, Meter, PromiseKind, Scenario};
@@ -95,6 +96,8 @@ pub fn observe(transcript: &Transcript, scenario: &Scenario, rubric: &Rubric) ->
     let mut silences = 0;
     let mut answered_any = false;
     let mut expects: Vec<Intent> = Vec::new();
+    // What the customer has said so far: a term they used is their word, not jargon.
+    let mut customer_lines: Vec<&str> = Vec::new();
     for (turn, record) in transcript.turns.iter().enumerate() {
         // Every move but `Wait` answers the customer.
         if record.mv.as_ref().is_some_and(|mv| *mv != Move::Wait) {
@@ -128,13 +131,16 @@ pub fn observe(transcript: &Transcript, scenario: &Scenario, rubric: &Rubric) ->
                     }
                 }
                 Event::SilenceFired { .. } => silences += 1,
+                Event::CustomerSaid { text, .. } => customer_lines.push(text),
                 Event::TraineeChose {
                     id, text, reading, ..
                 } => {
                     obs.spoke = true;
                     expects.clear();
                     for finding in &reading.findings {
-                        push(finding.clone());
+                        if !is_customers_word(finding, &customer_lines) {
+                            push(finding.clone());
+                        }
                     }
                     for promise in &reading.promises {
                         obs.ledger.push(LedgerEntry {
@@ -147,11 +153,18 @@ pub fn observe(transcript: &Transcript, scenario: &Scenario, rubric: &Rubric) ->
                         for finding in choice_findings(choice, text, scenario, rubric) {
                             push(finding);
                         }
+                        let rated_overpromise = rated_overpromise(choice);
                         for kind in &choice.promises {
+                            let mut promise = policy_promise(scenario, *kind, text);
+                            // The author's rating wins: an option rated an over-promise is
+                            // never an allowed promise in the ledger.
+                            if rated_overpromise && !promise.verdict.is_overpromise() {
+                                promise.verdict = PromiseVerdict::RatedOverpromise;
+                            }
                             obs.ledger.push(LedgerEntry {
                                 turn,
                                 at_ms,
-                                promise: policy_promise(scenario, *kind, text),
+                                promise,
                             });
                         }
                     }
@@ -159,7 +172,9 @@ pub fn observe(transcript: &Transcript, scenario: &Scenario, rubric: &Rubric) ->
                 Event::TraineeReplied { text, reading } => {
                     obs.spoke = true;
                     for finding in &reading.findings {
-                        push(finding.clone());
+                        if !is_customers_word(finding, &customer_lines) {
+                            push(finding.clone());
+                        }
                     }
                     for finding in missing_intents(&expects, reading, text) {
                         push(finding);
@@ -232,6 +247,23 @@ pub fn observe(transcript: &Transcript, scenario: &Scenario, rubric: &Rubric) ->
     obs
 }
 
+/// Whether an analyser's jargon finding quotes a term the customer used first (their words are
+/// plain language to them). Authored annotations are the author's call and are kept.
+/// The customer's lines are normalised only when a jargon finding asks (rarely), so scoring a
+/// session costs nothing more otherwise.
+fn is_customers_word(finding: &Finding, customer_lines: &[&str]) -> bool {
+    if !(finding.criterion == "expectations.plain-language"
+        && finding.polarity == Polarity::Bad
+        && finding.rule != "annotation")
+    {
+        return false;
+    }
+    let term = normalise_phrase(&finding.matched);
+    customer_lines
+        .iter()
+        .any(|line| find_word(&normalise_phrase(line), &term).is_some())
+}
+
 fn find_choice<'a>(scenario: &'a Scenario, id: &str) -> Option<&'a Choice> {
     scenario
         .beats
@@ -292,6 +324,17 @@ fn choice_findings(
     }
     out
 }
+
+/// Whether an option's author rated it an over-promise.
+fn rated_overpromise(choice: &Choice) -> bool {
+    choice
+        .score
+        .iter()
+        .any(|a| a.rating < 0 && a.criterion.as_deref() == Some(OVERPROMISE_CRITERION))
+}
+
+/// The criterion over-promises fail.
+const OVERPROMISE_CRITERION: &str = "expectations.no-overpromise";
 
 /// The ledger entry of an authored promise, judged by the policy.
 fn policy_promise(scenario: &Scenario, kind: PromiseKind, text: &str) -> Promise {

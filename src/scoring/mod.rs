@@ -6,7 +6,7 @@ pub mod rescore;
 pub mod rubric;
 pub mod scorecard;
 
-pub use debrief::{CostlyMoment, Debrief, build_debrief, render_debrief};
+pub use debrief::{CostlyMoment, Debrief, DisguisedTurn, build_debrief, render_debrief};
 pub use evidence::{Evidence, LedgerEntry, MeterPoint, Observations, observe};
 pub use rubric::Rubric;
 pub use scorecard::{CriterionScore, DimensionScore, Scorecard, score, score_observations};

@@ -1,17 +1,28 @@
-//! The labelled set: precision and recall of the shipped analyser against replies a QA lead marked.
+//! The labelled sets: precision and recall of the shipped analyser against replies a QA lead marked.
 //!
-//! Run `cargo test --no-default-features --test it labelled -- --nocapture` to see the table.
+//! Run `cargo test --no-default-features --test it labelled -- --nocapture` to see the tables. The
+//! tuned set (`tests/data/labelled-replies.ron`) has floors that are asserted; any other labelled
+//! files named in `RAPPORT_LABELLED_SETS` (paths separated by `:`, relative to the crate root, in
+//! the same format) are measured and printed, never asserted, so a blind set stays honest:
+//!
+//! ```sh
+//! RAPPORT_LABELLED_SETS=blind/a.ron:blind/b.ron \
+//!   cargo test --no-default-features --test it labelled -- --nocapture
+//! ```
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use rapport::analysis::{Analyser, Polarity, ReplyContext};
+use rapport::analysis::{Analyser, Polarity, Reading, ReplyContext};
 use rapport::scenario::Policy;
 use rapport::scenario::load::load_ron;
 use serde::Deserialize;
 
-/// The file of labelled replies.
+/// The file of labelled replies the lexicon is tuned on.
 const LABELLED_SET: &str = "tests/data/labelled-replies.ron";
+
+/// The environment variable naming further labelled files to measure (`a.ron:b.ron`).
+const EXTRA_SETS_VARIABLE: &str = "RAPPORT_LABELLED_SETS";
 
 /// The least number of gold examples a label needs before its floors apply.
 const MIN_EXAMPLES: usize = 10;
@@ -63,6 +74,26 @@ impl Tally {
     fn recall(self) -> f64 {
         ratio(self.true_positive, self.gold())
     }
+
+    /// The harmonic mean of precision and recall (0 when both are 0).
+    fn f1(self) -> f64 {
+        let (precision, recall) = (self.precision(), self.recall());
+        if precision + recall == 0.0 {
+            0.0
+        } else {
+            2.0 * precision * recall / (precision + recall)
+        }
+    }
+
+    /// Counts one reply: whether the label was expected and whether it was read.
+    fn count(&mut self, gold: bool, found: bool) {
+        match (gold, found) {
+            (true, true) => self.true_positive += 1,
+            (false, true) => self.false_positive += 1,
+            (true, false) => self.false_negative += 1,
+            (false, false) => {}
+        }
+    }
 }
 
 fn ratio(part: usize, whole: usize) -> f64 {
@@ -81,111 +112,430 @@ fn label_name(criterion: &str, polarity: Polarity) -> String {
     format!("{criterion} {sign}")
 }
 
-#[test]
-fn labelled_replies_meet_the_precision_and_recall_floors() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(LABELLED_SET);
-    let (set, _) = load_ron::<LabelledSet>(&path).unwrap_or_else(|d| panic!("{}", d.render(false)));
-    assert!(
-        set.replies.len() >= 320,
-        "the labelled set must hold at least 320 replies"
-    );
-    let analyser = Analyser::shipped();
+/// The five labels the principal issue (17) measures, each a union of criterion labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum IssueLabel {
+    Empathic,
+    Disrespect,
+    Overpromise,
+    Ownership,
+    Deflection,
+}
+
+impl IssueLabel {
+    const ALL: [IssueLabel; 5] = [
+        IssueLabel::Empathic,
+        IssueLabel::Disrespect,
+        IssueLabel::Overpromise,
+        IssueLabel::Ownership,
+        IssueLabel::Deflection,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            IssueLabel::Empathic => "empathic",
+            IssueLabel::Disrespect => "disrespect",
+            IssueLabel::Overpromise => "over-promise",
+            IssueLabel::Ownership => "ownership",
+            IssueLabel::Deflection => "deflection",
+        }
+    }
+
+    /// The criterion labels (as [`label_name`] spells them) that make up this label; the
+    /// over-promise label is the ledger's verdict instead.
+    fn members(self) -> &'static [&'static str] {
+        match self {
+            IssueLabel::Empathic => &["empathy.acknowledge +", "empathy.apology +"],
+            IssueLabel::Disrespect => &["empathy.respect -"],
+            IssueLabel::Overpromise => &[OVERPROMISE],
+            IssueLabel::Ownership => &["ownership.commitment +"],
+            IssueLabel::Deflection => &["ownership.no-deflection -", "ownership.no-repeat -"],
+        }
+    }
+
+    fn holds(self, labels: &BTreeSet<String>) -> bool {
+        self.members().iter().any(|m| labels.contains(*m))
+    }
+}
+
+/// What one labelled set measured.
+#[derive(Debug, Default)]
+struct Measurement {
+    replies: usize,
+    /// Per criterion label (`empathy.respect -`) and `overpromise`.
+    labels: BTreeMap<String, Tally>,
+    /// Per label of the issue.
+    issue_labels: BTreeMap<IssueLabel, Tally>,
+    /// The replies read differently from their labels, with what was missed and what was extra.
+    misses: Vec<String>,
+}
+
+/// The labels a QA lead gave a reply, as [`label_name`] spells them.
+fn gold_labels(reply: &LabelledReply) -> BTreeSet<String> {
+    let mut gold: BTreeSet<String> = reply
+        .labels
+        .iter()
+        .map(|(criterion, polarity)| label_name(criterion, *polarity))
+        .collect();
+    if reply.overpromise {
+        gold.insert(OVERPROMISE.to_owned());
+    }
+    gold
+}
+
+/// The labels the analyser read in a reply, as [`label_name`] spells them.
+fn found_labels(reading: &Reading) -> BTreeSet<String> {
+    let mut found: BTreeSet<String> = reading
+        .findings
+        .iter()
+        // The over-promise finding is scored as the `overpromise` label.
+        .filter(|f| f.criterion != "expectations.no-overpromise")
+        .map(|f| label_name(&f.criterion, f.polarity))
+        .collect();
+    if reading.overpromised() {
+        found.insert(OVERPROMISE.to_owned());
+    }
+    found
+}
+
+/// Reads every reply of a set with the shipped analyser and counts agreement with its labels.
+fn measure(set: &LabelledSet, analyser: &Analyser) -> Measurement {
     let ctx = ReplyContext {
         customer_name: &set.customer_name,
         policy: &set.policy,
         already_given: &set.already_given,
     };
-    let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
-    let mut misses: Vec<String> = Vec::new();
+    let mut measurement = Measurement {
+        replies: set.replies.len(),
+        ..Measurement::default()
+    };
     for reply in &set.replies {
         let reading = analyser.read(&reply.text, &ctx);
-        let mut gold: BTreeSet<String> = reply
-            .labels
-            .iter()
-            .map(|(criterion, polarity)| label_name(criterion, *polarity))
-            .collect();
-        let mut found: BTreeSet<String> = reading
-            .findings
-            .iter()
-            // The over-promise finding is scored as the `overpromise` label below.
-            .filter(|f| f.criterion != "expectations.no-overpromise")
-            .map(|f| label_name(&f.criterion, f.polarity))
-            .collect();
-        if reply.overpromise {
-            gold.insert(OVERPROMISE.to_owned());
-        }
-        if reading.overpromised() {
-            found.insert(OVERPROMISE.to_owned());
-        }
+        let gold = gold_labels(reply);
+        let found = found_labels(&reading);
         for label in gold.union(&found) {
-            let tally = tallies.entry(label.clone()).or_default();
-            match (gold.contains(label), found.contains(label)) {
-                (true, true) => tally.true_positive += 1,
-                (false, true) => tally.false_positive += 1,
-                (true, false) => tally.false_negative += 1,
-                (false, false) => {}
-            }
+            let tally = measurement.labels.entry(label.clone()).or_default();
+            tally.count(gold.contains(label), found.contains(label));
+        }
+        for label in IssueLabel::ALL {
+            let tally = measurement.issue_labels.entry(label).or_default();
+            tally.count(label.holds(&gold), label.holds(&found));
         }
         let missed: Vec<&String> = gold.difference(&found).collect();
         let extra: Vec<&String> = found.difference(&gold).collect();
         if !missed.is_empty() || !extra.is_empty() {
-            misses.push(format!(
+            measurement.misses.push(format!(
                 "{:?}\n    missed {missed:?}\n    extra  {extra:?}",
                 reply.text
             ));
         }
     }
-    println!(
-        "\n{} labelled replies; {} read differently from the labels:",
-        set.replies.len(),
-        misses.len()
-    );
-    for miss in &misses {
-        println!("  {miss}");
+    measurement
+}
+
+impl Measurement {
+    /// The mean F1 over the issue's five labels.
+    fn macro_f1(&self) -> f64 {
+        let sum: f64 = self.issue_labels.values().map(|t| t.f1()).sum();
+        sum / IssueLabel::ALL.len() as f64
     }
-    println!(
-        "\n{:<34} {:>5} {:>5} {:>5} {:>5} {:>9} {:>7}",
-        "label", "gold", "tp", "fp", "fn", "precision", "recall"
-    );
-    let mut failures = Vec::new();
-    for (label, tally) in &tallies {
+
+    /// Prints the per-label table and the issue's five labels with F1 and macro-F1.
+    fn print_tables(&self, name: &str) {
         println!(
-            "{label:<34} {:>5} {:>5} {:>5} {:>5} {:>9.3} {:>7.3}",
-            tally.gold(),
-            tally.true_positive,
-            tally.false_positive,
-            tally.false_negative,
-            tally.precision(),
-            tally.recall()
+            "\n{name}: {} labelled replies, {} read differently from the labels",
+            self.replies,
+            self.misses.len()
         );
-        if tally.gold() < MIN_EXAMPLES {
-            continue;
+        println!(
+            "{:<34} {:>5} {:>5} {:>5} {:>5} {:>9} {:>7}",
+            "label", "gold", "tp", "fp", "fn", "precision", "recall"
+        );
+        for (label, tally) in &self.labels {
+            println!(
+                "{label:<34} {:>5} {:>5} {:>5} {:>5} {:>9.3} {:>7.3}",
+                tally.gold(),
+                tally.true_positive,
+                tally.false_positive,
+                tally.false_negative,
+                tally.precision(),
+                tally.recall()
+            );
         }
-        if label == OVERPROMISE {
-            if tally.precision() < OVERPROMISE_PRECISION {
+        println!(
+            "\n{:<34} {:>5} {:>5} {:>5} {:>5} {:>9} {:>7} {:>6}",
+            "issue 17 label", "gold", "tp", "fp", "fn", "precision", "recall", "F1"
+        );
+        for (label, tally) in &self.issue_labels {
+            println!(
+                "{:<34} {:>5} {:>5} {:>5} {:>5} {:>9.3} {:>7.3} {:>6.3}",
+                label.name(),
+                tally.gold(),
+                tally.true_positive,
+                tally.false_positive,
+                tally.false_negative,
+                tally.precision(),
+                tally.recall(),
+                tally.f1()
+            );
+        }
+        println!("{:<34} {:>54.3}", "macro-F1", self.macro_f1());
+    }
+
+    /// The labels of the tuned set below their floors, in words.
+    fn failures(&self) -> Vec<String> {
+        let mut failures = Vec::new();
+        for (label, tally) in &self.labels {
+            if tally.gold() < MIN_EXAMPLES {
+                continue;
+            }
+            if label == OVERPROMISE {
+                if tally.precision() < OVERPROMISE_PRECISION {
+                    failures.push(format!(
+                        "{label}: precision {:.3} < {OVERPROMISE_PRECISION}",
+                        tally.precision()
+                    ));
+                }
+                continue;
+            }
+            if tally.precision() < LABEL_PRECISION {
                 failures.push(format!(
-                    "{label}: precision {:.3} < {OVERPROMISE_PRECISION}",
+                    "{label}: precision {:.3} < {LABEL_PRECISION}",
                     tally.precision()
                 ));
             }
-            continue;
+            if tally.recall() < LABEL_RECALL {
+                failures.push(format!(
+                    "{label}: recall {:.3} < {LABEL_RECALL}",
+                    tally.recall()
+                ));
+            }
         }
-        if tally.precision() < LABEL_PRECISION {
-            failures.push(format!(
-                "{label}: precision {:.3} < {LABEL_PRECISION}",
-                tally.precision()
-            ));
-        }
-        if tally.recall() < LABEL_RECALL {
-            failures.push(format!(
-                "{label}: recall {:.3} < {LABEL_RECALL}",
-                tally.recall()
-            ));
-        }
+        failures
     }
+}
+
+/// Loads a labelled set, or fails the test with the file's diagnostic.
+fn load_set(path: &Path) -> LabelledSet {
+    let (set, _) = load_ron::<LabelledSet>(path).unwrap_or_else(|d| panic!("{}", d.render(false)));
+    set
+}
+
+#[test]
+fn labelled_replies_meet_the_precision_and_recall_floors() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(LABELLED_SET);
+    let set = load_set(&path);
+    assert!(
+        set.replies.len() >= 320,
+        "the labelled set must hold at least 320 replies"
+    );
+    let measurement = measure(&set, &Analyser::shipped());
+    println!("\nReplies of {LABELLED_SET} read differently from their labels:");
+    for miss in &measurement.misses {
+        println!("  {miss}");
+    }
+    measurement.print_tables(LABELLED_SET);
+    let failures = measurement.failures();
     assert!(
         failures.is_empty(),
         "labels below their floors:\n{}",
         failures.join("\n")
+    );
+}
+
+/// The files named in [`EXTRA_SETS_VARIABLE`], relative to the crate root unless absolute.
+fn extra_set_paths() -> Vec<PathBuf> {
+    let Some(value) = std::env::var_os(EXTRA_SETS_VARIABLE) else {
+        return Vec::new();
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::env::split_paths(&value)
+        .filter(|path| !path.as_os_str().is_empty())
+        .map(|path| root.join(path))
+        .collect()
+}
+
+/// Measures the sets named in the environment. Only the tables are printed, not the replies,
+/// so that a blind set's text does not end up in logs someone tunes from; nothing is asserted
+/// but that each file can be read.
+#[test]
+fn labelled_sets_named_in_the_environment_are_measured_not_asserted() {
+    let paths = extra_set_paths();
+    if paths.is_empty() {
+        println!("\n{EXTRA_SETS_VARIABLE} is not set: no further labelled sets measured.");
+        return;
+    }
+    let analyser = Analyser::shipped();
+    for path in paths {
+        assert!(
+            path.is_file(),
+            "{EXTRA_SETS_VARIABLE} names `{}`, which is not a readable file",
+            path.display()
+        );
+        let set = load_set(&path);
+        measure(&set, &analyser).print_tables(&path.display().to_string());
+    }
+}
+
+#[test]
+fn issue_labels_count_a_reply_once_whichever_member_matched() {
+    let mut labels = BTreeSet::new();
+    labels.insert("empathy.apology +".to_owned());
+    labels.insert("empathy.acknowledge +".to_owned());
+    assert!(IssueLabel::Empathic.holds(&labels));
+    assert!(!IssueLabel::Deflection.holds(&labels));
+    let mut tally = Tally::default();
+    tally.count(true, true);
+    tally.count(false, true);
+    tally.count(true, false);
+    tally.count(true, true);
+    assert_eq!(
+        (
+            tally.true_positive,
+            tally.false_positive,
+            tally.false_negative
+        ),
+        (2, 1, 1)
+    );
+    assert!((tally.f1() - 2.0 / 3.0).abs() < 1e-9);
+}
+
+/// A reply with a zero-width space after the first letter of every word of two letters or more.
+fn with_zero_width_spaces(reply: &str) -> String {
+    reply
+        .split(' ')
+        .map(|word| {
+            let mut chars = word.chars();
+            match (chars.next(), chars.as_str()) {
+                (Some(first), rest) if rest.chars().any(char::is_alphabetic) => {
+                    format!("{first}\u{200B}{rest}")
+                }
+                _ => word.to_owned(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A reply with the first letter of every word of two letters or more that has a Cyrillic
+/// look-alike swapped for it (Latin c, a, e, o, p, x and their capitals).
+fn with_cyrillic_look_alikes(reply: &str) -> String {
+    const LOOK_ALIKES: [(char, char); 12] = [
+        ('C', '\u{0421}'),
+        ('c', '\u{0441}'),
+        ('A', '\u{0410}'),
+        ('a', '\u{0430}'),
+        ('E', '\u{0415}'),
+        ('e', '\u{0435}'),
+        ('O', '\u{041E}'),
+        ('o', '\u{043E}'),
+        ('P', '\u{0420}'),
+        ('p', '\u{0440}'),
+        ('X', '\u{0425}'),
+        ('x', '\u{0445}'),
+    ];
+    reply
+        .split(' ')
+        .map(|word| {
+            if word.chars().filter(char::is_ascii_alphabetic).count() < 2 {
+                return word.to_owned();
+            }
+            let mut swapped = false;
+            word.chars()
+                .map(
+                    |c| match LOOK_ALIKES.iter().find(|(latin, _)| *latin == c) {
+                        Some((_, cyrillic)) if !swapped => {
+                            swapped = true;
+                            *cyrillic
+                        }
+                        _ => c,
+                    },
+                )
+                .collect()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Every shipped test plan's runs, played as written and again with every free-text reply
+/// disguised, score the same: the poor trainees' "calm down", guarantees and jargon are not
+/// hidden by invisible characters or look-alike letters (issue 17).
+#[test]
+fn disguised_replies_score_exactly_as_the_clean_ones() {
+    use rapport::engine::Move;
+    use rapport::runner::{Toolkit, collect_plans, run_moves, scripted_setup};
+    use rapport::script::TestPlan;
+
+    let kit = Toolkit::shipped();
+    let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let plans = collect_plans(std::slice::from_ref(&scenarios));
+    assert!(!plans.is_empty());
+    let mut disguised_replies = 0;
+    for plan_path in plans {
+        let (plan, _): (TestPlan, _) = load_ron(&plan_path).expect("plan");
+        let scenario_path = plan_path
+            .parent()
+            .expect("a plan's folder")
+            .join(&plan.scenario);
+        let loaded = rapport::scenario::load_scenario(&scenario_path).expect("scenario");
+        for run in &plan.runs {
+            let play = |disguise: &dyn Fn(&str) -> String| {
+                let moves: Vec<_> = run
+                    .moves
+                    .iter()
+                    .cloned()
+                    .map(|mut scripted| {
+                        if let Move::Say(text) = &scripted.action {
+                            scripted.action = Move::Say(disguise(text));
+                        }
+                        scripted
+                    })
+                    .collect();
+                run_moves(
+                    &loaded,
+                    std::sync::Arc::new(loaded.scenario.clone()),
+                    &kit,
+                    &kit.rubric,
+                    &scripted_setup(run.seed, "t"),
+                    &moves,
+                    None,
+                )
+                .expect("runs")
+            };
+            let clean = play(&|text| text.to_owned());
+            disguised_replies += run
+                .moves
+                .iter()
+                .filter(|m| matches!(m.action, Move::Say(_)))
+                .count();
+            for (how, disguise) in [
+                (
+                    "zero-width spaces",
+                    &with_zero_width_spaces as &dyn Fn(&str) -> String,
+                ),
+                ("Cyrillic look-alikes", &with_cyrillic_look_alikes),
+            ] {
+                let hidden = play(disguise);
+                assert_eq!(
+                    (hidden.scorecard.overall, hidden.scorecard.passed),
+                    (clean.scorecard.overall, clean.scorecard.passed),
+                    "{}: {} with {how}",
+                    plan_path.display(),
+                    run.name
+                );
+                // The debrief says the replies held them; the clean run's does not.
+                let says = |result: &rapport::runner::RunResult| {
+                    let debrief = kit.debrief(&result.transcript, &loaded, &kit.rubric);
+                    rapport::scoring::render_debrief(&debrief).contains("Hidden characters:")
+                };
+                let replied = run.moves.iter().any(|m| matches!(m.action, Move::Say(_)));
+                assert_eq!(says(&hidden), replied, "{}: {how}", run.name);
+                assert!(!says(&clean), "{}", run.name);
+            }
+        }
+    }
+    assert!(
+        disguised_replies > 0,
+        "the shipped plans hold free-text replies"
     );
 }

@@ -1,6 +1,7 @@
 //! The integration tests, one binary with a module per area (as uv does), so linking happens once.
 
 mod cli;
+mod debrief;
 mod engine;
 mod ids;
 mod import_property;

@@ -10,7 +10,7 @@ use crate::engine::Event;
 use crate::scenario::load::load_ron;
 use crate::scenario::{Diagnostic, LoadedScenario, Meter, load_scenario};
 use crate::scoring::{Debrief, Rubric, Scorecard, build_debrief, score};
-use crate::script::{Expectations, ScriptedMove, TestPlan};
+use crate::script::{Expectations, ScriptedMove, TestPlan, check_delays, is_valid_delay};
 use crate::transcript::{ClockKind, Recorder, SessionSetup, Transcript};
 
 /// Everything a scripted run produces.
@@ -32,7 +32,8 @@ pub enum RunError {
         source: crate::engine::MoveError,
     },
     #[error(
-        "move {index} of the script has a negative or invalid delay `{after}`; use seconds ≥ 0"
+        "move {index} of the script has an unusable delay `{after}`; use seconds from 0 to {max}",
+        max = crate::script::MAX_DELAY_SECS
     )]
     BadDelay { index: usize, after: f64 },
     #[error(transparent)]
@@ -95,13 +96,16 @@ pub fn run_moves(
     )?;
     let mut at_ms: u64 = 0;
     for (index, scripted) in moves.iter().enumerate() {
-        if !(scripted.after.is_finite() && scripted.after >= 0.0) {
-            return Err(RunError::BadDelay {
-                index: index + 1,
-                after: scripted.after,
-            });
+        let bad_delay = || RunError::BadDelay {
+            index: index + 1,
+            after: scripted.after,
+        };
+        if !is_valid_delay(scripted.after) {
+            return Err(bad_delay());
         }
-        at_ms += (scripted.after * 1000.0).round() as u64;
+        // In range, the delay fits a `u64` of milliseconds; the sum of many is checked.
+        let delay_ms = (scripted.after * 1000.0).round() as u64;
+        at_ms = at_ms.checked_add(delay_ms).ok_or_else(bad_delay)?;
         if recorder.session().outcome().is_some() {
             break;
         }
@@ -166,7 +170,8 @@ impl PlanReport {
 
 /// Runs a test plan file. Load errors come back as a diagnostic.
 pub fn run_plan(path: &Path, kit: &Toolkit) -> Result<PlanReport, Box<Diagnostic>> {
-    let (plan, _): (TestPlan, _) = load_ron(path)?;
+    let (plan, source): (TestPlan, _) = load_ron(path)?;
+    check_delays(plan.runs.iter().flat_map(|run| &run.moves), &source)?;
     let scenario_path = path.parent().unwrap_or(Path::new(".")).join(&plan.scenario);
     let loaded = load_scenario(&scenario_path)?;
     let rubric = kit.rubric_for(&loaded)?;

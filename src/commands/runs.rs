@@ -10,7 +10,8 @@ use rapport::analysis::explain::render_reading;
 use rapport::library::{library_dir, resolve_scenario};
 use rapport::runner::{Toolkit, collect_plans, run_moves, run_plan, scripted_setup};
 use rapport::scenario::load::load_ron;
-use rapport::scenario::{LoadedScenario, Policy};
+use rapport::scenario::validate::has_errors;
+use rapport::scenario::{LoadedScenario, Policy, ValidateOptions, validate};
 use rapport::scoring::{Rubric, Scorecard, render_debrief, score as score_transcript};
 use rapport::script::Script;
 use rapport::store::Store;
@@ -94,8 +95,14 @@ pub fn run(
             return Ok(Status::Usage);
         }
     };
-    let (script, rubric) = match (load_ron::<Script>(script), kit.rubric_for(&loaded)) {
-        (Ok((script, _)), Ok(rubric)) => (script, rubric),
+    if refuse_invalid(&loaded, &kit) {
+        return Ok(Status::Failed);
+    }
+    let loaded_script = load_ron::<Script>(script).and_then(|(script, source)| {
+        rapport::script::check_delays(&script.moves, &source).map(|()| script)
+    });
+    let (script, rubric) = match (loaded_script, kit.rubric_for(&loaded)) {
+        (Ok(script), Ok(rubric)) => (script, rubric),
         (Err(diagnostic), _) | (_, Err(diagnostic)) => {
             report(&diagnostic);
             return Ok(Status::Usage);
@@ -134,6 +141,28 @@ pub fn run(
         print!("{}", render_debrief(&debrief));
     }
     Ok(Status::Ok)
+}
+
+/// Validates a scenario before it runs, as `rapport validate` would; prints the diagnostics and
+/// returns true when it has errors (a scenario that does not validate is not run).
+fn refuse_invalid(loaded: &LoadedScenario, kit: &Toolkit) -> bool {
+    let options = ValidateOptions {
+        assets_dir: None,
+        criteria: Some(kit.rubric.criterion_ids()),
+    };
+    let diagnostics = validate(loaded, &options);
+    if !has_errors(&diagnostics) {
+        return false;
+    }
+    for diagnostic in &diagnostics {
+        report(diagnostic);
+    }
+    eprintln!(
+        "error: `{}` does not validate; fix the errors above (`rapport validate {}`) before running it",
+        loaded.source.path.display(),
+        loaded.source.path.display()
+    );
+    true
 }
 
 /// `rapport test [PATH...]`.

@@ -3,7 +3,9 @@
 pub mod diagnostics;
 pub mod graph;
 pub mod load;
+pub mod locate;
 pub mod model;
+pub mod ranges;
 pub mod scaffold;
 pub mod validate;
 

@@ -2,6 +2,7 @@
 
 mod cli;
 mod engine;
+mod hostile;
 mod labelled;
 mod play;
 mod qa;

@@ -1,0 +1,269 @@
+//! Hostile input (issue 21): what a file says cannot hang, crash or escape. Scenarios that loop,
+//! numbers that overflow, delays that overflow, paths that leave the library, special files,
+//! link loops and closed pipes, each tried as a tester would.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rapport::analysis::Analyser;
+use rapport::engine::{Move, Session};
+use rapport::scenario::scaffold::starter_scenario;
+use rapport::scenario::{Outcome, parse_scenario};
+
+use super::cli::rapport_command;
+
+/// The most memory a hostile run may take (in KiB, for `ulimit -v`): a run that grows without
+/// bound fails here instead of taking the machine's memory.
+const MEMORY_LIMIT_KIB: u64 = 4 * 1024 * 1024;
+
+/// The longest a hostile run may take; a run that hangs is killed and the test fails.
+const TIME_LIMIT: Duration = Duration::from_secs(60);
+
+fn temp() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    std::fs::write(dir.join(name), text).expect("write");
+    name.to_owned()
+}
+
+/// The starter scenario with `edits` (from, to) applied; each `from` must be in it.
+fn starter_with(edits: &[(&str, &str)]) -> String {
+    let mut text = starter_scenario("Hostile");
+    for (from, to) in edits {
+        assert!(text.contains(from), "the starter holds `{from}`");
+        text = text.replacen(from, to, 1);
+    }
+    text
+}
+
+/// Runs `rapport` under a memory limit and a time limit: (exit code, stdout, stderr); the code
+/// is -1 when the run was killed or died of a signal.
+fn rapport_bounded(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let mut command = rapport_command(dir);
+    let program = command.get_program().to_owned();
+    let mut bounded = Command::new("sh");
+    bounded
+        .arg("-c")
+        .arg(format!("ulimit -v {MEMORY_LIMIT_KIB}; exec \"$0\" \"$@\""))
+        .arg(program)
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (key, value) in command.get_envs() {
+        if let Some(value) = value {
+            bounded.env(key, value);
+        }
+    }
+    command = bounded;
+    let mut child = command.spawn().expect("rapport starts");
+    let started = Instant::now();
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            break;
+        }
+        if started.elapsed() > TIME_LIMIT {
+            child.kill().expect("kill");
+            let output = child.wait_with_output().expect("output");
+            panic!(
+                "`rapport {}` still ran after {TIME_LIMIT:?}; stderr: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().expect("output");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Starts a session on scenario text that skipped the validator (as a fuzzer or a buggy front
+/// end would hand it over).
+fn unvalidated_session(text: &str) -> Session {
+    let loaded = parse_scenario("hostile.ron", text).expect("parses");
+    let (session, _) = Session::start(
+        Arc::new(loaded.scenario),
+        Arc::new(Analyser::shipped()),
+        1,
+    );
+    session
+}
+
+/// A silence that fires at once and leads nowhere: it would fire forever at the same instant.
+fn silence_at_once() -> String {
+    starter_with(&[
+        ("after_secs: 20,", "after_secs: 0,"),
+        ("effects: [Patience(-10), Anger(5)],", ""),
+        ("then: \"hung-up\",", ""),
+    ])
+}
+
+#[test]
+fn a_silence_after_zero_seconds_is_refused_by_validate_at_its_place() {
+    let dir = temp();
+    let file = write(dir.path(), "silent.ron", &silence_at_once());
+    let (code, _, err) = rapport_bounded(dir.path(), &["validate", &file]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("RP0032"), "{err}");
+    assert!(err.contains("silent.ron:41:21"), "located at the value: {err}");
+}
+
+#[test]
+fn a_silence_after_zero_seconds_cannot_hang_the_engine() {
+    let mut session = unvalidated_session(&silence_at_once());
+    let result = session.apply(10_000, &Move::Wait);
+    assert!(result.is_err(), "the runaway is an engine error");
+    assert_eq!(session.outcome(), Some(Outcome::Abandoned));
+}
+
+#[test]
+fn run_refuses_an_invalid_scenario_before_running_it() {
+    let dir = temp();
+    let file = write(dir.path(), "silent.ron", &silence_at_once());
+    let script = write(
+        dir.path(),
+        "wait.script.ron",
+        "Script(moves: [(after: 10.0, do: Wait)])",
+    );
+    let (code, out, err) = rapport_bounded(
+        dir.path(),
+        &["run", &file, "--script", &script, "--no-store"],
+    );
+    assert_eq!(code, 1, "refused as a validation failure: {err}");
+    assert!(err.contains("RP0032"), "its diagnostics are shown: {err}");
+    assert!(out.is_empty(), "no debrief of an invalid scenario: {out}");
+}
+
+#[test]
+fn triggers_that_send_each_other_back_and_forth_end_the_call_instead_of_the_stack() {
+    let text = starter_with(&[(
+        r#"(id: "boils-over", when: Meter(Anger, Ge, 95), goto: "hung-up"),"#,
+        r#"(id: "ping", when: Meter(Anger, Ge, 0), goto: "explain", once: false),
+        (id: "pong", when: Meter(Anger, Ge, 0), goto: "close", once: false),"#,
+    )]);
+    let mut session = unvalidated_session(&text);
+    assert_eq!(session.outcome(), Some(Outcome::Abandoned));
+    assert!(session.runaway());
+    assert!(session.apply(1000, &Move::Wait).is_err());
+}
+
+/// Effects, dynamics and temperament at the edges of their types.
+fn huge_numbers() -> String {
+    starter_with(&[
+        ("effects: [Anger(-15), Trust(10)],", "effects: [Anger(2147483647), Trust(-2147483648)],"),
+        ("temperament: (heat: 1.0, forgiveness: 1.0)", "temperament: (heat: 3.0e38, forgiveness: 1.0)"),
+        (r#"(id: "boils-over", when: Meter(Anger, Ge, 95), goto: "hung-up"),"#, ""),
+        ("flags: [\"explained_delay\"],", "flags: [\"explained_delay\"],\n    dynamics: (repeat_anger: 2147483647, good_reply_trust: 2147483647, bad_reply_trust: -2147483648, waiting_patience_per_min: 1.0e30),"),
+    ])
+}
+
+#[test]
+fn huge_effects_dynamics_and_temperament_are_refused_by_validate_at_their_place() {
+    let dir = temp();
+    let file = write(dir.path(), "huge.ron", &huge_numbers());
+    let (code, _, err) = rapport_bounded(dir.path(), &["validate", &file]);
+    assert_eq!(code, 1, "{err}");
+    for what in [
+        "Anger(2147483647)",
+        "Trust(-2147483648)",
+        "`repeat_anger`",
+        "`good_reply_trust`",
+        "`bad_reply_trust`",
+        "`waiting_patience_per_min`",
+        "`heat`",
+    ] {
+        assert!(err.contains(what), "{what} is named: {err}");
+    }
+    assert!(err.matches("RP0032").count() >= 7, "{err}");
+    assert!(!err.contains("huge.ron\n"), "every one is located: {err}");
+}
+
+#[test]
+fn huge_effects_and_dynamics_saturate_the_meters_instead_of_overflowing() {
+    let mut session = unvalidated_session(&huge_numbers());
+    // `opening.calm-down` makes the customer repeat (`repeat_anger`).
+    session.apply(5_000, &Move::Choose(2)).expect("choose");
+    let meters = session.meters();
+    assert!((0..=100).contains(&meters.anger), "{meters:?}");
+    assert!((0..=100).contains(&meters.trust), "{meters:?}");
+    // `opening.empathise` has the huge effects, then a free reply meets the huge dynamics.
+    let mut session = unvalidated_session(&huge_numbers());
+    session.apply(0, &Move::Choose(1)).expect("choose");
+    session
+        .apply(
+            0,
+            &Move::Say("I promise a full refund today, calm down, not my problem.".to_owned()),
+        )
+        .expect("say");
+    assert!((0..=100).contains(&session.meters().trust));
+    // A drain of 1e30 points a minute empties patience without overflowing.
+    let mut session = unvalidated_session(&huge_numbers());
+    session.apply(60_000, &Move::Wait).expect("wait");
+    assert_eq!(session.meters().patience, 0);
+    assert_eq!(session.outcome(), Some(Outcome::HungUp));
+}
+
+fn plan_with_delays(delays: &[&str]) -> String {
+    let moves: Vec<String> = delays
+        .iter()
+        .map(|after| format!("(after: {after}, do: Wait)"))
+        .collect();
+    format!(
+        "TestPlan(\n    scenario: \"call.ron\",\n    runs: [\n        (name: \"hostile\", moves: [\n            {}\n        ], expect: ()),\n    ],\n)\n",
+        moves.join(",\n            ")
+    )
+}
+
+#[test]
+fn script_and_test_plan_delays_that_overflow_are_refused_at_their_place() {
+    let dir = temp();
+    write(dir.path(), "call.ron", &starter_scenario("Call"));
+    for (bad, line) in [
+        (&["1.0", "1.0e16", "1.0e16"][..], 6),
+        (&["1e308"][..], 5),
+        (&["NaN"][..], 5),
+        (&["-1.0"][..], 5),
+        (&["inf"][..], 5),
+    ] {
+        let plan = write(dir.path(), "bad.testplan.ron", &plan_with_delays(bad));
+        let (code, out, err) = rapport_bounded(dir.path(), &["test", &plan]);
+        assert_eq!(code, 2, "{bad:?} is unusable input: {out}{err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(err.contains("RP0032"), "{bad:?}: {err}");
+        let place = format!("bad.testplan.ron:{line}:");
+        assert!(err.contains(&place), "{bad:?} is located at {place}: {err}");
+        let script_text = format!(
+            "Script(moves: [{}])",
+            bad.iter()
+                .map(|after| format!("(after: {after}, do: Wait)"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let script = write(dir.path(), "bad.script.ron", &script_text);
+        let (code, _, err) = rapport_bounded(
+            dir.path(),
+            &["run", "call.ron", "--script", &script, "--no-store"],
+        );
+        assert_eq!(code, 2, "{bad:?}: {err}");
+        assert!(err.contains("RP0032") && err.contains("bad.script.ron:1:"), "{err}");
+    }
+}
+
+#[test]
+fn one_bad_test_plan_does_not_abort_the_others() {
+    let dir = temp();
+    write(dir.path(), "call.ron", &starter_scenario("Call"));
+    write(dir.path(), "a.testplan.ron", &plan_with_delays(&["1.0e16", "1.0e16"]));
+    write(dir.path(), "b.testplan.ron", &plan_with_delays(&["5.0"]));
+    let (code, out, err) = rapport_bounded(dir.path(), &["test", "."]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.contains("b.testplan.ron"), "the good plan still ran: {out}");
+}

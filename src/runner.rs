@@ -7,8 +7,10 @@ use serde::Serialize;
 
 use crate::analysis::{Analyser, Polarity};
 use crate::engine::Event;
-use crate::scenario::load::load_ron;
-use crate::scenario::{Diagnostic, LoadedScenario, Meter, load_scenario};
+use crate::scenario::assets::resolve_inside;
+use crate::scenario::load::{MAX_FILE_BYTES, load_ron};
+use crate::scenario::locate::Locator;
+use crate::scenario::{Code, Diagnostic, LoadedScenario, Meter, load_scenario};
 use crate::scoring::{Debrief, Rubric, Scorecard, build_debrief, score};
 use crate::script::{Expectations, ScriptedMove, TestPlan, check_delays, is_valid_delay};
 use crate::transcript::{ClockKind, Recorder, SessionSetup, Transcript};
@@ -57,10 +59,27 @@ impl Toolkit {
     }
 
     /// The rubric for a scenario: its own `rubric` file when it names one, else this toolkit's.
+    /// The file must be a regular file inside the scenario's folder (as the validator checks):
+    /// a scenario cannot make Rapport read, or show in an error, a file from anywhere else.
     pub fn rubric_for(&self, loaded: &LoadedScenario) -> Result<Arc<Rubric>, Box<Diagnostic>> {
-        match &loaded.scenario.rubric {
-            Some(relative) => Ok(Arc::new(Rubric::load(&loaded.dir().join(relative))?)),
-            None => Ok(Arc::clone(&self.rubric)),
+        let Some(relative) = &loaded.scenario.rubric else {
+            return Ok(Arc::clone(&self.rubric));
+        };
+        match resolve_inside(loaded.dir(), relative, MAX_FILE_BYTES) {
+            Ok(path) => Ok(Arc::new(Rubric::load(&path)?)),
+            Err(problem) => {
+                let code = if problem.is_missing() {
+                    Code::MissingAsset
+                } else {
+                    Code::UnsafePath
+                };
+                let span = Locator::new(&loaded.source.text).string(relative);
+                let diagnostic =
+                    Diagnostic::new(code, &loaded.source.path, format!("rubric {problem}"))
+                        .at(&loaded.source, span, "this rubric")
+                        .with_help("name a `.rubric.ron` file in the scenario's folder");
+                Err(Box::new(diagnostic))
+            }
         }
     }
 
@@ -317,30 +336,20 @@ pub fn check_expectations(expect: &Expectations, result: &RunResult) -> Vec<Stri
     failures
 }
 
-/// Every test plan under the given paths (files or directories), sorted.
+/// Every test plan under the given paths (files or directories), sorted; each once, however
+/// many links lead to it.
 pub fn collect_plans(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut plans = Vec::new();
     for path in paths {
         if path.is_dir() {
-            collect_plans_in(path, &mut plans);
+            plans.extend(crate::files::walk_files(path, |p| {
+                p.to_string_lossy().ends_with(".testplan.ron")
+            }));
         } else {
             plans.push(path.clone());
         }
     }
     plans.sort();
+    plans.dedup();
     plans
-}
-
-fn collect_plans_in(dir: &Path, plans: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            collect_plans_in(&path, plans);
-        } else if path.to_string_lossy().ends_with(".testplan.ron") {
-            plans.push(path);
-        }
-    }
 }

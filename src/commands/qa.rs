@@ -13,7 +13,7 @@ use crate::cli::{
     CalibrationArgs, CsvRowsArg, DimensionArg, FilterArgs, Format, GroupByArg, ImportArgs,
     PeriodArg, ReportArgs, ReportFormat, ReviewArgs, TeamAction, TeamArgs, XapiArgs,
 };
-use rapport::library::resolve_scenario;
+use rapport::library::resolve_recorded_scenario;
 use rapport::report::calibration::{calibrate, render_calibration};
 use rapport::report::review::{ReviewRequest, review_session};
 use rapport::report::table::{CsvRows, render_csv, render_table};
@@ -244,13 +244,9 @@ fn rubric_for(session: &StoredSession, explicit: Option<&Path>) -> Result<Rubric
     }
     let kit = Toolkit::shipped();
     let header = &session.transcript.header;
-    let name = header
-        .scenario_path
-        .clone()
-        .filter(|p| Path::new(p).is_file())
-        .unwrap_or_else(|| header.scenario_id.clone());
     let mut candidates = Vec::new();
-    if let Ok(loaded) = resolve_scenario(&name)
+    if let Ok(loaded) =
+        resolve_recorded_scenario(header.scenario_path.as_deref(), &header.scenario_id)
         && let Ok(rubric) = kit.rubric_for(&loaded)
     {
         candidates.push((*rubric).clone());

@@ -7,7 +7,7 @@ use super::{Status, report};
 use crate::cli::Format;
 use rapport::analysis::ReplyContext;
 use rapport::analysis::explain::render_reading;
-use rapport::library::{library_dir, resolve_scenario};
+use rapport::library::{library_dir, resolve_recorded_scenario, resolve_scenario};
 use rapport::runner::{Toolkit, collect_plans, run_moves, run_plan, scripted_setup};
 use rapport::scenario::load::load_ron;
 use rapport::scenario::validate::has_errors;
@@ -259,17 +259,12 @@ fn transcript_and_scenario(
             path.display()
         );
     }
-    let name = scenario
-        .map(str::to_owned)
-        .or_else(|| {
-            transcript
-                .header
-                .scenario_path
-                .clone()
-                .filter(|p| Path::new(p).exists())
-        })
-        .unwrap_or_else(|| transcript.header.scenario_id.clone());
-    match resolve_scenario(&name) {
+    let header = &transcript.header;
+    let resolved = match scenario {
+        Some(name) => resolve_scenario(name),
+        None => resolve_recorded_scenario(header.scenario_path.as_deref(), &header.scenario_id),
+    };
+    match resolved {
         Ok(loaded) => {
             let hash = loaded.content_hash();
             if hash != transcript.header.scenario_hash

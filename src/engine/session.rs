@@ -436,7 +436,12 @@ impl Session {
                 Cause::Waiting
             };
             // `as` saturates, and the negation of a saturated positive `i32` cannot overflow.
-            self.change_raw(Meter::Patience, -(whole.min(f64::from(i32::MAX)) as i32), cause, out);
+            self.change_raw(
+                Meter::Patience,
+                -(whole.min(f64::from(i32::MAX)) as i32),
+                cause,
+                out,
+            );
             self.check_patience(out);
         }
     }

@@ -1,5 +1,6 @@
 //! Scenarios: the RON format, loading with precise diagnostics, semantic validation and the beat graph.
 
+pub mod assets;
 pub mod diagnostics;
 pub mod graph;
 pub mod load;

@@ -99,7 +99,9 @@ impl NumberChecker<'_> {
                 .map(|(span, _)| span);
             self.report(
                 span,
-                format!("effect `{name}({delta})` moves a meter by more than its whole 0–100 scale"),
+                format!(
+                    "effect `{name}({delta})` moves a meter by more than its whole 0–100 scale"
+                ),
                 "an effect lies between -100 and 100; 5 to 20 is a usual step",
             );
         }
@@ -156,7 +158,9 @@ impl NumberChecker<'_> {
             let span = self.field_span("target_handle_secs", f64::from(handle));
             self.report(
                 span,
-                format!("`target_handle_secs` is `{handle}`, outside 1..={MAX_TIMER_SECS} (a week)"),
+                format!(
+                    "`target_handle_secs` is `{handle}`, outside 1..={MAX_TIMER_SECS} (a week)"
+                ),
                 "give the handle time a good agent needs, in seconds (300 is five minutes)",
             );
         }

@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 
+use super::assets::{MAX_ASSET_BYTES, PathProblem, resolve_inside};
 use super::diagnostics::{Code, Diagnostic, Severity, SourceFile, Span};
 use super::load::LoadedScenario;
 use super::locate::Locator;
@@ -40,9 +41,10 @@ pub fn validate(loaded: &LoadedScenario, options: &ValidateOptions) -> Vec<Diagn
     checker.check_graph();
     checker.check_flags_and_conditions();
     checker.check_ranges();
-    checker
-        .out
-        .extend(super::ranges::check_numbers(&loaded.scenario, &loaded.source));
+    checker.out.extend(super::ranges::check_numbers(
+        &loaded.scenario,
+        &loaded.source,
+    ));
     checker.check_options(options.criteria.as_ref());
     checker.check_policy();
     let assets = options
@@ -50,6 +52,7 @@ pub fn validate(loaded: &LoadedScenario, options: &ValidateOptions) -> Vec<Diagn
         .clone()
         .or_else(|| find_assets_dir(loaded.dir()));
     checker.check_assets(assets.as_deref());
+    checker.check_rubric(loaded.dir());
     let mut out = checker.out;
     out.sort_by_key(|d| (std::cmp::Reverse(d.severity), d.span.map(|s| s.start)));
     out
@@ -152,7 +155,13 @@ impl<'a> Checker<'a> {
             }
         }
         for (span, message) in empties {
-            self.report(Code::EmptyText, span, "empty", message, "write the missing text");
+            self.report(
+                Code::EmptyText,
+                span,
+                "empty",
+                message,
+                "write the missing text",
+            );
         }
         for line in self.all_lines() {
             if line.variants.is_empty() || line.variants.iter().any(|v| v.trim().is_empty()) {
@@ -600,20 +609,51 @@ impl<'a> Checker<'a> {
             .collect();
         wanted.extend(audio);
         for asset in wanted {
-            let exists = assets.is_some_and(|dir| dir.join(asset).exists());
-            if !exists {
-                let span = self.quoted_span(asset);
-                let looked = assets.map_or("no assets directory was found".to_owned(), |d| {
-                    format!("looked in `{}`", d.display())
-                });
+            let span = self.quoted_span(asset);
+            let Some(dir) = assets else {
                 self.report(
                     Code::MissingAsset,
                     span,
                     "missing file",
-                    format!("asset `{asset}` does not exist ({looked})"),
+                    format!("asset `{asset}` does not exist (no assets directory was found)"),
                     "add the file under assets/, fix the path, or remove the reference",
                 );
+                continue;
+            };
+            if let Err(problem) = resolve_inside(dir, asset, MAX_ASSET_BYTES) {
+                self.report_path_problem("asset", span, &problem);
             }
+        }
+    }
+
+    /// A scenario's own rubric lies in the scenario's folder (or below it), like its test plans.
+    fn check_rubric(&mut self, scenario_dir: &Path) {
+        let Some(rubric) = self.scenario.rubric.as_deref() else {
+            return;
+        };
+        let span = self.quoted_span(rubric);
+        if let Err(problem) = resolve_inside(scenario_dir, rubric, super::load::MAX_FILE_BYTES) {
+            self.report_path_problem("rubric", span, &problem);
+        }
+    }
+
+    fn report_path_problem(&mut self, what: &str, span: Option<Span>, problem: &PathProblem) {
+        if problem.is_missing() {
+            self.report(
+                Code::MissingAsset,
+                span,
+                "missing file",
+                format!("{what} {problem}"),
+                "add the file, fix the path, or remove the reference",
+            );
+        } else {
+            self.report(
+                Code::UnsafePath,
+                span,
+                "not a file in the library",
+                format!("{what} {problem}"),
+                "name a regular file inside the folder, by a relative path without `..` out of it",
+            );
         }
     }
 }

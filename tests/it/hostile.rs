@@ -89,11 +89,7 @@ fn rapport_bounded(dir: &Path, args: &[&str]) -> (i32, String, String) {
 /// end would hand it over).
 fn unvalidated_session(text: &str) -> Session {
     let loaded = parse_scenario("hostile.ron", text).expect("parses");
-    let (session, _) = Session::start(
-        Arc::new(loaded.scenario),
-        Arc::new(Analyser::shipped()),
-        1,
-    );
+    let (session, _) = Session::start(Arc::new(loaded.scenario), Arc::new(Analyser::shipped()), 1);
     session
 }
 
@@ -113,7 +109,10 @@ fn a_silence_after_zero_seconds_is_refused_by_validate_at_its_place() {
     let (code, _, err) = rapport_bounded(dir.path(), &["validate", &file]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("RP0032"), "{err}");
-    assert!(err.contains("silent.ron:41:21"), "located at the value: {err}");
+    assert!(
+        err.contains("silent.ron:41:21"),
+        "located at the value: {err}"
+    );
 }
 
 #[test]
@@ -158,10 +157,22 @@ fn triggers_that_send_each_other_back_and_forth_end_the_call_instead_of_the_stac
 /// Effects, dynamics and temperament at the edges of their types.
 fn huge_numbers() -> String {
     starter_with(&[
-        ("effects: [Anger(-15), Trust(10)],", "effects: [Anger(2147483647), Trust(-2147483648)],"),
-        ("temperament: (heat: 1.0, forgiveness: 1.0)", "temperament: (heat: 3.0e38, forgiveness: 1.0)"),
-        (r#"(id: "boils-over", when: Meter(Anger, Ge, 95), goto: "hung-up"),"#, ""),
-        ("flags: [\"explained_delay\"],", "flags: [\"explained_delay\"],\n    dynamics: (repeat_anger: 2147483647, good_reply_trust: 2147483647, bad_reply_trust: -2147483648, waiting_patience_per_min: 1.0e30),"),
+        (
+            "effects: [Anger(-15), Trust(10)],",
+            "effects: [Anger(2147483647), Trust(-2147483648)],",
+        ),
+        (
+            "temperament: (heat: 1.0, forgiveness: 1.0)",
+            "temperament: (heat: 3.0e38, forgiveness: 1.0)",
+        ),
+        (
+            r#"(id: "boils-over", when: Meter(Anger, Ge, 95), goto: "hung-up"),"#,
+            "",
+        ),
+        (
+            "flags: [\"explained_delay\"],",
+            "flags: [\"explained_delay\"],\n    dynamics: (repeat_anger: 2147483647, good_reply_trust: 2147483647, bad_reply_trust: -2147483648, waiting_patience_per_min: 1.0e30),",
+        ),
     ])
 }
 
@@ -253,7 +264,10 @@ fn script_and_test_plan_delays_that_overflow_are_refused_at_their_place() {
             &["run", "call.ron", "--script", &script, "--no-store"],
         );
         assert_eq!(code, 2, "{bad:?}: {err}");
-        assert!(err.contains("RP0032") && err.contains("bad.script.ron:1:"), "{err}");
+        assert!(
+            err.contains("RP0032") && err.contains("bad.script.ron:1:"),
+            "{err}"
+        );
     }
 }
 
@@ -261,9 +275,276 @@ fn script_and_test_plan_delays_that_overflow_are_refused_at_their_place() {
 fn one_bad_test_plan_does_not_abort_the_others() {
     let dir = temp();
     write(dir.path(), "call.ron", &starter_scenario("Call"));
-    write(dir.path(), "a.testplan.ron", &plan_with_delays(&["1.0e16", "1.0e16"]));
+    write(
+        dir.path(),
+        "a.testplan.ron",
+        &plan_with_delays(&["1.0e16", "1.0e16"]),
+    );
     write(dir.path(), "b.testplan.ron", &plan_with_delays(&["5.0"]));
     let (code, out, err) = rapport_bounded(dir.path(), &["test", "."]);
     assert_eq!(code, 2, "{out}{err}");
-    assert!(out.contains("b.testplan.ron"), "the good plan still ran: {out}");
+    assert!(
+        out.contains("b.testplan.ron"),
+        "the good plan still ran: {out}"
+    );
+}
+
+/// Makes a named pipe (FIFO) at `path`.
+fn mkfifo(path: &Path) {
+    let status = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+#[test]
+fn a_fifo_named_as_a_scenario_is_refused_without_blocking() {
+    let dir = temp();
+    mkfifo(&dir.path().join("pipe.ron"));
+    let (code, _, err) = rapport_bounded(dir.path(), &["validate", "pipe.ron"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("RP0001") && err.contains("named pipe"),
+        "{err}"
+    );
+    // In a directory walk too, beside a good scenario.
+    write(dir.path(), "good.ron", &starter_scenario("Good"));
+    let (code, _, err) = rapport_bounded(dir.path(), &["validate", "."]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("2 file(s) checked"), "{err}");
+    let (code, _, err) = rapport_bounded(dir.path(), &["test", "pipe.ron"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("named pipe"), "{err}");
+}
+
+#[test]
+fn a_device_named_as_a_transcript_or_scenario_is_refused_not_read_until_memory_runs_out() {
+    let dir = temp();
+    let (code, _, err) = rapport_bounded(dir.path(), &["score", "/dev/zero"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("a device, not a regular file"), "{err}");
+    let (code, _, err) = rapport_bounded(dir.path(), &["validate", "/dev/zero"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("a device, not a regular file"), "{err}");
+    let (code, _, err) = rapport_bounded(
+        dir.path(),
+        &["import", "/dev/zero", "--db", "results.sqlite3"],
+    );
+    assert_ne!(code, 0, "{err}");
+    assert!(err.contains("a device, not a regular file"), "{err}");
+}
+
+#[test]
+fn a_transcript_whose_header_names_a_foreign_file_as_its_scenario_is_not_read_from_there() {
+    let dir = temp();
+    let script = write(
+        dir.path(),
+        "one.script.ron",
+        "Script(moves: [(after: 5.0, do: Choose(1))])",
+    );
+    let (code, _, err) = rapport_bounded(
+        dir.path(),
+        &[
+            "run",
+            "late-delivery",
+            "--script",
+            &script,
+            "--transcript",
+            "t.jsonl",
+            "--no-store",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(dir.path().join("t.jsonl")).expect("transcript");
+    let (header, rest) = text.split_once('\n').expect("a header line");
+    let mut header: serde_json::Value = serde_json::from_str(header).expect("json");
+    for foreign in ["/dev/zero", "/etc/passwd"] {
+        header["scenario_path"] = serde_json::Value::from(foreign);
+        let forged = format!("{header}\n{rest}");
+        write(dir.path(), "forged.jsonl", &forged);
+        let (_, out, err) = rapport_bounded(dir.path(), &["score", "forged.jsonl"]);
+        assert!(
+            !err.contains("root:"),
+            "{foreign}'s contents are not shown: {err}"
+        );
+        assert!(!out.contains("root:"), "{out}");
+    }
+}
+
+/// A library directory holding one scenario, its test plan, a transcript, and two links to itself.
+#[cfg(unix)]
+fn looping_library(dir: &Path) {
+    write(dir, "call.ron", &starter_scenario("Call"));
+    write(dir, "call.testplan.ron", &plan_with_delays(&["5.0"]));
+    std::os::unix::fs::symlink(".", dir.join("again")).expect("link");
+    std::os::unix::fs::symlink(".", dir.join("once-more")).expect("link");
+}
+
+#[cfg(unix)]
+#[test]
+fn two_links_to_the_library_itself_do_not_make_walks_loop_or_repeat() {
+    let dir = temp();
+    let library = dir.path().join("lib");
+    std::fs::create_dir(&library).expect("dir");
+    looping_library(&library);
+    let (code, _, err) = rapport_bounded(dir.path(), &["validate", "lib"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("1 file(s) checked"), "each file once: {err}");
+    let (code, out, err) = rapport_bounded(dir.path(), &["test", "lib"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("1 passed, 0 failed, 1 plan(s)"), "{out}");
+    let mut command = rapport_command(dir.path());
+    let output = command
+        .env("RAPPORT_SCENARIOS", &library)
+        .args(["list", "--format", "json"])
+        .output()
+        .expect("list runs");
+    let listed: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+    write(
+        dir.path(),
+        "one.script.ron",
+        "Script(moves: [(after: 5.0, do: Choose(1))])",
+    );
+    let (code, _, err) = rapport_bounded(
+        dir.path(),
+        &[
+            "run",
+            "lib/call.ron",
+            "--script",
+            "one.script.ron",
+            "--no-store",
+            "--transcript",
+            "lib/one.jsonl",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) =
+        rapport_bounded(dir.path(), &["import", "lib", "--db", "results.sqlite3"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        format!("{out}{err}").contains("imported 1 new session(s)"),
+        "each transcript once: {out}{err}"
+    );
+}
+
+/// A scenario folder with an `assets/` directory, a file outside it, and a link out of it.
+#[cfg(unix)]
+fn library_with_assets(dir: &Path) {
+    std::fs::create_dir(dir.join("assets")).expect("assets");
+    std::fs::write(dir.join("secret.ogg"), "root:x:0:0:not an asset").expect("write");
+    std::os::unix::fs::symlink("../secret.ogg", dir.join("assets/out.ogg")).expect("link");
+    std::fs::write(dir.join("assets/sam.png"), "a portrait").expect("write");
+}
+
+#[cfg(unix)]
+#[test]
+fn asset_paths_that_leave_the_assets_directory_are_validation_errors_at_their_place() {
+    let dir = temp();
+    library_with_assets(dir.path());
+    let text = starter_with(&[
+        (
+            "already_given: [\"order number\"],",
+            "already_given: [\"order number\"],\n        portrait: \"/etc/passwd\",\n        voice: \"../../../../../../etc/passwd\",",
+        ),
+        (
+            r#"(id: "explain.1", variants: ["So what's going on with it?"])"#,
+            r#"(id: "explain.1", variants: ["So what's going on with it?"], audio: "/dev/zero")"#,
+        ),
+        (
+            r#"(id: "resolved.bye", variants: ["Alright, thank you. Bye."])"#,
+            r#"(id: "resolved.bye", variants: ["Alright, thank you. Bye."], audio: "out.ogg")"#,
+        ),
+        (
+            r#"(id: "hung-up.bye", variants: ["Forget it. I'm done."])"#,
+            r#"(id: "hung-up.bye", variants: ["Forget it. I'm done."], audio: "/proc/self/environ")"#,
+        ),
+    ]);
+    let file = write(dir.path(), "paths.ron", &text);
+    let (code, _, err) = rapport_bounded(dir.path(), &["validate", &file]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(err.matches("RP0033").count(), 5, "{err}");
+    for (path, line) in [
+        ("/etc/passwd", 24),
+        ("../../../../../../etc/passwd", 25),
+        ("/dev/zero", 92),
+        ("out.ogg", 130),
+        ("/proc/self/environ", 132),
+    ] {
+        assert!(err.contains(&format!("`{path}`")), "{path} is named: {err}");
+        assert!(
+            err.contains(&format!("paths.ron:{line}:")),
+            "{path} is located on line {line}: {err}"
+        );
+    }
+    assert!(!err.contains("not an asset"), "{err}");
+    // The same with the portrait inside assets/ is clean.
+    let clean = starter_with(&[(
+        "already_given: [\"order number\"],",
+        "already_given: [\"order number\"],\n        portrait: \"sam.png\",",
+    )]);
+    let file = write(dir.path(), "clean.ron", &clean);
+    let (code, _, err) = rapport_bounded(dir.path(), &["validate", &file]);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_rubric_path_out_of_the_scenario_folder_is_refused_and_never_shown() {
+    let dir = temp();
+    library_with_assets(dir.path());
+    std::fs::create_dir(dir.path().join("lib")).expect("lib");
+    std::os::unix::fs::symlink("../secret.ogg", dir.path().join("lib/linked.rubric.ron"))
+        .expect("link");
+    write(
+        dir.path(),
+        "one.script.ron",
+        "Script(moves: [(after: 5.0, do: Choose(1))])",
+    );
+    for rubric in [
+        "/etc/passwd",
+        "../../../../../../etc/passwd",
+        "/dev/zero",
+        "../secret.ogg",
+        "linked.rubric.ron",
+    ] {
+        let text = starter_with(&[(
+            "flags: [\"explained_delay\"],",
+            &format!("flags: [\"explained_delay\"],\n    rubric: {rubric:?},"),
+        )]);
+        write(&dir.path().join("lib"), "call.ron", &text);
+        let (code, _, err) = rapport_bounded(dir.path(), &["validate", "lib/call.ron"]);
+        assert_eq!(code, 1, "{rubric}: {err}");
+        assert!(
+            err.contains("RP0033") && err.contains("call.ron:"),
+            "{rubric}: {err}"
+        );
+        let (code, out, err) = rapport_bounded(
+            dir.path(),
+            &[
+                "run",
+                "lib/call.ron",
+                "--script",
+                "one.script.ron",
+                "--no-store",
+            ],
+        );
+        assert_ne!(code, 0, "{rubric}: {err}");
+        for seen in [&out, &err] {
+            assert!(
+                !seen.contains("root:"),
+                "{rubric}: no foreign contents: {seen}"
+            );
+        }
+        write(
+            &dir.path().join("lib"),
+            "call.testplan.ron",
+            &plan_with_delays(&["5.0"]),
+        );
+        let (code, out, err) = rapport_bounded(dir.path(), &["test", "lib"]);
+        assert_eq!(code, 2, "{rubric}: {out}{err}");
+        assert!(err.contains("RP0033"), "{rubric}: {err}");
+        assert!(!err.contains("root:") && !out.contains("root:"), "{err}");
+    }
 }

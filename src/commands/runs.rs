@@ -126,6 +126,8 @@ pub fn run(
         }
     };
     store(db.as_deref(), &result.transcript, &result.scorecard);
+    // Stored: from here on only the debrief is printed, and a closed pipe may end it.
+    super::end_quietly_on_closed_pipe();
     if json {
         let debrief = kit.debrief(&result.transcript, &loaded, &rubric);
         let out = serde_json::json!({

@@ -48,7 +48,9 @@ fn rapport_bounded(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let mut bounded = Command::new("sh");
     bounded
         .arg("-c")
-        .arg(format!("ulimit -v {MEMORY_LIMIT_KIB}; exec \"$0\" \"$@\""))
+        .arg(format!(
+            "ulimit -S -v {MEMORY_LIMIT_KIB} 2>/dev/null; exec \"$0\" \"$@\""
+        ))
         .arg(program)
         .args(args)
         .current_dir(dir)
@@ -546,5 +548,106 @@ fn a_rubric_path_out_of_the_scenario_folder_is_refused_and_never_shown() {
         assert_eq!(code, 2, "{rubric}: {out}{err}");
         assert!(err.contains("RP0033"), "{rubric}: {err}");
         assert!(!err.contains("root:") && !out.contains("root:"), "{err}");
+    }
+}
+
+/// Runs `rapport` with its stdout a pipe whose reader has already gone (`rapport ... | :`).
+#[cfg(unix)]
+fn rapport_into_closed_pipe(dir: &Path, args: &[&str]) -> (std::process::ExitStatus, String) {
+    let mut child = rapport_command(dir)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("rapport starts");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("rapport ends");
+    (
+        output.status,
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_each_printing_command_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = temp();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let scenarios = root.join("scenarios");
+    let late = scenarios.join("late-delivery.ron");
+    let late = late.to_str().expect("utf-8 path");
+    let scenarios = scenarios.to_str().expect("utf-8 path");
+    write(
+        dir.path(),
+        "one.script.ron",
+        "Script(moves: [(after: 5.0, do: Choose(1))])",
+    );
+    for args in [
+        &["analyse", "sorry", "--json"][..],
+        &["validate", "--format", "json", scenarios],
+        &["list"],
+        &["graph", late],
+        &["test", scenarios],
+        &[
+            "run",
+            "late-delivery",
+            "--script",
+            "one.script.ron",
+            "--no-store",
+        ],
+    ] {
+        let (status, err) = rapport_into_closed_pipe(dir.path(), args);
+        assert!(
+            !err.contains("panicked"),
+            "`rapport {}`: {err}",
+            args.join(" ")
+        );
+        assert!(
+            status.code().is_none_or(|code| code != 101) && status.signal().is_none_or(|s| s == 13),
+            "`rapport {}` ends quietly: {status:?} {err}",
+            args.join(" ")
+        );
+    }
+}
+
+#[test]
+fn meter_conditions_empty_starts_and_escaped_values_are_located() {
+    let dir = temp();
+    for (edit, code, place) in [
+        (
+            ("Meter(Anger, Ge, 95)", "Meter(Anger, Ge, 950)"),
+            "RP0018",
+            "f.ron:52:34",
+        ),
+        (
+            ("start: \"opening\",", "start: \"\","),
+            "RP0022",
+            "f.ron:55:12",
+        ),
+        (
+            ("next: \"explain\",", r#"next: "expl\u{61}in-x","#),
+            "RP0011",
+            "f.ron:72:27",
+        ),
+        (
+            (
+                "set: [\"explained_delay\"],",
+                r#"set: ["expl\u{61}ined_delay", "w\x61s_told"],"#,
+            ),
+            "RP0016",
+            "f.ron:98:43",
+        ),
+    ] {
+        let file = write(dir.path(), "f.ron", &starter_with(&[edit]));
+        let (status, _, err) = rapport_bounded(dir.path(), &["validate", &file]);
+        assert_eq!(status, 1, "{err}");
+        let at = err.find(code).unwrap_or_else(|| panic!("{code}: {err}"));
+        let section = &err[at..];
+        let section = &section[..section[1..].find("RP00").map_or(section.len(), |i| i + 1)];
+        assert!(
+            section.contains(place),
+            "{code} is located at {place}: {section}"
+        );
     }
 }

@@ -38,6 +38,10 @@ pub enum RunError {
         max = crate::script::MAX_DELAY_SECS
     )]
     BadDelay { index: usize, after: f64 },
+    #[error(
+        "the scenario looped as the call opened: more than {limit} events (or jumps within jumps), so the engine ended the call; check its triggers"
+    )]
+    Runaway { limit: usize },
     #[error(transparent)]
     Transcript(#[from] crate::transcript::TranscriptError),
 }
@@ -113,6 +117,12 @@ pub fn run_moves(
         setup,
         transcript_path,
     )?;
+    if recorder.session().runaway() {
+        // The opening itself looped (triggers sending each other back and forth).
+        return Err(RunError::Runaway {
+            limit: crate::engine::MAX_EVENTS_PER_MOVE,
+        });
+    }
     let mut at_ms: u64 = 0;
     for (index, scripted) in moves.iter().enumerate() {
         let bad_delay = || RunError::BadDelay {

@@ -651,3 +651,25 @@ fn meter_conditions_empty_starts_and_escaped_values_are_located() {
         );
     }
 }
+
+#[test]
+fn a_run_whose_opening_loops_fails_with_an_engine_error() {
+    let dir = temp();
+    let text = starter_with(&[(
+        r#"(id: "boils-over", when: Meter(Anger, Ge, 95), goto: "hung-up"),"#,
+        r#"(id: "ping", when: Meter(Anger, Ge, 0), goto: "explain", once: false),
+        (id: "pong", when: Meter(Anger, Ge, 0), goto: "close", once: false),"#,
+    )]);
+    let file = write(dir.path(), "pingpong.ron", &text);
+    let script = write(
+        dir.path(),
+        "wait.script.ron",
+        "Script(moves: [(after: 10.0, do: Wait)])",
+    );
+    let (code, out, err) = rapport_bounded(
+        dir.path(),
+        &["run", &file, "--script", &script, "--no-store"],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("the scenario looped"), "{err}");
+}

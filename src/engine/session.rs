@@ -219,12 +219,16 @@ impl Session {
             return None;
         }
         let timeout = self.timeout_ms();
+        // A silence fires at most `limit` times in a beat; at the limit its `then` leads on, and
+        // one without a `then` falls quiet (the call still times out).
         let silence = if self.hold.is_none() {
-            self.silence().map(|s| {
-                let after_ms = u64::from(s.after_secs).saturating_mul(1000);
-                self.waiting_since_ms
-                    .saturating_add(after_ms.saturating_mul(u64::from(self.silences) + 1))
-            })
+            self.silence()
+                .filter(|s| s.then.is_some() || self.silences < s.limit)
+                .map(|s| {
+                    let after_ms = u64::from(s.after_secs).saturating_mul(1000);
+                    self.waiting_since_ms
+                        .saturating_add(after_ms.saturating_mul(u64::from(self.silences) + 1))
+                })
         } else {
             None
         };

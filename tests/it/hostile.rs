@@ -119,7 +119,23 @@ fn a_silence_after_zero_seconds_is_refused_by_validate_at_its_place() {
 
 #[test]
 fn a_silence_after_zero_seconds_cannot_hang_the_engine() {
+    // Without a `then`, it fires its `limit` (3) times and falls quiet.
     let mut session = unvalidated_session(&silence_at_once());
+    let events = session.apply(10_000, &Move::Wait).expect("wait");
+    let fired = events
+        .iter()
+        .filter(|e| matches!(e.event, rapport::engine::Event::SilenceFired { .. }))
+        .count();
+    assert_eq!(fired, 3);
+    assert_eq!(session.outcome(), None);
+    // With a `then` back to the same beat it would fire forever at the same instant: the
+    // engine stops it with an error.
+    let text = starter_with(&[
+        ("after_secs: 20,", "after_secs: 0,"),
+        ("effects: [Patience(-10), Anger(5)],", ""),
+        ("then: \"hung-up\",", "then: \"opening\","),
+    ]);
+    let mut session = unvalidated_session(&text);
     let result = session.apply(10_000, &Move::Wait);
     assert!(result.is_err(), "the runaway is an engine error");
     assert_eq!(session.outcome(), Some(Outcome::Abandoned));

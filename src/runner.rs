@@ -70,7 +70,8 @@ impl Toolkit {
             return Ok(Arc::clone(&self.rubric));
         };
         match resolve_inside(loaded.dir(), relative, MAX_FILE_BYTES) {
-            Ok(path) => Ok(Arc::new(Rubric::load(&path)?)),
+            // Read by the path as written, so its diagnostics name it as the scenario does.
+            Ok(_) => Ok(Arc::new(Rubric::load(&loaded.dir().join(relative))?)),
             Err(problem) => {
                 let code = if problem.is_missing() {
                     Code::MissingAsset
@@ -201,8 +202,23 @@ impl PlanReport {
 pub fn run_plan(path: &Path, kit: &Toolkit) -> Result<PlanReport, Box<Diagnostic>> {
     let (plan, source): (TestPlan, _) = load_ron(path)?;
     check_delays(plan.runs.iter().flat_map(|run| &run.moves), &source)?;
-    let scenario_path = path.parent().unwrap_or(Path::new(".")).join(&plan.scenario);
-    let loaded = load_scenario(&scenario_path)?;
+    let plan_dir = path.parent().unwrap_or(Path::new("."));
+    // Like a scenario's rubric, a plan's scenario lies in the plan's folder or below it.
+    resolve_inside(plan_dir, &plan.scenario, MAX_FILE_BYTES).map_err(|problem| {
+        let code = if problem.is_missing() {
+            Code::Unreadable
+        } else {
+            Code::UnsafePath
+        };
+        let span = Locator::new(&source.text).string(&plan.scenario);
+        Box::new(
+            Diagnostic::new(code, path, format!("the plan's scenario {problem}"))
+                .at(&source, span, "this scenario")
+                .with_help("name a scenario file in the plan's folder, by a relative path"),
+        )
+    })?;
+    // Read by the path as written, so diagnostics and transcripts name it as the plan does.
+    let loaded = load_scenario(&plan_dir.join(&plan.scenario))?;
     let rubric = kit.rubric_for(&loaded)?;
     let scenario = Arc::new(loaded.scenario.clone());
     let mut runs = Vec::new();

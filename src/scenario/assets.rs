@@ -36,6 +36,12 @@ impl PathProblem {
 /// Resolves `relative` under `root`: after following every link it must lie inside `root` and
 /// be a regular file of at most `cap` bytes. Returns the resolved path, to be read as it is.
 pub fn resolve_inside(root: &Path, relative: &str, cap: u64) -> Result<PathBuf, PathProblem> {
+    // The parent of a bare file name (`call.ron`) is the empty path: the current directory.
+    let root = if root.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        root
+    };
     let path = relative.to_owned();
     if Path::new(relative).is_absolute() || relative.starts_with('~') {
         return Err(PathProblem::Absolute {
@@ -106,5 +112,11 @@ mod tests {
             assert!(error.to_string().contains("leads outside"), "{error}");
         }
         assert!(resolve_inside(&assets, "faces/sam.png", 2).is_err());
+        // A bare file name's folder is the empty path, read as the current directory.
+        let here = std::env::current_dir().expect("cwd");
+        let relative = Path::new("Cargo.toml");
+        if here.join(relative).is_file() {
+            assert!(resolve_inside(Path::new(""), "Cargo.toml", cap).is_ok());
+        }
     }
 }

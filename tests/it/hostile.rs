@@ -534,6 +534,9 @@ fn a_rubric_path_out_of_the_scenario_folder_is_refused_and_never_shown() {
         write(&dir.path().join("lib"), "call.ron", &text);
         let (code, _, err) = rapport_bounded(dir.path(), &["validate", "lib/call.ron"]);
         assert_eq!(code, 1, "{rubric}: {err}");
+        // Named by its bare file name from inside its folder too.
+        let (code, _, err) = rapport_bounded(&dir.path().join("lib"), &["validate", "call.ron"]);
+        assert!(code == 1 && err.contains("RP0033"), "{rubric}: {err}");
         assert!(
             err.contains("RP0033") && err.contains("call.ron:"),
             "{rubric}: {err}"
@@ -688,4 +691,47 @@ fn a_run_whose_opening_loops_fails_with_an_engine_error() {
     );
     assert_eq!(code, 1, "{out}{err}");
     assert!(err.contains("the scenario looped"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_test_plan_whose_scenario_path_leaves_its_folder_is_refused_and_never_shown() {
+    let dir = temp();
+    std::fs::create_dir(dir.path().join("plans")).expect("dir");
+    write(dir.path(), "outside.ron", "root:x:0:0:not a scenario");
+    for scenario in [
+        "/etc/passwd",
+        "../outside.ron",
+        "../../../../../../etc/passwd",
+    ] {
+        let plan = plan_with_delays(&["5.0"]).replace("\"call.ron\"", &format!("{scenario:?}"));
+        write(&dir.path().join("plans"), "p.testplan.ron", &plan);
+        let (code, out, err) = rapport_bounded(dir.path(), &["test", "plans"]);
+        assert_eq!(code, 2, "{scenario}: {out}{err}");
+        assert!(
+            err.contains("RP0033") && err.contains("p.testplan.ron:2:"),
+            "{scenario}: {err}"
+        );
+        assert!(!err.contains("root:") && !out.contains("root:"), "{err}");
+    }
+}
+
+#[test]
+fn a_rubric_beside_a_scenario_named_by_its_bare_file_name_is_found() {
+    let dir = temp();
+    let rubric = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/default.rubric.ron"),
+    )
+    .expect("rubric");
+    write(dir.path(), "own.rubric.ron", &rubric);
+    let text = starter_with(&[(
+        "flags: [\"explained_delay\"],",
+        "flags: [\"explained_delay\"],\n    rubric: \"own.rubric.ron\",",
+    )]);
+    write(dir.path(), "call.ron", &text);
+    write(dir.path(), "call.testplan.ron", &plan_with_delays(&["5.0"]));
+    let (code, _, err) = rapport_bounded(dir.path(), &["validate", "call.ron"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = rapport_bounded(dir.path(), &["test", "call.testplan.ron"]);
+    assert_eq!(code, 0, "{out}{err}");
 }

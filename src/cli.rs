@@ -89,6 +89,9 @@ pub enum Command {
         /// Treat warnings as errors.
         #[arg(long)]
         deny_warnings: bool,
+        /// Validate again on every save under the paths, printing only what changed.
+        #[arg(long, conflicts_with = "format")]
+        watch: bool,
     },
 
     /// Write a valid, commented starter scenario.
@@ -125,6 +128,9 @@ pub enum Command {
         paths: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// Run the plans again on every save under the paths, printing only the runs that changed.
+        #[arg(long, conflicts_with = "format")]
+        watch: bool,
     },
 
     /// Play a scripted trainee headlessly and print the outcome and scorecard.

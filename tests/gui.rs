@@ -1,7 +1,7 @@
 //! The game as a trainee sees it: a scripted trainee plays `late-delivery` in a real window under
 //! Xvfb (Mesa software rendering), screenshotting every screen, and a short call on one scenario
 //! of each channel is screenshotted too; a blank screenshot, a failed check or a panic fails the
-//! test. A call drawn with partial redraws (only the clock and meters on quiet frames) must look
+//! test. Every screen's key elements are checked from the UI tree at each supported window size. A call drawn with partial redraws (only the clock and meters on quiet frames) must look
 //! exactly, pixel for pixel, like the same call drawn whole every frame. Needs `xvfb-run`; set `RAPPORT_REQUIRE_GUI_TEST=1` (as CI does) to fail rather than skip
 //! when it is missing.
 
@@ -39,6 +39,41 @@ fn a_scripted_trainee_plays_a_shipped_scenario_in_a_real_window() {
     let shots = screenshot_dir("gui-screenshots");
     run_script("tests/gui/smoke.ron", &shots, None, &[]);
     assert_screenshots(&shots, &SMOKE_SCREENSHOTS);
+    eprintln!("screenshots in {}", shots.display());
+}
+
+/// Every screenshot the layout script takes: each screen at each supported size.
+const LAYOUT_SCREENSHOTS: [&str; 12] = [
+    "title-720",
+    "title-768",
+    "title-1080",
+    "title-576",
+    "call-720",
+    "call-768",
+    "call-1080",
+    "call-576",
+    "debrief-720",
+    "debrief-768",
+    "debrief-1080",
+    "debrief-576",
+];
+
+/// The title screen once came up with an empty library list at its first showing (the rows were
+/// built before the library loaded); the script checks every screen's key elements from the UI
+/// tree at 1280×720, 1366×768, 1920×1080 and the smallest supported size, 1024×576.
+#[test]
+fn every_screen_lays_out_its_key_elements_at_every_supported_size() {
+    if !xvfb_available() {
+        return;
+    }
+    let shots = screenshot_dir("gui-layout-screenshots");
+    let log = run_script("tests/gui/layout.ron", &shots, None, &[]);
+    assert_eq!(
+        log.matches("0 problem(s)").count(),
+        12,
+        "every screen at every size was checked:\n{log}"
+    );
+    assert_screenshots(&shots, &LAYOUT_SCREENSHOTS);
     eprintln!("screenshots in {}", shots.display());
 }
 

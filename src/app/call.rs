@@ -13,6 +13,7 @@ use bevy::window::RequestRedraw;
 
 use super::damage::LiveRegion;
 use super::input::{Modifiers, Submit, TextField, text_field, typing};
+use super::layout_check::{CLOCK, METER, OPTION_BUTTON, REPLY_BOX};
 use super::portrait::{Mood, portrait};
 use super::session::{CallEvent, CallRequest, LiveCall, MoveRefused, TraineeMove, abandon_call};
 use super::theme::{
@@ -339,7 +340,7 @@ fn header(scenario: &Scenario, look: CallLook) -> impl Bundle {
                 },
                 BackgroundColor(look.backdrop),
                 children![
-                    (ClockText, strong("00:00", 1.6, palette::INK)),
+                    (ClockText, CLOCK, strong("00:00", 1.6, palette::INK)),
                     (
                         ServiceLevelText,
                         label(
@@ -401,9 +402,18 @@ fn customer_column(scenario: &Scenario) -> impl Bundle {
                 // Patience drains while the customer waits: redrawn alone on a quiet frame.
                 live_group(),
                 children![
-                    meter_bar("Anger", palette::ANGER, MeterFill(Meter::Anger)),
-                    meter_bar("Patience", palette::PATIENCE, MeterFill(Meter::Patience)),
-                    meter_bar("Trust", palette::TRUST, MeterFill(Meter::Trust)),
+                    (
+                        METER,
+                        meter_bar("Anger", palette::ANGER, MeterFill(Meter::Anger))
+                    ),
+                    (
+                        METER,
+                        meter_bar("Patience", palette::PATIENCE, MeterFill(Meter::Patience))
+                    ),
+                    (
+                        METER,
+                        meter_bar("Trust", palette::TRUST, MeterFill(Meter::Trust))
+                    ),
                     (MeterValue, label("", 0.75, palette::INK_SOFT)),
                 ],
             ),
@@ -511,6 +521,7 @@ fn conversation_column(scenario: &Scenario, look: CallLook) -> impl Bundle {
                 children![
                     (
                         ReplyBox,
+                        REPLY_BOX,
                         text_field(
                             "",
                             placeholder,
@@ -829,17 +840,20 @@ fn present_events(
                     commands.entity(list).despawn_children();
                     for option in offered {
                         let number = option.number;
-                        commands.entity(list).with_child(button_with(
-                            format!("{number}   {}", option.text),
-                            ButtonColors::QUIET,
-                            Node {
-                                width: percent(100),
-                                justify_content: JustifyContent::Start,
-                                ..button_node()
-                            },
-                            move |_: On<Activate>, mut moves: MessageWriter<TraineeMove>| {
-                                moves.write(TraineeMove(Move::Choose(number)));
-                            },
+                        commands.entity(list).with_child((
+                            OPTION_BUTTON,
+                            button_with(
+                                format!("{number}   {}", option.text),
+                                ButtonColors::QUIET,
+                                Node {
+                                    width: percent(100),
+                                    justify_content: JustifyContent::Start,
+                                    ..button_node()
+                                },
+                                move |_: On<Activate>, mut moves: MessageWriter<TraineeMove>| {
+                                    moves.write(TraineeMove(Move::Choose(number)));
+                                },
+                            ),
                         ));
                     }
                 }

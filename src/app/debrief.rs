@@ -7,6 +7,7 @@ use bevy::prelude::*;
 use bevy::ui_widgets::Activate;
 
 use super::call::clock;
+use super::layout_check::DIMENSION_SCORE;
 use super::session::{CallRequest, FinishedCall, RetryFrom};
 use super::theme::{
     ButtonColors, button, button_base, button_node, label, palette, panel, scroll_panel, strong,
@@ -271,6 +272,7 @@ fn spawn_scores(column: &mut ChildSpawnerCommands, finished: &FinishedCall) {
             None => palette::INK_SOFT,
         };
         column.spawn((
+            DIMENSION_SCORE,
             Node {
                 column_gap: px(10),
                 align_items: AlignItems::Center,

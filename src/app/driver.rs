@@ -4,7 +4,9 @@
 //!
 //! Events: `key:Digit1` (any `KeyCode` name below), `type:some words`, `shot:NAME`
 //! (saved to `$RAPPORT_SCREENSHOT_DIR/NAME.png`, failing if blank), `expect:title|call|debrief`,
-//! `resize:1920x1080`, `select:SCENARIO-ID` (highlight it on the title screen), `finish`.
+//! `resize:1920x1080`, `select:SCENARIO-ID` (highlight it on the title screen), `layout` (the
+//! screen's key elements are laid out inside the window; `layout:option` also requires the
+//! numbered options), `finish`.
 
 use std::path::{Path, PathBuf};
 
@@ -16,6 +18,7 @@ use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use bevy::window::PrimaryWindow;
 
 use super::Screen;
+use super::layout_check::{KeyElement, layout_problems, placed_elements};
 use super::library::{Library, Selected};
 
 /// Where screenshots go unless `RAPPORT_SCREENSHOT_DIR` says otherwise.
@@ -55,6 +58,12 @@ fn follow_script(
     mut commands: Commands,
     library: Res<Library>,
     mut selected: ResMut<Selected>,
+    elements: Query<(
+        &KeyElement,
+        &ComputedNode,
+        &UiGlobalTransform,
+        &InheritedVisibility,
+    )>,
 ) {
     let window = windows
         .single()
@@ -156,6 +165,29 @@ fn follow_script(
                     .failures
                     .push(format!("the library has no scenario `{argument}`")),
             },
+            "layout" => {
+                let mut also = Vec::new();
+                for name in argument.split(',').filter(|n| !n.is_empty()) {
+                    match KeyElement::named(name) {
+                        Some(key) => also.push(key),
+                        None => checks
+                            .failures
+                            .push(format!("the script names an unknown key element `{name}`")),
+                    }
+                }
+                let window_size = windows
+                    .single()
+                    .map_or(Vec2::ZERO, |(_, w)| w.physical_size().as_vec2());
+                let placed = placed_elements(&elements);
+                let problems = layout_problems(*screen.get(), &also, &placed, window_size);
+                info!(
+                    "layout of the {:?} screen at {window_size}: {} key element(s), {} problem(s)",
+                    screen.get(),
+                    placed.len(),
+                    problems.len()
+                );
+                checks.failures.extend(problems);
+            }
             "finish" => checks.finishing = true,
             _ => checks
                 .failures

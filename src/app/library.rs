@@ -20,7 +20,8 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Trainee>();
     app.init_resource::<Settings>();
     app.init_resource::<Selected>();
-    // Before the first state transition, so the title screen is built with the library in place.
+    // Bevy runs the first state transition before the startup schedules, so the title screen is
+    // entered with an empty library; its list fills itself when this has run.
     app.add_systems(PreStartup, load_scenarios);
 }
 

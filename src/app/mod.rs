@@ -9,6 +9,7 @@ mod damage;
 mod debrief;
 mod driver;
 mod input;
+mod layout_check;
 mod library;
 mod portrait;
 mod render_mode;
@@ -23,10 +24,13 @@ mod call;
 use std::time::Instant;
 
 use bevy::prelude::*;
-use bevy::window::WindowResolution;
+use bevy::window::{WindowResizeConstraints, WindowResolution};
 
 /// The window's starting size, in logical pixels; every layout is designed for it first.
 const DESIGN_SIZE: (u32, u32) = (1280, 720);
+
+/// The smallest window the layouts fit: the design size at the UI's smallest scale (80 %).
+const MIN_WINDOW_SIZE: (f32, f32) = (1024.0, 576.0);
 
 /// Opens the game window and runs until it is closed; every call starts from `seed` when given.
 /// An error exit (a failed scripted check) ends the process with that exit code.
@@ -37,6 +41,11 @@ pub fn run(seed: Option<u64>) {
             primary_window: Some(Window {
                 title: "Rapport — customer call practice".to_owned(),
                 resolution: WindowResolution::new(DESIGN_SIZE.0, DESIGN_SIZE.1),
+                resize_constraints: WindowResizeConstraints {
+                    min_width: MIN_WINDOW_SIZE.0,
+                    min_height: MIN_WINDOW_SIZE.1,
+                    ..default()
+                },
                 ..default()
             }),
             ..default()

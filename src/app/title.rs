@@ -10,6 +10,7 @@ use bevy::text::RemSize;
 use bevy::ui_widgets::Activate;
 
 use super::input::{Submit, TextField, text_field, typing};
+use super::layout_check::{LIBRARY_ROW, NAME_FIELD, SCENARIO_DETAILS, START_BUTTON};
 use super::library::{Library, Selected, Settings, Trainee, best_scores};
 use super::session::{CallRequest, CallSeeds};
 use super::theme::{
@@ -34,12 +35,16 @@ pub(super) fn plugin(app: &mut App) {
     );
     app.add_systems(
         Update,
-        (show_selection, show_settings)
+        ((fill_library_list, show_selection).chain(), show_settings)
             .in_set(AppSystems::Present)
             .run_if(in_state(Screen::Title)),
     );
     app.add_systems(Update, apply_text_size.in_set(AppSystems::Present));
 }
+
+/// The rows of the library list, filled from [`Library`] whenever it changes.
+#[derive(Component)]
+struct LibraryList;
 
 /// A row of the library list, for the scenario at this index.
 #[derive(Component, Debug, Clone, Copy)]
@@ -57,22 +62,7 @@ struct NameField;
 #[derive(Component)]
 struct SettingsText;
 
-fn spawn_title_screen(mut commands: Commands, library: Res<Library>, trainee: Res<Trainee>) {
-    let rows: Vec<_> = library
-        .scenarios
-        .iter()
-        .enumerate()
-        .map(|(i, l)| scenario_row(i, &l.scenario, library.best.get(&l.scenario.id).copied()))
-        .collect();
-    let problems = if library.problems.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "{} scenario file(s) did not load: {}",
-            library.problems.len(),
-            library.problems.join("; ")
-        )
-    };
+fn spawn_title_screen(mut commands: Commands, trainee: Res<Trainee>) {
     let screen = commands
         .spawn((
             Name::new("Title screen"),
@@ -127,12 +117,15 @@ fn spawn_title_screen(mut commands: Commands, library: Res<Library>, trainee: Re
             ));
             list.with_children(|list| {
                 list.spawn(strong("Scenarios", 1.05, palette::INK));
-                for row in rows {
-                    list.spawn(row);
-                }
-                if !problems.is_empty() {
-                    list.spawn(label(problems.clone(), 0.75, palette::WARN));
-                }
+                list.spawn((
+                    LibraryList,
+                    Node {
+                        flex_direction: FlexDirection::Column,
+                        flex_shrink: 0.0,
+                        row_gap: px(8),
+                        ..default()
+                    },
+                ));
             });
             body.spawn((
                 panel(
@@ -147,6 +140,7 @@ fn spawn_title_screen(mut commands: Commands, library: Res<Library>, trainee: Re
                 children![
                     (
                         Details,
+                        SCENARIO_DETAILS,
                         Node {
                             flex_direction: FlexDirection::Column,
                             row_gap: px(6),
@@ -157,6 +151,7 @@ fn spawn_title_screen(mut commands: Commands, library: Res<Library>, trainee: Re
                     strong("Your name", 0.9, palette::INK),
                     (
                         NameField,
+                        NAME_FIELD,
                         text_field(
                             &trainee.0,
                             "Your name",
@@ -205,15 +200,18 @@ fn spawn_title_screen(mut commands: Commands, library: Res<Library>, trainee: Re
                             ),
                         ],
                     ),
-                    button_with(
-                        "Start call  ▶",
-                        ButtonColors::PRIMARY,
-                        Node {
-                            width: percent(100),
-                            padding: UiRect::all(px(12)),
-                            ..button_node()
-                        },
-                        start_selected
+                    (
+                        START_BUTTON,
+                        button_with(
+                            "Start call  ▶",
+                            ButtonColors::PRIMARY,
+                            Node {
+                                width: percent(100),
+                                padding: UiRect::all(px(12)),
+                                ..button_node()
+                            },
+                            start_selected
+                        )
                     ),
                     label(
                         "↑ ↓ choose · Enter start · Tab moves between controls",
@@ -226,11 +224,44 @@ fn spawn_title_screen(mut commands: Commands, library: Res<Library>, trainee: Re
     });
 }
 
+/// Puts a row in the list for every scenario of the library, and a line for the files that did
+/// not load. The title screen is first entered before the library is loaded (Bevy runs the first
+/// state transition ahead of the startup systems), and a reload changes it, so the rows follow
+/// the resource rather than being built once with the screen.
+fn fill_library_list(
+    library: Res<Library>,
+    lists: Query<Entity, With<LibraryList>>,
+    new_lists: Query<(), Added<LibraryList>>,
+    mut commands: Commands,
+) {
+    if !library.is_changed() && new_lists.is_empty() {
+        return;
+    }
+    for list in &lists {
+        commands.entity(list).despawn_children();
+        commands.entity(list).with_children(|list| {
+            for (index, loaded) in library.scenarios.iter().enumerate() {
+                let best = library.best.get(&loaded.scenario.id).copied();
+                list.spawn(scenario_row(index, &loaded.scenario, best));
+            }
+            if !library.problems.is_empty() {
+                let problems = format!(
+                    "{} scenario file(s) did not load: {}",
+                    library.problems.len(),
+                    library.problems.join("; ")
+                );
+                list.spawn(label(problems, 0.75, palette::WARN));
+            }
+        });
+    }
+}
+
 /// One scenario in the library list.
 fn scenario_row(index: usize, scenario: &Scenario, best: Option<f64>) -> impl Bundle {
     let best = best.map_or("no score yet".to_owned(), |b| format!("best {b:.0}"));
     (
         ScenarioRow(index),
+        LIBRARY_ROW,
         button_base(
             ButtonColors::QUIET,
             Node {
@@ -405,6 +436,7 @@ fn show_selection(
     selected: Res<Selected>,
     library: Res<Library>,
     mut rows: Query<(&ScenarioRow, &mut BorderColor, &mut Node)>,
+    new_rows: Query<(), Added<ScenarioRow>>,
     details: Query<Entity, With<Details>>,
     mut commands: Commands,
     mut shown: Local<Option<(Entity, usize)>>,
@@ -412,7 +444,7 @@ fn show_selection(
     let Ok(details) = details.single() else {
         return;
     };
-    if *shown == Some((details, selected.0)) {
+    if *shown == Some((details, selected.0)) && new_rows.is_empty() {
         return;
     }
     *shown = Some((details, selected.0));

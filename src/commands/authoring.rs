@@ -65,9 +65,38 @@ pub fn list(format: Format) -> anyhow::Result<Status> {
 
 /// `rapport validate PATH...`.
 pub fn validate(paths: &[PathBuf], format: Format, deny_warnings: bool) -> anyhow::Result<Status> {
+    let (diagnostics, files, unreadable) = check_scenarios(paths, deny_warnings);
+    Ok(emit(&diagnostics, format, files, unreadable))
+}
+
+/// `rapport validate --watch PATH...`: validates again on every save, printing what changed.
+pub fn validate_watching(paths: &[PathBuf], deny_warnings: bool) -> anyhow::Result<Status> {
+    super::watch::watch(paths, || {
+        let (diagnostics, files, _) = check_scenarios(paths, deny_warnings);
+        let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+        super::watch::Results {
+            lines: diagnostics
+                .iter()
+                .map(|d| {
+                    let severity = if d.is_error() { "error" } else { "warning" };
+                    format!("{severity}[{}] {}: {}", d.code, d.location(), d.message)
+                })
+                .collect(),
+            summary: format!(
+                "{files} file(s) checked: {errors} error(s), {} warning(s)",
+                diagnostics.len() - errors
+            ),
+        }
+    })?;
+    Ok(Status::Ok)
+}
+
+/// Loads and validates every scenario under `paths`: the diagnostics, how many files were
+/// checked, and whether one could not be read.
+fn check_scenarios(paths: &[PathBuf], deny_warnings: bool) -> (Vec<Diagnostic>, usize, bool) {
     let files = match collect_scenario_files(paths) {
         Ok(files) => files,
-        Err(diagnostic) => return Ok(emit(&[*diagnostic], format, 0, true)),
+        Err(diagnostic) => return (vec![*diagnostic], 0, true),
     };
     let options = ValidateOptions {
         assets_dir: None,
@@ -89,7 +118,7 @@ pub fn validate(paths: &[PathBuf], format: Format, deny_warnings: bool) -> anyho
             diagnostic.severity = Severity::Error;
         }
     }
-    Ok(emit(&all, format, files.len(), unreadable))
+    (all, files.len(), unreadable)
 }
 
 /// Prints diagnostics and a summary; returns the exit status.

@@ -3,6 +3,7 @@
 mod authoring;
 mod qa;
 mod runs;
+mod watch;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -66,8 +67,15 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
         Command::List { format } => authoring::list(format),
         Command::Validate {
             paths,
+            deny_warnings,
+            watch: true,
+            ..
+        } => authoring::validate_watching(&paths, deny_warnings),
+        Command::Validate {
+            paths,
             format,
             deny_warnings,
+            watch: false,
         } => authoring::validate(&paths, format, deny_warnings),
         Command::New {
             name,
@@ -75,7 +83,14 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
             force,
         } => authoring::new(&name, output, force),
         Command::Graph { file, format } => authoring::graph(&file, format),
-        Command::Test { paths, format } => runs::test(paths, format),
+        Command::Test {
+            paths, watch: true, ..
+        } => runs::test_watching(paths),
+        Command::Test {
+            paths,
+            format,
+            watch: false,
+        } => runs::test(paths, format),
         Command::Run {
             scenario,
             script,

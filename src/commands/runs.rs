@@ -8,7 +8,7 @@ use crate::cli::Format;
 use rapport::analysis::ReplyContext;
 use rapport::analysis::explain::render_reading;
 use rapport::library::{library_dir, resolve_recorded_scenario, resolve_scenario};
-use rapport::runner::{Toolkit, collect_plans, run_moves, run_plan, scripted_setup};
+use rapport::runner::{PlanReport, Toolkit, collect_plans, run_moves, run_plan, scripted_setup};
 use rapport::scenario::load::load_ron;
 use rapport::scenario::validate::has_errors;
 use rapport::scenario::{LoadedScenario, Policy, ValidateOptions, validate};
@@ -174,8 +174,7 @@ pub fn test(paths: Vec<PathBuf>, format: Format) -> anyhow::Result<Status> {
     } else {
         paths
     };
-    let plans = collect_plans(&paths);
-    if plans.is_empty() {
+    if collect_plans(&paths).is_empty() {
         eprintln!(
             "error: no test plans (`*.testplan.ron`) under {}",
             paths
@@ -186,24 +185,11 @@ pub fn test(paths: Vec<PathBuf>, format: Format) -> anyhow::Result<Status> {
         );
         return Ok(Status::Usage);
     }
-    let kit = Toolkit::shipped();
-    let mut reports = Vec::new();
-    let mut unreadable = false;
-    for plan in &plans {
-        match run_plan(plan, &kit) {
-            Ok(report) => reports.push(report),
-            Err(diagnostic) => {
-                unreadable = true;
-                report(&diagnostic);
-            }
-        }
+    let (reports, unreadable) = run_plans(&paths);
+    for diagnostic in &unreadable {
+        report(diagnostic);
     }
-    let (mut passed, mut failed) = (0, 0);
-    for plan in &reports {
-        for run in &plan.runs {
-            if run.passed { passed += 1 } else { failed += 1 }
-        }
-    }
+    let (passed, failed) = count_runs(&reports);
     match format {
         Format::Json => println!(
             "{}",
@@ -234,13 +220,76 @@ pub fn test(paths: Vec<PathBuf>, format: Format) -> anyhow::Result<Status> {
             );
         }
     }
-    Ok(if unreadable {
+    Ok(if !unreadable.is_empty() {
         Status::Usage
     } else if failed > 0 {
         Status::Failed
     } else {
         Status::Ok
     })
+}
+
+/// `rapport test --watch`: runs the plans again on every save under `paths` (or the library),
+/// printing the runs whose result changed.
+pub fn test_watching(paths: Vec<PathBuf>) -> anyhow::Result<Status> {
+    let paths = if paths.is_empty() {
+        vec![library_dir()]
+    } else {
+        paths
+    };
+    super::watch::watch(&paths, || {
+        let (reports, unreadable) = run_plans(&paths);
+        let mut lines: std::collections::BTreeSet<String> = unreadable
+            .iter()
+            .map(|d| format!("error[{}] {}: {}", d.code, d.location(), d.message))
+            .collect();
+        for plan in &reports {
+            for run in &plan.runs {
+                let mark = if run.passed { "ok  " } else { "FAIL" };
+                let why = if run.failures.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", run.failures.join("; "))
+                };
+                lines.insert(format!(
+                    "{mark} {} › {}{why}",
+                    plan.plan.display(),
+                    run.name
+                ));
+            }
+        }
+        let (passed, failed) = count_runs(&reports);
+        super::watch::Results {
+            lines,
+            summary: format!(
+                "{passed} passed, {failed} failed, {} plan(s), {} unreadable",
+                reports.len(),
+                unreadable.len()
+            ),
+        }
+    })?;
+    Ok(Status::Ok)
+}
+
+/// Runs every test plan under `paths`: the reports, and the plans that could not be loaded.
+fn run_plans(paths: &[PathBuf]) -> (Vec<PlanReport>, Vec<rapport::scenario::Diagnostic>) {
+    let kit = Toolkit::shipped();
+    let mut reports = Vec::new();
+    let mut unreadable = Vec::new();
+    for plan in &collect_plans(paths) {
+        match run_plan(plan, &kit) {
+            Ok(report) => reports.push(report),
+            Err(diagnostic) => unreadable.push(*diagnostic),
+        }
+    }
+    (reports, unreadable)
+}
+
+/// How many runs of the plans passed and failed.
+fn count_runs(reports: &[PlanReport]) -> (usize, usize) {
+    let runs = reports.iter().flat_map(|plan| &plan.runs);
+    let passed = runs.clone().filter(|run| run.passed).count();
+    (passed, runs.count() - passed)
 }
 
 /// Loads a transcript and the scenario it was played on.

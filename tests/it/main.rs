@@ -8,3 +8,4 @@ mod play;
 mod qa;
 mod scoring;
 mod store;
+mod watch;

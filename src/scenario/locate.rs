@@ -175,6 +175,29 @@ impl<'t> Locator<'t> {
     }
 }
 
+/// A [`Locator`] made the first time a place is asked for: a file that validates clean asks for
+/// none, so its checks never pay for the tokens.
+#[derive(Debug)]
+pub struct LazyLocator<'t> {
+    text: &'t str,
+    made: std::cell::OnceCell<Locator<'t>>,
+}
+
+impl<'t> LazyLocator<'t> {
+    /// A locator for `text`, not yet made.
+    pub fn new(text: &'t str) -> LazyLocator<'t> {
+        LazyLocator {
+            text,
+            made: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The locator, made on first use.
+    pub fn get(&self) -> &Locator<'t> {
+        self.made.get_or_init(|| Locator::new(self.text))
+    }
+}
+
 /// Splits RON text into tokens, skipping whitespace and comments.
 fn tokenize(text: &str) -> Vec<Token> {
     let bytes = text.as_bytes();

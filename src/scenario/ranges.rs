@@ -7,7 +7,7 @@
 use std::ops::RangeInclusive;
 
 use super::diagnostics::{Code, Diagnostic, SourceFile, Span};
-use super::locate::Locator;
+use super::locate::LazyLocator;
 use super::model::{Effect, Scenario, Silence};
 
 /// A meter moves by at most its whole scale in one effect or reaction.
@@ -28,11 +28,16 @@ pub const MAX_SILENCE_LIMIT: u32 = 1000;
 /// The latest a policy's commitment may be, in hours: ten years.
 pub const MAX_COMMITMENT_HOURS: u32 = 10 * 365 * 24;
 
-/// Checks every number of a scenario against its range; the diagnostics point at the value.
-pub fn check_numbers(scenario: &Scenario, source: &SourceFile) -> Vec<Diagnostic> {
+/// Checks every number of a scenario against its range; the diagnostics point at the value,
+/// found with `locator` (the tokens of `source`).
+pub fn check_numbers(
+    scenario: &Scenario,
+    source: &SourceFile,
+    locator: &LazyLocator<'_>,
+) -> Vec<Diagnostic> {
     let mut checker = NumberChecker {
         source,
-        locator: Locator::new(&source.text),
+        locator,
         out: Vec::new(),
     };
     checker.check_effects(scenario);
@@ -42,13 +47,13 @@ pub fn check_numbers(scenario: &Scenario, source: &SourceFile) -> Vec<Diagnostic
     checker.out
 }
 
-struct NumberChecker<'a> {
+struct NumberChecker<'a, 't> {
     source: &'a SourceFile,
-    locator: Locator<'a>,
+    locator: &'a LazyLocator<'t>,
     out: Vec<Diagnostic>,
 }
 
-impl NumberChecker<'_> {
+impl NumberChecker<'_, '_> {
     fn report(&mut self, span: Option<Span>, message: String, help: &str) {
         self.out.push(
             Diagnostic::new(Code::NumberOutOfRange, &self.source.path, message)
@@ -60,11 +65,12 @@ impl NumberChecker<'_> {
     /// The place of the first `field: N` whose number is `value`, else of the first `field:`.
     fn field_span(&self, field: &str, value: f64) -> Option<Span> {
         self.locator
+            .get()
             .field_value_where(field, |text| {
                 // An `f32` field holds its literal rounded, so compare at that precision too.
                 parse_number(text).is_some_and(|n| n == value || n as f32 == value as f32)
             })
-            .or_else(|| self.locator.field_values(field).into_iter().next())
+            .or_else(|| self.locator.get().field_values(field).into_iter().next())
     }
 
     fn check_effects(&mut self, scenario: &Scenario) {
@@ -91,6 +97,7 @@ impl NumberChecker<'_> {
             let name = format!("{meter:?}");
             let span = self
                 .locator
+                .get()
                 .calls(&name)
                 .into_iter()
                 .find(|(_, args)| {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use super::assets::{MAX_ASSET_BYTES, PathProblem, resolve_inside};
 use super::diagnostics::{Code, Diagnostic, Severity, SourceFile, Span};
 use super::load::LoadedScenario;
-use super::locate::Locator;
+use super::locate::LazyLocator;
 use super::model::{Actions, Beat, Condition, Dimension, Line, Meter, Outcome, Scenario};
 
 /// Where assets are looked up and which rubric criteria exist.
@@ -32,7 +32,7 @@ pub fn validate(loaded: &LoadedScenario, options: &ValidateOptions) -> Vec<Diagn
     let mut checker = Checker {
         scenario: &loaded.scenario,
         source: &loaded.source,
-        locator: Locator::new(&loaded.source.text),
+        locator: LazyLocator::new(&loaded.source.text),
         out: Vec::new(),
     };
     checker.check_texts();
@@ -41,10 +41,8 @@ pub fn validate(loaded: &LoadedScenario, options: &ValidateOptions) -> Vec<Diagn
     checker.check_graph();
     checker.check_flags_and_conditions();
     checker.check_ranges();
-    checker.out.extend(super::ranges::check_numbers(
-        &loaded.scenario,
-        &loaded.source,
-    ));
+    let numbers = super::ranges::check_numbers(&loaded.scenario, &loaded.source, &checker.locator);
+    checker.out.extend(numbers);
     checker.check_options(options.criteria.as_ref());
     checker.check_policy();
     let assets = options
@@ -67,7 +65,7 @@ struct Checker<'a> {
     scenario: &'a Scenario,
     source: &'a SourceFile,
     /// The file's tokens, to find a value's place again (strings with escapes, calls).
-    locator: Locator<'a>,
+    locator: LazyLocator<'a>,
     out: Vec<Diagnostic>,
 }
 
@@ -94,12 +92,13 @@ impl<'a> Checker<'a> {
     /// unless two are blank.
     fn blank_field_span(&self, key: &str) -> Option<Span> {
         self.locator
+            .get()
             .field_string_where(key, |value| value.trim().is_empty())
     }
 
     /// The span of the first string literal whose value is `value`, however it is escaped.
     fn quoted_span(&self, value: &str) -> Option<Span> {
-        self.locator.string(value)
+        self.locator.get().string(value)
     }
 
     fn all_lines(&self) -> Vec<&'a Line> {
@@ -458,6 +457,7 @@ impl<'a> Checker<'a> {
             if !(0..=100).contains(&value) {
                 let span = self
                     .locator
+                    .get()
                     .calls("Meter")
                     .into_iter()
                     .find(|(_, args)| {

@@ -201,7 +201,11 @@ impl PlanReport {
 /// Runs a test plan file. Load errors come back as a diagnostic.
 pub fn run_plan(path: &Path, kit: &Toolkit) -> Result<PlanReport, Box<Diagnostic>> {
     let (plan, source): (TestPlan, _) = load_ron(path)?;
-    check_delays(plan.runs.iter().flat_map(|run| &run.moves), &source)?;
+    let runs = plan
+        .runs
+        .iter()
+        .map(|run| (Some(run.name.as_str()), run.moves.as_slice()));
+    check_delays(runs, &source)?;
     let plan_dir = path.parent().unwrap_or(Path::new("."));
     // Like a scenario's rubric, a plan's scenario lies in the plan's folder or below it.
     resolve_inside(plan_dir, &plan.scenario, MAX_FILE_BYTES).map_err(|problem| {

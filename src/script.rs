@@ -17,31 +17,38 @@ pub fn is_valid_delay(after: f64) -> bool {
 }
 
 /// Refuses a script or test plan whose delays cannot be used (negative, NaN, infinite, or
-/// longer than [`MAX_DELAY_SECS`]), pointing at the first such `after:` in the file. `moves`
-/// holds every move in file order (a test plan's runs one after another), as each move's
-/// `after` is written once, in that order.
+/// longer than [`MAX_DELAY_SECS`]), pointing at the first such `after:` in the file. `runs`
+/// holds each run's name (none for a script) and moves in file order, as each move's `after`
+/// is written once, in that order.
 pub fn check_delays<'m>(
-    moves: impl IntoIterator<Item = &'m ScriptedMove>,
+    runs: impl IntoIterator<Item = (Option<&'m str>, &'m [ScriptedMove])>,
     source: &SourceFile,
 ) -> Result<(), Box<Diagnostic>> {
-    let Some((index, bad)) = moves
-        .into_iter()
-        .enumerate()
-        .find(|(_, m)| !is_valid_delay(m.after))
-    else {
+    let mut nth_after = 0;
+    let mut bad = None;
+    for (run, moves) in runs {
+        if let Some(index) = moves.iter().position(|m| !is_valid_delay(m.after)) {
+            bad = Some((nth_after + index, run, index, moves[index].after));
+            break;
+        }
+        nth_after += moves.len();
+    }
+    let Some((nth_after, run, index, after)) = bad else {
         return Ok(());
     };
     let span = Locator::new(&source.text)
         .field_values("after")
-        .get(index)
+        .get(nth_after)
         .copied();
+    let which = match run {
+        Some(name) => format!("move {} of run `{name}`", index + 1),
+        None => format!("move {}", index + 1),
+    };
     let diagnostic = Diagnostic::new(
         Code::NumberOutOfRange,
         &source.path,
         format!(
-            "move {} waits `{}` seconds; a delay is a number of seconds from 0 to {MAX_DELAY_SECS}",
-            index + 1,
-            bad.after
+            "{which} waits `{after}` seconds; a delay is a number of seconds from 0 to {MAX_DELAY_SECS}"
         ),
     )
     .at(source, span, "unusable delay")

@@ -99,7 +99,7 @@ pub fn run(
         return Ok(Status::Failed);
     }
     let loaded_script = load_ron::<Script>(script).and_then(|(script, source)| {
-        rapport::script::check_delays(&script.moves, &source).map(|()| script)
+        rapport::script::check_delays([(None, script.moves.as_slice())], &source).map(|()| script)
     });
     let (script, rubric) = match (loaded_script, kit.rubric_for(&loaded)) {
         (Ok(script), Ok(rubric)) => (script, rubric),

@@ -11,6 +11,7 @@ pub mod app;
 #[cfg(feature = "audio")]
 pub mod audio;
 pub mod engine;
+pub mod files;
 pub mod library;
 pub mod paths;
 pub mod play;

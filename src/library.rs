@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::scenario::load::{collect_scenario_files, load_scenario};
+use crate::scenario::load::{collect_scenario_files, is_scenario_file, load_scenario};
 use crate::scenario::{Code, Diagnostic, LoadedScenario};
 
 /// The environment variable that points at a scenario library.
@@ -37,6 +37,58 @@ pub fn load_library(dir: &Path) -> (Vec<LoadedScenario>, Vec<Diagnostic>) {
     }
     loaded.sort_by(|a, b| a.scenario.id.cmp(&b.scenario.id));
     (loaded, problems)
+}
+
+/// The scenario a transcript was recorded on, from its header: the file it names when that is a
+/// scenario file (`*.ron`, not a plan, rubric, lexicon or script), else its id looked up in the
+/// library alone. A header is data read from a file, so unlike what a user types it is never
+/// taken as any path to read (`/etc/passwd`, `/dev/zero`).
+pub fn resolve_recorded_scenario(
+    path: Option<&str>,
+    id: &str,
+) -> Result<LoadedScenario, Box<Diagnostic>> {
+    if let Some(path) = path.map(Path::new)
+        && is_scenario_file(path)
+        && path.is_file()
+    {
+        return load_scenario(path);
+    }
+    let plain_id = !id.is_empty()
+        && !id.starts_with('.')
+        && !id.contains(['/', '\\'])
+        && !Path::new(id).is_absolute();
+    if !plain_id {
+        return Err(Box::new(
+            Diagnostic::new(
+                Code::Unreadable,
+                Path::new(id),
+                format!("the transcript's scenario id `{id}` is not a scenario id"),
+            )
+            .with_help("pass the scenario with --scenario"),
+        ));
+    }
+    let dir = library_dir();
+    let file = dir.join(format!("{id}.ron"));
+    if file.is_file() {
+        return load_scenario(&file);
+    }
+    let (library, _) = load_library(&dir);
+    library
+        .into_iter()
+        .find(|l| l.scenario.id == id)
+        .ok_or_else(|| {
+            Box::new(
+                Diagnostic::new(
+                    Code::Unreadable,
+                    Path::new(id),
+                    format!(
+                        "no scenario with id `{id}` in the library `{}`",
+                        dir.display()
+                    ),
+                )
+                .with_help("set RAPPORT_SCENARIOS to the directory holding it, or pass --scenario"),
+            )
+        })
 }
 
 /// Resolves what a user typed: a path to a file, or a scenario id or file name in the library.

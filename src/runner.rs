@@ -7,10 +7,12 @@ use serde::Serialize;
 
 use crate::analysis::{Analyser, Polarity};
 use crate::engine::Event;
-use crate::scenario::load::load_ron;
-use crate::scenario::{Diagnostic, LoadedScenario, Meter, load_scenario};
+use crate::scenario::assets::resolve_inside;
+use crate::scenario::load::{MAX_FILE_BYTES, load_ron};
+use crate::scenario::locate::Locator;
+use crate::scenario::{Code, Diagnostic, LoadedScenario, Meter, load_scenario};
 use crate::scoring::{Debrief, Rubric, Scorecard, build_debrief, score};
-use crate::script::{Expectations, ScriptedMove, TestPlan};
+use crate::script::{Expectations, ScriptedMove, TestPlan, check_delays, is_valid_delay};
 use crate::transcript::{ClockKind, Recorder, SessionSetup, Transcript};
 
 /// Everything a scripted run produces.
@@ -32,9 +34,14 @@ pub enum RunError {
         source: crate::engine::MoveError,
     },
     #[error(
-        "move {index} of the script has a negative or invalid delay `{after}`; use seconds ≥ 0"
+        "move {index} of the script has an unusable delay `{after}`; use seconds from 0 to {max}",
+        max = crate::script::MAX_DELAY_SECS
     )]
     BadDelay { index: usize, after: f64 },
+    #[error(
+        "the scenario looped as the call opened: more than {limit} events (or jumps within jumps), so the engine ended the call; check its triggers"
+    )]
+    Runaway { limit: usize },
     #[error(transparent)]
     Transcript(#[from] crate::transcript::TranscriptError),
 }
@@ -56,10 +63,28 @@ impl Toolkit {
     }
 
     /// The rubric for a scenario: its own `rubric` file when it names one, else this toolkit's.
+    /// The file must be a regular file inside the scenario's folder (as the validator checks):
+    /// a scenario cannot make Rapport read, or show in an error, a file from anywhere else.
     pub fn rubric_for(&self, loaded: &LoadedScenario) -> Result<Arc<Rubric>, Box<Diagnostic>> {
-        match &loaded.scenario.rubric {
-            Some(relative) => Ok(Arc::new(Rubric::load(&loaded.dir().join(relative))?)),
-            None => Ok(Arc::clone(&self.rubric)),
+        let Some(relative) = &loaded.scenario.rubric else {
+            return Ok(Arc::clone(&self.rubric));
+        };
+        match resolve_inside(loaded.dir(), relative, MAX_FILE_BYTES) {
+            // Read by the path as written, so its diagnostics name it as the scenario does.
+            Ok(_) => Ok(Arc::new(Rubric::load(&loaded.dir().join(relative))?)),
+            Err(problem) => {
+                let code = if problem.is_missing() {
+                    Code::MissingAsset
+                } else {
+                    Code::UnsafePath
+                };
+                let span = Locator::new(&loaded.source.text).string(relative);
+                let diagnostic =
+                    Diagnostic::new(code, &loaded.source.path, format!("rubric {problem}"))
+                        .at(&loaded.source, span, "this rubric")
+                        .with_help("name a `.rubric.ron` file in the scenario's folder");
+                Err(Box::new(diagnostic))
+            }
         }
     }
 
@@ -93,15 +118,24 @@ pub fn run_moves(
         setup,
         transcript_path,
     )?;
+    if recorder.session().runaway() {
+        // The opening itself looped (triggers sending each other back and forth).
+        return Err(RunError::Runaway {
+            limit: crate::engine::MAX_EVENTS_PER_MOVE,
+        });
+    }
     let mut at_ms: u64 = 0;
     for (index, scripted) in moves.iter().enumerate() {
-        if !(scripted.after.is_finite() && scripted.after >= 0.0) {
-            return Err(RunError::BadDelay {
-                index: index + 1,
-                after: scripted.after,
-            });
+        let bad_delay = || RunError::BadDelay {
+            index: index + 1,
+            after: scripted.after,
+        };
+        if !is_valid_delay(scripted.after) {
+            return Err(bad_delay());
         }
-        at_ms += (scripted.after * 1000.0).round() as u64;
+        // In range, the delay fits a `u64` of milliseconds; the sum of many is checked.
+        let delay_ms = (scripted.after * 1000.0).round() as u64;
+        at_ms = at_ms.checked_add(delay_ms).ok_or_else(bad_delay)?;
         if recorder.session().outcome().is_some() {
             break;
         }
@@ -167,9 +201,29 @@ impl PlanReport {
 
 /// Runs a test plan file. Load errors come back as a diagnostic.
 pub fn run_plan(path: &Path, kit: &Toolkit) -> Result<PlanReport, Box<Diagnostic>> {
-    let (plan, _): (TestPlan, _) = load_ron(path)?;
-    let scenario_path = path.parent().unwrap_or(Path::new(".")).join(&plan.scenario);
-    let loaded = load_scenario(&scenario_path)?;
+    let (plan, source): (TestPlan, _) = load_ron(path)?;
+    let runs = plan
+        .runs
+        .iter()
+        .map(|run| (Some(run.name.as_str()), run.moves.as_slice()));
+    check_delays(runs, &source)?;
+    let plan_dir = path.parent().unwrap_or(Path::new("."));
+    // Like a scenario's rubric, a plan's scenario lies in the plan's folder or below it.
+    resolve_inside(plan_dir, &plan.scenario, MAX_FILE_BYTES).map_err(|problem| {
+        let code = if problem.is_missing() {
+            Code::Unreadable
+        } else {
+            Code::UnsafePath
+        };
+        let span = Locator::new(&source.text).string(&plan.scenario);
+        Box::new(
+            Diagnostic::new(code, path, format!("the plan's scenario {problem}"))
+                .at(&source, span, "this scenario")
+                .with_help("name a scenario file in the plan's folder, by a relative path"),
+        )
+    })?;
+    // Read by the path as written, so diagnostics and transcripts name it as the plan does.
+    let loaded = load_scenario(&plan_dir.join(&plan.scenario))?;
     let rubric = kit.rubric_for(&loaded)?;
     let scenario = Arc::new(loaded.scenario.clone());
     let mut runs = Vec::new();
@@ -313,30 +367,20 @@ pub fn check_expectations(expect: &Expectations, result: &RunResult) -> Vec<Stri
     failures
 }
 
-/// Every test plan under the given paths (files or directories), sorted.
+/// Every test plan under the given paths (files or directories), sorted; each once, however
+/// many links lead to it.
 pub fn collect_plans(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut plans = Vec::new();
     for path in paths {
         if path.is_dir() {
-            collect_plans_in(path, &mut plans);
+            plans.extend(crate::files::walk_files(path, |p| {
+                p.to_string_lossy().ends_with(".testplan.ron")
+            }));
         } else {
             plans.push(path.clone());
         }
     }
     plans.sort();
+    plans.dedup();
     plans
-}
-
-fn collect_plans_in(dir: &Path, plans: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            collect_plans_in(&path, plans);
-        } else if path.to_string_lossy().ends_with(".testplan.ron") {
-            plans.push(path);
-        }
-    }
 }

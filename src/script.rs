@@ -3,7 +3,58 @@
 use serde::{Deserialize, Serialize};
 
 use crate::engine::Move;
-use crate::scenario::{Dimension, Meter, Outcome};
+use crate::scenario::locate::Locator;
+use crate::scenario::{Code, Diagnostic, Dimension, Meter, Outcome, SourceFile};
+
+/// The longest pause a script may take before a move: thirty days, in seconds. Longer than any
+/// call can last (a call times out at three times its handle time, at most a week), and small
+/// enough that the clock of a whole script stays far inside a `u64` of milliseconds.
+pub const MAX_DELAY_SECS: f64 = 30.0 * 24.0 * 3600.0;
+
+/// Whether a script's delay can be used: a finite number of seconds from 0 to [`MAX_DELAY_SECS`].
+pub fn is_valid_delay(after: f64) -> bool {
+    after.is_finite() && (0.0..=MAX_DELAY_SECS).contains(&after)
+}
+
+/// Refuses a script or test plan whose delays cannot be used (negative, NaN, infinite, or
+/// longer than [`MAX_DELAY_SECS`]), pointing at the first such `after:` in the file. `runs`
+/// holds each run's name (none for a script) and moves in file order, as each move's `after`
+/// is written once, in that order.
+pub fn check_delays<'m>(
+    runs: impl IntoIterator<Item = (Option<&'m str>, &'m [ScriptedMove])>,
+    source: &SourceFile,
+) -> Result<(), Box<Diagnostic>> {
+    let mut nth_after = 0;
+    let mut bad = None;
+    for (run, moves) in runs {
+        if let Some(index) = moves.iter().position(|m| !is_valid_delay(m.after)) {
+            bad = Some((nth_after + index, run, index, moves[index].after));
+            break;
+        }
+        nth_after += moves.len();
+    }
+    let Some((nth_after, run, index, after)) = bad else {
+        return Ok(());
+    };
+    let span = Locator::new(&source.text)
+        .field_values("after")
+        .get(nth_after)
+        .copied();
+    let which = match run {
+        Some(name) => format!("move {} of run `{name}`", index + 1),
+        None => format!("move {}", index + 1),
+    };
+    let diagnostic = Diagnostic::new(
+        Code::NumberOutOfRange,
+        &source.path,
+        format!(
+            "{which} waits `{after}` seconds; a delay is a number of seconds from 0 to {MAX_DELAY_SECS}"
+        ),
+    )
+    .at(source, span, "unusable delay")
+    .with_help("give the seconds since the previous move, e.g. `after: 5.0`");
+    Err(Box::new(diagnostic))
+}
 
 /// One scripted move and the seconds of thinking before it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,7 +1,7 @@
 //! Transcripts: everything that happened in a session, written durably turn by turn, and replayed.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Seek, Write};
+use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -128,6 +128,8 @@ pub enum TranscriptError {
         #[source]
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Unreadable(#[from] crate::files::ReadError),
     #[error("`{path}` is empty, not a transcript")]
     Empty { path: PathBuf },
     #[error(
@@ -265,23 +267,22 @@ pub struct ReadReport {
     pub truncated_tail: bool,
 }
 
+/// The largest transcript read: far above any session (a turn is a few kilobytes, a reply at
+/// most 4,000 characters), and a bound on what a file named as a transcript can make us hold.
+pub const MAX_TRANSCRIPT_BYTES: u64 = 64 * 1024 * 1024;
+
 /// Reads a transcript; a final line cut off mid-write is dropped and reported, not an error.
+/// Only a regular file of at most [`MAX_TRANSCRIPT_BYTES`] is read.
 pub fn read_transcript(path: &Path) -> Result<(Transcript, ReadReport), TranscriptError> {
-    let file = File::open(path).map_err(|source| TranscriptError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let mut lines = Vec::new();
-    for line in BufReader::new(file).split(b'\n') {
-        lines.push(line.map_err(|source| TranscriptError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?);
-    }
-    let text_ended_cleanly = std::fs::read(path)
-        .map(|b| b.ends_with(b"\n"))
-        .unwrap_or(true);
-    parse_lines(path, &lines, text_ended_cleanly)
+    let bytes = crate::files::read_bounded(path, MAX_TRANSCRIPT_BYTES)?;
+    let ended_cleanly = bytes.is_empty() || bytes.ends_with(b"\n");
+    let body = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
+    let lines: Vec<Vec<u8>> = if bytes.is_empty() {
+        Vec::new()
+    } else {
+        body.split(|b| *b == b'\n').map(<[u8]>::to_vec).collect()
+    };
+    parse_lines(path, &lines, ended_cleanly)
 }
 
 /// Parses a transcript held in memory (imports, tests).

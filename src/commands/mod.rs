@@ -39,6 +39,9 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
     let Some(command) = cli.command else {
         return runs::gui(None);
     };
+    if prints_without_storing(&command) {
+        end_quietly_on_closed_pipe();
+    }
     match command {
         Command::Gui { seed } => runs::gui(seed),
         Command::Play {
@@ -137,6 +140,36 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
             clap_complete::generate(shell, &mut command, "rapport", &mut std::io::stdout());
             Ok(Status::Ok)
         }
+    }
+}
+
+/// Whether a command only reads files and prints (no results database, no transcript of its own
+/// being written): such a command may simply end when its reader goes away.
+fn prints_without_storing(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::List { .. }
+            | Command::Validate { .. }
+            | Command::Graph { .. }
+            | Command::Test { .. }
+            | Command::Replay { .. }
+            | Command::Analyse { .. }
+            | Command::Score { .. }
+            | Command::Rescore { .. }
+            | Command::Completions { .. }
+    )
+}
+
+/// Lets a closed pipe on stdout (`rapport analyse sorry --json | head -1`) end the process
+/// quietly, as it ends `cat`. Rust ignores SIGPIPE, so each `println!` after the reader left
+/// would panic (exit 101). Commands that store (`run` once its session is stored, the QA
+/// commands) are left to handle their own errors, so a store is never cut short by a signal.
+pub fn end_quietly_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: `signal` with `SIG_DFL` only restores the default, process-wide disposition of
+    // SIGPIPE: no handler of ours runs, so nothing can observe a half-done state.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

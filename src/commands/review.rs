@@ -8,7 +8,7 @@ use super::Status;
 use super::qa::open_store;
 use crate::cli::{ReviewArgs, ReviewKindArg};
 use rapport::analysis::Polarity;
-use rapport::library::resolve_scenario;
+use rapport::library::resolve_recorded_scenario;
 use rapport::report::review::{
     CriterionRating, RetractRequest, ReviewRequest, criterion_views, retract_review, review_session,
 };
@@ -26,13 +26,9 @@ fn rubric_for(session: &StoredSession, explicit: Option<&Path>) -> Result<Rubric
     }
     let kit = Toolkit::shipped();
     let header = &session.transcript.header;
-    let name = header
-        .scenario_path
-        .clone()
-        .filter(|p| Path::new(p).is_file())
-        .unwrap_or_else(|| header.scenario_id.clone());
     let mut candidates = Vec::new();
-    if let Ok(loaded) = resolve_scenario(&name)
+    if let Ok(loaded) =
+        resolve_recorded_scenario(header.scenario_path.as_deref(), &header.scenario_id)
         && let Ok(rubric) = kit.rubric_for(&loaded)
     {
         candidates.push((*rubric).clone());

@@ -7,10 +7,11 @@ use super::{Status, report};
 use crate::cli::Format;
 use rapport::analysis::ReplyContext;
 use rapport::analysis::explain::render_reading;
-use rapport::library::{library_dir, resolve_scenario};
+use rapport::library::{library_dir, resolve_recorded_scenario, resolve_scenario};
 use rapport::runner::{PlanReport, Toolkit, collect_plans, run_moves, run_plan, scripted_setup};
 use rapport::scenario::load::load_ron;
-use rapport::scenario::{LoadedScenario, Policy};
+use rapport::scenario::validate::has_errors;
+use rapport::scenario::{LoadedScenario, Policy, ValidateOptions, validate};
 use rapport::scoring::{Rubric, Scorecard, render_debrief, score as score_transcript};
 use rapport::script::Script;
 use rapport::store::Store;
@@ -141,8 +142,14 @@ pub fn run(
             return Ok(Status::Usage);
         }
     };
-    let (script, rubric) = match (load_ron::<Script>(script), kit.rubric_for(&loaded)) {
-        (Ok((script, _)), Ok(rubric)) => (script, rubric),
+    if refuse_invalid(&loaded, &kit) {
+        return Ok(Status::Failed);
+    }
+    let loaded_script = load_ron::<Script>(script).and_then(|(script, source)| {
+        rapport::script::check_delays([(None, script.moves.as_slice())], &source).map(|()| script)
+    });
+    let (script, rubric) = match (loaded_script, kit.rubric_for(&loaded)) {
+        (Ok(script), Ok(rubric)) => (script, rubric),
         (Err(diagnostic), _) | (_, Err(diagnostic)) => {
             report(&diagnostic);
             return Ok(Status::Usage);
@@ -171,6 +178,8 @@ pub fn run(
         &result.scorecard,
         transcript.as_deref(),
     );
+    // Stored: from here on only the debrief is printed, and a closed pipe may end it.
+    super::end_quietly_on_closed_pipe();
     if json {
         let debrief = kit.debrief(&result.transcript, &loaded, &rubric);
         let out = serde_json::json!({
@@ -186,6 +195,28 @@ pub fn run(
         print!("{}", render_debrief(&debrief));
     }
     Ok(stored)
+}
+
+/// Validates a scenario before it runs, as `rapport validate` would; prints the diagnostics and
+/// returns true when it has errors (a scenario that does not validate is not run).
+fn refuse_invalid(loaded: &LoadedScenario, kit: &Toolkit) -> bool {
+    let options = ValidateOptions {
+        assets_dir: None,
+        criteria: Some(kit.rubric.criterion_ids()),
+    };
+    let diagnostics = validate(loaded, &options);
+    if !has_errors(&diagnostics) {
+        return false;
+    }
+    for diagnostic in &diagnostics {
+        report(diagnostic);
+    }
+    eprintln!(
+        "error: `{}` does not validate; fix the errors above (`rapport validate {}`) before running it",
+        loaded.source.path.display(),
+        loaded.source.path.display()
+    );
+    true
 }
 
 /// `rapport test [PATH...]`.
@@ -331,17 +362,12 @@ fn transcript_and_scenario(
             path.display()
         );
     }
-    let name = scenario
-        .map(str::to_owned)
-        .or_else(|| {
-            transcript
-                .header
-                .scenario_path
-                .clone()
-                .filter(|p| Path::new(p).exists())
-        })
-        .unwrap_or_else(|| transcript.header.scenario_id.clone());
-    match resolve_scenario(&name) {
+    let header = &transcript.header;
+    let resolved = match scenario {
+        Some(name) => resolve_scenario(name),
+        None => resolve_recorded_scenario(header.scenario_path.as_deref(), &header.scenario_id),
+    };
+    match resolved {
         Ok(loaded) => {
             let hash = loaded.content_hash();
             if hash != transcript.header.scenario_hash

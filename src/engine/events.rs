@@ -189,4 +189,10 @@ pub enum MoveError {
     HoldWithoutDuration,
     #[error("a move at {at_ms} ms comes before the session's clock ({now_ms} ms)")]
     TimeWentBackwards { at_ms: u64, now_ms: u64 },
+    /// The scenario looped: the move gave more than `limit` events, or its jumps nested too
+    /// deep. Unlike the other refusals the call has changed: the engine ended it as abandoned.
+    #[error(
+        "the scenario looped: this move set off more than {limit} events (or jumps within jumps), so the engine ended the call; run `rapport validate` on the scenario and check its triggers and silences"
+    )]
+    Runaway { limit: usize },
 }

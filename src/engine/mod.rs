@@ -4,4 +4,4 @@ mod events;
 mod session;
 
 pub use events::{Cause, Event, Move, MoveError, Offered, TimedEvent, TransferKind};
-pub use session::{MAX_REPLY_CHARS, Session, TIMEOUT_FACTOR, sanitize_reply};
+pub use session::{MAX_EVENTS_PER_MOVE, MAX_REPLY_CHARS, Session, TIMEOUT_FACTOR, sanitize_reply};

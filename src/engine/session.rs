@@ -22,6 +22,17 @@ pub const TIMEOUT_FACTOR: u64 = 3;
 /// How many automatic `next` steps one move may take before the engine calls it a loop.
 const MAX_AUTO_STEPS: usize = 64;
 
+/// The most events one move or one stretch of waiting may give. A validated scenario stays far
+/// below it (a move gives a dozen, a long wait a few hundred silences); past it the scenario is
+/// looping, and the engine ends the call and reports [`MoveError::Runaway`] rather than grow
+/// without end.
+pub const MAX_EVENTS_PER_MOVE: usize = 10_000;
+
+/// How deeply jumps may nest within one move (a trigger's jump that sets off another trigger's
+/// jump, and so on). Triggers that fire every time can send each other back and forth; this
+/// bound stops that before the stack runs out.
+const MAX_NESTED_JUMPS: usize = 64;
+
 /// What the customer says on coming back from hold when the scenario gives no line.
 const DEFAULT_HOLD_RETURN: &str = "Yes, I'm still here.";
 
@@ -71,6 +82,10 @@ pub struct Session {
     hold: Option<Hold>,
     last_intents: Vec<Intent>,
     ending: Option<SmolStr>,
+    /// How many jumps are nested now (see [`MAX_NESTED_JUMPS`]).
+    nested_jumps: usize,
+    /// Whether the session was stopped for looping (see [`MAX_EVENTS_PER_MOVE`]).
+    runaway: bool,
 }
 
 impl Session {
@@ -104,6 +119,8 @@ impl Session {
             hold: None,
             last_intents: Vec::new(),
             ending: None,
+            nested_jumps: 0,
+            runaway: false,
         };
         let mut out = Vec::with_capacity(EVENTS_PER_MOVE);
         let start = session.scenario.start.clone();
@@ -135,8 +152,9 @@ impl Session {
     pub fn patience_at(&self, at_ms: u64) -> i32 {
         let (rate, from) = self.drain_rate_and_start();
         let minutes = at_ms.saturating_sub(from.max(self.drained_to_ms)) as f64 / 60_000.0;
+        // `as` saturates a float to the integer's range, so a huge drain reads as no patience.
         let pending = (self.drain_fraction + rate * minutes).floor() as i32;
-        (self.meters.patience - pending).clamp(0, 100)
+        self.meters.patience.saturating_sub(pending).clamp(0, 100)
     }
 
     /// Whether the call is over, and how.
@@ -150,6 +168,12 @@ impl Session {
     /// The id of the ending reached, once over.
     pub fn ending(&self) -> Option<&str> {
         self.ending.as_deref()
+    }
+
+    /// Whether the engine stopped the call because the scenario looped (more than
+    /// [`MAX_EVENTS_PER_MOVE`] events in one move, or jumps nested too deep).
+    pub fn runaway(&self) -> bool {
+        self.runaway
     }
 
     /// The id of the current beat, while the call goes on.
@@ -195,25 +219,32 @@ impl Session {
             return None;
         }
         let timeout = self.timeout_ms();
+        // A silence fires at most `limit` times in a beat; at the limit its `then` leads on, and
+        // one without a `then` falls quiet (the call still times out).
         let silence = if self.hold.is_none() {
-            self.silence().map(|s| {
-                self.waiting_since_ms
-                    + u64::from(s.after_secs) * 1000 * u64::from(self.silences + 1)
-            })
+            self.silence()
+                .filter(|s| s.then.is_some() || self.silences < s.limit)
+                .map(|s| {
+                    let after_ms = u64::from(s.after_secs).saturating_mul(1000);
+                    self.waiting_since_ms
+                        .saturating_add(after_ms.saturating_mul(u64::from(self.silences) + 1))
+                })
         } else {
             None
         };
         Some(silence.map_or(timeout, |s| s.min(timeout)))
     }
 
-    /// Lets time pass up to `at_ms`, firing any silence timers and the time-out on the way.
+    /// Lets time pass up to `at_ms`, firing any silence timers and the time-out on the way. A
+    /// scenario that loops ends the call (see [`Session::runaway`]).
     pub fn advance(&mut self, at_ms: u64) -> Vec<TimedEvent> {
         let mut out = Vec::with_capacity(EVENTS_PER_MOVE);
         self.advance_into(at_ms, &mut out);
         out
     }
 
-    /// Applies a move made at `at_ms`: time passes first, then the move. A refused move changes nothing.
+    /// Applies a move made at `at_ms`: time passes first, then the move. A refused move changes
+    /// nothing, except [`MoveError::Runaway`]: the scenario looped, and the call has been ended.
     pub fn apply(&mut self, at_ms: u64, mv: &Move) -> Result<Vec<TimedEvent>, MoveError> {
         if at_ms < self.now_ms {
             return Err(MoveError::TimeWentBackwards {
@@ -225,6 +256,11 @@ impl Session {
         let mut out = Vec::with_capacity(EVENTS_PER_MOVE);
         self.advance_into(at_ms, &mut out);
         if self.outcome().is_some() {
+            if self.runaway {
+                return Err(MoveError::Runaway {
+                    limit: MAX_EVENTS_PER_MOVE,
+                });
+            }
             // The customer hung up or the call timed out before the move landed.
             return Ok(out);
         }
@@ -258,6 +294,11 @@ impl Session {
                 self.goto(&target, &mut out);
             }
             Move::Wait => {}
+        }
+        if self.runaway {
+            return Err(MoveError::Runaway {
+                limit: MAX_EVENTS_PER_MOVE,
+            });
         }
         Ok(out)
     }
@@ -332,6 +373,9 @@ impl Session {
 
     fn advance_into(&mut self, at_ms: u64, out: &mut Vec<TimedEvent>) {
         while self.outcome().is_none() {
+            if self.stop_if_runaway(out) {
+                break;
+            }
             match self.next_deadline_ms() {
                 Some(deadline) if deadline <= at_ms => {
                     self.drain_to(deadline, out);
@@ -349,6 +393,21 @@ impl Session {
             }
         }
         self.now_ms = self.now_ms.max(at_ms);
+    }
+
+    /// Ends the call when this move has given too many events or nested too many jumps: the
+    /// scenario is looping. Returns whether it did.
+    fn stop_if_runaway(&mut self, out: &mut Vec<TimedEvent>) -> bool {
+        if out.len() < MAX_EVENTS_PER_MOVE && self.nested_jumps <= MAX_NESTED_JUMPS {
+            return false;
+        }
+        self.runaway = true;
+        self.finish(
+            format_smolstr!("sys.{}", Outcome::Abandoned.label()),
+            Outcome::Abandoned,
+            out,
+        );
+        true
     }
 
     fn drain_rate_and_start(&self) -> (f64, u64) {
@@ -380,7 +439,13 @@ impl Session {
             } else {
                 Cause::Waiting
             };
-            self.change_raw(Meter::Patience, -(whole as i32), cause, out);
+            // `as` saturates, and the negation of a saturated positive `i32` cannot overflow.
+            self.change_raw(
+                Meter::Patience,
+                -(whole.min(f64::from(i32::MAX)) as i32),
+                cause,
+                out,
+            );
             self.check_patience(out);
         }
     }
@@ -389,7 +454,7 @@ impl Session {
         let Some(silence) = self.silence().cloned() else {
             return;
         };
-        self.silences += 1;
+        self.silences = self.silences.saturating_add(1);
         self.push(
             out,
             Event::SilenceFired {
@@ -510,16 +575,16 @@ impl Session {
         self.push(
             out,
             Event::HoldEnded {
-                held_secs: (held_ms / 1000) as u32,
+                held_secs: u32::try_from(held_ms / 1000).unwrap_or(u32::MAX),
                 announced_secs: hold.announced_secs,
             },
         );
         let overdue_ms = held_ms.saturating_sub(u64::from(hold.announced_secs) * 1000);
         if overdue_ms > 0 {
-            let minutes = overdue_ms.div_ceil(60_000) as i32;
+            let minutes = i32::try_from(overdue_ms.div_ceil(60_000)).unwrap_or(i32::MAX);
             self.change(
                 Meter::Anger,
-                OVERDUE_HOLD_ANGER_PER_MIN * minutes,
+                OVERDUE_HOLD_ANGER_PER_MIN.saturating_mul(minutes),
                 Cause::OverdueHold,
                 out,
             );
@@ -563,9 +628,16 @@ impl Session {
 
     /// Moves to a beat or ending, following automatic `next` steps.
     fn goto(&mut self, target: &SmolStr, out: &mut Vec<TimedEvent>) {
+        self.nested_jumps += 1;
+        self.follow_steps(target, out);
+        self.nested_jumps -= 1;
+    }
+
+    /// The body of [`Session::goto`]: enters nodes until one waits for the trainee or ends.
+    fn follow_steps(&mut self, target: &SmolStr, out: &mut Vec<TimedEvent>) {
         let mut target = target.clone();
         for _ in 0..MAX_AUTO_STEPS {
-            if self.outcome().is_some() {
+            if self.outcome().is_some() || self.stop_if_runaway(out) {
                 return;
             }
             match self.enter(&target, out) {
@@ -599,7 +671,7 @@ impl Session {
         };
         let beat = &scenario.beats[index];
         self.position = Position::Beat(index);
-        self.visits[index] += 1;
+        self.visits[index] = self.visits[index].saturating_add(1);
         self.silences = 0;
         self.offered.clear();
         self.push(
@@ -776,13 +848,14 @@ impl Session {
         } else {
             temperament.forgiveness
         };
+        // `as` saturates a float to the integer's range (and takes NaN to 0).
         let scaled = (delta as f32 * factor).round() as i32;
         self.change_raw(meter, scaled, cause, out);
     }
 
     fn change_raw(&mut self, meter: Meter, delta: i32, cause: Cause, out: &mut Vec<TimedEvent>) {
         let from = self.meters.get(meter);
-        let to = (from + delta).clamp(0, 100);
+        let to = from.saturating_add(delta).clamp(0, 100);
         if to == from {
             return;
         }
@@ -802,28 +875,36 @@ impl Session {
 /// How the customer takes a reply: one change per meter, summed over the findings.
 fn reaction_to(reading: &Reading, scenario: &Scenario) -> Vec<(Meter, i32, Cause)> {
     let dynamics = &scenario.dynamics;
-    let (mut anger, mut trust) = (0, 0);
+    let (mut anger, mut trust): (i32, i32) = (0, 0);
     for finding in &reading.findings {
-        let weight = finding.weight.max(1) as i32;
-        match (finding.dimension, finding.polarity) {
-            (Dimension::Empathy, Polarity::Good) => anger += dynamics.good_reply_anger * weight,
-            (Dimension::Empathy, Polarity::Bad) => anger += dynamics.bad_reply_anger * weight,
-            (_, Polarity::Good) => trust += dynamics.good_reply_trust * weight,
-            (_, Polarity::Bad) => trust += dynamics.bad_reply_trust * weight,
-        }
+        let weight = i32::try_from(finding.weight.max(1)).unwrap_or(i32::MAX);
+        // Saturating: the validator bounds the dynamics, but the engine must not overflow on a
+        // scenario that skipped it.
+        let (meter, per_finding) = match (finding.dimension, finding.polarity) {
+            (Dimension::Empathy, Polarity::Good) => (&mut anger, dynamics.good_reply_anger),
+            (Dimension::Empathy, Polarity::Bad) => (&mut anger, dynamics.bad_reply_anger),
+            (_, Polarity::Good) => (&mut trust, dynamics.good_reply_trust),
+            (_, Polarity::Bad) => (&mut trust, dynamics.bad_reply_trust),
+        };
+        *meter = meter.saturating_add(per_finding.saturating_mul(weight));
     }
     // An over-promise pleases the customer now; the scorer, not the customer, catches it.
     let overpromises = reading
         .promises
         .iter()
         .filter(|p| p.verdict.is_overpromise())
-        .count() as i32;
-    trust += overpromises * (dynamics.good_reply_trust - dynamics.bad_reply_trust);
+        .count();
+    let overpromises = i32::try_from(overpromises).unwrap_or(i32::MAX);
+    let swing = dynamics
+        .good_reply_trust
+        .saturating_sub(dynamics.bad_reply_trust);
+    trust = trust.saturating_add(overpromises.saturating_mul(swing));
     let repeats = reading
         .findings
         .iter()
         .filter(|f| f.criterion == "ownership.no-repeat" && f.polarity == Polarity::Bad)
-        .count() as i32;
+        .count();
+    let repeats = i32::try_from(repeats).unwrap_or(i32::MAX);
     let mut changes = Vec::new();
     if anger != 0 {
         changes.push((Meter::Anger, anger, Cause::Reply));
@@ -832,7 +913,11 @@ fn reaction_to(reading: &Reading, scenario: &Scenario) -> Vec<(Meter, i32, Cause
         changes.push((Meter::Trust, trust, Cause::Reply));
     }
     if repeats > 0 {
-        changes.push((Meter::Anger, dynamics.repeat_anger * repeats, Cause::Repeat));
+        changes.push((
+            Meter::Anger,
+            dynamics.repeat_anger.saturating_mul(repeats),
+            Cause::Repeat,
+        ));
     }
     changes
 }

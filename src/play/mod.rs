@@ -316,8 +316,15 @@ impl Speaker {
                     Event::CustomerSaid {
                         audio: Some(file), ..
                     } => {
-                        if let Some(dir) = &self.assets {
-                            audio.play_voice(&dir.join(file.as_str()));
+                        // Only a recording inside the assets directory (see `scenario::assets`).
+                        if let Some(dir) = &self.assets
+                            && let Ok(path) = crate::scenario::assets::resolve_inside(
+                                dir,
+                                file,
+                                crate::scenario::assets::MAX_ASSET_BYTES,
+                            )
+                        {
+                            audio.play_voice(&path);
                         }
                     }
                     Event::MeterChanged {

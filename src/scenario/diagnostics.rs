@@ -84,6 +84,8 @@ catalogue! {
     ForbiddenPromiseRewarded = "RP0029", Error, "An option promises what the policy forbids yet is rated well on expectations.";
     TooManyOptions = "RP0030", Warning, "A beat offers more than nine options; keys 1–9 cannot reach them all.";
     UnknownCriterion = "RP0031", Error, "An annotation names a criterion the rubric does not define.";
+    NumberOutOfRange = "RP0032", Error, "A number lies outside the range the engine accepts: an effect, a reaction, a drain, a timer or a delay.";
+    UnsafePath = "RP0033", Error, "A path leads outside the library's folders, or to something that is not a regular file of bounded size.";
 }
 
 impl fmt::Display for Code {

@@ -59,38 +59,35 @@ pub fn content_hash(text: &str) -> String {
     hex::encode(&digest[..8])
 }
 
-/// Reads a file's text, refusing what cannot be a RON document.
+/// Reads a file's text, refusing what cannot be a RON document: only a regular file of at most
+/// [`MAX_FILE_BYTES`] is read (see [`crate::files::read_bounded`]).
 pub fn read_source(path: &Path) -> Result<SourceFile, Box<Diagnostic>> {
     let unreadable = |message: String, help: &str| {
         Box::new(Diagnostic::new(Code::Unreadable, path, message).with_help(help))
     };
-    let meta = std::fs::metadata(path).map_err(|e| {
-        unreadable(
-            format!("cannot read `{}`: {e}", path.display()),
-            "check the path; `rapport list` shows the shipped scenarios",
-        )
-    })?;
-    if meta.is_dir() {
-        return Err(unreadable(
-            format!("`{}` is a directory, not a file", path.display()),
-            "name a `.ron` file, or use `rapport validate DIR` to check a whole directory",
-        ));
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(unreadable(
-            format!(
-                "`{}` is {} bytes; the limit is {MAX_FILE_BYTES} bytes",
-                path.display(),
-                meta.len()
+    let bytes = crate::files::read_bounded(path, MAX_FILE_BYTES).map_err(|error| {
+        use crate::files::ReadError;
+        match error {
+            ReadError::Open { source, .. } => unreadable(
+                format!("cannot read `{}`: {source}", path.display()),
+                "check the path and the file's permissions; `rapport list` shows the shipped scenarios",
             ),
-            "a scenario is a hand-written file of a few kilobytes; check you named the right file",
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| {
-        unreadable(
-            format!("cannot read `{}`: {e}", path.display()),
-            "check the file's permissions",
-        )
+            ReadError::NotAFile {
+                kind: "a directory",
+                ..
+            } => unreadable(
+                format!("`{}` is a directory, not a file", path.display()),
+                "name a `.ron` file, or use `rapport validate DIR` to check a whole directory",
+            ),
+            ReadError::NotAFile { kind, .. } => unreadable(
+                format!("`{}` is {kind}, not a regular file", path.display()),
+                "name a `.ron` file saved on disk; Rapport reads no pipes or devices",
+            ),
+            too_large @ ReadError::TooLarge { .. } => unreadable(
+                too_large.to_string(),
+                "a scenario is a hand-written file of a few kilobytes; check you named the right file",
+            ),
+        }
     })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
@@ -155,8 +152,7 @@ pub fn collect_scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Box<Dia
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let mut found = Vec::new();
-            walk(path, &mut found);
+            let found = crate::files::walk_files(path, is_scenario_file);
             if found.is_empty() {
                 return Err(Box::new(
                     Diagnostic::new(
@@ -177,20 +173,6 @@ pub fn collect_scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Box<Dia
     files.sort();
     files.dedup();
     Ok(files)
-}
-
-fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            walk(&path, found);
-        } else if is_scenario_file(&path) {
-            found.push(path);
-        }
-    }
 }
 
 /// Turns a RON error into a diagnostic with its place, the source line and a suggestion.

@@ -1,9 +1,12 @@
 //! Scenarios: the RON format, loading with precise diagnostics, semantic validation and the beat graph.
 
+pub mod assets;
 pub mod diagnostics;
 pub mod graph;
 pub mod load;
+pub mod locate;
 pub mod model;
+pub mod ranges;
 pub mod scaffold;
 pub mod validate;
 

@@ -3,8 +3,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 
+use super::assets::{MAX_ASSET_BYTES, PathProblem, resolve_inside};
 use super::diagnostics::{Code, Diagnostic, Severity, SourceFile, Span};
 use super::load::LoadedScenario;
+use super::locate::LazyLocator;
 use super::model::{Actions, Beat, Condition, Dimension, Line, Meter, Outcome, Scenario};
 
 /// Where assets are looked up and which rubric criteria exist.
@@ -30,6 +32,7 @@ pub fn validate(loaded: &LoadedScenario, options: &ValidateOptions) -> Vec<Diagn
     let mut checker = Checker {
         scenario: &loaded.scenario,
         source: &loaded.source,
+        locator: LazyLocator::new(&loaded.source.text),
         out: Vec::new(),
     };
     checker.check_texts();
@@ -38,6 +41,8 @@ pub fn validate(loaded: &LoadedScenario, options: &ValidateOptions) -> Vec<Diagn
     checker.check_graph();
     checker.check_flags_and_conditions();
     checker.check_ranges();
+    let numbers = super::ranges::check_numbers(&loaded.scenario, &loaded.source, &checker.locator);
+    checker.out.extend(numbers);
     checker.check_options(options.criteria.as_ref());
     checker.check_policy();
     let assets = options
@@ -45,6 +50,7 @@ pub fn validate(loaded: &LoadedScenario, options: &ValidateOptions) -> Vec<Diagn
         .clone()
         .or_else(|| find_assets_dir(loaded.dir()));
     checker.check_assets(assets.as_deref());
+    checker.check_rubric(loaded.dir());
     let mut out = checker.out;
     out.sort_by_key(|d| (std::cmp::Reverse(d.severity), d.span.map(|s| s.start)));
     out
@@ -58,6 +64,8 @@ pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
 struct Checker<'a> {
     scenario: &'a Scenario,
     source: &'a SourceFile,
+    /// The file's tokens, to find a value's place again (strings with escapes, calls).
+    locator: LazyLocator<'a>,
     out: Vec<Diagnostic>,
 }
 
@@ -79,9 +87,18 @@ impl<'a> Checker<'a> {
         })
     }
 
-    /// The span of the first quoted occurrence of a value.
+    /// The span of the first `key: "..."` whose string is blank. A scenario's own fields come
+    /// before its beats' in a file written in the documented order, so this finds the right one
+    /// unless two are blank.
+    fn blank_field_span(&self, key: &str) -> Option<Span> {
+        self.locator
+            .get()
+            .field_string_where(key, |value| value.trim().is_empty())
+    }
+
+    /// The span of the first string literal whose value is `value`, however it is escaped.
     fn quoted_span(&self, value: &str) -> Option<Span> {
-        self.source.find(&format!("\"{value}\""), 0)
+        self.locator.get().string(value)
     }
 
     fn all_lines(&self) -> Vec<&'a Line> {
@@ -108,31 +125,42 @@ impl<'a> Checker<'a> {
     fn check_texts(&mut self) {
         let s = self.scenario;
         let mut empties = Vec::new();
-        for (field, value) in [
-            ("id", s.id.as_str()),
-            ("title", s.title.as_str()),
-            ("persona.name", s.persona.name.as_str()),
-            ("start", s.start.as_str()),
+        for (field, key, value) in [
+            ("id", "id", s.id.as_str()),
+            ("title", "title", s.title.as_str()),
+            ("persona.name", "name", s.persona.name.as_str()),
+            ("start", "start", s.start.as_str()),
         ] {
             if value.trim().is_empty() {
-                empties.push(format!("`{field}` is empty"));
+                // The first `key: "..."` whose string is blank: the scenario's own fields come
+                // before the beats' in a file written in the documented order.
+                let span = self.blank_field_span(key);
+                empties.push((span, format!("`{field}` is empty")));
             }
         }
         for beat in &s.beats {
             if beat.id.trim().is_empty() {
-                empties.push("a beat has an empty `id`".to_owned());
+                let span = self.blank_field_span("id");
+                empties.push((span, "a beat has an empty `id`".to_owned()));
             }
             for choice in &beat.options {
                 if choice.text.trim().is_empty() {
-                    empties.push(format!(
-                        "option `{}` in beat `{}` has no text",
-                        choice.id, beat.id
+                    let span = self.id_span(&choice.id, 0);
+                    empties.push((
+                        span,
+                        format!("option `{}` in beat `{}` has no text", choice.id, beat.id),
                     ));
                 }
             }
         }
-        for message in empties {
-            self.report(Code::EmptyText, None, "", message, "write the missing text");
+        for (span, message) in empties {
+            self.report(
+                Code::EmptyText,
+                span,
+                "empty",
+                message,
+                "write the missing text",
+            );
         }
         for line in self.all_lines() {
             if line.variants.is_empty() || line.variants.iter().any(|v| v.trim().is_empty()) {
@@ -427,10 +455,20 @@ impl<'a> Checker<'a> {
         }
         for value in meter_values {
             if !(0..=100).contains(&value) {
+                let span = self
+                    .locator
+                    .get()
+                    .calls("Meter")
+                    .into_iter()
+                    .find(|(_, args)| {
+                        args.len() == 3
+                            && super::ranges::parse_number(args[2]) == Some(f64::from(value))
+                    })
+                    .map(|(span, _)| span);
                 self.report(
                     Code::MeterOutOfRange,
-                    None,
-                    "",
+                    span,
+                    "out of range",
                     format!("a meter condition compares with `{value}`, outside 0–100"),
                     "meters run from 0 to 100",
                 );
@@ -571,20 +609,51 @@ impl<'a> Checker<'a> {
             .collect();
         wanted.extend(audio);
         for asset in wanted {
-            let exists = assets.is_some_and(|dir| dir.join(asset).exists());
-            if !exists {
-                let span = self.quoted_span(asset);
-                let looked = assets.map_or("no assets directory was found".to_owned(), |d| {
-                    format!("looked in `{}`", d.display())
-                });
+            let span = self.quoted_span(asset);
+            let Some(dir) = assets else {
                 self.report(
                     Code::MissingAsset,
                     span,
                     "missing file",
-                    format!("asset `{asset}` does not exist ({looked})"),
+                    format!("asset `{asset}` does not exist (no assets directory was found)"),
                     "add the file under assets/, fix the path, or remove the reference",
                 );
+                continue;
+            };
+            if let Err(problem) = resolve_inside(dir, asset, MAX_ASSET_BYTES) {
+                self.report_path_problem("asset", span, &problem);
             }
+        }
+    }
+
+    /// A scenario's own rubric lies in the scenario's folder (or below it), like its test plans.
+    fn check_rubric(&mut self, scenario_dir: &Path) {
+        let Some(rubric) = self.scenario.rubric.as_deref() else {
+            return;
+        };
+        let span = self.quoted_span(rubric);
+        if let Err(problem) = resolve_inside(scenario_dir, rubric, super::load::MAX_FILE_BYTES) {
+            self.report_path_problem("rubric", span, &problem);
+        }
+    }
+
+    fn report_path_problem(&mut self, what: &str, span: Option<Span>, problem: &PathProblem) {
+        if problem.is_missing() {
+            self.report(
+                Code::MissingAsset,
+                span,
+                "missing file",
+                format!("{what} {problem}"),
+                "add the file, fix the path, or remove the reference",
+            );
+        } else {
+            self.report(
+                Code::UnsafePath,
+                span,
+                "not a file in the library",
+                format!("{what} {problem}"),
+                "name a regular file inside the folder, by a relative path without `..` out of it",
+            );
         }
     }
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::rubric::Rubric;
 use super::scorecard::score;
-use crate::library::resolve_scenario;
+use crate::library::resolve_recorded_scenario;
 use crate::transcript::read_transcript;
 
 /// How one criterion moved between the rubrics.
@@ -68,19 +68,15 @@ pub fn compare(
                 continue;
             }
         };
-        let name = transcript
-            .header
-            .scenario_path
-            .clone()
-            .filter(|p| Path::new(p).exists())
-            .unwrap_or_else(|| transcript.header.scenario_id.clone());
-        let loaded = match resolve_scenario(&name) {
-            Ok(l) => l,
-            Err(d) => {
-                skipped(path, d.message);
-                continue;
-            }
-        };
+        let header = &transcript.header;
+        let loaded =
+            match resolve_recorded_scenario(header.scenario_path.as_deref(), &header.scenario_id) {
+                Ok(l) => l,
+                Err(d) => {
+                    skipped(path, d.message);
+                    continue;
+                }
+            };
         let a = score(&transcript, &loaded.scenario, old);
         let b = score(&transcript, &loaded.scenario, new);
         comparison.sessions += 1;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{Saved, SessionRecord, Store, StoreError};
-use crate::library::resolve_scenario;
+use crate::library::resolve_recorded_scenario;
 use crate::runner::Toolkit;
 use crate::scenario::{LoadedScenario, Scenario};
 use crate::scoring::{Rubric, score};
@@ -57,7 +57,11 @@ pub fn collect_transcripts(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
-            collect_in(path, &mut files)?;
+            // Readable at all? (The walk itself skips what it cannot read.)
+            std::fs::read_dir(path)?;
+            files.extend(crate::files::walk_files(path, |p| {
+                p.extension().is_some_and(|e| e == TRANSCRIPT_EXTENSION)
+            }));
         } else {
             files.push(path.clone());
         }
@@ -65,18 +69,6 @@ pub fn collect_transcripts(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
     files.sort();
     files.dedup();
     Ok(files)
-}
-
-fn collect_in(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            collect_in(&path, files)?;
-        } else if path.extension().is_some_and(|e| e == TRANSCRIPT_EXTENSION) {
-            files.push(path);
-        }
-    }
-    Ok(())
 }
 
 /// A scenario (and a shared copy to replay on) and its rubric, loaded once per worker.
@@ -107,10 +99,10 @@ fn read_and_score(
     let name = header
         .scenario_path
         .clone()
-        .filter(|p| Path::new(p).is_file())
         .unwrap_or_else(|| header.scenario_id.clone());
-    let scoring = cache.entry(name.clone()).or_insert_with(|| {
-        let loaded = resolve_scenario(&name).ok()?;
+    let scoring = cache.entry(name).or_insert_with(|| {
+        let loaded =
+            resolve_recorded_scenario(header.scenario_path.as_deref(), &header.scenario_id).ok()?;
         let rubric = kit.rubric_for(&loaded).ok()?;
         let scenario = Arc::new(loaded.scenario.clone());
         Some((loaded, scenario, rubric))

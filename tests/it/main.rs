@@ -3,6 +3,7 @@
 mod cli;
 mod debrief;
 mod engine;
+mod hostile;
 mod ids;
 mod import_property;
 mod labelled;

@@ -482,7 +482,7 @@ impl Store {
         since: Option<i64>,
     ) -> Result<(), StoreError> {
         let now = jiff::Timestamp::now().as_second();
-        backend!(self, store => store.set_team_from(trainee, team, since, now))
+        backend!(self, store => store.change_team(trainee, Some(team), since, now)).map(drop)
     }
 
     /// Takes a trainee out of their team from now on; whether they had one.
@@ -497,7 +497,8 @@ impl Store {
         since: Option<i64>,
     ) -> Result<bool, StoreError> {
         let now = jiff::Timestamp::now().as_second();
-        backend!(self, store => store.unset_team_from(trainee, since, now))
+        backend!(self, store => store.change_team(trainee, None, since, now))
+            .map(|plan| plan.close.is_some())
     }
 
     /// Every trainee's current team, by team then trainee.

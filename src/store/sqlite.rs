@@ -487,30 +487,9 @@ impl SqliteStore {
         rows.collect::<Result<Vec<_>, _>>().map_err(&fail)
     }
 
-    /// Puts a trainee in a team from `since` (see [`super::Store::set_team_from`]).
-    pub fn set_team_from(
-        &mut self,
-        trainee: &str,
-        team: &str,
-        since: Option<i64>,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        self.change_team(trainee, Some(team), since, now).map(drop)
-    }
-
-    /// Ends a trainee's current membership at `since` (default now); whether they had one.
-    pub fn unset_team_from(
-        &mut self,
-        trainee: &str,
-        since: Option<i64>,
-        now: i64,
-    ) -> Result<bool, StoreError> {
-        self.change_team(trainee, None, since, now)
-            .map(|plan| plan.close.is_some())
-    }
-
-    /// Reads a trainee's memberships and writes a change of team, in one transaction.
-    fn change_team(
+    /// Reads a trainee's memberships and writes a change of team (to `team`, or out of any team
+    /// when `None`) from `since` (default `now`), in one transaction.
+    pub(super) fn change_team(
         &mut self,
         trainee: &str,
         team: Option<&str>,

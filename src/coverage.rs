@@ -55,7 +55,7 @@ impl Reached {
 }
 
 /// How many of a kind of thing the runs reached, of how many the scenario has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Tally {
     pub reached: usize,
     pub total: usize,
@@ -129,7 +129,7 @@ pub fn measure(
 ) -> Coverage {
     let reachable = reachable_from(&graph_edges(scenario), &scenario.start);
     let mut unreached = Vec::new();
-    let (mut beats, mut options) = (tally(), tally());
+    let (mut beats, mut options) = (Tally::default(), Tally::default());
     for beat in &scenario.beats {
         beats.total += 1;
         if reached.beats.contains(&beat.id) {
@@ -162,7 +162,7 @@ pub fn measure(
             });
         }
     }
-    let mut endings = tally();
+    let mut endings = Tally::default();
     for ending in &scenario.endings {
         endings.total += 1;
         if reached.endings.contains(&ending.id) {
@@ -196,13 +196,6 @@ pub fn measure(
         endings,
         percent,
         unreached,
-    }
-}
-
-fn tally() -> Tally {
-    Tally {
-        reached: 0,
-        total: 0,
     }
 }
 

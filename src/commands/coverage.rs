@@ -6,7 +6,7 @@ use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 
 use rapport::coverage::{Coverage, Tally, Unreached, UnreachedKind};
 use rapport::scenario::LoadedScenario;
-use rapport::scenario::load::{collect_scenario_files, is_scenario_file, load_scenario};
+use rapport::scenario::load::{collect_scenario_files, load_scenario};
 
 /// What the trainer asked of the coverage.
 #[derive(Debug, Clone, Copy)]
@@ -36,11 +36,7 @@ pub fn scenarios_beside_plans(paths: &[PathBuf]) -> Vec<LoadedScenario> {
         return Vec::new();
     }
     let files = collect_scenario_files(&dirs).unwrap_or_default();
-    files
-        .iter()
-        .filter(|f| is_scenario_file(f))
-        .filter_map(|f| load_scenario(f).ok())
-        .collect()
+    files.iter().filter_map(|f| load_scenario(f).ok()).collect()
 }
 
 /// The summary table and, for each scenario with gaps, the table of what no run reached.

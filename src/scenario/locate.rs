@@ -453,4 +453,26 @@ mod tests {
         assert_eq!(calls[1].1, ["Trust", "Lt", "-1"]);
         assert_eq!(locator.text_of(calls[0].0), "Meter(Anger, Ge, 150)");
     }
+
+    #[test]
+    fn the_strings_of_a_field_and_of_its_group_are_read() {
+        let text = r#"(id: "b", reply: (set: ["a", "b"], routes: [(when: X, next: "fees")], next: "close"), next: "other")"#;
+        let locator = Locator::new(text);
+        let set = text.find("set").expect("set");
+        assert_eq!(locator.strings_of_field_at(set), ["a", "b"]);
+        assert_eq!(locator.strings_in_group(set, "next"), ["fees", "close"]);
+    }
+
+    #[test]
+    fn a_string_that_touches_a_name_is_found_and_a_spaced_one_is_not() {
+        let text = r#"["He said "no" to me", "x" next]"#;
+        let locator = Locator::new(text);
+        let no = text.find("no\"").expect("no");
+        let string = locator.string_ending_at_a_name(no).expect("found");
+        assert_eq!(locator.text_of(string), r#""He said ""#);
+        assert_eq!(
+            locator.string_ending_at_a_name(text.find("next").expect("next")),
+            None
+        );
+    }
 }

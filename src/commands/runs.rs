@@ -230,26 +230,30 @@ pub fn test(
     } else {
         paths
     };
+    // With the coverage, the scenarios no plan plays are listed too; without a plan, only they are.
+    let unplanned = coverage.map_or_else(Vec::new, |_| {
+        super::coverage::scenarios_beside_plans(&paths)
+    });
     if collect_plans(&paths).is_empty() {
+        let places = paths
+            .iter()
+            .map(|p| format!("`{}`", p.display()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if unplanned.is_empty() {
+            eprintln!("error: no test plans (`*.testplan.ron`) under {places}");
+            return Ok(Status::Usage);
+        }
         eprintln!(
-            "error: no test plans (`*.testplan.ron`) under {}",
-            paths
-                .iter()
-                .map(|p| format!("`{}`", p.display()))
-                .collect::<Vec<_>>()
-                .join(", ")
+            "note: no test plans (`*.testplan.ron`) under {places}, so nothing is tested yet; docs/scenario-format.md, \"Test plans\", shows how to write one"
         );
-        return Ok(Status::Usage);
     }
     let (reports, unreadable) = run_plans(&paths);
     for diagnostic in &unreadable {
         report(diagnostic);
     }
     let (passed, failed) = count_runs(&reports);
-    let coverages = coverage.map(|_| {
-        let unplanned = super::coverage::scenarios_beside_plans(&paths);
-        rapport::coverage::of_plans(&reports, &unplanned)
-    });
+    let coverages = coverage.map(|_| rapport::coverage::of_plans(&reports, &unplanned));
     match format {
         Format::Json => {
             let mut out = serde_json::json!({"passed": passed, "failed": failed, "plans": reports});

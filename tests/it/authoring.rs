@@ -350,3 +350,23 @@ fn coverage_of_the_shipped_library_counts_every_beat_option_and_ending() {
         assert!(!unreached.contains(&"resolved"), "{}: {unreached:?}", s.id);
     }
 }
+
+#[test]
+fn coverage_of_a_folder_without_plans_lists_its_scenarios_whole() {
+    let dir = temp();
+    std::fs::write(dir.path().join("kettle.ron"), starter_scenario("Kettle")).expect("write");
+    let (code, _, err) = rapport(dir.path(), &["test", "."]);
+    assert_eq!(code, 2, "no plans to run: {err}");
+    let (code, out, err) = rapport(dir.path(), &["test", "--coverage", "."]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("nothing is tested yet"), "{err}");
+    assert!(
+        out.contains("kettle (./kettle.ron): no test plan plays it"),
+        "{out}"
+    );
+    let row = out
+        .lines()
+        .find(|l| l.contains(" kettle "))
+        .expect("a row for kettle");
+    assert!(row.contains("0/3") && row.contains("0%"), "{row}");
+}

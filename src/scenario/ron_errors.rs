@@ -152,7 +152,7 @@ fn recognise_slip(source: &SourceFile, error: &ron::error::Error, at: usize) -> 
 }
 
 /// An unknown commitment kind: the valid kinds, read from the enum itself by serde, are listed
-/// in full, since a trainer who writes `Modification` is looking for the right word, not a letter.
+/// in full, since a trainer who writes `Alteration` is looking for the right word, not a letter.
 fn unknown_commitment_kind(
     source: &SourceFile,
     at: usize,

@@ -12,6 +12,7 @@ pub mod app;
 pub mod audio;
 pub mod engine;
 pub mod files;
+pub mod fuzzing;
 pub mod library;
 pub mod paths;
 pub mod play;

@@ -226,14 +226,31 @@ pub fn run_plan(path: &Path, kit: &Toolkit) -> Result<PlanReport, Box<Diagnostic
     let loaded = load_scenario(&plan_dir.join(&plan.scenario))?;
     let rubric = kit.rubric_for(&loaded)?;
     let scenario = Arc::new(loaded.scenario.clone());
+    let runs = run_plan_runs(&plan, &loaded, scenario, kit, &rubric);
+    Ok(PlanReport {
+        plan: path.to_path_buf(),
+        scenario: loaded.scenario.id.clone(),
+        runs,
+    })
+}
+
+/// Runs every run of a parsed test plan on its scenario (already loaded, with its rubric) and
+/// checks each against its expectations; a run the engine stops is a failed run, not an error.
+pub fn run_plan_runs(
+    plan: &TestPlan,
+    loaded: &LoadedScenario,
+    scenario: Arc<crate::scenario::Scenario>,
+    kit: &Toolkit,
+    rubric: &Rubric,
+) -> Vec<PlanRunReport> {
     let mut runs = Vec::new();
     for run in &plan.runs {
         let setup = scripted_setup(run.seed, &run.trainee);
         let report = match run_moves(
-            &loaded,
+            loaded,
             Arc::clone(&scenario),
             kit,
-            &rubric,
+            rubric,
             &setup,
             &run.moves,
             None,
@@ -258,11 +275,7 @@ pub fn run_plan(path: &Path, kit: &Toolkit) -> Result<PlanReport, Box<Diagnostic
         };
         runs.push(report);
     }
-    Ok(PlanReport {
-        plan: path.to_path_buf(),
-        scenario: loaded.scenario.id.clone(),
-        runs,
-    })
+    runs
 }
 
 /// Every way a run misses its expectations, in words.

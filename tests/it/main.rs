@@ -3,6 +3,7 @@
 mod cli;
 mod debrief;
 mod engine;
+mod fuzz_corpus;
 mod hostile;
 mod ids;
 mod import_property;
@@ -12,4 +13,5 @@ mod qa;
 mod reviews;
 mod scoring;
 mod store;
+mod validated_runs;
 mod watch;

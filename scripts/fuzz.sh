@@ -4,13 +4,15 @@
 #   scripts/fuzz.sh                          short run: every target for 40 s (about 4 min in all)
 #   scripts/fuzz.sh --seconds 3600           long run: every target for an hour
 #   scripts/fuzz.sh --seconds 600 analyse    one target (or several) for ten minutes
-#   scripts/fuzz.sh --minimise               shrink the committed corpus (fuzz/corpus) to what adds coverage
+#   scripts/fuzz.sh --minimise               shrink the committed corpus (fuzz/corpus) to a smallest
+#                                            set of it and the working corpus that covers as much
 #
 # Targets: scenario_run analyse transcript test_plan script. Each input has a time limit and a
 # memory limit, so a hang or a runaway allocation is a failure like a panic; a failing input is
 # saved under fuzz/artifacts/TARGET/ and the script exits non-zero. New inputs go to a working
-# corpus under the target dir; the committed corpus (fuzz/corpus/TARGET) and the shipped files
-# seed it. Set FUZZ_TARGET_DIR to build elsewhere than fuzz/target, FUZZ_NICE to run under nice.
+# corpus under the target dir; the committed corpus (fuzz/corpus/TARGET), the inputs that once
+# failed (fuzz/regressions/TARGET) and the shipped files seed it. Set FUZZ_TARGET_DIR to build
+# elsewhere than fuzz/target, FUZZ_NICE to run under nice.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,7 +23,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
     --minimise) minimise=true; shift ;;
-    -h | --help) sed -n 2,13p "$0"; exit 0 ;;
+    -h | --help) sed -n 2,14p "$0"; exit 0 ;;
     -*) echo "fuzz.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
   esac
@@ -57,13 +59,13 @@ nice -n "$nice_level" cargo +nightly fuzz build "${build[@]}"
 status=0
 for target in "${targets[@]}"; do
   work="$target_dir/corpus/$target"
-  mkdir -p "$work" "corpus/$target"
+  mkdir -p "$work" "corpus/$target" "regressions/$target"
   if $minimise; then
-    # Keeps the smallest set of the committed and working inputs that covers as much.
+    # A smallest set of the committed and working inputs that covers every feature they cover.
     merged="$target_dir/corpus-min/$target"
     rm -rf "$merged" && mkdir -p "$merged"
     nice -n "$nice_level" cargo +nightly fuzz run "${build[@]}" "$target" "$merged" \
-      "corpus/$target" "$work" -- -merge=1 "${limits[@]}"
+      "corpus/$target" "$work" -- -set_cover_merge=1 "${limits[@]}"
     rm -rf "corpus/$target" && cp -r "$merged" "corpus/$target"
     continue
   fi
@@ -71,7 +73,7 @@ for target in "${targets[@]}"; do
   log="$target_dir/fuzz-$target.log"
   echo "fuzz.sh: $target for ${seconds}s (log: $log)"
   if nice -n "$nice_level" cargo +nightly fuzz run "${build[@]}" "$target" "$work" \
-    "corpus/$target" ${seeds:+"../$seeds"} -- -max_total_time="$seconds" "${limits[@]}" \
+    "corpus/$target" "regressions/$target" ${seeds:+"../$seeds"} -- -max_total_time="$seconds" "${limits[@]}" \
     >"$log" 2>&1; then
     executions=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
     echo "fuzz.sh: $target passed: ${executions:-?} executions in ${seconds}s"

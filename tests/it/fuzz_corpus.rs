@@ -1,7 +1,8 @@
 //! The fuzz corpus, replayed on stable in the normal test run: every committed input of each
-//! fuzz target (`fuzz/corpus/TARGET/`) and the shipped files that seed it go through the same
-//! library entry point the target calls, so an input that once failed stays fixed without the
-//! nightly toolchain. Fuzzing itself is `scripts/fuzz.sh` (docs/fuzzing.md).
+//! fuzz target (`fuzz/corpus/TARGET/`), every input that once made it fail
+//! (`fuzz/regressions/TARGET/`) and the shipped files that seed it go through the same library
+//! entry point the target calls, so what the fuzzer found stays fixed without the nightly
+//! toolchain. Fuzzing itself is `scripts/fuzz.sh` (docs/fuzzing.md).
 
 use std::path::{Path, PathBuf};
 
@@ -25,6 +26,7 @@ fn files_in(dir: &Path) -> Vec<PathBuf> {
 /// Feeds every input of `target`'s corpus, and the `seeds`, to `run`; returns how many.
 fn replay(target: &str, seeds: &[PathBuf], run: impl Fn(&[u8])) -> usize {
     let mut inputs = files_in(&Path::new("fuzz/corpus").join(target));
+    inputs.extend(files_in(&Path::new("fuzz/regressions").join(target)));
     inputs.extend_from_slice(seeds);
     for input in &inputs {
         let data = std::fs::read(input).expect("read a corpus input");

@@ -13,6 +13,7 @@ pub mod audio;
 pub mod coverage;
 pub mod engine;
 pub mod files;
+pub mod fuzzing;
 pub mod library;
 pub mod paths;
 pub mod play;

@@ -237,15 +237,36 @@ pub fn run_plan(path: &Path, kit: &Toolkit) -> Result<PlanReport, Box<Diagnostic
     let loaded = load_scenario(&scenario_file)?;
     let rubric = kit.rubric_for(&loaded)?;
     let scenario = Arc::new(loaded.scenario.clone());
+    let (runs, reached) = run_plan_runs(&plan, &loaded, Arc::clone(&scenario), kit, &rubric);
+    Ok(PlanReport {
+        plan: path.to_path_buf(),
+        scenario: loaded.scenario.id.clone(),
+        runs,
+        scenario_file,
+        played: scenario,
+        reached,
+    })
+}
+
+/// Runs every run of a parsed test plan on its scenario (already loaded, with its rubric) and
+/// checks each against its expectations; a run the engine stops is a failed run, not an error.
+/// Also returns what the finished runs reached, for `test --coverage`.
+pub fn run_plan_runs(
+    plan: &TestPlan,
+    loaded: &LoadedScenario,
+    scenario: Arc<crate::scenario::Scenario>,
+    kit: &Toolkit,
+    rubric: &Rubric,
+) -> (Vec<PlanRunReport>, Reached) {
     let mut runs = Vec::new();
     let mut reached = Reached::default();
     for run in &plan.runs {
         let setup = scripted_setup(run.seed, &run.trainee);
         let report = match run_moves(
-            &loaded,
+            loaded,
             Arc::clone(&scenario),
             kit,
-            &rubric,
+            rubric,
             &setup,
             &run.moves,
             None,
@@ -271,14 +292,7 @@ pub fn run_plan(path: &Path, kit: &Toolkit) -> Result<PlanReport, Box<Diagnostic
         };
         runs.push(report);
     }
-    Ok(PlanReport {
-        plan: path.to_path_buf(),
-        scenario: loaded.scenario.id.clone(),
-        runs,
-        scenario_file,
-        played: scenario,
-        reached,
-    })
+    (runs, reached)
 }
 
 /// Every way a run misses its expectations, in words.

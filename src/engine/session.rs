@@ -245,6 +245,10 @@ impl Session {
 
     /// Applies a move made at `at_ms`: time passes first, then the move. A refused move changes
     /// nothing, except [`MoveError::Runaway`]: the scenario looped, and the call has been ended.
+    /// An option that the time before it took away (a silence or a trigger moved the call to a
+    /// beat with fewer options) is not picked, as nothing is after the customer hung up: the
+    /// events of the time that passed are returned alone. (A reply typed meanwhile is still
+    /// heard, as it always was, so recorded sessions replay as they were played.)
     pub fn apply(&mut self, at_ms: u64, mv: &Move) -> Result<Vec<TimedEvent>, MoveError> {
         if at_ms < self.now_ms {
             return Err(MoveError::TimeWentBackwards {
@@ -265,6 +269,12 @@ impl Session {
             return Ok(out);
         }
         self.drain_to(at_ms, &mut out);
+        if let Move::Choose(number) = mv
+            && *number as usize > self.offered.len()
+        {
+            // The call moved on while the trainee thought, to a beat without that option.
+            return Ok(out);
+        }
         match mv {
             Move::Choose(number) => self.choose(*number, &mut out),
             Move::Say(text) => self.say(text, &mut out),

@@ -551,3 +551,49 @@ fn replies_keep_pound_signs_and_lose_c1_controls() {
     assert_eq!(sanitize_reply("a\u{85}b\u{9b}c £"), "a b c £");
     assert_eq!(sanitize_reply("tab\tand\nline"), "tab\tand\nline");
 }
+
+/// A move made once time has moved the call on (found by the `transcript` fuzz target): the
+/// second option of the opening, picked 25 s in, after the silence has moved the call to a beat
+/// with no options. It must not land (nor panic), and the time's events are kept and replay.
+#[test]
+fn a_move_that_the_time_before_it_made_impossible_does_not_land() {
+    let text = starter_scenario("Moved On").replacen(
+        "limit: 3,\n        then: \"hung-up\",",
+        "limit: 1,\n        then: \"explain\",",
+        1,
+    );
+    let loaded = parse_scenario("moved-on.ron", &text).expect("parses");
+    let diagnostics = rapport::scenario::validate(&loaded, &Default::default());
+    assert!(
+        !rapport::scenario::validate::has_errors(&diagnostics),
+        "it validates: {diagnostics:?}"
+    );
+    let (mut recorder, _) = Recorder::start(
+        &loaded,
+        Arc::new(loaded.scenario.clone()),
+        analyser(),
+        &setup(1),
+        None,
+    )
+    .expect("start");
+    assert_eq!(recorder.session().offered().len(), 2);
+    let events = written(recorder.apply(25_000, Move::Choose(2)).expect("no refusal")).to_vec();
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e.event, Event::SilenceFired { .. })),
+        "the silence fired first: {events:?}"
+    );
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e.event, Event::TraineeChose { .. })),
+        "the option was gone when the move landed: {events:?}"
+    );
+    assert!(
+        recorder.session().reply_open(),
+        "the call went on to `explain`"
+    );
+    let transcript = recorder.finish();
+    replay(&transcript, Arc::new(loaded.scenario.clone()), analyser()).expect("it replays");
+}

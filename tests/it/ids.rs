@@ -374,6 +374,36 @@ fn tampered(text: &str, line: usize, edit: impl Fn(&mut serde_json::Value)) -> S
     lines.join("\n") + "\n"
 }
 
+/// A transcript with every finding of its readings removed (a poor reply made to look clean).
+fn strip_findings(text: &str) -> String {
+    fn strip(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(fields) => {
+                for (key, inner) in fields.iter_mut() {
+                    match inner {
+                        serde_json::Value::Array(items) if key == "findings" => items.clear(),
+                        _ => strip(inner),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let lines: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(index, line)| {
+            let mut value: serde_json::Value = serde_json::from_str(line).expect("json line");
+            if index > 0 {
+                strip(&mut value);
+            }
+            serde_json::to_string(&value).expect("json")
+        })
+        .collect();
+    lines.join("\n") + "\n"
+}
+
 #[test]
 fn tampered_transcripts_are_neither_scored_nor_stored() {
     for db in backends() {
@@ -385,8 +415,30 @@ fn tampered_transcripts_are_neither_scored_nor_stored() {
             lines.swap(1, last);
             lines.join("\n") + "\n"
         };
+        let open = transcript_of(dir.path(), OPEN_SCRIPT, "open.jsonl");
+        let stripped = strip_findings(&open);
+        assert_ne!(stripped, open, "the reply's findings were there to strip");
+        let forged = {
+            // A turn the engine never gave: a reply after the call ended, scored as empathy.
+            let reply = serde_json::json!({"at_ms": 60_000, "move": {"Say": "I'm so sorry."}, "events": []});
+            format!("{good}{reply}\n")
+        };
         let cases = [
             ("reordered.jsonl", reordered),
+            ("stripped.jsonl", stripped),
+            ("forged.jsonl", forged),
+            (
+                "choose-0.jsonl",
+                tampered(&good, 2, |turn| {
+                    turn["move"] = serde_json::json!({"Choose": 0})
+                }),
+            ),
+            (
+                "huge-reply.jsonl",
+                tampered(&good, 2, |turn| {
+                    turn["move"] = serde_json::json!({"Say": "sorry ".repeat(900_000)})
+                }),
+            ),
             (
                 "trainee.jsonl",
                 tampered(&good, 0, |h| h["trainee"] = "someone-else".into()),

@@ -1,7 +1,6 @@
 //! Scoring as a QA lead relies on it: rubric arithmetic, stored = live, every plan's model passes
 //! and poor trainee fails with evidence, and rescoring across rubric versions.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use rapport::library::load_library;
@@ -11,8 +10,10 @@ use rapport::scoring::{Rubric, score};
 use rapport::script::{PlanRun, ScriptedMove, TestPlan};
 use rapport::transcript::read_transcript;
 
+use super::util::crate_path;
+
 fn scenarios_dir() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
+    crate_path("scenarios")
 }
 
 #[test]

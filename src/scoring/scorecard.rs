@@ -1,7 +1,7 @@
 //! The scorecard: criterion ratings, dimension and overall scores with the evidence behind each.
 
 use serde::{Deserialize, Serialize};
-use smol_str::SmolStr;
+use smol_str::{SmolStr, format_smolstr};
 
 use super::evidence::{Evidence, LedgerEntry, MeterPoint, Observations, observe};
 use super::rubric::{Criterion, Measure, Rubric, Unobserved};
@@ -299,32 +299,9 @@ fn rate_findings(
     (Some(rating), observations_note(good, bad), evidence)
 }
 
-/// "3 good and 1 poor observation(s)": the reason of most criteria. The usual counts are joined
-/// once per process and shared (the note is longer than a `SmolStr` holds inline, so each would
-/// otherwise cost two allocations per criterion per session); others are joined on demand.
+/// "3 good and 1 poor observation(s)": the reason of most criteria.
 fn observations_note(good: u32, bad: u32) -> SmolStr {
-    /// Counts below this, both ways, are kept.
-    const KEPT: u32 = 8;
-    static NOTES: std::sync::OnceLock<Vec<SmolStr>> = std::sync::OnceLock::new();
-    if good < KEPT && bad < KEPT {
-        let notes = NOTES.get_or_init(|| {
-            (0..KEPT * KEPT)
-                .map(|i| join_observations_note(i / KEPT, i % KEPT))
-                .collect()
-        });
-        return notes[(good * KEPT + bad) as usize].clone();
-    }
-    join_observations_note(good, bad)
-}
-
-/// The note of [`observations_note`], joined from its pieces.
-fn join_observations_note(good: u32, bad: u32) -> SmolStr {
-    Note::new()
-        .number(good)
-        .text(" good and ")
-        .number(bad)
-        .text(" poor observation(s)")
-        .done()
+    format_smolstr!("{good} good and {bad} poor observation(s)")
 }
 
 fn timing_evidence(
@@ -369,40 +346,16 @@ fn measured_evidence(
     }
 }
 
-/// A note joined from its pieces rather than formatted: every scored session writes a handful,
-/// and the formatting machinery cost more than the rating they explain.
-struct Note(String);
+/// Milliseconds as seconds to one decimal, rounded half up (`1250` → `1.3`): whole
+/// milliseconds are rounded as a person reads them, not as the nearest binary float falls.
+fn tenths_of_seconds(ms: u64) -> String {
+    let tenths = ms.saturating_add(50) / 100;
+    format!("{}.{}", tenths / 10, tenths % 10)
+}
 
-impl Note {
-    fn new() -> Note {
-        Note(String::with_capacity(64))
-    }
-
-    fn text(mut self, text: &str) -> Note {
-        self.0.push_str(text);
-        self
-    }
-
-    fn number(self, n: impl itoa::Integer) -> Note {
-        let mut digits = itoa::Buffer::new();
-        self.text(digits.format(n))
-    }
-
-    /// Milliseconds as seconds to one decimal, rounded half up (`1250` → `1.3`), without going
-    /// through floating point.
-    fn tenths(self, ms: u64) -> Note {
-        let tenths = ms.saturating_add(50) / 100;
-        self.number(tenths / 10).text(".").number(tenths % 10)
-    }
-
-    /// Milliseconds as whole seconds, rounded half up (`1500` → `2`).
-    fn whole_seconds(self, ms: u64) -> Note {
-        self.number(ms.saturating_add(500) / 1000)
-    }
-
-    fn done(self) -> SmolStr {
-        SmolStr::from(self.0)
-    }
+/// Milliseconds as whole seconds, rounded half up (`1500` → `2`).
+fn whole_seconds(ms: u64) -> u64 {
+    ms.saturating_add(500) / 1000
 }
 
 /// A 5-point (or other) rating from how many times over target a duration ran.
@@ -430,13 +383,11 @@ fn rate_first_response(obs: &Observations, levels: &ServiceLevels, min: i32, max
     } else {
         Polarity::Bad
     };
-    let note = Note::new()
-        .text("first reply after ")
-        .tenths(first.waited_ms)
-        .text(" s (target ")
-        .number(levels.first_response_secs)
-        .text(" s)")
-        .done();
+    let note = format_smolstr!(
+        "first reply after {} s (target {} s)",
+        tenths_of_seconds(first.waited_ms),
+        levels.first_response_secs
+    );
     (
         Some(rating),
         note.clone(),
@@ -470,17 +421,16 @@ fn rate_reply_latency(obs: &Observations, levels: &ServiceLevels, min: i32, max:
             // The call ended while the customer had only just spoken: nothing was late.
             on_time += 1;
         } else {
-            let mut note = Note::new()
-                .text("replied after ")
-                .tenths(latency.waited_ms)
-                .text(" s (target ")
-                .number(levels.between_replies_secs)
-                .text(" s)");
+            let mut note = format!(
+                "replied after {} s (target {} s)",
+                tenths_of_seconds(latency.waited_ms),
+                levels.between_replies_secs
+            );
             if latency.silences > 0 {
-                note = note
-                    .text(", the customer spoke into the silence ")
-                    .number(latency.silences)
-                    .text(" time(s)");
+                note += &format!(
+                    ", the customer spoke into the silence {} time(s)",
+                    latency.silences
+                );
             }
             evidence.push(timing_evidence(
                 latency.turn,
@@ -488,7 +438,7 @@ fn rate_reply_latency(obs: &Observations, levels: &ServiceLevels, min: i32, max:
                 "timeliness.reply-latency",
                 Polarity::Bad,
                 "slow-reply",
-                note.done(),
+                SmolStr::from(note),
             ));
         }
     }
@@ -496,14 +446,11 @@ fn rate_reply_latency(obs: &Observations, levels: &ServiceLevels, min: i32, max:
     let rating = min + (share * f64::from(max - min)).round() as i32;
     (
         Some(rating),
-        Note::new()
-            .number(on_time)
-            .text(" of ")
-            .number(later.len())
-            .text(" replies within ")
-            .number(levels.between_replies_secs)
-            .text(" s")
-            .done(),
+        format_smolstr!(
+            "{on_time} of {} replies within {} s",
+            later.len(),
+            levels.between_replies_secs
+        ),
         evidence,
     )
 }
@@ -535,20 +482,17 @@ fn rate_holds(obs: &Observations, levels: &ServiceLevels, min: i32, max: i32) ->
             "timeliness.hold",
             polarity,
             "hold",
-            Note::new()
-                .text("held ")
-                .number(hold.held_secs)
-                .text(" s after announcing ")
-                .number(hold.announced_secs)
-                .text(" s (maximum ")
-                .number(levels.max_hold_secs)
-                .text(" s)")
-                .done(),
+            format_smolstr!(
+                "held {} s after announcing {} s (maximum {} s)",
+                hold.held_secs,
+                hold.announced_secs,
+                levels.max_hold_secs
+            ),
         ));
     }
     (
         Some(worst),
-        Note::new().number(obs.holds.len()).text(" hold(s)").done(),
+        format_smolstr!("{} hold(s)", obs.holds.len()),
         evidence,
     )
 }
@@ -571,25 +515,22 @@ fn rate_status_updates(obs: &Observations, levels: &ServiceLevels, min: i32, max
                 "timeliness.status-updates",
                 Polarity::Bad,
                 "no-status-update",
-                Note::new()
-                    .text("left the customer on hold ")
-                    .number(h.held_secs)
-                    .text(" s without an update (every ")
-                    .number(levels.status_update_secs)
-                    .text(" s expected)")
-                    .done(),
+                format_smolstr!(
+                    "left the customer on hold {} s without an update (every {} s expected)",
+                    h.held_secs,
+                    levels.status_update_secs
+                ),
             )
         })
         .collect::<Vec<_>>();
     let rating = if long_holds.is_empty() { max } else { min };
     (
         Some(rating),
-        Note::new()
-            .number(long_holds.len())
-            .text(" hold(s) longer than ")
-            .number(levels.status_update_secs)
-            .text(" s without an update")
-            .done(),
+        format_smolstr!(
+            "{} hold(s) longer than {} s without an update",
+            long_holds.len(),
+            levels.status_update_secs
+        ),
         evidence,
     )
 }
@@ -674,11 +615,7 @@ fn rate_handle_time(
     ) {
         return (
             None,
-            Note::new()
-                .text("the call ended `")
-                .text(outcome.label())
-                .text("`: nothing was handled")
-                .done(),
+            format_smolstr!("the call ended `{}`: nothing was handled", outcome.label()),
             Vec::new(),
         );
     }
@@ -698,13 +635,10 @@ fn rate_handle_time(
     } else {
         Polarity::Bad
     };
-    let note = Note::new()
-        .text("handled in ")
-        .whole_seconds(obs.handle_ms)
-        .text(" s (target ")
-        .number(target_secs)
-        .text(" s)")
-        .done();
+    let note = format_smolstr!(
+        "handled in {} s (target {target_secs} s)",
+        whole_seconds(obs.handle_ms)
+    );
     let turn = obs.meters.last().map_or(0, |m| m.turn);
     (
         Some(rating),
@@ -722,7 +656,7 @@ fn rate_handle_time(
 
 #[cfg(test)]
 mod tests {
-    use super::{Note, observations_note};
+    use super::{observations_note, tenths_of_seconds, whole_seconds};
 
     #[test]
     fn the_observations_note_counts_both_ways() {
@@ -788,14 +722,14 @@ mod tests {
 
     #[test]
     fn durations_are_shown_rounded_half_up_from_whole_milliseconds() {
-        let tenths = |ms| Note::new().tenths(ms).done();
+        let tenths = tenths_of_seconds;
         assert_eq!(tenths(0), "0.0");
         assert_eq!(tenths(1_249), "1.2");
         assert_eq!(tenths(1_250), "1.3");
         assert_eq!(tenths(1_350), "1.4");
         assert_eq!(tenths(59_960), "60.0");
         assert_eq!(tenths(u64::MAX), (u64::MAX / 100 / 10).to_string() + ".6");
-        let whole = |ms| Note::new().whole_seconds(ms).done();
+        let whole = |ms| whole_seconds(ms).to_string();
         assert_eq!(whole(499), "0");
         assert_eq!(whole(500), "1");
         assert_eq!(whole(183_400), "183");

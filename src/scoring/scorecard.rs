@@ -588,7 +588,7 @@ fn rate_follow_through(
         Dimension::Ownership,
         criterion.clone(),
         polarity,
-        SmolStr::from(["ended-", outcome.label()].concat()),
+        format_smolstr!("ended-{}", outcome.label()),
         SmolStr::new_static(note),
     );
     (Some(rating), SmolStr::new_static(note), vec![evidence])

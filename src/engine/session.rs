@@ -940,7 +940,7 @@ fn outcome_of_system_ending(id: &str) -> Outcome {
 
 /// A reply as stored: control characters (other than newlines and tabs) become spaces.
 pub fn sanitize_reply(text: &str) -> SmolStr {
-    if !has_stray_controls(text) {
+    if !text.chars().any(is_stray_control) {
         return SmolStr::new(text);
     }
     text.chars()
@@ -952,30 +952,6 @@ pub fn sanitize_reply(text: &str) -> SmolStr {
 /// Whether a character is a control character a stored reply does not keep.
 fn is_stray_control(c: char) -> bool {
     c.is_control() && c != '\n' && c != '\t'
-}
-
-/// Whether a reply holds a control character [`sanitize_reply`] replaces. Control characters are
-/// ASCII or C1 (U+0080..U+009F, in UTF-8 0xC2 then 0x80..=0x9F): a byte scan finds them without
-/// decoding the reply (a pound sign, 0xC2 0xA3, is not one).
-fn has_stray_controls(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    // A cheap pass first (no control byte and no lead byte of a C1 control: most replies), a
-    // branch-free fold the compiler turns into vector code; then the exact check.
-    let suspect = |b: u8| b < 0x20 || b == 0x7f || b == 0xc2;
-    if !bytes
-        .chunks(32)
-        .any(|chunk| chunk.iter().fold(false, |any, &b| any | suspect(b)))
-    {
-        return false;
-    }
-    bytes.iter().enumerate().any(|(i, &b)| {
-        (b < 0x20 && b != b'\n' && b != b'\t')
-            || b == 0x7f
-            || (b == 0xc2
-                && bytes
-                    .get(i + 1)
-                    .is_some_and(|next| (0x80..=0x9f).contains(next)))
-    })
 }
 
 /// Whether a reply says nothing once sanitised: only spaces and control characters.

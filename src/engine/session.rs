@@ -36,10 +36,6 @@ const MAX_NESTED_JUMPS: usize = 64;
 /// What the customer says on coming back from hold when the scenario gives no line.
 const DEFAULT_HOLD_RETURN: &str = "Yes, I'm still here.";
 
-/// Room for the events of one move made up front: a move rarely gives more (a line or two, the
-/// meters it moves, the next beat and its options), so the list seldom has to grow.
-const EVENTS_PER_MOVE: usize = 12;
-
 /// Anger added per started minute a hold runs past the time the trainee announced.
 const OVERDUE_HOLD_ANGER_PER_MIN: i32 = 8;
 
@@ -122,7 +118,7 @@ impl Session {
             nested_jumps: 0,
             runaway: false,
         };
-        let mut out = Vec::with_capacity(EVENTS_PER_MOVE);
+        let mut out = Vec::new();
         let start = session.scenario.start.clone();
         session.goto(&start, &mut out);
         (session, out)
@@ -238,7 +234,7 @@ impl Session {
     /// Lets time pass up to `at_ms`, firing any silence timers and the time-out on the way. A
     /// scenario that loops ends the call (see [`Session::runaway`]).
     pub fn advance(&mut self, at_ms: u64) -> Vec<TimedEvent> {
-        let mut out = Vec::with_capacity(EVENTS_PER_MOVE);
+        let mut out = Vec::new();
         self.advance_into(at_ms, &mut out);
         out
     }
@@ -253,7 +249,7 @@ impl Session {
             });
         }
         self.check_move(mv)?;
-        let mut out = Vec::with_capacity(EVENTS_PER_MOVE);
+        let mut out = Vec::new();
         self.advance_into(at_ms, &mut out);
         if self.outcome().is_some() {
             if self.runaway {

@@ -1,6 +1,8 @@
 //! Scenarios: the RON format, loading with precise diagnostics, semantic validation and the beat graph.
 
 pub mod assets;
+mod conversation;
+mod customer;
 pub mod diagnostics;
 pub mod graph;
 pub mod load;
@@ -10,6 +12,8 @@ pub mod ranges;
 pub mod scaffold;
 pub mod validate;
 
+pub use conversation::*;
+pub use customer::*;
 pub use diagnostics::{Code, Diagnostic, Severity, SourceFile};
 pub use load::{LoadedScenario, load_ron, load_scenario, parse_scenario};
 pub use model::*;

@@ -16,7 +16,7 @@ use common::{play_runs, scored_session, scripted_runs, timed_runs};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use rapport::analysis::{Analyser, ReplyContext};
 use rapport::library::load_library;
-use rapport::runner::Toolkit;
+use rapport::runner::Examiner;
 use rapport::scenario::{LoadedScenario, ValidateOptions, parse_scenario, validate};
 
 fn library() -> Vec<LoadedScenario> {
@@ -89,7 +89,7 @@ fn bench_engine(c: &mut Criterion) {
     });
     group.finish();
 
-    let kit = Toolkit::shipped();
+    let kit = Examiner::shipped();
     let mut group = c.benchmark_group("sessions");
     group.throughput(Throughput::Elements(runs.len() as u64));
     group.bench_function("complete scripted sessions with scoring", |b| {

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use rapport::analysis::{Analyser, ReplyContext};
 use rapport::engine::Move;
-use rapport::runner::Toolkit;
+use rapport::runner::Examiner;
 
 mod common;
 use common::{play_runs, scored_session, scripted_runs, timed_runs};
@@ -33,7 +33,7 @@ fn main() {
     let workload = args.next().expect(usage);
     let rounds: u64 = args.next().and_then(|r| r.parse().ok()).expect(usage);
     let runs = scripted_runs();
-    let kit = Toolkit::shipped();
+    let kit = Examiner::shipped();
     let prepared = timed_runs(&runs);
     let items = match workload.as_str() {
         "replies" => {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use rapport::analysis::Analyser;
 use rapport::engine::{Event, Move, Session, TimedEvent};
-use rapport::runner::{Toolkit, collect_plans};
+use rapport::runner::{Examiner, collect_plans};
 use rapport::scenario::load::load_ron;
 use rapport::scenario::{LoadedScenario, Scenario};
 use rapport::scoring::{Scorecard, score};
@@ -65,7 +65,7 @@ pub fn scored_session(
     scenario: &Arc<Scenario>,
     moves: &[(u64, Move)],
     seed: u64,
-    kit: &Toolkit,
+    kit: &Examiner,
 ) -> Scorecard {
     let setup = SessionSetup {
         seed,

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use rapport::engine::Move;
-use rapport::runner::{RunResult, Toolkit, run_moves, scripted_setup};
+use rapport::runner::{Examiner, RunResult, run_moves, scripted_setup};
 use rapport::scenario::LoadedScenario;
 use rapport::scoring::{Debrief, render_debrief};
 use rapport::script::ScriptedMove;
@@ -24,7 +24,7 @@ fn debrief_of_edited(
     moves: &[Move],
     edit: impl Fn(&mut rapport::scenario::Scenario),
 ) -> (Debrief, RunResult, LoadedScenario) {
-    let kit = Toolkit::shipped();
+    let kit = Examiner::shipped();
     let path = crate_path("scenarios").join(format!("{scenario}.ron"));
     let mut loaded = rapport::scenario::load_scenario(&path).expect("scenario");
     edit(&mut loaded.scenario);

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use proptest::prelude::*;
-use rapport::runner::Toolkit;
+use rapport::runner::Examiner;
 use rapport::store::Filter;
 use rapport::store::import::import_transcripts;
 
@@ -71,9 +71,9 @@ fn pool() -> &'static (tempfile::TempDir, Vec<(PathBuf, String)>) {
     })
 }
 
-fn kit() -> &'static Toolkit {
-    static KIT: OnceLock<Toolkit> = OnceLock::new();
-    KIT.get_or_init(Toolkit::shipped)
+fn kit() -> &'static Examiner {
+    static KIT: OnceLock<Examiner> = OnceLock::new();
+    KIT.get_or_init(Examiner::shipped)
 }
 
 /// One import: which pool files (in this order, repeats allowed) into which backend.

@@ -513,10 +513,10 @@ fn with_cyrillic_look_alikes(reply: &str) -> String {
 #[test]
 fn disguised_replies_score_exactly_as_the_clean_ones() {
     use rapport::engine::Move;
-    use rapport::runner::{Toolkit, collect_plans, run_moves, scripted_setup};
+    use rapport::runner::{Examiner, collect_plans, run_moves, scripted_setup};
     use rapport::script::TestPlan;
 
-    let kit = Toolkit::shipped();
+    let kit = Examiner::shipped();
     let scenarios = crate_path("scenarios");
     let plans = collect_plans(std::slice::from_ref(&scenarios));
     assert!(!plans.is_empty());

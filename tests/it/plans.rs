@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::Arc;
 
-use rapport::runner::{Toolkit, collect_plans, run_moves, scripted_setup};
+use rapport::runner::{Examiner, collect_plans, run_moves, scripted_setup};
 use rapport::scenario::load::load_ron;
 use rapport::scenario::load_scenario;
 use rapport::scoring::render_debrief;
@@ -15,7 +15,7 @@ use rapport::script::TestPlan;
 use super::util::crate_path;
 
 /// Every run of one plan: its scorecard as JSON and its debrief as text.
-fn plan_runs_pinned(plan_path: &Path, kit: &Toolkit) -> String {
+fn plan_runs_pinned(plan_path: &Path, kit: &Examiner) -> String {
     let (plan, _) = load_ron::<TestPlan>(plan_path).expect("the shipped plan loads");
     let folder = plan_path.parent().expect("a plan lies in a folder");
     let loaded = load_scenario(&folder.join(&plan.scenario)).expect("its scenario loads");
@@ -47,7 +47,7 @@ fn plan_runs_pinned(plan_path: &Path, kit: &Toolkit) -> String {
 
 #[test]
 fn every_shipped_plans_scorecards_and_debriefs_are_as_pinned() {
-    let kit = Toolkit::shipped();
+    let kit = Examiner::shipped();
     let plans = collect_plans(&[crate_path("scenarios")]);
     assert!(plans.len() >= 8, "the shipped plans are found: {plans:?}");
     for plan_path in plans {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use rapport::report::calibration::calibrate;
 use rapport::report::review::{ReviewError, ReviewRequest, review_session};
 use rapport::report::{GroupBy, Period, ReportOptions, build_report, html, load_recent};
-use rapport::runner::{RunResult, Toolkit};
+use rapport::runner::{Examiner, RunResult};
 use rapport::scenario::Dimension;
 use rapport::scoring::Rubric;
 use rapport::store::{Filter, Saved, SessionRecord, SqliteStore, Store, StoreError};
@@ -283,7 +283,7 @@ fn reports_filter_group_and_trend() {
 
 /// The rubric of the sample sessions.
 fn rubric() -> Rubric {
-    (*Toolkit::shipped().rubric).clone()
+    (*Examiner::shipped().rubric).clone()
 }
 
 fn request(session: &str, criterion: &str, rating: Option<i32>, reviewer: &str) -> ReviewRequest {
@@ -542,7 +542,7 @@ fn teams_can_be_set_listed_and_unset() {
 
 /// A session whose trainee and replies try to inject markup.
 fn hostile_session() -> RunResult {
-    let kit = Toolkit::shipped();
+    let kit = Examiner::shipped();
     let scenarios = rapport::store::sample::sample_scenarios();
     for loaded in &scenarios {
         let rubric = kit.rubric_for(loaded).expect("rubric");

@@ -624,11 +624,14 @@ fn a_misspelt_filter_gets_a_hint() {
 
 /// Runs SQL on a test database directly, below the store.
 fn execute_raw(db: &TestDb, sql: &str) {
+    #[cfg(feature = "postgres")]
     if db.name == "postgres" {
         let mut client =
             postgres::Client::connect(&db.url, postgres::NoTls).expect("connect to the server");
         client.batch_execute(sql).expect("raw SQL");
-    } else {
+        return;
+    }
+    {
         let conn = rusqlite::Connection::open(&db.url).expect("open");
         conn.execute_batch(sql).expect("raw SQL");
     }
@@ -850,7 +853,7 @@ fn rate_in_store(
     rating: i32,
     reviewer: &str,
 ) {
-    let rubric = (*rapport::runner::Toolkit::shipped().rubric).clone();
+    let rubric = (*rapport::runner::Examiner::shipped().rubric).clone();
     rapport::report::review::review_session(
         store,
         &rapport::report::review::ReviewRequest::one(id, criterion, Some(rating), "", reviewer),

@@ -58,6 +58,10 @@ pub struct TestDb {
     pub url: String,
     _dir: Option<tempfile::TempDir>,
     /// The server's URL and the schema made for this database, dropped with it.
+    #[cfg_attr(
+        not(feature = "postgres"),
+        expect(dead_code, reason = "only PostgreSQL databases have a schema")
+    )]
     schema: Option<(String, String)>,
 }
 
@@ -69,6 +73,7 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
+        #[cfg(feature = "postgres")]
         if let Some((base, schema)) = &self.schema
             && let Ok(mut client) = postgres::Client::connect(base, postgres::NoTls)
         {
@@ -89,6 +94,7 @@ pub fn sqlite_db() -> TestDb {
 }
 
 /// A fresh schema on the PostgreSQL server named by `RAPPORT_TEST_POSTGRES`, if set.
+#[cfg(feature = "postgres")]
 pub fn postgres_db() -> Option<TestDb> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let base = std::env::var(POSTGRES_ENV).ok().filter(|u| !u.is_empty())?;
@@ -112,6 +118,12 @@ pub fn postgres_db() -> Option<TestDb> {
         _dir: None,
         schema: Some((base, schema)),
     })
+}
+
+/// Without the `postgres` feature there is no PostgreSQL backend to test.
+#[cfg(not(feature = "postgres"))]
+pub fn postgres_db() -> Option<TestDb> {
+    None
 }
 
 /// Every backend under test.

@@ -13,6 +13,7 @@ pub mod audio;
 pub mod engine;
 pub mod files;
 pub mod library;
+pub mod logging;
 pub mod paths;
 pub mod play;
 pub mod report;

@@ -9,18 +9,15 @@ use std::sync::Arc;
 use criterion::{Criterion, Throughput, criterion_group};
 
 mod common;
-use common::scripted_runs;
+use common::{play_runs, scored_session, scripted_runs, timed_runs};
 
 /// The allocator the `rapport` binary ships with, so the figures are the binary's.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use rapport::analysis::{Analyser, ReplyContext};
-use rapport::engine::{Event, Session};
 use rapport::library::load_library;
-use rapport::runner::Toolkit;
+use rapport::runner::Examiner;
 use rapport::scenario::{LoadedScenario, ValidateOptions, parse_scenario, validate};
-use rapport::scoring::score;
-use rapport::transcript::{ClockKind, Recorder, SessionSetup};
 
 fn library() -> Vec<LoadedScenario> {
     load_library(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")).0
@@ -80,94 +77,25 @@ fn bench_validation(c: &mut Criterion) {
     });
 }
 
-/// A scripted run with each move at its absolute time (ms), and its seed.
-type TimedRun = (
-    Arc<rapport::scenario::Scenario>,
-    Vec<(u64, rapport::engine::Move)>,
-    u64,
-);
-
 fn bench_engine(c: &mut Criterion) {
     let runs = scripted_runs();
     let analyser = Arc::new(Analyser::shipped());
-    let prepared: Vec<TimedRun> = runs
-        .iter()
-        .map(|(loaded, moves, seed)| {
-            let mut at = 0u64;
-            let timed = moves
-                .iter()
-                .map(|m| {
-                    at += (m.after * 1000.0) as u64;
-                    (at, m.action.clone())
-                })
-                .collect();
-            (Arc::new(loaded.scenario.clone()), timed, *seed)
-        })
-        .collect();
-    let mut lines = 0u64;
-    for (scenario, moves, seed) in &prepared {
-        let (mut session, opening) =
-            Session::start(Arc::clone(scenario), Arc::clone(&analyser), *seed);
-        lines += opening
-            .iter()
-            .filter(|e| matches!(e.event, Event::CustomerSaid { .. }))
-            .count() as u64;
-        for (at, mv) in moves {
-            if let Ok(events) = session.apply(*at, mv) {
-                lines += events
-                    .iter()
-                    .filter(|e| matches!(e.event, Event::CustomerSaid { .. }))
-                    .count() as u64;
-            }
-        }
-    }
+    let prepared = timed_runs(&runs);
+    let lines = play_runs(&prepared, &analyser);
     let mut group = c.benchmark_group("engine");
     group.throughput(Throughput::Elements(lines));
     group.bench_function("customer lines through every shipped scripted run", |b| {
-        b.iter(|| {
-            for (scenario, moves, seed) in &prepared {
-                let (mut session, _) =
-                    Session::start(Arc::clone(scenario), Arc::clone(&analyser), *seed);
-                for (at, mv) in moves {
-                    let _ = black_box(session.apply(*at, mv));
-                }
-            }
-        })
+        b.iter(|| black_box(play_runs(&prepared, &analyser)))
     });
     group.finish();
 
-    let kit = Toolkit::shipped();
-    // One shared scenario per run, as `rapport test` and the store's importer hold them.
-    let shared: Vec<Arc<rapport::scenario::Scenario>> = runs
-        .iter()
-        .map(|(l, _, _)| Arc::new(l.scenario.clone()))
-        .collect();
+    let kit = Examiner::shipped();
     let mut group = c.benchmark_group("sessions");
     group.throughput(Throughput::Elements(runs.len() as u64));
     group.bench_function("complete scripted sessions with scoring", |b| {
         b.iter(|| {
-            for ((loaded, moves, seed), scenario) in runs.iter().zip(&shared) {
-                let setup = SessionSetup {
-                    seed: *seed,
-                    trainee: "bench".to_owned(),
-                    clock: ClockKind::Virtual,
-                    started_at: Some("1970-01-01T00:00:00Z".to_owned()),
-                };
-                let (mut recorder, _) = Recorder::start(
-                    loaded,
-                    Arc::clone(scenario),
-                    Arc::clone(&kit.analyser),
-                    &setup,
-                    None,
-                )
-                .expect("start");
-                let mut at = 0u64;
-                for m in moves {
-                    at += (m.after * 1000.0) as u64;
-                    let _ = recorder.apply(at, m.action.clone());
-                }
-                let transcript = recorder.finish();
-                black_box(score(&transcript, &loaded.scenario, &kit.rubric));
+            for ((loaded, _, _), (scenario, moves, seed)) in runs.iter().zip(&prepared) {
+                black_box(scored_session(loaded, scenario, moves, *seed, &kit));
             }
         })
     });

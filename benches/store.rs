@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use criterion::{BatchSize, Criterion, criterion_group};
 use rapport::report::table::render_table;
 use rapport::report::{GroupBy, Period, ReportOptions, build_report, html, load_recent};
-use rapport::runner::{RunResult, Toolkit};
+use rapport::runner::{Examiner, RunResult};
 use rapport::store::import::{collect_transcripts, import_transcripts};
 use rapport::store::sample::{SampleOptions, sample_sessions};
 use rapport::store::{Filter, SessionRecord, Store};
@@ -181,7 +181,7 @@ fn bench_report(c: &mut Criterion, name: &str, url: &str) {
 
 fn bench_import(c: &mut Criterion, name: &str, fresh_db: &dyn Fn() -> String) {
     let files = transcripts();
-    let kit = Toolkit::shipped();
+    let kit = Examiner::shipped();
     let mut group = c.benchmark_group(format!("import-{name}"));
     group
         .sample_size(10)
@@ -220,6 +220,7 @@ fn sqlite_benches(c: &mut Criterion) {
 }
 
 /// A URL of the server in `RAPPORT_TEST_POSTGRES`, on a fresh schema.
+#[cfg(feature = "postgres")]
 fn postgres_schema(base: &str, schema: &str) -> String {
     let mut client = postgres::Client::connect(base, postgres::NoTls)
         .expect("RAPPORT_TEST_POSTGRES names a running server");
@@ -232,6 +233,12 @@ fn postgres_schema(base: &str, schema: &str) -> String {
     format!("{base}{separator}options=-csearch_path%3D{schema}")
 }
 
+#[cfg(not(feature = "postgres"))]
+fn postgres_benches(_: &mut Criterion) {
+    eprintln!("built without the `postgres` feature: PostgreSQL benchmarks skipped");
+}
+
+#[cfg(feature = "postgres")]
 fn postgres_benches(c: &mut Criterion) {
     let Some(base) = std::env::var("RAPPORT_TEST_POSTGRES")
         .ok()

@@ -9,6 +9,7 @@ use std::io::Write;
 use std::num::NonZero;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, Sender};
+use std::time::Duration;
 
 /// The sample rate of every generated sound.
 pub const SAMPLE_RATE: u32 = 44_100;
@@ -234,12 +235,23 @@ pub struct Audio {
 impl Audio {
     /// Starts the sound thread. Without an audio device it logs one warning and plays nothing.
     pub fn start(volume: f32, muted: bool) -> Audio {
+        Audio::start_waiting(volume, muted, Duration::ZERO)
+    }
+
+    /// Starts the sound thread and waits, at most `wait`, until it has opened the device or
+    /// given up: the terminal player waits so that a warning about the device is logged before
+    /// its first prompt rather than over it.
+    pub fn start_waiting(volume: f32, muted: bool, wait: Duration) -> Audio {
         let (commands, receive) = mpsc::channel();
+        let (opened, tried) = mpsc::channel();
         let spawned = std::thread::Builder::new()
             .name("rapport-audio".to_owned())
-            .spawn(move || run_device(receive, volume, muted));
-        if let Err(error) = spawned {
-            tracing::warn!("sound is off: cannot start the sound thread: {error}");
+            .spawn(move || run_device(receive, volume, muted, opened));
+        match spawned {
+            Ok(_) => {
+                let _ = tried.recv_timeout(wait);
+            }
+            Err(error) => tracing::warn!("sound is off: cannot start the sound thread: {error}"),
         }
         Audio { commands }
     }
@@ -287,7 +299,8 @@ impl Audio {
 }
 
 /// The sound thread: owns the device and three players (cues, hold music, voice).
-fn run_device(commands: Receiver<Command>, mut volume: f32, mut muted: bool) {
+/// `tried` hears once the device has been opened or given up on.
+fn run_device(commands: Receiver<Command>, mut volume: f32, mut muted: bool, tried: Sender<()>) {
     use rodio::Source;
     // alsa-lib writes what it fails to open straight to stderr, over the terminal player's
     // prompt; on this thread it goes to a buffer instead, logged only when asked for.
@@ -304,9 +317,11 @@ fn run_device(commands: Receiver<Command>, mut volume: f32, mut muted: bool) {
             if let Some(messages) = &alsa_messages {
                 tracing::debug!("ALSA said: {}", messages.borrow());
             }
+            let _ = tried.send(());
             return;
         }
     };
+    let _ = tried.send(());
     let cues = rodio::Player::connect_new(sink.mixer());
     let hold = rodio::Player::connect_new(sink.mixer());
     let voice = rodio::Player::connect_new(sink.mixer());

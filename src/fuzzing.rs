@@ -17,7 +17,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::analysis::ReplyContext;
 use crate::engine::{MAX_EVENTS_PER_MOVE, Move, MoveError, TimedEvent, TransferKind};
-use crate::runner::{Toolkit, check_expectations, run_moves, run_plan_runs, scripted_setup};
+use crate::runner::{Examiner, check_expectations, run_moves, run_plan_runs, scripted_setup};
 use crate::scenario::load::{collect_scenario_files, parse_ron};
 use crate::scenario::validate::has_errors;
 use crate::scenario::{
@@ -72,7 +72,7 @@ pub struct DrivenRun {
 /// The parts every input shares, prepared once.
 #[derive(Debug, Clone)]
 pub struct Harness {
-    kit: Toolkit,
+    kit: Examiner,
     validate_options: ValidateOptions,
     empty_policy: Policy,
     scenarios: Vec<ShippedScenario>,
@@ -89,7 +89,7 @@ impl Harness {
     /// The shipped analysers and rubric, and every scenario in `dir` (the shipped `scenarios/`)
     /// for transcripts, test plans and scripts to run on.
     pub fn load(dir: &Path) -> Result<Harness, Box<Diagnostic>> {
-        let kit = Toolkit::shipped();
+        let kit = Examiner::shipped();
         let mut scenarios = Vec::new();
         for path in collect_scenario_files(&[dir.to_path_buf()])? {
             let loaded = load_scenario(&path)?;
@@ -117,7 +117,7 @@ impl Harness {
     }
 
     /// The shared analysers and rubric.
-    pub fn kit(&self) -> &Toolkit {
+    pub fn kit(&self) -> &Examiner {
         &self.kit
     }
 
@@ -313,7 +313,7 @@ fn seed_of(moves: &[u8]) -> u64 {
 pub fn drive(
     loaded: &LoadedScenario,
     scenario: Arc<Scenario>,
-    kit: &Toolkit,
+    kit: &Examiner,
     seed: u64,
     moves: &[u8],
 ) -> DrivenRun {

@@ -15,6 +15,7 @@ pub mod engine;
 pub mod files;
 pub mod fuzzing;
 pub mod library;
+pub mod logging;
 pub mod paths;
 pub mod play;
 pub mod report;

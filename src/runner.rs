@@ -47,17 +47,18 @@ pub enum RunError {
     Transcript(#[from] crate::transcript::TranscriptError),
 }
 
-/// The shared, read-only parts of every run.
+/// What judges every run, shared and read-only: the analysers that read replies and the rubric
+/// that scores (a scenario may name its own rubric: see [`Examiner::rubric_for`]).
 #[derive(Debug, Clone)]
-pub struct Toolkit {
+pub struct Examiner {
     pub analyser: Arc<Analyser>,
     pub rubric: Arc<Rubric>,
 }
 
-impl Toolkit {
+impl Examiner {
     /// The shipped analysers and rubric.
-    pub fn shipped() -> Toolkit {
-        Toolkit {
+    pub fn shipped() -> Examiner {
+        Examiner {
             analyser: Arc::new(Analyser::shipped()),
             rubric: Arc::new(Rubric::shipped()),
         }
@@ -106,7 +107,7 @@ impl Toolkit {
 pub fn run_moves(
     loaded: &LoadedScenario,
     scenario: Arc<crate::scenario::Scenario>,
-    kit: &Toolkit,
+    kit: &Examiner,
     rubric: &Rubric,
     setup: &SessionSetup,
     moves: &[ScriptedMove],
@@ -210,7 +211,7 @@ impl PlanReport {
 }
 
 /// Runs a test plan file. Load errors come back as a diagnostic.
-pub fn run_plan(path: &Path, kit: &Toolkit) -> Result<PlanReport, Box<Diagnostic>> {
+pub fn run_plan(path: &Path, kit: &Examiner) -> Result<PlanReport, Box<Diagnostic>> {
     let (plan, source): (TestPlan, _) = load_ron(path)?;
     let runs = plan
         .runs
@@ -255,7 +256,7 @@ pub fn run_plan_runs(
     plan: &TestPlan,
     loaded: &LoadedScenario,
     scenario: Arc<crate::scenario::Scenario>,
-    kit: &Toolkit,
+    kit: &Examiner,
     rubric: &Rubric,
 ) -> (Vec<PlanRunReport>, Reached) {
     let mut runs = Vec::new();

@@ -1,11 +1,20 @@
-//! What the core benchmarks share: the scripted runs of every shipped test plan.
+//! What the core benchmarks share: the scripted runs of every shipped test plan, timed and scored
+//! as the benchmarks drive them.
+
+// Each benchmark binary includes this module and uses only part of it.
+#![allow(dead_code)]
 
 use std::path::Path;
+use std::sync::Arc;
 
-use rapport::runner::collect_plans;
-use rapport::scenario::LoadedScenario;
+use rapport::analysis::Analyser;
+use rapport::engine::{Event, Move, Session, TimedEvent};
+use rapport::runner::{Examiner, collect_plans};
 use rapport::scenario::load::load_ron;
+use rapport::scenario::{LoadedScenario, Scenario};
+use rapport::scoring::{Scorecard, score};
 use rapport::script::{ScriptedMove, TestPlan};
+use rapport::transcript::{ClockKind, Recorder, SessionSetup};
 
 /// The scripted runs of every shipped test plan, with their scenarios.
 pub fn scripted_runs() -> Vec<(LoadedScenario, Vec<ScriptedMove>, u64)> {
@@ -28,4 +37,76 @@ pub fn scripted_runs() -> Vec<(LoadedScenario, Vec<ScriptedMove>, u64)> {
         }
     }
     runs
+}
+
+/// A scripted run with each move at its absolute time (ms), and its seed.
+pub type TimedRun = (Arc<Scenario>, Vec<(u64, Move)>, u64);
+
+/// Every scripted run with its moves at absolute times, each with its own shared scenario.
+pub fn timed_runs(runs: &[(LoadedScenario, Vec<ScriptedMove>, u64)]) -> Vec<TimedRun> {
+    runs.iter()
+        .map(|(loaded, moves, seed)| {
+            let mut at = 0u64;
+            let timed = moves
+                .iter()
+                .map(|m| {
+                    at += (m.after * 1000.0) as u64;
+                    (at, m.action.clone())
+                })
+                .collect();
+            (Arc::new(loaded.scenario.clone()), timed, *seed)
+        })
+        .collect()
+}
+
+/// Plays one scripted run with its transcript recorded in memory, and scores it.
+pub fn scored_session(
+    loaded: &LoadedScenario,
+    scenario: &Arc<Scenario>,
+    moves: &[(u64, Move)],
+    seed: u64,
+    kit: &Examiner,
+) -> Scorecard {
+    let setup = SessionSetup {
+        seed,
+        trainee: "bench".to_owned(),
+        clock: ClockKind::Virtual,
+        started_at: Some("1970-01-01T00:00:00Z".to_owned()),
+    };
+    let (mut recorder, _) = Recorder::start(
+        loaded,
+        Arc::clone(scenario),
+        Arc::clone(&kit.analyser),
+        &setup,
+        None,
+    )
+    .expect("start");
+    for (at, mv) in moves {
+        let _ = recorder.apply(*at, mv.clone());
+    }
+    let transcript = recorder.finish();
+    score(&transcript, &loaded.scenario, &kit.rubric)
+}
+
+/// Plays every timed run through the engine alone (no transcript, no scoring); returns how many
+/// customer lines were said.
+pub fn play_runs(runs: &[TimedRun], analyser: &Arc<Analyser>) -> u64 {
+    let said = |events: &[TimedEvent]| {
+        events
+            .iter()
+            .filter(|e| matches!(e.event, Event::CustomerSaid { .. }))
+            .count() as u64
+    };
+    let mut lines = 0;
+    for (scenario, moves, seed) in runs {
+        let (mut session, opening) =
+            Session::start(Arc::clone(scenario), Arc::clone(analyser), *seed);
+        lines += said(&opening);
+        for (at, mv) in moves {
+            if let Ok(events) = session.apply(*at, mv) {
+                lines += said(&events);
+            }
+        }
+    }
+    lines
 }

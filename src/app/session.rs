@@ -10,7 +10,7 @@ use bevy::prelude::*;
 use super::library::{Library, Trainee, results_db};
 use super::{AppSystems, Screen};
 use crate::engine::{Move, Session, TimedEvent};
-use crate::runner::Toolkit;
+use crate::runner::Examiner;
 use crate::scenario::{LoadedScenario, Scenario};
 use crate::scoring::{Debrief, Rubric};
 use crate::store::Store;
@@ -23,7 +23,7 @@ use crate::with_causes;
 const LINGER_AFTER_END: Duration = Duration::from_millis(2500);
 
 pub(super) fn plugin(app: &mut App) {
-    app.insert_resource(Kit(Toolkit::shipped()));
+    app.insert_resource(Kit(Examiner::shipped()));
     app.init_resource::<CallSeeds>();
     app.add_message::<CallEvent>();
     app.add_message::<TraineeMove>();
@@ -40,7 +40,7 @@ pub(super) fn plugin(app: &mut App) {
 
 /// The shipped analysers and rubric.
 #[derive(Resource, Debug, Clone)]
-pub(super) struct Kit(pub Toolkit);
+pub(super) struct Kit(pub Examiner);
 
 /// Something the engine reported, in order, for every view and for the sound.
 #[derive(Message, Debug, Clone, PartialEq)]

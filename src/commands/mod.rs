@@ -40,6 +40,10 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
     let Some(command) = cli.command else {
         return runs::gui(None);
     };
+    // The game logs through Bevy's own log; every other command through the CLI's.
+    if !matches!(command, Command::Gui { .. }) {
+        rapport::logging::init();
+    }
     if prints_without_storing(&command) {
         end_quietly_on_closed_pipe();
     }

@@ -19,7 +19,7 @@ use rapport::report::table::{CsvRows, render_csv, render_table};
 use rapport::report::{
     GroupBy, Period, Report, ReportOptions, build_report, html, load_recent, xapi,
 };
-use rapport::runner::Toolkit;
+use rapport::runner::Examiner;
 use rapport::scenario::Dimension;
 use rapport::store::import::{ImportEvent, collect_transcripts, import_transcripts};
 use rapport::store::{Filter, Store, epoch_text};
@@ -100,7 +100,7 @@ pub fn import(args: ImportArgs) -> anyhow::Result<Status> {
         return Ok(Status::Usage);
     }
     let mut store = open_store(args.db.db.as_deref())?;
-    let kit = Toolkit::shipped();
+    let kit = Examiner::shipped();
     let bar = progress_bar(files.len() as u64, "importing");
     let mut warned = BTreeSet::new();
     let result = import_transcripts(&mut store, &files, &kit, &mut |event| match event {

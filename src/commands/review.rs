@@ -14,7 +14,7 @@ use rapport::report::review::{
 };
 use rapport::report::review_file::{read_review_file, review_template};
 use rapport::report::{format_time, format_time_ms};
-use rapport::runner::Toolkit;
+use rapport::runner::Examiner;
 use rapport::scoring::Rubric;
 use rapport::store::{Review, ReviewKind, Store, StoredSession};
 
@@ -24,7 +24,7 @@ fn rubric_for(session: &StoredSession, explicit: Option<&Path>) -> Result<Rubric
     if let Some(path) = explicit {
         return Rubric::load(path).map_err(|d| d.message.clone());
     }
-    let kit = Toolkit::shipped();
+    let kit = Examiner::shipped();
     let header = &session.transcript.header;
     let mut candidates = Vec::new();
     if let Ok(loaded) =

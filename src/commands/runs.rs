@@ -8,7 +8,7 @@ use crate::cli::Format;
 use rapport::analysis::ReplyContext;
 use rapport::analysis::explain::render_reading;
 use rapport::library::{library_dir, resolve_recorded_scenario, resolve_scenario};
-use rapport::runner::{PlanReport, Toolkit, collect_plans, run_moves, run_plan, scripted_setup};
+use rapport::runner::{Examiner, PlanReport, collect_plans, run_moves, run_plan, scripted_setup};
 use rapport::scenario::load::load_ron;
 use rapport::scenario::validate::has_errors;
 use rapport::scenario::{LoadedScenario, Policy, ValidateOptions, validate};
@@ -67,7 +67,7 @@ pub fn play(
     options: rapport::play::PlayOptions,
     destination: Destination,
 ) -> anyhow::Result<Status> {
-    let kit = Toolkit::shipped();
+    let kit = Examiner::shipped();
     let loaded = match resolve_scenario(scenario) {
         Ok(loaded) => loaded,
         Err(diagnostic) => {
@@ -134,7 +134,7 @@ pub fn run(
     transcript: Option<PathBuf>,
     destination: Destination,
 ) -> anyhow::Result<Status> {
-    let kit = Toolkit::shipped();
+    let kit = Examiner::shipped();
     let loaded = match resolve_scenario(scenario) {
         Ok(loaded) => loaded,
         Err(diagnostic) => {
@@ -199,7 +199,7 @@ pub fn run(
 
 /// Validates a scenario before it runs, as `rapport validate` would; prints the diagnostics and
 /// returns true when it has errors (a scenario that does not validate is not run).
-fn refuse_invalid(loaded: &LoadedScenario, kit: &Toolkit) -> bool {
+fn refuse_invalid(loaded: &LoadedScenario, kit: &Examiner) -> bool {
     let options = ValidateOptions {
         assets_dir: None,
         criteria: Some(kit.rubric.criterion_ids()),
@@ -353,7 +353,7 @@ pub fn test_watching(paths: Vec<PathBuf>) -> anyhow::Result<Status> {
 
 /// Runs every test plan under `paths`: the reports, and the plans that could not be loaded.
 fn run_plans(paths: &[PathBuf]) -> (Vec<PlanReport>, Vec<rapport::scenario::Diagnostic>) {
-    let kit = Toolkit::shipped();
+    let kit = Examiner::shipped();
     let mut reports = Vec::new();
     let mut unreadable = Vec::new();
     for plan in &collect_plans(paths) {
@@ -435,7 +435,7 @@ pub fn replay(path: &Path, scenario: Option<&str>) -> anyhow::Result<Status> {
         );
         return Ok(Status::Failed);
     }
-    let kit = Toolkit::shipped();
+    let kit = Examiner::shipped();
     match replay_transcript(
         &transcript,
         Arc::new(loaded.scenario.clone()),
@@ -462,7 +462,7 @@ pub fn replay(path: &Path, scenario: Option<&str>) -> anyhow::Result<Status> {
 
 /// `rapport analyse "REPLY"`.
 pub fn analyse(reply: &str, scenario: Option<&str>, json: bool) -> anyhow::Result<Status> {
-    let kit = Toolkit::shipped();
+    let kit = Examiner::shipped();
     let loaded = match scenario.map(resolve_scenario).transpose() {
         Ok(loaded) => loaded,
         Err(diagnostic) => {
@@ -503,7 +503,7 @@ pub fn score(
         Ok(pair) => pair,
         Err(status) => return Ok(status),
     };
-    let kit = Toolkit::shipped();
+    let kit = Examiner::shipped();
     let shared = Arc::new(loaded.scenario.clone());
     if let Err(error) = verify_transcript(&transcript, &loaded, &shared, Arc::clone(&kit.analyser))
     {

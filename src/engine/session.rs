@@ -7,11 +7,15 @@ use rand_chacha::ChaCha8Rng;
 use smol_str::{SmolStr, format_smolstr};
 
 use super::events::{Cause, Event, Move, MoveError, Offered, TimedEvent, TransferKind};
-use crate::analysis::{Analyser, Polarity, Reading, ReplyContext};
+use super::reply::{is_blank_reply, reaction_to, sanitize_reply};
+use crate::analysis::{Analyser, ReplyContext};
 use crate::scenario::{
-    Actions, Beat, Choice, Condition, Dimension, Effect, Intent, Line, Meter, Meters, Outcome,
-    Scenario,
+    Actions, Beat, Choice, Condition, Intent, Line, Meter, Meters, Outcome, Scenario,
 };
+
+mod customer;
+
+use customer::clamp_meters;
 
 /// The longest reply the engine accepts, in characters.
 pub const MAX_REPLY_CHARS: usize = 4000;
@@ -35,10 +39,6 @@ const MAX_NESTED_JUMPS: usize = 64;
 
 /// What the customer says on coming back from hold when the scenario gives no line.
 const DEFAULT_HOLD_RETURN: &str = "Yes, I'm still here.";
-
-/// Room for the events of one move made up front: a move rarely gives more (a line or two, the
-/// meters it moves, the next beat and its options), so the list seldom has to grow.
-const EVENTS_PER_MOVE: usize = 12;
 
 /// Anger added per started minute a hold runs past the time the trainee announced.
 const OVERDUE_HOLD_ANGER_PER_MIN: i32 = 8;
@@ -122,7 +122,7 @@ impl Session {
             nested_jumps: 0,
             runaway: false,
         };
-        let mut out = Vec::with_capacity(EVENTS_PER_MOVE);
+        let mut out = Vec::new();
         let start = session.scenario.start.clone();
         session.goto(&start, &mut out);
         (session, out)
@@ -238,7 +238,7 @@ impl Session {
     /// Lets time pass up to `at_ms`, firing any silence timers and the time-out on the way. A
     /// scenario that loops ends the call (see [`Session::runaway`]).
     pub fn advance(&mut self, at_ms: u64) -> Vec<TimedEvent> {
-        let mut out = Vec::with_capacity(EVENTS_PER_MOVE);
+        let mut out = Vec::new();
         self.advance_into(at_ms, &mut out);
         out
     }
@@ -257,7 +257,7 @@ impl Session {
             });
         }
         self.check_move(mv)?;
-        let mut out = Vec::with_capacity(EVENTS_PER_MOVE);
+        let mut out = Vec::new();
         self.advance_into(at_ms, &mut out);
         if self.outcome().is_some() {
             if self.runaway {
@@ -418,46 +418,6 @@ impl Session {
             out,
         );
         true
-    }
-
-    fn drain_rate_and_start(&self) -> (f64, u64) {
-        let dynamics = &self.scenario.dynamics;
-        match self.hold {
-            Some(hold) => (f64::from(dynamics.hold_patience_per_min), hold.started_ms),
-            None => (
-                f64::from(dynamics.waiting_patience_per_min),
-                self.waiting_since_ms,
-            ),
-        }
-    }
-
-    /// Applies the patience drain from the last checkpoint up to `to_ms`.
-    fn drain_to(&mut self, to_ms: u64, out: &mut Vec<TimedEvent>) {
-        let (rate, start) = self.drain_rate_and_start();
-        let from = self.drained_to_ms.max(start);
-        self.now_ms = self.now_ms.max(to_ms);
-        if to_ms <= from {
-            return;
-        }
-        self.drained_to_ms = to_ms;
-        self.drain_fraction += rate * (to_ms - from) as f64 / 60_000.0;
-        let whole = self.drain_fraction.floor();
-        if whole >= 1.0 {
-            self.drain_fraction -= whole;
-            let cause = if self.hold.is_some() {
-                Cause::Hold
-            } else {
-                Cause::Waiting
-            };
-            // `as` saturates, and the negation of a saturated positive `i32` cannot overflow.
-            self.change_raw(
-                Meter::Patience,
-                -(whole.min(f64::from(i32::MAX)) as i32),
-                cause,
-                out,
-            );
-            self.check_patience(out);
-        }
     }
 
     fn fire_silence(&mut self, out: &mut Vec<TimedEvent>) {
@@ -763,19 +723,6 @@ impl Session {
         );
     }
 
-    /// Hangs up when patience has run out; returns whether the call ended.
-    fn check_patience(&mut self, out: &mut Vec<TimedEvent>) -> bool {
-        if self.outcome().is_some() {
-            return true;
-        }
-        if self.meters.patience > 0 {
-            return false;
-        }
-        let target = self.ending_for(Outcome::HungUp);
-        self.goto(&target, out);
-        true
-    }
-
     /// Fires the first trigger whose condition holds; returns whether the conversation jumped.
     fn run_triggers(&mut self, out: &mut Vec<TimedEvent>) -> bool {
         if self.outcome().is_some() {
@@ -838,98 +785,6 @@ impl Session {
             Condition::Not(inner) => !self.holds(inner),
         }
     }
-
-    /// Applies an authored effect, scaled by the persona's temperament.
-    fn apply_effect(&mut self, effect: Effect, cause: Cause, out: &mut Vec<TimedEvent>) {
-        let (meter, delta) = effect.parts();
-        self.change(meter, delta, cause, out);
-    }
-
-    /// Changes a meter by a delta scaled by temperament: rises in anger and falls in trust or
-    /// patience by `heat`, the reverse by `forgiveness`.
-    fn change(&mut self, meter: Meter, delta: i32, cause: Cause, out: &mut Vec<TimedEvent>) {
-        let temperament = self.scenario.persona.temperament;
-        let worsens = match meter {
-            Meter::Anger => delta > 0,
-            Meter::Patience | Meter::Trust => delta < 0,
-        };
-        let factor = if worsens {
-            temperament.heat
-        } else {
-            temperament.forgiveness
-        };
-        // `as` saturates a float to the integer's range (and takes NaN to 0).
-        let scaled = (delta as f32 * factor).round() as i32;
-        self.change_raw(meter, scaled, cause, out);
-    }
-
-    fn change_raw(&mut self, meter: Meter, delta: i32, cause: Cause, out: &mut Vec<TimedEvent>) {
-        let from = self.meters.get(meter);
-        let to = from.saturating_add(delta).clamp(0, 100);
-        if to == from {
-            return;
-        }
-        *self.meters.get_mut(meter) = to;
-        self.push(
-            out,
-            Event::MeterChanged {
-                meter,
-                from,
-                to,
-                cause,
-            },
-        );
-    }
-}
-
-/// How the customer takes a reply: one change per meter, summed over the findings.
-fn reaction_to(reading: &Reading, scenario: &Scenario) -> Vec<(Meter, i32, Cause)> {
-    let dynamics = &scenario.dynamics;
-    let (mut anger, mut trust): (i32, i32) = (0, 0);
-    for finding in &reading.findings {
-        let weight = i32::try_from(finding.weight.max(1)).unwrap_or(i32::MAX);
-        // Saturating: the validator bounds the dynamics, but the engine must not overflow on a
-        // scenario that skipped it.
-        let (meter, per_finding) = match (finding.dimension, finding.polarity) {
-            (Dimension::Empathy, Polarity::Good) => (&mut anger, dynamics.good_reply_anger),
-            (Dimension::Empathy, Polarity::Bad) => (&mut anger, dynamics.bad_reply_anger),
-            (_, Polarity::Good) => (&mut trust, dynamics.good_reply_trust),
-            (_, Polarity::Bad) => (&mut trust, dynamics.bad_reply_trust),
-        };
-        *meter = meter.saturating_add(per_finding.saturating_mul(weight));
-    }
-    // An over-promise pleases the customer now; the scorer, not the customer, catches it.
-    let overpromises = reading
-        .promises
-        .iter()
-        .filter(|p| p.verdict.is_overpromise())
-        .count();
-    let overpromises = i32::try_from(overpromises).unwrap_or(i32::MAX);
-    let swing = dynamics
-        .good_reply_trust
-        .saturating_sub(dynamics.bad_reply_trust);
-    trust = trust.saturating_add(overpromises.saturating_mul(swing));
-    let repeats = reading
-        .findings
-        .iter()
-        .filter(|f| f.criterion == "ownership.no-repeat" && f.polarity == Polarity::Bad)
-        .count();
-    let repeats = i32::try_from(repeats).unwrap_or(i32::MAX);
-    let mut changes = Vec::new();
-    if anger != 0 {
-        changes.push((Meter::Anger, anger, Cause::Reply));
-    }
-    if trust != 0 {
-        changes.push((Meter::Trust, trust, Cause::Reply));
-    }
-    if repeats > 0 {
-        changes.push((
-            Meter::Anger,
-            dynamics.repeat_anger.saturating_mul(repeats),
-            Cause::Repeat,
-        ));
-    }
-    changes
 }
 
 /// The outcome of an engine-made ending (`sys.hung-up`).
@@ -946,58 +801,4 @@ fn outcome_of_system_ending(id: &str) -> Outcome {
     .into_iter()
     .find(|o| o.label() == label)
     .unwrap_or(Outcome::Abandoned)
-}
-
-/// A reply as stored: control characters (other than newlines and tabs) become spaces.
-pub fn sanitize_reply(text: &str) -> SmolStr {
-    if !has_stray_controls(text) {
-        return SmolStr::new(text);
-    }
-    text.chars()
-        .map(|c| if is_stray_control(c) { ' ' } else { c })
-        .collect::<String>()
-        .into()
-}
-
-/// Whether a character is a control character a stored reply does not keep.
-fn is_stray_control(c: char) -> bool {
-    c.is_control() && c != '\n' && c != '\t'
-}
-
-/// Whether a reply holds a control character [`sanitize_reply`] replaces. Control characters are
-/// ASCII or C1 (U+0080..U+009F, in UTF-8 0xC2 then 0x80..=0x9F): a byte scan finds them without
-/// decoding the reply (a pound sign, 0xC2 0xA3, is not one).
-fn has_stray_controls(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    // A cheap pass first (no control byte and no lead byte of a C1 control: most replies), a
-    // branch-free fold the compiler turns into vector code; then the exact check.
-    let suspect = |b: u8| b < 0x20 || b == 0x7f || b == 0xc2;
-    if !bytes
-        .chunks(32)
-        .any(|chunk| chunk.iter().fold(false, |any, &b| any | suspect(b)))
-    {
-        return false;
-    }
-    bytes.iter().enumerate().any(|(i, &b)| {
-        (b < 0x20 && b != b'\n' && b != b'\t')
-            || b == 0x7f
-            || (b == 0xc2
-                && bytes
-                    .get(i + 1)
-                    .is_some_and(|next| (0x80..=0x9f).contains(next)))
-    })
-}
-
-/// Whether a reply says nothing once sanitised: only spaces and control characters.
-fn is_blank_reply(text: &str) -> bool {
-    text.chars()
-        .all(|c| c.is_whitespace() || is_stray_control(c))
-}
-
-fn clamp_meters(meters: Meters) -> Meters {
-    Meters {
-        anger: meters.anger.clamp(0, 100),
-        patience: meters.patience.clamp(0, 100),
-        trust: meters.trust.clamp(0, 100),
-    }
 }

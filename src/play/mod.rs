@@ -7,7 +7,7 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use crate::engine::{Event, Move, TimedEvent, TransferKind};
-use crate::runner::Toolkit;
+use crate::runner::Examiner;
 use crate::scenario::{LoadedScenario, Meter, Meters};
 use crate::scoring::{Rubric, Scorecard, render_debrief, score};
 use crate::transcript::{
@@ -88,7 +88,7 @@ const HELP: &str = "  Type a number to pick an option, or type your reply.\n  Co
 /// Plays a scenario on a real clock, reading lines from `input` and writing the call to `out`.
 pub fn play_terminal<R: Read + Send + 'static, W: Write>(
     loaded: &LoadedScenario,
-    kit: &Toolkit,
+    kit: &Examiner,
     rubric: &Rubric,
     options: &PlayOptions,
     input: R,
@@ -177,6 +177,9 @@ pub fn play_terminal<R: Read + Send + 'static, W: Write>(
     let mut prompt_due = true;
     while recorder.session().outcome().is_none() {
         if prompt_due {
+            // What was logged while the last prompt showed comes out now, on its own lines.
+            out.flush()?;
+            crate::logging::release();
             status_line(
                 recorder.session().meters(),
                 recorder.session().patience_at(now_ms()),
@@ -189,6 +192,7 @@ pub fn play_terminal<R: Read + Send + 'static, W: Write>(
                 levels.between_replies_secs
             )?;
             out.flush()?;
+            crate::logging::hold();
             prompt_due = false;
         }
         let wait = recorder
@@ -243,6 +247,8 @@ pub fn play_terminal<R: Read + Send + 'static, W: Write>(
             }
         }
     }
+    out.flush()?;
+    crate::logging::release();
     let path = recorder.path().map(|p| p.to_path_buf()).or(path);
     let transcript = recorder.finish();
     let scorecard = score(&transcript, &loaded.scenario, rubric);
@@ -275,6 +281,11 @@ pub fn mood_band(anger: i32) -> usize {
     MOOD_MARKS.iter().filter(|&&mark| anger >= mark).count()
 }
 
+/// How long the player waits for the sound device before the call starts, so that a warning
+/// about it comes before the first prompt.
+#[cfg(feature = "audio")]
+const DEVICE_WAIT: Duration = Duration::from_secs(2);
+
 /// The call's sounds: a ring, hold music, mood cues and voice lines; silent without a device.
 struct Speaker {
     #[cfg(feature = "audio")]
@@ -288,7 +299,8 @@ impl Speaker {
     fn new(options: &PlayOptions, loaded: &LoadedScenario) -> Speaker {
         Speaker {
             #[cfg(feature = "audio")]
-            audio: (!options.muted).then(|| crate::audio::Audio::start(options.volume, false)),
+            audio: (!options.muted)
+                .then(|| crate::audio::Audio::start_waiting(options.volume, false, DEVICE_WAIT)),
             #[cfg(feature = "audio")]
             assets: crate::scenario::validate::find_assets_dir(loaded.dir()),
         }

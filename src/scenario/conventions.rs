@@ -4,8 +4,8 @@
 
 use super::diagnostics::{Code, Diagnostic, SourceFile, Span};
 use super::locate::LazyLocator;
-use super::model::{Outcome, Scenario, Silence};
 use super::ranges::parse_number;
+use super::{Outcome, Scenario, Silence};
 
 /// Outcomes an ending reached by the agent's own `end` may record: the agent ended the call,
 /// or (in a closing beat) ending it is how the call is won.

@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use super::model::{Outcome, Scenario};
 use super::validate::{graph_edges, reachable_from};
+use super::{Outcome, Scenario};
 
 /// The output language of `rapport graph`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,7 +71,7 @@ fn labelled_edges(s: &Scenario) -> Vec<Edge<'_>> {
 /// An option's edge label: the number the trainee presses in play, and its condition if it has
 /// one. Play numbers only the options whose `when` holds, so after a conditional option the
 /// number depends on the call and is shown as a range ("2–3.").
-fn option_label(options: &[super::model::Choice], index: usize) -> String {
+fn option_label(options: &[super::Choice], index: usize) -> String {
     let number = option_number(options, index);
     let choice = &options[index];
     let condition = choice.when.as_ref().map_or(String::new(), |when| {
@@ -83,7 +83,7 @@ fn option_label(options: &[super::model::Choice], index: usize) -> String {
 
 /// The number play gives the option at `index` of a beat's options: `2.`, or a range (`2–3.`)
 /// when a conditional option before it may or may not be offered.
-pub fn option_number(options: &[super::model::Choice], index: usize) -> String {
+pub fn option_number(options: &[super::Choice], index: usize) -> String {
     let before = &options[..index];
     let lowest = 1 + before.iter().filter(|o| o.when.is_none()).count();
     let highest = 1 + before.len();
@@ -265,7 +265,7 @@ mod tests {
         let mut conditional = opening.options[0].clone();
         conditional.id = "opening.if-explained".into();
         conditional.text = "Only once the delay is explained".into();
-        conditional.when = Some(crate::scenario::model::Condition::Flag(
+        conditional.when = Some(crate::scenario::Condition::Flag(
             "explained_delay".to_owned(),
         ));
         let last = opening.options.len() - 1;

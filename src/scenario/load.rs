@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 
+use super::Scenario;
 use super::diagnostics::{Code, Diagnostic, SourceFile};
-use super::model::Scenario;
 
 /// The largest file the loader reads; anything bigger is surely not a hand-written scenario.
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;

@@ -9,7 +9,7 @@ use super::diagnostics::Span;
 
 /// What kind of token a piece of RON text is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+enum TokenKind {
     /// A name: a field, a variant, a struct or `true`, `NaN`, `inf`.
     Ident,
     /// A number literal, its sign included (`-12`, `1.0e16`).
@@ -22,7 +22,7 @@ enum Kind {
 
 #[derive(Debug, Clone)]
 struct Token {
-    kind: Kind,
+    kind: TokenKind,
     span: Span,
     /// The decoded value of a string; empty for other tokens.
     value: String,
@@ -53,9 +53,9 @@ impl<'t> Locator<'t> {
     pub fn field_values(&self, name: &str) -> Vec<Span> {
         let mut found = Vec::new();
         for (index, token) in self.tokens.iter().enumerate() {
-            let is_field = token.kind == Kind::Ident
+            let is_field = token.kind == TokenKind::Ident
                 && self.text_of(token.span) == name
-                && self.kind_at(index + 1) == Some(Kind::Punct(':'));
+                && self.kind_at(index + 1) == Some(TokenKind::Punct(':'));
             if is_field && let Some(value) = self.value_span(index + 2) {
                 found.push(value);
             }
@@ -76,10 +76,10 @@ impl<'t> Locator<'t> {
             let [key, colon, value] = window else {
                 return None;
             };
-            let matches = key.kind == Kind::Ident
+            let matches = key.kind == TokenKind::Ident
                 && self.text_of(key.span) == name
-                && colon.kind == Kind::Punct(':')
-                && value.kind == Kind::Str
+                && colon.kind == TokenKind::Punct(':')
+                && value.kind == TokenKind::Str
                 && wanted(&value.value);
             matches.then_some(value.span)
         })
@@ -89,7 +89,7 @@ impl<'t> Locator<'t> {
     pub fn string(&self, value: &str) -> Option<Span> {
         self.tokens
             .iter()
-            .find(|t| t.kind == Kind::Str && t.value == value)
+            .find(|t| t.kind == TokenKind::Str && t.value == value)
             .map(|t| t.span)
     }
 
@@ -97,9 +97,9 @@ impl<'t> Locator<'t> {
     pub fn calls(&self, name: &str) -> Vec<(Span, Vec<&'t str>)> {
         let mut found = Vec::new();
         for (index, token) in self.tokens.iter().enumerate() {
-            if token.kind != Kind::Ident
+            if token.kind != TokenKind::Ident
                 || self.text_of(token.span) != name
-                || self.kind_at(index + 1) != Some(Kind::Punct('('))
+                || self.kind_at(index + 1) != Some(TokenKind::Punct('('))
             {
                 continue;
             }
@@ -124,8 +124,8 @@ impl<'t> Locator<'t> {
         let mut strings = Vec::new();
         for token in self.tokens.iter().skip(index + 1) {
             match token.kind {
-                Kind::Str => strings.push(token.value.clone()),
-                Kind::Punct(':' | '[' | ',') => {}
+                TokenKind::Str => strings.push(token.value.clone()),
+                TokenKind::Punct(':' | '[' | ',') => {}
                 _ => break,
             }
         }
@@ -143,12 +143,12 @@ impl<'t> Locator<'t> {
         let mut open = None;
         for at in (0..index).rev() {
             match self.tokens[at].kind {
-                Kind::Punct(')' | ']' | '}') => depth += 1,
-                Kind::Punct('(' | '[' | '{') if depth == 0 => {
+                TokenKind::Punct(')' | ']' | '}') => depth += 1,
+                TokenKind::Punct('(' | '[' | '{') if depth == 0 => {
                     open = Some(at);
                     break;
                 }
-                Kind::Punct('(' | '[' | '{') => depth -= 1,
+                TokenKind::Punct('(' | '[' | '{') => depth -= 1,
                 _ => {}
             }
         }
@@ -160,13 +160,13 @@ impl<'t> Locator<'t> {
         for at in open + 1..self.tokens.len() {
             let token = &self.tokens[at];
             match token.kind {
-                Kind::Punct('(' | '[' | '{') => depth += 1,
-                Kind::Punct(')' | ']' | '}') if depth == 0 => break,
-                Kind::Punct(')' | ']' | '}') => depth -= 1,
-                Kind::Ident
+                TokenKind::Punct('(' | '[' | '{') => depth += 1,
+                TokenKind::Punct(')' | ']' | '}') if depth == 0 => break,
+                TokenKind::Punct(')' | ']' | '}') => depth -= 1,
+                TokenKind::Ident
                     if self.text_of(token.span) == name
-                        && self.kind_at(at + 1) == Some(Kind::Punct(':'))
-                        && self.kind_at(at + 2) == Some(Kind::Str) =>
+                        && self.kind_at(at + 1) == Some(TokenKind::Punct(':'))
+                        && self.kind_at(at + 2) == Some(TokenKind::Str) =>
                 {
                     found.push(self.tokens[at + 2].value.clone());
                 }
@@ -182,18 +182,18 @@ impl<'t> Locator<'t> {
         let name = self.token_at(offset)?;
         let before = self.tokens.get(name.checked_sub(1)?)?;
         let touching = before.span.start + before.span.len == offset;
-        (self.tokens[name].kind == Kind::Ident && before.kind == Kind::Str && touching)
+        (self.tokens[name].kind == TokenKind::Ident && before.kind == TokenKind::Str && touching)
             .then_some(before.span)
     }
 
-    fn kind_at(&self, index: usize) -> Option<Kind> {
+    fn kind_at(&self, index: usize) -> Option<TokenKind> {
         self.tokens.get(index).map(|t| t.kind)
     }
 
     /// The span of the value starting at token `index`: one token, or a sign and its operand.
     fn value_span(&self, index: usize) -> Option<Span> {
         let first = self.tokens.get(index)?;
-        let signed = matches!(first.kind, Kind::Punct('-') | Kind::Punct('+'));
+        let signed = matches!(first.kind, TokenKind::Punct('-') | TokenKind::Punct('+'));
         let last = if signed {
             self.tokens.get(index + 1)?
         } else {
@@ -214,13 +214,13 @@ impl<'t> Locator<'t> {
         let mut arg_end = 0;
         for token in &self.tokens[index + 1..] {
             match token.kind {
-                Kind::Punct('(' | '[' | '{') => {
+                TokenKind::Punct('(' | '[' | '{') => {
                     depth += 1;
                     if depth == 1 {
                         continue;
                     }
                 }
-                Kind::Punct(')' | ']' | '}') => {
+                TokenKind::Punct(')' | ']' | '}') => {
                     depth = depth.saturating_sub(1);
                     if depth == 0 {
                         if let Some(from) = arg_start {
@@ -236,7 +236,7 @@ impl<'t> Locator<'t> {
                         ));
                     }
                 }
-                Kind::Punct(',') if depth == 1 => {
+                TokenKind::Punct(',') if depth == 1 => {
                     if let Some(from) = arg_start.take() {
                         args.push(&self.text[from..arg_end]);
                     }
@@ -290,30 +290,30 @@ fn tokenize(text: &str) -> Vec<Token> {
             at += block_comment_len(rest);
         } else if c == '"' {
             let (len, value) = quoted_string(rest);
-            tokens.push(token(Kind::Str, at, len, value));
+            tokens.push(token(TokenKind::Str, at, len, value));
             at += len;
         } else if let Some((len, value)) = raw_string(rest) {
-            tokens.push(token(Kind::Str, at, len, value));
+            tokens.push(token(TokenKind::Str, at, len, value));
             at += len;
         } else if c.is_ascii_digit() || (c == '.' && next_is_digit(rest)) {
             let len = number_len(rest);
-            tokens.push(token(Kind::Number, at, len, String::new()));
+            tokens.push(token(TokenKind::Number, at, len, String::new()));
             at += len;
         } else if c.is_alphabetic() || c == '_' {
             let len = rest
                 .find(|ch: char| !(ch.is_alphanumeric() || ch == '_'))
                 .unwrap_or(rest.len());
-            tokens.push(token(Kind::Ident, at, len, String::new()));
+            tokens.push(token(TokenKind::Ident, at, len, String::new()));
             at += len;
         } else {
-            tokens.push(token(Kind::Punct(c), at, c.len_utf8(), String::new()));
+            tokens.push(token(TokenKind::Punct(c), at, c.len_utf8(), String::new()));
             at += c.len_utf8();
         }
     }
     tokens
 }
 
-fn token(kind: Kind, start: usize, len: usize, value: String) -> Token {
+fn token(kind: TokenKind, start: usize, len: usize, value: String) -> Token {
     Token {
         kind,
         span: Span { start, len },

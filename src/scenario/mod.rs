@@ -2,6 +2,8 @@
 
 pub mod assets;
 mod conventions;
+mod conversation;
+mod customer;
 pub mod diagnostics;
 pub mod graph;
 pub mod load;
@@ -13,6 +15,8 @@ pub mod scaffold;
 pub mod suggest;
 pub mod validate;
 
+pub use conversation::*;
+pub use customer::*;
 pub use diagnostics::{Code, Diagnostic, Severity, SourceFile};
 pub use load::{LoadedScenario, load_ron, load_scenario, parse_scenario};
 pub use model::*;

@@ -8,7 +8,7 @@ use std::ops::RangeInclusive;
 
 use super::diagnostics::{Code, Diagnostic, SourceFile, Span};
 use super::locate::LazyLocator;
-use super::model::{Effect, Scenario, Silence};
+use super::{Effect, Scenario, Silence};
 
 /// A meter moves by at most its whole scale in one effect or reaction.
 pub const EFFECT_RANGE: RangeInclusive<i32> = -100..=100;

@@ -7,7 +7,7 @@ use super::assets::{MAX_ASSET_BYTES, PathProblem, resolve_inside};
 use super::diagnostics::{Code, Diagnostic, Severity, SourceFile, Span};
 use super::load::LoadedScenario;
 use super::locate::LazyLocator;
-use super::model::{Actions, Beat, Condition, Dimension, Line, Meter, Outcome, Scenario};
+use super::{Actions, Beat, Condition, Dimension, Line, Meter, Outcome, Scenario};
 
 /// Where assets are looked up and which rubric criteria exist.
 #[derive(Debug, Clone, Default)]

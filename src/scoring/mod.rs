@@ -5,6 +5,7 @@ pub mod evidence;
 pub mod rescore;
 pub mod rubric;
 pub mod scorecard;
+mod timing;
 
 pub use debrief::{CostlyMoment, Debrief, DisguisedTurn, build_debrief, render_debrief};
 pub use evidence::{Evidence, LedgerEntry, MeterPoint, Observations, observe};

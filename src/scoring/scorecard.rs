@@ -1,10 +1,13 @@
 //! The scorecard: criterion ratings, dimension and overall scores with the evidence behind each.
 
 use serde::{Deserialize, Serialize};
-use smol_str::SmolStr;
+use smol_str::{SmolStr, format_smolstr};
 
 use super::evidence::{Evidence, LedgerEntry, MeterPoint, Observations, observe};
 use super::rubric::{Criterion, Measure, Rubric, Unobserved};
+use super::timing::{
+    rate_first_response, rate_handle_time, rate_holds, rate_reply_latency, rate_status_updates,
+};
 use crate::analysis::{Finding, Polarity};
 use crate::scenario::{Dimension, Outcome, Scenario, ServiceLevels};
 use crate::transcript::Transcript;
@@ -255,7 +258,8 @@ fn rate(
     }
 }
 
-type Rated = (Option<i32>, SmolStr, Vec<Evidence>);
+/// A criterion's rating (none when not applicable), the reason for it, and the evidence behind it.
+pub(super) type Rated = (Option<i32>, SmolStr, Vec<Evidence>);
 
 fn rate_findings(
     criterion: &Criterion,
@@ -299,54 +303,13 @@ fn rate_findings(
     (Some(rating), observations_note(good, bad), evidence)
 }
 
-/// "3 good and 1 poor observation(s)": the reason of most criteria. The usual counts are joined
-/// once per process and shared (the note is longer than a `SmolStr` holds inline, so each would
-/// otherwise cost two allocations per criterion per session); others are joined on demand.
+/// "3 good and 1 poor observation(s)": the reason of most criteria.
 fn observations_note(good: u32, bad: u32) -> SmolStr {
-    /// Counts below this, both ways, are kept.
-    const KEPT: u32 = 8;
-    static NOTES: std::sync::OnceLock<Vec<SmolStr>> = std::sync::OnceLock::new();
-    if good < KEPT && bad < KEPT {
-        let notes = NOTES.get_or_init(|| {
-            (0..KEPT * KEPT)
-                .map(|i| join_observations_note(i / KEPT, i % KEPT))
-                .collect()
-        });
-        return notes[(good * KEPT + bad) as usize].clone();
-    }
-    join_observations_note(good, bad)
-}
-
-/// The note of [`observations_note`], joined from its pieces.
-fn join_observations_note(good: u32, bad: u32) -> SmolStr {
-    Note::new()
-        .number(good)
-        .text(" good and ")
-        .number(bad)
-        .text(" poor observation(s)")
-        .done()
-}
-
-fn timing_evidence(
-    turn: usize,
-    at_ms: u64,
-    criterion: &'static str,
-    polarity: Polarity,
-    rule: &'static str,
-    note: SmolStr,
-) -> Evidence {
-    measured_evidence(
-        (turn, at_ms),
-        Dimension::Timeliness,
-        SmolStr::new_static(criterion),
-        polarity,
-        SmolStr::new_static(rule),
-        note,
-    )
+    format_smolstr!("{good} good and {bad} poor observation(s)")
 }
 
 /// Evidence for a criterion measured from the whole call rather than read from a reply.
-fn measured_evidence(
+pub(super) fn measured_evidence(
     (turn, at_ms): (usize, u64),
     dimension: Dimension,
     criterion: SmolStr,
@@ -367,231 +330,6 @@ fn measured_evidence(
             weight: 1,
         },
     }
-}
-
-/// A note joined from its pieces rather than formatted: every scored session writes a handful,
-/// and the formatting machinery cost more than the rating they explain.
-struct Note(String);
-
-impl Note {
-    fn new() -> Note {
-        Note(String::with_capacity(64))
-    }
-
-    fn text(mut self, text: &str) -> Note {
-        self.0.push_str(text);
-        self
-    }
-
-    fn number(self, n: impl itoa::Integer) -> Note {
-        let mut digits = itoa::Buffer::new();
-        self.text(digits.format(n))
-    }
-
-    /// Milliseconds as seconds to one decimal, rounded half up (`1250` → `1.3`), without going
-    /// through floating point.
-    fn tenths(self, ms: u64) -> Note {
-        let tenths = ms.saturating_add(50) / 100;
-        self.number(tenths / 10).text(".").number(tenths % 10)
-    }
-
-    /// Milliseconds as whole seconds, rounded half up (`1500` → `2`).
-    fn whole_seconds(self, ms: u64) -> Note {
-        self.number(ms.saturating_add(500) / 1000)
-    }
-
-    fn done(self) -> SmolStr {
-        SmolStr::from(self.0)
-    }
-}
-
-/// A 5-point (or other) rating from how many times over target a duration ran.
-fn rating_by_ratio(ratio: f64, min: i32, max: i32) -> i32 {
-    // Steps: on target, within 1.5×, 2×, 3×, beyond.
-    const STEPS: [f64; 4] = [1.0, 1.5, 2.0, 3.0];
-    let missed = STEPS.iter().filter(|&&step| ratio > step).count() as i32;
-    let span = max - min;
-    (max - (missed * span + 3) / 4).clamp(min, max)
-}
-
-fn rate_first_response(obs: &Observations, levels: &ServiceLevels, min: i32, max: i32) -> Rated {
-    let Some(first) = obs.latencies.iter().find(|l| l.first) else {
-        return (
-            None,
-            SmolStr::new_static("the customer never waited for a reply"),
-            Vec::new(),
-        );
-    };
-    let target = f64::from(levels.first_response_secs);
-    let secs = first.waited_ms as f64 / 1000.0;
-    let rating = rating_by_ratio(secs / target, min, max);
-    let polarity = if secs <= target {
-        Polarity::Good
-    } else {
-        Polarity::Bad
-    };
-    let note = Note::new()
-        .text("first reply after ")
-        .tenths(first.waited_ms)
-        .text(" s (target ")
-        .number(levels.first_response_secs)
-        .text(" s)")
-        .done();
-    (
-        Some(rating),
-        note.clone(),
-        vec![timing_evidence(
-            first.turn,
-            first.from_ms + first.waited_ms,
-            "timeliness.first-response",
-            polarity,
-            "first-response",
-            note,
-        )],
-    )
-}
-
-fn rate_reply_latency(obs: &Observations, levels: &ServiceLevels, min: i32, max: i32) -> Rated {
-    let later: Vec<_> = obs.latencies.iter().filter(|l| !l.first).collect();
-    if later.is_empty() {
-        return (
-            None,
-            SmolStr::new_static("no replies after the first"),
-            Vec::new(),
-        );
-    }
-    let target_ms = u64::from(levels.between_replies_secs) * 1000;
-    let mut evidence = Vec::new();
-    let mut on_time = 0;
-    for latency in &later {
-        if latency.answered && latency.waited_ms <= target_ms && latency.silences == 0 {
-            on_time += 1;
-        } else if !latency.answered && latency.waited_ms <= target_ms {
-            // The call ended while the customer had only just spoken: nothing was late.
-            on_time += 1;
-        } else {
-            let mut note = Note::new()
-                .text("replied after ")
-                .tenths(latency.waited_ms)
-                .text(" s (target ")
-                .number(levels.between_replies_secs)
-                .text(" s)");
-            if latency.silences > 0 {
-                note = note
-                    .text(", the customer spoke into the silence ")
-                    .number(latency.silences)
-                    .text(" time(s)");
-            }
-            evidence.push(timing_evidence(
-                latency.turn,
-                latency.from_ms + latency.waited_ms,
-                "timeliness.reply-latency",
-                Polarity::Bad,
-                "slow-reply",
-                note.done(),
-            ));
-        }
-    }
-    let share = f64::from(on_time) / later.len() as f64;
-    let rating = min + (share * f64::from(max - min)).round() as i32;
-    (
-        Some(rating),
-        Note::new()
-            .number(on_time)
-            .text(" of ")
-            .number(later.len())
-            .text(" replies within ")
-            .number(levels.between_replies_secs)
-            .text(" s")
-            .done(),
-        evidence,
-    )
-}
-
-fn rate_holds(obs: &Observations, levels: &ServiceLevels, min: i32, max: i32) -> Rated {
-    if obs.holds.is_empty() {
-        return (None, SmolStr::new_static("no hold"), Vec::new());
-    }
-    let mut worst = max;
-    let mut evidence = Vec::new();
-    for hold in &obs.holds {
-        let allowed = hold.announced_secs.min(levels.max_hold_secs);
-        let rating = if hold.held_secs <= allowed {
-            max
-        } else if f64::from(hold.held_secs) <= f64::from(allowed) * 1.5 {
-            (min + max) / 2
-        } else {
-            min
-        };
-        worst = worst.min(rating);
-        let polarity = if rating == max {
-            Polarity::Good
-        } else {
-            Polarity::Bad
-        };
-        evidence.push(timing_evidence(
-            hold.turn,
-            0,
-            "timeliness.hold",
-            polarity,
-            "hold",
-            Note::new()
-                .text("held ")
-                .number(hold.held_secs)
-                .text(" s after announcing ")
-                .number(hold.announced_secs)
-                .text(" s (maximum ")
-                .number(levels.max_hold_secs)
-                .text(" s)")
-                .done(),
-        ));
-    }
-    (
-        Some(worst),
-        Note::new().number(obs.holds.len()).text(" hold(s)").done(),
-        evidence,
-    )
-}
-
-fn rate_status_updates(obs: &Observations, levels: &ServiceLevels, min: i32, max: i32) -> Rated {
-    let long_holds: Vec<_> = obs
-        .holds
-        .iter()
-        .filter(|h| h.held_secs > levels.status_update_secs)
-        .collect();
-    if obs.holds.is_empty() {
-        return (None, SmolStr::new_static("no long wait"), Vec::new());
-    }
-    let evidence = long_holds
-        .iter()
-        .map(|h| {
-            timing_evidence(
-                h.turn,
-                0,
-                "timeliness.status-updates",
-                Polarity::Bad,
-                "no-status-update",
-                Note::new()
-                    .text("left the customer on hold ")
-                    .number(h.held_secs)
-                    .text(" s without an update (every ")
-                    .number(levels.status_update_secs)
-                    .text(" s expected)")
-                    .done(),
-            )
-        })
-        .collect::<Vec<_>>();
-    let rating = if long_holds.is_empty() { max } else { min };
-    (
-        Some(rating),
-        Note::new()
-            .number(long_holds.len())
-            .text(" hold(s) longer than ")
-            .number(levels.status_update_secs)
-            .text(" s without an update")
-            .done(),
-        evidence,
-    )
 }
 
 /// How the call ended. Resolved is best; handed on to someone who can finish it is good (the
@@ -647,82 +385,15 @@ fn rate_follow_through(
         Dimension::Ownership,
         criterion.clone(),
         polarity,
-        SmolStr::from(["ended-", outcome.label()].concat()),
+        format_smolstr!("ended-{}", outcome.label()),
         SmolStr::new_static(note),
     );
     (Some(rating), SmolStr::new_static(note), vec![evidence])
 }
 
-fn rate_handle_time(
-    obs: &Observations,
-    scenario: &Scenario,
-    outcome: Outcome,
-    min: i32,
-    max: i32,
-) -> Rated {
-    if !obs.ended {
-        return (
-            None,
-            SmolStr::new_static("the call never ended"),
-            Vec::new(),
-        );
-    }
-    // A short call is only quick service when the problem was dealt with.
-    if matches!(
-        outcome,
-        Outcome::AgentEnded | Outcome::HungUp | Outcome::TimedOut
-    ) {
-        return (
-            None,
-            Note::new()
-                .text("the call ended `")
-                .text(outcome.label())
-                .text("`: nothing was handled")
-                .done(),
-            Vec::new(),
-        );
-    }
-    if !obs.spoke {
-        return (
-            None,
-            SmolStr::new_static("the trainee never spoke: nothing was handled"),
-            Vec::new(),
-        );
-    }
-    let target_secs = scenario.target_handle_secs.max(1);
-    let target = f64::from(target_secs);
-    let secs = obs.handle_ms as f64 / 1000.0;
-    let rating = rating_by_ratio(secs / target, min, max);
-    let polarity = if secs <= target {
-        Polarity::Good
-    } else {
-        Polarity::Bad
-    };
-    let note = Note::new()
-        .text("handled in ")
-        .whole_seconds(obs.handle_ms)
-        .text(" s (target ")
-        .number(target_secs)
-        .text(" s)")
-        .done();
-    let turn = obs.meters.last().map_or(0, |m| m.turn);
-    (
-        Some(rating),
-        note.clone(),
-        vec![timing_evidence(
-            turn,
-            obs.handle_ms,
-            "timeliness.handle-time",
-            polarity,
-            "handle-time",
-            note,
-        )],
-    )
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{Note, observations_note};
+    use super::observations_note;
 
     #[test]
     fn the_observations_note_counts_both_ways() {
@@ -734,70 +405,5 @@ mod tests {
             observations_note(12, u32::MAX),
             format!("12 good and {} poor observation(s)", u32::MAX)
         );
-    }
-
-    #[test]
-    fn the_timing_notes_read_as_sentences() {
-        use super::{rate_first_response, rate_holds, rate_reply_latency, rate_status_updates};
-        use crate::scenario::ServiceLevels;
-        use crate::scoring::evidence::{HoldRecord, Latency, Observations};
-        let levels = ServiceLevels {
-            first_response_secs: 30,
-            between_replies_secs: 60,
-            max_hold_secs: 120,
-            status_update_secs: 45,
-        };
-        let latency = |first, waited_ms, silences| Latency {
-            turn: 1,
-            from_ms: 0,
-            waited_ms,
-            first,
-            silences,
-            answered: true,
-        };
-        let obs = Observations {
-            latencies: vec![latency(true, 12_340, 0), latency(false, 75_050, 2)],
-            holds: vec![HoldRecord {
-                turn: 2,
-                held_secs: 200,
-                announced_secs: 90,
-            }],
-            ..Observations::default()
-        };
-        let (_, note, _) = rate_first_response(&obs, &levels, 1, 5);
-        assert_eq!(note, "first reply after 12.3 s (target 30 s)");
-        let (_, note, evidence) = rate_reply_latency(&obs, &levels, 1, 5);
-        assert_eq!(note, "0 of 1 replies within 60 s");
-        assert_eq!(
-            evidence[0].finding.note,
-            "replied after 75.1 s (target 60 s), the customer spoke into the silence 2 time(s)"
-        );
-        let (_, note, evidence) = rate_holds(&obs, &levels, 1, 5);
-        assert_eq!(note, "1 hold(s)");
-        assert_eq!(
-            evidence[0].finding.note,
-            "held 200 s after announcing 90 s (maximum 120 s)"
-        );
-        let (_, note, evidence) = rate_status_updates(&obs, &levels, 1, 5);
-        assert_eq!(note, "1 hold(s) longer than 45 s without an update");
-        assert_eq!(
-            evidence[0].finding.note,
-            "left the customer on hold 200 s without an update (every 45 s expected)"
-        );
-    }
-
-    #[test]
-    fn durations_are_shown_rounded_half_up_from_whole_milliseconds() {
-        let tenths = |ms| Note::new().tenths(ms).done();
-        assert_eq!(tenths(0), "0.0");
-        assert_eq!(tenths(1_249), "1.2");
-        assert_eq!(tenths(1_250), "1.3");
-        assert_eq!(tenths(1_350), "1.4");
-        assert_eq!(tenths(59_960), "60.0");
-        assert_eq!(tenths(u64::MAX), (u64::MAX / 100 / 10).to_string() + ".6");
-        let whole = |ms| Note::new().whole_seconds(ms).done();
-        assert_eq!(whole(499), "0");
-        assert_eq!(whole(500), "1");
-        assert_eq!(whole(183_400), "183");
     }
 }

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{Saved, SessionRecord, Store, StoreError};
 use crate::library::resolve_recorded_scenario;
-use crate::runner::Toolkit;
+use crate::runner::Examiner;
 use crate::scenario::{LoadedScenario, Scenario};
 use crate::scoring::{Rubric, score};
 use crate::transcript::read_transcript;
@@ -84,7 +84,7 @@ enum Message {
 /// Reads one transcript, checks it (header and replay, see [`crate::verify`]) and scores it.
 fn read_and_score(
     path: &Path,
-    kit: &Toolkit,
+    kit: &Examiner,
     cache: &mut HashMap<String, Option<Scoring>>,
     warnings: &mut Vec<String>,
 ) -> Result<(SessionRecord, String), String> {
@@ -135,7 +135,7 @@ fn read_and_score(
 pub fn import_transcripts(
     store: &mut Store,
     files: &[PathBuf],
-    kit: &Toolkit,
+    kit: &Examiner,
     on_event: &mut dyn FnMut(ImportEvent<'_>),
 ) -> Result<ImportSummary, Box<ImportError>> {
     let next = AtomicUsize::new(0);

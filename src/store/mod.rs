@@ -4,7 +4,9 @@
 //! the rows, filters and reviews are shared types, so reports read the same from both.
 
 pub mod import;
+#[cfg(feature = "postgres")]
 mod postgres;
+#[cfg(feature = "postgres")]
 mod postgres_migrations;
 mod record;
 mod review;
@@ -21,6 +23,7 @@ use crate::scenario::Dimension;
 use crate::scoring::Scorecard;
 use crate::transcript::Transcript;
 
+#[cfg(feature = "postgres")]
 pub use self::postgres::PostgresStore;
 pub use record::SessionRecord;
 pub use review::{
@@ -86,6 +89,11 @@ pub enum StoreError {
     )]
     ReadOnly { location: String },
     #[error(
+        "`{location}` names a PostgreSQL results database, but this rapport was built without PostgreSQL (the `postgres` feature); build it with default features, or give a SQLite path with --db or RAPPORT_DB"
+    )]
+    PostgresNotBuilt { location: String },
+    #[cfg(feature = "postgres")]
+    #[error(
         "cannot connect to the PostgreSQL results database `{location}`; check the server is running and the URL given by --db or RAPPORT_DB"
     )]
     Connect {
@@ -93,6 +101,7 @@ pub enum StoreError {
         #[source]
         source: ::postgres::Error,
     },
+    #[cfg(feature = "postgres")]
     #[error("the PostgreSQL results database `{location}` failed")]
     Postgres {
         location: String,
@@ -305,6 +314,7 @@ pub struct TeamMember {
 #[derive(Debug)]
 pub enum Store {
     Sqlite(SqliteStore),
+    #[cfg(feature = "postgres")]
     Postgres(PostgresStore),
 }
 
@@ -313,6 +323,7 @@ macro_rules! backend {
     ($self:ident, $store:ident => $call:expr) => {
         match $self {
             Store::Sqlite($store) => $call,
+            #[cfg(feature = "postgres")]
             Store::Postgres($store) => $call,
         }
     };
@@ -324,7 +335,7 @@ impl Store {
     pub fn open(db: Option<&str>) -> Result<Store, StoreError> {
         match db {
             Some(location) if location.trim().is_empty() => Err(StoreError::EmptyLocation),
-            Some(url) if is_postgres_url(url) => Ok(Store::Postgres(PostgresStore::open(url)?)),
+            Some(url) if is_postgres_url(url) => Store::open_postgres(url),
             Some(path) => Ok(Store::Sqlite(SqliteStore::open(std::path::Path::new(
                 path,
             ))?)),
@@ -332,11 +343,27 @@ impl Store {
         }
     }
 
+    /// Opens the PostgreSQL store at `url`, when this build has PostgreSQL.
+    fn open_postgres(url: &str) -> Result<Store, StoreError> {
+        #[cfg(feature = "postgres")]
+        return Ok(Store::Postgres(PostgresStore::open(url)?));
+        #[cfg(not(feature = "postgres"))]
+        return Err(StoreError::PostgresNotBuilt {
+            location: url.to_owned(),
+        });
+    }
+
     /// Opens a store migrated only up to `version`, so tests can build an older schema.
     #[doc(hidden)]
     pub fn open_at_schema_version_for_tests(db: &str, version: usize) -> Result<Store, StoreError> {
         if is_postgres_url(db) {
-            PostgresStore::open_at_schema_version_for_tests(db, version).map(Store::Postgres)
+            #[cfg(feature = "postgres")]
+            return PostgresStore::open_at_schema_version_for_tests(db, version)
+                .map(Store::Postgres);
+            #[cfg(not(feature = "postgres"))]
+            return Err(StoreError::PostgresNotBuilt {
+                location: db.to_owned(),
+            });
         } else {
             SqliteStore::open_at_schema_version_for_tests(std::path::Path::new(db), version)
                 .map(Store::Sqlite)

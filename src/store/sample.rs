@@ -7,7 +7,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::engine::Move;
 use crate::library::{library_dir, load_library};
-use crate::runner::{RunResult, Toolkit};
+use crate::runner::{Examiner, RunResult};
 use crate::scenario::LoadedScenario;
 use crate::scoring::{Rubric, score};
 use crate::transcript::{ClockKind, Recorder, SessionSetup};
@@ -67,7 +67,7 @@ pub fn sample_scenarios() -> Vec<LoadedScenario> {
 
 /// Plays `options.sessions` seeded random trainees through the library and scores them.
 pub fn sample_sessions(options: &SampleOptions) -> Vec<RunResult> {
-    let kit = Toolkit::shipped();
+    let kit = Examiner::shipped();
     let scenarios: Vec<(LoadedScenario, Arc<Rubric>)> = sample_scenarios()
         .into_iter()
         .map(|loaded| {
@@ -102,7 +102,7 @@ pub fn sample_sessions(options: &SampleOptions) -> Vec<RunResult> {
 /// One seeded random walk through a scenario: options picked and replies typed at random.
 pub fn play_randomly(
     loaded: &LoadedScenario,
-    kit: &Toolkit,
+    kit: &Examiner,
     rubric: &Rubric,
     setup: &SessionSetup,
 ) -> Option<RunResult> {

@@ -7,11 +7,7 @@ use std::path::Path;
 use rapport::scenario::PromiseKind;
 use rapport::scenario::scaffold::starter_scenario;
 
-use super::cli::rapport;
-
-fn temp() -> tempfile::TempDir {
-    tempfile::tempdir().expect("temp dir")
-}
+use super::util::{rapport, temp};
 
 /// The starter with `from` replaced by `to` (which must be in it), validated in a fresh folder:
 /// the exit status and what `validate` printed on stderr.

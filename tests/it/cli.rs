@@ -1,45 +1,10 @@
 //! The `rapport` binary as trainers meet it: validate, new, graph, list, completions, and bad input.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use rapport::scenario::scaffold::starter_scenario;
 
-/// A `rapport` command run in `dir`, with its data and the shipped library set up for tests.
-pub fn rapport_command(dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_rapport"));
-    command
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("RAPPORT_HOME", dir.join(".rapport-home"))
-        .env(
-            "RAPPORT_SCENARIOS",
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"),
-        );
-    command
-}
-
-/// Runs `rapport` with arguments in a directory; returns the exit code, stdout and stderr.
-pub fn rapport(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let output: Output = rapport_command(dir)
-        .args(args)
-        .output()
-        .expect("rapport runs");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
-
-fn temp() -> tempfile::TempDir {
-    tempfile::tempdir().expect("temp dir")
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    std::fs::write(dir.join(name), text).expect("write");
-    name.to_owned()
-}
+use super::util::{crate_path, rapport, temp, write};
 
 #[test]
 fn the_shipped_library_validates_clean() {
@@ -404,8 +369,7 @@ fn run_plays_a_script_headlessly_and_prints_json_for_machines() {
 #[test]
 fn every_diagnostic_code_is_documented_with_an_example() {
     let doc =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/diagnostics.md"))
-            .expect("docs/diagnostics.md");
+        std::fs::read_to_string(crate_path("docs/diagnostics.md")).expect("docs/diagnostics.md");
     for code in rapport::scenario::Code::ALL {
         let info = code.info();
         let heading = format!("### {} {}", info.code, info.name);

@@ -2,41 +2,19 @@
 //! costliest moments, an over-promise is never a strength, and the customer's own words are not
 //! jargon.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use rapport::engine::Move;
-use rapport::runner::{RunResult, Toolkit, run_moves, scripted_setup};
+use rapport::runner::{Examiner, RunResult, run_moves, scripted_setup};
 use rapport::scenario::LoadedScenario;
 use rapport::scoring::{Debrief, render_debrief};
 use rapport::script::ScriptedMove;
 
+use super::util::crate_path;
+
 /// Plays moves through a shipped scenario (`after` seconds before each) and builds the debrief.
 fn debrief_of(scenario: &str, after: f64, moves: &[Move]) -> (Debrief, RunResult, LoadedScenario) {
-    let kit = Toolkit::shipped();
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(format!("{scenario}.ron"));
-    let loaded = rapport::scenario::load_scenario(&path).expect("scenario");
-    let moves: Vec<ScriptedMove> = moves
-        .iter()
-        .map(|action| ScriptedMove {
-            after,
-            action: action.clone(),
-        })
-        .collect();
-    let result = run_moves(
-        &loaded,
-        Arc::new(loaded.scenario.clone()),
-        &kit,
-        &kit.rubric,
-        &scripted_setup(1, "t"),
-        &moves,
-        None,
-    )
-    .expect("runs");
-    let debrief = kit.debrief(&result.transcript, &loaded, &kit.rubric);
-    (debrief, result, loaded)
+    debrief_of_edited(scenario, after, moves, |_| {})
 }
 
 /// [`debrief_of`] with the scenario changed first (`edit`), as a trainer's copy would be.
@@ -45,11 +23,9 @@ fn debrief_of_edited(
     after: f64,
     moves: &[Move],
     edit: impl Fn(&mut rapport::scenario::Scenario),
-) -> Debrief {
-    let kit = Toolkit::shipped();
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(format!("{scenario}.ron"));
+) -> (Debrief, RunResult, LoadedScenario) {
+    let kit = Examiner::shipped();
+    let path = crate_path("scenarios").join(format!("{scenario}.ron"));
     let mut loaded = rapport::scenario::load_scenario(&path).expect("scenario");
     edit(&mut loaded.scenario);
     let moves: Vec<ScriptedMove> = moves
@@ -69,7 +45,8 @@ fn debrief_of_edited(
         None,
     )
     .expect("runs");
-    kit.debrief(&result.transcript, &loaded, &kit.rubric)
+    let debrief = kit.debrief(&result.transcript, &loaded, &kit.rubric);
+    (debrief, result, loaded)
 }
 
 /// The turns whose moves carry a bad observation under a criterion.
@@ -230,7 +207,7 @@ fn the_customers_own_words_are_not_jargon() {
         ),
     ];
     // As shipped, the customer never says "chargeback": the trainee's "chargeback" is jargon.
-    let shipped = debrief_of_edited("double-charge", 15.0, &moves, |_| {});
+    let (shipped, _, _) = debrief_of("double-charge", 15.0, &moves);
     assert!(
         jargon_quotes(&shipped)
             .iter()
@@ -239,7 +216,7 @@ fn the_customers_own_words_are_not_jargon() {
         render_debrief(&shipped)
     );
     // When the customer has said it first, it is their word, not jargon.
-    let echoed = debrief_of_edited("double-charge", 15.0, &moves, |scenario| {
+    let (echoed, _, _) = debrief_of_edited("double-charge", 15.0, &moves, |scenario| {
         for variant in scenario.beats[0]
             .lines
             .iter_mut()

@@ -12,7 +12,7 @@ use rapport::engine::{Move, Session};
 use rapport::scenario::scaffold::starter_scenario;
 use rapport::scenario::{Outcome, parse_scenario};
 
-use super::cli::rapport_command;
+use super::util::{crate_path, rapport_command, temp, write};
 
 /// The most memory a hostile run may take (in KiB, for `ulimit -v`): a run that grows without
 /// bound fails here instead of taking the machine's memory.
@@ -20,15 +20,6 @@ const MEMORY_LIMIT_KIB: u64 = 4 * 1024 * 1024;
 
 /// The longest a hostile run may take; a run that hangs is killed and the test fails.
 const TIME_LIMIT: Duration = Duration::from_secs(60);
-
-fn temp() -> tempfile::TempDir {
-    tempfile::tempdir().expect("temp dir")
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    std::fs::write(dir.join(name), text).expect("write");
-    name.to_owned()
-}
 
 /// The starter scenario with `edits` (from, to) applied; each `from` must be in it.
 fn starter_with(edits: &[(&str, &str)]) -> String {
@@ -719,10 +710,8 @@ fn a_test_plan_whose_scenario_path_leaves_its_folder_is_refused_and_never_shown(
 #[test]
 fn a_rubric_beside_a_scenario_named_by_its_bare_file_name_is_found() {
     let dir = temp();
-    let rubric = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/default.rubric.ron"),
-    )
-    .expect("rubric");
+    let rubric =
+        std::fs::read_to_string(crate_path("scenarios/default.rubric.ron")).expect("rubric");
     write(dir.path(), "own.rubric.ron", &rubric);
     let text = starter_with(&[(
         "flags: [\"explained_delay\"],",

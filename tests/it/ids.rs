@@ -6,8 +6,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Output, Stdio};
 
-use super::cli::{rapport, rapport_command};
-use super::store::{TestDb, backends, sqlite_db};
+use super::util::{TestDb, backends, crate_path, rapport, rapport_command, sqlite_db};
 use rapport::store::Filter;
 
 /// A good call of `double-charge`: the first option, then the end.
@@ -500,10 +499,8 @@ fn import_warns_on_a_changed_scenario_version() {
     let db = sqlite_db();
     let dir = tempfile::tempdir().expect("temp");
     transcript_of(dir.path(), GOOD_SCRIPT, "good.jsonl");
-    let scenario = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/double-charge.ron"),
-    )
-    .expect("scenario");
+    let scenario =
+        std::fs::read_to_string(crate_path("scenarios/double-charge.ron")).expect("scenario");
     let library = dir.path().join("library");
     std::fs::create_dir_all(&library).expect("dir");
     std::fs::write(

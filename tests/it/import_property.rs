@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use proptest::prelude::*;
-use rapport::runner::Toolkit;
+use rapport::runner::Examiner;
 use rapport::store::Filter;
 use rapport::store::import::import_transcripts;
 
-use super::store::{TestDb, postgres_db, sample, sqlite_db};
+use super::util::{TestDb, crate_path, postgres_db, sample, sqlite_db};
 
 /// How many of the sample's sessions the property draws from.
 const SAMPLED: usize = 6;
@@ -24,7 +24,7 @@ fn same_trainee_scenario_and_seed() -> Vec<rapport::transcript::Transcript> {
     use rapport::engine::Move;
     use rapport::script::ScriptedMove;
     let kit = kit();
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/double-charge.ron");
+    let path = crate_path("scenarios/double-charge.ron");
     let loaded = rapport::scenario::load::load_scenario(&path).expect("scenario");
     let moves = |actions: Vec<Move>| -> Vec<ScriptedMove> {
         actions
@@ -71,9 +71,9 @@ fn pool() -> &'static (tempfile::TempDir, Vec<(PathBuf, String)>) {
     })
 }
 
-fn kit() -> &'static Toolkit {
-    static KIT: OnceLock<Toolkit> = OnceLock::new();
-    KIT.get_or_init(Toolkit::shipped)
+fn kit() -> &'static Examiner {
+    static KIT: OnceLock<Examiner> = OnceLock::new();
+    KIT.get_or_init(Examiner::shipped)
 }
 
 /// One import: which pool files (in this order, repeats allowed) into which backend.

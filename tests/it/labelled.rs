@@ -13,10 +13,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use rapport::analysis::{Analyser, Polarity, Reading, ReplyContext};
+use rapport::analysis::{Analyser, Polarity, Reading, ReplyContext, render_reading};
+use rapport::engine::sanitize_reply;
 use rapport::scenario::Policy;
 use rapport::scenario::load::load_ron;
+use rapport::scenario::load_scenario;
 use serde::Deserialize;
+
+use super::util::{crate_path, rapport};
 
 /// The file of labelled replies the lexicon is tuned on.
 const LABELLED_SET: &str = "tests/data/labelled-replies.ron";
@@ -200,11 +204,7 @@ fn found_labels(reading: &Reading) -> BTreeSet<String> {
 
 /// Reads every reply of a set with the shipped analyser and counts agreement with its labels.
 fn measure(set: &LabelledSet, analyser: &Analyser) -> Measurement {
-    let ctx = ReplyContext {
-        customer_name: &set.customer_name,
-        policy: &set.policy,
-        already_given: &set.already_given,
-    };
+    let ctx = context_of(set);
     let mut measurement = Measurement {
         replies: set.replies.len(),
         ..Measurement::default()
@@ -323,7 +323,7 @@ fn load_set(path: &Path) -> LabelledSet {
 
 #[test]
 fn labelled_replies_meet_the_precision_and_recall_floors() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(LABELLED_SET);
+    let path = crate_path(LABELLED_SET);
     let set = load_set(&path);
     assert!(
         set.replies.len() >= 320,
@@ -341,6 +341,56 @@ fn labelled_replies_meet_the_precision_and_recall_floors() {
         "labels below their floors:\n{}",
         failures.join("\n")
     );
+}
+
+/// The labelled set's own call: its customer, what was already given and its policy.
+fn context_of(set: &LabelledSet) -> ReplyContext<'_> {
+    ReplyContext {
+        customer_name: &set.customer_name,
+        policy: &set.policy,
+        already_given: &set.already_given,
+    }
+}
+
+/// How a trainer sees a reply read (`rapport analyse`): sanitised as the engine stores it, then
+/// explained.
+fn explained(analyser: &Analyser, reply: &str, context: &ReplyContext) -> String {
+    let clean = sanitize_reply(reply);
+    render_reading(&analyser.read(&clean, context), &clean)
+}
+
+#[test]
+fn every_labelled_reply_is_read_as_pinned() {
+    let set = load_set(&crate_path(LABELLED_SET));
+    let analyser = Analyser::shipped();
+    let context = context_of(&set);
+    let pinned: Vec<String> = set
+        .replies
+        .iter()
+        .map(|reply| explained(&analyser, &reply.text, &context))
+        .collect();
+    insta::assert_snapshot!("labelled_replies_read", pinned.join("\n"));
+}
+
+/// The command prints what [`explained`] gives, so the pinned readings are what trainers see.
+#[test]
+fn rapport_analyse_prints_the_reading_of_labelled_replies() {
+    let set = load_set(&crate_path(LABELLED_SET));
+    let analyser = Analyser::shipped();
+    let loaded = load_scenario(&crate_path("scenarios/late-delivery.ron")).expect("scenario");
+    let context = ReplyContext::for_scenario(&loaded.scenario);
+    let dir = crate_path(".");
+    let mut printed = Vec::new();
+    for reply in set.replies.iter().step_by(40) {
+        let (code, out, err) = rapport(
+            &dir,
+            &["analyse", &reply.text, "--scenario", "late-delivery"],
+        );
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(out, explained(&analyser, &reply.text, &context));
+        printed.push(out);
+    }
+    insta::assert_snapshot!("rapport_analyse_labelled_replies", printed.join("\n"));
 }
 
 /// The files named in [`EXTRA_SETS_VARIABLE`], relative to the crate root unless absolute.
@@ -463,11 +513,11 @@ fn with_cyrillic_look_alikes(reply: &str) -> String {
 #[test]
 fn disguised_replies_score_exactly_as_the_clean_ones() {
     use rapport::engine::Move;
-    use rapport::runner::{Toolkit, collect_plans, run_moves, scripted_setup};
+    use rapport::runner::{Examiner, collect_plans, run_moves, scripted_setup};
     use rapport::script::TestPlan;
 
-    let kit = Toolkit::shipped();
-    let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let kit = Examiner::shipped();
+    let scenarios = crate_path("scenarios");
     let plans = collect_plans(std::slice::from_ref(&scenarios));
     assert!(!plans.is_empty());
     let mut disguised_replies = 0;

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use super::cli::{rapport, rapport_command};
+use super::util::{crate_path, rapport, rapport_command};
 
 fn transcripts(home: &Path) -> Vec<std::path::PathBuf> {
     let dir = home.join(".rapport-home").join("transcripts");
@@ -163,10 +163,8 @@ fn truncated_corrupt_and_foreign_transcripts_get_clear_messages() {
     assert_eq!(code, 2);
     assert!(err.contains("not a Rapport transcript"), "{err}");
 
-    let scenario = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/double-charge.ron"),
-    )
-    .expect("scenario");
+    let scenario =
+        std::fs::read_to_string(crate_path("scenarios/double-charge.ron")).expect("scenario");
     let changed = scenario
         .replace("version: 1,", "version: 2,")
         .replace("You've taken my money twice!", "You took my money twice!");

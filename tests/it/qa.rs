@@ -1,29 +1,11 @@
 //! The QA commands as a QA lead meets them: import, report in every format, xAPI, review, calibration, teams, bad input.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use super::cli::rapport;
-use super::store::{POSTGRES_ENV, TestDb, backends, sample};
-
-/// Writes the sample sessions' transcripts into `dir`, one `.jsonl` file each.
-pub(crate) fn write_transcripts(dir: &Path) -> Vec<PathBuf> {
-    std::fs::create_dir_all(dir).expect("dir");
-    sample()
-        .iter()
-        .map(|run| {
-            let path = dir.join(format!("{}.jsonl", run.transcript.header.session_id));
-            std::fs::write(&path, run.transcript.to_jsonl()).expect("write transcript");
-            path
-        })
-        .collect()
-}
-
-pub(crate) fn run(dir: &Path, db: &TestDb, args: &[&str]) -> (i32, String, String) {
-    let mut all: Vec<&str> = args.to_vec();
-    all.extend(["--db", db.url.as_str()]);
-    rapport(dir, &all)
-}
+use super::util::{
+    POSTGRES_ENV, TestDb, backends, crate_path, run_with_db, sample, write_transcripts,
+};
 
 fn stored_count(db: &TestDb) -> usize {
     db.open()
@@ -37,7 +19,7 @@ fn importing_twice_changes_nothing() {
     for db in backends() {
         let dir = tempfile::tempdir().expect("temp dir");
         write_transcripts(&dir.path().join("t"));
-        let (code, _, err) = run(dir.path(), &db, &["import", "t", "--team", "north"]);
+        let (code, _, err) = run_with_db(dir.path(), &db, &["import", "t", "--team", "north"]);
         assert_eq!(code, 0, "{}: {err}", db.name);
         assert!(
             err.contains(&format!(
@@ -47,7 +29,7 @@ fn importing_twice_changes_nothing() {
             "{}: {err}",
             db.name
         );
-        let (code, _, err) = run(dir.path(), &db, &["import", "t"]);
+        let (code, _, err) = run_with_db(dir.path(), &db, &["import", "t"]);
         assert_eq!(code, 0, "{}: {err}", db.name);
         assert!(
             err.contains(&format!(
@@ -58,14 +40,14 @@ fn importing_twice_changes_nothing() {
             db.name
         );
         assert_eq!(stored_count(&db), sample().len(), "{}", db.name);
-        let (_, teams, _) = run(dir.path(), &db, &["team", "list"]);
+        let (_, teams, _) = run_with_db(dir.path(), &db, &["team", "list"]);
         assert_eq!(teams.lines().count(), 8, "{}: {teams}", db.name);
     }
 }
 
 #[test]
 fn a_corrupt_transcript_is_reported_and_the_rest_imported() {
-    let db = super::store::sqlite_db();
+    let db = super::util::sqlite_db();
     let dir = tempfile::tempdir().expect("temp dir");
     let files = write_transcripts(&dir.path().join("t"));
     let text = std::fs::read_to_string(&files[0]).expect("read");
@@ -73,7 +55,7 @@ fn a_corrupt_transcript_is_reported_and_the_rest_imported() {
     lines[2] = "{\"at_ms\": 12, this is not json";
     std::fs::write(dir.path().join("t/broken.jsonl"), lines.join("\n") + "\n").expect("write");
     std::fs::write(dir.path().join("t/empty.jsonl"), "").expect("write");
-    let (code, _, err) = run(dir.path(), &db, &["import", "t"]);
+    let (code, _, err) = run_with_db(dir.path(), &db, &["import", "t"]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("broken.jsonl:3` is corrupt"), "{err}");
     assert!(err.contains("empty.jsonl` is empty"), "{err}");
@@ -105,10 +87,7 @@ fn concurrent_import_processes_lose_nothing() {
                     .arg("import")
                     .args(mine)
                     .args(["--db", db.url.as_str()])
-                    .env(
-                        "RAPPORT_SCENARIOS",
-                        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"),
-                    )
+                    .env("RAPPORT_SCENARIOS", crate_path("scenarios"))
                     .env("RAPPORT_HOME", dir.path().join("home"))
                     .stdout(Stdio::null())
                     .stderr(Stdio::piped())
@@ -134,10 +113,10 @@ fn reports_come_in_every_format() {
     for db in backends() {
         let dir = tempfile::tempdir().expect("temp dir");
         write_transcripts(&dir.path().join("t"));
-        run(dir.path(), &db, &["import", "t"]);
-        run(dir.path(), &db, &["team", "set", "trainee-01", "north"]);
+        run_with_db(dir.path(), &db, &["import", "t"]);
+        run_with_db(dir.path(), &db, &["team", "set", "trainee-01", "north"]);
 
-        let (code, table, err) = run(dir.path(), &db, &["report"]);
+        let (code, table, err) = run_with_db(dir.path(), &db, &["report"]);
         assert_eq!(code, 0, "{}: {err}", db.name);
         assert!(
             table.contains(&format!("{} session(s), 0 reviewed", sample().len())),
@@ -150,7 +129,7 @@ fn reports_come_in_every_format() {
             db.name
         );
 
-        let (_, json, _) = run(
+        let (_, json, _) = run_with_db(
             dir.path(),
             &db,
             &["report", "--format", "json", "--team", "north"],
@@ -162,7 +141,7 @@ fn reports_come_in_every_format() {
             .count();
         assert_eq!(value["totals"]["sessions"], north, "{}", db.name);
 
-        let (_, csv, _) = run(
+        let (_, csv, _) = run_with_db(
             dir.path(),
             &db,
             &["report", "--format", "csv", "--rows", "sessions"],
@@ -173,7 +152,7 @@ fn reports_come_in_every_format() {
             "{}",
             db.name
         );
-        let (_, groups, _) = run(
+        let (_, groups, _) = run_with_db(
             dir.path(),
             &db,
             &["report", "--format", "csv", "--by", "scenario"],
@@ -184,7 +163,7 @@ fn reports_come_in_every_format() {
             db.name
         );
 
-        let (code, _, err) = run(
+        let (code, _, err) = run_with_db(
             dir.path(),
             &db,
             &[
@@ -205,7 +184,7 @@ fn reports_come_in_every_format() {
             db.name
         );
 
-        let (code, _, err) = run(dir.path(), &db, &["report", "--since", "yesterday-ish"]);
+        let (code, _, err) = run_with_db(dir.path(), &db, &["report", "--since", "yesterday-ish"]);
         assert_eq!(code, 2, "{}", db.name);
         assert!(
             err.contains("`yesterday-ish` is not a date"),
@@ -217,11 +196,11 @@ fn reports_come_in_every_format() {
 
 #[test]
 fn xapi_statements_are_what_an_lrs_accepts() {
-    let db = super::store::sqlite_db();
+    let db = super::util::sqlite_db();
     let dir = tempfile::tempdir().expect("temp dir");
     write_transcripts(&dir.path().join("t"));
-    run(dir.path(), &db, &["import", "t"]);
-    let (code, out, err) = run(
+    run_with_db(dir.path(), &db, &["import", "t"]);
+    let (code, out, err) = run_with_db(
         dir.path(),
         &db,
         &["xapi", "--xapi-base", "https://lms.example.org/"],
@@ -286,7 +265,7 @@ fn xapi_statements_are_what_an_lrs_accepts() {
             assert!(extensions.keys().any(|k| k.ends_with("/dimension/empathy")));
         }
     }
-    let (_, same, _) = run(
+    let (_, same, _) = run_with_db(
         dir.path(),
         &db,
         &[
@@ -302,10 +281,10 @@ fn xapi_statements_are_what_an_lrs_accepts() {
 
 #[test]
 fn a_review_is_shown_in_reports_and_calibration() {
-    let db = super::store::sqlite_db();
+    let db = super::util::sqlite_db();
     let dir = tempfile::tempdir().expect("temp dir");
     write_transcripts(&dir.path().join("t"));
-    run(dir.path(), &db, &["import", "t"]);
+    run_with_db(dir.path(), &db, &["import", "t"]);
     let run0 = &sample()[0];
     let id = &run0.transcript.header.session_id;
     let criterion = run0
@@ -314,7 +293,7 @@ fn a_review_is_shown_in_reports_and_calibration() {
         .iter()
         .find(|c| c.rating.is_some_and(|r| r > c.min))
         .expect("criterion");
-    let (code, out, err) = run(
+    let (code, out, err) = run_with_db(
         dir.path(),
         &db,
         &[
@@ -335,7 +314,7 @@ fn a_review_is_shown_in_reports_and_calibration() {
         out.contains("(dana)") && out.contains("(reviewed)"),
         "{out}"
     );
-    let (code, _, err) = run(
+    let (code, _, err) = run_with_db(
         dir.path(),
         &db,
         &[
@@ -351,17 +330,17 @@ fn a_review_is_shown_in_reports_and_calibration() {
     );
     assert_eq!(code, 2);
     assert!(err.contains("`lots` is not a rating"), "{err}");
-    let (_, shown, _) = run(dir.path(), &db, &["review", &id[..10]]);
+    let (_, shown, _) = run_with_db(dir.path(), &db, &["review", &id[..10]]);
     assert!(shown.contains("too generic"), "{shown}");
 
-    let (_, table, _) = run(dir.path(), &db, &["report"]);
+    let (_, table, _) = run_with_db(dir.path(), &db, &["report"]);
     assert!(table.contains(", 1 reviewed"), "{table}");
-    let (_, calibration, err) = run(dir.path(), &db, &["calibration"]);
+    let (_, calibration, err) = run_with_db(dir.path(), &db, &["calibration"]);
     assert!(
         calibration.contains("1 review(s) by 1 reviewer(s): dana"),
         "{calibration}{err}"
     );
-    let (_, json, _) = run(dir.path(), &db, &["calibration", "--format", "json"]);
+    let (_, json, _) = run_with_db(dir.path(), &db, &["calibration", "--format", "json"]);
     let value: serde_json::Value = serde_json::from_str(&json).expect("JSON");
     assert_eq!(value["rows"][0]["machine_vs_reviewers"]["pairs"], 1);
     assert_eq!(value["rows"][0]["machine_vs_reviewers"]["percent"], 0.0);
@@ -371,7 +350,7 @@ fn a_review_is_shown_in_reports_and_calibration() {
 fn the_postgres_suite_is_skipped_only_without_a_server() {
     // A visible marker in test output of which backends ran.
     let names: Vec<&str> = backends().iter().map(|b| b.name).collect();
-    if std::env::var(POSTGRES_ENV).is_ok_and(|u| !u.is_empty()) {
+    if cfg!(feature = "postgres") && std::env::var(POSTGRES_ENV).is_ok_and(|u| !u.is_empty()) {
         assert_eq!(names, ["sqlite", "postgres"]);
     } else {
         assert_eq!(names, ["sqlite"]);

@@ -4,15 +4,14 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::qa::{run, write_transcripts};
-use super::store::{TestDb, backends, sample};
+use super::util::{TestDb, backends, run_with_db, sample, write_transcripts};
 use rapport::runner::RunResult;
 use rapport::scoring::CriterionScore;
 
 /// A database holding the sample sessions, imported through the CLI.
 fn imported(dir: &Path, db: &TestDb) {
     write_transcripts(&dir.join("t"));
-    let (code, _, err) = run(dir, db, &["import", "t"]);
+    let (code, _, err) = run_with_db(dir, db, &["import", "t"]);
     assert_eq!(code, 0, "{}: {err}", db.name);
 }
 
@@ -34,7 +33,7 @@ fn json(text: &str, what: &str) -> Value {
 
 /// `rapport review ID --json`.
 fn shown(dir: &Path, db: &TestDb, id: &str) -> Value {
-    let (code, out, err) = run(dir, db, &["review", id, "--json"]);
+    let (code, out, err) = run_with_db(dir, db, &["review", id, "--json"]);
     assert_eq!(code, 0, "{}: {err}", db.name);
     json(&out, "review --json")
 }
@@ -59,7 +58,7 @@ fn rate(dir: &Path, db: &TestDb, id: &str, criterion: &str, rating: &str, extra:
         "seen",
     ];
     args.extend_from_slice(extra);
-    let (code, _, err) = run(dir, db, &args);
+    let (code, _, err) = run_with_db(dir, db, &args);
     assert_eq!(code, 0, "{}: {err}", db.name);
 }
 
@@ -146,7 +145,7 @@ fn a_retracted_review_leaves_a_trace_and_the_score_falls_back() {
             .expect("a review id");
         assert_ne!(view["final_overall"], view["overall"], "{}", db.name);
 
-        let (code, out, err) = run(
+        let (code, out, err) = run_with_db(
             dir.path(),
             &db,
             &[
@@ -170,9 +169,9 @@ fn a_retracted_review_leaves_a_trace_and_the_score_falls_back() {
         assert!(review["retraction"]["at"].is_string(), "{review}");
         assert_eq!(rated["effective_rating"], criterion.rating.expect("rated"));
         assert_eq!(view["final_overall"], view["overall"], "{}", db.name);
-        let (_, table, _) = run(dir.path(), &db, &["report"]);
+        let (_, table, _) = run_with_db(dir.path(), &db, &["report"]);
         assert!(table.contains(", 0 reviewed"), "{}: {table}", db.name);
-        let (code, _, err) = run(
+        let (code, _, err) = run_with_db(
             dir.path(),
             &db,
             &[
@@ -194,7 +193,7 @@ fn a_retracted_review_leaves_a_trace_and_the_score_falls_back() {
         );
 
         // Retracting twice, or a review of another session, is refused and changes nothing.
-        let (code, _, err) = run(
+        let (code, _, err) = run_with_db(
             dir.path(),
             &db,
             &[
@@ -223,7 +222,7 @@ fn several_criteria_are_rated_in_one_command_or_from_a_file() {
         let criteria = &run0.scorecard.criteria;
         let first = format!("{}={}", criteria[0].id, criteria[0].min);
         let second = format!("{}=na", criteria[1].id);
-        let (code, out, err) = run(
+        let (code, out, err) = run_with_db(
             dir.path(),
             &db,
             &[
@@ -261,7 +260,7 @@ fn several_criteria_are_rated_in_one_command_or_from_a_file() {
         let card =
             serde_json::to_string_pretty(&serde_json::json!({ "ratings": ratings })).expect("json");
         std::fs::write(dir.path().join("card.json"), card).expect("write");
-        let (code, _, err) = run(
+        let (code, _, err) = run_with_db(
             dir.path(),
             &db,
             &["review", id, "--file", "card.json", "--reviewer", "eli"],
@@ -283,7 +282,7 @@ fn several_criteria_are_rated_in_one_command_or_from_a_file() {
             "{\"ratings\": [\n  {\"criterion\": \"x\", \"rating\": }\n]}\n",
         )
         .expect("write");
-        let (code, _, err) = run(
+        let (code, _, err) = run_with_db(
             dir.path(),
             &db,
             &["review", id, "--file", "bad.json", "--reviewer", "fay"],
@@ -291,7 +290,7 @@ fn several_criteria_are_rated_in_one_command_or_from_a_file() {
         assert_eq!(code, 2, "{}: {err}", db.name);
         assert!(err.contains("bad.json:2:"), "{}: {err}", db.name);
         let misspelt = format!("{}x=1", criteria[0].id);
-        let (code, _, err) = run(
+        let (code, _, err) = run_with_db(
             dir.path(),
             &db,
             &["review", id, "--rate", &misspelt, "--reviewer", "fay"],
@@ -303,7 +302,7 @@ fn several_criteria_are_rated_in_one_command_or_from_a_file() {
             db.name
         );
         let unknown = format!("{}=1", "empathy.telepathy");
-        let (code, _, err) = run(
+        let (code, _, err) = run_with_db(
             dir.path(),
             &db,
             &[
@@ -330,7 +329,7 @@ fn several_criteria_are_rated_in_one_command_or_from_a_file() {
 
 #[test]
 fn review_shows_the_evidence_quotes_behind_each_criterion() {
-    let db = super::store::sqlite_db();
+    let db = super::util::sqlite_db();
     let dir = tempfile::tempdir().expect("temp dir");
     imported(dir.path(), &db);
     let run0 = sample()
@@ -344,7 +343,7 @@ fn review_shows_the_evidence_quotes_behind_each_criterion() {
         .flat_map(|c| &c.evidence)
         .find(|e| !e.finding.matched.is_empty())
         .expect("evidence with a quote");
-    let (code, out, err) = run(
+    let (code, out, err) = run_with_db(
         dir.path(),
         &db,
         &["review", &run0.transcript.header.session_id],
@@ -359,7 +358,7 @@ fn review_shows_the_evidence_quotes_behind_each_criterion() {
 
 /// The statements of `rapport xapi`.
 fn statements(dir: &Path, db: &TestDb) -> Vec<Value> {
-    let (code, out, err) = run(dir, db, &["xapi"]);
+    let (code, out, err) = run_with_db(dir, db, &["xapi"]);
     assert_eq!(code, 0, "{}: {err}", db.name);
     serde_json::from_str(&out).expect("a JSON array")
 }
@@ -451,16 +450,16 @@ fn moving_a_trainee_to_another_team_keeps_their_past_sessions_in_the_old_team() 
                     < moved_epoch
             })
             .count();
-        let (code, _, err) = run(dir.path(), &db, &["team", "set", "trainee-01", "north"]);
+        let (code, _, err) = run_with_db(dir.path(), &db, &["team", "set", "trainee-01", "north"]);
         assert_eq!(code, 0, "{}: {err}", db.name);
-        let (code, _, err) = run(
+        let (code, _, err) = run_with_db(
             dir.path(),
             &db,
             &["team", "set", "trainee-01", "south", "--since", moved_at],
         );
         assert_eq!(code, 0, "{}: {err}", db.name);
         let count = |team: &str| {
-            let (_, out, err) = run(
+            let (_, out, err) = run_with_db(
                 dir.path(),
                 &db,
                 &["report", "--format", "json", "--team", team],
@@ -469,7 +468,7 @@ fn moving_a_trainee_to_another_team_keeps_their_past_sessions_in_the_old_team() 
         };
         assert_eq!(count("north"), before, "{}", db.name);
         assert_eq!(count("south"), theirs.len() - before, "{}", db.name);
-        let (_, out, _) = run(
+        let (_, out, _) = run_with_db(
             dir.path(),
             &db,
             &["report", "--format", "json", "--by", "team"],
@@ -487,7 +486,7 @@ fn moving_a_trainee_to_another_team_keeps_their_past_sessions_in_the_old_team() 
             "{}",
             db.name
         );
-        let (_, list, _) = run(dir.path(), &db, &["team", "list", "--json"]);
+        let (_, list, _) = run_with_db(dir.path(), &db, &["team", "list", "--json"]);
         let list = json(&list, "team list --json");
         assert_eq!(
             list.as_array().map(Vec::len),
@@ -496,7 +495,8 @@ fn moving_a_trainee_to_another_team_keeps_their_past_sessions_in_the_old_team() 
             db.name
         );
         assert_eq!(list[0]["team"], "south");
-        let (_, history, _) = run(dir.path(), &db, &["team", "list", "--history", "--json"]);
+        let (_, history, _) =
+            run_with_db(dir.path(), &db, &["team", "list", "--history", "--json"]);
         assert_eq!(
             json(&history, "history").as_array().map(Vec::len),
             Some(2),
@@ -538,7 +538,7 @@ fn calibration_is_per_reviewer_warns_on_small_samples_and_leaves_disputes_out() 
             &criterion.min.to_string(),
             &["--reviewer", "lead", "--kind", "dispute"],
         );
-        let (code, out, err) = run(dir.path(), &db, &["calibration", "--json"]);
+        let (code, out, err) = run_with_db(dir.path(), &db, &["calibration", "--json"]);
         assert_eq!(code, 0, "{}: {err}", db.name);
         let value = json(&out, "calibration --json");
         let all = &value["rows"][0]["machine_vs_reviewers"];
@@ -568,7 +568,7 @@ fn calibration_is_per_reviewer_warns_on_small_samples_and_leaves_disputes_out() 
                 .as_array()
                 .is_some_and(|r| r.iter().all(|r| r["reviewer"] != "lead"))
         );
-        let (_, human, _) = run(dir.path(), &db, &["calibration"]);
+        let (_, human, _) = run_with_db(dir.path(), &db, &["calibration"]);
         assert!(human.contains("too few"), "{}: {human}", db.name);
         assert!(human.contains("dana"), "{}: {human}", db.name);
     }
@@ -576,10 +576,10 @@ fn calibration_is_per_reviewer_warns_on_small_samples_and_leaves_disputes_out() 
 
 #[test]
 fn report_json_names_dimension_scores_and_csv_opens_with_a_byte_order_mark() {
-    let db = super::store::sqlite_db();
+    let db = super::util::sqlite_db();
     let dir = tempfile::tempdir().expect("temp dir");
     imported(dir.path(), &db);
-    let (_, out, _) = run(dir.path(), &db, &["report", "--format", "json"]);
+    let (_, out, _) = run_with_db(dir.path(), &db, &["report", "--format", "json"]);
     let report = json(&out, "report");
     assert!(
         report["totals"]["dimensions"]["empathy"].is_number(),
@@ -587,48 +587,51 @@ fn report_json_names_dimension_scores_and_csv_opens_with_a_byte_order_mark() {
         report["totals"]
     );
     assert!(report["recent"][0]["final_dimensions"]["ownership"].is_number());
-    let (_, csv, _) = run(dir.path(), &db, &["report", "--format", "csv"]);
+    let (_, csv, _) = run_with_db(dir.path(), &db, &["report", "--format", "csv"]);
     assert!(csv.starts_with('\u{feff}'), "{csv}");
 }
 
 #[test]
 fn reports_say_how_abandoned_sessions_count() {
-    let db = super::store::sqlite_db();
+    let db = super::util::sqlite_db();
     let dir = tempfile::tempdir().expect("temp dir");
     imported(dir.path(), &db);
-    let (_, table, _) = run(dir.path(), &db, &["report"]);
+    let (_, table, _) = run_with_db(dir.path(), &db, &["report"]);
     assert!(table.contains("abandoned"), "{table}");
-    let (_, out, _) = run(dir.path(), &db, &["report", "--format", "json"]);
+    let (_, out, _) = run_with_db(dir.path(), &db, &["report", "--format", "json"]);
     assert!(json(&out, "report")["totals"]["abandoned"].is_number());
 }
 
 #[test]
 fn a_misspelt_filter_gets_a_hint() {
-    let db = super::store::sqlite_db();
+    let db = super::util::sqlite_db();
     let dir = tempfile::tempdir().expect("temp dir");
     imported(dir.path(), &db);
     let scenario = sample()[0].transcript.header.scenario_id.clone();
     let mut misspelt = scenario.clone();
     misspelt.pop();
-    let (code, _, err) = run(dir.path(), &db, &["report", "--scenario", &misspelt]);
+    let (code, _, err) = run_with_db(dir.path(), &db, &["report", "--scenario", &misspelt]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains(&format!("did you mean `{scenario}`")), "{err}");
-    let (_, _, err) = run(dir.path(), &db, &["report", "--trainee", "nobody-at-all"]);
+    let (_, _, err) = run_with_db(dir.path(), &db, &["report", "--trainee", "nobody-at-all"]);
     assert!(
         err.contains("trainee-01"),
         "the known trainees are listed: {err}"
     );
-    let (_, _, err) = run(dir.path(), &db, &["calibration", "--team", "nowhere"]);
+    let (_, _, err) = run_with_db(dir.path(), &db, &["calibration", "--team", "nowhere"]);
     assert!(err.contains("no team"), "{err}");
 }
 
 /// Runs SQL on a test database directly, below the store.
 fn execute_raw(db: &TestDb, sql: &str) {
+    #[cfg(feature = "postgres")]
     if db.name == "postgres" {
         let mut client =
             postgres::Client::connect(&db.url, postgres::NoTls).expect("connect to the server");
         client.batch_execute(sql).expect("raw SQL");
-    } else {
+        return;
+    }
+    {
         let conn = rusqlite::Connection::open(&db.url).expect("open");
         conn.execute_batch(sql).expect("raw SQL");
     }
@@ -764,7 +767,7 @@ fn a_database_at_the_previous_schema_upgrades_in_place_and_reads_the_same() {
 
 #[test]
 fn reports_show_times_to_the_second_not_nanoseconds() {
-    let db = super::store::sqlite_db();
+    let db = super::util::sqlite_db();
     let mut store = db.open();
     let mut run = sample()[0].clone();
     run.transcript.header.started_at = "2026-01-05T08:00:00.123456789Z".to_owned();
@@ -850,7 +853,7 @@ fn rate_in_store(
     rating: i32,
     reviewer: &str,
 ) {
-    let rubric = (*rapport::runner::Toolkit::shipped().rubric).clone();
+    let rubric = (*rapport::runner::Examiner::shipped().rubric).clone();
     rapport::report::review::review_session(
         store,
         &rapport::report::review::ReviewRequest::one(id, criterion, Some(rating), "", reviewer),
@@ -879,7 +882,7 @@ fn reviewers_rating_one_session_at_once_lose_nothing() {
             .iter()
             .enumerate()
             .map(|(index, criterion)| {
-                super::cli::rapport_command(dir.path())
+                super::util::rapport_command(dir.path())
                     .args(["review", id, "--criterion", &criterion.id, "--rating"])
                     .arg(criterion.min.to_string())
                     .args(["--reviewer", &format!("reviewer-{index}"), "--db", &db.url])
@@ -909,7 +912,7 @@ fn reviewers_rating_one_session_at_once_lose_nothing() {
         }
         // The stored reviewed scorecard agrees with the reviews: reviewing again changes nothing.
         let stored = store_final(&db, id);
-        let (_, template, _) = run(dir.path(), &db, &["review", id, "--template"]);
+        let (_, template, _) = run_with_db(dir.path(), &db, &["review", id, "--template"]);
         let expected: Vec<(String, Value)> = json(&template, "template")["ratings"]
             .as_array()
             .expect("ratings")

@@ -1,23 +1,24 @@
 //! Scoring as a QA lead relies on it: rubric arithmetic, stored = live, every plan's model passes
 //! and poor trainee fails with evidence, and rescoring across rubric versions.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use rapport::library::load_library;
-use rapport::runner::{RunResult, Toolkit, collect_plans, run_moves, run_plan, scripted_setup};
+use rapport::runner::{Examiner, RunResult, collect_plans, run_moves, run_plan, scripted_setup};
 use rapport::scenario::load::load_ron;
 use rapport::scoring::{Rubric, score};
 use rapport::script::{PlanRun, ScriptedMove, TestPlan};
 use rapport::transcript::read_transcript;
 
+use super::util::crate_path;
+
 fn scenarios_dir() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
+    crate_path("scenarios")
 }
 
 #[test]
 fn every_shipped_plan_passes_with_a_model_that_passes_and_a_poor_trainee_that_fails() {
-    let kit = Toolkit::shipped();
+    let kit = Examiner::shipped();
     let plans = collect_plans(&[scenarios_dir()]);
     let (library, problems) = load_library(&scenarios_dir());
     assert!(problems.is_empty());
@@ -56,7 +57,7 @@ fn every_shipped_plan_passes_with_a_model_that_passes_and_a_poor_trainee_that_fa
 
 #[test]
 fn a_stored_transcript_scores_exactly_as_the_live_session() {
-    let kit = Toolkit::shipped();
+    let kit = Examiner::shipped();
     let dir = tempfile::tempdir().expect("temp");
     for plan_path in collect_plans(&[scenarios_dir()]) {
         let (plan, _): (TestPlan, _) = load_ron(&plan_path).expect("plan");
@@ -109,7 +110,7 @@ fn plan_run(scenario: &str, prefix: &str) -> (rapport::scenario::LoadedScenario,
 
 /// Plays scripted moves of a scenario headlessly with the shipped rubric.
 fn play(
-    kit: &Toolkit,
+    kit: &Examiner,
     loaded: &rapport::scenario::LoadedScenario,
     seed: u64,
     trainee: &str,
@@ -127,7 +128,7 @@ fn play(
     .expect("runs")
 }
 
-fn poor_run(kit: &Toolkit, scenario: &str) -> (rapport::scenario::LoadedScenario, RunResult) {
+fn poor_run(kit: &Examiner, scenario: &str) -> (rapport::scenario::LoadedScenario, RunResult) {
     let (loaded, poor) = plan_run(scenario, "poor");
     let result = play(kit, &loaded, poor.seed, "p", &poor.moves);
     (loaded, result)
@@ -135,7 +136,7 @@ fn poor_run(kit: &Toolkit, scenario: &str) -> (rapport::scenario::LoadedScenario
 
 #[test]
 fn rubric_arithmetic_follows_qa_semantics() {
-    let kit = Toolkit::shipped();
+    let kit = Examiner::shipped();
     let (_, result) = poor_run(&kit, "double-charge");
     let card = &result.scorecard;
     for c in &card.criteria {
@@ -207,7 +208,7 @@ fn rubric_arithmetic_follows_qa_semantics() {
 
 #[test]
 fn the_debrief_names_the_costliest_moments_with_better_replies() {
-    let kit = Toolkit::shipped();
+    let kit = Examiner::shipped();
     let (loaded, result) = poor_run(&kit, "late-delivery");
     let debrief = kit.debrief(&result.transcript, &loaded, &kit.rubric);
     assert!(!debrief.costly.is_empty() && debrief.costly.len() <= 3);
@@ -241,7 +242,7 @@ fn the_debrief_names_the_costliest_moments_with_better_replies() {
 #[test]
 fn rescore_compares_rubric_versions_criterion_by_criterion() {
     let dir = tempfile::tempdir().expect("temp");
-    let kit = Toolkit::shipped();
+    let kit = Examiner::shipped();
     let loaded = rapport::scenario::load_scenario(&scenarios_dir().join("double-charge.ron"))
         .expect("scenario");
     let plan: TestPlan = load_ron(&scenarios_dir().join("double-charge.testplan.ron"))
@@ -293,7 +294,7 @@ fn rescore_compares_rubric_versions_criterion_by_criterion() {
 
 #[test]
 fn ending_the_call_on_an_open_problem_fails_it_whatever_came_before() {
-    let kit = Toolkit::shipped();
+    let kit = Examiner::shipped();
     let (loaded, model) = plan_run("late-delivery", "model");
     // The model's good opening, then the trainee ends the call with the bike still lost.
     let mut moves = model.moves[..2].to_vec();

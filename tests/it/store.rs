@@ -3,98 +3,17 @@
 //! CI starts a server with `scripts/start-test-postgres.sh` and exports the URL it prints.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use rapport::report::calibration::calibrate;
 use rapport::report::review::{ReviewError, ReviewRequest, review_session};
 use rapport::report::{GroupBy, Period, ReportOptions, build_report, html, load_recent};
-use rapport::runner::{RunResult, Toolkit};
+use rapport::runner::{Examiner, RunResult};
 use rapport::scenario::Dimension;
 use rapport::scoring::Rubric;
-use rapport::store::sample::{SampleOptions, sample_sessions};
 use rapport::store::{Filter, Saved, SessionRecord, SqliteStore, Store, StoreError};
 
-/// The environment variable holding a PostgreSQL URL for the suite.
-pub const POSTGRES_ENV: &str = "RAPPORT_TEST_POSTGRES";
-
-/// One database to run the suite against; dropping it removes it.
-pub struct TestDb {
-    pub name: &'static str,
-    pub url: String,
-    _dir: Option<tempfile::TempDir>,
-    schema: Option<(String, String)>,
-}
-
-impl TestDb {
-    pub fn open(&self) -> Store {
-        Store::open(Some(&self.url)).expect("the test database opens")
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        if let Some((base, schema)) = &self.schema
-            && let Ok(mut client) = postgres::Client::connect(base, postgres::NoTls)
-        {
-            let _ = client.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
-        }
-    }
-}
-
-/// A fresh SQLite file.
-pub fn sqlite_db() -> TestDb {
-    let dir = tempfile::tempdir().expect("temp dir");
-    TestDb {
-        name: "sqlite",
-        url: dir.path().join("results.sqlite3").display().to_string(),
-        _dir: Some(dir),
-        schema: None,
-    }
-}
-
-/// A fresh schema on the PostgreSQL server named by `RAPPORT_TEST_POSTGRES`, if set.
-pub fn postgres_db() -> Option<TestDb> {
-    let base = std::env::var(POSTGRES_ENV).ok().filter(|u| !u.is_empty())?;
-    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let schema = format!(
-        "rapport_test_{}_{}",
-        std::process::id(),
-        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-    );
-    let mut client = postgres::Client::connect(&base, postgres::NoTls)
-        .expect("RAPPORT_TEST_POSTGRES names a running server");
-    client
-        .batch_execute(&format!(
-            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
-        ))
-        .expect("create schema");
-    let separator = if base.contains('?') { '&' } else { '?' };
-    Some(TestDb {
-        name: "postgres",
-        url: format!("{base}{separator}options=-csearch_path%3D{schema}"),
-        _dir: None,
-        schema: Some((base, schema)),
-    })
-}
-
-/// Every backend under test.
-pub fn backends() -> Vec<TestDb> {
-    let mut dbs = vec![sqlite_db()];
-    dbs.extend(postgres_db());
-    dbs
-}
-
-/// Sixty synthetic sessions of eight trainees over three weeks, made once.
-pub fn sample() -> &'static [RunResult] {
-    static SAMPLE: OnceLock<Vec<RunResult>> = OnceLock::new();
-    SAMPLE.get_or_init(|| {
-        sample_sessions(&SampleOptions {
-            sessions: 60,
-            spacing_secs: 8 * 3600,
-            ..SampleOptions::default()
-        })
-    })
-}
+use super::util::{backends, sample, sqlite_db};
 
 fn save_all(store: &mut Store, runs: &[RunResult]) -> Vec<Saved> {
     runs.iter()
@@ -364,7 +283,7 @@ fn reports_filter_group_and_trend() {
 
 /// The rubric of the sample sessions.
 fn rubric() -> Rubric {
-    (*Toolkit::shipped().rubric).clone()
+    (*Examiner::shipped().rubric).clone()
 }
 
 fn request(session: &str, criterion: &str, rating: Option<i32>, reviewer: &str) -> ReviewRequest {
@@ -623,7 +542,7 @@ fn teams_can_be_set_listed_and_unset() {
 
 /// A session whose trainee and replies try to inject markup.
 fn hostile_session() -> RunResult {
-    let kit = Toolkit::shipped();
+    let kit = Examiner::shipped();
     let scenarios = rapport::store::sample::sample_scenarios();
     for loaded in &scenarios {
         let rubric = kit.rubric_for(loaded).expect("rubric");

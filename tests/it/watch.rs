@@ -7,7 +7,7 @@ use std::process::{Child, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
-use super::cli::rapport_command;
+use super::util::{crate_path, rapport_command};
 
 /// How long a watcher may take to notice a save and print its results.
 const NOTICE_TIMEOUT: Duration = Duration::from_secs(30);
@@ -97,7 +97,7 @@ fn shell_quote(word: &str) -> String {
 /// A library folder with one shipped scenario and its test plan.
 fn library_with_late_delivery() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
-    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let shipped = crate_path("scenarios");
     for name in ["late-delivery.ron", "late-delivery.testplan.ron"] {
         std::fs::copy(shipped.join(name), dir.path().join(name)).expect("copy");
     }

@@ -1,0 +1,77 @@
+//! Fixed rounds of the core benchmarks' workloads, to count instructions under callgrind, which
+//! do not vary with the machine's load as times do.
+//!
+//! ```sh
+//! cargo bench --no-default-features --bench instructions --no-run
+//! valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/deps/instructions-* sessions 21
+//! ```
+//!
+//! The workload is `replies` (every free-text reply of the shipped test plans, read with its
+//! scenario's context), `lines` (the scripted runs through the engine alone) or `sessions` (the
+//! scripted runs recorded and scored). Instructions per item are the difference between two
+//! round counts, both at least 1, over the difference in items (the driver prints the items of a
+//! round), so the set-up (building the analysers, loading the library) and the first round's
+//! warming of the search caches cancel out.
+
+use std::hint::black_box;
+use std::sync::Arc;
+
+use rapport::analysis::{Analyser, ReplyContext};
+use rapport::engine::Move;
+use rapport::runner::Examiner;
+
+mod common;
+use common::{play_runs, scored_session, scripted_runs, timed_runs};
+
+/// The allocator the `rapport` binary ships with, so the counts are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let usage = "usage: instructions replies|lines|sessions ROUNDS";
+    let workload = args.next().expect(usage);
+    let rounds: u64 = args.next().and_then(|r| r.parse().ok()).expect(usage);
+    let runs = scripted_runs();
+    let kit = Examiner::shipped();
+    let prepared = timed_runs(&runs);
+    let items = match workload.as_str() {
+        "replies" => {
+            let replies: Vec<(&rapport::scenario::Scenario, &str)> = runs
+                .iter()
+                .flat_map(|(loaded, moves, _)| {
+                    moves.iter().filter_map(|m| match &m.action {
+                        Move::Say(text) => Some((&loaded.scenario, text.as_str())),
+                        _ => None,
+                    })
+                })
+                .collect();
+            for _ in 0..rounds {
+                for (scenario, reply) in &replies {
+                    let context = ReplyContext::for_scenario(scenario);
+                    black_box(kit.analyser.read(black_box(reply), &context));
+                }
+            }
+            replies.len() as u64
+        }
+        "lines" => {
+            let analyser: &Arc<Analyser> = &kit.analyser;
+            for _ in 0..rounds {
+                black_box(play_runs(&prepared, analyser));
+            }
+            // Counted once more outside the rounds: the same for every round count, so it
+            // cancels out of the difference.
+            play_runs(&prepared, analyser)
+        }
+        "sessions" => {
+            for _ in 0..rounds {
+                for ((loaded, _, _), (scenario, moves, seed)) in runs.iter().zip(&prepared) {
+                    black_box(scored_session(loaded, scenario, moves, *seed, &kit));
+                }
+            }
+            runs.len() as u64
+        }
+        _ => panic!("{usage}"),
+    };
+    println!("{workload}: {rounds} round(s) of {items} item(s)");
+}

@@ -15,6 +15,7 @@ pub mod files;
 pub mod library;
 pub mod paths;
 pub mod play;
+pub mod reload;
 pub mod report;
 pub mod runner;
 pub mod scenario;

@@ -246,7 +246,7 @@ fn fill_library_list(
             }
             if !library.problems.is_empty() {
                 let problems = format!(
-                    "{} scenario file(s) did not load: {}",
+                    "{} error(s) in the library's files (a scenario that fails keeps its last good version): {}",
                     library.problems.len(),
                     library.problems.join("; ")
                 );

@@ -10,6 +10,7 @@ use bevy::window::RequestRedraw;
 
 use super::controls::controls;
 use super::look::CallLook;
+use super::reload::reload_notice;
 use super::{CallView, clock};
 use crate::app::input::{Submit, TextField, text_field};
 use crate::app::layout_check::{OPTION_BUTTON, REPLY_BOX};
@@ -62,6 +63,7 @@ pub(super) fn conversation_column(scenario: &Scenario, look: CallLook) -> impl B
             ..default()
         },
         children![
+            reload_notice(),
             (
                 Node {
                     flex_grow: 1.0,

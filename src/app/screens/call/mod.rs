@@ -7,6 +7,7 @@ mod customer;
 mod layout;
 mod look;
 pub(in crate::app) mod portrait;
+mod reload;
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -36,6 +37,7 @@ pub(super) fn plugin(app: &mut App) {
             conversation::reveal_customer_lines,
             conversation::animate_typing_indicator,
             conversation::show_refusals,
+            reload::show_reload_status,
             customer::animate_meters,
             layout::show_clock,
             controls::show_controls,

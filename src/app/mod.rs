@@ -6,6 +6,7 @@
 //! how the window is drawn lives in `render/`. The core knows nothing of Bevy; the [`session`]
 //! plugin turns its events into Bevy messages and the trainee's input into moves.
 
+mod carry;
 mod driver;
 mod input;
 mod layout_check;

@@ -6,8 +6,9 @@ use bevy::prelude::*;
 use bevy::ui_widgets::Activate;
 
 use crate::app::Screen;
+use crate::app::carry::ReloadStatus;
 use crate::app::library::LibraryWatch;
-use crate::app::session::{CallRequest, CallSeeds, LiveCall, ReloadStatus};
+use crate::app::session::{CallRequest, CallSeeds, LiveCall};
 use crate::app::theme::{ButtonColors, button, label, palette, strong};
 
 /// The most errors listed; the rest are counted.

@@ -18,6 +18,7 @@ pub mod library;
 pub mod logging;
 pub mod paths;
 pub mod play;
+pub mod reload;
 pub mod report;
 pub mod runner;
 pub mod scenario;

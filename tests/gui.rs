@@ -7,8 +7,9 @@
 
 #![cfg(feature = "gui")]
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use rapport::library::load_library;
 use rapport::scenario::Channel;
@@ -153,6 +154,149 @@ fn quiet_frames_redraw_only_what_changed_and_look_the_same() {
         );
     }
     eprintln!("{quiet} quiet frames; screenshots in {}", base.display());
+}
+
+/// Every screenshot the hot-reload script takes.
+const RELOAD_SCREENSHOTS: [&str; 5] = [
+    "reload-before",
+    "reload-wording",
+    "reload-broken",
+    "reload-broken-answered",
+    "reload-fixed",
+];
+
+/// What the game logs when it waits for the test to edit a file of the library.
+const AWAITING_EDIT: &str = "script: waiting for a file of the library";
+
+/// The two ways the customer of `late-delivery` asks when the bike comes.
+const WHERE_LINES: [&str; 2] = [
+    "Okay. So will it be here by Saturday?",
+    "So when will it actually arrive? Before Saturday?",
+];
+
+/// A trainer edits the open scenario's file during a call, three times: a line's wording (the
+/// call shows the new line), a target that no longer exists (the call shows the file's errors
+/// with their place, and the last good version keeps answering), and a fix (the call is carried
+/// over to it, every move replayed).
+#[test]
+fn a_scenario_edited_during_a_call_reloads_in_the_call() {
+    if !xvfb_available() {
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let library = tempfile::tempdir().expect("a temporary library");
+    for file in ["late-delivery.ron", "default.lexicon.ron"] {
+        std::fs::copy(root.join("scenarios").join(file), library.path().join(file))
+            .expect("the library file is copied");
+    }
+    let scenario = library.path().join("late-delivery.ron");
+    let original = std::fs::read_to_string(&scenario).expect("the scenario reads");
+    let edited = WHERE_LINES.iter().fold(original.clone(), |text, line| {
+        text.replacen(line, &format!("EDITED: {line}"), 1)
+    });
+    let broken_target = r#"next: "where","#;
+    let broken = edited.replacen(broken_target, r#"next: "nowhere","#, 1);
+    let (broken_line, broken_col) = broken
+        .lines()
+        .enumerate()
+        .find_map(|(index, line)| {
+            let at = line.find(r#""nowhere""#)?;
+            Some((index + 1, line[..at].chars().count() + 1))
+        })
+        .expect("the broken target is in the file");
+    let fixed = edited.replace("EDITED: ", "FIXED: ");
+    assert!(edited != original && broken != edited && fixed != edited);
+
+    let shots = screenshot_dir("gui-reload-screenshots");
+    let script = shots.join("reload.ron");
+    let template =
+        std::fs::read_to_string(root.join("tests/gui/reload.ron")).expect("the script reads");
+    std::fs::write(
+        &script,
+        template.replace(
+            "{BROKEN_AT}",
+            &format!("late-delivery.ron:{broken_line}:{broken_col} "),
+        ),
+    )
+    .expect("the script is written");
+    let edits: Vec<String> = vec![edited, broken, fixed];
+    let library_dir = library.path().display().to_string();
+    let log = run_script_editing(
+        &script,
+        &shots,
+        "late-delivery",
+        &[
+            ("RAPPORT_SCENARIOS", library_dir.as_str()),
+            ("RAPPORT_SEED", "7"),
+        ],
+        |step| {
+            std::fs::write(&scenario, &edits[step]).expect("the scenario is saved");
+        },
+    );
+    assert_eq!(
+        log.matches(AWAITING_EDIT).count(),
+        3,
+        "the game waited for each edit:\n{log}"
+    );
+    assert_screenshots(&shots, &RELOAD_SCREENSHOTS);
+    eprintln!("screenshots in {}", shots.display());
+}
+
+/// Runs the game under Xvfb with the script at `script`, opening `open` straight into a call with
+/// `env` set; each time it says it waits for an edit, `edit` is called with the edit's number (0,
+/// 1, …). Checks the run passed and returns its log.
+fn run_script_editing(
+    script: &Path,
+    shots: &Path,
+    open: &str,
+    env: &[(&str, &str)],
+    mut edit: impl FnMut(usize),
+) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let home = tempfile::tempdir().expect("a temporary data directory");
+    let mut game = Command::new("xvfb-run")
+        .args(["-a", "-s", "-screen 0 1920x1080x24"])
+        .arg(env!("CARGO_BIN_EXE_rapport"))
+        .arg("gui")
+        .env("CI_TESTING_CONFIG", script)
+        .env("RAPPORT_SCREENSHOT_DIR", shots)
+        .env("RAPPORT_HOME", home.path())
+        .env("RAPPORT_SCENARIOS", root.join("scenarios"))
+        .env("RAPPORT_TRAINEE", "CI trainee")
+        .env("RAPPORT_GUI_OPEN", open)
+        .env("RUST_LOG", "warn,rapport=info")
+        .env_remove("RAPPORT_DB")
+        .env_remove("RAPPORT_SEED")
+        .env_remove("RAPPORT_FULL_REDRAWS")
+        .envs(env.iter().copied())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the game starts under xvfb-run");
+    let stderr = game.stderr.take().expect("the game's log is piped");
+    let mut log = String::new();
+    let mut edits = 0;
+    for line in BufReader::new(stderr).lines() {
+        let line = line.expect("the game's log reads");
+        if line.contains(AWAITING_EDIT) {
+            edit(edits);
+            edits += 1;
+        }
+        log.push_str(&line);
+        log.push('\n');
+    }
+    let status = game.wait().expect("the game ends");
+    assert!(
+        status.success(),
+        "the scripted run of `{}` failed ({status}):\n{log}",
+        script.display()
+    );
+    assert!(
+        log.contains("scripted run passed"),
+        "the script `{}` did not finish:\n{log}",
+        script.display()
+    );
+    log
 }
 
 /// How many frames drew only their live regions, from the game's log at exit.

@@ -6,9 +6,12 @@
 //! (saved to `$RAPPORT_SCREENSHOT_DIR/NAME.png`, failing if blank), `expect:title|call|debrief`,
 //! `resize:1920x1080`, `select:SCENARIO-ID` (highlight it on the title screen), `layout` (the
 //! screen's key elements are laid out inside the window; `layout:option` also requires the
-//! numbered options), `finish`.
+//! numbered options), `expect-text:WORDS` and `expect-no-text:WORDS` (some text on screen holds
+//! them, or none does), `await-edit` (the game waits until a file of the scenario library changes
+//! on disk: the test changes it once the log says the game waits), `finish`.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use bevy::dev_tools::ci_testing::CiTestingCustomEvent;
 use bevy::input::ButtonState;
@@ -20,12 +23,19 @@ use bevy::window::PrimaryWindow;
 use super::Screen;
 use super::layout_check::{KeyElement, layout_problems, placed_elements};
 use super::library::{Library, Selected};
+use crate::reload::FileStamps;
 
 /// Where screenshots go unless `RAPPORT_SCREENSHOT_DIR` says otherwise.
 const SCREENSHOT_DIR_ENV: &str = "RAPPORT_SCREENSHOT_DIR";
 
 /// A screenshot whose brightness varies less than this (standard deviation, 0–255) is blank.
 pub(super) const BLANK_STDDEV: f64 = 4.0;
+
+/// How long `await-edit` waits for a file of the library to change.
+const EDIT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How often `await-edit` looks at the library's files.
+const EDIT_POLL: Duration = Duration::from_millis(50);
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<ScriptChecks>();
@@ -64,6 +74,7 @@ fn follow_script(
         &UiGlobalTransform,
         &InheritedVisibility,
     )>,
+    texts: Query<(&Text, &ComputedNode, &InheritedVisibility)>,
 ) {
     let window = windows
         .single()
@@ -188,12 +199,62 @@ fn follow_script(
                 );
                 checks.failures.extend(problems);
             }
+            "expect-text" | "expect-no-text" => {
+                let shown = texts.iter().any(|(text, node, visible)| {
+                    visible.get()
+                        && node.size().cmpgt(Vec2::ZERO).all()
+                        && text.0.contains(argument)
+                });
+                info!(
+                    "text `{argument}` is {} on the {:?} screen",
+                    if shown { "shown" } else { "not shown" },
+                    screen.get()
+                );
+                if shown != (verb == "expect-text") {
+                    checks.failures.push(format!(
+                        "expected `{argument}` {} on the {:?} screen",
+                        if shown {
+                            "not to be shown"
+                        } else {
+                            "to be shown"
+                        },
+                        screen.get()
+                    ));
+                }
+            }
+            "await-edit" => {
+                if let Err(why) = await_library_edit() {
+                    checks.failures.push(why);
+                }
+            }
             "finish" => checks.finishing = true,
             _ => checks
                 .failures
                 .push(format!("the script has an unknown step `{line}`")),
         }
     }
+}
+
+/// Blocks until a file of the scenario library changes on disk (the test edits it on reading the
+/// log line this writes), so the frames that follow see the edit whatever the machine's speed.
+fn await_library_edit() -> Result<(), String> {
+    let dirs = vec![crate::library::library_dir()];
+    let before = FileStamps::of(&dirs);
+    info!(
+        "script: waiting for a file of the library `{}` to change",
+        dirs[0].display()
+    );
+    let started = Instant::now();
+    while started.elapsed() < EDIT_TIMEOUT {
+        std::thread::sleep(EDIT_POLL);
+        if FileStamps::of(&dirs) != before {
+            return Ok(());
+        }
+    }
+    Err(format!(
+        "no file of the library changed within {} s",
+        EDIT_TIMEOUT.as_secs()
+    ))
 }
 
 /// Ends a scripted run once its screenshots are on disk: success, or exit code 1 with the failures.

@@ -1,13 +1,24 @@
-//! The scenario library, the trainee and their settings, as resources every screen reads.
+//! The scenario library, the trainee and their settings, as resources every screen reads; the
+//! library follows its files (the core's live library, reloaded as files change on disk).
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::time::Duration;
 
 use bevy::prelude::*;
+use bevy::winit::{EventLoopProxyWrapper, WinitUserEvent};
 
-use crate::library::{library_dir, load_library};
-use crate::scenario::LoadedScenario;
+use super::AppSystems;
+use super::session::Kit;
+use crate::library::library_dir;
+use crate::reload::{LibraryChange, LiveLibrary, watch_in_background};
+use crate::scenario::{Diagnostic, LoadedScenario};
 use crate::store::{DB_ENV, Store, default_sqlite_path, is_postgres_url};
+
+/// How often the library's files are looked at for changes.
+const WATCH_INTERVAL: Duration = Duration::from_millis(500);
 
 /// The trainee's name when none is given.
 const DEFAULT_TRAINEE: &str = "trainee";
@@ -20,19 +31,93 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Trainee>();
     app.init_resource::<Settings>();
     app.init_resource::<Selected>();
+    app.add_message::<LibraryReloaded>();
     // Bevy runs the first state transition before the startup schedules, so the title screen is
     // entered with an empty library; its list fills itself when this has run.
     app.add_systems(PreStartup, load_scenarios);
+    app.add_systems(Startup, watch_library);
+    app.add_systems(
+        Update,
+        reload_library
+            .in_set(AppSystems::ReadInput)
+            .run_if(resource_exists::<LibraryWatch>),
+    );
 }
 
-/// Every scenario that loaded, sorted by id, and the trainee's best score in each.
+/// Every scenario that loaded and validated (its last good version), sorted by id, and the
+/// trainee's best score in each.
 #[derive(Resource, Debug, Default)]
 pub(super) struct Library {
     pub scenarios: Vec<LoadedScenario>,
-    /// Files that failed to load, one line each (shown on the title screen).
+    /// The errors of the files that fail to load or validate, one line each (shown on the title
+    /// screen).
     pub problems: Vec<String>,
     /// Best overall score per scenario id, for the current trainee.
     pub best: HashMap<String, f64>,
+}
+
+impl Library {
+    /// The scenarios and problems of the live library (the starter scenario when it has none).
+    fn follow(&mut self, live: &LiveLibrary) {
+        let scenarios: Vec<LoadedScenario> = live.scenarios().into_iter().cloned().collect();
+        if scenarios.is_empty() {
+            warn!(
+                "no scenarios in `{}`; showing the built-in starter scenario",
+                live.dir().display()
+            );
+        }
+        self.scenarios = if scenarios.is_empty() {
+            vec![starter()]
+        } else {
+            scenarios
+        };
+        self.problems = live
+            .problems()
+            .values()
+            .flatten()
+            .map(|d| format!("{} {}: {}", d.code, d.location(), d.message))
+            .collect();
+    }
+}
+
+/// The library as its files are now, and the changes its watcher has seen.
+#[derive(Resource, Debug)]
+pub(super) struct LibraryWatch {
+    pub live: LiveLibrary,
+    changes: Mutex<Receiver<Vec<PathBuf>>>,
+    /// Handed to the watcher thread.
+    sender: Sender<Vec<PathBuf>>,
+}
+
+impl LibraryWatch {
+    /// Follows `live`, with no change seen yet.
+    pub(super) fn new(live: LiveLibrary) -> LibraryWatch {
+        let (sender, changes) = channel();
+        LibraryWatch {
+            live,
+            changes: Mutex::new(changes),
+            sender,
+        }
+    }
+}
+
+/// A reload of the library after its files changed, for the screens to follow.
+#[derive(Message, Debug, Clone)]
+pub(super) struct LibraryReloaded(pub LibraryChange);
+
+/// A diagnostic as the game shows it: code, file name, line and column, message.
+pub(super) fn problem_line(diagnostic: &Diagnostic) -> String {
+    let file = diagnostic.file.file_name().map_or_else(
+        || diagnostic.file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    match diagnostic.line_col() {
+        Some((line, col)) => format!(
+            "{} {file}:{line}:{col}  {}",
+            diagnostic.code, diagnostic.message
+        ),
+        None => format!("{} {file}  {}", diagnostic.code, diagnostic.message),
+    }
 }
 
 /// Who is playing.
@@ -96,26 +181,76 @@ impl Default for Settings {
 #[derive(Resource, Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Selected(pub usize);
 
-/// Loads the library from `$RAPPORT_SCENARIOS`, `./scenarios` or the shipped one.
-fn load_scenarios(mut library: ResMut<Library>, trainee: Res<Trainee>) {
-    let dir = library_dir();
-    let (scenarios, problems) = load_library(&dir);
-    library.problems = problems
-        .iter()
-        .map(|d| format!("{}: {}", d.location(), d.message))
-        .collect();
-    if scenarios.is_empty() {
-        warn!(
-            "no scenarios in `{}`; showing the built-in starter scenario",
-            dir.display()
-        );
-    }
-    library.scenarios = if scenarios.is_empty() {
-        vec![starter()]
-    } else {
-        scenarios
-    };
+/// Loads the library from `$RAPPORT_SCENARIOS`, `./scenarios` or the shipped one, with the
+/// analysers of its lexicon.
+fn load_scenarios(mut commands: Commands, mut library: ResMut<Library>, trainee: Res<Trainee>) {
+    let live = LiveLibrary::load(&library_dir());
+    library.follow(&live);
     library.best = best_scores(&trainee.0);
+    commands.insert_resource(Kit(live.toolkit().clone()));
+    commands.insert_resource(LibraryWatch::new(live));
+}
+
+/// Watches the library's folder on a thread of its own; a change wakes the window (which
+/// otherwise sleeps until input) so the library follows it at once.
+fn watch_library(watch: Res<LibraryWatch>, event_loop: Option<Res<EventLoopProxyWrapper>>) {
+    let sender = watch.sender.clone();
+    let waker = event_loop.map(|proxy| (**proxy).clone());
+    let started = watch_in_background(
+        vec![watch.live.dir().to_path_buf()],
+        WATCH_INTERVAL,
+        move |changed| {
+            sender.send(changed).is_ok()
+                && waker
+                    .as_ref()
+                    .is_none_or(|proxy| proxy.send_event(WinitUserEvent::WakeUp).is_ok())
+        },
+    );
+    if let Err(error) = started {
+        warn!("the scenario library is not watched for changes: {error}");
+    }
+}
+
+/// Reloads what the changed files affect, and tells the screens.
+fn reload_library(
+    mut watch: ResMut<LibraryWatch>,
+    mut library: ResMut<Library>,
+    mut kit: ResMut<Kit>,
+    mut selected: ResMut<Selected>,
+    mut reloaded: MessageWriter<LibraryReloaded>,
+) {
+    let batches: Vec<Vec<PathBuf>> = match watch.changes.lock() {
+        Ok(changes) => changes.try_iter().collect(),
+        Err(_) => return,
+    };
+    for changed in batches {
+        let change = watch.live.reload(&changed);
+        info!(
+            "library files changed: {}; reloaded {}, broken {}, removed {}",
+            shown(&change.files),
+            shown(&change.reloaded),
+            shown(&change.broken),
+            shown(&change.removed)
+        );
+        library.follow(&watch.live);
+        if change.analysers_reloaded {
+            kit.0 = watch.live.toolkit().clone();
+        }
+        selected.0 = selected.0.min(library.scenarios.len().saturating_sub(1));
+        reloaded.write(LibraryReloaded(change));
+    }
+}
+
+/// Paths for the log, or `none`.
+fn shown(paths: &[PathBuf]) -> String {
+    if paths.is_empty() {
+        return "none".to_owned();
+    }
+    paths
+        .iter()
+        .map(|p| format!("`{}`", p.display()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The scaffold's starter scenario, so an empty library still has something to play.

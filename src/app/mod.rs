@@ -1,25 +1,22 @@
 //! The game: a Bevy front end over the core engine and scorer (feature `gui`).
 //!
 //! Laid out like the `bevy_new_2d` template: one plugin per file, a [`Screen`] state with
-//! title, call and debrief screens, widgets as functions returning `impl Bundle`, button actions
-//! as observers, and one chained [`AppSystems`] order. The core knows nothing of Bevy; the
-//! [`session`] plugin turns its events into Bevy messages and the trainee's input into moves.
+//! title, call and debrief screens (`screens/`), the palette and widgets as functions returning
+//! `impl Bundle` (`theme/`), button actions as observers, and one chained [`AppSystems`] order;
+//! how the window is drawn lives in `render/`. The core knows nothing of Bevy; the [`session`]
+//! plugin turns its events into Bevy messages and the trainee's input into moves.
 
-mod damage;
-mod debrief;
+mod carry;
 mod driver;
 mod input;
 mod layout_check;
 mod library;
-mod portrait;
-mod render_mode;
+mod render;
+mod screens;
 mod session;
 #[cfg(feature = "audio")]
 mod sound;
 mod theme;
-mod title;
-
-mod call;
 
 use std::time::Instant;
 
@@ -50,13 +47,13 @@ pub fn run(seed: Option<u64>) {
             }),
             ..default()
         }))
-        .insert_resource(render_mode::Launched(launched))
+        .insert_resource(render::reactive::Launched(launched))
         .insert_resource(session::CallSeeds(seed))
         .add_plugins((
             plugin,
-            render_mode::SingleThreadedSchedules,
-            render_mode::RedrawWhileCompiling,
-            damage::PartialRedraws,
+            render::reactive::SingleThreadedSchedules,
+            render::reactive::RedrawWhileCompiling,
+            render::damage::PartialRedraws,
         ))
         .run();
     if let AppExit::Error(code) = exit {
@@ -81,11 +78,8 @@ pub(crate) fn plugin(app: &mut App) {
         library::plugin,
         session::plugin,
         input::plugin,
-        title::plugin,
-        call::plugin,
-        portrait::plugin,
-        debrief::plugin,
-        render_mode::plugin,
+        screens::plugin,
+        render::reactive::plugin,
         driver::plugin,
     ));
     #[cfg(feature = "audio")]

@@ -7,6 +7,9 @@ use std::time::Duration;
 
 use bevy::prelude::*;
 
+use super::carry::{
+    CarriedOver, PendingCarry, ReloadStatus, follow_library_reloads, forget_reload_status,
+};
 use super::library::{Library, Trainee, results_db};
 use super::{AppSystems, Screen};
 use crate::engine::{Move, Session, TimedEvent};
@@ -23,22 +26,24 @@ use crate::with_causes;
 const LINGER_AFTER_END: Duration = Duration::from_millis(2500);
 
 pub(super) fn plugin(app: &mut App) {
-    app.insert_resource(Kit(Examiner::shipped()));
     app.init_resource::<CallSeeds>();
+    app.init_resource::<PendingCarry>();
+    app.init_resource::<ReloadStatus>();
     app.add_message::<CallEvent>();
     app.add_message::<TraineeMove>();
     app.add_message::<MoveRefused>();
     app.add_systems(OnEnter(Screen::Call), start_call);
+    app.add_systems(OnExit(Screen::Call), forget_reload_status);
     app.add_systems(
         Update,
-        (apply_moves, run_clock, finish_call)
+        (follow_library_reloads, apply_moves, run_clock, finish_call)
             .chain()
             .in_set(AppSystems::Drive)
             .run_if(in_state(Screen::Call).and_then(resource_exists::<LiveCall>)),
     );
 }
 
-/// The shipped analysers and rubric.
+/// The analysers (of the library's lexicon) and the shipped rubric.
 #[derive(Resource, Debug, Clone)]
 pub(super) struct Kit(pub Examiner);
 
@@ -97,6 +102,11 @@ impl LiveCall {
         self.recorder.as_ref().map(Recorder::session)
     }
 
+    /// The recorder of the call, until it is finished.
+    pub fn recorder(&self) -> Option<&Recorder> {
+        self.recorder.as_ref()
+    }
+
     /// Session time now, in milliseconds.
     pub fn now_ms(&self, time: &Time<Real>) -> u64 {
         let running = time.elapsed().saturating_sub(self.clock_started);
@@ -114,10 +124,12 @@ pub(super) struct FinishedCall {
 }
 
 /// Starts the requested call: the recorder, the opening lines, and any replayed turns (a retry
-/// that cannot be replayed starts from the beginning, saying why).
+/// that cannot be replayed starts from the beginning, saying why); or goes on with a call just
+/// carried over to a new version of its scenario.
 #[allow(clippy::too_many_arguments)]
 fn start_call(
     mut commands: Commands,
+    mut pending: ResMut<PendingCarry>,
     request: Option<Res<CallRequest>>,
     library: Res<Library>,
     kit: Res<Kit>,
@@ -148,6 +160,29 @@ fn start_call(
             );
             Arc::clone(&kit.0.rubric)
         });
+    if let Some(CarriedOver {
+        carried,
+        resume_at_ms,
+    }) = pending.0.take()
+    {
+        let session = carried.recorder.session();
+        let (scenario, seed) = (Arc::clone(session.scenario()), session.seed());
+        events.write_batch(carried.events.into_iter().map(|timed| CallEvent {
+            timed,
+            replayed: true,
+        }));
+        commands.insert_resource(LiveCall {
+            loaded: request.loaded,
+            scenario,
+            rubric,
+            seed,
+            recorder: Some(carried.recorder),
+            clock_started: time.elapsed(),
+            resumed_at_ms: resume_at_ms,
+            ended_at: None,
+        });
+        return;
+    }
     let scenario = Arc::new(request.loaded.scenario.clone());
     let path = transcript_path(&trainee.0, &scenario.id);
     let retried = request.retry.as_ref().and_then(|retry| {
@@ -245,7 +280,7 @@ fn start_retry(
 }
 
 /// Where a new call's transcript is written.
-fn transcript_path(trainee: &str, scenario: &str) -> PathBuf {
+pub(super) fn transcript_path(trainee: &str, scenario: &str) -> PathBuf {
     let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%S").to_string();
     crate::paths::transcripts_dir().join(format!(
         "{}-{scenario}-{stamp}.jsonl",

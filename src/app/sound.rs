@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use bevy::prelude::*;
 
 use super::library::Settings;
-use super::portrait::Mood;
+use super::screens::call::portrait::Mood;
 use super::session::{CallEvent, CallRequest, LiveCall};
 use super::{AppSystems, Screen};
 use crate::audio::{Audio, Cue};

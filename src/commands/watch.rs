@@ -1,10 +1,12 @@
 //! `--watch` for `validate` and `test`: runs the check once in full, then again on every save
 //! under the watched paths, printing only the results that appeared or went away.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use rapport::reload::FileStamps;
 
 /// How often the watched files are looked at.
 const POLL_INTERVAL: Duration = Duration::from_millis(250);
@@ -12,9 +14,6 @@ const POLL_INTERVAL: Duration = Duration::from_millis(250);
 /// How long to wait after a change before checking, so an editor's save (write, rename, touch)
 /// is read once it is whole.
 const SETTLE: Duration = Duration::from_millis(150);
-
-/// How deep a watched folder is walked; a scenario library is a few levels at most.
-const MAX_DEPTH: usize = 8;
 
 /// What one run of a check found: one line per result, and a summary.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -44,7 +43,7 @@ impl Changes {
 pub(super) fn watch(paths: &[PathBuf], mut check: impl FnMut() -> Results) -> anyhow::Result<()> {
     let mut out = std::io::stdout();
     // Taken before the first check, so a save made while it runs is seen.
-    let mut seen = snapshot(paths);
+    let mut seen = FileStamps::of(paths);
     let mut last = check();
     for line in &last.lines {
         writeln!(out, "{line}")?;
@@ -58,13 +57,17 @@ pub(super) fn watch(paths: &[PathBuf], mut check: impl FnMut() -> Results) -> an
     out.flush()?;
     loop {
         std::thread::sleep(POLL_INTERVAL);
-        let now = snapshot(paths);
+        let now = FileStamps::of(paths);
         if now == seen {
             continue;
         }
         std::thread::sleep(SETTLE);
-        let settled = snapshot(paths);
-        let changed_files = changed_files(&seen, &settled);
+        let settled = FileStamps::of(paths);
+        let changed_files: Vec<String> = settled
+            .changed_since(&seen)
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
         seen = settled;
         let results = check();
         let changes = Changes::between(&last, &results);
@@ -98,53 +101,6 @@ fn shown_paths(paths: &[PathBuf]) -> String {
         .join(", ")
 }
 
-/// Every file under the watched paths with its modification time and length.
-fn snapshot(paths: &[PathBuf]) -> BTreeMap<PathBuf, (Option<SystemTime>, u64)> {
-    let mut files = BTreeMap::new();
-    for path in paths {
-        walk(path, 0, &mut files);
-    }
-    files
-}
-
-/// Adds `path` (a file) or the files under it (a folder) to `files`; symbolic links to folders
-/// are not followed, so a link loop cannot make the walk endless.
-fn walk(path: &Path, depth: usize, files: &mut BTreeMap<PathBuf, (Option<SystemTime>, u64)>) {
-    let Ok(meta) = std::fs::symlink_metadata(path) else {
-        return;
-    };
-    if meta.is_dir() {
-        if depth >= MAX_DEPTH {
-            return;
-        }
-        let Ok(entries) = std::fs::read_dir(path) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            walk(&entry.path(), depth + 1, files);
-        }
-    } else if let Ok(meta) = std::fs::metadata(path)
-        && meta.is_file()
-    {
-        files.insert(path.to_owned(), (meta.modified().ok(), meta.len()));
-    }
-}
-
-/// The files added, changed or removed between two snapshots.
-fn changed_files(
-    before: &BTreeMap<PathBuf, (Option<SystemTime>, u64)>,
-    now: &BTreeMap<PathBuf, (Option<SystemTime>, u64)>,
-) -> Vec<String> {
-    let mut changed: BTreeSet<&PathBuf> = BTreeSet::new();
-    for (path, stamp) in now {
-        if before.get(path) != Some(stamp) {
-            changed.insert(path);
-        }
-    }
-    changed.extend(before.keys().filter(|path| !now.contains_key(*path)));
-    changed.iter().map(|p| p.display().to_string()).collect()
-}
-
 /// The time of day in UTC, `HH:MM:SS`.
 fn clock_time() -> String {
     let now = jiff::Timestamp::now();
@@ -170,16 +126,5 @@ mod tests {
         assert_eq!(changes.appeared, ["error C"]);
         assert_eq!(changes.went_away, ["error A"]);
         assert_eq!(Changes::between(&now, &now), Changes::default());
-    }
-
-    #[test]
-    fn a_saved_file_is_seen_as_changed() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("a.ron");
-        std::fs::write(&file, "()").unwrap();
-        let before = snapshot(&[dir.path().to_owned()]);
-        std::fs::write(&file, "(longer)").unwrap();
-        let now = snapshot(&[dir.path().to_owned()]);
-        assert_eq!(changed_files(&before, &now), [file.display().to_string()]);
     }
 }

@@ -32,20 +32,20 @@ use bevy::ui::{
 };
 use bevy::ui_render::{ExtractedUiItem, ExtractedUiNode, ExtractedUiNodes, NodeType};
 
-use super::render_mode::PipelinesPending;
+use super::reactive::PipelinesPending;
 
 /// A part of a screen whose content changes while the trainee idles (the clock, the meters, the
 /// customer's face).
 /// It must not move or change size on such frames; everything it draws stays inside it.
 #[derive(Component, Debug, Default, Clone, Copy)]
-pub(super) struct LiveRegion;
+pub(in crate::app) struct LiveRegion;
 
 /// Set to draw every frame whole (to compare, or if a graphics driver does not keep the last
 /// frame's image).
 const FULL_REDRAWS_ENV: &str = "RAPPORT_FULL_REDRAWS";
 
 /// Adds partial redraws to the windowed game (no-op without a renderer).
-pub(super) struct PartialRedraws;
+pub(in crate::app) struct PartialRedraws;
 
 impl Plugin for PartialRedraws {
     fn build(&self, _app: &mut App) {}

@@ -9,15 +9,15 @@ use bevy::prelude::*;
 use bevy::text::RemSize;
 use bevy::ui_widgets::Activate;
 
-use super::input::{Submit, TextField, text_field, typing};
-use super::layout_check::{LIBRARY_ROW, NAME_FIELD, SCENARIO_DETAILS, START_BUTTON};
-use super::library::{Library, Selected, Settings, Trainee, best_scores};
-use super::session::{CallRequest, CallSeeds};
-use super::theme::{
+use crate::app::input::{Submit, TextField, text_field, typing};
+use crate::app::layout_check::{LIBRARY_ROW, NAME_FIELD, SCENARIO_DETAILS, START_BUTTON};
+use crate::app::library::{Library, Selected, Settings, Trainee, best_scores};
+use crate::app::session::{CallRequest, CallSeeds};
+use crate::app::theme::{
     BASE_TEXT_PX, ButtonColors, button, button_base, button_node, button_with, label, palette,
     panel, scroll_panel, strong,
 };
-use super::{AppSystems, Screen};
+use crate::app::{AppSystems, Screen};
 use crate::scenario::{LoadedScenario, Scenario};
 
 /// The longest trainee name.
@@ -30,7 +30,7 @@ pub(super) fn plugin(app: &mut App) {
         Update,
         read_title_keys
             .in_set(AppSystems::ReadInput)
-            .after(super::input::edit_focused_field)
+            .after(crate::app::input::edit_focused_field)
             .run_if(in_state(Screen::Title)),
     );
     app.add_systems(
@@ -246,7 +246,7 @@ fn fill_library_list(
             }
             if !library.problems.is_empty() {
                 let problems = format!(
-                    "{} scenario file(s) did not load: {}",
+                    "{} error(s) in the library's files (a scenario that fails keeps its last good version): {}",
                     library.problems.len(),
                     library.problems.join("; ")
                 );

@@ -13,7 +13,7 @@ use bevy::render::{ExtractSchedule, Render, RenderApp, RenderSystems};
 use bevy::window::RequestRedraw;
 use bevy::winit::{UpdateMode, WinitSettings};
 
-use super::Screen;
+use crate::app::Screen;
 
 /// How often the call screen wakes with no input: the clock shows whole seconds.
 const CALL_TICK: Duration = Duration::from_secs(1);
@@ -25,7 +25,7 @@ const CI_CONFIG_ENV: &str = "CI_TESTING_CONFIG";
 /// How many frames after the title screen is built it counts as interactive (laid out and drawn).
 const FRAMES_TO_INTERACTIVE: u32 = 2;
 
-pub(super) fn plugin(app: &mut App) {
+pub(in crate::app) fn plugin(app: &mut App) {
     app.add_systems(OnEnter(Screen::Title), use_update_mode(false));
     app.add_systems(OnEnter(Screen::Debrief), use_update_mode(false));
     app.add_systems(OnEnter(Screen::Call), use_update_mode(true));
@@ -39,7 +39,7 @@ pub(super) fn plugin(app: &mut App) {
 /// threads about 900 times a second between them (perf, `sched:sched_switch`). Rendering still
 /// runs on its own thread beside the game (Bevy's pipelined rendering). Added by the windowed
 /// game only, after Bevy's plugins, so their schedules exist when it is finished.
-pub(super) struct SingleThreadedSchedules;
+pub(in crate::app) struct SingleThreadedSchedules;
 
 impl Plugin for SingleThreadedSchedules {
     fn build(&self, _app: &mut App) {}
@@ -68,14 +68,14 @@ fn run_on_one_thread(world: &mut World) {
 
 /// When the process started the game (for the launch-to-first-frame figure).
 #[derive(Resource, Debug, Clone, Copy)]
-pub(super) struct Launched(pub Instant);
+pub(in crate::app) struct Launched(pub Instant);
 
 /// Set to keep reactive rendering in a scripted run (to measure idle CPU with a script that only
 /// opens a call).
 const KEEP_REACTIVE_ENV: &str = "RAPPORT_KEEP_REACTIVE";
 
 /// Whether this run is scripted (then every frame runs).
-pub(super) fn scripted() -> bool {
+pub(in crate::app) fn scripted() -> bool {
     std::env::var_os(CI_CONFIG_ENV).is_some() && std::env::var_os(KEEP_REACTIVE_ENV).is_none()
 }
 
@@ -108,17 +108,17 @@ fn use_update_mode(in_call: bool) -> impl Fn(Option<ResMut<WinitSettings>>) {
 /// partial redraws draw the frame after one with a pipeline pending whole. The render world holds
 /// it too.
 #[derive(Resource, Debug, Clone)]
-pub(super) struct PipelinesPending(Arc<AtomicBool>);
+pub(in crate::app) struct PipelinesPending(Arc<AtomicBool>);
 
 impl PipelinesPending {
     /// Whether any pipeline was still compiling at the end of the renderer's last frame.
-    pub(super) fn get(&self) -> bool {
+    pub(in crate::app) fn get(&self) -> bool {
         self.0.load(Ordering::Relaxed)
     }
 }
 
 /// Keeps the window redrawing while the renderer compiles pipelines (windowed game only).
-pub(super) struct RedrawWhileCompiling;
+pub(in crate::app) struct RedrawWhileCompiling;
 
 impl Plugin for RedrawWhileCompiling {
     fn build(&self, _app: &mut App) {}

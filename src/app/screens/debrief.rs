@@ -7,13 +7,13 @@ use bevy::prelude::*;
 use bevy::ui_widgets::Activate;
 
 use super::call::clock;
-use super::layout_check::DIMENSION_SCORE;
-use super::session::{CallRequest, FinishedCall, RetryFrom};
-use super::theme::{
+use crate::analysis::Polarity;
+use crate::app::layout_check::DIMENSION_SCORE;
+use crate::app::session::{CallRequest, FinishedCall, RetryFrom};
+use crate::app::theme::{
     ButtonColors, button, button_base, button_node, label, palette, panel, scroll_panel, strong,
 };
-use super::{AppSystems, Screen};
-use crate::analysis::Polarity;
+use crate::app::{AppSystems, Screen};
 use crate::engine::Event;
 use crate::scenario::{Dimension, Meter};
 use crate::scoring::MeterPoint;
@@ -410,7 +410,7 @@ fn evidence_row(turn: usize, good: bool, note: &str, quote: &str) -> impl Bundle
         ),
         children![(
             Text::new(format!("{mark} turn {turn}: {note}{quote}")),
-            super::theme::font(0.78, false),
+            crate::app::theme::font(0.78, false),
             TextColor(if good { palette::GOOD } else { palette::BAD }),
             Pickable::IGNORE,
         )],

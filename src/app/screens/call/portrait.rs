@@ -5,8 +5,8 @@
 
 use bevy::prelude::*;
 
-use super::AppSystems;
-use super::call::ShownMeters;
+use super::customer::ShownMeters;
+use crate::app::AppSystems;
 
 /// The portrait's side, in logical pixels (the face is laid out on this square).
 pub(super) const PORTRAIT_SIZE: f32 = 240.0;
@@ -29,7 +29,7 @@ pub(super) fn plugin(app: &mut App) {
 
 /// How the customer feels, by anger.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(super) enum Mood {
+pub(in crate::app) enum Mood {
     Calm,
     Annoyed,
     Angry,

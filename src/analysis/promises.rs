@@ -668,8 +668,20 @@ pub(crate) fn find_times(
 /// "today's order"), from the text right after it.
 fn names_a_thing(after: &str) -> bool {
     const THINGS: [&str; 14] = [
-        "stay", "room", "booking", "night", "reservation", "order", "bill", "charge", "payment",
-        "meeting", "appointment", "flight", "party", "date",
+        "stay",
+        "room",
+        "booking",
+        "night",
+        "reservation",
+        "order",
+        "bill",
+        "charge",
+        "payment",
+        "meeting",
+        "appointment",
+        "flight",
+        "party",
+        "date",
     ];
     after
         .strip_prefix("'s ")

@@ -90,9 +90,7 @@ pub(crate) fn principal_outcome(policy: &Policy) -> Option<PromiseKind> {
         .commitments
         .iter()
         .map(|c| c.kind)
-        .find(|kind| {
-            OUTCOMES_OTHERS_DELIVER.contains(kind) || *kind == PromiseKind::Modification
-        })
+        .find(|kind| OUTCOMES_OTHERS_DELIVER.contains(kind) || *kind == PromiseKind::Modification)
 }
 
 /// The allowed commitment whose terms use these words (normalised, whole words), if any: a

@@ -163,6 +163,8 @@ impl Harness {
             customer_name: "",
             policy: &self.empty_policy,
             already_given: &[],
+            call_at: None,
+            flags: &[],
         };
         let reading = self.kit.analyser.read(&clean, &bare);
         crate::analysis::render_reading(&reading, &clean);

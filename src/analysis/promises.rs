@@ -14,7 +14,8 @@ use smol_str::SmolStr;
 
 use super::lexicon::{CompiledLexicon, Groups, Hits, overlapped_by, push_finding, push_finding_as};
 use super::normalise::{Normalised, is_sentence_end, is_word_byte};
-use super::{Polarity, Promise, PromiseVerdict, Reading};
+use super::verdict::{self, Promised};
+use super::{Polarity, Promise, PromiseVerdict, Reading, ReplyContext};
 use crate::scenario::{Intent, Policy, PromiseKind};
 
 /// A time frame found in a reply.
@@ -22,8 +23,12 @@ use crate::scenario::{Intent, Policy, PromiseKind};
 pub struct TimeMention {
     pub start: usize,
     pub end: usize,
-    /// The hours it means; `None` for a date that cannot be turned into hours ("by Friday").
+    /// The hours it means; `None` for a date that cannot be turned into hours ("by Friday"
+    /// when the call's time is not known).
     pub hours: Option<u32>,
+    /// For a phrase naming a moment ("by Friday", "this afternoon"), the minutes from the call
+    /// to it, when the call's time is known.
+    pub minutes_from_call: Option<u32>,
 }
 
 /// A kind of commitment named in a reply.
@@ -56,6 +61,8 @@ struct ActiveFrame {
 struct Found {
     kind: PromiseKind,
     quote: (usize, usize),
+    /// The words that named the kind ("at no charge", "travel certificate").
+    mention: (usize, usize),
     singular: bool,
 }
 
@@ -64,12 +71,14 @@ pub(crate) fn read_promises(
     lex: &CompiledLexicon,
     norm: &Normalised<'_>,
     hits: &Hits,
-    policy: &Policy,
+    ctx: &ReplyContext<'_>,
     reading: &mut Reading,
 ) {
+    let policy = ctx.policy;
     let text = norm.text.as_str();
-    let kinds = find_kinds(lex, hits, text);
-    let times = find_times(lex, hits, text);
+    let mut kinds = find_kinds(lex, hits, text, policy);
+    let times = find_times(lex, hits, text, ctx.call_at);
+    infer_outcomes(lex, hits, norm, policy, &times, &mut kinds);
     if kinds.is_empty() && times.is_empty() {
         return;
     }
@@ -88,31 +97,45 @@ pub(crate) fn read_promises(
         let sentence_kinds = within(&kinds, s0, s1, |k| k.start);
         let sentence_times = within(&times, s0, s1, |t| t.start);
         let sentence_frames = within(&frames, s0, s1, |f| f.start);
-        let found = firm_commitments(
-            lex,
-            hits,
-            text,
-            (s0, s1),
-            sentence_frames,
-            sentence_kinds,
-            &mut parts_buffer,
-        );
+        // A question commits to nothing ("when will it arrive?", "shall I call you back?").
+        let question = text.as_bytes().get(s1) == Some(&b'?');
+        let found = if question {
+            Vec::new()
+        } else {
+            firm_commitments(
+                lex,
+                hits,
+                text,
+                (s0, s1),
+                sentence_frames,
+                sentence_kinds,
+                &mut parts_buffer,
+            )
+        };
         let attached: Vec<Option<PromiseKind>> = sentence_times
             .iter()
             .map(|t| attach(t, sentence_kinds))
             .collect();
         // A guarantee taints the sentence: its time frames earn nothing.
         let guaranteed = found.iter().any(|f| f.kind == PromiseKind::Guarantee);
+        // A condition on another kind holds when the sentence names it, promised or as the
+        // customer's choice ("a $50 certificate if you move to the later flight").
+        let with: Vec<PromiseKind> = sentence_kinds.iter().map(|k| k.kind).collect();
         for commitment in &found {
-            let mut hours: Option<u32> = None;
+            let mut timed: Option<&TimeMention> = None;
             let arrives_later = arrives_later(commitment.kind, sentence_kinds);
             for (time, kind) in sentence_times.iter().zip(&attached) {
                 let arrival = arrives_later && *kind == Some(PromiseKind::Delivery);
-                if *kind == Some(commitment.kind) || arrival {
-                    hours = hours.max(time.hours);
+                if (*kind == Some(commitment.kind) || arrival)
+                    && timed.is_none_or(|t| time.hours > t.hours)
+                {
+                    timed = Some(time);
                 }
             }
-            record_promise(lex, norm, policy, commitment, hours, guaranteed, reading);
+            let sentence = (commitment.quote.0, s1);
+            record_promise(
+                lex, norm, ctx, commitment, timed, sentence, guaranteed, &with, reading,
+            );
         }
         // A time frame outside any promise is a statement of process when it is realistic.
         for (time, kind) in sentence_times.iter().zip(&attached) {
@@ -128,6 +151,8 @@ pub(crate) fn read_promises(
             let cued = cues.is_some_and(|cues| {
                 hits.may_overlap(cues, (s0, s1)) && cues.regex.is_match(&text[s0..s1])
             });
+            // A kind the policy does not name says nothing of whether the time is realistic.
+            let kind = kind.filter(|k| policy.commitment(*k).is_some());
             let realistic = cued
                 && kind.is_none_or(|kind| {
                     policy
@@ -186,33 +211,62 @@ fn attach(time: &TimeMention, kinds: &[KindMention]) -> Option<PromiseKind> {
         .map(|k| k.kind)
 }
 
-/// Adds one promise to the ledger with its verdict and findings.
+/// Adds one promise to the ledger with its verdict and findings. `rest` is the promise's
+/// words to the end of its sentence, where the amount it promises is read.
+#[allow(clippy::too_many_arguments)]
 fn record_promise(
     lex: &CompiledLexicon,
     norm: &Normalised<'_>,
-    policy: &Policy,
+    ctx: &ReplyContext<'_>,
     found: &Found,
-    hours: Option<u32>,
+    timed: Option<&TimeMention>,
+    rest: (usize, usize),
     guaranteed: bool,
+    with: &[PromiseKind],
     reading: &mut Reading,
 ) {
-    let commitment = policy.commitments.iter().find(|c| c.kind == found.kind);
+    let policy = ctx.policy;
+    // A kind the policy has no rule for may still be one of its commitments in other words
+    // ("at no charge" where a change is allowed "at no charge").
+    let commitment = policy
+        .commitment(found.kind)
+        .or_else(|| verdict::covering(policy, &norm.text[found.mention.0..found.mention.1]));
     // Work the agent undertakes without naming an outcome or a time ("I'll sort this out") is
     // ownership, not an over-promise, even where the policy is silent on that kind.
     let undertaking = matches!(
         found.kind,
         PromiseKind::Fix | PromiseKind::Callback | PromiseKind::Escalation
-    ) && hours.is_none()
+    ) && timed.is_none_or(|t| t.hours.is_none())
         && !guaranteed;
-    let verdict = match commitment {
-        None if undertaking => PromiseVerdict::Undertaking,
-        None => PromiseVerdict::NotInPolicy,
-        Some(c) if !c.allowed => PromiseVerdict::Forbidden,
-        Some(c) => match (c.min_hours, hours) {
-            (Some(min), Some(h)) if h < min => PromiseVerdict::TooSoon { min_hours: min },
-            _ => PromiseVerdict::Allowed,
-        },
+    // Amounts are read as written: normalising spells every currency `$`.
+    let amount = if rest.0 < rest.1 {
+        verdict::amounts_in(&norm.original(rest.0, rest.1).to_lowercase()).next()
+    } else {
+        None
     };
+    let promised = Promised {
+        hours: timed.and_then(|t| t.hours),
+        minutes_from_call: timed.and_then(|t| t.minutes_from_call),
+        amount,
+        undertaking,
+    };
+    let hours = verdict::counted_hours(&promised, commitment, ctx.call_at);
+    let mut earlier: Vec<PromiseKind> = reading.promises.iter().map(|p| p.kind).collect();
+    earlier.extend_from_slice(with);
+    let mut verdict = verdict::judge(&promised, commitment, hours, ctx, &earlier);
+    let mut terms = commitment.map(|c| c.terms.clone()).unwrap_or_default();
+    // A firm day or hour for an outcome others deliver is a guarantee where the policy forbids
+    // them ("it will be with you on Friday" when no day can be guaranteed).
+    if !verdict.is_overpromise()
+        && timed.is_some_and(|t| t.minutes_from_call.is_some() || t.hours.is_none())
+        && verdict::OUTCOMES_OTHERS_DELIVER.contains(&found.kind)
+        && let Some(guarantee) = policy
+            .commitment(PromiseKind::Guarantee)
+            .filter(|g| !g.allowed)
+    {
+        verdict = PromiseVerdict::Forbidden;
+        terms = guarantee.terms.clone();
+    }
     let quote = SmolStr::new(norm.original(found.quote.0, found.quote.1));
     if reading
         .promises
@@ -234,7 +288,7 @@ fn record_promise(
             Polarity::Bad,
             &SmolStr::new_static("promise-ledger"),
             || quote.clone(),
-            &overpromise_note(&lex.notes.overpromise, verdict, commitment),
+            &overpromise_note(&lex.notes.overpromise, verdict, &terms),
         );
     } else if let (Some(c), Some(h), false) = (commitment, hours, guaranteed) {
         let in_range =
@@ -267,17 +321,13 @@ fn record_promise(
         quote,
         hours,
         verdict,
-        terms: commitment.map(|c| c.terms.clone()).unwrap_or_default(),
+        amount,
+        terms,
     });
 }
 
 /// "Over-promised (forbidden by policy: …)": the lexicon's note with the policy's verdict.
-fn overpromise_note(
-    note: &str,
-    verdict: PromiseVerdict,
-    commitment: Option<&crate::scenario::Commitment>,
-) -> SmolStr {
-    let terms = commitment.map_or("", |c| c.terms.as_str());
+fn overpromise_note(note: &str, verdict: PromiseVerdict, terms: &str) -> SmolStr {
     let mut text = String::with_capacity(note.len() + terms.len() + 48);
     text.push_str(note);
     text.push_str(" (");
@@ -358,6 +408,7 @@ fn firm_commitments(
             found.push(Found {
                 kind: mention.kind,
                 quote: (quote_start, p1.max(mention.end).min(sentence.1)),
+                mention: (mention.start, mention.end),
                 singular: frame.singular,
             });
         }
@@ -433,9 +484,62 @@ fn find_frames(lex: &CompiledLexicon, hits: &Hits, text: &str) -> Vec<Frame> {
     frames
 }
 
-/// Every mention of a kind of commitment, in order.
-fn find_kinds(lex: &CompiledLexicon, hits: &Hits, text: &str) -> Vec<KindMention> {
+/// Outcome words in a sentence with a time frame and no kind ("it'll be back tmrw") named as
+/// the policy's principal outcome, so the time frame is checked against it.
+fn infer_outcomes(
+    lex: &CompiledLexicon,
+    hits: &Hits,
+    norm: &Normalised<'_>,
+    policy: &Policy,
+    times: &[TimeMention],
+    kinds: &mut Vec<KindMention>,
+) {
+    let Some(outcomes) = lex.outcomes.as_ref().filter(|o| hits.any(o)) else {
+        return;
+    };
+    let Some(kind) = verdict::principal_outcome(policy) else {
+        return;
+    };
+    let text = norm.text.as_str();
+    let mut inferred = Vec::new();
+    for (s0, s1) in norm.sentence_ranges() {
+        let timed = !within(times, s0, s1, |t| t.start).is_empty();
+        let named = kinds.iter().any(|k| k.start >= s0 && k.start < s1);
+        if !timed || named {
+            continue;
+        }
+        if let Some((start, end)) = outcomes
+            .find_in(hits, text)
+            .find(|(start, _)| *start >= s0 && *start < s1)
+        {
+            inferred.push(KindMention { start, end, kind });
+        }
+    }
+    if !inferred.is_empty() {
+        kinds.append(&mut inferred);
+        kinds.sort_by_key(|m| (m.start, m.end));
+    }
+}
+
+/// Every mention of a kind of commitment, in order: the lexicon's words for each kind, the
+/// policy's own words for its commitments ("travel certificate"), and amounts of money.
+fn find_kinds(lex: &CompiledLexicon, hits: &Hits, text: &str, policy: &Policy) -> Vec<KindMention> {
     let mut mentions = Vec::with_capacity(8);
+    for (kind, finder) in policy.trade_word_searchers() {
+        for start in finder.find_iter(text.as_bytes()) {
+            let end = start + finder.needle().len();
+            let bytes = text.as_bytes();
+            let starts_word = start == 0 || !is_word_byte(bytes[start - 1]);
+            let ends_word = end == bytes.len() || !is_word_byte(bytes[end]);
+            if starts_word && ends_word {
+                mentions.push(KindMention {
+                    start,
+                    end,
+                    kind: *kind,
+                });
+            }
+        }
+    }
     let mut amounts_found = Vec::new();
     for kind in lex.kinds.iter().filter(|kind| hits.any(&kind.regex)) {
         for (start, end) in kind.regex.find_in(hits, text) {
@@ -509,7 +613,12 @@ fn find_kinds(lex: &CompiledLexicon, hits: &Hits, text: &str) -> Vec<KindMention
 }
 
 /// Every time frame in a normalised text, in order, the longest where two overlap.
-pub(crate) fn find_times(lex: &CompiledLexicon, hits: &Hits, text: &str) -> Vec<TimeMention> {
+pub(crate) fn find_times(
+    lex: &CompiledLexicon,
+    hits: &Hits,
+    text: &str,
+    call_at: Option<crate::scenario::CallTime>,
+) -> Vec<TimeMention> {
     let mut times = Vec::with_capacity(8);
     for gated in lex.ranges.iter().chain(&lex.counted) {
         if !hits.any(gated) {
@@ -523,10 +632,17 @@ pub(crate) fn find_times(lex: &CompiledLexicon, hits: &Hits, text: &str) -> Vec<
     }
     for (gated, hours) in lex.fixed.iter().filter(|(gated, _)| hits.any(gated)) {
         for (start, end) in gated.find_in(hits, text) {
+            if names_a_thing(&text[end..]) {
+                continue;
+            }
+            // With the call's time known, a phrase naming a moment is counted to it.
+            let minutes_from_call =
+                call_at.and_then(|call| super::clock::minutes_until(&text[start..end], call));
             times.push(TimeMention {
                 start,
                 end,
-                hours: *hours,
+                hours: minutes_from_call.map(super::clock::hours).or(*hours),
+                minutes_from_call,
             });
         }
     }
@@ -548,6 +664,31 @@ pub(crate) fn find_times(lex: &CompiledLexicon, hits: &Hits, text: &str) -> Vec<
     kept
 }
 
+/// Whether a time phrase is the possessive of a thing rather than a deadline ("tonight's stay",
+/// "today's order"), from the text right after it.
+fn names_a_thing(after: &str) -> bool {
+    const THINGS: [&str; 14] = [
+        "stay",
+        "room",
+        "booking",
+        "night",
+        "reservation",
+        "order",
+        "bill",
+        "charge",
+        "payment",
+        "meeting",
+        "appointment",
+        "flight",
+        "party",
+        "date",
+    ];
+    after
+        .strip_prefix("'s ")
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_alphabetic()).next())
+        .is_some_and(|word| THINGS.contains(&word))
+}
+
 /// The hours of a counted time frame ("within 2 days" = 48), or of a range's lower bound.
 fn counted_time(lex: &CompiledLexicon, groups: &Groups<'_>) -> Option<TimeMention> {
     let (start, end) = groups.whole()?;
@@ -560,6 +701,7 @@ fn counted_time(lex: &CompiledLexicon, groups: &Groups<'_>) -> Option<TimeMentio
         start,
         end,
         hours: Some(hours),
+        minutes_from_call: None,
     })
 }
 

@@ -90,6 +90,7 @@ catalogue! {
     FlagSetInReply = "RP0035", Error, "`set` inside a reply point or route: flags are set by beats and options.";
     EarlySilence = "RP0036", Warning, "A silence fires before the channel's reply limit, so a trainee within the service level hears it.";
     EndActionMisattributed = "RP0037", Warning, "The agent's `end` action leads to an ending that records someone else ending the call.";
+    BadCommitment = "RP0038", Error, "A commitment's amount, `per`, condition or trade words cannot be checked as written.";
 }
 
 impl fmt::Display for Code {

@@ -9,6 +9,7 @@ pub mod graph;
 pub mod load;
 pub mod locate;
 pub mod model;
+pub mod policy;
 pub mod ranges;
 mod ron_errors;
 pub mod scaffold;

@@ -121,7 +121,7 @@ pub enum Command {
 
     /// Run test plans (`*.testplan.ron`) and report pass/fail.
     #[command(
-        after_help = "Examples:\n  rapport test\n  rapport test scenarios/late-delivery.testplan.ron --format json"
+        after_help = "Examples:\n  rapport test\n  rapport test scenarios/late-delivery.testplan.ron --format json\n  rapport test --coverage scenarios/\n  rapport test --min-coverage 80 scenarios/"
     )]
     Test {
         /// Plans or directories (default: the library).
@@ -129,8 +129,16 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
         /// Run the plans again on every save under the paths, printing only the runs that changed.
-        #[arg(long, conflicts_with = "format")]
+        #[arg(long, conflicts_with_all = ["format", "coverage", "min_coverage"])]
         watch: bool,
+        /// Also list, per scenario, the beats, options and endings no plan's run reaches
+        /// (scenarios under a directory that no plan plays are listed whole).
+        #[arg(long)]
+        coverage: bool,
+        /// With the coverage, exit 1 when a scenario's share of beats, options and endings
+        /// reached is below this percentage (implies --coverage).
+        #[arg(long, value_name = "PERCENT", value_parser = clap::value_parser!(u8).range(0..=100))]
+        min_coverage: Option<u8>,
     },
 
     /// Play a scripted trainee headlessly and print the outcome and scorecard.

@@ -10,6 +10,7 @@ pub mod analysis;
 pub mod app;
 #[cfg(feature = "audio")]
 pub mod audio;
+pub mod coverage;
 pub mod engine;
 pub mod files;
 pub mod fuzzing;

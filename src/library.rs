@@ -108,13 +108,8 @@ pub fn resolve_scenario(name: &str) -> Result<LoadedScenario, Box<Diagnostic>> {
         return Ok(found.clone());
     }
     let ids: Vec<&str> = library.iter().map(|l| l.scenario.id.as_str()).collect();
-    let nearest = ids
-        .iter()
-        .map(|id| (strsim::damerau_levenshtein(name, id), *id))
-        .min()
-        .filter(|(d, _)| *d <= name.len() / 2 + 1);
-    let help = match nearest {
-        Some((_, id)) => format!("did you mean `{id}`? `rapport list` shows the library"),
+    let help = match crate::scenario::suggest::nearest(name, ids.iter().copied()) {
+        Some(id) => format!("did you mean `{id}`? `rapport list` shows the library"),
         None => "`rapport list` shows the library; or give the path of a `.ron` file".to_owned(),
     };
     Err(Box::new(

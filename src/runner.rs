@@ -6,6 +6,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::analysis::{Analyser, Polarity};
+use crate::coverage::Reached;
 use crate::engine::Event;
 use crate::scenario::assets::resolve_inside;
 use crate::scenario::load::{MAX_FILE_BYTES, load_ron};
@@ -190,6 +191,15 @@ pub struct PlanReport {
     pub plan: PathBuf,
     pub scenario: String,
     pub runs: Vec<PlanRunReport>,
+    /// The scenario's file, as the plan names it (joined to the plan's folder).
+    #[serde(skip)]
+    pub scenario_file: PathBuf,
+    /// The scenario the runs played, for measuring their coverage.
+    #[serde(skip)]
+    pub played: Arc<crate::scenario::Scenario>,
+    /// The beats, options and endings reached by the runs that finished.
+    #[serde(skip)]
+    pub reached: Reached,
 }
 
 impl PlanReport {
@@ -223,27 +233,33 @@ pub fn run_plan(path: &Path, kit: &Toolkit) -> Result<PlanReport, Box<Diagnostic
         )
     })?;
     // Read by the path as written, so diagnostics and transcripts name it as the plan does.
-    let loaded = load_scenario(&plan_dir.join(&plan.scenario))?;
+    let scenario_file = plan_dir.join(&plan.scenario);
+    let loaded = load_scenario(&scenario_file)?;
     let rubric = kit.rubric_for(&loaded)?;
     let scenario = Arc::new(loaded.scenario.clone());
-    let runs = run_plan_runs(&plan, &loaded, scenario, kit, &rubric);
+    let (runs, reached) = run_plan_runs(&plan, &loaded, Arc::clone(&scenario), kit, &rubric);
     Ok(PlanReport {
         plan: path.to_path_buf(),
         scenario: loaded.scenario.id.clone(),
         runs,
+        scenario_file,
+        played: scenario,
+        reached,
     })
 }
 
 /// Runs every run of a parsed test plan on its scenario (already loaded, with its rubric) and
 /// checks each against its expectations; a run the engine stops is a failed run, not an error.
+/// Returns the runs' reports and what the runs that finished reached.
 pub fn run_plan_runs(
     plan: &TestPlan,
     loaded: &LoadedScenario,
     scenario: Arc<crate::scenario::Scenario>,
     kit: &Toolkit,
     rubric: &Rubric,
-) -> Vec<PlanRunReport> {
+) -> (Vec<PlanRunReport>, Reached) {
     let mut runs = Vec::new();
+    let mut reached = Reached::default();
     for run in &plan.runs {
         let setup = scripted_setup(run.seed, &run.trainee);
         let report = match run_moves(
@@ -256,6 +272,7 @@ pub fn run_plan_runs(
             None,
         ) {
             Ok(result) => {
+                reached.record(&result.transcript);
                 let failures = check_expectations(&run.expect, &result);
                 PlanRunReport {
                     name: run.name.clone(),
@@ -275,7 +292,7 @@ pub fn run_plan_runs(
         };
         runs.push(report);
     }
-    runs
+    (runs, reached)
 }
 
 /// Every way a run misses its expectations, in words.

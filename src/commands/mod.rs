@@ -1,6 +1,7 @@
 //! Subcommand dispatch and what every command shares: exit statuses and printing diagnostics.
 
 mod authoring;
+mod coverage;
 mod qa;
 mod review;
 mod runs;
@@ -92,7 +93,15 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
             paths,
             format,
             watch: false,
-        } => runs::test(paths, format),
+            coverage,
+            min_coverage,
+        } => runs::test(
+            paths,
+            format,
+            (coverage || min_coverage.is_some()).then_some(coverage::Goal {
+                min_percent: min_coverage,
+            }),
+        ),
         Command::Run {
             scenario,
             script,

@@ -220,35 +220,48 @@ fn refuse_invalid(loaded: &LoadedScenario, kit: &Toolkit) -> bool {
 }
 
 /// `rapport test [PATH...]`.
-pub fn test(paths: Vec<PathBuf>, format: Format) -> anyhow::Result<Status> {
+pub fn test(
+    paths: Vec<PathBuf>,
+    format: Format,
+    coverage: Option<super::coverage::Goal>,
+) -> anyhow::Result<Status> {
     let paths = if paths.is_empty() {
         vec![library_dir()]
     } else {
         paths
     };
+    // With the coverage, the scenarios no plan plays are listed too; without a plan, only they are.
+    let unplanned = coverage.map_or_else(Vec::new, |_| {
+        super::coverage::scenarios_beside_plans(&paths)
+    });
     if collect_plans(&paths).is_empty() {
+        let places = paths
+            .iter()
+            .map(|p| format!("`{}`", p.display()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if unplanned.is_empty() {
+            eprintln!("error: no test plans (`*.testplan.ron`) under {places}");
+            return Ok(Status::Usage);
+        }
         eprintln!(
-            "error: no test plans (`*.testplan.ron`) under {}",
-            paths
-                .iter()
-                .map(|p| format!("`{}`", p.display()))
-                .collect::<Vec<_>>()
-                .join(", ")
+            "note: no test plans (`*.testplan.ron`) under {places}, so nothing is tested yet; docs/scenario-format.md, \"Test plans\", shows how to write one"
         );
-        return Ok(Status::Usage);
     }
     let (reports, unreadable) = run_plans(&paths);
     for diagnostic in &unreadable {
         report(diagnostic);
     }
     let (passed, failed) = count_runs(&reports);
+    let coverages = coverage.map(|_| rapport::coverage::of_plans(&reports, &unplanned));
     match format {
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(
-                &serde_json::json!({"passed": passed, "failed": failed, "plans": reports})
-            )?
-        ),
+        Format::Json => {
+            let mut out = serde_json::json!({"passed": passed, "failed": failed, "plans": reports});
+            if let Some(coverages) = &coverages {
+                out["coverage"] = serde_json::to_value(coverages)?;
+            }
+            println!("{}", serde_json::to_string_pretty(&out)?);
+        }
         Format::Human => {
             for plan in &reports {
                 println!("{} ({})", plan.plan.display(), plan.scenario);
@@ -270,11 +283,26 @@ pub fn test(paths: Vec<PathBuf>, format: Format) -> anyhow::Result<Status> {
                 "\n{passed} passed, {failed} failed, {} plan(s)",
                 reports.len()
             );
+            if let Some(coverages) = &coverages {
+                print!("{}", super::coverage::render(coverages));
+            }
         }
+    }
+    let short = match (coverage, &coverages) {
+        (Some(goal), Some(coverages)) => goal.short(coverages),
+        _ => Vec::new(),
+    };
+    for c in &short {
+        eprintln!(
+            "error: `{}` reaches {:.0}% of its beats, options and endings, below --min-coverage {}; add test-plan runs that reach what is listed",
+            c.scenario,
+            c.percent.floor(),
+            coverage.and_then(|g| g.min_percent).unwrap_or(0)
+        );
     }
     Ok(if !unreadable.is_empty() {
         Status::Usage
-    } else if failed > 0 {
+    } else if failed > 0 || !short.is_empty() {
         Status::Failed
     } else {
         Status::Ok

@@ -86,6 +86,10 @@ catalogue! {
     UnknownCriterion = "RP0031", Error, "An annotation names a criterion the rubric does not define.";
     NumberOutOfRange = "RP0032", Error, "A number lies outside the range the engine accepts: an effect, a reaction, a drain, a timer or a delay.";
     UnsafePath = "RP0033", Error, "A path leads outside the library's folders, or to something that is not a regular file of bounded size.";
+    UnescapedQuote = "RP0034", Error, "A `\"` inside a string ends it early; a quote within words is written `\\\"`.";
+    FlagSetInReply = "RP0035", Error, "`set` inside a reply point or route: flags are set by beats and options.";
+    EarlySilence = "RP0036", Warning, "A silence fires before the channel's reply limit, so a trainee within the service level hears it.";
+    EndActionMisattributed = "RP0037", Warning, "The agent's `end` action leads to an ending that records someone else ending the call.";
 }
 
 impl fmt::Display for Code {

@@ -72,20 +72,26 @@ fn labelled_edges(s: &Scenario) -> Vec<Edge<'_>> {
 /// one. Play numbers only the options whose `when` holds, so after a conditional option the
 /// number depends on the call and is shown as a range ("2–3.").
 fn option_label(options: &[super::model::Choice], index: usize) -> String {
-    let before = &options[..index];
-    let lowest = 1 + before.iter().filter(|o| o.when.is_none()).count();
-    let highest = 1 + before.len();
-    let number = if lowest == highest {
-        format!("{lowest}.")
-    } else {
-        format!("{lowest}–{highest}.")
-    };
+    let number = option_number(options, index);
     let choice = &options[index];
     let condition = choice.when.as_ref().map_or(String::new(), |when| {
         let written = ron::to_string(when).unwrap_or_else(|_| "a condition".to_owned());
         format!(" (if {})", shorten(&written, 40))
     });
     format!("{number} {}{condition}", shorten(&choice.text, 32))
+}
+
+/// The number play gives the option at `index` of a beat's options: `2.`, or a range (`2–3.`)
+/// when a conditional option before it may or may not be offered.
+pub fn option_number(options: &[super::model::Choice], index: usize) -> String {
+    let before = &options[..index];
+    let lowest = 1 + before.iter().filter(|o| o.when.is_none()).count();
+    let highest = 1 + before.len();
+    if lowest == highest {
+        format!("{lowest}.")
+    } else {
+        format!("{lowest}–{highest}.")
+    }
 }
 
 fn shorten(text: &str, max: usize) -> String {

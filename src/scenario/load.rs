@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 
-use super::diagnostics::{Code, Diagnostic, SourceFile, Span};
+use super::diagnostics::{Code, Diagnostic, SourceFile};
 use super::model::Scenario;
 
 /// The largest file the loader reads; anything bigger is surely not a hand-written scenario.
@@ -118,7 +118,7 @@ pub fn parse_ron<T: DeserializeOwned>(source: &SourceFile) -> Result<T, Box<Diag
         .with_recursion_limit(MAX_NESTING);
     options
         .from_str::<T>(&source.text)
-        .map_err(|e| Box::new(diagnose_ron_error(source, &e)))
+        .map_err(|e| Box::new(super::ron_errors::diagnose_ron_error(source, &e)))
 }
 
 /// Reads and parses a RON file of any Rapport type.
@@ -173,149 +173,4 @@ pub fn collect_scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Box<Dia
     files.sort();
     files.dedup();
     Ok(files)
-}
-
-/// Turns a RON error into a diagnostic with its place, the source line and a suggestion.
-fn diagnose_ron_error(source: &SourceFile, error: &ron::error::SpannedError) -> Diagnostic {
-    use ron::error::Error as E;
-    let start = source.offset(error.span.start.line, error.span.start.col);
-    let end = source
-        .offset(error.span.end.line, error.span.end.col)
-        .max(start);
-    let span = Some(Span {
-        start,
-        len: (end - start).max(1),
-    });
-    let path = source.path.as_path();
-    let (code, message, label, help) = match &error.code {
-        E::NoSuchStructField {
-            expected,
-            found,
-            outer,
-        } => (
-            Code::UnknownField,
-            format!("unknown field `{found}`{}", in_outer(outer)),
-            "unknown field".to_owned(),
-            Some(suggest(found, expected, "field")),
-        ),
-        E::NoSuchEnumVariant {
-            expected,
-            found,
-            outer,
-        } => (
-            Code::UnknownVariant,
-            format!("unknown value `{found}`{}", in_outer(outer)),
-            "unknown value".to_owned(),
-            Some(suggest(found, expected, "value")),
-        ),
-        E::MissingStructField { field, outer } => (
-            Code::WrongType,
-            format!("missing field `{field}`{}", in_outer(outer)),
-            "this value needs the field".to_owned(),
-            Some(format!(
-                "add `{field}: ...`; see docs/scenario-format.md for its type"
-            )),
-        ),
-        E::DuplicateStructField { field, outer } => (
-            Code::WrongType,
-            format!("field `{field}` appears twice{}", in_outer(outer)),
-            "repeated here".to_owned(),
-            Some("keep one of the two".to_owned()),
-        ),
-        E::InvalidValueForType { expected, found } => (
-            Code::WrongType,
-            format!("expected {expected} but found {found}"),
-            "wrong type".to_owned(),
-            None,
-        ),
-        E::ExpectedDifferentLength { expected, found } => (
-            Code::WrongType,
-            format!("expected {expected} but found {found} elements"),
-            "wrong length".to_owned(),
-            None,
-        ),
-        E::ExpectedDifferentStructName { expected, found } => (
-            Code::WrongType,
-            format!("expected a `{expected}` but found a `{found}`"),
-            "wrong kind of value".to_owned(),
-            Some(format!("write `{expected}(...)` here")),
-        ),
-        E::ExceededRecursionLimit => (
-            Code::TooDeep,
-            format!("values nest deeper than {MAX_NESTING} levels"),
-            "too deep".to_owned(),
-            Some("a scenario never needs this depth; check for unbalanced brackets".to_owned()),
-        ),
-        E::ExpectedInteger
-        | E::ExpectedFloat
-        | E::ExpectedString
-        | E::ExpectedBoolean
-        | E::ExpectedArray
-        | E::ExpectedMap
-        | E::ExpectedOption
-        | E::ExpectedUnit
-        | E::ExpectedStructLike
-        | E::ExpectedChar => (
-            Code::WrongType,
-            format!("wrong type: {}", error.code)
-                .to_lowercase()
-                .replacen("wrong type: expected", "expected", 1),
-            "wrong type here".to_owned(),
-            Some("see docs/scenario-format.md for the type of this field".to_owned()),
-        ),
-        E::Message(message) => (Code::WrongType, message.clone(), "here".to_owned(), None),
-        other => (
-            Code::Syntax,
-            format!("invalid RON: {other}"),
-            "here".to_owned(),
-            syntax_help(other),
-        ),
-    };
-    let mut diagnostic = Diagnostic::new(code, path, message).at(source, span, label);
-    diagnostic.help = help;
-    diagnostic
-}
-
-fn in_outer(outer: &Option<String>) -> String {
-    match outer {
-        Some(outer) => format!(" in `{outer}`"),
-        None => String::new(),
-    }
-}
-
-fn syntax_help(error: &ron::error::Error) -> Option<String> {
-    use ron::error::Error as E;
-    let help = match error {
-        E::ExpectedComma => "separate fields and list items with commas",
-        E::Eof => "the file ends early: check for an unclosed `(` or `[`",
-        E::ExpectedStringEnd => "close the string with `\"`",
-        E::TrailingCharacters => "remove what follows the closing `)` of the scenario",
-        E::ExpectedStructLikeEnd | E::ExpectedArrayEnd => {
-            "check the brackets around this point are balanced"
-        }
-        _ => return None,
-    };
-    Some(help.to_owned())
-}
-
-/// "did you mean `x`?" with the nearest valid name, or the list of valid names.
-fn suggest(found: &str, expected: &[&str], what: &str) -> String {
-    let nearest = expected
-        .iter()
-        .map(|candidate| (strsim::damerau_levenshtein(found, candidate), *candidate))
-        .min();
-    match nearest {
-        Some((distance, candidate)) if distance <= found.len().max(3) / 2 + 1 => {
-            format!("did you mean `{candidate}`?")
-        }
-        _ if expected.is_empty() => format!("this {what} takes no names here"),
-        _ => format!(
-            "expected one of {}",
-            expected
-                .iter()
-                .map(|e| format!("`{e}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
 }

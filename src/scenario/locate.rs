@@ -110,6 +110,82 @@ impl<'t> Locator<'t> {
         found
     }
 
+    /// The index of the token that starts at byte `offset`, if one does.
+    fn token_at(&self, offset: usize) -> Option<usize> {
+        self.tokens.iter().position(|t| t.span.start == offset)
+    }
+
+    /// The decoded strings of the list written after the field name that starts at `offset`
+    /// (`set: ["a", "b"]` gives `a` and `b`).
+    pub fn strings_of_field_at(&self, offset: usize) -> Vec<String> {
+        let Some(index) = self.token_at(offset) else {
+            return Vec::new();
+        };
+        let mut strings = Vec::new();
+        for token in self.tokens.iter().skip(index + 1) {
+            match token.kind {
+                Kind::Str => strings.push(token.value.clone()),
+                Kind::Punct(':' | '[' | ',') => {}
+                _ => break,
+            }
+        }
+        strings
+    }
+
+    /// The decoded strings after `name:` anywhere in the `( … )` that holds the field starting at
+    /// `offset`, in file order: the targets (`next`) of a reply point around a misplaced `set`.
+    pub fn strings_in_group(&self, offset: usize, name: &str) -> Vec<String> {
+        let Some(index) = self.token_at(offset) else {
+            return Vec::new();
+        };
+        // Back to the bracket that opens the group this field sits in.
+        let mut depth = 0usize;
+        let mut open = None;
+        for at in (0..index).rev() {
+            match self.tokens[at].kind {
+                Kind::Punct(')' | ']' | '}') => depth += 1,
+                Kind::Punct('(' | '[' | '{') if depth == 0 => {
+                    open = Some(at);
+                    break;
+                }
+                Kind::Punct('(' | '[' | '{') => depth -= 1,
+                _ => {}
+            }
+        }
+        let Some(open) = open else {
+            return Vec::new();
+        };
+        let mut found = Vec::new();
+        let mut depth = 0usize;
+        for at in open + 1..self.tokens.len() {
+            let token = &self.tokens[at];
+            match token.kind {
+                Kind::Punct('(' | '[' | '{') => depth += 1,
+                Kind::Punct(')' | ']' | '}') if depth == 0 => break,
+                Kind::Punct(')' | ']' | '}') => depth -= 1,
+                Kind::Ident
+                    if self.text_of(token.span) == name
+                        && self.kind_at(at + 1) == Some(Kind::Punct(':'))
+                        && self.kind_at(at + 2) == Some(Kind::Str) =>
+                {
+                    found.push(self.tokens[at + 2].value.clone());
+                }
+                _ => {}
+            }
+        }
+        found
+    }
+
+    /// The string that ends where a name begins, at `offset` (`"He said "no`): the span of that
+    /// string, whose closing quote is most likely one meant to be inside it.
+    pub fn string_ending_at_a_name(&self, offset: usize) -> Option<Span> {
+        let name = self.token_at(offset)?;
+        let before = self.tokens.get(name.checked_sub(1)?)?;
+        let touching = before.span.start + before.span.len == offset;
+        (self.tokens[name].kind == Kind::Ident && before.kind == Kind::Str && touching)
+            .then_some(before.span)
+    }
+
     fn kind_at(&self, index: usize) -> Option<Kind> {
         self.tokens.get(index).map(|t| t.kind)
     }
@@ -376,5 +452,27 @@ mod tests {
         assert_eq!(calls[0].1, ["Anger", "Ge", "150"]);
         assert_eq!(calls[1].1, ["Trust", "Lt", "-1"]);
         assert_eq!(locator.text_of(calls[0].0), "Meter(Anger, Ge, 150)");
+    }
+
+    #[test]
+    fn the_strings_of_a_field_and_of_its_group_are_read() {
+        let text = r#"(id: "b", reply: (set: ["a", "b"], routes: [(when: X, next: "fees")], next: "close"), next: "other")"#;
+        let locator = Locator::new(text);
+        let set = text.find("set").expect("set");
+        assert_eq!(locator.strings_of_field_at(set), ["a", "b"]);
+        assert_eq!(locator.strings_in_group(set, "next"), ["fees", "close"]);
+    }
+
+    #[test]
+    fn a_string_that_touches_a_name_is_found_and_a_spaced_one_is_not() {
+        let text = r#"["He said "no" to me", "x" next]"#;
+        let locator = Locator::new(text);
+        let no = text.find("no\"").expect("no");
+        let string = locator.string_ending_at_a_name(no).expect("found");
+        assert_eq!(locator.text_of(string), r#""He said ""#);
+        assert_eq!(
+            locator.string_ending_at_a_name(text.find("next").expect("next")),
+            None
+        );
     }
 }

@@ -1,13 +1,16 @@
 //! Scenarios: the RON format, loading with precise diagnostics, semantic validation and the beat graph.
 
 pub mod assets;
+mod conventions;
 pub mod diagnostics;
 pub mod graph;
 pub mod load;
 pub mod locate;
 pub mod model;
 pub mod ranges;
+mod ron_errors;
 pub mod scaffold;
+pub mod suggest;
 pub mod validate;
 
 pub use diagnostics::{Code, Diagnostic, Severity, SourceFile};

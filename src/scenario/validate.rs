@@ -43,6 +43,9 @@ pub fn validate(loaded: &LoadedScenario, options: &ValidateOptions) -> Vec<Diagn
     checker.check_ranges();
     let numbers = super::ranges::check_numbers(&loaded.scenario, &loaded.source, &checker.locator);
     checker.out.extend(numbers);
+    let conventions =
+        super::conventions::check_conventions(&loaded.scenario, &loaded.source, &checker.locator);
+    checker.out.extend(conventions);
     checker.check_options(options.criteria.as_ref());
     checker.check_policy();
     let assets = options
@@ -276,13 +279,8 @@ impl<'a> Checker<'a> {
         let mut problems = Vec::new();
         for (place, target) in self.references() {
             if !nodes.contains(target) {
-                let nearest = known
-                    .iter()
-                    .map(|k| (strsim::damerau_levenshtein(target, k), *k))
-                    .min()
-                    .filter(|(d, _)| *d <= target.len() / 2 + 1);
-                let help = match nearest {
-                    Some((_, k)) => format!("did you mean `{k}`?"),
+                let help = match super::suggest::nearest(target, known.iter().copied()) {
+                    Some(k) => format!("did you mean `{k}`?"),
                     None => "name a beat or an ending defined in this file".to_owned(),
                 };
                 problems.push((place, target.to_owned(), help));

@@ -143,10 +143,20 @@ fn a_model_call_resolves_and_calms_the_customer() {
 #[test]
 fn silence_makes_the_customer_speak_up_and_lose_patience_then_hang_up() {
     let loaded = starter();
+    let silence = loaded
+        .scenario
+        .silence
+        .clone()
+        .expect("the starter has a silence");
+    let after_ms = u64::from(silence.after_secs) * 1000;
     let (mut session, _) = Session::start(Arc::new(loaded.scenario.clone()), analyser(), 3);
-    let events = session.advance(19_999);
-    assert!(events.is_empty(), "nothing before 20 s: {events:?}");
-    let events = session.advance(20_000);
+    let events = session.advance(after_ms - 1);
+    assert!(
+        events.is_empty(),
+        "nothing before {} s: {events:?}",
+        silence.after_secs
+    );
+    let events = session.advance(after_ms);
     assert!(
         events.iter().any(
             |e| matches!(&e.event, Event::CustomerSaid { line, .. } if line == "silence.hello")
@@ -160,7 +170,8 @@ fn silence_makes_the_customer_speak_up_and_lose_patience_then_hang_up() {
             ..
         }
     )));
-    let events = session.advance(60_000);
+    // At the silence's limit the customer hangs up (`then`).
+    let events = session.advance(after_ms * u64::from(silence.limit));
     assert!(
         events.iter().any(|e| matches!(
             &e.event,
@@ -335,14 +346,22 @@ fn play_with_a_silence(loaded: &LoadedScenario) -> Transcript {
     recorder
         .apply(moves[0].0, moves[0].1.clone())
         .expect("first move");
-    let spoke_up = written(recorder.advance(30_000));
+    // The opening's move enters `explain`; the customer speaks up a silence later.
+    let silence_secs = loaded
+        .scenario
+        .silence
+        .as_ref()
+        .expect("a silence")
+        .after_secs;
+    let spoke_up = written(recorder.advance(moves[0].0 + u64::from(silence_secs) * 1000));
     assert!(
         !spoke_up.is_empty(),
         "the customer speaks up in the silence"
     );
+    let delay_ms = u64::from(silence_secs) * 1000 + 10_000;
     for (at_ms, mv) in &moves[1..] {
         recorder
-            .apply(at_ms + 30_000, mv.clone())
+            .apply(at_ms + delay_ms, mv.clone())
             .expect("move accepted");
     }
     recorder.finish()
@@ -534,8 +553,8 @@ fn replies_keep_pound_signs_and_lose_c1_controls() {
 }
 
 /// A move made once time has moved the call on (found by the `transcript` fuzz target): the
-/// second option of the opening, picked 25 s in, after the silence has moved the call to a beat
-/// with no options. It must not land (nor panic), and the time's events are kept and replay.
+/// second option of the opening, picked 5 s after the silence has moved the call to a beat with
+/// no options. It must not land (nor panic), and the time's events are kept and replay.
 #[test]
 fn a_move_that_the_time_before_it_made_impossible_does_not_land() {
     let text = starter_scenario("Moved On").replacen(
@@ -558,7 +577,17 @@ fn a_move_that_the_time_before_it_made_impossible_does_not_land() {
     )
     .expect("start");
     assert_eq!(recorder.session().offered().len(), 2);
-    let events = written(recorder.apply(25_000, Move::Choose(2)).expect("no refusal")).to_vec();
+    let silence_ms = 1000
+        * u64::from(
+            loaded
+                .scenario
+                .silence
+                .as_ref()
+                .expect("silence")
+                .after_secs,
+        );
+    let at_ms = silence_ms + 5_000;
+    let events = written(recorder.apply(at_ms, Move::Choose(2)).expect("no refusal")).to_vec();
     assert!(
         events
             .iter()

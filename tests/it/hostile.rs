@@ -98,7 +98,7 @@ fn unvalidated_session(text: &str) -> Session {
 /// A silence that fires at once and leads nowhere: it would fire forever at the same instant.
 fn silence_at_once() -> String {
     starter_with(&[
-        ("after_secs: 20,", "after_secs: 0,"),
+        ("after_secs: 30,", "after_secs: 0,"),
         ("effects: [Patience(-10), Anger(5)],", ""),
         ("then: \"hung-up\",", ""),
     ])
@@ -131,7 +131,7 @@ fn a_silence_after_zero_seconds_cannot_hang_the_engine() {
     // With a `then` back to the same beat it would fire forever at the same instant: the
     // engine stops it with an error.
     let text = starter_with(&[
-        ("after_secs: 20,", "after_secs: 0,"),
+        ("after_secs: 30,", "after_secs: 0,"),
         ("effects: [Patience(-10), Anger(5)],", ""),
         ("then: \"hung-up\",", "then: \"opening\","),
     ]);

@@ -1,5 +1,6 @@
 //! The integration tests, one binary with a module per area (as uv does), so linking happens once.
 
+mod authoring;
 mod cli;
 mod debrief;
 mod engine;

@@ -61,11 +61,11 @@ for target in "${targets[@]}"; do
   work="$target_dir/corpus/$target"
   mkdir -p "$work" "corpus/$target" "regressions/$target"
   if $minimise; then
-    # A smallest set of the committed and working inputs that covers every feature they cover.
+    # A smallest set of the committed and working inputs that reaches every edge they reach.
     merged="$target_dir/corpus-min/$target"
     rm -rf "$merged" && mkdir -p "$merged"
     nice -n "$nice_level" cargo +nightly fuzz run "${build[@]}" "$target" "$merged" \
-      "corpus/$target" "$work" -- -set_cover_merge=1 "${limits[@]}"
+      "corpus/$target" "$work" -- -set_cover_merge=1 -use_counters=0 "${limits[@]}"
     rm -rf "corpus/$target" && cp -r "$merged" "corpus/$target"
     continue
   fi

@@ -40,8 +40,8 @@ pub const MAX_DRIVEN_MOVES: usize = 200;
 /// longest handle time that validates (a week), so four weeks, in milliseconds, is past it.
 pub const END_OF_TIME_MS: u64 = 4 * 7 * 24 * 3600 * 1000;
 
-/// The most runs of one test plan, and moves of one script, a fuzz input may make: enough to
-/// reach every path, few enough that one input stays cheap.
+/// The most runs of one test plan a fuzz input may make (a script's moves are cut at
+/// [`MAX_DRIVEN_MOVES`]): enough to reach every path, few enough that one input stays cheap.
 const MAX_FUZZED_RUNS: usize = 16;
 
 /// Replies a driven run types, from good to poor, so the analysers and scoring see both.

@@ -251,7 +251,7 @@ pub fn run_plan(path: &Path, kit: &Examiner) -> Result<PlanReport, Box<Diagnosti
 
 /// Runs every run of a parsed test plan on its scenario (already loaded, with its rubric) and
 /// checks each against its expectations; a run the engine stops is a failed run, not an error.
-/// Also returns what the finished runs reached, for `test --coverage`.
+/// Returns the runs' reports and what the runs that finished reached.
 pub fn run_plan_runs(
     plan: &TestPlan,
     loaded: &LoadedScenario,

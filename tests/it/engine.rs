@@ -553,8 +553,8 @@ fn replies_keep_pound_signs_and_lose_c1_controls() {
 }
 
 /// A move made once time has moved the call on (found by the `transcript` fuzz target): the
-/// second option of the opening, picked 35 s in, after the starter's 30 s silence has moved the call to a beat
-/// with no options. It must not land (nor panic), and the time's events are kept and replay.
+/// second option of the opening, picked 5 s after the silence has moved the call to a beat with
+/// no options. It must not land (nor panic), and the time's events are kept and replay.
 #[test]
 fn a_move_that_the_time_before_it_made_impossible_does_not_land() {
     let text = starter_scenario("Moved On").replacen(
@@ -577,7 +577,17 @@ fn a_move_that_the_time_before_it_made_impossible_does_not_land() {
     )
     .expect("start");
     assert_eq!(recorder.session().offered().len(), 2);
-    let events = written(recorder.apply(35_000, Move::Choose(2)).expect("no refusal")).to_vec();
+    let silence_ms = 1000
+        * u64::from(
+            loaded
+                .scenario
+                .silence
+                .as_ref()
+                .expect("silence")
+                .after_secs,
+        );
+    let at_ms = silence_ms + 5_000;
+    let events = written(recorder.apply(at_ms, Move::Choose(2)).expect("no refusal")).to_vec();
     assert!(
         events
             .iter()

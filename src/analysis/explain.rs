@@ -40,6 +40,12 @@ pub(crate) fn push_verdict_words(out: &mut String, verdict: PromiseVerdict, term
             );
             return;
         }
+        PromiseVerdict::OverCap { cap } => {
+            out.push_str("more than policy allows (at most ");
+            out.push_str(&cap.to_string());
+            ")"
+        }
+        PromiseVerdict::ConditionUnmet { .. } => "allowed by policy only on a condition not met",
     };
     out.push_str(prefix);
     if !terms.is_empty() {
@@ -195,6 +201,7 @@ mod tests {
                 quote: "I'll upgrade it to next-day".into(),
                 hours: Some(24),
                 verdict: PromiseVerdict::Forbidden,
+                amount: None,
                 terms: "Shipping cannot be upgraded once in transit".into(),
             }],
             disguised: Vec::new(),
@@ -215,6 +222,8 @@ mod tests {
             customer_name: "Maria",
             policy: &policy,
             already_given: &[],
+            call_at: None,
+            flags: &[],
         };
         let reply = "C\u{200B}alm d\u{043E}wn";
         let text = render_reading(&analyser.read(reply, &context), reply);

@@ -11,6 +11,7 @@
 //! the customer already gave, and the promise ledger (see [`promises`]). Negation and hedging are
 //! handled in [`negation`] and [`promises`].
 
+mod clock;
 pub mod disguise;
 pub mod explain;
 pub mod lexicon;
@@ -19,6 +20,7 @@ pub mod normalise;
 pub mod promises;
 mod respell;
 mod spans;
+mod verdict;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, Weak};
@@ -26,7 +28,9 @@ use std::sync::{Arc, Mutex, Weak};
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
-use crate::scenario::{Choice, Diagnostic, Dimension, Intent, Policy, PromiseKind, Scenario};
+use crate::scenario::{
+    Amount, CallTime, Choice, Diagnostic, Dimension, Intent, Policy, PromiseKind, Scenario,
+};
 
 pub use disguise::{Disguise, DisguiseKind};
 pub use explain::{disguise_note, render_reading};
@@ -43,6 +47,10 @@ pub struct ReplyContext<'a> {
     pub policy: &'a Policy,
     /// What the customer already told the company; asking for it again is a repeat.
     pub already_given: &'a [String],
+    /// When the call takes place, so "by Saturday" and "this afternoon" become hours.
+    pub call_at: Option<CallTime>,
+    /// The scenario flags set when the reply is made, for commitments allowed only if one is.
+    pub flags: &'a [String],
 }
 
 impl<'a> ReplyContext<'a> {
@@ -52,6 +60,8 @@ impl<'a> ReplyContext<'a> {
             customer_name: &scenario.persona.name,
             policy: &scenario.policy,
             already_given: &scenario.persona.already_given,
+            call_at: scenario.call_at,
+            flags: &[],
         }
     }
 }
@@ -102,6 +112,10 @@ pub enum PromiseVerdict {
     /// The scenario's author rated the option that made it an over-promise, though the policy
     /// allows its kind (the terms it broke, an amount or a condition, are in the author's note).
     RatedOverpromise,
+    /// Allowed, but for more than the policy's most (`amount`, or the amount its terms name).
+    OverCap { cap: Amount },
+    /// Allowed only on a condition (`only_if`, by its index there) that did not hold.
+    ConditionUnmet { requirement: u32 },
 }
 
 impl PromiseVerdict {
@@ -120,6 +134,9 @@ pub struct Promise {
     /// The time frame promised, in hours, when one was given ("by tomorrow" = 24).
     pub hours: Option<u32>,
     pub verdict: PromiseVerdict,
+    /// The amount of money or share promised, when the reply named one ("a £20 credit").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<Amount>,
     /// The policy's terms for this kind, quoted in explanations; empty when the policy is silent.
     #[serde(default)]
     pub terms: SmolStr,
@@ -297,7 +314,7 @@ impl Analyser {
         lex.read_jargon(&norm, &hits, ctx.policy, &mut reading);
         lex.read_repeats(&norm, &hits, ctx.already_given, &mut reading);
         lex.read_questions(&norm, &mut reading);
-        promises::read_promises(lex, &norm, &hits, ctx.policy, &mut reading);
+        promises::read_promises(lex, &norm, &hits, ctx, &mut reading);
         reading
     }
 }

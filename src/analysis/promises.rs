@@ -14,7 +14,8 @@ use smol_str::SmolStr;
 
 use super::lexicon::{CompiledLexicon, Groups, Hits, overlapped_by, push_finding, push_finding_as};
 use super::normalise::{Normalised, is_sentence_end, is_word_byte};
-use super::{Polarity, Promise, PromiseVerdict, Reading};
+use super::verdict::{self, Promised};
+use super::{Polarity, Promise, PromiseVerdict, Reading, ReplyContext};
 use crate::scenario::{Intent, Policy, PromiseKind};
 
 /// A time frame found in a reply.
@@ -22,8 +23,12 @@ use crate::scenario::{Intent, Policy, PromiseKind};
 pub struct TimeMention {
     pub start: usize,
     pub end: usize,
-    /// The hours it means; `None` for a date that cannot be turned into hours ("by Friday").
+    /// The hours it means; `None` for a date that cannot be turned into hours ("by Friday"
+    /// when the call's time is not known).
     pub hours: Option<u32>,
+    /// For a phrase naming a moment ("by Friday", "this afternoon"), the minutes from the call
+    /// to it, when the call's time is known.
+    pub minutes_from_call: Option<u32>,
 }
 
 /// A kind of commitment named in a reply.
@@ -64,12 +69,13 @@ pub(crate) fn read_promises(
     lex: &CompiledLexicon,
     norm: &Normalised<'_>,
     hits: &Hits,
-    policy: &Policy,
+    ctx: &ReplyContext<'_>,
     reading: &mut Reading,
 ) {
+    let policy = ctx.policy;
     let text = norm.text.as_str();
-    let kinds = find_kinds(lex, hits, text);
-    let times = find_times(lex, hits, text);
+    let kinds = find_kinds(lex, hits, text, policy);
+    let times = find_times(lex, hits, text, ctx.call_at);
     if kinds.is_empty() && times.is_empty() {
         return;
     }
@@ -103,16 +109,24 @@ pub(crate) fn read_promises(
             .collect();
         // A guarantee taints the sentence: its time frames earn nothing.
         let guaranteed = found.iter().any(|f| f.kind == PromiseKind::Guarantee);
+        // A condition on another kind holds when the sentence names it, promised or as the
+        // customer's choice ("a $50 certificate if you move to the later flight").
+        let with: Vec<PromiseKind> = sentence_kinds.iter().map(|k| k.kind).collect();
         for commitment in &found {
-            let mut hours: Option<u32> = None;
+            let mut timed: Option<&TimeMention> = None;
             let arrives_later = arrives_later(commitment.kind, sentence_kinds);
             for (time, kind) in sentence_times.iter().zip(&attached) {
                 let arrival = arrives_later && *kind == Some(PromiseKind::Delivery);
-                if *kind == Some(commitment.kind) || arrival {
-                    hours = hours.max(time.hours);
+                if (*kind == Some(commitment.kind) || arrival)
+                    && timed.is_none_or(|t| time.hours > t.hours)
+                {
+                    timed = Some(time);
                 }
             }
-            record_promise(lex, norm, policy, commitment, hours, guaranteed, reading);
+            let sentence = (commitment.quote.0, s1);
+            record_promise(
+                lex, norm, ctx, commitment, timed, sentence, guaranteed, &with, reading,
+            );
         }
         // A time frame outside any promise is a statement of process when it is realistic.
         for (time, kind) in sentence_times.iter().zip(&attached) {
@@ -186,33 +200,46 @@ fn attach(time: &TimeMention, kinds: &[KindMention]) -> Option<PromiseKind> {
         .map(|k| k.kind)
 }
 
-/// Adds one promise to the ledger with its verdict and findings.
+/// Adds one promise to the ledger with its verdict and findings. `rest` is the promise's
+/// words to the end of its sentence, where the amount it promises is read.
+#[allow(clippy::too_many_arguments)]
 fn record_promise(
     lex: &CompiledLexicon,
     norm: &Normalised<'_>,
-    policy: &Policy,
+    ctx: &ReplyContext<'_>,
     found: &Found,
-    hours: Option<u32>,
+    timed: Option<&TimeMention>,
+    rest: (usize, usize),
     guaranteed: bool,
+    with: &[PromiseKind],
     reading: &mut Reading,
 ) {
-    let commitment = policy.commitments.iter().find(|c| c.kind == found.kind);
+    let policy = ctx.policy;
+    let commitment = policy.commitment(found.kind);
     // Work the agent undertakes without naming an outcome or a time ("I'll sort this out") is
     // ownership, not an over-promise, even where the policy is silent on that kind.
     let undertaking = matches!(
         found.kind,
         PromiseKind::Fix | PromiseKind::Callback | PromiseKind::Escalation
-    ) && hours.is_none()
+    ) && timed.is_none_or(|t| t.hours.is_none())
         && !guaranteed;
-    let verdict = match commitment {
-        None if undertaking => PromiseVerdict::Undertaking,
-        None => PromiseVerdict::NotInPolicy,
-        Some(c) if !c.allowed => PromiseVerdict::Forbidden,
-        Some(c) => match (c.min_hours, hours) {
-            (Some(min), Some(h)) if h < min => PromiseVerdict::TooSoon { min_hours: min },
-            _ => PromiseVerdict::Allowed,
-        },
+    // Amounts are read as written: normalising spells every currency `$`.
+    let amount = if rest.0 < rest.1 {
+        verdict::amounts_in(&norm.original(rest.0, rest.1).to_lowercase()).next()
+    } else {
+        None
     };
+    let promised = Promised {
+        kind: found.kind,
+        hours: timed.and_then(|t| t.hours),
+        minutes_from_call: timed.and_then(|t| t.minutes_from_call),
+        amount,
+        undertaking,
+    };
+    let hours = verdict::counted_hours(&promised, commitment, ctx.call_at);
+    let mut earlier: Vec<PromiseKind> = reading.promises.iter().map(|p| p.kind).collect();
+    earlier.extend_from_slice(with);
+    let verdict = verdict::judge(&promised, hours, ctx, &earlier);
     let quote = SmolStr::new(norm.original(found.quote.0, found.quote.1));
     if reading
         .promises
@@ -267,6 +294,7 @@ fn record_promise(
         quote,
         hours,
         verdict,
+        amount,
         terms: commitment.map(|c| c.terms.clone()).unwrap_or_default(),
     });
 }
@@ -433,9 +461,25 @@ fn find_frames(lex: &CompiledLexicon, hits: &Hits, text: &str) -> Vec<Frame> {
     frames
 }
 
-/// Every mention of a kind of commitment, in order.
-fn find_kinds(lex: &CompiledLexicon, hits: &Hits, text: &str) -> Vec<KindMention> {
+/// Every mention of a kind of commitment, in order: the lexicon's words for each kind, the
+/// policy's own words for its commitments ("travel certificate"), and amounts of money.
+fn find_kinds(lex: &CompiledLexicon, hits: &Hits, text: &str, policy: &Policy) -> Vec<KindMention> {
     let mut mentions = Vec::with_capacity(8);
+    for (kind, finder) in policy.trade_word_searchers() {
+        for start in finder.find_iter(text.as_bytes()) {
+            let end = start + finder.needle().len();
+            let bytes = text.as_bytes();
+            let starts_word = start == 0 || !is_word_byte(bytes[start - 1]);
+            let ends_word = end == bytes.len() || !is_word_byte(bytes[end]);
+            if starts_word && ends_word {
+                mentions.push(KindMention {
+                    start,
+                    end,
+                    kind: *kind,
+                });
+            }
+        }
+    }
     let mut amounts_found = Vec::new();
     for kind in lex.kinds.iter().filter(|kind| hits.any(&kind.regex)) {
         for (start, end) in kind.regex.find_in(hits, text) {
@@ -509,7 +553,12 @@ fn find_kinds(lex: &CompiledLexicon, hits: &Hits, text: &str) -> Vec<KindMention
 }
 
 /// Every time frame in a normalised text, in order, the longest where two overlap.
-pub(crate) fn find_times(lex: &CompiledLexicon, hits: &Hits, text: &str) -> Vec<TimeMention> {
+pub(crate) fn find_times(
+    lex: &CompiledLexicon,
+    hits: &Hits,
+    text: &str,
+    call_at: Option<crate::scenario::CallTime>,
+) -> Vec<TimeMention> {
     let mut times = Vec::with_capacity(8);
     for gated in lex.ranges.iter().chain(&lex.counted) {
         if !hits.any(gated) {
@@ -523,10 +572,14 @@ pub(crate) fn find_times(lex: &CompiledLexicon, hits: &Hits, text: &str) -> Vec<
     }
     for (gated, hours) in lex.fixed.iter().filter(|(gated, _)| hits.any(gated)) {
         for (start, end) in gated.find_in(hits, text) {
+            // With the call's time known, a phrase naming a moment is counted to it.
+            let minutes_from_call =
+                call_at.and_then(|call| super::clock::minutes_until(&text[start..end], call));
             times.push(TimeMention {
                 start,
                 end,
-                hours: *hours,
+                hours: minutes_from_call.map(super::clock::hours).or(*hours),
+                minutes_from_call,
             });
         }
     }
@@ -560,6 +613,7 @@ fn counted_time(lex: &CompiledLexicon, groups: &Groups<'_>) -> Option<TimeMentio
         start,
         end,
         hours: Some(hours),
+        minutes_from_call: None,
     })
 }
 

@@ -6,11 +6,9 @@ use crate::scenario::{Commitment, Policy, PromiseKind};
 /// The test policy of the labelled set, in code.
 fn policy() -> Policy {
     let allow = |kind, terms: &str, min_hours, max_hours| Commitment {
-        kind,
-        allowed: true,
-        terms: terms.into(),
         min_hours,
         max_hours,
+        ..Commitment::new(kind, true, terms)
     };
     Policy {
         facts: Vec::new(),
@@ -33,13 +31,11 @@ fn policy() -> Policy {
                 None,
                 Some(24),
             ),
-            Commitment {
-                kind: PromiseKind::Expedite,
-                allowed: false,
-                terms: "Shipping cannot be upgraded once in transit".into(),
-                min_hours: None,
-                max_hours: None,
-            },
+            Commitment::new(
+                PromiseKind::Expedite,
+                false,
+                "Shipping cannot be upgraded once in transit",
+            ),
             allow(
                 PromiseKind::Compensation,
                 "A £10 goodwill credit",
@@ -83,6 +79,8 @@ fn read(text: &str) -> Reading {
         customer_name: "Maria Lopez",
         policy: &policy,
         already_given: &given,
+        call_at: None,
+        flags: &[],
     };
     analyser().read(text, &ctx)
 }
@@ -94,6 +92,8 @@ fn read_for(customer_name: &str, text: &str) -> Reading {
         customer_name,
         policy: &policy,
         already_given: &[],
+        call_at: None,
+        flags: &[],
     };
     analyser().read(text, &ctx)
 }

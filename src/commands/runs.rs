@@ -449,6 +449,8 @@ pub fn analyse(reply: &str, scenario: Option<&str>, json: bool) -> anyhow::Resul
             customer_name: "",
             policy: &empty_policy,
             already_given: &[],
+            call_at: None,
+            flags: &[],
         },
     };
     let clean = rapport::engine::sanitize_reply(reply);

@@ -86,6 +86,7 @@ catalogue! {
     UnknownCriterion = "RP0031", Error, "An annotation names a criterion the rubric does not define.";
     NumberOutOfRange = "RP0032", Error, "A number lies outside the range the engine accepts: an effect, a reaction, a drain, a timer or a delay.";
     UnsafePath = "RP0033", Error, "A path leads outside the library's folders, or to something that is not a regular file of bounded size.";
+    BadCommitment = "RP0034", Error, "A commitment's amount, `per`, condition or trade words cannot be checked as written.";
 }
 
 impl fmt::Display for Code {

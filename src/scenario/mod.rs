@@ -6,6 +6,7 @@ pub mod graph;
 pub mod load;
 pub mod locate;
 pub mod model;
+pub mod policy;
 pub mod ranges;
 pub mod scaffold;
 pub mod validate;

@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
+pub use super::policy::*;
+
 /// A complete angry-customer scenario: who calls, what is true, and how the call can go.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -39,6 +41,11 @@ pub struct Scenario {
     pub persona: Persona,
     /// What is true and what the company can and cannot do: the scorer's ground truth.
     pub policy: Policy,
+    /// When the call takes place (`"Tuesday 10:30"`): "by Saturday" or "this afternoon" in a
+    /// reply become hours from here. Without it, only time frames that count from now
+    /// ("within 24 hours", "two days") are checked against the policy.
+    #[serde(default)]
+    pub call_at: Option<CallTime>,
     /// The flags beats and options may set and conditions may test.
     #[serde(default)]
     pub flags: Vec<String>,
@@ -310,117 +317,6 @@ impl Default for Temperament {
             forgiveness: 1.0,
         }
     }
-}
-
-/// Ground truth for honest expectation-setting.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Policy {
-    /// Plain facts of the case, shown to the trainee ("Order #4471 left the warehouse on 3 March").
-    #[serde(default)]
-    pub facts: Vec<String>,
-    /// What the company can and cannot commit to, kind by kind.
-    #[serde(default)]
-    pub commitments: Vec<Commitment>,
-    /// Business jargon this customer will not understand ("RMA", "SLA").
-    #[serde(default)]
-    pub jargon: Vec<String>,
-    /// The jargon normalised and ready to search for, built on first use.
-    #[serde(skip)]
-    pub(crate) jargon_finders: JargonFinders,
-}
-
-impl Policy {
-    /// A searcher for each jargon term, normalised as replies are; built the first time.
-    pub(crate) fn jargon_searchers(&self) -> &[memchr::memmem::Finder<'static>] {
-        self.jargon_finders.0.get_or_init(|| {
-            self.jargon
-                .iter()
-                .map(|term| crate::analysis::normalise::normalise_phrase(term))
-                .filter(|term| !term.is_empty())
-                .map(|term| memchr::memmem::Finder::new(term.as_bytes()).into_owned())
-                .collect()
-        })
-    }
-}
-
-/// A policy's jargon searchers (see [`Policy::jargon_searchers`]): a cache derived from
-/// [`Policy::jargon`], so it takes no part in comparisons.
-#[derive(Clone, Default)]
-pub(crate) struct JargonFinders(std::sync::OnceLock<Vec<memchr::memmem::Finder<'static>>>);
-
-impl PartialEq for JargonFinders {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-impl std::fmt::Debug for JargonFinders {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("JargonFinders")
-    }
-}
-
-/// The policy for one kind of commitment.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Commitment {
-    /// What kind of promise this governs.
-    pub kind: PromiseKind,
-    /// Whether the trainee may promise it at all.
-    pub allowed: bool,
-    /// The policy in plain words, shown to the trainee and quoted as evidence.
-    pub terms: SmolStr,
-    /// The soonest it can happen, in hours; promising it sooner is an over-promise.
-    #[serde(default)]
-    pub min_hours: Option<u32>,
-    /// The realistic latest, in hours; a time frame within `min_hours..=max_hours` is honest.
-    #[serde(default)]
-    pub max_hours: Option<u32>,
-}
-
-/// The kinds of commitment a trainee can make, which the promise ledger tracks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum PromiseKind {
-    /// Money back.
-    Refund,
-    /// A new item sent.
-    Replacement,
-    /// Somebody calls or writes back.
-    Callback,
-    /// A credit, voucher, discount or goodwill gesture.
-    Compensation,
-    /// Faster shipping or processing than standard.
-    Expedite,
-    /// A delivery or arrival date.
-    Delivery,
-    /// A fault or outage fixed by a time.
-    Fix,
-    /// A supervisor or manager will take it, or decide in the customer's favour.
-    Escalation,
-    /// A cancellation or a charge reversed.
-    Cancellation,
-    /// A fee waived.
-    Waiver,
-    /// A guarantee that something will (or will not) happen.
-    Guarantee,
-}
-
-impl PromiseKind {
-    /// Every kind, in display order.
-    pub const ALL: [PromiseKind; 11] = [
-        PromiseKind::Refund,
-        PromiseKind::Replacement,
-        PromiseKind::Callback,
-        PromiseKind::Compensation,
-        PromiseKind::Expedite,
-        PromiseKind::Delivery,
-        PromiseKind::Fix,
-        PromiseKind::Escalation,
-        PromiseKind::Cancellation,
-        PromiseKind::Waiver,
-        PromiseKind::Guarantee,
-    ];
 }
 
 /// How the customer's meters drift with time and react to free-text replies.

@@ -595,6 +595,16 @@ impl<'a> Checker<'a> {
                 "the soonest cannot be later than the latest",
             );
         }
+        for problem in super::policy::problems(&self.scenario.policy, &self.scenario.flags) {
+            let span = self.source.find(problem.field, 0);
+            self.report(
+                Code::BadCommitment,
+                span,
+                "here",
+                problem.message,
+                problem.help,
+            );
+        }
     }
 
     fn check_assets(&mut self, assets: Option<&Path>) {

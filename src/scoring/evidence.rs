@@ -349,6 +349,7 @@ fn policy_promise(scenario: &Scenario, kind: PromiseKind, text: &str) -> Promise
         quote: SmolStr::new(text),
         hours: None,
         verdict,
+        amount: None,
         terms: rule.map_or_else(SmolStr::default, |r| r.terms.clone()),
     }
 }

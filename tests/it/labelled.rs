@@ -14,8 +14,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use rapport::analysis::{Analyser, Polarity, Reading, ReplyContext};
-use rapport::scenario::Policy;
 use rapport::scenario::load::load_ron;
+use rapport::scenario::{CallTime, Policy};
 use serde::Deserialize;
 
 /// The file of labelled replies the lexicon is tuned on.
@@ -37,13 +37,82 @@ const LABEL_RECALL: f64 = 0.80;
 /// The name of the over-promise label in the table.
 const OVERPROMISE: &str = "overpromise";
 
+/// A labelled file: replies read in one context. The context is either written out
+/// (`customer_name`, `already_given`, `policy`) or taken from a shipped scenario (`scenario:
+/// "double-charge"` reads `scenarios/double-charge.ron`: its customer, what they already gave,
+/// its policy and its call time), in which case fields written here override it: a non-empty
+/// `customer_name`, `already_given` or `policy`, and `call_at`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LabelledSet {
+    /// The id of a shipped scenario whose context the replies are read in.
+    #[serde(default)]
+    scenario: Option<String>,
+    /// When the call takes place (`"Tuesday 10:30"`), so "by Saturday" becomes hours.
+    #[serde(default)]
+    call_at: Option<CallTime>,
+    #[serde(default)]
+    customer_name: String,
+    #[serde(default)]
+    already_given: Vec<String>,
+    #[serde(default)]
+    policy: Policy,
+    replies: Vec<LabelledReply>,
+}
+
+/// The context a labelled set's replies are read in, with a shipped scenario's filled in.
+struct SetContext {
     customer_name: String,
     already_given: Vec<String>,
     policy: Policy,
-    replies: Vec<LabelledReply>,
+    call_at: Option<CallTime>,
+}
+
+impl LabelledSet {
+    /// The set's context: its own fields, over its scenario's where it names one.
+    fn context(&self, path: &Path) -> SetContext {
+        let mut context = SetContext {
+            customer_name: self.customer_name.clone(),
+            already_given: self.already_given.clone(),
+            policy: self.policy.clone(),
+            call_at: self.call_at,
+        };
+        let Some(id) = &self.scenario else {
+            return context;
+        };
+        let scenario_path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios")
+            .join(format!("{id}.ron"));
+        let loaded = rapport::scenario::load_scenario(&scenario_path).unwrap_or_else(|d| {
+            panic!(
+                "{}: `scenario: \"{id}\"` names no loadable shipped scenario:\n{}",
+                path.display(),
+                d.render(false)
+            )
+        });
+        let scenario = loaded.scenario;
+        if context.customer_name.is_empty() {
+            context.customer_name = scenario.persona.name.clone();
+        }
+        if context.already_given.is_empty() {
+            context.already_given = scenario.persona.already_given.clone();
+        }
+        if is_empty_policy(&context.policy) {
+            context.policy = scenario.policy.clone();
+        }
+        if context.call_at.is_none() {
+            context.call_at = scenario.call_at;
+        }
+        context
+    }
+}
+
+/// Whether a set's `policy` block says nothing (then its scenario's policy is used).
+fn is_empty_policy(policy: &Policy) -> bool {
+    policy.facts.is_empty()
+        && policy.commitments.is_empty()
+        && policy.jargon.is_empty()
+        && policy.customer.is_empty()
 }
 
 #[derive(Debug, Deserialize)]
@@ -168,6 +237,8 @@ struct Measurement {
     issue_labels: BTreeMap<IssueLabel, Tally>,
     /// The replies read differently from their labels, with what was missed and what was extra.
     misses: Vec<String>,
+    /// The same on the issue's five labels only.
+    issue_misses: Vec<String>,
 }
 
 /// The labels a QA lead gave a reply, as [`label_name`] spells them.
@@ -199,11 +270,14 @@ fn found_labels(reading: &Reading) -> BTreeSet<String> {
 }
 
 /// Reads every reply of a set with the shipped analyser and counts agreement with its labels.
-fn measure(set: &LabelledSet, analyser: &Analyser) -> Measurement {
+fn measure(set: &LabelledSet, path: &Path, analyser: &Analyser) -> Measurement {
+    let context = set.context(path);
     let ctx = ReplyContext {
-        customer_name: &set.customer_name,
-        policy: &set.policy,
-        already_given: &set.already_given,
+        customer_name: &context.customer_name,
+        policy: &context.policy,
+        already_given: &context.already_given,
+        call_at: context.call_at,
+        flags: &[],
     };
     let mut measurement = Measurement {
         replies: set.replies.len(),
@@ -217,9 +291,22 @@ fn measure(set: &LabelledSet, analyser: &Analyser) -> Measurement {
             let tally = measurement.labels.entry(label.clone()).or_default();
             tally.count(gold.contains(label), found.contains(label));
         }
+        let (mut issue_missed, mut issue_extra) = (Vec::new(), Vec::new());
         for label in IssueLabel::ALL {
             let tally = measurement.issue_labels.entry(label).or_default();
-            tally.count(label.holds(&gold), label.holds(&found));
+            let (gold, found) = (label.holds(&gold), label.holds(&found));
+            tally.count(gold, found);
+            match (gold, found) {
+                (true, false) => issue_missed.push(label.name()),
+                (false, true) => issue_extra.push(label.name()),
+                _ => {}
+            }
+        }
+        if !issue_missed.is_empty() || !issue_extra.is_empty() {
+            measurement.issue_misses.push(format!(
+                "{:?}\n    missed {issue_missed:?}\n    extra  {issue_extra:?}",
+                reply.text
+            ));
         }
         let missed: Vec<&String> = gold.difference(&found).collect();
         let extra: Vec<&String> = found.difference(&gold).collect();
@@ -329,7 +416,7 @@ fn labelled_replies_meet_the_precision_and_recall_floors() {
         set.replies.len() >= 320,
         "the labelled set must hold at least 320 replies"
     );
-    let measurement = measure(&set, &Analyser::shipped());
+    let measurement = measure(&set, &path, &Analyser::shipped());
     println!("\nReplies of {LABELLED_SET} read differently from their labels:");
     for miss in &measurement.misses {
         println!("  {miss}");
@@ -373,8 +460,42 @@ fn labelled_sets_named_in_the_environment_are_measured_not_asserted() {
             path.display()
         );
         let set = load_set(&path);
-        measure(&set, &analyser).print_tables(&path.display().to_string());
+        measure(&set, &path, &analyser).print_tables(&path.display().to_string());
     }
+}
+
+/// A set that names a shipped scenario reads its replies with that scenario's customer, what
+/// they gave and policy; `call_at` and a non-empty `policy` written in the set override it.
+#[test]
+fn a_set_naming_a_scenario_reads_in_its_context() {
+    let parse = |text: &str| -> LabelledSet {
+        let source = rapport::scenario::SourceFile::new("set.ron", text);
+        rapport::scenario::load::parse_ron(&source)
+            .unwrap_or_else(|d| panic!("{}", d.render(false)))
+    };
+    let path = Path::new("set.ron");
+    let set = parse(r#"(scenario: "double-charge", call_at: "Friday 16:30", replies: [])"#);
+    let context = set.context(path);
+    assert_eq!(context.customer_name, "Kwame Mensah");
+    assert!(context.already_given.iter().any(|g| g == "order number"));
+    assert!(!context.policy.commitments.is_empty());
+    assert_eq!(
+        context.call_at.map(|t| t.to_string()).as_deref(),
+        Some("Friday 16:30")
+    );
+
+    let set = parse(
+        r#"(scenario: "double-charge", customer_name: "Ama", policy: (commitments: [(kind: Refund, allowed: false, terms: "No refunds.")]), replies: [])"#,
+    );
+    let context = set.context(path);
+    assert_eq!(context.customer_name, "Ama");
+    assert_eq!(context.policy.commitments.len(), 1);
+
+    // The old form, with no scenario, reads as written.
+    let set = parse(r#"(customer_name: "Jo", already_given: [], policy: (), replies: [])"#);
+    let context = set.context(path);
+    assert_eq!(context.customer_name, "Jo");
+    assert!(context.policy.commitments.is_empty() && context.call_at.is_none());
 }
 
 #[test]

@@ -61,6 +61,8 @@ struct ActiveFrame {
 struct Found {
     kind: PromiseKind,
     quote: (usize, usize),
+    /// The words that named the kind ("at no charge", "travel certificate").
+    mention: (usize, usize),
     singular: bool,
 }
 
@@ -94,15 +96,21 @@ pub(crate) fn read_promises(
         let sentence_kinds = within(&kinds, s0, s1, |k| k.start);
         let sentence_times = within(&times, s0, s1, |t| t.start);
         let sentence_frames = within(&frames, s0, s1, |f| f.start);
-        let found = firm_commitments(
-            lex,
-            hits,
-            text,
-            (s0, s1),
-            sentence_frames,
-            sentence_kinds,
-            &mut parts_buffer,
-        );
+        // A question commits to nothing ("when will it arrive?", "shall I call you back?").
+        let question = text.as_bytes().get(s1) == Some(&b'?');
+        let found = if question {
+            Vec::new()
+        } else {
+            firm_commitments(
+                lex,
+                hits,
+                text,
+                (s0, s1),
+                sentence_frames,
+                sentence_kinds,
+                &mut parts_buffer,
+            )
+        };
         let attached: Vec<Option<PromiseKind>> = sentence_times
             .iter()
             .map(|t| attach(t, sentence_kinds))
@@ -215,7 +223,11 @@ fn record_promise(
     reading: &mut Reading,
 ) {
     let policy = ctx.policy;
-    let commitment = policy.commitment(found.kind);
+    // A kind the policy has no rule for may still be one of its commitments in other words
+    // ("at no charge" where a change is allowed "at no charge").
+    let commitment = policy
+        .commitment(found.kind)
+        .or_else(|| verdict::covering(policy, &norm.text[found.mention.0..found.mention.1]));
     // Work the agent undertakes without naming an outcome or a time ("I'll sort this out") is
     // ownership, not an over-promise, even where the policy is silent on that kind.
     let undertaking = matches!(
@@ -230,7 +242,6 @@ fn record_promise(
         None
     };
     let promised = Promised {
-        kind: found.kind,
         hours: timed.and_then(|t| t.hours),
         minutes_from_call: timed.and_then(|t| t.minutes_from_call),
         amount,
@@ -239,7 +250,20 @@ fn record_promise(
     let hours = verdict::counted_hours(&promised, commitment, ctx.call_at);
     let mut earlier: Vec<PromiseKind> = reading.promises.iter().map(|p| p.kind).collect();
     earlier.extend_from_slice(with);
-    let verdict = verdict::judge(&promised, hours, ctx, &earlier);
+    let mut verdict = verdict::judge(&promised, commitment, hours, ctx, &earlier);
+    let mut terms = commitment.map(|c| c.terms.clone()).unwrap_or_default();
+    // A firm day or hour for an outcome others deliver is a guarantee where the policy forbids
+    // them ("it will be with you on Friday" when no day can be guaranteed).
+    if !verdict.is_overpromise()
+        && timed.is_some_and(|t| t.minutes_from_call.is_some() || t.hours.is_none())
+        && verdict::OUTCOMES_OTHERS_DELIVER.contains(&found.kind)
+        && let Some(guarantee) = policy
+            .commitment(PromiseKind::Guarantee)
+            .filter(|g| !g.allowed)
+    {
+        verdict = PromiseVerdict::Forbidden;
+        terms = guarantee.terms.clone();
+    }
     let quote = SmolStr::new(norm.original(found.quote.0, found.quote.1));
     if reading
         .promises
@@ -261,7 +285,7 @@ fn record_promise(
             Polarity::Bad,
             &SmolStr::new_static("promise-ledger"),
             || quote.clone(),
-            &overpromise_note(&lex.notes.overpromise, verdict, commitment),
+            &overpromise_note(&lex.notes.overpromise, verdict, &terms),
         );
     } else if let (Some(c), Some(h), false) = (commitment, hours, guaranteed) {
         let in_range =
@@ -295,17 +319,12 @@ fn record_promise(
         hours,
         verdict,
         amount,
-        terms: commitment.map(|c| c.terms.clone()).unwrap_or_default(),
+        terms,
     });
 }
 
 /// "Over-promised (forbidden by policy: …)": the lexicon's note with the policy's verdict.
-fn overpromise_note(
-    note: &str,
-    verdict: PromiseVerdict,
-    commitment: Option<&crate::scenario::Commitment>,
-) -> SmolStr {
-    let terms = commitment.map_or("", |c| c.terms.as_str());
+fn overpromise_note(note: &str, verdict: PromiseVerdict, terms: &str) -> SmolStr {
     let mut text = String::with_capacity(note.len() + terms.len() + 48);
     text.push_str(note);
     text.push_str(" (");
@@ -386,6 +405,7 @@ fn firm_commitments(
             found.push(Found {
                 kind: mention.kind,
                 quote: (quote_start, p1.max(mention.end).min(sentence.1)),
+                mention: (mention.start, mention.end),
                 singular: frame.singular,
             });
         }

@@ -9,7 +9,6 @@ use super::{PromiseVerdict, ReplyContext};
 /// What a reply promised of one kind, before the policy's verdict.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Promised {
-    pub kind: PromiseKind,
     /// The time frame in calendar hours from now, when one was given.
     pub hours: Option<u32>,
     /// For a time frame naming a moment ("by Saturday"), the minutes from the call to it.
@@ -40,12 +39,13 @@ pub(crate) fn counted_hours(
 /// commitments allowed only alongside another.
 pub(crate) fn judge(
     promised: &Promised,
+    commitment: Option<&Commitment>,
     hours: Option<u32>,
     ctx: &ReplyContext<'_>,
     with: &[PromiseKind],
 ) -> PromiseVerdict {
     let policy = ctx.policy;
-    let Some(commitment) = policy.commitment(promised.kind) else {
+    let Some(commitment) = commitment else {
         return if promised.undertaking {
             PromiseVerdict::Undertaking
         } else {
@@ -73,6 +73,30 @@ pub(crate) fn judge(
         (Some(min), Some(h)) if h < min => PromiseVerdict::TooSoon { min_hours: min },
         _ => PromiseVerdict::Allowed,
     }
+}
+
+/// The kinds whose outcome others deliver (a courier, engineers, a bank), so a firm day or hour
+/// for them is a guarantee.
+pub(crate) const OUTCOMES_OTHERS_DELIVER: [PromiseKind; 5] = [
+    PromiseKind::Delivery,
+    PromiseKind::Fix,
+    PromiseKind::Refund,
+    PromiseKind::Replacement,
+    PromiseKind::Modification,
+];
+
+/// The allowed commitment whose terms use these words (normalised, whole words), if any: a
+/// promise the lexicon files under a kind the policy does not name can still be what the policy
+/// allows in its own words.
+pub(crate) fn covering<'p>(policy: &'p Policy, words: &str) -> Option<&'p Commitment> {
+    let words = words.trim();
+    if words.len() < 4 {
+        return None;
+    }
+    policy.commitments.iter().filter(|c| c.allowed).find(|c| {
+        let terms = super::normalise::normalise_phrase(&c.terms);
+        super::normalise::find_word(&terms, words).is_some()
+    })
 }
 
 /// The most that may be promised: the commitment's `amount` (times its `per`), or else the

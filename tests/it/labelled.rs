@@ -21,6 +21,14 @@ use serde::Deserialize;
 /// The file of labelled replies the lexicon is tuned on.
 const LABELLED_SET: &str = "tests/data/labelled-replies.ron";
 
+/// The folder of tuned replies read in scenario contexts (a call time, amounts, conditions),
+/// labelled with issue 17's five labels only.
+const TUNED_CONTEXTS: &str = "tests/data/tuned";
+
+/// Issue 17's floors: macro-F1 over its five labels, and over-promise recall at a precision.
+const ISSUE_MACRO_F1: f64 = 0.85;
+const ISSUE_OVERPROMISE_RECALL: f64 = 0.90;
+
 /// The environment variable naming further labelled files to measure (`a.ron:b.ron`).
 const EXTRA_SETS_VARIABLE: &str = "RAPPORT_LABELLED_SETS";
 
@@ -321,6 +329,54 @@ fn measure(set: &LabelledSet, path: &Path, analyser: &Analyser) -> Measurement {
 }
 
 impl Measurement {
+    /// Adds another set's counts to these, for figures pooled over several files.
+    fn absorb(&mut self, other: Measurement) {
+        self.replies += other.replies;
+        for (label, tally) in other.labels {
+            let mine = self.labels.entry(label).or_default();
+            mine.true_positive += tally.true_positive;
+            mine.false_positive += tally.false_positive;
+            mine.false_negative += tally.false_negative;
+        }
+        for (label, tally) in other.issue_labels {
+            let mine = self.issue_labels.entry(label).or_default();
+            mine.true_positive += tally.true_positive;
+            mine.false_positive += tally.false_positive;
+            mine.false_negative += tally.false_negative;
+        }
+        self.misses.extend(other.misses);
+        self.issue_misses.extend(other.issue_misses);
+    }
+
+    /// Issue 17's floors on the five labels, in words where they are not met.
+    fn issue_failures(&self) -> Vec<String> {
+        let mut failures = Vec::new();
+        if self.macro_f1() < ISSUE_MACRO_F1 {
+            failures.push(format!(
+                "macro-F1 {:.3} < {ISSUE_MACRO_F1}",
+                self.macro_f1()
+            ));
+        }
+        let overpromise = self
+            .issue_labels
+            .get(&IssueLabel::Overpromise)
+            .copied()
+            .unwrap_or_default();
+        if overpromise.recall() < ISSUE_OVERPROMISE_RECALL {
+            failures.push(format!(
+                "over-promise recall {:.3} < {ISSUE_OVERPROMISE_RECALL}",
+                overpromise.recall()
+            ));
+        }
+        if overpromise.precision() < OVERPROMISE_PRECISION {
+            failures.push(format!(
+                "over-promise precision {:.3} < {OVERPROMISE_PRECISION}",
+                overpromise.precision()
+            ));
+        }
+        failures
+    }
+
     /// The mean F1 over the issue's five labels.
     fn macro_f1(&self) -> f64 {
         let sum: f64 = self.issue_labels.values().map(|t| t.f1()).sum();
@@ -426,6 +482,39 @@ fn labelled_replies_meet_the_precision_and_recall_floors() {
     assert!(
         failures.is_empty(),
         "labels below their floors:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// The tuned replies in scenario contexts, pooled, meet issue 17's floors on its five labels.
+#[test]
+fn tuned_replies_in_scenario_contexts_meet_the_issue_floors() {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join(TUNED_CONTEXTS);
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&folder)
+        .expect("the tuned folder")
+        .map(|entry| entry.expect("an entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e == "ron"))
+        .collect();
+    paths.sort();
+    assert!(
+        paths.len() >= 4,
+        "the tuned folder holds the scenario contexts"
+    );
+    let analyser = Analyser::shipped();
+    let mut pooled = Measurement::default();
+    for path in &paths {
+        let set = load_set(path);
+        pooled.absorb(measure(&set, path, &analyser));
+    }
+    println!("\nReplies of {TUNED_CONTEXTS} read differently from their labels:");
+    for miss in &pooled.issue_misses {
+        println!("  {miss}");
+    }
+    pooled.print_tables(TUNED_CONTEXTS);
+    let failures = pooled.issue_failures();
+    assert!(
+        failures.is_empty(),
+        "issue 17's floors not met on {TUNED_CONTEXTS}:\n{}",
         failures.join("\n")
     );
 }

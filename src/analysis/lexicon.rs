@@ -1750,7 +1750,10 @@ impl CompiledLexicon {
                         .flatten()
                         .map(String::as_str)
                         .chain([given]);
-                    names.any(|name| find_word(asked, name).is_some_and(|(start, _)| start == 0))
+                    names.any(|name| {
+                        find_word(asked, name).is_some_and(|(start, _)| start == 0)
+                            || asks_for(asked, name)
+                    })
                 })
             });
             if repeats {
@@ -1992,4 +1995,18 @@ fn find_folded<'a>(text: &'a str, needle: &[char]) -> Option<&'a str> {
         }
     }
     None
+}
+
+/// Whether the words asked for open with the words of an item, the small words aside ("the
+/// reason for the return" asks for the "reason for return").
+fn asks_for(asked: &str, item: &str) -> bool {
+    const SMALL: [&str; 8] = ["the", "a", "an", "your", "ur", "of", "for", "my"];
+    let content = |text: &str| {
+        text.split(' ')
+            .filter(|w| !w.is_empty() && !SMALL.contains(w))
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let (asked, item) = (content(asked), content(item));
+    !item.is_empty() && asked.len() >= item.len() && asked[..item.len()] == item[..]
 }

@@ -157,6 +157,10 @@ pub struct PromiseSpec {
     /// Bare amounts of money ("£119"), whose kind depends on what the sentence said before them.
     #[serde(default)]
     pub amounts: Option<AmountSpec>,
+    /// Words of an outcome that name no kind ("it'll be back", "it'll all be sorted"): in a
+    /// sentence with a time frame and no kind, they stand for the policy's principal outcome.
+    #[serde(default)]
+    pub outcomes: Vec<String>,
 }
 
 /// Bare amounts of money: the amount of a refund named before them in the sentence ("you're
@@ -982,6 +986,8 @@ pub struct CompiledLexicon {
     pub(crate) first_person: Gated,
     pub(crate) company: Gated,
     pub(crate) frame_except: Option<Gated>,
+    /// Outcome words that stand for the policy's principal outcome (see [`PromiseSpec::outcomes`]).
+    pub(crate) outcomes: Option<Gated>,
     pub(crate) negated_by_next: WordSet,
     pub(crate) hedges: Option<Gated>,
     pub(crate) carried_hedges: Option<Gated>,
@@ -1273,6 +1279,7 @@ impl Lexicon {
         let frame_except =
             gate.gate_option(compiler.alternation("frame_except", &promises.frame_except)?);
         let hedges = gate.gate_option(compiler.alternation("hedges", &promises.hedges)?);
+        let outcomes = gate.gate_option(compiler.alternation("outcomes", &promises.outcomes)?);
         let carried_hedges =
             gate.gate_option(compiler.alternation("carried_hedges", &promises.carried_hedges)?);
         let cues = gate.gate_option(compiler.alternation("cues", &times.cues)?);
@@ -1291,6 +1298,7 @@ impl Lexicon {
             first_person,
             company,
             frame_except,
+            outcomes,
             negated_by_next: words(&promises.negated_by_next),
             hedges,
             carried_hedges,
@@ -1573,6 +1581,7 @@ impl CompiledLexicon {
         all.extend(self.fixed.iter().map(|(gated, _)| gated));
         for optional in [
             &self.frame_except,
+            &self.outcomes,
             &self.hedges,
             &self.carried_hedges,
             &self.cues,

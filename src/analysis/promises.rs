@@ -76,8 +76,9 @@ pub(crate) fn read_promises(
 ) {
     let policy = ctx.policy;
     let text = norm.text.as_str();
-    let kinds = find_kinds(lex, hits, text, policy);
+    let mut kinds = find_kinds(lex, hits, text, policy);
     let times = find_times(lex, hits, text, ctx.call_at);
+    infer_outcomes(lex, hits, norm, policy, &times, &mut kinds);
     if kinds.is_empty() && times.is_empty() {
         return;
     }
@@ -150,6 +151,8 @@ pub(crate) fn read_promises(
             let cued = cues.is_some_and(|cues| {
                 hits.may_overlap(cues, (s0, s1)) && cues.regex.is_match(&text[s0..s1])
             });
+            // A kind the policy does not name says nothing of whether the time is realistic.
+            let kind = kind.filter(|k| policy.commitment(*k).is_some());
             let realistic = cued
                 && kind.is_none_or(|kind| {
                     policy
@@ -479,6 +482,43 @@ fn find_frames(lex: &CompiledLexicon, hits: &Hits, text: &str) -> Vec<Frame> {
     }
     frames.sort_by_key(|f| (f.start, !f.singular));
     frames
+}
+
+/// Outcome words in a sentence with a time frame and no kind ("it'll be back tmrw") named as
+/// the policy's principal outcome, so the time frame is checked against it.
+fn infer_outcomes(
+    lex: &CompiledLexicon,
+    hits: &Hits,
+    norm: &Normalised<'_>,
+    policy: &Policy,
+    times: &[TimeMention],
+    kinds: &mut Vec<KindMention>,
+) {
+    let Some(outcomes) = lex.outcomes.as_ref().filter(|o| hits.any(o)) else {
+        return;
+    };
+    let Some(kind) = verdict::principal_outcome(policy) else {
+        return;
+    };
+    let text = norm.text.as_str();
+    let mut inferred = Vec::new();
+    for (s0, s1) in norm.sentence_ranges() {
+        let timed = !within(times, s0, s1, |t| t.start).is_empty();
+        let named = kinds.iter().any(|k| k.start >= s0 && k.start < s1);
+        if !timed || named {
+            continue;
+        }
+        if let Some((start, end)) = outcomes
+            .find_in(hits, text)
+            .find(|(start, _)| *start >= s0 && *start < s1)
+        {
+            inferred.push(KindMention { start, end, kind });
+        }
+    }
+    if !inferred.is_empty() {
+        kinds.append(&mut inferred);
+        kinds.sort_by_key(|m| (m.start, m.end));
+    }
 }
 
 /// Every mention of a kind of commitment, in order: the lexicon's words for each kind, the

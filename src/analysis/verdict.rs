@@ -85,6 +85,15 @@ pub(crate) const OUTCOMES_OTHERS_DELIVER: [PromiseKind; 5] = [
     PromiseKind::Modification,
 ];
 
+/// The policy's principal outcome: its first commitment of a kind whose outcome others deliver.
+pub(crate) fn principal_outcome(policy: &Policy) -> Option<PromiseKind> {
+    policy
+        .commitments
+        .iter()
+        .map(|c| c.kind)
+        .find(|kind| OUTCOMES_OTHERS_DELIVER.contains(kind))
+}
+
 /// The allowed commitment whose terms use these words (normalised, whole words), if any: a
 /// promise the lexicon files under a kind the policy does not name can still be what the policy
 /// allows in its own words.

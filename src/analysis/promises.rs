@@ -632,6 +632,9 @@ pub(crate) fn find_times(
     }
     for (gated, hours) in lex.fixed.iter().filter(|(gated, _)| hits.any(gated)) {
         for (start, end) in gated.find_in(hits, text) {
+            if names_a_thing(&text[end..]) {
+                continue;
+            }
             // With the call's time known, a phrase naming a moment is counted to it.
             let minutes_from_call =
                 call_at.and_then(|call| super::clock::minutes_until(&text[start..end], call));
@@ -659,6 +662,31 @@ pub(crate) fn find_times(
         }
     }
     kept
+}
+
+/// Whether a time phrase is the possessive of a thing rather than a deadline ("tonight's stay",
+/// "today's order"), from the text right after it.
+fn names_a_thing(after: &str) -> bool {
+    const THINGS: [&str; 14] = [
+        "stay",
+        "room",
+        "booking",
+        "night",
+        "reservation",
+        "order",
+        "bill",
+        "charge",
+        "payment",
+        "meeting",
+        "appointment",
+        "flight",
+        "party",
+        "date",
+    ];
+    after
+        .strip_prefix("'s ")
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_alphabetic()).next())
+        .is_some_and(|word| THINGS.contains(&word))
 }
 
 /// The hours of a counted time frame ("within 2 days" = 48), or of a range's lower bound.

@@ -77,12 +77,11 @@ pub(crate) fn judge(
 
 /// The kinds whose outcome others deliver (a courier, engineers, a bank), so a firm day or hour
 /// for them is a guarantee.
-pub(crate) const OUTCOMES_OTHERS_DELIVER: [PromiseKind; 5] = [
+pub(crate) const OUTCOMES_OTHERS_DELIVER: [PromiseKind; 4] = [
     PromiseKind::Delivery,
     PromiseKind::Fix,
     PromiseKind::Refund,
     PromiseKind::Replacement,
-    PromiseKind::Modification,
 ];
 
 /// The policy's principal outcome: its first commitment of a kind whose outcome others deliver.
@@ -91,7 +90,7 @@ pub(crate) fn principal_outcome(policy: &Policy) -> Option<PromiseKind> {
         .commitments
         .iter()
         .map(|c| c.kind)
-        .find(|kind| OUTCOMES_OTHERS_DELIVER.contains(kind))
+        .find(|kind| OUTCOMES_OTHERS_DELIVER.contains(kind) || *kind == PromiseKind::Modification)
 }
 
 /// The allowed commitment whose terms use these words (normalised, whole words), if any: a

@@ -430,8 +430,10 @@ pub fn render_debrief(debrief: &Debrief) -> String {
                 .map_or(String::new(), |h| format!(" within {h} h"));
             let _ = writeln!(
                 out,
-                "  turn {}: {:?}{hours} — {:?}",
-                entry.turn, entry.promise.kind, entry.promise.verdict
+                "  turn {}: {:?}{hours} — {}",
+                entry.turn,
+                entry.promise.kind,
+                crate::analysis::explain::verdict_words(entry.promise.verdict, "")
             );
         }
     }

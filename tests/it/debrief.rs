@@ -206,6 +206,65 @@ fn a_free_text_over_promise_is_never_a_strength() {
     assert_no_overpromise_is_a_strength(&debrief);
 }
 
+/// A free-text compensation over the policy's amount (late-delivery allows a £15 voucher) is a
+/// critical over-promise: named among the costliest moments with a better reply, in the ledger
+/// as over the cap, never as an allowed compensation, and never a strength.
+#[test]
+fn a_compensation_over_the_cap_is_an_over_promise_named_with_a_better_reply() {
+    let (debrief, _, _) = debrief_of(
+        "late-delivery",
+        60.0,
+        &[
+            Move::Choose(1),
+            Move::Say("As a goodwill gesture I can pop a £25 voucher on your account.".to_owned()),
+            Move::Choose(2),
+            Move::Choose(1),
+            Move::Choose(1),
+        ],
+    );
+    let text = render_debrief(&debrief);
+    assert!(
+        debrief
+            .scorecard
+            .critical_failures
+            .iter()
+            .any(|c| c == "expectations.no-overpromise"),
+        "{text}"
+    );
+    let compensation: Vec<_> = debrief
+        .scorecard
+        .ledger
+        .iter()
+        .filter(|e| {
+            e.promise.kind == rapport::scenario::PromiseKind::Compensation
+                && e.promise.quote.contains("£25")
+        })
+        .collect();
+    assert!(!compensation.is_empty(), "{text}");
+    for entry in &compensation {
+        assert!(
+            matches!(
+                entry.promise.verdict,
+                rapport::analysis::PromiseVerdict::OverCap { .. }
+            ),
+            "{:?}\n{text}",
+            entry.promise.verdict
+        );
+    }
+    assert!(
+        text.contains("Compensation — more than policy allows (at most £15)"),
+        "{text}"
+    );
+    let turn = compensation[0].turn;
+    let moment = debrief
+        .costly
+        .iter()
+        .find(|m| m.turn == turn)
+        .unwrap_or_else(|| panic!("turn {turn} is not among the costliest:\n{text}"));
+    assert!(moment.points > 0.0 && moment.better.is_some(), "{text}");
+    assert_no_overpromise_is_a_strength(&debrief);
+}
+
 /// The jargon findings of a debrief's scorecard, by the words they quote.
 fn jargon_quotes(debrief: &Debrief) -> Vec<String> {
     debrief

@@ -1,0 +1,458 @@
+//! Compiling a lexicon: every pattern list checked and built, with diagnostics that point into
+//! the lexicon file, and the gate built over all of them.
+
+use super::*;
+
+/// Compiles patterns with the source at hand for diagnostics.
+pub(crate) struct Compiler<'s> {
+    pub(crate) source: &'s SourceFile,
+}
+
+impl Compiler<'_> {
+    /// A diagnostic pointing at `needle` in the file (a pattern as written, or an id).
+    pub(crate) fn error(&self, needle: &str, message: String, help: &str) -> Box<Diagnostic> {
+        let span = self
+            .source
+            .find(&format!("{needle:?}"), 0)
+            .or_else(|| self.source.find(needle, 0));
+        Box::new(
+            Diagnostic::new(Code::WrongType, &self.source.path, message)
+                .at(self.source, span, "here")
+                .with_help(help),
+        )
+    }
+
+    /// One pattern, with word boundaries added where it starts or ends with a word character.
+    pub(crate) fn bounded(pattern: &str) -> String {
+        let starts_word = pattern
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric());
+        let ends_word = pattern
+            .chars()
+            .last()
+            .is_some_and(|c| c.is_ascii_alphanumeric());
+        format!(
+            "{}(?:{pattern}){}",
+            if starts_word { ASCII_BOUNDARY } else { "" },
+            if ends_word { ASCII_BOUNDARY } else { "" }
+        )
+    }
+
+    /// Checks one pattern parses, for a precise diagnostic; what only building it can find (a
+    /// pattern too big) is found when its list is built (see [`Compiler::build_failure`]).
+    pub(crate) fn check(&self, owner: &str, pattern: &str) -> Result<Checked, Box<Diagnostic>> {
+        if pattern.trim().is_empty() {
+            return Err(self.error(
+                owner,
+                format!("an empty pattern in `{owner}`"),
+                "remove the empty string, or write the phrase it should match",
+            ));
+        }
+        let bounded = Self::bounded(pattern);
+        match syntax::parse_with(&bounded, &syntax::Config::new().unicode(false)) {
+            Ok(hir) => Ok(Checked {
+                source: bounded,
+                max_len: hir.properties().maximum_len(),
+            }),
+            Err(e) => Err(self.invalid(owner, pattern, &e.to_string())),
+        }
+    }
+
+    /// The diagnostic for a pattern that is not a valid regular expression.
+    pub(crate) fn invalid(&self, owner: &str, pattern: &str, error: &str) -> Box<Diagnostic> {
+        self.error(
+            pattern,
+            format!("invalid pattern `{pattern}` in `{owner}`: {}", first_line(error)),
+            "patterns are regular expressions (https://docs.rs/regex); escape `( ) [ ] ? * + . \\` with `\\\\`",
+        )
+    }
+
+    /// Why a list of patterns that each parse could not be built: the first pattern that cannot
+    /// be built by itself (one too big, say), or else the list as a whole.
+    pub(crate) fn build_failure(
+        &self,
+        owner: &str,
+        patterns: &[String],
+        error: &dyn std::fmt::Display,
+    ) -> Box<Diagnostic> {
+        for pattern in patterns {
+            if let Err(e) = RegexBuilder::new(&Self::bounded(pattern))
+                .unicode(false)
+                .size_limit(REGEX_SIZE_LIMIT)
+                .build()
+            {
+                return self.invalid(owner, pattern, &e.to_string());
+            }
+        }
+        self.uncombinable(owner, error)
+    }
+
+    /// Several patterns as one alternation, or `None` for an empty list.
+    pub(crate) fn alternation(
+        &self,
+        owner: &str,
+        patterns: &[String],
+    ) -> Result<Option<Pattern>, Box<Diagnostic>> {
+        if patterns.is_empty() {
+            return Ok(None);
+        }
+        let mut parts = Vec::with_capacity(patterns.len());
+        for pattern in patterns {
+            parts.push(self.check(owner, pattern)?.source);
+        }
+        let joined = parts.join("|");
+        Pattern::new(&joined)
+            .map(Some)
+            .map_err(|e| self.build_failure(owner, patterns, &e))
+    }
+
+    /// The diagnostic for patterns that each compile but not together.
+    pub(crate) fn uncombinable(
+        &self,
+        owner: &str,
+        error: &dyn std::fmt::Display,
+    ) -> Box<Diagnostic> {
+        self.error(
+            owner,
+            format!(
+                "the patterns of `{owner}` cannot be combined: {}",
+                first_line(&error.to_string())
+            ),
+            "split the list or simplify its patterns",
+        )
+    }
+
+    /// Each pattern of a list compiled on its own (lists whose patterns reuse group names).
+    pub(crate) fn each(
+        &self,
+        owner: &str,
+        patterns: &[String],
+    ) -> Result<Vec<Pattern>, Box<Diagnostic>> {
+        let mut compiled = Vec::with_capacity(patterns.len());
+        for pattern in patterns {
+            compiled.push(self.required(owner, std::slice::from_ref(pattern))?);
+        }
+        Ok(compiled)
+    }
+
+    /// Like [`Compiler::alternation`] for a list that must not be empty.
+    pub(crate) fn required(
+        &self,
+        owner: &str,
+        patterns: &[String],
+    ) -> Result<Pattern, Box<Diagnostic>> {
+        self.alternation(owner, patterns)?.ok_or_else(|| {
+            self.error(
+                owner,
+                format!("`{owner}` has no patterns"),
+                "add at least one pattern",
+            )
+        })
+    }
+
+    /// The gate over already-checked patterns.
+    pub(crate) fn gate(
+        &self,
+        owner: &str,
+        GateBuilder {
+            patterns,
+            max_len,
+            regexes,
+            captured,
+        }: GateBuilder,
+        cache_limit: usize,
+    ) -> Result<Gate, Box<Diagnostic>> {
+        let fail = |e: &dyn std::fmt::Display| self.uncombinable(owner, e);
+        let syntax = syntax::Config::new().unicode(false);
+        let dfa = DFA::builder()
+            .configure(
+                DFA::config()
+                    .match_kind(MatchKind::All)
+                    .cache_capacity(cache_limit),
+            )
+            .syntax(syntax)
+            .thompson(
+                thompson::Config::new()
+                    .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+                    .which_captures(WhichCaptures::None),
+            )
+            .build_many(&patterns)
+            .map_err(|e| fail(&e))?;
+        let spans = Spans::new(&regexes, REGEX_SIZE_LIMIT).map_err(|e| fail(&e))?;
+        let captures = captured
+            .iter()
+            .map(|source| {
+                BoundedBacktracker::builder()
+                    .syntax(syntax)
+                    .thompson(thompson::Config::new().nfa_size_limit(Some(REGEX_SIZE_LIMIT)))
+                    .build(source)
+                    .map_err(|e| fail(&e))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let dfa = std::sync::Arc::new(dfa);
+        let spans = std::sync::Arc::new(spans);
+        let captures = std::sync::Arc::new(captures);
+        let (for_gate, for_spans, for_captures) = (
+            std::sync::Arc::clone(&dfa),
+            std::sync::Arc::clone(&spans),
+            std::sync::Arc::clone(&captures),
+        );
+        let maker: CacheMaker = Box::new(move || Caches {
+            gate: for_gate.create_cache(),
+            spans: for_spans.create_caches(),
+            captures: for_captures
+                .iter()
+                .map(BoundedBacktracker::create_cache)
+                .collect(),
+            slots: Vec::new(),
+            touched: Vec::new(),
+            found: Vec::new(),
+            hit_lists: (Vec::new(), Vec::new()),
+        });
+        Ok(Gate {
+            dfa,
+            spans,
+            captures,
+            caches: Pool::new(maker),
+            max_len,
+        })
+    }
+}
+
+/// The gist of a regex error: its `error:` line, without the pattern echoed above it.
+pub(crate) fn first_line(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .find_map(|l| l.strip_prefix("error: "))
+        .unwrap_or_else(|| text.lines().next().unwrap_or(text))
+        .trim()
+        .to_owned()
+}
+
+impl Lexicon {
+    /// Compiles the lexicon, or says precisely what is wrong with it.
+    pub fn compile(self, source: &SourceFile) -> Result<CompiledLexicon, Box<Diagnostic>> {
+        let compiler = Compiler { source };
+        let mut gate = GateBuilder::default();
+        let (rules, rule_of_pattern) = compile_rules(&compiler, &mut gate, &self.rules)?;
+        check_criteria(&compiler, &self)?;
+        let promises = &self.promises;
+        let mut kinds = Vec::new();
+        for spec in &promises.kinds {
+            let owner = format!("{:?}", spec.kind);
+            let regex = compiler.required(&owner, &spec.patterns)?;
+            let except = compiler.alternation(&owner, &spec.except)?;
+            kinds.push(Kind {
+                kind: spec.kind,
+                regex: gate.gate(regex),
+                except: gate.gate_option(except),
+            });
+        }
+        let amounts = match &promises.amounts {
+            Some(spec) => Some((
+                gate.gate(compiler.required("amounts", &spec.patterns)?),
+                spec.follows.clone(),
+                spec.otherwise,
+            )),
+            None => None,
+        };
+        let times = &self.timeframes;
+        let counted = compiler.each("counted", &times.counted)?;
+        let ranges = compiler.each("ranges", &times.ranges)?;
+        for regex in &counted {
+            check_groups(&compiler, "counted", Some(regex), &["n", "unit"])?;
+        }
+        for regex in &ranges {
+            check_groups(&compiler, "ranges", Some(regex), &["n", "unit"])?;
+        }
+        let counted = counted.into_iter().map(|r| gate.gate(r)).collect();
+        let ranges = ranges.into_iter().map(|r| gate.gate(r)).collect();
+        let mut fixed = Vec::new();
+        for time in &times.fixed {
+            let regex = compiler.required("fixed", std::slice::from_ref(&time.pattern))?;
+            fixed.push((gate.gate(regex), time.hours));
+        }
+        let asks = compiler.alternation("asks", &self.repeats.asks)?;
+        check_groups(&compiler, "asks", asks.as_ref(), &["item"])?;
+        let words = |list: &[String]| WordSet::new(list.iter().map(String::as_str));
+        let first_person = gate.gate(compiler.required("first_person", &promises.first_person)?);
+        let company = gate.gate(compiler.required("company", &promises.company)?);
+        let frame_except =
+            gate.gate_option(compiler.alternation("frame_except", &promises.frame_except)?);
+        let hedges = gate.gate_option(compiler.alternation("hedges", &promises.hedges)?);
+        let outcomes = gate.gate_option(compiler.alternation("outcomes", &promises.outcomes)?);
+        let carried_hedges =
+            gate.gate_option(compiler.alternation("carried_hedges", &promises.carried_hedges)?);
+        let cues = gate.gate_option(compiler.alternation("cues", &times.cues)?);
+        let jargon = gate.gate_option(compiler.alternation("jargon", &self.jargon.patterns)?);
+        let asks = gate.gate_option(asks);
+        let gate = compiler.gate("the lexicon", gate, GATE_DFA_LIMIT)?;
+        Ok(CompiledLexicon {
+            negation: Negation::new(
+                &self.negation.negators,
+                self.negation.window,
+                &self.negation.clause_breaks,
+            ),
+            rules,
+            gate,
+            rule_of_pattern,
+            first_person,
+            company,
+            frame_except,
+            outcomes,
+            negated_by_next: words(&promises.negated_by_next),
+            hedges,
+            carried_hedges,
+            part_breaks: words(&promises.part_breaks),
+            subjects: words(&promises.subjects),
+            kinds,
+            amounts,
+            numbers: times
+                .numbers
+                .iter()
+                .map(|(k, v)| (normalise_phrase(k), *v))
+                .collect(),
+            units: times
+                .units
+                .iter()
+                .map(|(k, v)| (normalise_phrase(k), *v))
+                .collect(),
+            counted,
+            ranges,
+            fixed,
+            cues,
+            jargon,
+            jargon_note: self.jargon.note.into(),
+            asks,
+            repeat_note: self.repeats.note.into(),
+            aliases: self
+                .repeats
+                .aliases
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        normalise_phrase(k),
+                        v.iter().map(|a| normalise_phrase(a)).collect(),
+                    )
+                })
+                .collect(),
+            interrogatives: words(&self.interrogatives),
+            notes: self.notes,
+            model_replies: self.model_replies,
+            respellings: Respellings::new(&self.spellings),
+        })
+    }
+}
+
+/// Compiles the phrase rules: one regex per rule, and each pattern on its own in the gate.
+pub(crate) fn compile_rules(
+    compiler: &Compiler<'_>,
+    gate: &mut GateBuilder,
+    specs: &[RuleSpec],
+) -> Result<(Vec<Rule>, Vec<usize>), Box<Diagnostic>> {
+    let mut rules = Vec::with_capacity(specs.len());
+    let mut rule_of_pattern = Vec::new();
+    let mut excepts = Vec::with_capacity(specs.len());
+    for (index, spec) in specs.iter().enumerate() {
+        if specs[..index].iter().any(|other| other.id == spec.id) {
+            return Err(compiler.error(
+                &spec.id,
+                format!("two rules have the id `{}`", spec.id),
+                "give each rule its own id",
+            ));
+        }
+        let first = gate.patterns.len();
+        for pattern in &spec.patterns {
+            gate.push(compiler.check(&spec.id, pattern)?);
+            rule_of_pattern.push(index);
+        }
+        let patterns = first..gate.patterns.len();
+        let mut suppresses = Vec::new();
+        for id in &spec.suppresses {
+            let target = specs
+                .iter()
+                .position(|other| &other.id == id)
+                .ok_or_else(|| {
+                    compiler.error(
+                        id,
+                        format!(
+                            "rule `{}` suppresses `{id}`, which no rule defines",
+                            spec.id
+                        ),
+                        "name the id of another rule in this file",
+                    )
+                })?;
+            suppresses.push(target);
+        }
+        rules.push(Rule {
+            id: SmolStr::new(&spec.id),
+            criterion: spec.criterion.as_deref().map(SmolStr::new),
+            polarity: spec.polarity,
+            intents: spec.intents.clone(),
+            note: SmolStr::new(&spec.note),
+            regex: gate.gated(compiler.required(&spec.id, &spec.patterns)?, patterns),
+            negatable: spec.negatable,
+            except: None,
+            suppresses,
+            suppressed_by: Vec::new(),
+        });
+        excepts.push(compiler.alternation(&spec.id, &spec.except)?);
+    }
+    // Exceptions go into the gate after every rule pattern, which `rule_of_pattern` indexes.
+    for (rule, except) in rules.iter_mut().zip(excepts) {
+        rule.except = gate.gate_option(except);
+    }
+    for index in 0..rules.len() {
+        let suppressed_by = (0..rules.len())
+            .filter(|&other| rules[other].suppresses.contains(&index))
+            .collect();
+        rules[index].suppressed_by = suppressed_by;
+    }
+    Ok((rules, rule_of_pattern))
+}
+
+/// Every criterion named must belong to a dimension, and every model reply to a known criterion.
+pub(crate) fn check_criteria(
+    compiler: &Compiler<'_>,
+    lexicon: &Lexicon,
+) -> Result<(), Box<Diagnostic>> {
+    for criterion in lexicon
+        .rules
+        .iter()
+        .filter_map(|r| r.criterion.as_deref())
+        .chain(lexicon.model_replies.keys().map(String::as_str))
+    {
+        if dimension_of(criterion).is_none() {
+            return Err(compiler.error(
+                criterion,
+                format!("criterion `{criterion}` names no dimension"),
+                "start criteria with `empathy.`, `timeliness.`, `expectations.` or `ownership.`",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A pattern list that must define named groups.
+pub(crate) fn check_groups(
+    compiler: &Compiler<'_>,
+    owner: &str,
+    regex: Option<&Pattern>,
+    groups: &[&str],
+) -> Result<(), Box<Diagnostic>> {
+    let Some(regex) = regex else {
+        return Ok(());
+    };
+    let names: Vec<&str> = regex.group_names().collect();
+    for group in groups {
+        if !names.contains(group) {
+            return Err(compiler.error(
+                owner,
+                format!("the patterns of `{owner}` have no group `{group}`"),
+                &format!("name the part with `(?P<{group}>...)`"),
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,158 @@
+//! The customer's name in a reply: the name or a title and the surname, in ASCII or as written.
+
+use super::*;
+
+/// The titles that may stand before a surname, in the order they are tried.
+pub(crate) const TITLES: [&str; 6] = ["mr", "mrs", "ms", "miss", "mx", "dr"];
+
+/// The searchers for an ASCII customer name, normalised as replies are: a scenario's customer
+/// is asked about in every reply, so they are built once per thread and name.
+pub(crate) struct NameSearch {
+    /// The name as given, which the searchers were built for.
+    pub(crate) name: String,
+    pub(crate) full: Finder<'static>,
+    pub(crate) first: Finder<'static>,
+    /// The surname, when the name has more than one word.
+    pub(crate) last: Option<Finder<'static>>,
+}
+
+/// How many names' searchers a thread keeps: one per scenario it reads replies for, lately.
+pub(crate) const NAMES_KEPT: usize = 16;
+
+thread_local! {
+    /// The searchers for the names asked about on this thread, the latest last.
+    static NAME_SEARCHES: RefCell<Vec<NameSearch>> = const { RefCell::new(Vec::new()) };
+}
+
+impl NameSearch {
+    /// The searchers for a name; `None` when it has no word.
+    pub(crate) fn new(name: &str) -> Option<NameSearch> {
+        let normalised = normalise_phrase(name);
+        let mut words = normalised.split(' ').filter(|w| !w.is_empty());
+        let first = words.next()?;
+        let last = words.next_back();
+        Some(NameSearch {
+            name: name.to_owned(),
+            full: Finder::new(&normalised).into_owned(),
+            first: Finder::new(first).into_owned(),
+            last: last.map(|last| Finder::new(last).into_owned()),
+        })
+    }
+
+    /// Calls `f` with the searchers for `name` (built on first use), or returns `None` when the
+    /// name has no word.
+    pub(crate) fn with<R>(name: &str, f: impl FnOnce(&NameSearch) -> Option<R>) -> Option<R> {
+        NAME_SEARCHES.with(|cell| {
+            let mut kept = cell.borrow_mut();
+            if let Some(search) = kept.iter().rev().find(|search| search.name == name) {
+                return f(search);
+            }
+            let search = NameSearch::new(name)?;
+            if kept.len() == NAMES_KEPT {
+                kept.remove(0);
+            }
+            kept.push(search);
+            f(kept.last()?)
+        })
+    }
+
+    /// The name in the normalised reply: the full name, else a title and the surname (the first
+    /// title of [`TITLES`] found, without then with a full stop), else the first name.
+    pub(crate) fn find<'a>(&self, norm: &Normalised<'a>) -> Option<&'a str> {
+        let text = norm.text.as_str();
+        let found = find_word_with(text, &self.full)
+            .or_else(|| self.last.as_ref().and_then(|last| find_titled(text, last)))
+            .or_else(|| find_word_with(text, &self.first))?;
+        Some(norm.original(found.0, found.1))
+    }
+}
+
+/// The first of "mr last", "mr. last", "mrs last"… found in the text, as [`find_word`] finds it.
+pub(crate) fn find_titled(text: &str, last: &Finder<'_>) -> Option<(usize, usize)> {
+    if last.needle().is_empty() {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    // The best candidate so far: its rank in the order tried, and its range.
+    let mut best: Option<(usize, (usize, usize))> = None;
+    let mut from = 0;
+    while let Some((start, end)) = find_word_with_from(text, last, from) {
+        from = start + 1;
+        for (t, title) in TITLES.iter().enumerate() {
+            for (d, dot) in ["", "."].iter().enumerate() {
+                let rank = 2 * t + d;
+                if best.is_some_and(|(r, _)| r <= rank) {
+                    continue;
+                }
+                // "title[.] " right before the surname, at a word boundary.
+                let prefix = title.len() + dot.len() + 1;
+                let Some(at) = start.checked_sub(prefix) else {
+                    continue;
+                };
+                if bytes[start - 1] == b' '
+                    && &bytes[at..at + title.len()] == title.as_bytes()
+                    && &bytes[at + title.len()..start - 1] == dot.as_bytes()
+                    && bounded(bytes, at, end)
+                {
+                    best = Some((rank, (at, end)));
+                }
+            }
+        }
+        if best.is_some_and(|(rank, _)| rank == 0) {
+            break;
+        }
+    }
+    best.map(|(_, range)| range)
+}
+
+/// A name with letters outside ASCII, compared character by character with Unicode folding.
+pub(crate) fn find_unicode_name<'a>(original: &'a str, name: &str) -> Option<&'a str> {
+    let full: Vec<char> = name.chars().flat_map(char::to_lowercase).collect();
+    let first: Vec<char> = name
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .flat_map(char::to_lowercase)
+        .collect();
+    [full, first]
+        .iter()
+        .find_map(|needle| find_folded(original, needle))
+}
+
+/// Finds a lower-cased needle in text at word boundaries, folding the text as it goes.
+pub(crate) fn find_folded<'a>(text: &'a str, needle: &[char]) -> Option<&'a str> {
+    if needle.is_empty() {
+        return None;
+    }
+    let mut previous: Option<char> = None;
+    for (start, c) in text.char_indices() {
+        let boundary_before = previous.is_none_or(|p| !p.is_alphanumeric());
+        previous = Some(c);
+        if !boundary_before {
+            continue;
+        }
+        let mut folded = text[start..]
+            .char_indices()
+            .flat_map(|(at, c)| c.to_lowercase().map(move |l| (at, c, l)));
+        let mut end = start;
+        let mut matched = true;
+        for &want in needle {
+            match folded.next() {
+                Some((at, c, l)) if l == want => end = start + at + c.len_utf8(),
+                _ => {
+                    matched = false;
+                    break;
+                }
+            }
+        }
+        let boundary_after = text[end..]
+            .chars()
+            .next()
+            .is_none_or(|n| !n.is_alphanumeric());
+        if matched && boundary_after {
+            return Some(&text[start..end]);
+        }
+    }
+    None
+}

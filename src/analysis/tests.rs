@@ -591,3 +591,81 @@ fn chat_spellings_read_as_the_words_they_stand_for() {
     // Words a respelling would spoil are not in the table: an order id is still an order id.
     assert!(read("What's your order id?").has("ownership.no-repeat", Polarity::Bad));
 }
+
+/// An airline's policy: a $50 certificate per passenger, only once the booking is changed (a
+/// flag) or alongside a change in the same reply; a call on Friday afternoon.
+fn airline_read(text: &str, flags: &[String]) -> Reading {
+    let mut policy = Policy::default();
+    policy.customer.insert("passengers".into(), "2".into());
+    policy.commitments = vec![
+        Commitment {
+            amount: Some(crate::scenario::Amount::parse("$50").unwrap()),
+            per: Some("passengers".into()),
+            words: vec!["travel certificate".into()],
+            only_if: vec![crate::scenario::Requirement::Flag("booking_changed".into())],
+            ..Commitment::new(
+                PromiseKind::Compensation,
+                true,
+                "A $50 certificate per passenger",
+            )
+        },
+        Commitment {
+            min_hours: Some(120),
+            working_days: true,
+            ..Commitment::new(PromiseKind::Refund, true, "Refunds take 5 working days")
+        },
+    ];
+    let ctx = ReplyContext {
+        customer_name: "Daniel Okafor",
+        policy: &policy,
+        already_given: &[],
+        call_at: Some(crate::scenario::CallTime::parse("Friday 16:40").unwrap()),
+        flags,
+    };
+    analyser().read(text, &ctx)
+}
+
+#[test]
+fn a_commitment_allowed_only_once_a_flag_is_set_waits_for_it() {
+    let reply = "As a goodwill gesture, I can offer you a travel certificate.";
+    let before = airline_read(reply, &[]);
+    assert!(
+        before
+            .promises
+            .iter()
+            .any(|p| matches!(p.verdict, PromiseVerdict::ConditionUnmet { requirement: 0 })),
+        "{before:#?}"
+    );
+    let after = airline_read(reply, &["booking_changed".to_owned()]);
+    assert!(!after.overpromised(), "{after:#?}");
+    // Over the cap of $50 for each of two passengers.
+    let over = airline_read(
+        "I'll add a $150 travel certificate.",
+        &["booking_changed".to_owned()],
+    );
+    assert!(
+        over.promises
+            .iter()
+            .any(|p| matches!(p.verdict, PromiseVerdict::OverCap { .. })),
+        "{over:#?}"
+    );
+}
+
+#[test]
+fn a_day_named_counts_working_hours_from_the_call() {
+    // From Friday 16:40, Monday is one working day and a bit: too soon for five working days.
+    let monday = airline_read("Your refund will be on your card by Monday.", &[]);
+    assert!(
+        monday
+            .promises
+            .iter()
+            .any(|p| matches!(p.verdict, PromiseVerdict::TooSoon { min_hours: 120 })),
+        "{monday:#?}"
+    );
+    // Six working days from now is within the policy: honest.
+    let later = airline_read(
+        "Your refund will be on your card within 6 working days.",
+        &[],
+    );
+    assert!(!later.overpromised(), "{later:#?}");
+}

@@ -519,9 +519,19 @@ impl Session {
         };
         let scenario = Arc::clone(&self.scenario);
         let clean = sanitize_reply(text);
-        let reading = self
-            .analyser
-            .read(&clean, &ReplyContext::for_scenario(&scenario));
+        // The flags set so far, for commitments allowed only once one is (`only_if: [Flag(..)]`).
+        let set: Vec<String> = scenario
+            .flags
+            .iter()
+            .zip(&self.flags)
+            .filter(|(_, on)| **on)
+            .map(|(flag, _)| flag.clone())
+            .collect();
+        let context = ReplyContext {
+            flags: &set,
+            ..ReplyContext::for_scenario(&scenario)
+        };
+        let reading = self.analyser.read(&clean, &context);
         let reaction = reaction_to(&reading, &scenario);
         self.last_intents = reading.intents.clone();
         self.push(

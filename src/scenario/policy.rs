@@ -464,6 +464,8 @@ impl fmt::Display for CallTime {
 /// A commitment that cannot be checked as written (RP0034), with the field to point at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PolicyProblem {
+    /// The kind of the commitment it is about.
+    pub kind: PromiseKind,
     /// The field the diagnostic points at (`amount`, `only_if`, `words`).
     pub field: &'static str,
     pub message: String,
@@ -476,8 +478,9 @@ pub struct PolicyProblem {
 /// commitment that names itself, and trade words that are empty or given to two kinds.
 pub fn problems(policy: &Policy, flags: &[String]) -> Vec<PolicyProblem> {
     let mut out = Vec::new();
-    let mut push = |field, message: String, help| {
+    let mut push = |kind, field, message: String, help| {
         out.push(PolicyProblem {
+            kind,
             field,
             message,
             help,
@@ -489,6 +492,7 @@ pub fn problems(policy: &Policy, flags: &[String]) -> Vec<PolicyProblem> {
         if let Some(amount) = rule.amount {
             if amount.hundredths == 0 {
                 push(
+                    kind,
                     "amount",
                     format!(
                         "commitment `{kind:?}` allows an `amount` of {amount}: nothing can be promised"
@@ -497,6 +501,7 @@ pub fn problems(policy: &Policy, flags: &[String]) -> Vec<PolicyProblem> {
                 );
             } else if amount.unit == AmountUnit::Percent && amount.hundredths > 100_00 {
                 push(
+                    kind,
                     "amount",
                     format!("commitment `{kind:?}` allows {amount}, more than the whole"),
                     "a share is at most `\"100%\"`",
@@ -507,6 +512,7 @@ pub fn problems(policy: &Policy, flags: &[String]) -> Vec<PolicyProblem> {
             let count = policy.customer.get(per).map(|v| v.trim().parse::<u32>());
             if !matches!(count, Some(Ok(n)) if n > 0) {
                 push(
+                    kind,
                     "per",
                     format!(
                         "commitment `{kind:?}` counts its amount per `{per}`, but `customer` gives no number of `{per}` above 0"
@@ -516,6 +522,7 @@ pub fn problems(policy: &Policy, flags: &[String]) -> Vec<PolicyProblem> {
             }
             if rule.amount.is_none() {
                 push(
+                    kind,
                     "per",
                     format!("commitment `{kind:?}` has `per` but no `amount` to count"),
                     "add `amount: \"$50\"`, or remove `per`",
@@ -525,6 +532,7 @@ pub fn problems(policy: &Policy, flags: &[String]) -> Vec<PolicyProblem> {
         for requirement in &rule.only_if {
             match requirement {
                 Requirement::Flag(flag) if !flags.contains(flag) => push(
+                    kind,
                     "only_if",
                     format!(
                         "commitment `{kind:?}` is allowed only if flag `{flag}` is set, but `flags` does not declare it"
@@ -532,6 +540,7 @@ pub fn problems(policy: &Policy, flags: &[String]) -> Vec<PolicyProblem> {
                     "declare the flag in the scenario's `flags`, and set it where it becomes true",
                 ),
                 Requirement::Customer(fact, _) if !policy.customer.contains_key(fact) => push(
+                    kind,
                     "only_if",
                     format!(
                         "commitment `{kind:?}` depends on the customer's `{fact}`, which `customer` does not give"
@@ -539,6 +548,7 @@ pub fn problems(policy: &Policy, flags: &[String]) -> Vec<PolicyProblem> {
                     "add it to the policy's `customer` (`customer: {\"fare\": \"basic economy\"}`)",
                 ),
                 Requirement::With(other) if *other == kind => push(
+                    kind,
                     "only_if",
                     format!("commitment `{kind:?}` is allowed only with itself"),
                     "name another kind (`With(Modification)` for \"only if the booking is changed\")",
@@ -547,6 +557,7 @@ pub fn problems(policy: &Policy, flags: &[String]) -> Vec<PolicyProblem> {
                     if !policy.commitment(*other).is_some_and(|c| c.allowed) =>
                 {
                     push(
+                        kind,
                         "only_if",
                         format!(
                             "commitment `{kind:?}` is allowed only with `{other:?}`, which the policy does not allow, so it can never be allowed"
@@ -561,6 +572,7 @@ pub fn problems(policy: &Policy, flags: &[String]) -> Vec<PolicyProblem> {
             let key = crate::analysis::normalise::normalise_phrase(word);
             if key.trim().is_empty() {
                 push(
+                    kind,
                     "words",
                     format!("commitment `{kind:?}` has an empty trade word"),
                     "remove it, or write the words a customer would hear (`\"travel certificate\"`)",
@@ -569,6 +581,7 @@ pub fn problems(policy: &Policy, flags: &[String]) -> Vec<PolicyProblem> {
                 words_seen.iter().find(|(w, k)| *w == key && *k != kind)
             {
                 push(
+                    kind,
                     "words",
                     format!("\"{word}\" is a trade word of both `{other:?}` and `{kind:?}`"),
                     "give each word to one kind",
@@ -616,6 +629,61 @@ mod tests {
         assert_eq!(weekday_named("thurs"), Some(3));
         assert_eq!(weekday_named("mon"), Some(0));
         assert_eq!(weekday_named("month"), None);
+    }
+
+    #[test]
+    fn commitments_that_cannot_be_checked_are_problems() {
+        let mut policy = Policy::default();
+        policy
+            .customer
+            .insert("fare".into(), "basic economy".into());
+        policy.commitments = vec![
+            Commitment {
+                amount: Some(Amount::parse("£0").unwrap()),
+                per: Some("passengers".into()),
+                only_if: vec![
+                    Requirement::Flag("rebooked".into()),
+                    Requirement::Customer("tier".into(), "gold".into()),
+                    Requirement::With(PromiseKind::Modification),
+                ],
+                words: vec!["travel certificate".into()],
+                ..Commitment::new(PromiseKind::Compensation, true, "")
+            },
+            Commitment {
+                words: vec!["Travel  Certificate".into()],
+                only_if: vec![Requirement::Customer("fare".into(), "flexible".into())],
+                ..Commitment::new(PromiseKind::Refund, true, "")
+            },
+        ];
+        let problems = problems(&policy, &["booking_changed".to_owned()]);
+        let fields: Vec<&str> = problems.iter().map(|p| p.field).collect();
+        assert_eq!(
+            fields,
+            ["amount", "per", "only_if", "only_if", "only_if", "words"],
+            "{problems:#?}"
+        );
+        assert!(
+            problems[4]
+                .message
+                .contains("`Modification`, which the policy does not allow")
+        );
+        assert!(
+            problems[5]
+                .message
+                .contains("both `Compensation` and `Refund`")
+        );
+        // A policy that says what it means has none.
+        policy.commitments.truncate(1);
+        policy.commitments[0] = Commitment {
+            amount: Some(Amount::parse("$50").unwrap()),
+            only_if: vec![Requirement::Customer("fare".into(), "flexible".into())],
+            ..Commitment::new(PromiseKind::Compensation, true, "")
+        };
+        assert!(problems_of(&policy).is_empty());
+    }
+
+    fn problems_of(policy: &Policy) -> Vec<PolicyProblem> {
+        problems(policy, &[])
     }
 
     #[test]

@@ -596,7 +596,18 @@ impl<'a> Checker<'a> {
             );
         }
         for problem in super::policy::problems(&self.scenario.policy, &self.scenario.flags) {
-            let span = self.source.find(problem.field, 0);
+            // The field within its commitment: after the commitment's `kind`, else anywhere.
+            let text = &self.source.text;
+            let kind = format!("kind: {:?}", problem.kind);
+            let field = format!("{}:", problem.field);
+            let span = text
+                .find(&kind)
+                .and_then(|at| text[at..].find(&field).map(|offset| at + offset))
+                .map(|start| Span {
+                    start,
+                    len: problem.field.len(),
+                })
+                .or_else(|| self.source.find(&field, 0));
             self.report(
                 Code::BadCommitment,
                 span,

@@ -669,3 +669,34 @@ fn a_day_named_counts_working_hours_from_the_call() {
     );
     assert!(!later.overpromised(), "{later:#?}");
 }
+
+#[test]
+fn handing_a_case_on_today_is_not_too_soon_for_a_review_that_answers_in_days() {
+    let mut policy = Policy::default();
+    policy.commitments = vec![Commitment {
+        min_hours: Some(24),
+        max_hours: Some(240),
+        ..Commitment::new(
+            PromiseKind::Escalation,
+            true,
+            "Customer Relations reviews it and replies within 10 working days",
+        )
+    }];
+    let ctx = ReplyContext {
+        customer_name: "Hannah Price",
+        policy: &policy,
+        already_given: &[],
+        call_at: None,
+        flags: &[],
+    };
+    let reading = analyser().read(
+        "If you'd like our customer relations team to review it, I'll send it to them today.",
+        &ctx,
+    );
+    assert_eq!(
+        kinds(&reading),
+        vec![PromiseKind::Escalation],
+        "{reading:#?}"
+    );
+    assert!(!reading.overpromised(), "{reading:#?}");
+}

@@ -300,12 +300,7 @@ impl Audio {
 
 /// The sound thread: owns the device and three players (cues, hold music, voice).
 /// `tried` hears once the device has been opened or given up on.
-fn run_device(
-    commands: Receiver<Command>,
-    mut volume: f32,
-    mut muted: bool,
-    tried: Sender<()>,
-) {
+fn run_device(commands: Receiver<Command>, mut volume: f32, mut muted: bool, tried: Sender<()>) {
     use rodio::Source;
     // alsa-lib writes what it fails to open straight to stderr, over the terminal player's
     // prompt; on this thread it goes to a buffer instead, logged only when asked for.

@@ -38,6 +38,18 @@ fn whole_seconds(ms: u64) -> u64 {
     ms.saturating_add(500) / 1000
 }
 
+/// A duration's rating (see [`rating_by_ratio`]), and whether it was within its target.
+fn rate_duration(ms: u64, target_secs: u32, min: i32, max: i32) -> (i32, Polarity) {
+    let target = f64::from(target_secs);
+    let secs = ms as f64 / 1000.0;
+    let polarity = if secs <= target {
+        Polarity::Good
+    } else {
+        Polarity::Bad
+    };
+    (rating_by_ratio(secs / target, min, max), polarity)
+}
+
 /// A 5-point (or other) rating from how many times over target a duration ran.
 fn rating_by_ratio(ratio: f64, min: i32, max: i32) -> i32 {
     // Steps: on target, within 1.5×, 2×, 3×, beyond.
@@ -60,14 +72,7 @@ pub(super) fn rate_first_response(
             Vec::new(),
         );
     };
-    let target = f64::from(levels.first_response_secs);
-    let secs = first.waited_ms as f64 / 1000.0;
-    let rating = rating_by_ratio(secs / target, min, max);
-    let polarity = if secs <= target {
-        Polarity::Good
-    } else {
-        Polarity::Bad
-    };
+    let (rating, polarity) = rate_duration(first.waited_ms, levels.first_response_secs, min, max);
     let note = format_smolstr!(
         "first reply after {} s (target {} s)",
         tenths_of_seconds(first.waited_ms),
@@ -263,14 +268,7 @@ pub(super) fn rate_handle_time(
         );
     }
     let target_secs = scenario.target_handle_secs.max(1);
-    let target = f64::from(target_secs);
-    let secs = obs.handle_ms as f64 / 1000.0;
-    let rating = rating_by_ratio(secs / target, min, max);
-    let polarity = if secs <= target {
-        Polarity::Good
-    } else {
-        Polarity::Bad
-    };
+    let (rating, polarity) = rate_duration(obs.handle_ms, target_secs, min, max);
     let note = format_smolstr!(
         "handled in {} s (target {target_secs} s)",
         whole_seconds(obs.handle_ms)

@@ -201,29 +201,13 @@ fn parse_lines(
 #[cfg(test)]
 mod tests {
     use super::prepare_to_append;
-    use crate::transcript::{ClockKind, FORMAT, Header};
-
-    fn header() -> Header {
-        Header {
-            format: FORMAT.to_owned(),
-            session_id: "0".repeat(32),
-            scenario_id: "late-delivery".to_owned(),
-            scenario_version: 1,
-            scenario_hash: "0123abcd".to_owned(),
-            scenario_path: None,
-            seed: 42,
-            trainee: "ana".to_owned(),
-            started_at: "2026-12-02T00:00:00Z".to_owned(),
-            clock: ClockKind::Virtual,
-            nonce: Some("00".repeat(16)),
-        }
-    }
+    use crate::transcript::session_id::tests::header as nonced_header;
 
     #[test]
     fn a_resume_cuts_a_partial_last_line_and_ends_a_complete_one() {
         let dir = tempfile::tempdir().expect("temp");
         let path = dir.path().join("t.jsonl");
-        let header = serde_json::to_string(&header()).expect("json");
+        let header = serde_json::to_string(&nonced_header(Some("00".repeat(16)))).expect("json");
         let turn = r#"{"at_ms":0,"move":null,"events":[]}"#;
         std::fs::write(&path, format!("{header}\n{turn}\n{{\"at_ms\":12")).expect("write");
         assert_eq!(

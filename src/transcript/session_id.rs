@@ -54,12 +54,13 @@ fn legacy_session_id(header: &Header) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::{expected_session_id, new_nonce};
     use crate::scenario::load::content_hash;
     use crate::transcript::{ClockKind, FORMAT, Header};
 
-    fn header(nonce: Option<String>) -> Header {
+    /// A header of `late-delivery` with every field set, and the given nonce.
+    pub(in crate::transcript) fn header(nonce: Option<String>) -> Header {
         Header {
             format: FORMAT.to_owned(),
             session_id: String::new(),

@@ -16,7 +16,7 @@ use super::lexicon::{CompiledLexicon, Groups, Hits, overlapped_by, push_finding,
 use super::normalise::{Normalised, is_sentence_end, is_word_byte};
 use super::verdict::{self, Promised};
 use super::{Polarity, Promise, PromiseVerdict, Reading, ReplyContext};
-use crate::scenario::{Intent, Policy, PromiseKind};
+use crate::scenario::{Commitment, Intent, Policy, PromiseKind};
 
 /// A time frame found in a reply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -211,6 +211,27 @@ fn attach(time: &TimeMention, kinds: &[KindMention]) -> Option<PromiseKind> {
         .map(|k| k.kind)
 }
 
+/// Whether a time frame falls inside a commitment's window of hours.
+fn fits_window(
+    time: &TimeMention,
+    commitment: Option<&Commitment>,
+    ctx: &ReplyContext<'_>,
+) -> bool {
+    let promised = Promised {
+        hours: time.hours,
+        minutes_from_call: time.minutes_from_call,
+        amount: None,
+        undertaking: false,
+    };
+    let hours = verdict::counted_hours(&promised, commitment, ctx.call_at);
+    match (commitment, hours) {
+        (Some(c), Some(h)) => {
+            c.min_hours.is_none_or(|min| h >= min) && c.max_hours.is_none_or(|max| h <= max)
+        }
+        _ => false,
+    }
+}
+
 /// Adds one promise to the ledger with its verdict and findings. `rest` is the promise's
 /// words to the end of its sentence, where the amount it promises is read.
 #[allow(clippy::too_many_arguments)]
@@ -231,6 +252,15 @@ fn record_promise(
     let commitment = policy
         .commitment(found.kind)
         .or_else(|| verdict::covering(policy, &norm.text[found.mention.0..found.mention.1]));
+    // Handing the case on ("I'll send it to them today") is the agent's own act. A time that
+    // fits the policy's window is the other team's answer ("they reply within 10 working
+    // days"); one sooner is when the case is handed on, which promises nothing about the answer.
+    let mention = &norm.text[found.mention.0..found.mention.1];
+    let handed_on = found.kind == PromiseKind::Escalation
+        && ["send ", "pass ", "forward ", "refer ", "hand "]
+            .iter()
+            .any(|verb| mention.starts_with(verb));
+    let timed = timed.filter(|time| !handed_on || fits_window(time, commitment, ctx));
     // Work the agent undertakes without naming an outcome or a time ("I'll sort this out") is
     // ownership, not an over-promise, even where the policy is silent on that kind.
     let undertaking = matches!(

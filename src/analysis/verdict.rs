@@ -70,9 +70,6 @@ pub(crate) fn judge(
         return PromiseVerdict::OverCap { cap };
     }
     match (commitment.min_hours, hours) {
-        // An escalation's hours bound the answer that comes back; a time given to escalating
-        // ("I'll send it to them today") is when the case is handed on, which is never too soon.
-        _ if commitment.kind == PromiseKind::Escalation => PromiseVerdict::Allowed,
         (Some(min), Some(h)) if h < min => PromiseVerdict::TooSoon { min_hours: min },
         _ => PromiseVerdict::Allowed,
     }

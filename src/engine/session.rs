@@ -9,10 +9,9 @@ use smol_str::{SmolStr, format_smolstr};
 use super::events::{Cause, Event, Move, MoveError, Offered, TimedEvent, TransferKind};
 use super::reply::{is_blank_reply, reaction_to, sanitize_reply};
 use crate::analysis::{Analyser, ReplyContext};
-use crate::scenario::{
-    Actions, Beat, Choice, Condition, Intent, Line, Meter, Meters, Outcome, Scenario,
-};
+use crate::scenario::{Actions, Beat, Choice, Intent, Line, Meter, Meters, Outcome, Scenario};
 
+mod conditions;
 mod customer;
 
 use customer::clamp_meters;
@@ -731,69 +730,6 @@ impl Session {
                 audio: line.audio.clone(),
             },
         );
-    }
-
-    /// Fires the first trigger whose condition holds; returns whether the conversation jumped.
-    fn run_triggers(&mut self, out: &mut Vec<TimedEvent>) -> bool {
-        if self.outcome().is_some() {
-            return true;
-        }
-        let scenario = Arc::clone(&self.scenario);
-        for (index, trigger) in scenario.triggers.iter().enumerate() {
-            if trigger.once && self.fired[index] {
-                continue;
-            }
-            if self.current_beat().is_some_and(|b| b.id == trigger.goto) {
-                continue;
-            }
-            if self.holds(&trigger.when) {
-                self.fired[index] = true;
-                self.push(
-                    out,
-                    Event::TriggerFired {
-                        trigger: trigger.id.clone(),
-                    },
-                );
-                self.goto(&trigger.goto, out);
-                return true;
-            }
-        }
-        false
-    }
-
-    fn set_flags(&mut self, names: &[String]) {
-        for name in names {
-            if let Some(index) = self.scenario.flags.iter().position(|f| f == name) {
-                self.flags[index] = true;
-            }
-        }
-    }
-
-    /// Whether a condition holds now.
-    fn holds(&self, condition: &Condition) -> bool {
-        match condition {
-            Condition::Meter(meter, cmp, value) => cmp.holds(self.meters.get(*meter), *value),
-            Condition::Flag(name) => self
-                .scenario
-                .flags
-                .iter()
-                .position(|f| f == name)
-                .is_some_and(|i| self.flags[i]),
-            Condition::Visits(beat, cmp, value) => {
-                let visits = self
-                    .scenario
-                    .beats
-                    .iter()
-                    .position(|b| b.id == beat)
-                    .map_or(0, |i| self.visits[i]);
-                cmp.holds(visits, *value)
-            }
-            Condition::Elapsed(cmp, secs) => cmp.holds(self.now_ms / 1000, u64::from(*secs)),
-            Condition::Said(intent) => self.last_intents.contains(intent),
-            Condition::All(items) => items.iter().all(|c| self.holds(c)),
-            Condition::Any(items) => items.iter().any(|c| self.holds(c)),
-            Condition::Not(inner) => !self.holds(inner),
-        }
     }
 }
 

@@ -171,15 +171,8 @@ mod tests {
 
     use super::*;
     use crate::app::session::{CallEvent, TraineeMove};
-    use crate::app::testing::{headless_app, open_call};
+    use crate::app::testing::{collected, headless_app, open_call};
     use crate::engine::{Event, Move};
-
-    fn collected(app: &mut App) -> Vec<CallEvent> {
-        app.world_mut()
-            .resource_mut::<Messages<CallEvent>>()
-            .drain()
-            .collect()
-    }
 
     /// A trainer saves the open scenario twice during a call: first with the beat the call stands
     /// on renamed (the call cannot be carried over and says why, going on as it was), then with

@@ -146,4 +146,12 @@ pub(crate) mod testing {
             .set(super::Screen::Call);
         app.update();
     }
+
+    /// The call's events sent since the last look, taken out of the queue.
+    pub(in crate::app) fn collected(app: &mut App) -> Vec<super::session::CallEvent> {
+        app.world_mut()
+            .resource_mut::<Messages<super::session::CallEvent>>()
+            .drain()
+            .collect()
+    }
 }

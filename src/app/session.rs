@@ -413,15 +413,8 @@ pub(super) fn abandon_call(commands: &mut Commands) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::testing::{headless_app, open_call};
+    use crate::app::testing::{collected, headless_app, open_call};
     use crate::engine::{Event, Move};
-
-    fn collected(app: &mut App) -> Vec<CallEvent> {
-        app.world_mut()
-            .resource_mut::<Messages<CallEvent>>()
-            .drain()
-            .collect()
-    }
 
     fn start_first_scenario(app: &mut App) {
         app.update();

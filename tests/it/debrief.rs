@@ -64,6 +64,18 @@ fn turns_hurting(debrief: &Debrief, criterion: &str) -> Vec<usize> {
     turns
 }
 
+/// The call failed critically on `expectations.no-overpromise`.
+fn assert_failed_on_overpromise(debrief: &Debrief, text: &str) {
+    assert!(
+        debrief
+            .scorecard
+            .critical_failures
+            .iter()
+            .any(|c| c == "expectations.no-overpromise"),
+        "{text}"
+    );
+}
+
 #[test]
 fn critical_over_promises_in_two_turns_are_both_named_with_a_better_reply() {
     let (debrief, _, _) = debrief_of(
@@ -81,14 +93,7 @@ fn critical_over_promises_in_two_turns_are_both_named_with_a_better_reply() {
         ],
     );
     let text = render_debrief(&debrief);
-    assert!(
-        debrief
-            .scorecard
-            .critical_failures
-            .iter()
-            .any(|c| c == "expectations.no-overpromise"),
-        "{text}"
-    );
+    assert_failed_on_overpromise(&debrief, &text);
     let overpromised = turns_hurting(&debrief, "expectations.no-overpromise");
     assert!(overpromised.len() >= 2, "{overpromised:?}\n{text}");
     for turn in overpromised {
@@ -200,14 +205,7 @@ fn a_compensation_over_the_cap_is_an_over_promise_named_with_a_better_reply() {
         ],
     );
     let text = render_debrief(&debrief);
-    assert!(
-        debrief
-            .scorecard
-            .critical_failures
-            .iter()
-            .any(|c| c == "expectations.no-overpromise"),
-        "{text}"
-    );
+    assert_failed_on_overpromise(&debrief, &text);
     let compensation: Vec<_> = debrief
         .scorecard
         .ledger

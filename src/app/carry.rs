@@ -170,7 +170,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::app::session::{CallEvent, TraineeMove};
+    use crate::app::session::TraineeMove;
     use crate::app::testing::{collected, headless_app, open_call};
     use crate::engine::{Event, Move};
 

@@ -52,8 +52,8 @@ pub enum CarryError {
 
 /// Replays the call recorded in `played` (which stood on the beat `stood_on` at session time
 /// `now_ms`) on the new version `loaded`, with the same seed and trainee; the carried call is
-/// written to `path` when given. The replay is made in memory first, so a call that cannot be
-/// carried over leaves no file behind.
+/// written to `path` when given. The replay is made in memory, and written only once it has
+/// carried over, so a call that cannot be carried over leaves no file behind.
 pub fn carry_over(
     played: &Transcript,
     stood_on: &str,
@@ -67,28 +67,20 @@ pub fn carry_over(
             beat: stood_on.to_owned(),
         });
     }
-    let carried = replay(played, stood_on, now_ms, loaded, analyser, None)?;
-    let Some(path) = path else {
-        return Ok(carried);
-    };
-    // The same seed, moves and times give the same session again, this time written down.
-    match replay(played, stood_on, now_ms, loaded, analyser, Some(path)) {
-        Err(CarryError::Transcript(error)) => Ok(CarriedCall {
-            unsaved: Some(error),
-            ..carried
-        }),
-        written => written,
+    let mut carried = replay(played, stood_on, now_ms, loaded, analyser)?;
+    if let Some(path) = path {
+        carried.unsaved = carried.recorder.write_to(path).err();
     }
+    Ok(carried)
 }
 
-/// One replay of the played moves on the new version.
+/// Replays the played moves on the new version, in memory.
 fn replay(
     played: &Transcript,
     stood_on: &str,
     now_ms: u64,
     loaded: &LoadedScenario,
     analyser: &Arc<Analyser>,
-    path: Option<&Path>,
 ) -> Result<CarriedCall, CarryError> {
     let setup = SessionSetup {
         seed: played.header.seed,
@@ -98,12 +90,12 @@ fn replay(
     };
     let scenario = Arc::new(loaded.scenario.clone());
     let (mut recorder, mut events) =
-        Recorder::start(loaded, scenario, Arc::clone(analyser), &setup, path)?;
+        Recorder::start(loaded, scenario, Arc::clone(analyser), &setup, None)?;
     let mut moves = 0;
     let turns = played
         .turns
         .iter()
-        .skip(usize::from(played.turns.first().is_some_and(is_opening)));
+        .skip(usize::from(played.turns.first().is_some_and(Turn::is_opening)));
     for turn in turns {
         let recorded = match &turn.mv {
             Some(mv) => {
@@ -118,20 +110,13 @@ fn replay(
             }
             None => recorder.advance(turn.at_ms),
         };
-        if let Some(error) = recorded.unsaved {
-            return Err(error.into());
-        }
         events.extend_from_slice(recorded.events);
         if recorder.session().outcome().is_some() {
             return Err(CarryError::Ended { moves });
         }
     }
     // Timers of the new version that fall between the last turn and now.
-    let recorded = recorder.advance(now_ms);
-    if let Some(error) = recorded.unsaved {
-        return Err(error.into());
-    }
-    events.extend_from_slice(recorded.events);
+    events.extend_from_slice(recorder.advance(now_ms).events);
     match recorder.session().current_beat() {
         Some(beat) if beat.id == stood_on => Ok(CarriedCall {
             recorder,
@@ -145,9 +130,4 @@ fn replay(
         }),
         None => Err(CarryError::Ended { moves }),
     }
-}
-
-/// Whether a turn is a session's opening (no move, at time 0).
-fn is_opening(turn: &Turn) -> bool {
-    turn.mv.is_none() && turn.at_ms == 0
 }

@@ -133,6 +133,17 @@ impl Recorder {
         self.record(at_ms, None, events)
     }
 
+    /// Writes everything recorded so far to a new file at `path`, and every later turn after it.
+    /// For a recorder that started without a file, once what it replayed is known to be wanted.
+    pub fn write_to(&mut self, path: &Path) -> Result<(), TranscriptError> {
+        let mut writer = TranscriptWriter::create(path, &self.transcript.header)?;
+        for turn in &self.transcript.turns {
+            writer.append(turn)?;
+        }
+        self.writer = Some(writer);
+        Ok(())
+    }
+
     /// Ends the recording and hands back the transcript.
     pub fn finish(self) -> Transcript {
         self.transcript
@@ -287,11 +298,7 @@ impl Recorder {
             return Err(RetryError::EndedInReplay { moves });
         }
         if let Some(path) = path {
-            let mut writer = TranscriptWriter::create(path, &recorder.transcript.header)?;
-            for turn in &recorder.transcript.turns {
-                writer.append(turn)?;
-            }
-            recorder.writer = Some(writer);
+            recorder.write_to(path)?;
         }
         Ok((
             recorder,

@@ -233,7 +233,11 @@ fn rate(
     levels: &ServiceLevels,
 ) -> CriterionScore {
     let (min, max) = criterion.scale.bounds();
-    let (rating, reason, evidence) = match criterion.measure {
+    let Rated {
+        rating,
+        reason,
+        evidence,
+    } = match criterion.measure {
         Measure::Findings => rate_findings(criterion, obs, findings, min, max),
         Measure::FirstResponse => rate_first_response(obs, levels, min, max),
         Measure::ReplyLatency => rate_reply_latency(obs, levels, min, max),
@@ -258,8 +262,33 @@ fn rate(
     }
 }
 
-/// A criterion's rating (none when not applicable), the reason for it, and the evidence behind it.
-pub(super) type Rated = (Option<i32>, SmolStr, Vec<Evidence>);
+/// A criterion as rated: its rating (none when not applicable), the reason for it, and the
+/// evidence behind it.
+pub(super) struct Rated {
+    pub(super) rating: Option<i32>,
+    pub(super) reason: SmolStr,
+    pub(super) evidence: Vec<Evidence>,
+}
+
+impl Rated {
+    /// Rated `rating`, for `reason`, on `evidence`.
+    pub(super) fn at(rating: i32, reason: SmolStr, evidence: Vec<Evidence>) -> Rated {
+        Rated {
+            rating: Some(rating),
+            reason,
+            evidence,
+        }
+    }
+
+    /// Not rated: the call gave the criterion nothing to judge, for `reason`.
+    pub(super) fn unrated(reason: SmolStr) -> Rated {
+        Rated {
+            rating: None,
+            reason,
+            evidence: Vec::new(),
+        }
+    }
+}
 
 fn rate_findings(
     criterion: &Criterion,
@@ -291,7 +320,11 @@ fn rate_findings(
                 SmolStr::new_static("the trainee never spoke: no opportunity to observe"),
             ),
         };
-        return (rating, reason, evidence);
+        return Rated {
+            rating,
+            reason,
+            evidence,
+        };
     }
     let rating = if max - min == 1 {
         // Binary: any lapse fails.
@@ -300,7 +333,7 @@ fn rate_findings(
         let share = f64::from(good) / f64::from(good + bad);
         min + (share * f64::from(max - min)).round() as i32
     };
-    (Some(rating), observations_note(good, bad), evidence)
+    Rated::at(rating, observations_note(good, bad), evidence)
 }
 
 /// "3 good and 1 poor observation(s)": the reason of most criteria.
@@ -343,11 +376,9 @@ fn rate_follow_through(
     max: i32,
 ) -> Rated {
     if !obs.spoke {
-        return (
-            None,
-            SmolStr::new_static("the trainee never spoke: nothing was taken on"),
-            Vec::new(),
-        );
+        return Rated::unrated(SmolStr::new_static(
+            "the trainee never spoke: nothing was taken on",
+        ));
     }
     let quarter = (max - min) / 4;
     let (rating, polarity, note) = match outcome {
@@ -372,11 +403,7 @@ fn rate_follow_through(
             "the trainee ended the call with the problem still open",
         ),
         Outcome::Abandoned => {
-            return (
-                None,
-                SmolStr::new_static("the call never ended"),
-                Vec::new(),
-            );
+            return Rated::unrated(SmolStr::new_static("the call never ended"));
         }
     };
     let turn = obs.meters.last().map_or(0, |m| m.turn);
@@ -388,7 +415,7 @@ fn rate_follow_through(
         format_smolstr!("ended-{}", outcome.label()),
         SmolStr::new_static(note),
     );
-    (Some(rating), SmolStr::new_static(note), vec![evidence])
+    Rated::at(rating, SmolStr::new_static(note), vec![evidence])
 }
 
 #[cfg(test)]

@@ -66,11 +66,7 @@ pub(super) fn rate_first_response(
     max: i32,
 ) -> Rated {
     let Some(first) = obs.latencies.iter().find(|l| l.first) else {
-        return (
-            None,
-            SmolStr::new_static("the customer never waited for a reply"),
-            Vec::new(),
-        );
+        return Rated::unrated(SmolStr::new_static("the customer never waited for a reply"));
     };
     let (rating, polarity) = rate_duration(first.waited_ms, levels.first_response_secs, min, max);
     let note = format_smolstr!(
@@ -78,8 +74,8 @@ pub(super) fn rate_first_response(
         tenths_of_seconds(first.waited_ms),
         levels.first_response_secs
     );
-    (
-        Some(rating),
+    Rated::at(
+        rating,
         note.clone(),
         vec![timing_evidence(
             first.turn,
@@ -100,11 +96,7 @@ pub(super) fn rate_reply_latency(
 ) -> Rated {
     let later: Vec<_> = obs.latencies.iter().filter(|l| !l.first).collect();
     if later.is_empty() {
-        return (
-            None,
-            SmolStr::new_static("no replies after the first"),
-            Vec::new(),
-        );
+        return Rated::unrated(SmolStr::new_static("no replies after the first"));
     }
     let target_ms = u64::from(levels.between_replies_secs) * 1000;
     let mut evidence = Vec::new();
@@ -139,8 +131,8 @@ pub(super) fn rate_reply_latency(
     }
     let share = f64::from(on_time) / later.len() as f64;
     let rating = min + (share * f64::from(max - min)).round() as i32;
-    (
-        Some(rating),
+    Rated::at(
+        rating,
         format_smolstr!(
             "{on_time} of {} replies within {} s",
             later.len(),
@@ -152,7 +144,7 @@ pub(super) fn rate_reply_latency(
 
 pub(super) fn rate_holds(obs: &Observations, levels: &ServiceLevels, min: i32, max: i32) -> Rated {
     if obs.holds.is_empty() {
-        return (None, SmolStr::new_static("no hold"), Vec::new());
+        return Rated::unrated(SmolStr::new_static("no hold"));
     }
     let mut worst = max;
     let mut evidence = Vec::new();
@@ -185,8 +177,8 @@ pub(super) fn rate_holds(obs: &Observations, levels: &ServiceLevels, min: i32, m
             ),
         ));
     }
-    (
-        Some(worst),
+    Rated::at(
+        worst,
         format_smolstr!("{} hold(s)", obs.holds.len()),
         evidence,
     )
@@ -204,7 +196,7 @@ pub(super) fn rate_status_updates(
         .filter(|h| h.held_secs > levels.status_update_secs)
         .collect();
     if obs.holds.is_empty() {
-        return (None, SmolStr::new_static("no long wait"), Vec::new());
+        return Rated::unrated(SmolStr::new_static("no long wait"));
     }
     let evidence = long_holds
         .iter()
@@ -224,8 +216,8 @@ pub(super) fn rate_status_updates(
         })
         .collect::<Vec<_>>();
     let rating = if long_holds.is_empty() { max } else { min };
-    (
-        Some(rating),
+    Rated::at(
+        rating,
         format_smolstr!(
             "{} hold(s) longer than {} s without an update",
             long_holds.len(),
@@ -243,29 +235,22 @@ pub(super) fn rate_handle_time(
     max: i32,
 ) -> Rated {
     if !obs.ended {
-        return (
-            None,
-            SmolStr::new_static("the call never ended"),
-            Vec::new(),
-        );
+        return Rated::unrated(SmolStr::new_static("the call never ended"));
     }
     // A short call is only quick service when the problem was dealt with.
     if matches!(
         outcome,
         Outcome::AgentEnded | Outcome::HungUp | Outcome::TimedOut
     ) {
-        return (
-            None,
-            format_smolstr!("the call ended `{}`: nothing was handled", outcome.label()),
-            Vec::new(),
-        );
+        return Rated::unrated(format_smolstr!(
+            "the call ended `{}`: nothing was handled",
+            outcome.label()
+        ));
     }
     if !obs.spoke {
-        return (
-            None,
-            SmolStr::new_static("the trainee never spoke: nothing was handled"),
-            Vec::new(),
-        );
+        return Rated::unrated(SmolStr::new_static(
+            "the trainee never spoke: nothing was handled",
+        ));
     }
     let target_secs = scenario.target_handle_secs.max(1);
     let (rating, polarity) = rate_duration(obs.handle_ms, target_secs, min, max);
@@ -274,8 +259,8 @@ pub(super) fn rate_handle_time(
         whole_seconds(obs.handle_ms)
     );
     let turn = obs.meters.last().map_or(0, |m| m.turn);
-    (
-        Some(rating),
+    Rated::at(
+        rating,
         note.clone(),
         vec![timing_evidence(
             turn,
@@ -320,24 +305,27 @@ mod tests {
             }],
             ..Observations::default()
         };
-        let (_, note, _) = rate_first_response(&obs, &levels, 1, 5);
-        assert_eq!(note, "first reply after 12.3 s (target 30 s)");
-        let (_, note, evidence) = rate_reply_latency(&obs, &levels, 1, 5);
-        assert_eq!(note, "0 of 1 replies within 60 s");
+        let first = rate_first_response(&obs, &levels, 1, 5);
+        assert_eq!(first.reason, "first reply after 12.3 s (target 30 s)");
+        let replies = rate_reply_latency(&obs, &levels, 1, 5);
+        assert_eq!(replies.reason, "0 of 1 replies within 60 s");
         assert_eq!(
-            evidence[0].finding.note,
+            replies.evidence[0].finding.note,
             "replied after 75.1 s (target 60 s), the customer spoke into the silence 2 time(s)"
         );
-        let (_, note, evidence) = rate_holds(&obs, &levels, 1, 5);
-        assert_eq!(note, "1 hold(s)");
+        let holds = rate_holds(&obs, &levels, 1, 5);
+        assert_eq!(holds.reason, "1 hold(s)");
         assert_eq!(
-            evidence[0].finding.note,
+            holds.evidence[0].finding.note,
             "held 200 s after announcing 90 s (maximum 120 s)"
         );
-        let (_, note, evidence) = rate_status_updates(&obs, &levels, 1, 5);
-        assert_eq!(note, "1 hold(s) longer than 45 s without an update");
+        let updates = rate_status_updates(&obs, &levels, 1, 5);
         assert_eq!(
-            evidence[0].finding.note,
+            updates.reason,
+            "1 hold(s) longer than 45 s without an update"
+        );
+        assert_eq!(
+            updates.evidence[0].finding.note,
             "left the customer on hold 200 s without an update (every 45 s expected)"
         );
     }

@@ -277,7 +277,7 @@ pub struct JsonDiagnostic {
 impl From<&Diagnostic> for JsonDiagnostic {
     fn from(d: &Diagnostic) -> Self {
         let info = d.code.info();
-        let place = d.line_col();
+        let (line, column) = d.line_col().unzip();
         JsonDiagnostic {
             code: info.code,
             name: info.name,
@@ -285,8 +285,8 @@ impl From<&Diagnostic> for JsonDiagnostic {
             message: d.message.clone(),
             help: d.help.clone(),
             file: d.file.display().to_string(),
-            line: place.map(|p| p.0),
-            column: place.map(|p| p.1),
+            line,
+            column,
         }
     }
 }

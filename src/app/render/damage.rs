@@ -87,8 +87,10 @@ struct Damage {
     counts: (usize, usize),
     /// The live regions' boxes at the last frame: if one moves, the frame is drawn whole.
     regions: Vec<Rect>,
-    /// Frames drawn whole and quiet frames, for the log.
-    frames: (u64, u64),
+    /// Frames drawn whole, for the log.
+    whole_frames: u64,
+    /// Quiet frames (only their live regions drawn), for the log.
+    quiet_frames: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -208,16 +210,18 @@ fn find_damage(
     });
     damage.regions = regions;
     if damage.quiet.is_some() {
-        damage.frames.1 += 1;
+        damage.quiet_frames += 1;
     } else {
-        damage.frames.0 += 1;
+        damage.whole_frames += 1;
     }
 }
 
 impl Drop for Damage {
     fn drop(&mut self) {
-        let (whole, quiet) = self.frames;
-        info!("frames drawn: {whole} whole, {quiet} only their live regions");
+        info!(
+            "frames drawn: {} whole, {} only their live regions",
+            self.whole_frames, self.quiet_frames
+        );
     }
 }
 

@@ -384,7 +384,7 @@ fn choose_move(recorder: &Recorder, what: u8, with: u8) -> Option<Move> {
         9 => Move::Hold(u32::from(with) * 5),
         10 => Move::Wait,
         11 => return None,
-        12 if with % 2 == 0 => Move::Transfer(TransferKind::Warm),
+        12 if with.is_multiple_of(2) => Move::Transfer(TransferKind::Warm),
         12 => Move::Transfer(TransferKind::Cold),
         13 => Move::Escalate,
         14 => Move::End,

@@ -56,7 +56,7 @@ impl LiveLibrary {
             Ok(Some(analyser)) => analyser,
             Ok(None) => Analyser::shipped(),
             Err(diagnostic) => {
-                broken.insert(lexicon, vec![diagnostic]);
+                broken.insert(lexicon, vec![*diagnostic]);
                 Analyser::shipped()
             }
         };
@@ -158,7 +158,7 @@ impl LiveLibrary {
             }
             let now = self.good.get(&path);
             let rubric_changed = now
-                .and_then(|l| rubric_path(l))
+                .and_then(rubric_path)
                 .is_some_and(|rubric| rubrics.contains(&rubric));
             if before.as_deref() != now.map(LoadedScenario::content_hash) || rubric_changed {
                 change.reloaded.push(path);
@@ -182,7 +182,7 @@ impl LiveLibrary {
             Ok(Some(analyser)) => analyser,
             Ok(None) => Analyser::shipped(),
             Err(diagnostic) => {
-                self.broken.insert(path, vec![diagnostic]);
+                self.broken.insert(path, vec![*diagnostic]);
                 return false;
             }
         };
@@ -226,11 +226,11 @@ fn check_scenario_file(path: &Path, toolkit: &Examiner) -> Result<LoadedScenario
 }
 
 /// The analysers of the lexicon file at `path`; `None` when there is no such file.
-fn read_lexicon(path: &Path) -> Result<Option<Analyser>, Diagnostic> {
+fn read_lexicon(path: &Path) -> Result<Option<Analyser>, Box<Diagnostic>> {
     if !path.is_file() {
         return Ok(None);
     }
-    Analyser::load(path).map(Some).map_err(|d| *d)
+    Analyser::load(path).map(Some)
 }
 
 /// The rubric file a scenario names, as a path in its folder.

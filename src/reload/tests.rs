@@ -90,7 +90,7 @@ fn an_edited_line_is_carried_over_to_the_beat_the_call_stood_on() {
         edit(&path, line, &format!("EDITED: {line}"));
     }
     let change = live.reload(std::slice::from_ref(&path));
-    assert_eq!(change.reloaded, [path.clone()], "{change:?}");
+    assert_eq!(change.reloaded, std::slice::from_ref(&path), "{change:?}");
     assert!(change.broken.is_empty() && !change.analysers_reloaded);
 
     let v2 = live.scenario_at(&path).expect("the new version");
@@ -122,7 +122,7 @@ fn a_file_that_no_longer_validates_keeps_its_last_good_version_and_says_where() 
 
     edit(&path, r#"next: "where","#, r#"next: "nowhere","#);
     let change = live.reload(std::slice::from_ref(&path));
-    assert_eq!(change.broken, [path.clone()], "{change:?}");
+    assert_eq!(change.broken, std::slice::from_ref(&path), "{change:?}");
     assert!(change.reloaded.is_empty());
     let problems = live.problems_with(&path).expect("the file's errors");
     let undefined = problems
@@ -151,7 +151,7 @@ fn a_file_that_no_longer_validates_keeps_its_last_good_version_and_says_where() 
     edit(&path, r#"next: "nowhere","#, r#"next: "where","#);
     edit(&path, WHERE_LINES[0], "FIXED: will it come by Saturday?");
     let change = live.reload(std::slice::from_ref(&path));
-    assert_eq!(change.reloaded, [path.clone()], "{change:?}");
+    assert_eq!(change.reloaded, std::slice::from_ref(&path), "{change:?}");
     assert!(live.problems().is_empty());
 }
 
@@ -165,7 +165,7 @@ fn a_call_whose_beat_is_gone_says_so() {
     let text = std::fs::read_to_string(&path).expect("reads");
     std::fs::write(&path, text.replace(r#""where""#, r#""where-now""#)).expect("written");
     let change = live.reload(std::slice::from_ref(&path));
-    assert_eq!(change.reloaded, [path.clone()], "{change:?}");
+    assert_eq!(change.reloaded, std::slice::from_ref(&path), "{change:?}");
     let v2 = live.scenario_at(&path).expect("the new version");
     let error = carry_over(&played, &beat, 9_000, v2, &live.toolkit().analyser, None)
         .expect_err("the beat is gone");
@@ -229,7 +229,7 @@ fn a_lexicon_that_does_not_compile_keeps_the_last_analysers() {
     std::fs::write(&lexicon, "Lexicon(").expect("written");
     let change = live.reload(std::slice::from_ref(&lexicon));
     assert!(!change.analysers_reloaded);
-    assert_eq!(change.broken, [lexicon.clone()]);
+    assert_eq!(change.broken, std::slice::from_ref(&lexicon));
     assert!(Arc::ptr_eq(&before, &live.toolkit().analyser));
     let problem = &live.problems_with(&lexicon).expect("its error")[0];
     assert!(problem.line_col().is_some(), "{problem:?}");
@@ -252,7 +252,7 @@ fn a_removed_scenario_leaves_the_library() {
     )
     .expect("written");
     let change = live.reload(std::slice::from_ref(&copy));
-    assert_eq!(change.reloaded, [copy.clone()]);
+    assert_eq!(change.reloaded, std::slice::from_ref(&copy));
     assert_eq!(live.scenarios().len(), 2);
 
     std::fs::remove_file(&copy).expect("removed");

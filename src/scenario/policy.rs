@@ -499,7 +499,7 @@ pub fn problems(policy: &Policy, flags: &[String]) -> Vec<PolicyProblem> {
                     ),
                     "give the most that may be promised (`\"£15\"`), or make the commitment `allowed: false`",
                 );
-            } else if amount.unit == AmountUnit::Percent && amount.hundredths > 100_00 {
+            } else if amount.unit == AmountUnit::Percent && amount.hundredths > 100 * 100 {
                 push(
                     kind,
                     "amount",

@@ -92,10 +92,9 @@ fn replay(
     let (mut recorder, mut events) =
         Recorder::start(loaded, scenario, Arc::clone(analyser), &setup, None)?;
     let mut moves = 0;
-    let turns = played
-        .turns
-        .iter()
-        .skip(usize::from(played.turns.first().is_some_and(Turn::is_opening)));
+    let turns = played.turns.iter().skip(usize::from(
+        played.turns.first().is_some_and(Turn::is_opening),
+    ));
     for turn in turns {
         let recorded = match &turn.mv {
             Some(mv) => {

@@ -47,7 +47,6 @@ pub(super) struct CarriedOver {
 /// lexicon) carries the call over to it, replaying the trainee's moves, and the call screen is
 /// built again; a file that fails shows its errors while the last good version keeps running; a
 /// call that cannot be carried over says why.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn follow_library_reloads(
     mut reloads: MessageReader<LibraryReloaded>,
     call: Res<LiveCall>,

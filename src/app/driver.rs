@@ -58,7 +58,6 @@ pub(super) struct ScriptChecks {
 }
 
 /// Carries out the script's custom events.
-#[allow(clippy::too_many_arguments)]
 fn follow_script(
     mut script: MessageReader<CiTestingCustomEvent>,
     mut keys: MessageWriter<KeyboardInput>,

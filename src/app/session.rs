@@ -126,7 +126,6 @@ pub(super) struct FinishedCall {
 /// Starts the requested call: the recorder, the opening lines, and any replayed turns (a retry
 /// that cannot be replayed starts from the beginning, saying why); or goes on with a call just
 /// carried over to a new version of its scenario.
-#[allow(clippy::too_many_arguments)]
 fn start_call(
     mut commands: Commands,
     mut pending: ResMut<PendingCarry>,

@@ -587,7 +587,10 @@ fn writable(path: &Path) {
         .arg(path)
         .status();
     let mut permissions = std::fs::metadata(path).expect("meta").permissions();
-    #[allow(clippy::permissions_set_readonly_false)]
+    #[expect(
+        clippy::permissions_set_readonly_false,
+        reason = "undoing the test's own read-only file, so that its folder can be removed"
+    )]
     permissions.set_readonly(false);
     let _ = std::fs::set_permissions(path, permissions);
 }

@@ -132,7 +132,6 @@ type LiveBox = (
 
 /// Decides whether this frame is quiet (only things inside live regions changed since the last
 /// frame) and which regions to draw again (those something changed in).
-#[allow(clippy::too_many_arguments)]
 fn find_damage(
     mut damage: ResMut<Damage>,
     changed_a: Extract<Query<Entity, ShownChangeA>>,

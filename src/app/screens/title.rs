@@ -389,7 +389,6 @@ fn commit_name(
 }
 
 /// Arrow keys move the selection; Enter (with nothing focused) starts; M mutes.
-#[allow(clippy::too_many_arguments)]
 fn read_title_keys(
     mut keys: MessageReader<KeyboardInput>,
     focus: Res<InputFocus>,
@@ -431,7 +430,6 @@ fn read_title_keys(
 }
 
 /// Highlights the selected row and shows its details.
-#[allow(clippy::type_complexity)]
 fn show_selection(
     selected: Res<Selected>,
     library: Res<Library>,

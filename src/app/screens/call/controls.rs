@@ -116,7 +116,6 @@ fn hold_move(call: &LiveCall, view: &CallView) -> Move {
 }
 
 /// Keys on the call screen when the reply box is not focused.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn read_call_keys(
     mut keys: MessageReader<KeyboardInput>,
     mut focus: ResMut<InputFocus>,

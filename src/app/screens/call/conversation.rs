@@ -187,7 +187,6 @@ fn send(field: &mut TextField, moves: &mut MessageWriter<TraineeMove>) {
 }
 
 /// Puts the engine's events on screen.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn present_events(
     mut events: MessageReader<CallEvent>,
     mut commands: Commands,
@@ -317,7 +316,6 @@ fn flush_pending(
 }
 
 /// Shows customer lines whose typing time is over; shows the typing indicator meanwhile.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn reveal_customer_lines(
     mut commands: Commands,
     mut view: ResMut<CallView>,

@@ -122,7 +122,6 @@ fn live_group() -> impl Bundle {
 }
 
 /// Eases the shown meters towards the engine's, and draws them.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn animate_meters(
     call: Option<Res<LiveCall>>,
     time: Res<Time<Real>>,

@@ -60,7 +60,6 @@ pub(super) fn reload_notice() -> impl Bundle {
 }
 
 /// Shows the reload status: the headline in its colour, the errors, the restart button.
-#[allow(clippy::type_complexity)]
 pub(super) fn show_reload_status(
     status: Res<ReloadStatus>,
     mut notice: Query<(&mut Node, &mut BorderColor), With<ReloadNotice>>,

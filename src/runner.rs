@@ -64,7 +64,7 @@ impl Examiner {
         }
     }
 
-    /// The rubric for a scenario: its own `rubric` file when it names one, else this toolkit's.
+    /// The rubric for a scenario: its own `rubric` file when it names one, else this examiner's.
     /// The file must be a regular file inside the scenario's folder (as the validator checks):
     /// a scenario cannot make Rapport read, or show in an error, a file from anywhere else.
     pub fn rubric_for(&self, loaded: &LoadedScenario) -> Result<Arc<Rubric>, Box<Diagnostic>> {

@@ -187,7 +187,7 @@ fn load_scenarios(mut commands: Commands, mut library: ResMut<Library>, trainee:
     let live = LiveLibrary::load(&library_dir());
     library.follow(&live);
     library.best = best_scores(&trainee.0);
-    commands.insert_resource(Kit(live.toolkit().clone()));
+    commands.insert_resource(Kit(live.examiner().clone()));
     commands.insert_resource(LibraryWatch::new(live));
 }
 
@@ -234,7 +234,7 @@ fn reload_library(
         );
         library.follow(&watch.live);
         if change.analysers_reloaded {
-            kit.0 = watch.live.toolkit().clone();
+            kit.0 = watch.live.examiner().clone();
         }
         selected.0 = selected.0.min(library.scenarios.len().saturating_sub(1));
         reloaded.write(LibraryReloaded(change));

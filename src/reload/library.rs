@@ -29,7 +29,7 @@ pub struct LiveLibrary {
     broken: BTreeMap<PathBuf, Vec<Diagnostic>>,
     /// The analysers (of the library's lexicon when it compiles, else the shipped one) and the
     /// shipped rubric.
-    toolkit: Examiner,
+    examiner: Examiner,
 }
 
 /// What a reload changed.
@@ -64,7 +64,7 @@ impl LiveLibrary {
             dir: dir.to_path_buf(),
             good: BTreeMap::new(),
             broken,
-            toolkit: Examiner {
+            examiner: Examiner {
                 analyser: Arc::new(analyser),
                 rubric: Arc::new(Rubric::shipped()),
             },
@@ -110,8 +110,8 @@ impl LiveLibrary {
     }
 
     /// The analysers and rubric calls are played and scored with.
-    pub fn toolkit(&self) -> &Examiner {
-        &self.toolkit
+    pub fn examiner(&self) -> &Examiner {
+        &self.examiner
     }
 
     /// Reloads what the `changed` files affect: the lexicon, the scenarios edited, added or
@@ -186,14 +186,14 @@ impl LiveLibrary {
                 return false;
             }
         };
-        self.toolkit.analyser = Arc::new(analyser);
+        self.examiner.analyser = Arc::new(analyser);
         true
     }
 
     /// Loads and validates one scenario file: a good version replaces the last, a failing one
     /// keeps the last and records the errors.
     fn check_scenario(&mut self, path: &Path) {
-        match check_scenario_file(path, &self.toolkit) {
+        match check_scenario_file(path, &self.examiner) {
             Ok(loaded) => {
                 self.broken.remove(path);
                 self.good.insert(path.to_path_buf(), loaded);
@@ -207,9 +207,12 @@ impl LiveLibrary {
 
 /// A scenario file as `rapport validate` checks it: it loads, its rubric (its own, or the
 /// shipped one) loads, and validation against that rubric's criteria finds no error.
-fn check_scenario_file(path: &Path, toolkit: &Examiner) -> Result<LoadedScenario, Vec<Diagnostic>> {
+fn check_scenario_file(
+    path: &Path,
+    examiner: &Examiner,
+) -> Result<LoadedScenario, Vec<Diagnostic>> {
     let loaded = load_scenario(path).map_err(|d| vec![*d])?;
-    let rubric = toolkit.rubric_for(&loaded).map_err(|d| vec![*d])?;
+    let rubric = examiner.rubric_for(&loaded).map_err(|d| vec![*d])?;
     let options = ValidateOptions {
         assets_dir: None,
         criteria: Some(rubric.criterion_ids()),

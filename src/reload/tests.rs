@@ -50,7 +50,7 @@ fn call_after_choosing(
     let (mut recorder, _) = Recorder::start(
         loaded,
         Arc::new(loaded.scenario.clone()),
-        Arc::clone(&live.toolkit().analyser),
+        Arc::clone(&live.examiner().analyser),
         &setup,
         None,
     )
@@ -94,7 +94,7 @@ fn an_edited_line_is_carried_over_to_the_beat_the_call_stood_on() {
     assert!(change.broken.is_empty() && !change.analysers_reloaded);
 
     let v2 = live.scenario_at(&path).expect("the new version");
-    let carried = carry_over(&played, &beat, 9_000, v2, &live.toolkit().analyser, None)
+    let carried = carry_over(&played, &beat, 9_000, v2, &live.examiner().analyser, None)
         .expect("the call is carried over");
     assert_eq!(carried.moves, 1);
     let lines = customer_lines(&carried.events);
@@ -167,7 +167,7 @@ fn a_call_whose_beat_is_gone_says_so() {
     let change = live.reload(std::slice::from_ref(&path));
     assert_eq!(change.reloaded, std::slice::from_ref(&path), "{change:?}");
     let v2 = live.scenario_at(&path).expect("the new version");
-    let error = carry_over(&played, &beat, 9_000, v2, &live.toolkit().analyser, None)
+    let error = carry_over(&played, &beat, 9_000, v2, &live.examiner().analyser, None)
         .expect_err("the beat is gone");
     assert!(matches!(&error, CarryError::BeatGone { beat } if beat == "where"));
     assert_eq!(
@@ -186,7 +186,7 @@ fn moves_that_now_lead_elsewhere_are_not_carried_over() {
     edit(&path, r#"next: "where","#, r#"next: "repeat","#);
     live.reload(std::slice::from_ref(&path));
     let v2 = live.scenario_at(&path).expect("the new version");
-    let error = carry_over(&played, &beat, 9_000, v2, &live.toolkit().analyser, None)
+    let error = carry_over(&played, &beat, 9_000, v2, &live.examiner().analyser, None)
         .expect_err("the move leads elsewhere");
     assert!(
         matches!(&error, CarryError::Elsewhere { was, now } if was == "where" && now == "repeat"),
@@ -209,7 +209,7 @@ fn a_carried_call_is_written_to_its_file() {
         &beat,
         9_000,
         v2,
-        &live.toolkit().analyser,
+        &live.examiner().analyser,
         Some(&file),
     )
     .expect("carried over");
@@ -223,14 +223,14 @@ fn a_lexicon_that_does_not_compile_keeps_the_last_analysers() {
     let (dir, _) = library();
     let lexicon = dir.path().join(LIBRARY_LEXICON);
     let mut live = LiveLibrary::load(dir.path());
-    let before = Arc::clone(&live.toolkit().analyser);
+    let before = Arc::clone(&live.examiner().analyser);
 
     let good = std::fs::read_to_string(&lexicon).expect("reads");
     std::fs::write(&lexicon, "Lexicon(").expect("written");
     let change = live.reload(std::slice::from_ref(&lexicon));
     assert!(!change.analysers_reloaded);
     assert_eq!(change.broken, std::slice::from_ref(&lexicon));
-    assert!(Arc::ptr_eq(&before, &live.toolkit().analyser));
+    assert!(Arc::ptr_eq(&before, &live.examiner().analyser));
     let problem = &live.problems_with(&lexicon).expect("its error")[0];
     assert!(problem.line_col().is_some(), "{problem:?}");
 

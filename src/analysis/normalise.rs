@@ -289,42 +289,6 @@ pub fn normalise_phrase(phrase: &str) -> String {
     Normalised::new(phrase.trim()).text.trim().to_owned()
 }
 
-/// The longest phrase [`with_normalised_phrase`] normalises on the stack.
-const STACK_PHRASE: usize = 96;
-
-/// Calls `f` with the phrase normalised as [`normalise_phrase`] does, without allocating for
-/// phrases of up to [`STACK_PHRASE`] characters (names, jargon terms, what the customer gave).
-pub(crate) fn with_normalised_phrase<R>(phrase: &str, f: impl FnOnce(&str) -> R) -> R {
-    let phrase = phrase.trim();
-    // Outside ASCII a character's reading can depend on its word (look-alike letters), which
-    // only the whole normaliser knows.
-    if !phrase.is_ascii() {
-        return f(&normalise_phrase(phrase));
-    }
-    let mut buf = [0u8; STACK_PHRASE];
-    let mut len = 0;
-    let mut last_space = true;
-    for c in phrase.chars() {
-        let byte = fold(c);
-        if byte == b' ' {
-            if last_space {
-                continue;
-            }
-            last_space = true;
-        } else {
-            last_space = false;
-        }
-        if len == STACK_PHRASE {
-            return f(&normalise_phrase(phrase));
-        }
-        buf[len] = byte;
-        len += 1;
-    }
-    // ASCII by construction.
-    let text = std::str::from_utf8(&buf[..len]).unwrap_or("");
-    f(text.trim())
-}
-
 /// Finds `needle` in `haystack` at word boundaries (both normalised), returning its byte range.
 pub(crate) fn find_word(haystack: &str, needle: &str) -> Option<(usize, usize)> {
     find_word_from(haystack, needle, 0)
@@ -382,82 +346,15 @@ pub(crate) fn find_word_with_from(
     None
 }
 
-/// A set of whole words (lower case, as the normalised text has them), asked about word by word:
-/// a word of up to eight bytes is compared as one integer, so the lexicon's short word lists
-/// (negators, clause and part breaks, subjects) cost a few instructions per word of a reply.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct WordSet {
-    /// Words of up to eight bytes, packed by [`pack`].
-    short: Vec<u64>,
-    /// Longer words.
-    long: Vec<String>,
-    /// By length (1 to 8 bytes, then longer), bit `b` is set when some word of that length
-    /// starts with the ASCII byte `b` (bit 127: a byte outside ASCII): most words of a reply are
-    /// turned away on their length and first byte.
-    firsts: [u128; 9],
-}
+/// A set of whole words, lower case as the normalised text has them.
+pub(crate) type WordSet = std::collections::HashSet<String>;
 
-impl WordSet {
-    /// The set of the given words, trimmed and lower-cased.
-    pub(crate) fn new<'w>(words: impl IntoIterator<Item = &'w str>) -> Self {
-        let mut set = WordSet::default();
-        for word in words {
-            let word = word.trim().to_lowercase();
-            if let Some(&first) = word.as_bytes().first() {
-                set.firsts[length_slot(word.len())] |= first_bit(first);
-            }
-            match pack(&word) {
-                Some(packed) => set.short.push(packed),
-                None => set.long.push(word),
-            }
-        }
-        set
-    }
-
-    /// Whether the word is in the set: most words are turned away here, inline, on their length
-    /// and first byte (the promise reader asks about every word of a sentence).
-    #[inline]
-    pub(crate) fn contains(&self, word: &str) -> bool {
-        match word.as_bytes().first() {
-            Some(&first) if self.firsts[length_slot(word.len())] & first_bit(first) == 0 => false,
-            _ => self.contains_past_filter(word),
-        }
-    }
-
-    /// [`WordSet::contains`] for a word its length and first byte did not turn away.
-    fn contains_past_filter(&self, word: &str) -> bool {
-        if word.is_empty() {
-            return self.long.iter().any(String::is_empty);
-        }
-        match pack(word) {
-            Some(packed) => self.short.contains(&packed),
-            None => self.long.iter().any(|w| w == word),
-        }
-    }
-}
-
-/// The slot of [`WordSet::firsts`] for a word of `len` bytes (at least one).
-#[inline]
-fn length_slot(len: usize) -> usize {
-    len.clamp(1, 9) - 1
-}
-
-/// The bit of [`WordSet::firsts`] for a word's first byte.
-#[inline]
-fn first_bit(b: u8) -> u128 {
-    1u128 << b.min(127)
-}
-
-/// A word of one to eight bytes as an integer: its bytes, then zeros, which no word of a
-/// normalised text contains (control characters become spaces).
-fn pack(word: &str) -> Option<u64> {
-    let bytes = word.as_bytes();
-    if bytes.is_empty() || bytes.len() > 8 || bytes.contains(&0) {
-        return None;
-    }
-    let mut packed = [0u8; 8];
-    packed[..bytes.len()].copy_from_slice(bytes);
-    Some(u64::from_le_bytes(packed))
+/// The set of the given words, trimmed and lower-cased.
+pub(crate) fn word_set<'w>(words: impl IntoIterator<Item = &'w str>) -> WordSet {
+    words
+        .into_iter()
+        .map(|word| word.trim().to_lowercase())
+        .collect()
 }
 
 /// Whether `start..end` of a normalised text stands at word boundaries (an apostrophe counts as one).
@@ -531,17 +428,6 @@ mod tests {
             assert_eq!(norm.text, text, "{reply:?}");
             let words = norm.original(0, norm.text.len());
             assert_eq!(words, reply.trim(), "{reply:?}");
-        }
-    }
-
-    #[test]
-    fn word_sets_hold_short_and_long_words() {
-        let set = WordSet::new(["and", " Then ", "meanwhile", "a"]);
-        for word in ["and", "then", "meanwhile", "a"] {
-            assert!(set.contains(word), "{word}");
-        }
-        for word in ["an", "andy", "meanwhil", "meanwhiles", "", "b", "a\0"] {
-            assert!(!set.contains(word), "{word}");
         }
     }
 

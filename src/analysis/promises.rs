@@ -12,8 +12,10 @@
 
 use smol_str::SmolStr;
 
-use super::lexicon::{CompiledLexicon, Groups, Hits, overlapped_by, push_finding, push_finding_as};
+use super::lexicon::{CompiledLexicon, push_finding, push_finding_as};
+use super::matches::{Groups, Hits, overlapped_by, overlaps};
 use super::normalise::{Normalised, is_sentence_end, is_word_byte};
+use super::prepared::ScenarioWords;
 use super::verdict::{self, Promised};
 use super::{Polarity, Promise, PromiseVerdict, Reading, ReplyContext};
 use crate::scenario::{Commitment, Intent, Policy, PromiseKind};
@@ -72,11 +74,12 @@ pub(crate) fn read_promises(
     norm: &Normalised<'_>,
     hits: &Hits,
     ctx: &ReplyContext<'_>,
+    words: &ScenarioWords,
     reading: &mut Reading,
 ) {
     let policy = ctx.policy;
     let text = norm.text.as_str();
-    let mut kinds = find_kinds(lex, hits, text, policy);
+    let mut kinds = find_kinds(lex, hits, text, words);
     let times = find_times(lex, hits, text, ctx.call_at);
     infer_outcomes(lex, hits, norm, policy, &times, &mut kinds);
     if kinds.is_empty() && times.is_empty() {
@@ -148,9 +151,7 @@ pub(crate) fn read_promises(
             }
             // A stated time frame needs a word of process ("takes", "within") and, for a kind
             // the policy covers, must not be sooner than the policy's soonest.
-            let cued = cues.is_some_and(|cues| {
-                hits.may_overlap(cues, (s0, s1)) && cues.regex.is_match(&text[s0..s1])
-            });
+            let cued = cues.is_some_and(|cues| cues.regex.is_match(&text[s0..s1]));
             // A kind the policy does not name says nothing of whether the time is realistic.
             let kind = kind.filter(|k| policy.commitment(*k).is_some());
             let realistic = cued
@@ -257,9 +258,9 @@ fn record_promise(
     // days"); one sooner is when the case is handed on, which promises nothing about the answer.
     let mention = &norm.text[found.mention.0..found.mention.1];
     let handed_on = found.kind == PromiseKind::Escalation
-        && ["send ", "pass ", "forward ", "refer ", "hand "]
-            .iter()
-            .any(|verb| mention.starts_with(verb));
+        && mention
+            .split_once(' ')
+            .is_some_and(|(verb, _)| lex.hand_on.contains(verb));
     let timed = timed.filter(|time| !handed_on || fits_window(time, commitment, ctx));
     // Work the agent undertakes without naming an outcome or a time ("I'll sort this out") is
     // ownership, not an over-promise, even where the policy is silent on that kind.
@@ -270,7 +271,9 @@ fn record_promise(
         && !guaranteed;
     // Amounts are read as written: normalising spells every currency `$`.
     let amount = if rest.0 < rest.1 {
-        verdict::amounts_in(&norm.original(rest.0, rest.1).to_lowercase()).next()
+        lex.money
+            .amounts_in(&norm.original(rest.0, rest.1).to_lowercase())
+            .next()
     } else {
         None
     };
@@ -283,7 +286,7 @@ fn record_promise(
     let hours = verdict::counted_hours(&promised, commitment, ctx.call_at);
     let mut earlier: Vec<PromiseKind> = reading.promises.iter().map(|p| p.kind).collect();
     earlier.extend_from_slice(with);
-    let mut verdict = verdict::judge(&promised, commitment, hours, ctx, &earlier);
+    let mut verdict = verdict::judge(&promised, commitment, hours, ctx, &earlier, &lex.money);
     let mut terms = commitment.map(|c| c.terms.clone()).unwrap_or_default();
     // A firm day or hour for an outcome others deliver is a guarantee where the policy forbids
     // them ("it will be with you on Friday" when no day can be guaranteed).
@@ -358,12 +361,10 @@ fn record_promise(
 
 /// "Over-promised (forbidden by policy: …)": the lexicon's note with the policy's verdict.
 fn overpromise_note(note: &str, verdict: PromiseVerdict, terms: &str) -> SmolStr {
-    let mut text = String::with_capacity(note.len() + terms.len() + 48);
-    text.push_str(note);
-    text.push_str(" (");
-    super::explain::push_verdict_words(&mut text, verdict, terms);
-    text.push(')');
-    SmolStr::from(text)
+    SmolStr::from(format!(
+        "{note} ({})",
+        super::explain::verdict_words(verdict, terms)
+    ))
 }
 
 /// The firm commitments of one sentence.
@@ -553,9 +554,14 @@ fn infer_outcomes(
 
 /// Every mention of a kind of commitment, in order: the lexicon's words for each kind, the
 /// policy's own words for its commitments ("travel certificate"), and amounts of money.
-fn find_kinds(lex: &CompiledLexicon, hits: &Hits, text: &str, policy: &Policy) -> Vec<KindMention> {
+fn find_kinds(
+    lex: &CompiledLexicon,
+    hits: &Hits,
+    text: &str,
+    words: &ScenarioWords,
+) -> Vec<KindMention> {
     let mut mentions = Vec::with_capacity(8);
-    for (kind, finder) in policy.trade_word_searchers() {
+    for (kind, finder) in &words.trade_words {
         for start in finder.find_iter(text.as_bytes()) {
             let end = start + finder.needle().len();
             let bytes = text.as_bytes();
@@ -614,7 +620,7 @@ fn find_kinds(lex: &CompiledLexicon, hits: &Hits, text: &str, policy: &Policy) -
                 .iter()
                 .rev()
                 .take_while(|k| k.start + longest > range.0)
-                .any(|k| super::lexicon::overlaps((k.start, k.end), range));
+                .any(|k| overlaps((k.start, k.end), range));
             if inside {
                 continue;
             }

@@ -9,7 +9,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::analysis::Analyser;
+use crate::analysis::PreparedScenario;
 use crate::engine::{MoveError, TimedEvent};
 use crate::scenario::LoadedScenario;
 use crate::transcript::{Recorder, SessionSetup, Transcript, TranscriptError, Turn};
@@ -59,7 +59,7 @@ pub fn carry_over(
     stood_on: &str,
     now_ms: u64,
     loaded: &LoadedScenario,
-    analyser: &Arc<Analyser>,
+    prepared: &Arc<PreparedScenario>,
     path: Option<&Path>,
 ) -> Result<CarriedCall, CarryError> {
     if !loaded.scenario.beats.iter().any(|beat| beat.id == stood_on) {
@@ -67,12 +67,12 @@ pub fn carry_over(
             beat: stood_on.to_owned(),
         });
     }
-    let carried = replay(played, stood_on, now_ms, loaded, analyser, None)?;
+    let carried = replay(played, stood_on, now_ms, loaded, prepared, None)?;
     let Some(path) = path else {
         return Ok(carried);
     };
     // The same seed, moves and times give the same session again, this time written down.
-    match replay(played, stood_on, now_ms, loaded, analyser, Some(path)) {
+    match replay(played, stood_on, now_ms, loaded, prepared, Some(path)) {
         Err(CarryError::Transcript(error)) => Ok(CarriedCall {
             unsaved: Some(error),
             ..carried
@@ -87,7 +87,7 @@ fn replay(
     stood_on: &str,
     now_ms: u64,
     loaded: &LoadedScenario,
-    analyser: &Arc<Analyser>,
+    prepared: &Arc<PreparedScenario>,
     path: Option<&Path>,
 ) -> Result<CarriedCall, CarryError> {
     let setup = SessionSetup {
@@ -96,9 +96,7 @@ fn replay(
         clock: played.header.clock,
         started_at: None,
     };
-    let scenario = Arc::new(loaded.scenario.clone());
-    let (mut recorder, mut events) =
-        Recorder::start(loaded, scenario, Arc::clone(analyser), &setup, path)?;
+    let (mut recorder, mut events) = Recorder::start(loaded, Arc::clone(prepared), &setup, path)?;
     let mut moves = 0;
     let turns = played
         .turns

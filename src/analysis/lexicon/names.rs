@@ -5,23 +5,13 @@ use super::*;
 /// The titles that may stand before a surname, in the order they are tried.
 pub(crate) const TITLES: [&str; 6] = ["mr", "mrs", "ms", "miss", "mx", "dr"];
 
-/// The searchers for an ASCII customer name, normalised as replies are: a scenario's customer
-/// is asked about in every reply, so they are built once per thread and name.
+/// The searchers for an ASCII customer name, normalised as replies are.
+#[derive(Debug)]
 pub(crate) struct NameSearch {
-    /// The name as given, which the searchers were built for.
-    pub(crate) name: String,
     pub(crate) full: Finder<'static>,
     pub(crate) first: Finder<'static>,
     /// The surname, when the name has more than one word.
     pub(crate) last: Option<Finder<'static>>,
-}
-
-/// How many names' searchers a thread keeps: one per scenario it reads replies for, lately.
-pub(crate) const NAMES_KEPT: usize = 16;
-
-thread_local! {
-    /// The searchers for the names asked about on this thread, the latest last.
-    static NAME_SEARCHES: RefCell<Vec<NameSearch>> = const { RefCell::new(Vec::new()) };
 }
 
 impl NameSearch {
@@ -32,27 +22,9 @@ impl NameSearch {
         let first = words.next()?;
         let last = words.next_back();
         Some(NameSearch {
-            name: name.to_owned(),
             full: Finder::new(&normalised).into_owned(),
             first: Finder::new(first).into_owned(),
             last: last.map(|last| Finder::new(last).into_owned()),
-        })
-    }
-
-    /// Calls `f` with the searchers for `name` (built on first use), or returns `None` when the
-    /// name has no word.
-    pub(crate) fn with<R>(name: &str, f: impl FnOnce(&NameSearch) -> Option<R>) -> Option<R> {
-        NAME_SEARCHES.with(|cell| {
-            let mut kept = cell.borrow_mut();
-            if let Some(search) = kept.iter().rev().find(|search| search.name == name) {
-                return f(search);
-            }
-            let search = NameSearch::new(name)?;
-            if kept.len() == NAMES_KEPT {
-                kept.remove(0);
-            }
-            kept.push(search);
-            f(kept.last()?)
         })
     }
 

@@ -1,20 +1,38 @@
 //! The analysers: how a free-text reply is read, per dimension, with evidence and a promise ledger.
 //!
 //! Deterministic, offline and explainable: every finding names its rule, its criterion and the
-//! words that matched. Phrases and patterns live in a lexicon file trainers can extend
-//! (`scenarios/default.lexicon.ron` is shipped inside the binary).
+//! words it rests on, and every promise its words and the policy's verdict with its terms. The
+//! phrases, patterns and word lists are language data, one lexicon per language
+//! (`scenarios/default.lexicon.ron` is English, shipped inside the binary; see [`lexicon`]); a
+//! library may add to or take from it (`library.lexicon.ron`, see [`LexiconChanges`]).
 //!
-//! A reply is read in four passes over one normalised copy of its text (invisible characters
-//! dropped and look-alike letters read as Latin ones, see [`disguise`]; lower case, straight
-//! quotes, one space between words, see [`normalise`]; chat spellings respelt, see `respell`):
-//! the phrase rules, the customer's name and the jargon, the questions that ask again for what
-//! the customer already gave, and the promise ledger (see [`promises`]). Negation and hedging are
-//! handled in [`negation`] and [`promises`].
+//! What is prepared once: the [`Analyser`] compiles a lexicon; a [`PreparedScenario`] holds what
+//! one scenario adds (the customer's name, the policy's jargon and trade words, every option's
+//! reading). A reply is then read forwards, one stage after the other
+//! ([`Analyser::read_with`]):
+//!
+//! 1. **Normalise** (`normalise.rs`, with `disguise.rs` and `respell.rs`): one lower-case ASCII
+//!    copy of the reply mapped back to its own words; invisible characters dropped and look-alike
+//!    letters read as the Latin ones they imitate (and noted), chat spellings respelt ("ur").
+//! 2. **Sentences and clauses** (`sentences.rs`): where sentences end, and the clauses a
+//!    sentence is cut into at commas and words such as "and".
+//! 3. **Matches** (`matches.rs`): one pass of the lexicon's pattern set says which pattern lists
+//!    match; those are searched for where.
+//! 4. **Interpretation**: negation (`negation.rs`: "I'm not saying calm down"), commitments with
+//!    their hedges and frames (`promises.rs`: "I'll try to", "I'll ask whether", "we'll"), time
+//!    frames (`times.rs`, with `clock.rs` for "by Saturday" from the call's time), amounts
+//!    (`amounts.rs`: "£20", "40 quid") and the policy's verdict on each commitment
+//!    (`verdict.rs`).
+//! 5. **Findings** (`findings.rs` for the phrase rules, the name, jargon and questions asked
+//!    again; `promises.rs` for the ledger's): each a [`Finding`] with its criterion, rule, the
+//!    words it rests on and a note; `explain.rs` renders them for `rapport analyse` and the
+//!    debrief.
 
 mod amounts;
 mod clock;
 pub mod disguise;
 pub mod explain;
+mod findings;
 pub mod lexicon;
 mod matches;
 pub mod negation;
@@ -22,6 +40,8 @@ pub mod normalise;
 mod prepared;
 pub mod promises;
 mod respell;
+mod sentences;
+mod times;
 mod verdict;
 
 use std::path::Path;
@@ -294,7 +314,7 @@ impl Analyser {
     /// authored annotations override the analysers where they speak, and add to them elsewhere.
     /// An option that opts out of analysis reads as nothing.
     pub fn read_option(&self, choice: &Choice, context: &ReplyContext<'_>) -> Reading {
-        self.read_option_with(choice, context, &ScenarioWords::new(context))
+        self.read_option_with(choice, context, &ScenarioWords::new(&self.lexicon, context))
     }
 
     /// [`Analyser::read_option`] with the scenario's words prepared.
@@ -332,16 +352,18 @@ impl Analyser {
     /// Reads one reply in a context prepared for it alone; replies of a scenario's calls are
     /// read through its [`PreparedScenario`], which prepares the context once.
     pub fn read(&self, text: &str, ctx: &ReplyContext<'_>) -> Reading {
-        self.read_with(text, ctx, &ScenarioWords::new(ctx))
+        self.read_with(text, ctx, &ScenarioWords::new(&self.lexicon, ctx))
     }
 
-    /// Reads one reply, the stages in order (see the module's documentation).
+    /// Reads one reply, the stages in order (see the module's documentation). This is where
+    /// findings are made.
     pub(crate) fn read_with(
         &self,
         text: &str,
         ctx: &ReplyContext<'_>,
         words: &ScenarioWords,
     ) -> Reading {
+        // 1. Normalise (sentences and clauses, stage 2, are cut where they are read).
         let mut norm = Normalised::new(text);
         self.lexicon.respellings.respell(&mut norm);
         let mut reading = Reading {
@@ -352,13 +374,15 @@ impl Analyser {
             return reading;
         }
         let lex = &self.lexicon;
-        // One pass says which of the lexicon's patterns can match; only those are searched for.
+        // 3. Matches: one pass says which of the lexicon's patterns can match.
         let hits = lex.hits(&norm.text);
-        lex.read_rules(&norm, &hits, &mut reading);
-        lex.read_name(&norm, words, &mut reading);
-        lex.read_jargon(&norm, &hits, words, &mut reading);
-        lex.read_repeats(&norm, &hits, ctx.already_given, &mut reading);
-        lex.read_questions(&norm, &mut reading);
+        // 4 and 5. Interpretation and findings: the phrase rules and the scenario's words, then
+        // the promise ledger.
+        findings::read_rules(lex, &norm, &hits, &mut reading);
+        findings::read_name(lex, &norm, words, &mut reading);
+        findings::read_jargon(lex, &norm, &hits, words, &mut reading);
+        findings::read_repeats(lex, &norm, &hits, ctx.already_given, &mut reading);
+        findings::read_questions(lex, &norm, &mut reading);
         promises::read_promises(lex, &norm, &hits, ctx, words, &mut reading);
         reading
     }

@@ -20,9 +20,7 @@ pub struct Normalised<'a> {
     pub original: &'a str,
     /// The normalised text: ASCII only.
     pub text: String,
-    /// For each byte of `text`, and one past its end, the byte offset in `original`; empty when
-    /// every byte of `text` stands at the same offset in `original` (plain ASCII replies without
-    /// runs of spaces), which saves building the map for most replies.
+    /// For each byte of `text`, and one past its end, the byte offset in `original`.
     offsets: Vec<usize>,
     /// The invisible and look-alike characters that were dropped or read as Latin letters
     /// (see [`super::disguise`]), in order; empty for ASCII replies.
@@ -35,71 +33,31 @@ const FOREIGN_LETTER: u8 = b'_';
 impl<'a> Normalised<'a> {
     /// Normalises a reply.
     pub fn new(original: &'a str) -> Self {
-        let input = original.as_bytes();
-        let mut bytes: Vec<u8> = Vec::with_capacity(input.len());
-        let mut offsets: Vec<usize> = Vec::new();
-        // While every byte is ASCII and none is dropped, byte `i` of the copy is byte `i` of the
-        // reply and no map is needed (most replies): fold the ASCII bytes, then keep them up to
-        // the first space that a space (or the start) comes before.
-        // Both searches run a word or a vector at a time rather than a byte.
-        let ascii = if input.is_ascii() {
-            input.len()
-        } else {
-            input
-                .iter()
-                .position(|b| !b.is_ascii())
-                .unwrap_or(input.len())
-        };
-        bytes.extend(input[..ascii].iter().map(|&b| fold_ascii(b)));
-        let dropped = if bytes.first() == Some(&b' ') {
-            Some(0)
-        } else {
-            memchr::memmem::find(&bytes, b"  ").map(|i| i + 1)
-        };
-        let (mut at, mapped) = match dropped {
-            Some(i) => {
-                bytes.truncate(i);
-                (i + 1, true)
-            }
-            None => (ascii, false),
-        };
-        let mut last_space = bytes.last().is_none_or(|&b| b == b' ');
-        // Whether a folded byte is kept: runs of spaces collapse, leading spaces go.
-        let mut keep = |byte: u8| {
-            let space = byte == b' ';
-            let kept = !(space && last_space);
-            last_space = space;
-            kept
-        };
+        let mut bytes: Vec<u8> = Vec::with_capacity(original.len());
+        let mut offsets: Vec<usize> = Vec::with_capacity(original.len() + 1);
         let mut undisguiser = Undisguiser::new(original);
-        if mapped || at < input.len() {
-            offsets.reserve(input.len() + 1);
-            offsets.extend(0..bytes.len());
-            while at < input.len() {
-                let (byte, width) = if input[at].is_ascii() {
-                    (fold_ascii(input[at]), 1)
-                } else {
-                    // `at` is always at a character boundary: ASCII bytes and whole
-                    // characters are stepped over.
-                    let c = original[at..].chars().next().unwrap_or(' ');
-                    match undisguiser.undisguise(at, c) {
-                        // Read without it: "C\u{200B}alm" is "calm".
-                        Undisguised::Dropped => {
-                            at += c.len_utf8();
-                            continue;
-                        }
-                        Undisguised::Latin(byte) => (byte, c.len_utf8()),
-                        Undisguised::Unchanged => (fold(c), c.len_utf8()),
-                    }
-                };
-                if keep(byte) {
-                    bytes.push(byte);
-                    offsets.push(at);
+        // Runs of spaces collapse, and leading spaces go.
+        let mut last_space = true;
+        for (at, c) in original.char_indices() {
+            let byte = if c.is_ascii() {
+                fold_ascii(c as u8)
+            } else {
+                match undisguiser.undisguise(at, c) {
+                    // Read without it: "C\u{200B}alm" is "calm".
+                    Undisguised::Dropped => continue,
+                    Undisguised::Latin(byte) => byte,
+                    Undisguised::Unchanged => fold(c),
                 }
-                at += width;
+            };
+            let space = byte == b' ';
+            if space && last_space {
+                continue;
             }
-            offsets.push(input.len());
+            last_space = space;
+            bytes.push(byte);
+            offsets.push(at);
         }
+        offsets.push(original.len());
         // Every byte pushed is ASCII, so this cannot fail.
         let text = String::from_utf8(bytes).unwrap_or_default();
         Normalised {
@@ -114,21 +72,12 @@ impl<'a> Normalised<'a> {
     pub fn original(&self, start: usize, end: usize) -> &'a str {
         let end = end.min(self.text.len());
         let start = start.min(end);
-        let (from, to) = if self.offsets.is_empty() {
-            (start, end)
-        } else {
-            (self.offsets[start], self.offsets[end])
-        };
-        self.original[from..to].trim()
+        self.original[self.offsets[start]..self.offsets[end]].trim()
     }
 
     /// The byte offset in `original` of byte `i` of `text` (or of its end).
     pub(crate) fn offset_of(&self, i: usize) -> usize {
-        if self.offsets.is_empty() {
-            i.min(self.original.len())
-        } else {
-            self.offsets[i.min(self.offsets.len() - 1)]
-        }
+        self.offsets[i.min(self.offsets.len() - 1)]
     }
 
     /// Replaces the normalised text and its map back (one offset per byte, and one past the end),
@@ -138,82 +87,7 @@ impl<'a> Normalised<'a> {
         self.text = text;
         self.offsets = offsets;
     }
-
-    /// The sentences, like [`Normalised::sentences`], without collecting them.
-    pub fn sentence_ranges(&self) -> Sentences<'_> {
-        Sentences {
-            bytes: self.text.as_bytes(),
-            at: 0,
-        }
-    }
-
-    /// The byte ranges of the sentences: text between `.`, `!`, `?`, `;` or a line break.
-    ///
-    /// A full stop between two digits (`5.30`, `£10.50`) does not end a sentence.
-    pub fn sentences(&self) -> Vec<(usize, usize)> {
-        self.sentence_ranges().collect()
-    }
 }
-
-/// The byte ranges of the sentences of a normalised text, in order.
-#[derive(Debug, Clone)]
-pub struct Sentences<'t> {
-    bytes: &'t [u8],
-    at: usize,
-}
-
-impl Iterator for Sentences<'_> {
-    type Item = (usize, usize);
-
-    fn next(&mut self) -> Option<(usize, usize)> {
-        let bytes = self.bytes;
-        while self.at < bytes.len() {
-            let start = self.at;
-            let mut i = start;
-            // Most bytes cannot end a sentence: skip them by table, and look closer at the rest.
-            loop {
-                i += bytes[i..]
-                    .iter()
-                    .position(|&b| SENTENCE_MARKS[usize::from(b)])
-                    .unwrap_or(bytes.len() - i);
-                if i >= bytes.len() || is_sentence_end(bytes, i) {
-                    break;
-                }
-                i += 1;
-            }
-            self.at = i + 1;
-            if i > start {
-                return Some((start, i));
-            }
-        }
-        None
-    }
-}
-
-/// Whether the byte at `i` ends a sentence.
-#[inline]
-pub(crate) fn is_sentence_end(bytes: &[u8], i: usize) -> bool {
-    match bytes[i] {
-        b'!' | b'?' | b';' | b'\n' => true,
-        b'.' => {
-            let digit_before = i > 0 && bytes[i - 1].is_ascii_digit();
-            let digit_after = bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
-            !(digit_before && digit_after)
-        }
-        _ => false,
-    }
-}
-
-/// The bytes that may end a sentence (see [`is_sentence_end`]), as a table.
-const SENTENCE_MARKS: [bool; 256] = {
-    let mut table = [false; 256];
-    table[b'!' as usize] = true;
-    table[b'?' as usize] = true;
-    table[b';' as usize] = true;
-    table[b'\n' as usize] = true;
-    table[b'.' as usize] = true;
-    table
-};
 
 /// Whether a byte of the normalised text is part of a word.
 #[inline]
@@ -381,17 +255,6 @@ mod tests {
         let start = norm.text.find("i'm sorry").unwrap();
         assert_eq!(norm.original(start, start + 9), "I\u{2019}m sorry");
         assert_eq!(norm.text.len(), norm.offsets.len() - 1);
-    }
-
-    #[test]
-    fn sentences_do_not_split_decimals() {
-        let norm = Normalised::new("It costs £10.50. I'll call at 5.30!");
-        let sentences: Vec<&str> = norm
-            .sentences()
-            .iter()
-            .map(|&(s, e)| &norm.text[s..e])
-            .collect();
-        assert_eq!(sentences, ["it costs $10.50", " i'll call at 5.30"]);
     }
 
     #[test]

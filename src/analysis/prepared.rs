@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use memchr::memmem::Finder;
 
-use super::lexicon::{NameSearch, find_unicode_name};
+use super::lexicon::{CompiledLexicon, NameSearch, find_unicode_name};
 use super::normalise::{Normalised, find_word_with, normalise_phrase};
 use super::{Analyser, Reading, ReplyContext};
 use crate::scenario::{PromiseKind, Scenario};
@@ -32,10 +32,10 @@ enum CustomerName {
 
 impl ScenarioWords {
     /// The searchers for a context's name, jargon and trade words.
-    pub(crate) fn new(context: &ReplyContext<'_>) -> ScenarioWords {
+    pub(crate) fn new(lexicon: &CompiledLexicon, context: &ReplyContext<'_>) -> ScenarioWords {
         let name = context.customer_name.trim();
         let name = if name.is_ascii() {
-            NameSearch::new(name).map(CustomerName::Ascii)
+            NameSearch::new(name, &lexicon.titles).map(CustomerName::Ascii)
         } else {
             Some(CustomerName::Unicode(name.to_owned()))
         };
@@ -98,7 +98,7 @@ impl PreparedScenario {
     /// Prepares the analysers for a scenario: its searchers, and the reading of every option.
     pub fn new(analyser: Arc<Analyser>, scenario: Arc<Scenario>) -> PreparedScenario {
         let context = ReplyContext::for_scenario(&scenario);
-        let words = ScenarioWords::new(&context);
+        let words = ScenarioWords::new(&analyser.lexicon, &context);
         let options = scenario
             .beats
             .iter()

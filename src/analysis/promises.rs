@@ -12,26 +12,16 @@
 
 use smol_str::SmolStr;
 
-use super::lexicon::{CompiledLexicon, push_finding, push_finding_as};
-use super::matches::{Groups, Hits, overlapped_by, overlaps};
-use super::normalise::{Normalised, is_sentence_end, is_word_byte};
+use super::findings::{push_finding, push_finding_as};
+use super::lexicon::CompiledLexicon;
+use super::matches::{Hits, overlapped_by, overlaps};
+use super::normalise::{Normalised, is_word_byte};
 use super::prepared::ScenarioWords;
+use super::sentences::{clauses, is_sentence_end};
+use super::times::{TimeMention, find_times};
 use super::verdict::{self, Promised};
 use super::{Polarity, Promise, PromiseVerdict, Reading, ReplyContext};
 use crate::scenario::{Commitment, Intent, Policy, PromiseKind};
-
-/// A time frame found in a reply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TimeMention {
-    pub start: usize,
-    pub end: usize,
-    /// The hours it means; `None` for a date that cannot be turned into hours ("by Friday"
-    /// when the call's time is not known).
-    pub hours: Option<u32>,
-    /// For a phrase naming a moment ("by Friday", "this afternoon"), the minutes from the call
-    /// to it, when the call's time is known.
-    pub minutes_from_call: Option<u32>,
-}
 
 /// A kind of commitment named in a reply.
 #[derive(Debug, Clone, Copy)]
@@ -94,9 +84,8 @@ pub(crate) fn read_promises(
     // A cue can only match in a sentence when it matches somewhere in the reply (sentences
     // start and end at punctuation, so their edges cut no word).
     let cues = lex.cues.as_ref().filter(|cues| hits.any(cues));
-    let mut parts_buffer = Vec::with_capacity(8);
     let mut stated_timeframe: Option<(usize, usize)> = None;
-    for (s0, s1) in norm.sentence_ranges() {
+    for (s0, s1) in norm.sentences() {
         let sentence_kinds = within(&kinds, s0, s1, |k| k.start);
         let sentence_times = within(&times, s0, s1, |t| t.start);
         let sentence_frames = within(&frames, s0, s1, |f| f.start);
@@ -105,15 +94,7 @@ pub(crate) fn read_promises(
         let found = if question {
             Vec::new()
         } else {
-            firm_commitments(
-                lex,
-                hits,
-                text,
-                (s0, s1),
-                sentence_frames,
-                sentence_kinds,
-                &mut parts_buffer,
-            )
+            firm_commitments(lex, hits, text, (s0, s1), sentence_frames, sentence_kinds)
         };
         let attached: Vec<Option<PromiseKind>> = sentence_times
             .iter()
@@ -375,7 +356,6 @@ fn firm_commitments(
     sentence: (usize, usize),
     frames: &[Frame],
     kinds: &[KindMention],
-    parts_buffer: &mut Vec<(usize, usize)>,
 ) -> Vec<Found> {
     if frames.is_empty() || kinds.is_empty() {
         return Vec::new();
@@ -383,8 +363,7 @@ fn firm_commitments(
     // At most one commitment per kind mentioned.
     let mut found: Vec<Found> = Vec::with_capacity(kinds.len());
     let mut active: Option<ActiveFrame> = None;
-    parts(lex, text, sentence, parts_buffer);
-    for &(p0, p1) in parts_buffer.iter() {
+    for (p0, p1) in clauses(&lex.part_breaks, text, sentence) {
         let part = &text[p0..p1];
         // Whether a hedge, or a hedge carried to the end of the sentence, stands in the part:
         // asked only when the answer counts (a part with no frame in force commits to nothing).
@@ -447,53 +426,6 @@ fn firm_commitments(
     found
 }
 
-/// The parts of a sentence: cut at commas, dashes and the lexicon's part breaks ("and", "then").
-fn parts(
-    lex: &CompiledLexicon,
-    text: &str,
-    (s0, s1): (usize, usize),
-    parts: &mut Vec<(usize, usize)>,
-) {
-    let bytes = text.as_bytes();
-    parts.clear();
-    let mut start = s0;
-    let mut i = s0;
-    while i < s1 {
-        let b = bytes[i];
-        if b == b','
-            || b == b':'
-            || (b == b'-' && i > 0 && bytes[i - 1] == b' ')
-            || b == b'('
-            || b == b')'
-        {
-            push_part(parts, text, start, i);
-            start = i + 1;
-            i += 1;
-        } else if is_word_byte(b) {
-            let word_start = i;
-            while i < s1 && is_word_byte(bytes[i]) {
-                i += 1;
-            }
-            if lex.part_breaks.contains(&text[word_start..i]) {
-                push_part(parts, text, start, word_start);
-                start = i;
-            }
-        } else {
-            i += 1;
-        }
-    }
-    push_part(parts, text, start, s1);
-}
-
-fn push_part(parts: &mut Vec<(usize, usize)>, text: &str, start: usize, end: usize) {
-    let slice = &text[start..end];
-    let lead = slice.len() - slice.trim_start().len();
-    let trail = slice.len() - slice.trim_end().len();
-    if start + lead < end - trail {
-        parts.push((start + lead, end - trail));
-    }
-}
-
 /// Every commitment frame, first person and company, not cancelled by an exception.
 fn find_frames(lex: &CompiledLexicon, hits: &Hits, text: &str) -> Vec<Frame> {
     let mut frames: Vec<Frame> = Vec::with_capacity(8);
@@ -533,7 +465,7 @@ fn infer_outcomes(
     };
     let text = norm.text.as_str();
     let mut inferred = Vec::new();
-    for (s0, s1) in norm.sentence_ranges() {
+    for (s0, s1) in norm.sentences() {
         let timed = !within(times, s0, s1, |t| t.start).is_empty();
         let named = kinds.iter().any(|k| k.start >= s0 && k.start < s1);
         if !timed || named {
@@ -646,115 +578,4 @@ fn find_kinds(
         }
     }
     mentions
-}
-
-/// Every time frame in a normalised text, in order, the longest where two overlap.
-pub(crate) fn find_times(
-    lex: &CompiledLexicon,
-    hits: &Hits,
-    text: &str,
-    call_at: Option<crate::scenario::CallTime>,
-) -> Vec<TimeMention> {
-    let mut times = Vec::with_capacity(8);
-    for gated in lex.ranges.iter().chain(&lex.counted) {
-        if !hits.any(gated) {
-            continue;
-        }
-        for groups in gated.captures_in(hits, text) {
-            if let Some(time) = counted_time(lex, &groups) {
-                times.push(time);
-            }
-        }
-    }
-    for (gated, hours) in lex.fixed.iter().filter(|(gated, _)| hits.any(gated)) {
-        for (start, end) in gated.find_in(hits, text) {
-            if names_a_thing(&text[end..]) {
-                continue;
-            }
-            // With the call's time known, a phrase naming a moment is counted to it.
-            let minutes_from_call =
-                call_at.and_then(|call| super::clock::minutes_until(&text[start..end], call));
-            times.push(TimeMention {
-                start,
-                end,
-                hours: minutes_from_call.map(super::clock::hours).or(*hours),
-                minutes_from_call,
-            });
-        }
-    }
-    times.sort_by_key(|t| (t.start, std::cmp::Reverse(t.end)));
-    let mut kept: Vec<TimeMention> = Vec::with_capacity(times.len());
-    for time in times {
-        match kept.last_mut() {
-            Some(last) if time.start < last.end => {
-                // Two readings of overlapping words: keep the wider, and a known number of hours.
-                if time.end > last.end
-                    || (last.hours.is_none() && time.hours.is_some() && time.end == last.end)
-                {
-                    *last = time;
-                }
-            }
-            _ => kept.push(time),
-        }
-    }
-    kept
-}
-
-/// Whether a time phrase is the possessive of a thing rather than a deadline ("tonight's stay",
-/// "today's order"), from the text right after it.
-fn names_a_thing(after: &str) -> bool {
-    const THINGS: [&str; 14] = [
-        "stay",
-        "room",
-        "booking",
-        "night",
-        "reservation",
-        "order",
-        "bill",
-        "charge",
-        "payment",
-        "meeting",
-        "appointment",
-        "flight",
-        "party",
-        "date",
-    ];
-    after
-        .strip_prefix("'s ")
-        .and_then(|rest| rest.split(|c: char| !c.is_ascii_alphabetic()).next())
-        .is_some_and(|word| THINGS.contains(&word))
-}
-
-/// The hours of a counted time frame ("within 2 days" = 48), or of a range's lower bound.
-fn counted_time(lex: &CompiledLexicon, groups: &Groups<'_>) -> Option<TimeMention> {
-    let (start, end) = groups.whole()?;
-    let count = number(lex, groups.name("n")?.2)?;
-    let unit = groups.name("unit")?.2;
-    let per_unit = unit_hours(lex, unit)?;
-    // Minutes and other units under an hour still take an hour in the ledger.
-    let hours = count.saturating_mul(per_unit).max(1);
-    Some(TimeMention {
-        start,
-        end,
-        hours: Some(hours),
-        minutes_from_call: None,
-    })
-}
-
-/// A number in digits or words.
-fn number(lex: &CompiledLexicon, words: &str) -> Option<u32> {
-    let words = words.trim();
-    words
-        .parse::<u32>()
-        .ok()
-        .or_else(|| lex.numbers.get(words).copied())
-}
-
-/// The hours in one unit, singular or plural.
-fn unit_hours(lex: &CompiledLexicon, unit: &str) -> Option<u32> {
-    let unit = unit.trim();
-    lex.units
-        .get(unit)
-        .or_else(|| lex.units.get(unit.strip_suffix('s').unwrap_or(unit)))
-        .copied()
 }

@@ -276,6 +276,7 @@ impl Lexicon {
             ranges,
             fixed,
             cues,
+            possessed: words(&times.possessed),
             jargon,
             jargon_note: self.jargon.note.into(),
             asks,
@@ -292,6 +293,8 @@ impl Lexicon {
                 })
                 .collect(),
             interrogatives: words(&self.interrogatives),
+            small_words: words(&self.repeats.small_words),
+            titles: self.titles.iter().map(|t| normalise_phrase(t)).collect(),
             notes: self.notes,
             model_replies: self.model_replies,
             respellings: Respellings::new(&self.spellings),

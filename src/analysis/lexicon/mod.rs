@@ -14,27 +14,21 @@ use serde::Deserialize;
 use smol_str::SmolStr;
 
 use super::amounts::MoneyWords;
-use super::matches::{
-    Hits, Pattern, PatternList, PatternSet, PatternSetBuilder, REGEX_SIZE_LIMIT, overlapped_by,
-    overlaps,
-};
+use super::matches::{Hits, Pattern, PatternList, PatternSet, PatternSetBuilder, REGEX_SIZE_LIMIT};
 use super::negation::Negation;
 use super::normalise::{
-    Normalised, WordSet, bounded, find_word, find_word_with, find_word_with_from, normalise_phrase,
-    word_set,
+    Normalised, WordSet, bounded, find_word_with, find_word_with_from, normalise_phrase, word_set,
 };
 use super::respell::Respellings;
+use super::{Polarity, dimension_of};
+use crate::scenario::{Code, Diagnostic, Intent, PromiseKind, SourceFile};
+use memchr::memmem::Finder;
 
 mod changes;
 mod compile;
 mod names;
 
 pub use changes::{LIBRARY_LEXICON_CHANGES, LexiconChanges, PatternChanges, Removals};
-
-use super::prepared::ScenarioWords;
-use super::{Finding, Polarity, Reading, dimension_of};
-use crate::scenario::{Code, Diagnostic, Intent, PromiseKind, SourceFile};
-use memchr::memmem::Finder;
 pub(crate) use names::{NameSearch, find_unicode_name};
 
 /// A word boundary: the normalised text is ASCII, so ASCII boundaries are exact and much faster.
@@ -61,6 +55,9 @@ pub struct Lexicon {
     pub repeats: RepeatSpec,
     /// Words that open a targeted question.
     pub interrogatives: Vec<String>,
+    /// Titles that may stand before the customer's surname ("mr", "dr"), in the order tried.
+    #[serde(default)]
+    pub titles: Vec<String>,
     /// The notes of findings that are not phrase rules.
     pub notes: DerivedNotes,
     /// Per criterion, a better reply the debrief shows.
@@ -204,6 +201,9 @@ pub struct TimeframeSpec {
     pub fixed: Vec<FixedTime>,
     /// Words that make a time frame outside a promise a statement of process ("takes", "usually").
     pub cues: Vec<String>,
+    /// Things a time phrase may own, which make it no deadline ("tonight's stay", "today's order").
+    #[serde(default)]
+    pub possessed: Vec<String>,
 }
 
 /// A fixed time phrase.
@@ -231,6 +231,10 @@ pub struct RepeatSpec {
     pub asks: Vec<String>,
     /// Other words for what the customer gave, keyed by the scenario's wording.
     pub aliases: BTreeMap<String, Vec<String>>,
+    /// Small words that do not count when what is asked for is compared with what was given
+    /// ("the reason for the return" asks for the "reason for return").
+    #[serde(default)]
+    pub small_words: Vec<String>,
 }
 
 /// The notes of findings that do not come from a phrase rule.
@@ -289,7 +293,7 @@ pub struct CompiledLexicon {
     /// other pattern list. One pass says what can match in a reply.
     patterns: PatternSet,
     /// The rule of each of the set's first patterns.
-    rule_of_pattern: Vec<usize>,
+    pub(crate) rule_of_pattern: Vec<usize>,
     pub(crate) first_person: PatternList,
     pub(crate) company: PatternList,
     pub(crate) frame_except: Option<PatternList>,
@@ -311,12 +315,15 @@ pub struct CompiledLexicon {
     pub(crate) ranges: Vec<PatternList>,
     pub(crate) fixed: Vec<(PatternList, Option<u32>)>,
     pub(crate) cues: Option<PatternList>,
-    jargon: Option<PatternList>,
-    jargon_note: SmolStr,
-    asks: Option<PatternList>,
-    repeat_note: SmolStr,
-    aliases: BTreeMap<String, Vec<String>>,
-    interrogatives: WordSet,
+    pub(crate) possessed: WordSet,
+    pub(crate) jargon: Option<PatternList>,
+    pub(crate) jargon_note: SmolStr,
+    pub(crate) asks: Option<PatternList>,
+    pub(crate) repeat_note: SmolStr,
+    pub(crate) aliases: BTreeMap<String, Vec<String>>,
+    pub(crate) interrogatives: WordSet,
+    pub(crate) small_words: WordSet,
+    pub(crate) titles: Vec<String>,
     pub(crate) notes: DerivedNotes,
     pub(crate) model_replies: BTreeMap<String, String>,
     pub(crate) respellings: Respellings,
@@ -378,243 +385,4 @@ impl CompiledLexicon {
     pub(crate) fn hits(&self, text: &str) -> Hits {
         self.patterns.hits(text)
     }
-
-    /// Applies the phrase rules.
-    pub(crate) fn read_rules(&self, norm: &Normalised<'_>, hits: &Hits, reading: &mut Reading) {
-        let text = norm.text.as_str();
-        // Each rule reports its first match that survives negation, its exceptions and the
-        // rules that suppress it; later matches are never looked at, so long replies stay linear.
-        let mut firsts: Vec<(usize, usize, usize)> = Vec::new();
-        let mut previous = usize::MAX;
-        for pattern in hits.matching() {
-            let Some(&index) = self.rule_of_pattern.get(pattern) else {
-                // The rules' patterns come first in the set, in order.
-                break;
-            };
-            if index == previous {
-                continue;
-            }
-            previous = index;
-            let rule = &self.rules[index];
-            // Written as three conditions, cheapest first, rather than the one clippy would fold.
-            #[allow(clippy::nonminimal_bool)]
-            let first = rule.regex.find_in(hits, text).find(|&range| {
-                !(rule.negatable && self.negation.negated_before(text, range.0))
-                    && !overlapped_by(rule.except.as_ref(), hits, text, range)
-                    && !rule.suppressed_by.iter().any(|&other| {
-                        overlapped_by(Some(&self.rules[other].regex), hits, text, range)
-                    })
-            });
-            if let Some((start, end)) = first {
-                firsts.push((index, start, end));
-            }
-        }
-        firsts.sort_by_key(|&(index, start, _)| (start, index));
-        for (index, start, end) in firsts {
-            let rule = &self.rules[index];
-            for &intent in &rule.intents {
-                reading.add_intent(intent);
-            }
-            if let Some(criterion) = &rule.criterion {
-                push_finding(
-                    reading,
-                    criterion,
-                    rule.polarity,
-                    &rule.id,
-                    norm.original(start, end),
-                    &rule.note,
-                );
-            }
-        }
-    }
-
-    /// Finds the customer's name: full name, first name, or title and surname.
-    pub(crate) fn read_name(
-        &self,
-        norm: &Normalised<'_>,
-        words: &ScenarioWords,
-        reading: &mut Reading,
-    ) {
-        if let Some(words) = words.find_name(norm) {
-            reading.add_intent(Intent::UseName);
-            push_finding(
-                reading,
-                &SmolStr::new_static("empathy.personal"),
-                Polarity::Good,
-                &SmolStr::new_static("customer-name"),
-                words,
-                &self.notes.customer_name,
-            );
-        }
-    }
-
-    /// Finds business jargon and the policy's own jargon.
-    pub(crate) fn read_jargon(
-        &self,
-        norm: &Normalised<'_>,
-        hits: &Hits,
-        words: &ScenarioWords,
-        reading: &mut Reading,
-    ) {
-        let text = norm.text.as_str();
-        let mut found: Vec<(usize, usize, &str, &SmolStr)> = Vec::new();
-        if let Some(jargon) = &self.jargon
-            && hits.any(jargon)
-        {
-            for (start, end) in jargon.find_in(hits, text) {
-                found.push((start, end, "business-jargon", &self.jargon_note));
-            }
-        }
-        for (start, end) in words.jargon_in(text) {
-            if !found.iter().any(|f| overlaps((f.0, f.1), (start, end))) {
-                found.push((start, end, "policy-jargon", &self.notes.policy_jargon));
-            }
-        }
-        found.sort_by_key(|f| f.0);
-        for (start, end, rule, note) in found {
-            push_finding(
-                reading,
-                &SmolStr::new_static("expectations.plain-language"),
-                Polarity::Bad,
-                &SmolStr::new_static(rule),
-                norm.original(start, end),
-                note,
-            );
-        }
-    }
-
-    /// Finds questions that ask again for what the customer already gave.
-    pub(crate) fn read_repeats(
-        &self,
-        norm: &Normalised<'_>,
-        hits: &Hits,
-        already_given: &[String],
-        reading: &mut Reading,
-    ) {
-        let Some(asks) = &self.asks else {
-            return;
-        };
-        if already_given.is_empty() || !hits.any(asks) {
-            return;
-        }
-        let text = norm.text.as_str();
-        for groups in asks.captures_in(hits, text) {
-            let (Some(whole), Some(item)) = (groups.whole(), groups.name("item")) else {
-                continue;
-            };
-            if self.negation.negated_before(text, whole.0) {
-                continue;
-            }
-            let asked = item.2;
-            let repeats = already_given.iter().any(|given| {
-                let given = normalise_phrase(given);
-                let names = self.aliases.get(&given);
-                let mut names = names
-                    .into_iter()
-                    .flatten()
-                    .map(String::as_str)
-                    .chain([given.as_str()]);
-                names.any(|name| {
-                    find_word(asked, name).is_some_and(|(start, _)| start == 0)
-                        || asks_for(asked, name)
-                })
-            });
-            if repeats {
-                push_finding(
-                    reading,
-                    &SmolStr::new_static("ownership.no-repeat"),
-                    Polarity::Bad,
-                    &SmolStr::new_static("ask-again"),
-                    norm.original(whole.0, item.1),
-                    &self.repeat_note,
-                );
-                return;
-            }
-        }
-    }
-
-    /// Marks targeted questions: a sentence that ends with `?` and opens with an interrogative.
-    pub(crate) fn read_questions(&self, norm: &Normalised<'_>, reading: &mut Reading) {
-        let bytes = norm.text.as_bytes();
-        if memchr::memchr(b'?', bytes).is_none() {
-            return;
-        }
-        for (start, end) in norm.sentence_ranges() {
-            if bytes.get(end) != Some(&b'?') {
-                continue;
-            }
-            let first = norm.text[start..end]
-                .split(|c: char| !c.is_ascii_alphanumeric() && c != '\'')
-                .find(|w| !w.is_empty())
-                .unwrap_or("");
-            if self.interrogatives.contains(first) {
-                reading.add_intent(Intent::Question);
-                return;
-            }
-        }
-    }
-}
-
-/// Adds a finding unless the same rule already reported one.
-pub(crate) fn push_finding(
-    reading: &mut Reading,
-    criterion: &SmolStr,
-    polarity: Polarity,
-    rule: &SmolStr,
-    matched: &str,
-    note: &SmolStr,
-) {
-    push_finding_as(
-        reading,
-        criterion,
-        polarity,
-        rule,
-        || SmolStr::new(matched),
-        note,
-    );
-}
-
-/// Like [`push_finding`], with the matched words made only when the finding is added (a quote
-/// already held as a `SmolStr` is then shared rather than copied).
-pub(crate) fn push_finding_as(
-    reading: &mut Reading,
-    criterion: &SmolStr,
-    polarity: Polarity,
-    rule: &SmolStr,
-    matched: impl FnOnce() -> SmolStr,
-    note: &SmolStr,
-) {
-    if reading
-        .findings
-        .iter()
-        .any(|f| f.rule == *rule && f.criterion == *criterion)
-    {
-        return;
-    }
-    let Some(dimension) = dimension_of(criterion) else {
-        return;
-    };
-    reading.findings.push(Finding {
-        dimension,
-        polarity,
-        criterion: criterion.clone(),
-        rule: rule.clone(),
-        matched: matched(),
-        note: note.clone(),
-        weight: 1,
-    });
-}
-
-/// Whether the words asked for open with the words of an item, the small words aside ("the
-/// reason for the return" asks for the "reason for return").
-fn asks_for(asked: &str, item: &str) -> bool {
-    const SMALL: [&str; 8] = ["the", "a", "an", "your", "ur", "of", "for", "my"];
-    let content = |text: &str| {
-        text.split(' ')
-            .filter(|w| !w.is_empty() && !SMALL.contains(w))
-            .map(str::to_owned)
-            .collect::<Vec<_>>()
-    };
-    let (asked, item) = (content(asked), content(item));
-    !item.is_empty() && asked.len() >= item.len() && asked[..item.len()] == item[..]
 }

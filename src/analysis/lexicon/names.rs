@@ -2,12 +2,11 @@
 
 use super::*;
 
-/// The titles that may stand before a surname, in the order they are tried.
-pub(crate) const TITLES: [&str; 6] = ["mr", "mrs", "ms", "miss", "mx", "dr"];
-
 /// The searchers for an ASCII customer name, normalised as replies are.
 #[derive(Debug)]
 pub(crate) struct NameSearch {
+    /// The titles that may stand before the surname, in the order they are tried (the lexicon's).
+    pub(crate) titles: Vec<String>,
     pub(crate) full: Finder<'static>,
     pub(crate) first: Finder<'static>,
     /// The surname, when the name has more than one word.
@@ -16,12 +15,13 @@ pub(crate) struct NameSearch {
 
 impl NameSearch {
     /// The searchers for a name; `None` when it has no word.
-    pub(crate) fn new(name: &str) -> Option<NameSearch> {
+    pub(crate) fn new(name: &str, titles: &[String]) -> Option<NameSearch> {
         let normalised = normalise_phrase(name);
         let mut words = normalised.split(' ').filter(|w| !w.is_empty());
         let first = words.next()?;
         let last = words.next_back();
         Some(NameSearch {
+            titles: titles.to_vec(),
             full: Finder::new(&normalised).into_owned(),
             first: Finder::new(first).into_owned(),
             last: last.map(|last| Finder::new(last).into_owned()),
@@ -33,14 +33,22 @@ impl NameSearch {
     pub(crate) fn find<'a>(&self, norm: &Normalised<'a>) -> Option<&'a str> {
         let text = norm.text.as_str();
         let found = find_word_with(text, &self.full)
-            .or_else(|| self.last.as_ref().and_then(|last| find_titled(text, last)))
+            .or_else(|| {
+                self.last
+                    .as_ref()
+                    .and_then(|last| find_titled(text, last, &self.titles))
+            })
             .or_else(|| find_word_with(text, &self.first))?;
         Some(norm.original(found.0, found.1))
     }
 }
 
 /// The first of "mr last", "mr. last", "mrs last"… found in the text, as [`find_word`] finds it.
-pub(crate) fn find_titled(text: &str, last: &Finder<'_>) -> Option<(usize, usize)> {
+pub(crate) fn find_titled(
+    text: &str,
+    last: &Finder<'_>,
+    titles: &[String],
+) -> Option<(usize, usize)> {
     if last.needle().is_empty() {
         return None;
     }
@@ -50,7 +58,7 @@ pub(crate) fn find_titled(text: &str, last: &Finder<'_>) -> Option<(usize, usize
     let mut from = 0;
     while let Some((start, end)) = find_word_with_from(text, last, from) {
         from = start + 1;
-        for (t, title) in TITLES.iter().enumerate() {
+        for (t, title) in titles.iter().enumerate() {
             for (d, dot) in ["", "."].iter().enumerate() {
                 let rank = 2 * t + d;
                 if best.is_some_and(|(r, _)| r <= rank) {

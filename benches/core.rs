@@ -99,6 +99,12 @@ fn bench_engine(c: &mut Criterion) {
     group.finish();
 }
 
+fn bench_build(c: &mut Criterion) {
+    c.bench_function("build the shipped analysers", |b| {
+        b.iter(|| black_box(rapport::analysis::Analyser::shipped()))
+    });
+}
+
 fn bench_analyser(c: &mut Criterion) {
     let kit = Examiner::shipped();
     let library = library();
@@ -125,7 +131,13 @@ fn bench_analyser(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_validation, bench_engine, bench_analyser);
+criterion_group!(
+    benches,
+    bench_validation,
+    bench_engine,
+    bench_analyser,
+    bench_build
+);
 
 fn main() {
     benches();

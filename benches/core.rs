@@ -4,7 +4,6 @@
 
 use std::hint::black_box;
 use std::path::Path;
-use std::sync::Arc;
 
 use criterion::{Criterion, Throughput, criterion_group};
 
@@ -14,7 +13,6 @@ use common::{play_runs, scored_session, scripted_runs, timed_runs};
 /// The allocator the `rapport` binary ships with, so the figures are the binary's.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use rapport::analysis::{Analyser, ReplyContext};
 use rapport::library::load_library;
 use rapport::runner::Examiner;
 use rapport::scenario::{LoadedScenario, ValidateOptions, parse_scenario, validate};
@@ -79,17 +77,16 @@ fn bench_validation(c: &mut Criterion) {
 
 fn bench_engine(c: &mut Criterion) {
     let runs = scripted_runs();
-    let analyser = Arc::new(Analyser::shipped());
-    let prepared = timed_runs(&runs);
-    let lines = play_runs(&prepared, &analyser);
+    let kit = Examiner::shipped();
+    let prepared = timed_runs(&runs, &kit);
+    let lines = play_runs(&prepared);
     let mut group = c.benchmark_group("engine");
     group.throughput(Throughput::Elements(lines));
     group.bench_function("customer lines through every shipped scripted run", |b| {
-        b.iter(|| black_box(play_runs(&prepared, &analyser)))
+        b.iter(|| black_box(play_runs(&prepared)))
     });
     group.finish();
 
-    let kit = Examiner::shipped();
     let mut group = c.benchmark_group("sessions");
     group.throughput(Throughput::Elements(runs.len() as u64));
     group.bench_function("complete scripted sessions with scoring", |b| {
@@ -102,11 +99,16 @@ fn bench_engine(c: &mut Criterion) {
     group.finish();
 }
 
+fn bench_build(c: &mut Criterion) {
+    c.bench_function("build the shipped analysers", |b| {
+        b.iter(|| black_box(rapport::analysis::Analyser::shipped()))
+    });
+}
+
 fn bench_analyser(c: &mut Criterion) {
-    let analyser = Analyser::shipped();
+    let kit = Examiner::shipped();
     let library = library();
-    let scenario = &library.first().expect("a shipped scenario").scenario;
-    let context = ReplyContext::for_scenario(scenario);
+    let prepared = kit.prepare(library.first().expect("a shipped scenario"));
     let replies = [
         "I'm so sorry, I understand how frustrating this is. I'll sort it out for you right now.",
         "Please calm down, that's not my department, you'll have to call billing.",
@@ -122,14 +124,20 @@ fn bench_analyser(c: &mut Criterion) {
     group.bench_function("free-text replies read", |b| {
         b.iter(|| {
             for reply in &replies {
-                black_box(analyser.read(black_box(reply), &context));
+                black_box(prepared.read(black_box(reply), &[]));
             }
         })
     });
     group.finish();
 }
 
-criterion_group!(benches, bench_validation, bench_engine, bench_analyser);
+criterion_group!(
+    benches,
+    bench_validation,
+    bench_engine,
+    bench_analyser,
+    bench_build
+);
 
 fn main() {
     benches();

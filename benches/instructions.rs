@@ -16,7 +16,6 @@
 use std::hint::black_box;
 use std::sync::Arc;
 
-use rapport::analysis::{Analyser, ReplyContext};
 use rapport::engine::Move;
 use rapport::runner::Examiner;
 
@@ -34,34 +33,33 @@ fn main() {
     let rounds: u64 = args.next().and_then(|r| r.parse().ok()).expect(usage);
     let runs = scripted_runs();
     let kit = Examiner::shipped();
-    let prepared = timed_runs(&runs);
+    let prepared = timed_runs(&runs, &kit);
     let items = match workload.as_str() {
         "replies" => {
-            let replies: Vec<(&rapport::scenario::Scenario, &str)> = runs
+            let replies: Vec<(&Arc<rapport::analysis::PreparedScenario>, &str)> = runs
                 .iter()
-                .flat_map(|(loaded, moves, _)| {
-                    moves.iter().filter_map(|m| match &m.action {
-                        Move::Say(text) => Some((&loaded.scenario, text.as_str())),
+                .zip(&prepared)
+                .flat_map(|((_, moves, _), (scenario, _, _))| {
+                    moves.iter().filter_map(move |m| match &m.action {
+                        Move::Say(text) => Some((scenario, text.as_str())),
                         _ => None,
                     })
                 })
                 .collect();
             for _ in 0..rounds {
                 for (scenario, reply) in &replies {
-                    let context = ReplyContext::for_scenario(scenario);
-                    black_box(kit.analyser.read(black_box(reply), &context));
+                    black_box(scenario.read(black_box(reply), &[]));
                 }
             }
             replies.len() as u64
         }
         "lines" => {
-            let analyser: &Arc<Analyser> = &kit.analyser;
             for _ in 0..rounds {
-                black_box(play_runs(&prepared, analyser));
+                black_box(play_runs(&prepared));
             }
             // Counted once more outside the rounds: the same for every round count, so it
             // cancels out of the difference.
-            play_runs(&prepared, analyser)
+            play_runs(&prepared)
         }
         "sessions" => {
             for _ in 0..rounds {

@@ -7,7 +7,6 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicIsize, Ordering};
 
-use rapport::analysis::Analyser;
 use rapport::engine::Session;
 
 mod common;
@@ -45,18 +44,13 @@ const LIVE_SESSIONS: usize = 1000;
 /// Reports the heap held per live session, beyond the shared scenario and analysers.
 fn report_session_memory() {
     let runs = scripted_runs();
-    let analyser = Arc::new(Analyser::shipped());
-    let scenarios: Vec<Arc<rapport::scenario::Scenario>> = runs
-        .iter()
-        .map(|(l, _, _)| Arc::new(l.scenario.clone()))
-        .collect();
+    let kit = rapport::runner::Examiner::shipped();
+    let scenarios: Vec<Arc<rapport::analysis::PreparedScenario>> =
+        runs.iter().map(|(l, _, _)| kit.prepare(l)).collect();
     let play = |index: usize| {
         let (_, moves, seed) = &runs[index % runs.len()];
-        let (mut session, opening) = Session::start(
-            Arc::clone(&scenarios[index % runs.len()]),
-            Arc::clone(&analyser),
-            *seed,
-        );
+        let (mut session, opening) =
+            Session::start(Arc::clone(&scenarios[index % runs.len()]), *seed);
         drop(opening);
         let mut at = 0u64;
         for m in moves {
@@ -65,7 +59,7 @@ fn report_session_memory() {
         }
         session
     };
-    // Warm the analysers' per-thread caches first: they are shared, not per session.
+    // Play each run once first, so what is made once and shared is not counted per session.
     for index in 0..runs.len() {
         drop(play(index));
     }

@@ -15,14 +15,14 @@ use std::sync::Arc;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::analysis::ReplyContext;
+use crate::analysis::{PreparedScenario, ReplyContext};
 use crate::engine::{MAX_EVENTS_PER_MOVE, Move, MoveError, TimedEvent, TransferKind};
 use crate::runner::{Examiner, check_expectations, run_moves, run_plan_runs, scripted_setup};
 use crate::scenario::load::{collect_scenario_files, parse_ron};
 use crate::scenario::validate::has_errors;
 use crate::scenario::{
-    Diagnostic, LoadedScenario, Outcome, Policy, Scenario, SourceFile, ValidateOptions,
-    load_scenario, parse_scenario, validate,
+    Diagnostic, LoadedScenario, Outcome, Policy, SourceFile, ValidateOptions, load_scenario,
+    parse_scenario, validate,
 };
 use crate::script::{Script, TestPlan, check_delays};
 use crate::transcript::{ClockKind, Recorder, SessionSetup, parse_transcript, replay};
@@ -82,7 +82,8 @@ pub struct Harness {
 struct ShippedScenario {
     file_name: String,
     loaded: LoadedScenario,
-    shared: Arc<Scenario>,
+    /// The analysers prepared for it, shared by every run.
+    prepared: Arc<PreparedScenario>,
 }
 
 impl Harness {
@@ -97,11 +98,11 @@ impl Harness {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let shared = Arc::new(loaded.scenario.clone());
+            let prepared = kit.prepare(&loaded);
             scenarios.push(ShippedScenario {
                 file_name,
                 loaded,
-                shared,
+                prepared,
             });
         }
         let validate_options = ValidateOptions {
@@ -140,8 +141,8 @@ impl Harness {
         if !self.validates(&loaded) {
             return None;
         }
-        let shared = Arc::new(loaded.scenario.clone());
-        let run = drive(&loaded, shared, &self.kit, seed_of(moves), moves);
+        let prepared = self.kit.prepare(&loaded);
+        let run = drive(&loaded, prepared, &self.kit, seed_of(moves), moves);
         Some(run)
     }
 
@@ -170,8 +171,7 @@ impl Harness {
         crate::analysis::render_reading(&reading, &clean);
         // One scenario per input (chosen by its length) keeps each input cheap.
         if let Some(shipped) = self.pick(data.len() as u64) {
-            let context = ReplyContext::for_scenario(&shipped.shared);
-            self.kit.analyser.read(&clean, &context);
+            shipped.prepared.read(&clean, &[]);
         }
     }
 
@@ -187,26 +187,20 @@ impl Harness {
         let Some(shipped) = self
             .scenarios
             .iter()
-            .find(|s| s.shared.id == transcript.header.scenario_id)
+            .find(|s| s.prepared.scenario().id == transcript.header.scenario_id)
         else {
             return;
         };
-        let analyser = Arc::clone(&self.kit.analyser);
-        if replay(
-            &transcript,
-            Arc::clone(&shipped.shared),
-            Arc::clone(&analyser),
-        )
-        .is_ok()
-        {
-            let card = crate::scoring::score(&transcript, &shipped.shared, &self.kit.rubric);
+        if replay(&transcript, Arc::clone(&shipped.prepared)).is_ok() {
+            let card =
+                crate::scoring::score(&transcript, shipped.prepared.scenario(), &self.kit.rubric);
             assert!(card.overall.is_finite(), "a finite overall score");
             self.kit
                 .debrief(&transcript, &shipped.loaded, &self.kit.rubric);
         }
         // The header check and the scenario check come before the replay, so this also runs
         // on transcripts whose turns do not replay.
-        let _ = verify_transcript(&transcript, &shipped.loaded, &shipped.shared, analyser);
+        let _ = verify_transcript(&transcript, &shipped.loaded, &shipped.prepared);
     }
 
     /// A test plan as `rapport test` takes it: parsed, its delays checked, and its runs made on
@@ -238,8 +232,8 @@ impl Harness {
             .find(|s| s.file_name == plan.scenario)
             .or_else(|| self.pick(plan.scenario.len() as u64));
         if let Some(shipped) = shipped {
-            let shared = Arc::clone(&shipped.shared);
-            run_plan_runs(&plan, &shipped.loaded, shared, &self.kit, &self.kit.rubric);
+            let prepared = Arc::clone(&shipped.prepared);
+            run_plan_runs(&plan, &shipped.loaded, prepared, &self.kit.rubric);
         }
     }
 
@@ -265,12 +259,11 @@ impl Harness {
             return;
         };
         let setup = scripted_setup(script.seed, &script.trainee);
-        let shared = Arc::clone(&shipped.shared);
+        let prepared = Arc::clone(&shipped.prepared);
         let rubric = &self.kit.rubric;
         match run_moves(
             &shipped.loaded,
-            shared,
-            &self.kit,
+            prepared,
             rubric,
             &setup,
             &script.moves,
@@ -314,7 +307,7 @@ fn seed_of(moves: &[u8]) -> u64 {
 /// [`END_OF_TIME_MS`]: the bounds the engine promises for any scenario that validates.
 pub fn drive(
     loaded: &LoadedScenario,
-    scenario: Arc<Scenario>,
+    prepared: Arc<PreparedScenario>,
     kit: &Examiner,
     seed: u64,
     moves: &[u8],
@@ -325,8 +318,7 @@ pub fn drive(
         clock: ClockKind::Virtual,
         started_at: Some("2026-01-01T00:00:00Z".to_owned()),
     };
-    let analyser = Arc::clone(&kit.analyser);
-    let (mut recorder, opening) = Recorder::start(loaded, scenario, analyser, &setup, None)
+    let (mut recorder, opening) = Recorder::start(loaded, prepared, &setup, None)
         .expect("a recorder without a file cannot fail to write");
     let mut events = check_step(&opening, "the opening");
     let mut at_ms: u64 = 0;

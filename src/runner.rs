@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::analysis::{Analyser, Polarity};
+use crate::analysis::{Analyser, Polarity, PreparedScenario};
 use crate::coverage::Reached;
 use crate::engine::Event;
 use crate::scenario::assets::resolve_inside;
@@ -56,6 +56,34 @@ pub struct Examiner {
 }
 
 impl Examiner {
+    /// The analysers of a library folder (the shipped lexicon with the folder's changes, see
+    /// [`Analyser::for_folder`]) and the shipped rubric.
+    pub fn for_folder(dir: &Path) -> Result<Examiner, Box<Diagnostic>> {
+        Ok(Examiner {
+            analyser: Arc::new(Analyser::for_folder(dir)?),
+            rubric: Arc::new(Rubric::shipped()),
+        })
+    }
+
+    /// The analysers prepared for a scenario, in its language: build it once per scenario and
+    /// share it with every session that plays it.
+    pub fn prepare(&self, loaded: &LoadedScenario) -> Arc<PreparedScenario> {
+        let scenario = Arc::new(loaded.scenario.clone());
+        let analyser = self.analyser_for(&scenario.language);
+        Arc::new(PreparedScenario::new(analyser, scenario))
+    }
+
+    /// The analysers for a language: these when they read it, else the lexicon shipped for it,
+    /// else these (a language with no lexicon is read with the library's).
+    fn analyser_for(&self, language: &str) -> Arc<Analyser> {
+        if self.analyser.language() != language
+            && let Some(Ok(shipped)) = Analyser::shipped_for(language)
+        {
+            return Arc::new(shipped);
+        }
+        Arc::clone(&self.analyser)
+    }
+
     /// The shipped analysers and rubric.
     pub fn shipped() -> Examiner {
         Examiner {
@@ -106,20 +134,13 @@ impl Examiner {
 /// Plays scripted moves through a scenario on a virtual clock and scores the result.
 pub fn run_moves(
     loaded: &LoadedScenario,
-    scenario: Arc<crate::scenario::Scenario>,
-    kit: &Examiner,
+    prepared: Arc<PreparedScenario>,
     rubric: &Rubric,
     setup: &SessionSetup,
     moves: &[ScriptedMove],
     transcript_path: Option<&Path>,
 ) -> Result<RunResult, RunError> {
-    let (mut recorder, _) = Recorder::start(
-        loaded,
-        scenario,
-        Arc::clone(&kit.analyser),
-        setup,
-        transcript_path,
-    )?;
+    let (mut recorder, _) = Recorder::start(loaded, prepared, setup, transcript_path)?;
     if recorder.session().runaway() {
         // The opening itself looped (triggers sending each other back and forth).
         return Err(RunError::Runaway {
@@ -237,8 +258,9 @@ pub fn run_plan(path: &Path, kit: &Examiner) -> Result<PlanReport, Box<Diagnosti
     let scenario_file = plan_dir.join(&plan.scenario);
     let loaded = load_scenario(&scenario_file)?;
     let rubric = kit.rubric_for(&loaded)?;
-    let scenario = Arc::new(loaded.scenario.clone());
-    let (runs, reached) = run_plan_runs(&plan, &loaded, Arc::clone(&scenario), kit, &rubric);
+    let prepared = kit.prepare(&loaded);
+    let scenario = Arc::clone(prepared.scenario());
+    let (runs, reached) = run_plan_runs(&plan, &loaded, prepared, &rubric);
     Ok(PlanReport {
         plan: path.to_path_buf(),
         scenario: loaded.scenario.id.clone(),
@@ -255,8 +277,7 @@ pub fn run_plan(path: &Path, kit: &Examiner) -> Result<PlanReport, Box<Diagnosti
 pub fn run_plan_runs(
     plan: &TestPlan,
     loaded: &LoadedScenario,
-    scenario: Arc<crate::scenario::Scenario>,
-    kit: &Examiner,
+    prepared: Arc<PreparedScenario>,
     rubric: &Rubric,
 ) -> (Vec<PlanRunReport>, Reached) {
     let mut runs = Vec::new();
@@ -265,8 +286,7 @@ pub fn run_plan_runs(
         let setup = scripted_setup(run.seed, &run.trainee);
         let report = match run_moves(
             loaded,
-            Arc::clone(&scenario),
-            kit,
+            Arc::clone(&prepared),
             rubric,
             &setup,
             &run.moves,

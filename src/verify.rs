@@ -7,8 +7,8 @@
 
 use std::sync::Arc;
 
-use crate::analysis::Analyser;
-use crate::scenario::{LoadedScenario, Scenario};
+use crate::analysis::PreparedScenario;
+use crate::scenario::LoadedScenario;
 use crate::transcript::{ReplayError, Transcript, expected_session_id};
 
 /// Why a transcript is not trusted.
@@ -72,13 +72,12 @@ impl std::fmt::Display for ScenarioChange {
 }
 
 /// Checks a transcript against the scenario it is to be scored on: the header's id, the scenario's
-/// id, and a replay of every turn. `scenario` is `loaded`'s scenario, shared (imports replay many
-/// transcripts of one scenario). Returns how the scenario changed since, if it did.
+/// id, and a replay of every turn. `prepared` is the analysers prepared for `loaded`'s scenario,
+/// shared (imports replay many transcripts of one scenario). Returns how the scenario changed since, if it did.
 pub fn verify_transcript(
     transcript: &Transcript,
     loaded: &LoadedScenario,
-    scenario: &Arc<Scenario>,
-    analyser: Arc<Analyser>,
+    prepared: &Arc<PreparedScenario>,
 ) -> Result<Option<ScenarioChange>, VerifyError> {
     let header = &transcript.header;
     let expected = expected_session_id(header);
@@ -95,7 +94,7 @@ pub fn verify_transcript(
         });
     }
     let content_changed = header.scenario_hash != loaded.content_hash();
-    crate::transcript::replay(transcript, Arc::clone(scenario), analyser).map_err(|source| {
+    crate::transcript::replay(transcript, Arc::clone(prepared)).map_err(|source| {
         VerifyError::Replay {
             scenario: loaded.scenario.id.clone(),
             scenario_changed: content_changed || header.scenario_version != loaded.scenario.version,

@@ -7,11 +7,11 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use rapport::analysis::Analyser;
+use rapport::analysis::PreparedScenario;
 use rapport::engine::{Event, Move, Session, TimedEvent};
 use rapport::runner::{Examiner, collect_plans};
+use rapport::scenario::LoadedScenario;
 use rapport::scenario::load::load_ron;
-use rapport::scenario::{LoadedScenario, Scenario};
 use rapport::scoring::{Scorecard, score};
 use rapport::script::{ScriptedMove, TestPlan};
 use rapport::transcript::{ClockKind, Recorder, SessionSetup};
@@ -40,10 +40,13 @@ pub fn scripted_runs() -> Vec<(LoadedScenario, Vec<ScriptedMove>, u64)> {
 }
 
 /// A scripted run with each move at its absolute time (ms), and its seed.
-pub type TimedRun = (Arc<Scenario>, Vec<(u64, Move)>, u64);
+pub type TimedRun = (Arc<PreparedScenario>, Vec<(u64, Move)>, u64);
 
-/// Every scripted run with its moves at absolute times, each with its own shared scenario.
-pub fn timed_runs(runs: &[(LoadedScenario, Vec<ScriptedMove>, u64)]) -> Vec<TimedRun> {
+/// Every scripted run with its moves at absolute times, each with its scenario prepared.
+pub fn timed_runs(
+    runs: &[(LoadedScenario, Vec<ScriptedMove>, u64)],
+    kit: &Examiner,
+) -> Vec<TimedRun> {
     runs.iter()
         .map(|(loaded, moves, seed)| {
             let mut at = 0u64;
@@ -54,7 +57,7 @@ pub fn timed_runs(runs: &[(LoadedScenario, Vec<ScriptedMove>, u64)]) -> Vec<Time
                     (at, m.action.clone())
                 })
                 .collect();
-            (Arc::new(loaded.scenario.clone()), timed, *seed)
+            (kit.prepare(loaded), timed, *seed)
         })
         .collect()
 }
@@ -62,7 +65,7 @@ pub fn timed_runs(runs: &[(LoadedScenario, Vec<ScriptedMove>, u64)]) -> Vec<Time
 /// Plays one scripted run with its transcript recorded in memory, and scores it.
 pub fn scored_session(
     loaded: &LoadedScenario,
-    scenario: &Arc<Scenario>,
+    prepared: &Arc<PreparedScenario>,
     moves: &[(u64, Move)],
     seed: u64,
     kit: &Examiner,
@@ -73,14 +76,8 @@ pub fn scored_session(
         clock: ClockKind::Virtual,
         started_at: Some("1970-01-01T00:00:00Z".to_owned()),
     };
-    let (mut recorder, _) = Recorder::start(
-        loaded,
-        Arc::clone(scenario),
-        Arc::clone(&kit.analyser),
-        &setup,
-        None,
-    )
-    .expect("start");
+    let (mut recorder, _) =
+        Recorder::start(loaded, Arc::clone(prepared), &setup, None).expect("start");
     for (at, mv) in moves {
         let _ = recorder.apply(*at, mv.clone());
     }
@@ -90,7 +87,7 @@ pub fn scored_session(
 
 /// Plays every timed run through the engine alone (no transcript, no scoring); returns how many
 /// customer lines were said.
-pub fn play_runs(runs: &[TimedRun], analyser: &Arc<Analyser>) -> u64 {
+pub fn play_runs(runs: &[TimedRun]) -> u64 {
     let said = |events: &[TimedEvent]| {
         events
             .iter()
@@ -98,9 +95,8 @@ pub fn play_runs(runs: &[TimedRun], analyser: &Arc<Analyser>) -> u64 {
             .count() as u64
     };
     let mut lines = 0;
-    for (scenario, moves, seed) in runs {
-        let (mut session, opening) =
-            Session::start(Arc::clone(scenario), Arc::clone(analyser), *seed);
+    for (prepared, moves, seed) in runs {
+        let (mut session, opening) = Session::start(Arc::clone(prepared), *seed);
         lines += said(&opening);
         for (at, mv) in moves {
             if let Ok(events) = session.apply(*at, mv) {

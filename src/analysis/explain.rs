@@ -7,72 +7,44 @@ use crate::scenario::Dimension;
 
 /// The policy's verdict on a promise, in words, quoting the policy's terms when there are some.
 pub fn verdict_words(verdict: PromiseVerdict, terms: &str) -> String {
-    let mut words = String::new();
-    push_verdict_words(&mut words, verdict, terms);
-    words
-}
-
-/// Appends [`verdict_words`] to `out`, built by hand: the ledger writes them into the finding of
-/// every over-promise it reads, and `format!` cost more than the rest of recording the promise.
-pub(crate) fn push_verdict_words(out: &mut String, verdict: PromiseVerdict, terms: &str) {
-    let terms = terms.trim();
-    let prefix = match verdict {
-        PromiseVerdict::Allowed => "allowed by policy",
-        PromiseVerdict::Forbidden => "forbidden by policy",
-        PromiseVerdict::TooSoon { min_hours } => {
-            out.push_str("sooner than policy allows (at least ");
-            push_hours_words(out, min_hours);
-            ")"
-        }
+    let words = match verdict {
+        PromiseVerdict::Allowed => "allowed by policy".to_owned(),
+        PromiseVerdict::Forbidden => "forbidden by policy".to_owned(),
+        PromiseVerdict::TooSoon { min_hours } => format!(
+            "sooner than policy allows (at least {})",
+            hours_words(min_hours)
+        ),
         PromiseVerdict::NotInPolicy => {
-            out.push_str("not covered by the policy, so it cannot be known to be kept");
-            return;
+            return "not covered by the policy, so it cannot be known to be kept".to_owned();
         }
         PromiseVerdict::RatedOverpromise => {
-            out.push_str(
-                "rated an over-promise by the scenario, though the policy allows the kind",
-            );
-            return;
+            return "rated an over-promise by the scenario, though the policy allows the kind"
+                .to_owned();
         }
         PromiseVerdict::Undertaking => {
-            out.push_str(
-                "an open-ended undertaking to do the work: no outcome or time frame promised",
-            );
-            return;
+            return "an open-ended undertaking to do the work: no outcome or time frame promised"
+                .to_owned();
         }
-        PromiseVerdict::OverCap { cap } => {
-            out.push_str("more than policy allows (at most ");
-            out.push_str(&cap.to_string());
-            ")"
+        PromiseVerdict::OverCap { cap } => format!("more than policy allows (at most {cap})"),
+        PromiseVerdict::ConditionUnmet { .. } => {
+            "allowed by policy only on a condition not met".to_owned()
         }
-        PromiseVerdict::ConditionUnmet { .. } => "allowed by policy only on a condition not met",
     };
-    out.push_str(prefix);
-    if !terms.is_empty() {
-        out.push_str(": ");
-        out.push_str(terms);
+    match terms.trim() {
+        "" => words,
+        terms => format!("{words}: {terms}"),
     }
 }
 
 /// A number of hours in words ("24 hours", "5 days").
 pub fn hours_words(hours: u32) -> String {
-    let mut words = String::new();
-    push_hours_words(&mut words, hours);
-    words
-}
-
-/// Appends [`hours_words`] to `out`.
-fn push_hours_words(out: &mut String, hours: u32) {
     const HOURS_PER_DAY: u32 = 24;
-    let mut digits = itoa::Buffer::new();
     if hours >= 2 * HOURS_PER_DAY && hours.is_multiple_of(HOURS_PER_DAY) {
-        out.push_str(digits.format(hours / HOURS_PER_DAY));
-        out.push_str(" days");
+        format!("{} days", hours / HOURS_PER_DAY)
     } else if hours == 1 {
-        out.push_str("1 hour");
+        "1 hour".to_owned()
     } else {
-        out.push_str(digits.format(hours));
-        out.push_str(" hours");
+        format!("{hours} hours")
     }
 }
 

@@ -1,40 +1,64 @@
 //! The analysers: how a free-text reply is read, per dimension, with evidence and a promise ledger.
 //!
 //! Deterministic, offline and explainable: every finding names its rule, its criterion and the
-//! words that matched. Phrases and patterns live in a lexicon file trainers can extend
-//! (`scenarios/default.lexicon.ron` is shipped inside the binary).
+//! words it rests on, and every promise its words and the policy's verdict with its terms. The
+//! phrases, patterns and word lists are language data, one lexicon per language
+//! (`scenarios/default.lexicon.ron` is English, shipped inside the binary; see [`lexicon`]); a
+//! library may add to or take from it (`library.lexicon.ron`, see [`LexiconChanges`]).
 //!
-//! A reply is read in four passes over one normalised copy of its text (invisible characters
-//! dropped and look-alike letters read as Latin ones, see [`disguise`]; lower case, straight
-//! quotes, one space between words, see [`normalise`]; chat spellings respelt, see `respell`):
-//! the phrase rules, the customer's name and the jargon, the questions that ask again for what
-//! the customer already gave, and the promise ledger (see [`promises`]). Negation and hedging are
-//! handled in [`negation`] and [`promises`].
+//! What is prepared once: the [`Analyser`] compiles a lexicon; a [`PreparedScenario`] holds what
+//! one scenario adds (the customer's name, the policy's jargon and trade words, every option's
+//! reading). A reply is then read forwards, one stage after the other
+//! ([`Analyser::read_with`]):
+//!
+//! 1. **Normalise** (`normalise.rs`, with `disguise.rs` and `respell.rs`): one lower-case ASCII
+//!    copy of the reply mapped back to its own words; invisible characters dropped and look-alike
+//!    letters read as the Latin ones they imitate (and noted), chat spellings respelt ("ur").
+//! 2. **Sentences and clauses** (`sentences.rs`): where sentences end, and the clauses a
+//!    sentence is cut into at commas and words such as "and".
+//! 3. **Matches** (`matches.rs`): one pass of the lexicon's pattern set says which pattern lists
+//!    match; those are searched for where.
+//! 4. **Interpretation**: negation (`negation.rs`: "I'm not saying calm down"), commitments with
+//!    their hedges and frames (`promises.rs`: "I'll try to", "I'll ask whether", "we'll"), time
+//!    frames (`times.rs`, with `clock.rs` for "by Saturday" from the call's time), amounts
+//!    (`amounts.rs`: "£20", "40 quid") and the policy's verdict on each commitment
+//!    (`verdict.rs`).
+//! 5. **Findings** (`findings.rs` for the phrase rules, the name, jargon and questions asked
+//!    again; `promises.rs` for the ledger's): each a [`Finding`] with its criterion, rule, the
+//!    words it rests on and a note; `explain.rs` renders them for `rapport analyse` and the
+//!    debrief.
 
+mod amounts;
 mod clock;
 pub mod disguise;
 pub mod explain;
+mod findings;
 pub mod lexicon;
+mod matches;
 pub mod negation;
 pub mod normalise;
+mod prepared;
 pub mod promises;
 mod respell;
-mod spans;
+mod sentences;
+mod times;
 mod verdict;
 
 use std::path::Path;
-use std::sync::{Arc, Mutex, Weak};
 
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
 use crate::scenario::{
-    Amount, CallTime, Choice, Diagnostic, Dimension, Intent, Policy, PromiseKind, Scenario,
+    Amount, CallTime, Choice, Code, Diagnostic, Dimension, Intent, Policy, PromiseKind, Scenario,
 };
 
 pub use disguise::{Disguise, DisguiseKind};
 pub use explain::{disguise_note, render_reading};
-pub use lexicon::{CompiledLexicon, Lexicon};
+pub use lexicon::{CompiledLexicon, LIBRARY_LEXICON_CHANGES, Lexicon, LexiconChanges};
+pub use prepared::{OptionReadingTable, PreparedScenario};
+
+use prepared::ScenarioWords;
 
 use normalise::Normalised;
 
@@ -181,25 +205,18 @@ impl Reading {
 #[derive(Debug)]
 pub struct Analyser {
     lexicon: CompiledLexicon,
-    /// The readings of each scenario's option texts, computed once and shared by every session.
-    option_readings: OptionReadings,
 }
 
-/// The readings of a scenario's options, by beat and option index.
-pub type OptionReadingTable = Vec<Vec<Arc<Reading>>>;
+/// The lexicons shipped inside the binary, one per language: its language, the name its
+/// diagnostics point at, and its text. A language is added as a lexicon file and a line here.
+const SHIPPED_LEXICONS: &[(&str, &str, &str)] = &[(
+    "en",
+    "scenarios/default.lexicon.ron",
+    include_str!("../../scenarios/default.lexicon.ron"),
+)];
 
-/// Option texts are fixed per scenario, so each is read once. Entries are keyed by the scenario's
-/// `Arc`: holding its `Weak` keeps the address from being reused, so the key stays sound.
-#[derive(Debug, Default)]
-struct OptionReadings {
-    entries: Mutex<Vec<(Weak<Scenario>, Arc<OptionReadingTable>)>>,
-}
-
-/// The lexicon shipped inside the binary.
-const SHIPPED_LEXICON: &str = include_str!("../../scenarios/default.lexicon.ron");
-
-/// The name the shipped lexicon's diagnostics point at.
-const SHIPPED_LEXICON_NAME: &str = "scenarios/default.lexicon.ron";
+/// The language of scenarios that do not name one, whose lexicon [`Analyser::shipped`] reads.
+const DEFAULT_LANGUAGE: &str = "en";
 
 impl Default for Analyser {
     fn default() -> Self {
@@ -208,11 +225,71 @@ impl Default for Analyser {
 }
 
 impl Analyser {
-    /// The analysers with the shipped lexicon.
+    /// The analysers with the shipped lexicon of the default language.
     pub fn shipped() -> Self {
-        // The shipped lexicon is tested (`shipped_lexicon_compiles`), so this cannot fail at run time.
-        Analyser::from_text(SHIPPED_LEXICON_NAME, SHIPPED_LEXICON)
+        // The shipped lexicons are tested (`shipped_lexicon_compiles`), so this cannot fail at
+        // run time.
+        Analyser::shipped_for(DEFAULT_LANGUAGE)
+            .unwrap_or_else(|| panic!("no shipped lexicon for `{DEFAULT_LANGUAGE}`"))
             .unwrap_or_else(|d| panic!("the shipped lexicon is invalid: {}", d.message))
+    }
+
+    /// The analysers with the shipped lexicon of a language, if one is shipped.
+    pub fn shipped_for(language: &str) -> Option<Result<Analyser, Box<Diagnostic>>> {
+        let source = shipped_lexicon(language)?;
+        Some(Analyser::from_source(&source))
+    }
+
+    /// The languages a lexicon is shipped for.
+    pub fn shipped_languages() -> impl Iterator<Item = &'static str> {
+        SHIPPED_LEXICONS.iter().map(|(language, _, _)| *language)
+    }
+
+    /// The analysers of a library folder: the shipped lexicon with the changes of the folder's
+    /// `library.lexicon.ron` made (see [`LexiconChanges`]), or the shipped lexicon when it has
+    /// no such file.
+    pub fn for_folder(dir: &Path) -> Result<Analyser, Box<Diagnostic>> {
+        let path = dir.join(LIBRARY_LEXICON_CHANGES);
+        if !path.is_file() {
+            return Ok(Analyser::shipped());
+        }
+        let source = crate::scenario::load::read_source(&path)?;
+        let changes: LexiconChanges = crate::scenario::load::parse_ron(&source)?;
+        Analyser::with_changes(&changes, &source)
+    }
+
+    /// The analysers of the shipped lexicon of the changes' language, with the changes made.
+    pub fn with_changes(
+        changes: &LexiconChanges,
+        source: &crate::scenario::SourceFile,
+    ) -> Result<Analyser, Box<Diagnostic>> {
+        let language = changes.language.trim();
+        let Some(shipped) = shipped_lexicon(language) else {
+            let span = source.find(&format!("{language:?}"), 0);
+            let languages: Vec<&str> = Analyser::shipped_languages().collect();
+            return Err(Box::new(
+                Diagnostic::new(
+                    Code::BadLexiconChange,
+                    &source.path,
+                    format!("no lexicon is shipped for the language `{language}`"),
+                )
+                .at(source, span, "here")
+                .with_help(format!(
+                    "write one of {}, or give the library a whole lexicon of its own",
+                    crate::scenario::suggest::list_names(languages)
+                )),
+            ));
+        };
+        let lexicon: Lexicon = crate::scenario::load::parse_ron(&shipped)?;
+        let lexicon = lexicon.with_changes(changes, source)?;
+        Ok(Analyser {
+            lexicon: lexicon.compile(&shipped)?,
+        })
+    }
+
+    /// The language the analysers read.
+    pub fn language(&self) -> &str {
+        &self.lexicon.language
     }
 
     /// The analysers with a lexicon file (`*.lexicon.ron`).
@@ -230,50 +307,27 @@ impl Analyser {
     fn from_source(source: &crate::scenario::SourceFile) -> Result<Analyser, Box<Diagnostic>> {
         let lexicon: Lexicon = crate::scenario::load::parse_ron(source)?;
         let lexicon = lexicon.compile(source)?;
-        Ok(Analyser {
-            lexicon,
-            option_readings: OptionReadings::default(),
-        })
-    }
-
-    /// How every option of a scenario reads (see [`Analyser::read_option`]), by beat and option
-    /// index; read once per scenario and shared by every session that plays it.
-    pub fn option_readings(&self, scenario: &Arc<Scenario>) -> Arc<OptionReadingTable> {
-        let weak = Arc::downgrade(scenario);
-        let mut entries = self
-            .option_readings
-            .entries
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some((_, readings)) = entries.iter().find(|(key, _)| key.ptr_eq(&weak)) {
-            return Arc::clone(readings);
-        }
-        // Forget scenarios no session uses any more.
-        entries.retain(|(key, _)| key.strong_count() > 0);
-        let context = ReplyContext::for_scenario(scenario);
-        let readings: OptionReadingTable = scenario
-            .beats
-            .iter()
-            .map(|beat| {
-                beat.options
-                    .iter()
-                    .map(|o| Arc::new(self.read_option(o, &context)))
-                    .collect()
-            })
-            .collect();
-        let readings = Arc::new(readings);
-        entries.push((weak, Arc::clone(&readings)));
-        readings
+        Ok(Analyser { lexicon })
     }
 
     /// How an option's text reads on the dimensions its authored annotations leave open:
     /// authored annotations override the analysers where they speak, and add to them elsewhere.
     /// An option that opts out of analysis reads as nothing.
     pub fn read_option(&self, choice: &Choice, context: &ReplyContext<'_>) -> Reading {
+        self.read_option_with(choice, context, &ScenarioWords::new(&self.lexicon, context))
+    }
+
+    /// [`Analyser::read_option`] with the scenario's words prepared.
+    pub(crate) fn read_option_with(
+        &self,
+        choice: &Choice,
+        context: &ReplyContext<'_>,
+        words: &ScenarioWords,
+    ) -> Reading {
         if !choice.analyse {
             return Reading::default();
         }
-        let mut reading = self.read(&choice.text, context);
+        let mut reading = self.read_with(&choice.text, context, words);
         let authored = |dimension: Dimension| choice.score.iter().any(|a| a.dimension == dimension);
         reading.findings.retain(|f| !authored(f.dimension));
         if authored(Dimension::Expectations) || !choice.promises.is_empty() {
@@ -295,8 +349,21 @@ impl Analyser {
         self.lexicon.criteria()
     }
 
-    /// Reads one reply.
+    /// Reads one reply in a context prepared for it alone; replies of a scenario's calls are
+    /// read through its [`PreparedScenario`], which prepares the context once.
     pub fn read(&self, text: &str, ctx: &ReplyContext<'_>) -> Reading {
+        self.read_with(text, ctx, &ScenarioWords::new(&self.lexicon, ctx))
+    }
+
+    /// Reads one reply, the stages in order (see the module's documentation). This is where
+    /// findings are made.
+    pub(crate) fn read_with(
+        &self,
+        text: &str,
+        ctx: &ReplyContext<'_>,
+        words: &ScenarioWords,
+    ) -> Reading {
+        // 1. Normalise (sentences and clauses, stage 2, are cut where they are read).
         let mut norm = Normalised::new(text);
         self.lexicon.respellings.respell(&mut norm);
         let mut reading = Reading {
@@ -307,16 +374,26 @@ impl Analyser {
             return reading;
         }
         let lex = &self.lexicon;
-        // One pass says which of the lexicon's patterns can match; only those are searched for.
+        // 3. Matches: one pass says which of the lexicon's patterns can match.
         let hits = lex.hits(&norm.text);
-        lex.read_rules(&norm, &hits, &mut reading);
-        lex.read_name(&norm, ctx.customer_name, &mut reading);
-        lex.read_jargon(&norm, &hits, ctx.policy, &mut reading);
-        lex.read_repeats(&norm, &hits, ctx.already_given, &mut reading);
-        lex.read_questions(&norm, &mut reading);
-        promises::read_promises(lex, &norm, &hits, ctx, &mut reading);
+        // 4 and 5. Interpretation and findings: the phrase rules and the scenario's words, then
+        // the promise ledger.
+        findings::read_rules(lex, &norm, &hits, &mut reading);
+        findings::read_name(lex, &norm, words, &mut reading);
+        findings::read_jargon(lex, &norm, &hits, words, &mut reading);
+        findings::read_repeats(lex, &norm, &hits, ctx.already_given, &mut reading);
+        findings::read_questions(lex, &norm, &mut reading);
+        promises::read_promises(lex, &norm, &hits, ctx, words, &mut reading);
         reading
     }
+}
+
+/// The source of the lexicon shipped for a language.
+fn shipped_lexicon(language: &str) -> Option<crate::scenario::SourceFile> {
+    SHIPPED_LEXICONS
+        .iter()
+        .find(|(shipped, _, _)| *shipped == language)
+        .map(|(_, name, text)| crate::scenario::SourceFile::new(*name, *text))
 }
 
 /// The dimension a criterion id counts under (`expectations.explain` → Expectations).

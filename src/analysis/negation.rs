@@ -6,7 +6,7 @@
 //! words *before* the match are looked at, so a phrase that carries its own negation ("not my
 //! department", "you didn't read") is never cancelled by it.
 
-use super::normalise::{WordSet, is_word_byte};
+use super::normalise::{WordSet, is_word_byte, word_set};
 
 /// The compiled negation settings of a lexicon.
 #[derive(Debug, Clone)]
@@ -29,13 +29,13 @@ impl Negation {
             .map(|n| n.trim().to_lowercase())
             .partition(|n| n.starts_with('-'));
         Negation {
-            negators: WordSet::new(words.iter().map(String::as_str)),
+            negators: word_set(words.iter().map(String::as_str)),
             negator_suffixes: suffixes
                 .into_iter()
                 .map(|s| s.trim_start_matches('-').to_owned())
                 .collect(),
             window,
-            clause_breaks: WordSet::new(clause_breaks.iter().map(String::as_str)),
+            clause_breaks: word_set(clause_breaks.iter().map(String::as_str)),
         }
     }
 

@@ -20,9 +20,7 @@ pub struct Normalised<'a> {
     pub original: &'a str,
     /// The normalised text: ASCII only.
     pub text: String,
-    /// For each byte of `text`, and one past its end, the byte offset in `original`; empty when
-    /// every byte of `text` stands at the same offset in `original` (plain ASCII replies without
-    /// runs of spaces), which saves building the map for most replies.
+    /// For each byte of `text`, and one past its end, the byte offset in `original`.
     offsets: Vec<usize>,
     /// The invisible and look-alike characters that were dropped or read as Latin letters
     /// (see [`super::disguise`]), in order; empty for ASCII replies.
@@ -35,71 +33,31 @@ const FOREIGN_LETTER: u8 = b'_';
 impl<'a> Normalised<'a> {
     /// Normalises a reply.
     pub fn new(original: &'a str) -> Self {
-        let input = original.as_bytes();
-        let mut bytes: Vec<u8> = Vec::with_capacity(input.len());
-        let mut offsets: Vec<usize> = Vec::new();
-        // While every byte is ASCII and none is dropped, byte `i` of the copy is byte `i` of the
-        // reply and no map is needed (most replies): fold the ASCII bytes, then keep them up to
-        // the first space that a space (or the start) comes before.
-        // Both searches run a word or a vector at a time rather than a byte.
-        let ascii = if input.is_ascii() {
-            input.len()
-        } else {
-            input
-                .iter()
-                .position(|b| !b.is_ascii())
-                .unwrap_or(input.len())
-        };
-        bytes.extend(input[..ascii].iter().map(|&b| fold_ascii(b)));
-        let dropped = if bytes.first() == Some(&b' ') {
-            Some(0)
-        } else {
-            memchr::memmem::find(&bytes, b"  ").map(|i| i + 1)
-        };
-        let (mut at, mapped) = match dropped {
-            Some(i) => {
-                bytes.truncate(i);
-                (i + 1, true)
-            }
-            None => (ascii, false),
-        };
-        let mut last_space = bytes.last().is_none_or(|&b| b == b' ');
-        // Whether a folded byte is kept: runs of spaces collapse, leading spaces go.
-        let mut keep = |byte: u8| {
-            let space = byte == b' ';
-            let kept = !(space && last_space);
-            last_space = space;
-            kept
-        };
+        let mut bytes: Vec<u8> = Vec::with_capacity(original.len());
+        let mut offsets: Vec<usize> = Vec::with_capacity(original.len() + 1);
         let mut undisguiser = Undisguiser::new(original);
-        if mapped || at < input.len() {
-            offsets.reserve(input.len() + 1);
-            offsets.extend(0..bytes.len());
-            while at < input.len() {
-                let (byte, width) = if input[at].is_ascii() {
-                    (fold_ascii(input[at]), 1)
-                } else {
-                    // `at` is always at a character boundary: ASCII bytes and whole
-                    // characters are stepped over.
-                    let c = original[at..].chars().next().unwrap_or(' ');
-                    match undisguiser.undisguise(at, c) {
-                        // Read without it: "C\u{200B}alm" is "calm".
-                        Undisguised::Dropped => {
-                            at += c.len_utf8();
-                            continue;
-                        }
-                        Undisguised::Latin(byte) => (byte, c.len_utf8()),
-                        Undisguised::Unchanged => (fold(c), c.len_utf8()),
-                    }
-                };
-                if keep(byte) {
-                    bytes.push(byte);
-                    offsets.push(at);
+        // Runs of spaces collapse, and leading spaces go.
+        let mut last_space = true;
+        for (at, c) in original.char_indices() {
+            let byte = if c.is_ascii() {
+                fold_ascii(c as u8)
+            } else {
+                match undisguiser.undisguise(at, c) {
+                    // Read without it: "C\u{200B}alm" is "calm".
+                    Undisguised::Dropped => continue,
+                    Undisguised::Latin(byte) => byte,
+                    Undisguised::Unchanged => fold(c),
                 }
-                at += width;
+            };
+            let space = byte == b' ';
+            if space && last_space {
+                continue;
             }
-            offsets.push(input.len());
+            last_space = space;
+            bytes.push(byte);
+            offsets.push(at);
         }
+        offsets.push(original.len());
         // Every byte pushed is ASCII, so this cannot fail.
         let text = String::from_utf8(bytes).unwrap_or_default();
         Normalised {
@@ -114,21 +72,12 @@ impl<'a> Normalised<'a> {
     pub fn original(&self, start: usize, end: usize) -> &'a str {
         let end = end.min(self.text.len());
         let start = start.min(end);
-        let (from, to) = if self.offsets.is_empty() {
-            (start, end)
-        } else {
-            (self.offsets[start], self.offsets[end])
-        };
-        self.original[from..to].trim()
+        self.original[self.offsets[start]..self.offsets[end]].trim()
     }
 
     /// The byte offset in `original` of byte `i` of `text` (or of its end).
     pub(crate) fn offset_of(&self, i: usize) -> usize {
-        if self.offsets.is_empty() {
-            i.min(self.original.len())
-        } else {
-            self.offsets[i.min(self.offsets.len() - 1)]
-        }
+        self.offsets[i.min(self.offsets.len() - 1)]
     }
 
     /// Replaces the normalised text and its map back (one offset per byte, and one past the end),
@@ -138,82 +87,7 @@ impl<'a> Normalised<'a> {
         self.text = text;
         self.offsets = offsets;
     }
-
-    /// The sentences, like [`Normalised::sentences`], without collecting them.
-    pub fn sentence_ranges(&self) -> Sentences<'_> {
-        Sentences {
-            bytes: self.text.as_bytes(),
-            at: 0,
-        }
-    }
-
-    /// The byte ranges of the sentences: text between `.`, `!`, `?`, `;` or a line break.
-    ///
-    /// A full stop between two digits (`5.30`, `£10.50`) does not end a sentence.
-    pub fn sentences(&self) -> Vec<(usize, usize)> {
-        self.sentence_ranges().collect()
-    }
 }
-
-/// The byte ranges of the sentences of a normalised text, in order.
-#[derive(Debug, Clone)]
-pub struct Sentences<'t> {
-    bytes: &'t [u8],
-    at: usize,
-}
-
-impl Iterator for Sentences<'_> {
-    type Item = (usize, usize);
-
-    fn next(&mut self) -> Option<(usize, usize)> {
-        let bytes = self.bytes;
-        while self.at < bytes.len() {
-            let start = self.at;
-            let mut i = start;
-            // Most bytes cannot end a sentence: skip them by table, and look closer at the rest.
-            loop {
-                i += bytes[i..]
-                    .iter()
-                    .position(|&b| SENTENCE_MARKS[usize::from(b)])
-                    .unwrap_or(bytes.len() - i);
-                if i >= bytes.len() || is_sentence_end(bytes, i) {
-                    break;
-                }
-                i += 1;
-            }
-            self.at = i + 1;
-            if i > start {
-                return Some((start, i));
-            }
-        }
-        None
-    }
-}
-
-/// Whether the byte at `i` ends a sentence.
-#[inline]
-pub(crate) fn is_sentence_end(bytes: &[u8], i: usize) -> bool {
-    match bytes[i] {
-        b'!' | b'?' | b';' | b'\n' => true,
-        b'.' => {
-            let digit_before = i > 0 && bytes[i - 1].is_ascii_digit();
-            let digit_after = bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
-            !(digit_before && digit_after)
-        }
-        _ => false,
-    }
-}
-
-/// The bytes that may end a sentence (see [`is_sentence_end`]), as a table.
-const SENTENCE_MARKS: [bool; 256] = {
-    let mut table = [false; 256];
-    table[b'!' as usize] = true;
-    table[b'?' as usize] = true;
-    table[b';' as usize] = true;
-    table[b'\n' as usize] = true;
-    table[b'.' as usize] = true;
-    table
-};
 
 /// Whether a byte of the normalised text is part of a word.
 #[inline]
@@ -289,42 +163,6 @@ pub fn normalise_phrase(phrase: &str) -> String {
     Normalised::new(phrase.trim()).text.trim().to_owned()
 }
 
-/// The longest phrase [`with_normalised_phrase`] normalises on the stack.
-const STACK_PHRASE: usize = 96;
-
-/// Calls `f` with the phrase normalised as [`normalise_phrase`] does, without allocating for
-/// phrases of up to [`STACK_PHRASE`] characters (names, jargon terms, what the customer gave).
-pub(crate) fn with_normalised_phrase<R>(phrase: &str, f: impl FnOnce(&str) -> R) -> R {
-    let phrase = phrase.trim();
-    // Outside ASCII a character's reading can depend on its word (look-alike letters), which
-    // only the whole normaliser knows.
-    if !phrase.is_ascii() {
-        return f(&normalise_phrase(phrase));
-    }
-    let mut buf = [0u8; STACK_PHRASE];
-    let mut len = 0;
-    let mut last_space = true;
-    for c in phrase.chars() {
-        let byte = fold(c);
-        if byte == b' ' {
-            if last_space {
-                continue;
-            }
-            last_space = true;
-        } else {
-            last_space = false;
-        }
-        if len == STACK_PHRASE {
-            return f(&normalise_phrase(phrase));
-        }
-        buf[len] = byte;
-        len += 1;
-    }
-    // ASCII by construction.
-    let text = std::str::from_utf8(&buf[..len]).unwrap_or("");
-    f(text.trim())
-}
-
 /// Finds `needle` in `haystack` at word boundaries (both normalised), returning its byte range.
 pub(crate) fn find_word(haystack: &str, needle: &str) -> Option<(usize, usize)> {
     find_word_from(haystack, needle, 0)
@@ -382,82 +220,15 @@ pub(crate) fn find_word_with_from(
     None
 }
 
-/// A set of whole words (lower case, as the normalised text has them), asked about word by word:
-/// a word of up to eight bytes is compared as one integer, so the lexicon's short word lists
-/// (negators, clause and part breaks, subjects) cost a few instructions per word of a reply.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct WordSet {
-    /// Words of up to eight bytes, packed by [`pack`].
-    short: Vec<u64>,
-    /// Longer words.
-    long: Vec<String>,
-    /// By length (1 to 8 bytes, then longer), bit `b` is set when some word of that length
-    /// starts with the ASCII byte `b` (bit 127: a byte outside ASCII): most words of a reply are
-    /// turned away on their length and first byte.
-    firsts: [u128; 9],
-}
+/// A set of whole words, lower case as the normalised text has them.
+pub(crate) type WordSet = std::collections::HashSet<String>;
 
-impl WordSet {
-    /// The set of the given words, trimmed and lower-cased.
-    pub(crate) fn new<'w>(words: impl IntoIterator<Item = &'w str>) -> Self {
-        let mut set = WordSet::default();
-        for word in words {
-            let word = word.trim().to_lowercase();
-            if let Some(&first) = word.as_bytes().first() {
-                set.firsts[length_slot(word.len())] |= first_bit(first);
-            }
-            match pack(&word) {
-                Some(packed) => set.short.push(packed),
-                None => set.long.push(word),
-            }
-        }
-        set
-    }
-
-    /// Whether the word is in the set: most words are turned away here, inline, on their length
-    /// and first byte (the promise reader asks about every word of a sentence).
-    #[inline]
-    pub(crate) fn contains(&self, word: &str) -> bool {
-        match word.as_bytes().first() {
-            Some(&first) if self.firsts[length_slot(word.len())] & first_bit(first) == 0 => false,
-            _ => self.contains_past_filter(word),
-        }
-    }
-
-    /// [`WordSet::contains`] for a word its length and first byte did not turn away.
-    fn contains_past_filter(&self, word: &str) -> bool {
-        if word.is_empty() {
-            return self.long.iter().any(String::is_empty);
-        }
-        match pack(word) {
-            Some(packed) => self.short.contains(&packed),
-            None => self.long.iter().any(|w| w == word),
-        }
-    }
-}
-
-/// The slot of [`WordSet::firsts`] for a word of `len` bytes (at least one).
-#[inline]
-fn length_slot(len: usize) -> usize {
-    len.clamp(1, 9) - 1
-}
-
-/// The bit of [`WordSet::firsts`] for a word's first byte.
-#[inline]
-fn first_bit(b: u8) -> u128 {
-    1u128 << b.min(127)
-}
-
-/// A word of one to eight bytes as an integer: its bytes, then zeros, which no word of a
-/// normalised text contains (control characters become spaces).
-fn pack(word: &str) -> Option<u64> {
-    let bytes = word.as_bytes();
-    if bytes.is_empty() || bytes.len() > 8 || bytes.contains(&0) {
-        return None;
-    }
-    let mut packed = [0u8; 8];
-    packed[..bytes.len()].copy_from_slice(bytes);
-    Some(u64::from_le_bytes(packed))
+/// The set of the given words, trimmed and lower-cased.
+pub(crate) fn word_set<'w>(words: impl IntoIterator<Item = &'w str>) -> WordSet {
+    words
+        .into_iter()
+        .map(|word| word.trim().to_lowercase())
+        .collect()
 }
 
 /// Whether `start..end` of a normalised text stands at word boundaries (an apostrophe counts as one).
@@ -484,17 +255,6 @@ mod tests {
         let start = norm.text.find("i'm sorry").unwrap();
         assert_eq!(norm.original(start, start + 9), "I\u{2019}m sorry");
         assert_eq!(norm.text.len(), norm.offsets.len() - 1);
-    }
-
-    #[test]
-    fn sentences_do_not_split_decimals() {
-        let norm = Normalised::new("It costs £10.50. I'll call at 5.30!");
-        let sentences: Vec<&str> = norm
-            .sentences()
-            .iter()
-            .map(|&(s, e)| &norm.text[s..e])
-            .collect();
-        assert_eq!(sentences, ["it costs $10.50", " i'll call at 5.30"]);
     }
 
     #[test]
@@ -531,17 +291,6 @@ mod tests {
             assert_eq!(norm.text, text, "{reply:?}");
             let words = norm.original(0, norm.text.len());
             assert_eq!(words, reply.trim(), "{reply:?}");
-        }
-    }
-
-    #[test]
-    fn word_sets_hold_short_and_long_words() {
-        let set = WordSet::new(["and", " Then ", "meanwhile", "a"]);
-        for word in ["and", "then", "meanwhile", "a"] {
-            assert!(set.contains(word), "{word}");
-        }
-        for word in ["an", "andy", "meanwhil", "meanwhiles", "", "b", "a\0"] {
-            assert!(!set.contains(word), "{word}");
         }
     }
 

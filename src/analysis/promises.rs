@@ -12,24 +12,16 @@
 
 use smol_str::SmolStr;
 
-use super::lexicon::{CompiledLexicon, Groups, Hits, overlapped_by, push_finding, push_finding_as};
-use super::normalise::{Normalised, is_sentence_end, is_word_byte};
+use super::findings::{push_finding, push_finding_as};
+use super::lexicon::CompiledLexicon;
+use super::matches::{Hits, overlapped_by, overlaps};
+use super::normalise::{Normalised, is_word_byte};
+use super::prepared::ScenarioWords;
+use super::sentences::{clauses, is_sentence_end};
+use super::times::{TimeMention, find_times};
 use super::verdict::{self, Promised};
 use super::{Polarity, Promise, PromiseVerdict, Reading, ReplyContext};
 use crate::scenario::{Commitment, Intent, Policy, PromiseKind};
-
-/// A time frame found in a reply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TimeMention {
-    pub start: usize,
-    pub end: usize,
-    /// The hours it means; `None` for a date that cannot be turned into hours ("by Friday"
-    /// when the call's time is not known).
-    pub hours: Option<u32>,
-    /// For a phrase naming a moment ("by Friday", "this afternoon"), the minutes from the call
-    /// to it, when the call's time is known.
-    pub minutes_from_call: Option<u32>,
-}
 
 /// A kind of commitment named in a reply.
 #[derive(Debug, Clone, Copy)]
@@ -72,11 +64,12 @@ pub(crate) fn read_promises(
     norm: &Normalised<'_>,
     hits: &Hits,
     ctx: &ReplyContext<'_>,
+    words: &ScenarioWords,
     reading: &mut Reading,
 ) {
     let policy = ctx.policy;
     let text = norm.text.as_str();
-    let mut kinds = find_kinds(lex, hits, text, policy);
+    let mut kinds = find_kinds(lex, hits, text, words);
     let times = find_times(lex, hits, text, ctx.call_at);
     infer_outcomes(lex, hits, norm, policy, &times, &mut kinds);
     if kinds.is_empty() && times.is_empty() {
@@ -91,9 +84,8 @@ pub(crate) fn read_promises(
     // A cue can only match in a sentence when it matches somewhere in the reply (sentences
     // start and end at punctuation, so their edges cut no word).
     let cues = lex.cues.as_ref().filter(|cues| hits.any(cues));
-    let mut parts_buffer = Vec::with_capacity(8);
     let mut stated_timeframe: Option<(usize, usize)> = None;
-    for (s0, s1) in norm.sentence_ranges() {
+    for (s0, s1) in norm.sentences() {
         let sentence_kinds = within(&kinds, s0, s1, |k| k.start);
         let sentence_times = within(&times, s0, s1, |t| t.start);
         let sentence_frames = within(&frames, s0, s1, |f| f.start);
@@ -102,15 +94,7 @@ pub(crate) fn read_promises(
         let found = if question {
             Vec::new()
         } else {
-            firm_commitments(
-                lex,
-                hits,
-                text,
-                (s0, s1),
-                sentence_frames,
-                sentence_kinds,
-                &mut parts_buffer,
-            )
+            firm_commitments(lex, hits, text, (s0, s1), sentence_frames, sentence_kinds)
         };
         let attached: Vec<Option<PromiseKind>> = sentence_times
             .iter()
@@ -148,9 +132,7 @@ pub(crate) fn read_promises(
             }
             // A stated time frame needs a word of process ("takes", "within") and, for a kind
             // the policy covers, must not be sooner than the policy's soonest.
-            let cued = cues.is_some_and(|cues| {
-                hits.may_overlap(cues, (s0, s1)) && cues.regex.is_match(&text[s0..s1])
-            });
+            let cued = cues.is_some_and(|cues| cues.regex.is_match(&text[s0..s1]));
             // A kind the policy does not name says nothing of whether the time is realistic.
             let kind = kind.filter(|k| policy.commitment(*k).is_some());
             let realistic = cued
@@ -257,9 +239,9 @@ fn record_promise(
     // days"); one sooner is when the case is handed on, which promises nothing about the answer.
     let mention = &norm.text[found.mention.0..found.mention.1];
     let handed_on = found.kind == PromiseKind::Escalation
-        && ["send ", "pass ", "forward ", "refer ", "hand "]
-            .iter()
-            .any(|verb| mention.starts_with(verb));
+        && mention
+            .split_once(' ')
+            .is_some_and(|(verb, _)| lex.hand_on.contains(verb));
     let timed = timed.filter(|time| !handed_on || fits_window(time, commitment, ctx));
     // Work the agent undertakes without naming an outcome or a time ("I'll sort this out") is
     // ownership, not an over-promise, even where the policy is silent on that kind.
@@ -270,7 +252,9 @@ fn record_promise(
         && !guaranteed;
     // Amounts are read as written: normalising spells every currency `$`.
     let amount = if rest.0 < rest.1 {
-        verdict::amounts_in(&norm.original(rest.0, rest.1).to_lowercase()).next()
+        lex.money
+            .amounts_in(&norm.original(rest.0, rest.1).to_lowercase())
+            .next()
     } else {
         None
     };
@@ -283,7 +267,7 @@ fn record_promise(
     let hours = verdict::counted_hours(&promised, commitment, ctx.call_at);
     let mut earlier: Vec<PromiseKind> = reading.promises.iter().map(|p| p.kind).collect();
     earlier.extend_from_slice(with);
-    let mut verdict = verdict::judge(&promised, commitment, hours, ctx, &earlier);
+    let mut verdict = verdict::judge(&promised, commitment, hours, ctx, &earlier, &lex.money);
     let mut terms = commitment.map(|c| c.terms.clone()).unwrap_or_default();
     // A firm day or hour for an outcome others deliver is a guarantee where the policy forbids
     // them ("it will be with you on Friday" when no day can be guaranteed).
@@ -358,12 +342,10 @@ fn record_promise(
 
 /// "Over-promised (forbidden by policy: …)": the lexicon's note with the policy's verdict.
 fn overpromise_note(note: &str, verdict: PromiseVerdict, terms: &str) -> SmolStr {
-    let mut text = String::with_capacity(note.len() + terms.len() + 48);
-    text.push_str(note);
-    text.push_str(" (");
-    super::explain::push_verdict_words(&mut text, verdict, terms);
-    text.push(')');
-    SmolStr::from(text)
+    SmolStr::from(format!(
+        "{note} ({})",
+        super::explain::verdict_words(verdict, terms)
+    ))
 }
 
 /// The firm commitments of one sentence.
@@ -374,7 +356,6 @@ fn firm_commitments(
     sentence: (usize, usize),
     frames: &[Frame],
     kinds: &[KindMention],
-    parts_buffer: &mut Vec<(usize, usize)>,
 ) -> Vec<Found> {
     if frames.is_empty() || kinds.is_empty() {
         return Vec::new();
@@ -382,8 +363,7 @@ fn firm_commitments(
     // At most one commitment per kind mentioned.
     let mut found: Vec<Found> = Vec::with_capacity(kinds.len());
     let mut active: Option<ActiveFrame> = None;
-    parts(lex, text, sentence, parts_buffer);
-    for &(p0, p1) in parts_buffer.iter() {
+    for (p0, p1) in clauses(&lex.part_breaks, text, sentence) {
         let part = &text[p0..p1];
         // Whether a hedge, or a hedge carried to the end of the sentence, stands in the part:
         // asked only when the answer counts (a part with no frame in force commits to nothing).
@@ -446,53 +426,6 @@ fn firm_commitments(
     found
 }
 
-/// The parts of a sentence: cut at commas, dashes and the lexicon's part breaks ("and", "then").
-fn parts(
-    lex: &CompiledLexicon,
-    text: &str,
-    (s0, s1): (usize, usize),
-    parts: &mut Vec<(usize, usize)>,
-) {
-    let bytes = text.as_bytes();
-    parts.clear();
-    let mut start = s0;
-    let mut i = s0;
-    while i < s1 {
-        let b = bytes[i];
-        if b == b','
-            || b == b':'
-            || (b == b'-' && i > 0 && bytes[i - 1] == b' ')
-            || b == b'('
-            || b == b')'
-        {
-            push_part(parts, text, start, i);
-            start = i + 1;
-            i += 1;
-        } else if is_word_byte(b) {
-            let word_start = i;
-            while i < s1 && is_word_byte(bytes[i]) {
-                i += 1;
-            }
-            if lex.part_breaks.contains(&text[word_start..i]) {
-                push_part(parts, text, start, word_start);
-                start = i;
-            }
-        } else {
-            i += 1;
-        }
-    }
-    push_part(parts, text, start, s1);
-}
-
-fn push_part(parts: &mut Vec<(usize, usize)>, text: &str, start: usize, end: usize) {
-    let slice = &text[start..end];
-    let lead = slice.len() - slice.trim_start().len();
-    let trail = slice.len() - slice.trim_end().len();
-    if start + lead < end - trail {
-        parts.push((start + lead, end - trail));
-    }
-}
-
 /// Every commitment frame, first person and company, not cancelled by an exception.
 fn find_frames(lex: &CompiledLexicon, hits: &Hits, text: &str) -> Vec<Frame> {
     let mut frames: Vec<Frame> = Vec::with_capacity(8);
@@ -532,7 +465,7 @@ fn infer_outcomes(
     };
     let text = norm.text.as_str();
     let mut inferred = Vec::new();
-    for (s0, s1) in norm.sentence_ranges() {
+    for (s0, s1) in norm.sentences() {
         let timed = !within(times, s0, s1, |t| t.start).is_empty();
         let named = kinds.iter().any(|k| k.start >= s0 && k.start < s1);
         if !timed || named {
@@ -553,9 +486,14 @@ fn infer_outcomes(
 
 /// Every mention of a kind of commitment, in order: the lexicon's words for each kind, the
 /// policy's own words for its commitments ("travel certificate"), and amounts of money.
-fn find_kinds(lex: &CompiledLexicon, hits: &Hits, text: &str, policy: &Policy) -> Vec<KindMention> {
+fn find_kinds(
+    lex: &CompiledLexicon,
+    hits: &Hits,
+    text: &str,
+    words: &ScenarioWords,
+) -> Vec<KindMention> {
     let mut mentions = Vec::with_capacity(8);
-    for (kind, finder) in policy.trade_word_searchers() {
+    for (kind, finder) in &words.trade_words {
         for start in finder.find_iter(text.as_bytes()) {
             let end = start + finder.needle().len();
             let bytes = text.as_bytes();
@@ -614,7 +552,7 @@ fn find_kinds(lex: &CompiledLexicon, hits: &Hits, text: &str, policy: &Policy) -
                 .iter()
                 .rev()
                 .take_while(|k| k.start + longest > range.0)
-                .any(|k| super::lexicon::overlaps((k.start, k.end), range));
+                .any(|k| overlaps((k.start, k.end), range));
             if inside {
                 continue;
             }
@@ -640,115 +578,4 @@ fn find_kinds(lex: &CompiledLexicon, hits: &Hits, text: &str, policy: &Policy) -
         }
     }
     mentions
-}
-
-/// Every time frame in a normalised text, in order, the longest where two overlap.
-pub(crate) fn find_times(
-    lex: &CompiledLexicon,
-    hits: &Hits,
-    text: &str,
-    call_at: Option<crate::scenario::CallTime>,
-) -> Vec<TimeMention> {
-    let mut times = Vec::with_capacity(8);
-    for gated in lex.ranges.iter().chain(&lex.counted) {
-        if !hits.any(gated) {
-            continue;
-        }
-        for groups in gated.captures_in(hits, text) {
-            if let Some(time) = counted_time(lex, &groups) {
-                times.push(time);
-            }
-        }
-    }
-    for (gated, hours) in lex.fixed.iter().filter(|(gated, _)| hits.any(gated)) {
-        for (start, end) in gated.find_in(hits, text) {
-            if names_a_thing(&text[end..]) {
-                continue;
-            }
-            // With the call's time known, a phrase naming a moment is counted to it.
-            let minutes_from_call =
-                call_at.and_then(|call| super::clock::minutes_until(&text[start..end], call));
-            times.push(TimeMention {
-                start,
-                end,
-                hours: minutes_from_call.map(super::clock::hours).or(*hours),
-                minutes_from_call,
-            });
-        }
-    }
-    times.sort_by_key(|t| (t.start, std::cmp::Reverse(t.end)));
-    let mut kept: Vec<TimeMention> = Vec::with_capacity(times.len());
-    for time in times {
-        match kept.last_mut() {
-            Some(last) if time.start < last.end => {
-                // Two readings of overlapping words: keep the wider, and a known number of hours.
-                if time.end > last.end
-                    || (last.hours.is_none() && time.hours.is_some() && time.end == last.end)
-                {
-                    *last = time;
-                }
-            }
-            _ => kept.push(time),
-        }
-    }
-    kept
-}
-
-/// Whether a time phrase is the possessive of a thing rather than a deadline ("tonight's stay",
-/// "today's order"), from the text right after it.
-fn names_a_thing(after: &str) -> bool {
-    const THINGS: [&str; 14] = [
-        "stay",
-        "room",
-        "booking",
-        "night",
-        "reservation",
-        "order",
-        "bill",
-        "charge",
-        "payment",
-        "meeting",
-        "appointment",
-        "flight",
-        "party",
-        "date",
-    ];
-    after
-        .strip_prefix("'s ")
-        .and_then(|rest| rest.split(|c: char| !c.is_ascii_alphabetic()).next())
-        .is_some_and(|word| THINGS.contains(&word))
-}
-
-/// The hours of a counted time frame ("within 2 days" = 48), or of a range's lower bound.
-fn counted_time(lex: &CompiledLexicon, groups: &Groups<'_>) -> Option<TimeMention> {
-    let (start, end) = groups.whole()?;
-    let count = number(lex, groups.name("n")?.2)?;
-    let unit = groups.name("unit")?.2;
-    let per_unit = unit_hours(lex, unit)?;
-    // Minutes and other units under an hour still take an hour in the ledger.
-    let hours = count.saturating_mul(per_unit).max(1);
-    Some(TimeMention {
-        start,
-        end,
-        hours: Some(hours),
-        minutes_from_call: None,
-    })
-}
-
-/// A number in digits or words.
-fn number(lex: &CompiledLexicon, words: &str) -> Option<u32> {
-    let words = words.trim();
-    words
-        .parse::<u32>()
-        .ok()
-        .or_else(|| lex.numbers.get(words).copied())
-}
-
-/// The hours in one unit, singular or plural.
-fn unit_hours(lex: &CompiledLexicon, unit: &str) -> Option<u32> {
-    let unit = unit.trim();
-    lex.units
-        .get(unit)
-        .or_else(|| lex.units.get(unit.strip_suffix('s').unwrap_or(unit)))
-        .copied()
 }

@@ -8,13 +8,11 @@
 
 use std::collections::HashMap;
 
-use super::normalise::{Normalised, WordSet, is_word_byte, normalise_phrase};
+use super::normalise::{Normalised, is_word_byte, normalise_phrase};
 
 /// The lexicon's spellings, ready to apply.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Respellings {
-    /// The words respelt, asked first: most words of a reply are turned away here.
-    words: WordSet,
     /// Each word as written (normalised) and the word it stands for.
     standard: HashMap<String, String>,
 }
@@ -27,17 +25,11 @@ impl Respellings {
             .map(|(written, meant)| (normalise_phrase(written), normalise_phrase(meant)))
             .filter(|(written, _)| !written.is_empty())
             .collect();
-        Respellings {
-            words: WordSet::new(standard.keys().map(String::as_str)),
-            standard,
-        }
+        Respellings { standard }
     }
 
     /// The standard word for a word of a normalised text, when it has one.
     fn standard_of(&self, word: &str) -> Option<&str> {
-        if !self.words.contains(word) {
-            return None;
-        }
         self.standard.get(word).map(String::as_str)
     }
 

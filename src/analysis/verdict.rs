@@ -1,8 +1,9 @@
 //! The policy's verdict on one commitment: its kind, the amount and the time it promises, and
 //! the conditions the policy puts on it, checked in that order.
 
-use crate::scenario::{Amount, AmountUnit, CallTime, Commitment, Policy, PromiseKind, Requirement};
+use crate::scenario::{Amount, CallTime, Commitment, Policy, PromiseKind, Requirement};
 
+use super::amounts::MoneyWords;
 use super::clock;
 use super::{PromiseVerdict, ReplyContext};
 
@@ -43,6 +44,7 @@ pub(crate) fn judge(
     hours: Option<u32>,
     ctx: &ReplyContext<'_>,
     with: &[PromiseKind],
+    money: &MoneyWords,
 ) -> PromiseVerdict {
     let policy = ctx.policy;
     let Some(commitment) = commitment else {
@@ -64,7 +66,7 @@ pub(crate) fn judge(
             requirement: unmet as u32,
         };
     }
-    if let (Some(amount), Some(cap)) = (promised.amount, cap(commitment, policy))
+    if let (Some(amount), Some(cap)) = (promised.amount, cap(commitment, policy, money))
         && amount.exceeds(&cap)
     {
         return PromiseVerdict::OverCap { cap };
@@ -109,10 +111,10 @@ pub(crate) fn covering<'p>(policy: &'p Policy, words: &str) -> Option<&'p Commit
 
 /// The most that may be promised: the commitment's `amount` (times its `per`), or else the
 /// first amount of money its terms name ("A £15 voucher for a late order").
-pub(crate) fn cap(commitment: &Commitment, policy: &Policy) -> Option<Amount> {
+pub(crate) fn cap(commitment: &Commitment, policy: &Policy, money: &MoneyWords) -> Option<Amount> {
     commitment
         .cap(policy)
-        .or_else(|| amounts_in(&commitment.terms.to_ascii_lowercase()).next())
+        .or_else(|| money.amounts_in(&commitment.terms.to_lowercase()).next())
 }
 
 /// Whether a condition of a commitment holds.
@@ -129,95 +131,5 @@ fn holds(
             .get(fact)
             .is_some_and(|v| v.trim().eq_ignore_ascii_case(value.trim())),
         Requirement::With(kind) => with.contains(kind),
-    }
-}
-
-/// The amounts of money and shares in a text, in order: `£20`, `$50.00`, `20 pounds`, `40
-/// quid`, `10%`, `10 per cent`. The text may be normalised (where `£` and `€` read `$`) or not.
-pub(crate) fn amounts_in(text: &str) -> impl Iterator<Item = Amount> + '_ {
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    std::iter::from_fn(move || {
-        while i < bytes.len() {
-            let start = i;
-            // A currency symbol before the number.
-            let mut symbol = None;
-            let rest = &text[i..];
-            if let Some(c) = rest.chars().next()
-                && let Some(s) = crate::scenario::currency_symbol(c)
-            {
-                symbol = Some(s);
-                i += c.len_utf8();
-                while i < bytes.len() && bytes[i] == b' ' {
-                    i += 1;
-                }
-            }
-            let digits_start = i;
-            let at_word_start = start == 0 || !bytes[start - 1].is_ascii_alphanumeric();
-            while i < bytes.len()
-                && (bytes[i].is_ascii_digit()
-                    || ((bytes[i] == b',' || bytes[i] == b'.')
-                        && i + 1 < bytes.len()
-                        && bytes[i + 1].is_ascii_digit()
-                        && i > digits_start))
-            {
-                i += 1;
-            }
-            if i == digits_start || !at_word_start {
-                i = if i == digits_start { start + 1 } else { i };
-                while i < bytes.len() && !text.is_char_boundary(i) {
-                    i += 1;
-                }
-                continue;
-            }
-            let Some(hundredths) = crate::scenario::parse_hundredths(&text[digits_start..i]) else {
-                continue;
-            };
-            let after = text[i..].trim_start();
-            let unit = if let Some(s) = symbol {
-                AmountUnit::Currency(s)
-            } else if after.starts_with('%')
-                || after.starts_with("per cent")
-                || after.starts_with("percent")
-            {
-                AmountUnit::Percent
-            } else if let Some(word) = after.split(|c: char| !c.is_ascii_alphabetic()).next()
-                && let Some(s) = currency_word(word)
-            {
-                AmountUnit::Currency(s)
-            } else {
-                continue;
-            };
-            return Some(Amount { hundredths, unit });
-        }
-        None
-    })
-}
-
-/// The currency a word after a number names (`pounds`, `quid`, `dollars`, `usd`).
-fn currency_word(word: &str) -> Option<char> {
-    match word {
-        "pounds" | "pound" | "quid" | "gbp" => Some('£'),
-        "dollars" | "dollar" | "bucks" | "usd" => Some('$'),
-        "euros" | "euro" | "eur" => Some('€'),
-        _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn all(text: &str) -> Vec<String> {
-        amounts_in(text).map(|a| a.to_string()).collect()
-    }
-
-    #[test]
-    fn amounts_are_read_in_their_forms() {
-        assert_eq!(all("i can pop a £20 credit on"), ["£20"]);
-        assert_eq!(all("a $50.00 voucher and 10% off"), ["$50", "10%"]);
-        assert_eq!(all("40 quid, 3 days, 15 per cent"), ["£40", "15%"]);
-        assert_eq!(all("order wm55812 for 2 items"), Vec::<String>::new());
-        assert_eq!(all("£1,250.50"), ["£1250.50"]);
     }
 }

@@ -10,6 +10,7 @@ use bevy::prelude::*;
 use super::Screen;
 use super::library::{LibraryReloaded, LibraryWatch, Trainee, problem_line};
 use super::session::{CallRequest, Kit, LiveCall, transcript_path};
+use crate::analysis::LIBRARY_LEXICON_CHANGES;
 use crate::reload::{CarriedCall, LIBRARY_LEXICON, carry_over};
 use crate::with_causes;
 
@@ -61,13 +62,14 @@ pub(super) fn follow_library_reloads(
 ) {
     let path = call.loaded.source.path.clone();
     let lexicon = watch.live.dir().join(LIBRARY_LEXICON);
+    let lexicon_changes = watch.live.dir().join(LIBRARY_LEXICON_CHANGES);
     let file = file_name(&path);
     for LibraryReloaded(change) in reloads.read() {
         if change.removed.contains(&path) {
             status.set_if_neq(ReloadStatus::Removed { file: file.clone() });
             continue;
         }
-        let failing: Vec<&PathBuf> = [&path, &lexicon]
+        let failing: Vec<&PathBuf> = [&path, &lexicon, &lexicon_changes]
             .into_iter()
             .filter(|p| change.broken.contains(p))
             .collect();
@@ -85,7 +87,10 @@ pub(super) fn follow_library_reloads(
             continue;
         }
         if !change.reloaded.contains(&path) && !change.analysers_reloaded {
-            if change.files.contains(&path) || change.files.contains(&lexicon) {
+            if [&path, &lexicon, &lexicon_changes]
+                .iter()
+                .any(|p| change.files.contains(p))
+            {
                 status.set_if_neq(ReloadStatus::Quiet);
             }
             continue;
@@ -108,7 +113,7 @@ pub(super) fn follow_library_reloads(
             &beat.id,
             now_ms,
             loaded,
-            &kit.0.analyser,
+            &kit.0.prepare(loaded),
             Some(&written_to),
         ) {
             Ok(carried) => {

@@ -12,6 +12,7 @@ use super::carry::{
 };
 use super::library::{Library, Trainee, results_db};
 use super::{AppSystems, Screen};
+use crate::analysis::PreparedScenario;
 use crate::engine::{Move, Session, TimedEvent};
 use crate::runner::Examiner;
 use crate::scenario::{LoadedScenario, Scenario};
@@ -182,10 +183,12 @@ fn start_call(
         });
         return;
     }
-    let scenario = Arc::new(request.loaded.scenario.clone());
+    // The analysers prepared for the scenario once per call: the call is the game's unit of play.
+    let prepared = kit.0.prepare(&request.loaded);
+    let scenario = Arc::clone(prepared.scenario());
     let path = transcript_path(&trainee.0, &scenario.id);
     let retried = request.retry.as_ref().and_then(|retry| {
-        start_retry(&request.loaded, &scenario, &kit, retry, &path)
+        start_retry(&request.loaded, &prepared, retry, &path)
             .inspect_err(|error| {
                 warn!("{error}");
                 refused.write(MoveRefused(format!(
@@ -203,23 +206,12 @@ fn start_call(
                 clock: ClockKind::Real,
                 started_at: None,
             };
-            let started = Recorder::start(
-                &request.loaded,
-                Arc::clone(&scenario),
-                Arc::clone(&kit.0.analyser),
-                &setup,
-                Some(&path),
-            )
-            .or_else(|error| {
-                warn!("{error}");
-                Recorder::start(
-                    &request.loaded,
-                    Arc::clone(&scenario),
-                    Arc::clone(&kit.0.analyser),
-                    &setup,
-                    None,
-                )
-            });
+            let started =
+                Recorder::start(&request.loaded, Arc::clone(&prepared), &setup, Some(&path))
+                    .or_else(|error| {
+                        warn!("{error}");
+                        Recorder::start(&request.loaded, Arc::clone(&prepared), &setup, None)
+                    });
             match started {
                 Ok((recorder, opening)) => (recorder, opening, false, 0),
                 Err(error) => {
@@ -246,16 +238,14 @@ fn start_call(
 /// cannot be written, in memory only). A replay that cannot be done is an error to show.
 fn start_retry(
     loaded: &LoadedScenario,
-    scenario: &Arc<Scenario>,
-    kit: &Kit,
+    prepared: &Arc<PreparedScenario>,
     retry: &RetryFrom,
     path: &Path,
 ) -> Result<(Recorder, Retry), String> {
     let start = |path: Option<&Path>| {
         Recorder::start_from(
             loaded,
-            Arc::clone(scenario),
-            Arc::clone(&kit.0.analyser),
+            Arc::clone(prepared),
             &retry.transcript,
             retry.moves,
             ClockKind::Real,
@@ -455,14 +445,8 @@ mod tests {
             clock: ClockKind::Virtual,
             started_at: None,
         };
-        let (mut recorder, _) = Recorder::start(
-            &loaded,
-            Arc::new(loaded.scenario.clone()),
-            Arc::clone(&kit.analyser),
-            &setup,
-            None,
-        )
-        .expect("the call starts");
+        let (mut recorder, _) =
+            Recorder::start(&loaded, kit.prepare(&loaded), &setup, None).expect("the call starts");
         recorder
             .apply(4_000, Move::Choose(1))
             .expect("option 1 is open");

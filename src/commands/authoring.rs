@@ -104,6 +104,12 @@ fn check_scenarios(paths: &[PathBuf], deny_warnings: bool) -> (Vec<Diagnostic>, 
     };
     let mut all = Vec::new();
     let mut unreadable = false;
+    // A library folder's changes to the shipped lexicon are checked with its scenarios.
+    for dir in paths.iter().filter(|p| p.is_dir()) {
+        if let Err(diagnostic) = rapport::analysis::Analyser::for_folder(dir) {
+            all.push(*diagnostic);
+        }
+    }
     for file in &files {
         match load_scenario(file) {
             Ok(loaded) => all.extend(validate_scenario(&loaded, &options)),

@@ -1,5 +1,6 @@
 //! Trainees' and QA's commands: `play`, `gui`, `run`, `test`, `replay`, `analyse`, `score`, `rescore`.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -156,11 +157,9 @@ pub fn run(
         }
     };
     let setup = scripted_setup(script.seed, &script.trainee);
-    let scenario_arc = Arc::new(loaded.scenario.clone());
     let result = match run_moves(
         &loaded,
-        scenario_arc,
-        &kit,
+        kit.prepare(&loaded),
         &rubric,
         &setup,
         &script.moves,
@@ -353,11 +352,25 @@ pub fn test_watching(paths: Vec<PathBuf>) -> anyhow::Result<Status> {
 
 /// Runs every test plan under `paths`: the reports, and the plans that could not be loaded.
 fn run_plans(paths: &[PathBuf]) -> (Vec<PlanReport>, Vec<rapport::scenario::Diagnostic>) {
-    let kit = Examiner::shipped();
     let mut reports = Vec::new();
     let mut unreadable = Vec::new();
+    // Each folder's plans are judged with its lexicon changes, made once per folder.
+    let mut kits: BTreeMap<PathBuf, Option<Examiner>> = BTreeMap::new();
     for plan in &collect_plans(paths) {
-        match run_plan(plan, &kit) {
+        let folder = plan.parent().unwrap_or(Path::new(".")).to_path_buf();
+        let kit =
+            kits.entry(folder.clone())
+                .or_insert_with(|| match Examiner::for_folder(&folder) {
+                    Ok(kit) => Some(kit),
+                    Err(diagnostic) => {
+                        unreadable.push(*diagnostic);
+                        None
+                    }
+                });
+        let Some(kit) = kit else {
+            continue;
+        };
+        match run_plan(plan, kit) {
             Ok(report) => reports.push(report),
             Err(diagnostic) => unreadable.push(*diagnostic),
         }
@@ -436,11 +449,7 @@ pub fn replay(path: &Path, scenario: Option<&str>) -> anyhow::Result<Status> {
         return Ok(Status::Failed);
     }
     let kit = Examiner::shipped();
-    match replay_transcript(
-        &transcript,
-        Arc::new(loaded.scenario.clone()),
-        Arc::clone(&kit.analyser),
-    ) {
+    match replay_transcript(&transcript, kit.prepare(&loaded)) {
         Ok(session) => {
             let state = session
                 .outcome()
@@ -506,9 +515,7 @@ pub fn score(
         Err(status) => return Ok(status),
     };
     let kit = Examiner::shipped();
-    let shared = Arc::new(loaded.scenario.clone());
-    if let Err(error) = verify_transcript(&transcript, &loaded, &shared, Arc::clone(&kit.analyser))
-    {
+    if let Err(error) = verify_transcript(&transcript, &loaded, &kit.prepare(&loaded)) {
         eprintln!(
             "error: `{}` was not scored: {}",
             path.display(),

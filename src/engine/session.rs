@@ -8,7 +8,7 @@ use smol_str::{SmolStr, format_smolstr};
 
 use super::events::{Cause, Event, Move, MoveError, Offered, TimedEvent, TransferKind};
 use super::reply::{is_blank_reply, reaction_to, sanitize_reply};
-use crate::analysis::{Analyser, ReplyContext};
+use crate::analysis::PreparedScenario;
 use crate::scenario::{Actions, Beat, Choice, Intent, Line, Meter, Meters, Outcome, Scenario};
 
 mod conditions;
@@ -62,7 +62,8 @@ struct Hold {
 #[derive(Debug, Clone)]
 pub struct Session {
     scenario: Arc<Scenario>,
-    analyser: Arc<Analyser>,
+    /// The analysers prepared for the scenario, shared by every session that plays it.
+    prepared: Arc<PreparedScenario>,
     seed: u64,
     rng: ChaCha8Rng,
     now_ms: u64,
@@ -89,18 +90,15 @@ pub struct Session {
 
 impl Session {
     /// Starts a session: the customer speaks first. Returns the session and the opening events.
-    pub fn start(
-        scenario: Arc<Scenario>,
-        analyser: Arc<Analyser>,
-        seed: u64,
-    ) -> (Session, Vec<TimedEvent>) {
+    pub fn start(prepared: Arc<PreparedScenario>, seed: u64) -> (Session, Vec<TimedEvent>) {
+        let scenario = Arc::clone(prepared.scenario());
         let flags = vec![false; scenario.flags.len()];
         let visits = vec![0; scenario.beats.len()];
         let fired = vec![false; scenario.triggers.len()];
         let meters = clamp_meters(scenario.persona.meters);
         let mut session = Session {
             scenario,
-            analyser,
+            prepared,
             seed,
             rng: ChaCha8Rng::seed_from_u64(seed),
             now_ms: 0,
@@ -452,7 +450,11 @@ impl Session {
         let scenario = Arc::clone(&self.scenario);
         let option = self.offered[number as usize - 1];
         let choice: &Choice = &scenario.beats[beat_index].options[option];
-        let reading = Arc::clone(&self.analyser.option_readings(&scenario)[beat_index][option]);
+        let reading = self
+            .prepared
+            .option_reading(beat_index, option)
+            .map(Arc::clone)
+            .unwrap_or_default();
         self.push(
             out,
             Event::TraineeChose {
@@ -496,11 +498,7 @@ impl Session {
             .filter(|(_, on)| **on)
             .map(|(flag, _)| flag.clone())
             .collect();
-        let context = ReplyContext {
-            flags: &set,
-            ..ReplyContext::for_scenario(&scenario)
-        };
-        let reading = self.analyser.read(&clean, &context);
+        let reading = self.prepared.read(&clean, &set);
         let reaction = reaction_to(&reading, &scenario);
         self.last_intents = reading.intents.clone();
         self.push(

@@ -94,7 +94,8 @@ pub fn play_terminal<R: Read + Send + 'static, W: Write>(
     input: R,
     out: &mut W,
 ) -> anyhow::Result<Finished> {
-    let scenario = Arc::new(loaded.scenario.clone());
+    let prepared = kit.prepare(loaded);
+    let scenario = Arc::clone(prepared.scenario());
     let (mut recorder, opening, offset_ms, path) = match &options.resume {
         Some(path) => {
             let (transcript, _) = read_transcript(path)?;
@@ -113,12 +114,7 @@ pub fn play_terminal<R: Read + Send + 'static, W: Write>(
                 .last()
                 .map(|t| t.events.clone())
                 .unwrap_or_default();
-            let recorder = Recorder::resume(
-                transcript,
-                Arc::clone(&scenario),
-                Arc::clone(&kit.analyser),
-                Some(path),
-            )?;
+            let recorder = Recorder::resume(transcript, Arc::clone(&prepared), Some(path))?;
             writeln!(out, "Resuming {} at {}.", path.display(), clock(offset))?;
             (recorder, last, offset, Some(path.clone()))
         }
@@ -138,29 +134,18 @@ pub fn play_terminal<R: Read + Send + 'static, W: Write>(
                 clock: ClockKind::Real,
                 started_at: None,
             };
-            let (recorder, opening) = match Recorder::start(
-                loaded,
-                Arc::clone(&scenario),
-                Arc::clone(&kit.analyser),
-                &setup,
-                Some(&path),
-            ) {
-                Ok(started) => started,
-                Err(error) => {
-                    writeln!(
-                        out,
-                        "warning: {error}; playing without a transcript on disk"
-                    )?;
-                    let (r, o) = Recorder::start(
-                        loaded,
-                        Arc::clone(&scenario),
-                        Arc::clone(&kit.analyser),
-                        &setup,
-                        None,
-                    )?;
-                    (r, o)
-                }
-            };
+            let (recorder, opening) =
+                match Recorder::start(loaded, Arc::clone(&prepared), &setup, Some(&path)) {
+                    Ok(started) => started,
+                    Err(error) => {
+                        writeln!(
+                            out,
+                            "warning: {error}; playing without a transcript on disk"
+                        )?;
+                        let (r, o) = Recorder::start(loaded, Arc::clone(&prepared), &setup, None)?;
+                        (r, o)
+                    }
+                };
             (recorder, opening, 0, recorder_path(&path))
         }
     };

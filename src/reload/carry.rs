@@ -9,7 +9,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::analysis::Analyser;
+use crate::analysis::PreparedScenario;
 use crate::engine::{MoveError, TimedEvent};
 use crate::scenario::LoadedScenario;
 use crate::transcript::{Recorder, SessionSetup, Transcript, TranscriptError, Turn};
@@ -59,7 +59,7 @@ pub fn carry_over(
     stood_on: &str,
     now_ms: u64,
     loaded: &LoadedScenario,
-    analyser: &Arc<Analyser>,
+    prepared: &Arc<PreparedScenario>,
     path: Option<&Path>,
 ) -> Result<CarriedCall, CarryError> {
     if !loaded.scenario.beats.iter().any(|beat| beat.id == stood_on) {
@@ -67,7 +67,7 @@ pub fn carry_over(
             beat: stood_on.to_owned(),
         });
     }
-    let mut carried = replay(played, stood_on, now_ms, loaded, analyser)?;
+    let mut carried = replay(played, stood_on, now_ms, loaded, prepared)?;
     if let Some(path) = path {
         carried.unsaved = carried.recorder.write_to(path).err();
     }
@@ -80,7 +80,7 @@ fn replay(
     stood_on: &str,
     now_ms: u64,
     loaded: &LoadedScenario,
-    analyser: &Arc<Analyser>,
+    prepared: &Arc<PreparedScenario>,
 ) -> Result<CarriedCall, CarryError> {
     let setup = SessionSetup {
         seed: played.header.seed,
@@ -88,9 +88,8 @@ fn replay(
         clock: played.header.clock,
         started_at: None,
     };
-    let scenario = Arc::new(loaded.scenario.clone());
     let (mut recorder, mut events) =
-        Recorder::start(loaded, scenario, Arc::clone(analyser), &setup, None)?;
+        Recorder::start(loaded, Arc::clone(prepared), &setup, None)?;
     let mut moves = 0;
     let turns = played.turns.iter().skip(usize::from(
         played.turns.first().is_some_and(Turn::is_opening),

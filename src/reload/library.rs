@@ -6,14 +6,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::analysis::Analyser;
+use crate::analysis::{Analyser, LIBRARY_LEXICON_CHANGES};
 use crate::runner::Examiner;
 use crate::scenario::load::{collect_scenario_files, is_scenario_file, load_scenario};
 use crate::scenario::{Diagnostic, LoadedScenario, ValidateOptions, validate};
 use crate::scoring::Rubric;
 
-/// The library's language data: the lexicon the analysers read replies with, in the library's
-/// folder. Without it the shipped lexicon is used.
+/// The library's own whole lexicon, in the library's folder, read instead of the shipped one.
+/// Without it the shipped lexicon is used, with the library's changes to it when it has some
+/// ([`LIBRARY_LEXICON_CHANGES`]).
 pub const LIBRARY_LEXICON: &str = "default.lexicon.ron";
 
 /// The ending of rubric files' names.
@@ -51,12 +52,10 @@ impl LiveLibrary {
     /// Loads every scenario and the lexicon of the library in `dir`.
     pub fn load(dir: &Path) -> LiveLibrary {
         let mut broken = BTreeMap::new();
-        let lexicon = dir.join(LIBRARY_LEXICON);
-        let analyser = match read_lexicon(&lexicon) {
-            Ok(Some(analyser)) => analyser,
-            Ok(None) => Analyser::shipped(),
-            Err(diagnostic) => {
-                broken.insert(lexicon, vec![*diagnostic]);
+        let analyser = match read_lexicon(dir) {
+            Ok(analyser) => analyser,
+            Err((path, diagnostic)) => {
+                broken.insert(path, vec![diagnostic]);
                 Analyser::shipped()
             }
         };
@@ -121,11 +120,13 @@ impl LiveLibrary {
             files: changed.to_vec(),
             ..LibraryChange::default()
         };
-        let lexicon = self.lexicon_path();
-        if changed.contains(&lexicon) {
+        let lexicons = self.lexicon_paths();
+        if lexicons.iter().any(|path| changed.contains(path)) {
             change.analysers_reloaded = self.reload_lexicon();
-            if self.broken.contains_key(&lexicon) {
-                change.broken.push(lexicon);
+            for path in lexicons {
+                if self.broken.contains_key(&path) {
+                    change.broken.push(path);
+                }
             }
         }
         let rubrics: BTreeSet<&PathBuf> = changed.iter().filter(|p| is_rubric_file(p)).collect();
@@ -167,22 +168,25 @@ impl LiveLibrary {
         change
     }
 
-    /// Where the library's lexicon is (or would be).
-    fn lexicon_path(&self) -> PathBuf {
-        self.dir.join(LIBRARY_LEXICON)
+    /// Where the library's whole lexicon and its changes to the shipped one are (or would be).
+    fn lexicon_paths(&self) -> [PathBuf; 2] {
+        [
+            self.dir.join(LIBRARY_LEXICON),
+            self.dir.join(LIBRARY_LEXICON_CHANGES),
+        ]
     }
 
     /// Builds the analysers again from the library's lexicon: the shipped one when the file is
     /// gone; the last good ones, with the file's error kept, when it does not compile. Whether
     /// the analysers changed.
     fn reload_lexicon(&mut self) -> bool {
-        let path = self.lexicon_path();
-        self.broken.remove(&path);
-        let analyser = match read_lexicon(&path) {
-            Ok(Some(analyser)) => analyser,
-            Ok(None) => Analyser::shipped(),
-            Err(diagnostic) => {
-                self.broken.insert(path, vec![*diagnostic]);
+        for path in self.lexicon_paths() {
+            self.broken.remove(&path);
+        }
+        let analyser = match read_lexicon(&self.dir) {
+            Ok(analyser) => analyser,
+            Err((path, diagnostic)) => {
+                self.broken.insert(path, vec![diagnostic]);
                 return false;
             }
         };
@@ -228,12 +232,14 @@ fn check_scenario_file(
     }
 }
 
-/// The analysers of the lexicon file at `path`; `None` when there is no such file.
-fn read_lexicon(path: &Path) -> Result<Option<Analyser>, Box<Diagnostic>> {
-    if !path.is_file() {
-        return Ok(None);
+/// The analysers of a library folder: its whole lexicon when it has one, else the shipped lexicon
+/// with the library's changes (see [`Analyser::for_folder`]). An error names the file at fault.
+fn read_lexicon(dir: &Path) -> Result<Analyser, (PathBuf, Diagnostic)> {
+    let whole = dir.join(LIBRARY_LEXICON);
+    if whole.is_file() {
+        return Analyser::load(&whole).map_err(|d| (whole, *d));
     }
-    Analyser::load(path).map(Some)
+    Analyser::for_folder(dir).map_err(|d| (dir.join(LIBRARY_LEXICON_CHANGES), *d))
 }
 
 /// The rubric file a scenario names, as a path in its folder.

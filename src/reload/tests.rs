@@ -47,14 +47,8 @@ fn call_after_choosing(
         clock: ClockKind::Virtual,
         started_at: None,
     };
-    let (mut recorder, _) = Recorder::start(
-        loaded,
-        Arc::new(loaded.scenario.clone()),
-        Arc::clone(&live.examiner().analyser),
-        &setup,
-        None,
-    )
-    .expect("the call starts");
+    let (mut recorder, _) = Recorder::start(loaded, live.examiner().prepare(loaded), &setup, None)
+        .expect("the call starts");
     recorder
         .apply(4_000, Move::Choose(choice))
         .expect("the option is open");
@@ -94,7 +88,7 @@ fn an_edited_line_is_carried_over_to_the_beat_the_call_stood_on() {
     assert!(change.broken.is_empty() && !change.analysers_reloaded);
 
     let v2 = live.scenario_at(&path).expect("the new version");
-    let carried = carry_over(&played, &beat, 9_000, v2, &live.examiner().analyser, None)
+    let carried = carry_over(&played, &beat, 9_000, v2, &live.examiner().prepare(v2), None)
         .expect("the call is carried over");
     assert_eq!(carried.moves, 1);
     let lines = customer_lines(&carried.events);
@@ -167,7 +161,7 @@ fn a_call_whose_beat_is_gone_says_so() {
     let change = live.reload(std::slice::from_ref(&path));
     assert_eq!(change.reloaded, std::slice::from_ref(&path), "{change:?}");
     let v2 = live.scenario_at(&path).expect("the new version");
-    let error = carry_over(&played, &beat, 9_000, v2, &live.examiner().analyser, None)
+    let error = carry_over(&played, &beat, 9_000, v2, &live.examiner().prepare(v2), None)
         .expect_err("the beat is gone");
     assert!(matches!(&error, CarryError::BeatGone { beat } if beat == "where"));
     assert_eq!(
@@ -186,7 +180,7 @@ fn moves_that_now_lead_elsewhere_are_not_carried_over() {
     edit(&path, r#"next: "where","#, r#"next: "repeat","#);
     live.reload(std::slice::from_ref(&path));
     let v2 = live.scenario_at(&path).expect("the new version");
-    let error = carry_over(&played, &beat, 9_000, v2, &live.examiner().analyser, None)
+    let error = carry_over(&played, &beat, 9_000, v2, &live.examiner().prepare(v2), None)
         .expect_err("the move leads elsewhere");
     assert!(
         matches!(&error, CarryError::Elsewhere { was, now } if was == "where" && now == "repeat"),
@@ -209,7 +203,7 @@ fn a_carried_call_is_written_to_its_file() {
         &beat,
         9_000,
         v2,
-        &live.examiner().analyser,
+        &live.examiner().prepare(v2),
         Some(&file),
     )
     .expect("carried over");

@@ -91,6 +91,7 @@ catalogue! {
     EarlySilence = "RP0036", Warning, "A silence fires before the channel's reply limit, so a trainee within the service level hears it.";
     EndActionMisattributed = "RP0037", Warning, "The agent's `end` action leads to an ending that records someone else ending the call.";
     BadCommitment = "RP0038", Error, "A commitment's amount, `per`, condition or trade words cannot be checked as written.";
+    BadLexiconChange = "RP0039", Error, "A library's lexicon changes name a language, rule, kind, pattern or spelling the shipped lexicon does not have.";
 }
 
 impl fmt::Display for Code {

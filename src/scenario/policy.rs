@@ -24,70 +24,12 @@ pub struct Policy {
     /// (`{"fare": "basic economy", "tier": "gold", "passengers": "2"}`).
     #[serde(default)]
     pub customer: BTreeMap<String, String>,
-    /// The jargon normalised and ready to search for, built on first use.
-    #[serde(skip)]
-    pub(crate) jargon_finders: JargonFinders,
 }
 
 impl Policy {
-    /// A searcher for each jargon term, normalised as replies are; built the first time.
-    pub(crate) fn jargon_searchers(&self) -> &[memchr::memmem::Finder<'static>] {
-        self.jargon_finders.0.get_or_init(|| {
-            self.jargon
-                .iter()
-                .map(|term| crate::analysis::normalise::normalise_phrase(term))
-                .filter(|term| !term.is_empty())
-                .map(|term| memchr::memmem::Finder::new(term.as_bytes()).into_owned())
-                .collect()
-        })
-    }
-
-    /// A searcher for each of the trade's words of each commitment (`words`), normalised as
-    /// replies are, with the kind it names; built the first time.
-    pub(crate) fn trade_word_searchers(&self) -> &[(PromiseKind, memchr::memmem::Finder<'static>)] {
-        self.jargon_finders.1.get_or_init(|| {
-            self.commitments
-                .iter()
-                .flat_map(|c| c.words.iter().map(move |w| (c.kind, w)))
-                .map(|(kind, word)| (kind, crate::analysis::normalise::normalise_phrase(word)))
-                .filter(|(_, word)| !word.is_empty())
-                .map(|(kind, word)| {
-                    (
-                        kind,
-                        memchr::memmem::Finder::new(word.as_bytes()).into_owned(),
-                    )
-                })
-                .collect()
-        })
-    }
-
     /// The policy's rule for a kind of commitment, if it has one.
     pub fn commitment(&self, kind: PromiseKind) -> Option<&Commitment> {
         self.commitments.iter().find(|c| c.kind == kind)
-    }
-}
-
-/// A policy's searchers (see [`Policy::jargon_searchers`] and
-/// [`Policy::trade_word_searchers`]): a cache derived from the policy, so it takes no part in
-/// comparisons.
-#[derive(Clone, Default)]
-pub(crate) struct JargonFinders(
-    std::sync::OnceLock<Vec<memchr::memmem::Finder<'static>>>,
-    TradeWordFinders,
-);
-
-/// The trade's words of each commitment, ready to search for.
-type TradeWordFinders = std::sync::OnceLock<Vec<(PromiseKind, memchr::memmem::Finder<'static>)>>;
-
-impl PartialEq for JargonFinders {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-impl std::fmt::Debug for JargonFinders {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("JargonFinders")
     }
 }
 
@@ -569,7 +511,12 @@ pub fn problems(policy: &Policy, flags: &[String]) -> Vec<PolicyProblem> {
             }
         }
         for word in &rule.words {
-            let key = crate::analysis::normalise::normalise_phrase(word);
+            // Compared as a reply reads them: case and spacing aside.
+            let key = word
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase();
             if key.trim().is_empty() {
                 push(
                     kind,

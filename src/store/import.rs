@@ -9,9 +9,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{Saved, SessionRecord, Store, StoreError};
+use crate::analysis::PreparedScenario;
 use crate::library::resolve_recorded_scenario;
 use crate::runner::Examiner;
-use crate::scenario::{LoadedScenario, Scenario};
+use crate::scenario::LoadedScenario;
 use crate::scoring::{Rubric, score};
 use crate::transcript::read_transcript;
 use crate::verify::verify_transcript;
@@ -71,8 +72,9 @@ pub fn collect_transcripts(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// A scenario (and a shared copy to replay on) and its rubric, loaded once per worker.
-type Scoring = (LoadedScenario, Arc<Scenario>, Arc<Rubric>);
+/// A scenario (and the analysers prepared for it, to replay on) and its rubric, loaded once per
+/// worker.
+type Scoring = (LoadedScenario, Arc<PreparedScenario>, Arc<Rubric>);
 
 /// What a worker sends for one file: its record, trainee and path.
 enum Message {
@@ -104,17 +106,17 @@ fn read_and_score(
         let loaded =
             resolve_recorded_scenario(header.scenario_path.as_deref(), &header.scenario_id).ok()?;
         let rubric = kit.rubric_for(&loaded).ok()?;
-        let scenario = Arc::new(loaded.scenario.clone());
-        Some((loaded, scenario, rubric))
+        let prepared = kit.prepare(&loaded);
+        Some((loaded, prepared, rubric))
     });
-    let Some((loaded, scenario, rubric)) = scoring else {
+    let Some((loaded, prepared, rubric)) = scoring else {
         return Err(format!(
             "`{}`: cannot score it: no scenario `{}` in the library; set RAPPORT_SCENARIOS to the directory holding it",
             path.display(),
             header.scenario_id
         ));
     };
-    match verify_transcript(&transcript, loaded, scenario, Arc::clone(&kit.analyser)) {
+    match verify_transcript(&transcript, loaded, prepared) {
         Ok(Some(change)) => warnings.push(change.to_string()),
         Ok(None) => {}
         Err(error) => {

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use crate::analysis::PreparedScenario;
 use crate::engine::Move;
 use crate::library::{library_dir, load_library};
 use crate::runner::{Examiner, RunResult};
@@ -68,13 +69,14 @@ pub fn sample_scenarios() -> Vec<LoadedScenario> {
 /// Plays `options.sessions` seeded random trainees through the library and scores them.
 pub fn sample_sessions(options: &SampleOptions) -> Vec<RunResult> {
     let kit = Examiner::shipped();
-    let scenarios: Vec<(LoadedScenario, Arc<Rubric>)> = sample_scenarios()
+    let scenarios: Vec<(LoadedScenario, Arc<PreparedScenario>, Arc<Rubric>)> = sample_scenarios()
         .into_iter()
         .map(|loaded| {
             let rubric = kit
                 .rubric_for(&loaded)
                 .unwrap_or_else(|_| Arc::clone(&kit.rubric));
-            (loaded, rubric)
+            let prepared = kit.prepare(&loaded);
+            (loaded, prepared, rubric)
         })
         .collect();
     let mut results = Vec::with_capacity(options.sessions);
@@ -82,7 +84,7 @@ pub fn sample_sessions(options: &SampleOptions) -> Vec<RunResult> {
         return results;
     }
     for index in 0..options.sessions {
-        let (loaded, rubric) = &scenarios[index % scenarios.len()];
+        let (loaded, prepared, rubric) = &scenarios[index % scenarios.len()];
         let trainee = format!("trainee-{:02}", index % options.trainees.max(1) + 1);
         let started_at = options.start.as_second() + index as i64 * options.spacing_secs;
         let started_at = jiff::Timestamp::from_second(started_at).unwrap_or(options.start);
@@ -92,7 +94,7 @@ pub fn sample_sessions(options: &SampleOptions) -> Vec<RunResult> {
             clock: ClockKind::Virtual,
             started_at: Some(started_at.to_string()),
         };
-        if let Some(result) = play_randomly(loaded, &kit, rubric, &setup) {
+        if let Some(result) = play_randomly(loaded, prepared, rubric, &setup) {
             results.push(result);
         }
     }
@@ -102,13 +104,11 @@ pub fn sample_sessions(options: &SampleOptions) -> Vec<RunResult> {
 /// One seeded random walk through a scenario: options picked and replies typed at random.
 pub fn play_randomly(
     loaded: &LoadedScenario,
-    kit: &Examiner,
+    prepared: &Arc<PreparedScenario>,
     rubric: &Rubric,
     setup: &SessionSetup,
 ) -> Option<RunResult> {
-    let scenario = Arc::new(loaded.scenario.clone());
-    let (mut recorder, _) =
-        Recorder::start(loaded, scenario, Arc::clone(&kit.analyser), setup, None).ok()?;
+    let (mut recorder, _) = Recorder::start(loaded, Arc::clone(prepared), setup, None).ok()?;
     let mut rng = ChaCha8Rng::seed_from_u64(setup.seed);
     let mut at_ms = 0;
     for _ in 0..MAX_MOVES {

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use super::replay::{ReplayError, compare, replay};
 use super::session_id::{expected_session_id, new_nonce};
 use super::{ClockKind, FORMAT, Header, Transcript, TranscriptError, TranscriptWriter, Turn};
-use crate::analysis::Analyser;
+use crate::analysis::PreparedScenario;
 use crate::engine::{Move, MoveError, Session, TimedEvent};
-use crate::scenario::{LoadedScenario, Scenario};
+use crate::scenario::LoadedScenario;
 
 /// A turn as recorded: its events, and whether it reached the disk.
 #[derive(Debug)]
@@ -43,11 +43,11 @@ impl Recorder {
     /// Starts a session and its transcript (written to `path` when given).
     pub fn start(
         loaded: &LoadedScenario,
-        scenario: Arc<Scenario>,
-        analyser: Arc<Analyser>,
+        prepared: Arc<PreparedScenario>,
         setup: &SessionSetup,
         path: Option<&Path>,
     ) -> Result<(Recorder, Vec<TimedEvent>), TranscriptError> {
+        let scenario = prepared.scenario();
         let started_at = setup.started_at.clone().unwrap_or_else(current_start_time);
         let mut header = Header {
             format: FORMAT.to_owned(),
@@ -66,7 +66,7 @@ impl Recorder {
         let writer = path
             .map(|p| TranscriptWriter::create(p, &header))
             .transpose()?;
-        let (session, events) = Session::start(scenario, analyser, setup.seed);
+        let (session, events) = Session::start(Arc::clone(&prepared), setup.seed);
         let mut recorder = Recorder {
             session,
             transcript: Transcript {
@@ -84,11 +84,10 @@ impl Recorder {
     /// Resumes an interrupted transcript: replays its turns, then appends new ones to the same file.
     pub fn resume(
         transcript: Transcript,
-        scenario: Arc<Scenario>,
-        analyser: Arc<Analyser>,
+        prepared: Arc<PreparedScenario>,
         path: Option<&Path>,
     ) -> Result<Recorder, ReplayError> {
-        let session = replay(&transcript, scenario, analyser)?;
+        let session = replay(&transcript, prepared)?;
         let writer = path
             .map(TranscriptWriter::append_to)
             .transpose()
@@ -224,13 +223,13 @@ impl Recorder {
     /// `moves == 0` replays only the opening.
     pub fn start_from(
         loaded: &LoadedScenario,
-        scenario: Arc<Scenario>,
-        analyser: Arc<Analyser>,
+        prepared: Arc<PreparedScenario>,
         original: &Transcript,
         moves: usize,
         clock: ClockKind,
         path: Option<&Path>,
     ) -> Result<(Recorder, Retry), RetryError> {
+        let scenario = Arc::clone(prepared.scenario());
         if original.header.scenario_id != scenario.id {
             return Err(RetryError::OtherScenario {
                 transcript: original.header.scenario_id.clone(),
@@ -268,8 +267,7 @@ impl Recorder {
             clock,
             started_at: None,
         };
-        let (mut recorder, opening) =
-            Recorder::start(loaded, Arc::clone(&scenario), analyser, &setup, None)?;
+        let (mut recorder, opening) = Recorder::start(loaded, prepared, &setup, None)?;
         let mut events = opening;
         let mut turns = original.turns[..replayed_turns].iter().enumerate();
         if let Some(opening) = original.turns.first().filter(|t| t.is_opening()) {

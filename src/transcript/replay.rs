@@ -4,9 +4,8 @@
 use std::sync::Arc;
 
 use super::{Transcript, TranscriptError, Turn};
-use crate::analysis::Analyser;
+use crate::analysis::PreparedScenario;
 use crate::engine::{MoveError, Session, TimedEvent};
-use crate::scenario::Scenario;
 
 /// Why a replay could not run, or where it parted from the record.
 #[derive(Debug, thiserror::Error)]
@@ -35,10 +34,9 @@ pub enum ReplayError {
 /// Re-runs a transcript's moves and checks the engine reproduces every event exactly.
 pub fn replay(
     transcript: &Transcript,
-    scenario: Arc<Scenario>,
-    analyser: Arc<Analyser>,
+    prepared: Arc<PreparedScenario>,
 ) -> Result<Session, ReplayError> {
-    let (mut session, opening) = Session::start(scenario, analyser, transcript.header.seed);
+    let (mut session, opening) = Session::start(prepared, transcript.header.seed);
     let mut turns = transcript.turns.iter().enumerate();
     if let Some((index, first)) = turns.next() {
         if first.is_opening() {

@@ -368,3 +368,24 @@ fn coverage_of_a_folder_without_plans_lists_its_scenarios_whole() {
         .expect("a row for kettle");
     assert!(row.contains("0/3") && row.contains("0%"), "{row}");
 }
+
+#[test]
+fn a_librarys_lexicon_changes_are_checked_with_its_scenarios() {
+    let dir = temp();
+    std::fs::write(dir.path().join("kettle.ron"), starter_scenario("Kettle")).expect("write");
+    let changes = "LexiconChanges(\n    language: \"en\",\n    extend: (rules: {\"acknowledge-feelings\": [r\"that sounds exhausting\"]}),\n)\n";
+    std::fs::write(dir.path().join("library.lexicon.ron"), changes).expect("write");
+    let (code, _, err) = rapport(dir.path(), &["validate", "."]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("RP0039 BadLexiconChange"), "{err}");
+    assert!(err.contains("library.lexicon.ron:3:22"), "where: {err}");
+    assert!(err.contains("did you mean `acknowledge-feeling`?"), "{err}");
+    // Fixed, the library validates.
+    std::fs::write(
+        dir.path().join("library.lexicon.ron"),
+        changes.replace("feelings", "feeling"),
+    )
+    .expect("write");
+    let (code, _, err) = rapport(dir.path(), &["validate", "."]);
+    assert_eq!(code, 0, "{err}");
+}

@@ -2,8 +2,6 @@
 //! costliest moments, an over-promise is never a strength, and the customer's own words are not
 //! jargon.
 
-use std::sync::Arc;
-
 use rapport::engine::Move;
 use rapport::runner::{Examiner, RunResult, run_moves, scripted_setup};
 use rapport::scenario::LoadedScenario;
@@ -37,8 +35,7 @@ fn debrief_of_edited(
         .collect();
     let result = run_moves(
         &loaded,
-        Arc::new(loaded.scenario.clone()),
-        &kit,
+        kit.prepare(&loaded),
         &kit.rubric,
         &scripted_setup(1, "t"),
         &moves,

@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
-use rapport::analysis::Analyser;
+use rapport::analysis::{Analyser, PreparedScenario};
 use rapport::engine::{Cause, Event, Move, MoveError, Session, TransferKind};
 use rapport::scenario::scaffold::starter_scenario;
-use rapport::scenario::{LoadedScenario, Meter, Outcome, parse_scenario};
+use rapport::scenario::{LoadedScenario, Meter, Outcome, Scenario, parse_scenario};
 use rapport::transcript::{
     ClockKind, Recorder, Retry, RetryError, SessionSetup, Transcript, read_transcript, replay,
 };
@@ -22,6 +22,11 @@ fn analyser() -> Arc<Analyser> {
     Arc::new(Analyser::shipped())
 }
 
+/// The shipped analysers prepared for a scenario.
+fn prepared(scenario: Scenario) -> Arc<PreparedScenario> {
+    Arc::new(PreparedScenario::new(analyser(), Arc::new(scenario)))
+}
+
 fn setup(seed: u64) -> SessionSetup {
     SessionSetup {
         seed,
@@ -35,8 +40,7 @@ fn setup(seed: u64) -> SessionSetup {
 fn play(loaded: &LoadedScenario, seed: u64, moves: &[(u64, Move)]) -> Transcript {
     let (mut recorder, _) = Recorder::start(
         loaded,
-        Arc::new(loaded.scenario.clone()),
-        analyser(),
+        prepared(loaded.scenario.clone()),
         &setup(seed),
         None,
     )
@@ -96,7 +100,7 @@ fn seeds_pick_line_variants() {
     let loaded = starter();
     let texts: std::collections::BTreeSet<String> = (0..16)
         .map(|seed| {
-            let (_, events) = Session::start(Arc::new(loaded.scenario.clone()), analyser(), seed);
+            let (_, events) = Session::start(prepared(loaded.scenario.clone()), seed);
             events
                 .iter()
                 .find_map(|e| match &e.event {
@@ -149,7 +153,7 @@ fn silence_makes_the_customer_speak_up_and_lose_patience_then_hang_up() {
         .clone()
         .expect("the starter has a silence");
     let after_ms = u64::from(silence.after_secs) * 1000;
-    let (mut session, _) = Session::start(Arc::new(loaded.scenario.clone()), analyser(), 3);
+    let (mut session, _) = Session::start(prepared(loaded.scenario.clone()), 3);
     let events = session.advance(after_ms - 1);
     assert!(
         events.is_empty(),
@@ -187,7 +191,7 @@ fn silence_makes_the_customer_speak_up_and_lose_patience_then_hang_up() {
 #[test]
 fn refused_moves_change_nothing() {
     let loaded = starter();
-    let (mut session, _) = Session::start(Arc::new(loaded.scenario.clone()), analyser(), 5);
+    let (mut session, _) = Session::start(prepared(loaded.scenario.clone()), 5);
     let before = format!("{session:?}");
     assert_eq!(
         session.apply(1_000, &Move::Choose(9)),
@@ -254,7 +258,7 @@ fn refused_moves_change_nothing() {
 #[test]
 fn hold_drains_patience_faster_and_an_overdue_hold_costs_anger() {
     let loaded = starter();
-    let (mut session, _) = Session::start(Arc::new(loaded.scenario.clone()), analyser(), 5);
+    let (mut session, _) = Session::start(prepared(loaded.scenario.clone()), 5);
     session.apply(2_000, &Move::Hold(30)).expect("hold");
     let events = session.apply(122_000, &Move::Unhold).expect("unhold");
     assert!(events.iter().any(|e| matches!(
@@ -288,7 +292,7 @@ fn hold_drains_patience_faster_and_an_overdue_hold_costs_anger() {
 #[test]
 fn a_cold_transfer_angers_and_ends_the_call() {
     let loaded = starter();
-    let (mut session, _) = Session::start(Arc::new(loaded.scenario.clone()), analyser(), 5);
+    let (mut session, _) = Session::start(prepared(loaded.scenario.clone()), 5);
     let events = session
         .apply(3_000, &Move::Transfer(TransferKind::Cold))
         .expect("transfer");
@@ -311,11 +315,11 @@ fn a_cold_transfer_angers_and_ends_the_call() {
 fn replay_reproduces_a_transcript_and_names_the_turn_where_a_changed_scenario_diverges() {
     let loaded = starter();
     let transcript = play(&loaded, 9, &good_moves());
-    replay(&transcript, Arc::new(loaded.scenario.clone()), analyser()).expect("exact replay");
+    replay(&transcript, prepared(loaded.scenario.clone())).expect("exact replay");
 
     let mut changed = loaded.scenario.clone();
     changed.beats[1].lines[0].variants = vec!["Well? What is going on?".into()];
-    let error = replay(&transcript, Arc::new(changed), analyser())
+    let error = replay(&transcript, prepared(changed))
         .expect_err("diverges")
         .to_string();
     assert!(
@@ -334,14 +338,8 @@ fn sessions_are_send_and_sync() {
 /// The starter played with a silence between the first and second moves, so a timer turn sits
 /// between two move turns.
 fn play_with_a_silence(loaded: &LoadedScenario) -> Transcript {
-    let (mut recorder, _) = Recorder::start(
-        loaded,
-        Arc::new(loaded.scenario.clone()),
-        analyser(),
-        &setup(9),
-        None,
-    )
-    .expect("start");
+    let (mut recorder, _) =
+        Recorder::start(loaded, prepared(loaded.scenario.clone()), &setup(9), None).expect("start");
     let moves = good_moves();
     recorder
         .apply(moves[0].0, moves[0].1.clone())
@@ -375,8 +373,7 @@ fn retry(
 ) -> Result<(Recorder, Retry), RetryError> {
     Recorder::start_from(
         loaded,
-        Arc::new(loaded.scenario.clone()),
-        analyser(),
+        prepared(loaded.scenario.clone()),
         original,
         moves,
         ClockKind::Virtual,
@@ -468,8 +465,7 @@ fn a_retried_session_is_written_to_disk_only_once_its_replay_has_matched() {
     let changed_path = dir.path().join("diverged.jsonl");
     let error = Recorder::start_from(
         &loaded,
-        Arc::new(changed),
-        analyser(),
+        prepared(changed),
         &original,
         2,
         ClockKind::Virtual,
@@ -520,8 +516,7 @@ fn a_retry_the_transcript_cannot_support_is_refused_clearly() {
     other.id = "another-scenario".to_owned();
     let error = Recorder::start_from(
         &loaded,
-        Arc::new(other),
-        analyser(),
+        prepared(other),
         &original,
         1,
         ClockKind::Virtual,
@@ -568,14 +563,9 @@ fn a_move_that_the_time_before_it_made_impossible_does_not_land() {
         !rapport::scenario::validate::has_errors(&diagnostics),
         "it validates: {diagnostics:?}"
     );
-    let (mut recorder, _) = Recorder::start(
-        &loaded,
-        Arc::new(loaded.scenario.clone()),
-        analyser(),
-        &setup(1),
-        None,
-    )
-    .expect("start");
+    let (mut recorder, _) =
+        Recorder::start(&loaded, prepared(loaded.scenario.clone()), &setup(1), None)
+            .expect("start");
     assert_eq!(recorder.session().offered().len(), 2);
     let silence_ms = 1000
         * u64::from(
@@ -605,5 +595,5 @@ fn a_move_that_the_time_before_it_made_impossible_does_not_land() {
         "the call went on to `explain`"
     );
     let transcript = recorder.finish();
-    replay(&transcript, Arc::new(loaded.scenario.clone()), analyser()).expect("it replays");
+    replay(&transcript, prepared(loaded.scenario.clone())).expect("it replays");
 }

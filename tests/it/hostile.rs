@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rapport::analysis::Analyser;
+use rapport::analysis::{Analyser, PreparedScenario};
 use rapport::engine::{Move, Session};
 use rapport::scenario::scaffold::starter_scenario;
 use rapport::scenario::{Outcome, parse_scenario};
@@ -82,7 +82,13 @@ fn rapport_bounded(dir: &Path, args: &[&str]) -> (i32, String, String) {
 /// end would hand it over).
 fn unvalidated_session(text: &str) -> Session {
     let loaded = parse_scenario("hostile.ron", text).expect("parses");
-    let (session, _) = Session::start(Arc::new(loaded.scenario), Arc::new(Analyser::shipped()), 1);
+    let (session, _) = Session::start(
+        Arc::new(PreparedScenario::new(
+            Arc::new(Analyser::shipped()),
+            Arc::new(loaded.scenario),
+        )),
+        1,
+    );
     session
 }
 

@@ -37,8 +37,7 @@ fn same_trainee_scenario_and_seed() -> Vec<rapport::transcript::Transcript> {
         .map(|actions| {
             rapport::runner::run_moves(
                 &loaded,
-                std::sync::Arc::new(loaded.scenario.clone()),
-                kit,
+                kit.prepare(&loaded),
                 &kit.rubric,
                 &rapport::runner::scripted_setup(1, "bot"),
                 &moves(actions),

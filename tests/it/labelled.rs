@@ -758,8 +758,7 @@ fn disguised_replies_score_exactly_as_the_clean_ones() {
                     .collect();
                 run_moves(
                     &loaded,
-                    std::sync::Arc::new(loaded.scenario.clone()),
-                    &kit,
+                    kit.prepare(&loaded),
                     &kit.rubric,
                     &scripted_setup(run.seed, "t"),
                     &moves,

@@ -20,13 +20,12 @@ fn plan_runs_pinned(plan_path: &Path, kit: &Examiner) -> String {
     let folder = plan_path.parent().expect("a plan lies in a folder");
     let loaded = load_scenario(&folder.join(&plan.scenario)).expect("its scenario loads");
     let rubric = kit.rubric_for(&loaded).expect("its rubric loads");
-    let scenario = Arc::new(loaded.scenario.clone());
+    let prepared = kit.prepare(&loaded);
     let mut pinned = String::new();
     for run in &plan.runs {
         let result = run_moves(
             &loaded,
-            Arc::clone(&scenario),
-            kit,
+            Arc::clone(&prepared),
             &rubric,
             &scripted_setup(run.seed, &run.trainee),
             &run.moves,

@@ -1,8 +1,6 @@
 //! Scoring as a QA lead relies on it: rubric arithmetic, stored = live, every plan's model passes
 //! and poor trainee fails with evidence, and rescoring across rubric versions.
 
-use std::sync::Arc;
-
 use rapport::library::load_library;
 use rapport::runner::{Examiner, RunResult, collect_plans, run_moves, run_plan, scripted_setup};
 use rapport::scenario::load::load_ron;
@@ -70,8 +68,7 @@ fn a_stored_transcript_scores_exactly_as_the_live_session() {
             let setup = scripted_setup(run.seed, &run.trainee);
             let live = run_moves(
                 &loaded,
-                Arc::new(loaded.scenario.clone()),
-                &kit,
+                kit.prepare(&loaded),
                 &kit.rubric,
                 &setup,
                 &run.moves,
@@ -118,8 +115,7 @@ fn play(
 ) -> RunResult {
     run_moves(
         loaded,
-        Arc::new(loaded.scenario.clone()),
-        kit,
+        kit.prepare(&loaded),
         &kit.rubric,
         &scripted_setup(seed, trainee),
         moves,
@@ -253,8 +249,7 @@ fn rescore_compares_rubric_versions_criterion_by_criterion() {
         let path = dir.path().join(format!("{index}.jsonl"));
         run_moves(
             &loaded,
-            Arc::new(loaded.scenario.clone()),
-            &kit,
+            kit.prepare(&loaded),
             &kit.rubric,
             &scripted_setup(run.seed, "r"),
             &run.moves,

@@ -559,21 +559,15 @@ fn hostile_session() -> RunResult {
     let scenarios = rapport::store::sample::sample_scenarios();
     for loaded in &scenarios {
         let rubric = kit.rubric_for(loaded).expect("rubric");
-        let scenario = Arc::new(loaded.scenario.clone());
+        let prepared = kit.prepare(loaded);
         let setup = rapport::transcript::SessionSetup {
             seed: 3,
             trainee: "<img src=x onerror=alert(1)>".to_owned(),
             clock: rapport::transcript::ClockKind::Virtual,
             started_at: Some("2026-01-05T09:00:00Z".to_owned()),
         };
-        let (mut recorder, _) = rapport::transcript::Recorder::start(
-            loaded,
-            scenario,
-            Arc::clone(&kit.analyser),
-            &setup,
-            None,
-        )
-        .expect("start");
+        let (mut recorder, _) =
+            rapport::transcript::Recorder::start(loaded, prepared, &setup, None).expect("start");
         let mut said = false;
         for step in 1..30u64 {
             if recorder.session().outcome().is_some() {

@@ -7,7 +7,7 @@
 //! or repeated. Only mutants that validate count. `RAPPORT_MUTANTS` sets how many (see
 //! docs/fuzzing.md for the full run's command and figures).
 
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -142,7 +142,7 @@ fn run_to_the_end(harness: &Harness, loaded: &LoadedScenario, seed: u64) {
     let moves = random_moves(seed, SCRIPT_MOVES);
     let run = drive(
         loaded,
-        Arc::new(loaded.scenario.clone()),
+        harness.kit().prepare(loaded),
         harness.kit(),
         seed,
         &moves,

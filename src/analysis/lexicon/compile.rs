@@ -1,5 +1,7 @@
 //! Compiling a lexicon: every pattern list checked and built, with diagnostics that point into
-//! the lexicon file, and the gate built over all of them.
+//! the lexicon file, and the pattern set built over all of them.
+
+use regex_automata::util::syntax;
 
 use super::*;
 
@@ -41,7 +43,7 @@ impl Compiler<'_> {
 
     /// Checks one pattern parses, for a precise diagnostic; what only building it can find (a
     /// pattern too big) is found when its list is built (see [`Compiler::build_failure`]).
-    pub(crate) fn check(&self, owner: &str, pattern: &str) -> Result<Checked, Box<Diagnostic>> {
+    pub(crate) fn check(&self, owner: &str, pattern: &str) -> Result<String, Box<Diagnostic>> {
         if pattern.trim().is_empty() {
             return Err(self.error(
                 owner,
@@ -51,10 +53,7 @@ impl Compiler<'_> {
         }
         let bounded = Self::bounded(pattern);
         match syntax::parse_with(&bounded, &syntax::Config::new().unicode(false)) {
-            Ok(hir) => Ok(Checked {
-                source: bounded,
-                max_len: hir.properties().maximum_len(),
-            }),
+            Ok(_) => Ok(bounded),
             Err(e) => Err(self.invalid(owner, pattern, &e.to_string())),
         }
     }
@@ -99,7 +98,7 @@ impl Compiler<'_> {
         }
         let mut parts = Vec::with_capacity(patterns.len());
         for pattern in patterns {
-            parts.push(self.check(owner, pattern)?.source);
+            parts.push(self.check(owner, pattern)?);
         }
         let joined = parts.join("|");
         Pattern::new(&joined)
@@ -151,72 +150,14 @@ impl Compiler<'_> {
         })
     }
 
-    /// The gate over already-checked patterns.
-    pub(crate) fn gate(
+    /// The set of every pattern registered.
+    pub(crate) fn pattern_set(
         &self,
-        owner: &str,
-        GateBuilder {
-            patterns,
-            max_len,
-            regexes,
-            captured,
-        }: GateBuilder,
-        cache_limit: usize,
-    ) -> Result<Gate, Box<Diagnostic>> {
-        let fail = |e: &dyn std::fmt::Display| self.uncombinable(owner, e);
-        let syntax = syntax::Config::new().unicode(false);
-        let dfa = DFA::builder()
-            .configure(
-                DFA::config()
-                    .match_kind(MatchKind::All)
-                    .cache_capacity(cache_limit),
-            )
-            .syntax(syntax)
-            .thompson(
-                thompson::Config::new()
-                    .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
-                    .which_captures(WhichCaptures::None),
-            )
-            .build_many(&patterns)
-            .map_err(|e| fail(&e))?;
-        let spans = Spans::new(&regexes, REGEX_SIZE_LIMIT).map_err(|e| fail(&e))?;
-        let captures = captured
-            .iter()
-            .map(|source| {
-                BoundedBacktracker::builder()
-                    .syntax(syntax)
-                    .thompson(thompson::Config::new().nfa_size_limit(Some(REGEX_SIZE_LIMIT)))
-                    .build(source)
-                    .map_err(|e| fail(&e))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let dfa = std::sync::Arc::new(dfa);
-        let spans = std::sync::Arc::new(spans);
-        let captures = std::sync::Arc::new(captures);
-        let (for_gate, for_spans, for_captures) = (
-            std::sync::Arc::clone(&dfa),
-            std::sync::Arc::clone(&spans),
-            std::sync::Arc::clone(&captures),
-        );
-        let maker: CacheMaker = Box::new(move || Caches {
-            gate: for_gate.create_cache(),
-            spans: for_spans.create_caches(),
-            captures: for_captures
-                .iter()
-                .map(BoundedBacktracker::create_cache)
-                .collect(),
-            slots: Vec::new(),
-            touched: Vec::new(),
-            found: Vec::new(),
-            hit_lists: (Vec::new(), Vec::new()),
-        });
-        Ok(Gate {
-            dfa,
-            spans,
-            captures,
-            caches: Pool::new(maker),
-            max_len,
-        })
+        builder: PatternSetBuilder,
+    ) -> Result<PatternSet, Box<Diagnostic>> {
+        builder
+            .build()
+            .map_err(|e| self.uncombinable("the lexicon", &e))
     }
 }
 
@@ -234,8 +175,8 @@ impl Lexicon {
     /// Compiles the lexicon, or says precisely what is wrong with it.
     pub fn compile(self, source: &SourceFile) -> Result<CompiledLexicon, Box<Diagnostic>> {
         let compiler = Compiler { source };
-        let mut gate = GateBuilder::default();
-        let (rules, rule_of_pattern) = compile_rules(&compiler, &mut gate, &self.rules)?;
+        let mut set = PatternSetBuilder::default();
+        let (rules, rule_of_pattern) = compile_rules(&compiler, &mut set, &self.rules)?;
         check_criteria(&compiler, &self)?;
         let promises = &self.promises;
         let mut kinds = Vec::new();
@@ -245,13 +186,13 @@ impl Lexicon {
             let except = compiler.alternation(&owner, &spec.except)?;
             kinds.push(Kind {
                 kind: spec.kind,
-                regex: gate.gate(regex),
-                except: gate.gate_option(except),
+                regex: set.list(regex),
+                except: set.list_option(except),
             });
         }
         let amounts = match &promises.amounts {
             Some(spec) => Some((
-                gate.gate(compiler.required("amounts", &spec.patterns)?),
+                set.list(compiler.required("amounts", &spec.patterns)?),
                 spec.follows.clone(),
                 spec.otherwise,
             )),
@@ -266,28 +207,39 @@ impl Lexicon {
         for regex in &ranges {
             check_groups(&compiler, "ranges", Some(regex), &["n", "unit"])?;
         }
-        let counted = counted.into_iter().map(|r| gate.gate(r)).collect();
-        let ranges = ranges.into_iter().map(|r| gate.gate(r)).collect();
+        let counted = counted.into_iter().map(|r| set.list(r)).collect();
+        let ranges = ranges.into_iter().map(|r| set.list(r)).collect();
         let mut fixed = Vec::new();
         for time in &times.fixed {
             let regex = compiler.required("fixed", std::slice::from_ref(&time.pattern))?;
-            fixed.push((gate.gate(regex), time.hours));
+            fixed.push((set.list(regex), time.hours));
+        }
+        for (word, code) in &self.money.currencies {
+            if crate::scenario::currency_code(code).is_none() {
+                return Err(compiler.error(
+                    code,
+                    format!(
+                        "the currency word `{word}` names `{code}`, which is not a currency code"
+                    ),
+                    "write a code such as `GBP`, `USD` or `EUR`",
+                ));
+            }
         }
         let asks = compiler.alternation("asks", &self.repeats.asks)?;
         check_groups(&compiler, "asks", asks.as_ref(), &["item"])?;
-        let words = |list: &[String]| WordSet::new(list.iter().map(String::as_str));
-        let first_person = gate.gate(compiler.required("first_person", &promises.first_person)?);
-        let company = gate.gate(compiler.required("company", &promises.company)?);
+        let words = |list: &[String]| word_set(list.iter().map(String::as_str));
+        let first_person = set.list(compiler.required("first_person", &promises.first_person)?);
+        let company = set.list(compiler.required("company", &promises.company)?);
         let frame_except =
-            gate.gate_option(compiler.alternation("frame_except", &promises.frame_except)?);
-        let hedges = gate.gate_option(compiler.alternation("hedges", &promises.hedges)?);
-        let outcomes = gate.gate_option(compiler.alternation("outcomes", &promises.outcomes)?);
+            set.list_option(compiler.alternation("frame_except", &promises.frame_except)?);
+        let hedges = set.list_option(compiler.alternation("hedges", &promises.hedges)?);
+        let outcomes = set.list_option(compiler.alternation("outcomes", &promises.outcomes)?);
         let carried_hedges =
-            gate.gate_option(compiler.alternation("carried_hedges", &promises.carried_hedges)?);
-        let cues = gate.gate_option(compiler.alternation("cues", &times.cues)?);
-        let jargon = gate.gate_option(compiler.alternation("jargon", &self.jargon.patterns)?);
-        let asks = gate.gate_option(asks);
-        let gate = compiler.gate("the lexicon", gate, GATE_DFA_LIMIT)?;
+            set.list_option(compiler.alternation("carried_hedges", &promises.carried_hedges)?);
+        let cues = set.list_option(compiler.alternation("cues", &times.cues)?);
+        let jargon = set.list_option(compiler.alternation("jargon", &self.jargon.patterns)?);
+        let asks = set.list_option(asks);
+        let patterns = compiler.pattern_set(set)?;
         Ok(CompiledLexicon {
             negation: Negation::new(
                 &self.negation.negators,
@@ -295,7 +247,7 @@ impl Lexicon {
                 &self.negation.clause_breaks,
             ),
             rules,
-            gate,
+            patterns,
             rule_of_pattern,
             first_person,
             company,
@@ -305,6 +257,8 @@ impl Lexicon {
             hedges,
             carried_hedges,
             part_breaks: words(&promises.part_breaks),
+            hand_on: words(&promises.hand_on),
+            money: MoneyWords::new(&self.money.currencies, &self.money.percent),
             subjects: words(&promises.subjects),
             kinds,
             amounts,
@@ -322,6 +276,7 @@ impl Lexicon {
             ranges,
             fixed,
             cues,
+            possessed: words(&times.possessed),
             jargon,
             jargon_note: self.jargon.note.into(),
             asks,
@@ -338,17 +293,20 @@ impl Lexicon {
                 })
                 .collect(),
             interrogatives: words(&self.interrogatives),
+            small_words: words(&self.repeats.small_words),
+            titles: self.titles.iter().map(|t| normalise_phrase(t)).collect(),
             notes: self.notes,
             model_replies: self.model_replies,
             respellings: Respellings::new(&self.spellings),
+            language: self.language,
         })
     }
 }
 
-/// Compiles the phrase rules: one regex per rule, and each pattern on its own in the gate.
+/// Compiles the phrase rules: one regex per rule, and each pattern on its own in the set.
 pub(crate) fn compile_rules(
     compiler: &Compiler<'_>,
-    gate: &mut GateBuilder,
+    set: &mut PatternSetBuilder,
     specs: &[RuleSpec],
 ) -> Result<(Vec<Rule>, Vec<usize>), Box<Diagnostic>> {
     let mut rules = Vec::with_capacity(specs.len());
@@ -362,12 +320,12 @@ pub(crate) fn compile_rules(
                 "give each rule its own id",
             ));
         }
-        let first = gate.patterns.len();
+        let first = set.patterns.len();
         for pattern in &spec.patterns {
-            gate.push(compiler.check(&spec.id, pattern)?);
+            set.push(compiler.check(&spec.id, pattern)?);
             rule_of_pattern.push(index);
         }
-        let patterns = first..gate.patterns.len();
+        let patterns = first..set.patterns.len();
         let mut suppresses = Vec::new();
         for id in &spec.suppresses {
             let target = specs
@@ -391,7 +349,7 @@ pub(crate) fn compile_rules(
             polarity: spec.polarity,
             intents: spec.intents.clone(),
             note: SmolStr::new(&spec.note),
-            regex: gate.gated(compiler.required(&spec.id, &spec.patterns)?, patterns),
+            regex: set.listed(compiler.required(&spec.id, &spec.patterns)?, patterns),
             negatable: spec.negatable,
             except: None,
             suppresses,
@@ -399,9 +357,9 @@ pub(crate) fn compile_rules(
         });
         excepts.push(compiler.alternation(&spec.id, &spec.except)?);
     }
-    // Exceptions go into the gate after every rule pattern, which `rule_of_pattern` indexes.
+    // Exceptions go into the set after every rule pattern, which `rule_of_pattern` indexes.
     for (rule, except) in rules.iter_mut().zip(excepts) {
-        rule.except = gate.gate_option(except);
+        rule.except = set.list_option(except);
     }
     for index in 0..rules.len() {
         let suppressed_by = (0..rules.len())

@@ -4,65 +4,43 @@
 //! regular expressions matched against the normalised reply (lower case, straight quotes, single
 //! spaces; see [`super::normalise`]). A pattern that starts or ends with a letter or digit gets a
 //! word boundary there, so `relax` does not fire inside `relaxation`. Everything is
-//! compiled once. Every pattern of the lexicon also goes into one lazy DFA, the gate: a single
-//! overlapping pass over a reply says where a match of each pattern ends, so only the patterns that
-//! match are looked at (most replies touch a handful), each match is found back from where it ends
-//! over its own bytes only (see [`super::spans`]), and an exception that ends nowhere near a phrase
-//! is never looked at.
+//! compiled once, with every pattern also in the lexicon's one [`PatternSet`] (see
+//! [`super::matches`]).
 
-use std::borrow::Cow;
-use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::ops::Range;
 
-use memchr::memmem::Finder;
 use regex::RegexBuilder;
-use regex_automata::hybrid::LazyStateID;
-use regex_automata::hybrid::dfa::{Cache, DFA};
-use regex_automata::meta;
-use regex_automata::nfa::thompson::backtrack::{self, BoundedBacktracker};
-use regex_automata::nfa::thompson::{self, WhichCaptures};
-use regex_automata::util::captures::Captures;
-use regex_automata::util::pool::{Pool, PoolGuard};
-use regex_automata::util::syntax;
-use regex_automata::{Anchored, Input, MatchError, MatchKind, PatternID};
 use serde::Deserialize;
 use smol_str::SmolStr;
 
+use super::amounts::MoneyWords;
+use super::matches::{Hits, Pattern, PatternList, PatternSet, PatternSetBuilder, REGEX_SIZE_LIMIT};
 use super::negation::Negation;
 use super::normalise::{
-    Normalised, WordSet, bounded, find_word, find_word_with, find_word_with_from, normalise_phrase,
-    with_normalised_phrase,
+    Normalised, WordSet, bounded, find_word_with, find_word_with_from, normalise_phrase, word_set,
 };
 use super::respell::Respellings;
+use super::{Polarity, dimension_of};
+use crate::scenario::{Code, Diagnostic, Intent, PromiseKind, SourceFile};
+use memchr::memmem::Finder;
 
+mod changes;
 mod compile;
-mod gate;
 mod names;
 
-use super::spans::{SpanCaches, Spans};
-use super::{Finding, Polarity, Reading, dimension_of};
-use crate::scenario::{Code, Diagnostic, Intent, Policy, PromiseKind, SourceFile};
-pub(crate) use gate::*;
-use names::*;
+pub use changes::{LIBRARY_LEXICON_CHANGES, LexiconChanges, PatternChanges, Removals};
+pub(crate) use names::{NameSearch, find_unicode_name};
 
 /// A word boundary: the normalised text is ASCII, so ASCII boundaries are exact and much faster.
 const ASCII_BOUNDARY: &str = r"(?-u:\b)";
-
-/// The most memory one compiled pattern may take; far more than any phrase list needs.
-const REGEX_SIZE_LIMIT: usize = 64 * 1024 * 1024;
-
-/// The most memory the gate's lazy DFA may cache per thread. The gate holds every pattern of the
-/// lexicon, so its states are large: with the regex crate's default (2 MiB) varied replies
-/// overflow the cache again and again and the search falls back to a far slower engine (measured
-/// on the labelled set and the scenarios' texts: 4 MiB thrashes, 8 MiB just holds). The cache
-/// only grows as far as the replies read need.
-const GATE_DFA_LIMIT: usize = 32 * 1024 * 1024;
 
 /// A lexicon file as written.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Lexicon {
+    /// The language it reads (`"en"`), matched to the scenarios' `language`.
+    #[serde(default = "english")]
+    pub language: String,
     /// How negation is recognised.
     pub negation: NegationSpec,
     /// The phrase rules: each fires a finding and/or intents.
@@ -77,11 +55,17 @@ pub struct Lexicon {
     pub repeats: RepeatSpec,
     /// Words that open a targeted question.
     pub interrogatives: Vec<String>,
+    /// Titles that may stand before the customer's surname ("mr", "dr"), in the order tried.
+    #[serde(default)]
+    pub titles: Vec<String>,
     /// The notes of findings that are not phrase rules.
     pub notes: DerivedNotes,
     /// Per criterion, a better reply the debrief shows.
     #[serde(default)]
     pub model_replies: BTreeMap<String, String>,
+    /// How amounts of money and shares are written in words.
+    #[serde(default)]
+    pub money: MoneySpec,
     /// Chat spellings and common typos, each with the word it stands for ("ur": "your"); replies
     /// are read with them respelt (see `respell.rs`).
     #[serde(default)]
@@ -131,6 +115,10 @@ pub struct RuleSpec {
     pub suppresses: Vec<String>,
 }
 
+fn english() -> String {
+    "en".to_owned()
+}
+
 fn good() -> Polarity {
     Polarity::Good
 }
@@ -155,6 +143,10 @@ pub struct PromiseSpec {
     pub hedges: Vec<String>,
     /// Hedges that make the rest of the sentence tentative ("try to", "hopefully").
     pub carried_hedges: Vec<String>,
+    /// Verbs that open the mention of an escalation when the agent hands the case on ("send it
+    /// to them", "pass it to my team lead"): the time then said is when it is handed on.
+    #[serde(default)]
+    pub hand_on: Vec<String>,
     /// Words that split a sentence into parts ("and", "then").
     pub part_breaks: Vec<String>,
     /// Words that open a part with its own subject, so it does not inherit the frame before it.
@@ -209,6 +201,9 @@ pub struct TimeframeSpec {
     pub fixed: Vec<FixedTime>,
     /// Words that make a time frame outside a promise a statement of process ("takes", "usually").
     pub cues: Vec<String>,
+    /// Things a time phrase may own, which make it no deadline ("tonight's stay", "today's order").
+    #[serde(default)]
+    pub possessed: Vec<String>,
 }
 
 /// A fixed time phrase.
@@ -236,6 +231,10 @@ pub struct RepeatSpec {
     pub asks: Vec<String>,
     /// Other words for what the customer gave, keyed by the scenario's wording.
     pub aliases: BTreeMap<String, Vec<String>>,
+    /// Small words that do not count when what is asked for is compared with what was given
+    /// ("the reason for the return" asks for the "reason for return").
+    #[serde(default)]
+    pub small_words: Vec<String>,
 }
 
 /// The notes of findings that do not come from a phrase rule.
@@ -250,12 +249,39 @@ pub struct DerivedNotes {
     pub policy_jargon: SmolStr,
 }
 
+/// How amounts are written in words: currency words after a number, each with the currency code
+/// it names (`"quid": "GBP"`), and the words that make a number a share (`"per cent"`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MoneySpec {
+    #[serde(default)]
+    pub currencies: BTreeMap<String, String>,
+    #[serde(default)]
+    pub percent: Vec<String>,
+}
+
+/// A compiled phrase rule.
+#[derive(Debug)]
+pub(crate) struct Rule {
+    pub id: SmolStr,
+    pub criterion: Option<SmolStr>,
+    pub polarity: Polarity,
+    pub intents: Vec<Intent>,
+    pub note: SmolStr,
+    pub regex: PatternList,
+    pub negatable: bool,
+    pub except: Option<PatternList>,
+    pub suppresses: Vec<usize>,
+    /// The rules whose matches cancel this rule's (the inverse of `suppresses`).
+    pub suppressed_by: Vec<usize>,
+}
+
 /// A compiled kind of commitment.
 #[derive(Debug)]
 pub(crate) struct Kind {
     pub kind: PromiseKind,
-    pub regex: Gated,
-    pub except: Option<Gated>,
+    pub regex: PatternList,
+    pub except: Option<PatternList>,
 }
 
 /// The compiled lexicon.
@@ -265,127 +291,43 @@ pub struct CompiledLexicon {
     pub(crate) rules: Vec<Rule>,
     /// Every pattern of the lexicon: the phrase rules' patterns one by one first, then one per
     /// other pattern list. One pass says what can match in a reply.
-    gate: Gate,
-    /// The rule of each of the gate's first patterns.
-    rule_of_pattern: Vec<usize>,
-    pub(crate) first_person: Gated,
-    pub(crate) company: Gated,
-    pub(crate) frame_except: Option<Gated>,
+    patterns: PatternSet,
+    /// The rule of each of the set's first patterns.
+    pub(crate) rule_of_pattern: Vec<usize>,
+    pub(crate) first_person: PatternList,
+    pub(crate) company: PatternList,
+    pub(crate) frame_except: Option<PatternList>,
     /// Outcome words that stand for the policy's principal outcome (see [`PromiseSpec::outcomes`]).
-    pub(crate) outcomes: Option<Gated>,
+    pub(crate) outcomes: Option<PatternList>,
     pub(crate) negated_by_next: WordSet,
-    pub(crate) hedges: Option<Gated>,
-    pub(crate) carried_hedges: Option<Gated>,
+    pub(crate) hedges: Option<PatternList>,
+    pub(crate) carried_hedges: Option<PatternList>,
     pub(crate) part_breaks: WordSet,
+    pub(crate) hand_on: WordSet,
+    pub(crate) money: MoneyWords,
     pub(crate) subjects: WordSet,
     pub(crate) kinds: Vec<Kind>,
     /// Bare amounts of money, the kinds they follow and their kind otherwise.
-    pub(crate) amounts: Option<(Gated, Vec<PromiseKind>, PromiseKind)>,
+    pub(crate) amounts: Option<(PatternList, Vec<PromiseKind>, PromiseKind)>,
     pub(crate) numbers: BTreeMap<String, u32>,
     pub(crate) units: BTreeMap<String, u32>,
-    pub(crate) counted: Vec<Gated>,
-    pub(crate) ranges: Vec<Gated>,
-    pub(crate) fixed: Vec<(Gated, Option<u32>)>,
-    pub(crate) cues: Option<Gated>,
-    jargon: Option<Gated>,
-    jargon_note: SmolStr,
-    asks: Option<Gated>,
-    repeat_note: SmolStr,
-    aliases: BTreeMap<String, Vec<String>>,
-    interrogatives: WordSet,
+    pub(crate) counted: Vec<PatternList>,
+    pub(crate) ranges: Vec<PatternList>,
+    pub(crate) fixed: Vec<(PatternList, Option<u32>)>,
+    pub(crate) cues: Option<PatternList>,
+    pub(crate) possessed: WordSet,
+    pub(crate) jargon: Option<PatternList>,
+    pub(crate) jargon_note: SmolStr,
+    pub(crate) asks: Option<PatternList>,
+    pub(crate) repeat_note: SmolStr,
+    pub(crate) aliases: BTreeMap<String, Vec<String>>,
+    pub(crate) interrogatives: WordSet,
+    pub(crate) small_words: WordSet,
+    pub(crate) titles: Vec<String>,
     pub(crate) notes: DerivedNotes,
     pub(crate) model_replies: BTreeMap<String, String>,
     pub(crate) respellings: Respellings,
-}
-
-/// Whether two byte ranges overlap.
-pub(crate) fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
-    a.0 < b.1 && b.0 < a.1
-}
-
-/// How far around a range [`overlapped_by`] looks for a match: patterns are phrases, not paragraphs.
-const NEARBY: usize = 80;
-
-/// Whether a match of `regex` near the range overlaps it.
-///
-/// For a regex whose matches are at most [`NEARBY`] bytes long, that is whether one of its
-/// matches over the whole reply does (its matches are found once per reply and kept: exceptions
-/// and hedges are asked about again and again). Any other regex is searched in the text around
-/// the range, [`NEARBY`] bytes either side.
-pub(crate) fn overlapped_by(
-    regex: Option<&Gated>,
-    hits: &Hits,
-    text: &str,
-    range: (usize, usize),
-) -> bool {
-    let Some(gated) = regex else {
-        return false;
-    };
-    if hits.is_short(gated) {
-        return hits.may_overlap(gated, range)
-            && hits.with_matches(gated, text, |matches| {
-                matches.iter().any(|&m| overlaps(m, range))
-            });
-    }
-    let mut from = floor(text, range.0.saturating_sub(NEARBY));
-    let mut to = ceil(text, (range.1 + NEARBY).min(text.len()));
-    // A regex with no match near the range in the reply has none in a part of it either, unless
-    // the part's edges cut a word (its `\b` would then see a boundary the reply lacks) or the
-    // regex has text anchors: then the part is searched as it always was.
-    if natural_window(text, from, to, gated.anchored) {
-        if !hits.may_overlap(gated, range) {
-            return false;
-        }
-        // Every match in the part also lies where the gate saw the regex match, whose edges are
-        // word edges too: searching only their overlap finds the same matches.
-        let Some(Window {
-            from: start,
-            to: end,
-            ..
-        }) = hits.window(gated, text)
-        else {
-            return false;
-        };
-        (from, to) = (from.max(start), to.min(end));
-        if from >= to {
-            return false;
-        }
-    }
-    gated
-        .regex
-        .find_iter(&text[from..to])
-        .any(|(start, end)| overlaps((from + start, from + end), range))
-}
-
-/// Whether searching `text[from..to]` sees the same assertions as searching the whole text:
-/// outside the window stands nothing or a byte that is not an ASCII word character.
-pub(crate) fn natural_window(text: &str, from: usize, to: usize, anchored: bool) -> bool {
-    let bytes = text.as_bytes();
-    if anchored {
-        return from == 0 && to == bytes.len();
-    }
-    (from == 0 || !is_regex_word_byte(bytes[from - 1]))
-        && (to == bytes.len() || !is_regex_word_byte(bytes[to]))
-}
-
-/// Whether a byte is a word character to the patterns' `\b` (ASCII letters, digits and `_`;
-/// not the apostrophe that [`super::normalise`] counts as part of a word).
-fn is_regex_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
-
-fn floor(text: &str, mut at: usize) -> usize {
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
-}
-
-fn ceil(text: &str, mut at: usize) -> usize {
-    while !text.is_char_boundary(at) {
-        at += 1;
-    }
-    at
+    pub(crate) language: String,
 }
 
 impl CompiledLexicon {
@@ -409,10 +351,10 @@ impl CompiledLexicon {
         criteria
     }
 
-    /// Every gated regex of the lexicon, for tests of the gate.
+    /// Every pattern list of the lexicon, for tests of the matches.
     #[cfg(test)]
-    pub(crate) fn every_gated(&self) -> Vec<&Gated> {
-        let mut all: Vec<&Gated> = Vec::new();
+    pub(crate) fn every_list(&self) -> Vec<&PatternList> {
+        let mut all: Vec<&PatternList> = Vec::new();
         for rule in &self.rules {
             all.push(&rule.regex);
             all.extend(&rule.except);
@@ -439,274 +381,8 @@ impl CompiledLexicon {
         all
     }
 
-    /// The gate's pass over a normalised reply: which patterns can match in it.
-    pub(crate) fn hits(&self, text: &str) -> Hits<'_> {
-        self.gate.hits(text)
+    /// The one pass over a normalised reply that says which patterns can match in it.
+    pub(crate) fn hits(&self, text: &str) -> Hits {
+        self.patterns.hits(text)
     }
-
-    /// The gate's pass over a text, then the library's overlapping search over it, each sorted.
-    #[cfg(test)]
-    pub(crate) fn gate_passes(&self, text: &str) -> [Option<Vec<(u32, u32)>>; 2] {
-        let mut caches = self.gate.caches.get();
-        let mut pass = Vec::new();
-        let pass = self
-            .gate
-            .pass(&mut caches.gate, text, &mut pass)
-            .ok()
-            .map(|()| pass);
-        let search = self.gate.overlapping_search(&mut caches.gate, text);
-        let sorted = |found: Option<Vec<(u32, u32)>>| {
-            found.map(|mut found| {
-                found.sort_unstable();
-                found
-            })
-        };
-        [sorted(pass), sorted(search)]
-    }
-
-    /// Applies the phrase rules.
-    pub(crate) fn read_rules(&self, norm: &Normalised<'_>, hits: &Hits, reading: &mut Reading) {
-        let text = norm.text.as_str();
-        // Each rule reports its first match that survives negation, its exceptions and the
-        // rules that suppress it; later matches are never looked at, so long replies stay linear.
-        let mut firsts: Vec<(usize, usize, usize)> = Vec::new();
-        let mut previous = usize::MAX;
-        for pattern in hits.matching() {
-            let Some(&index) = self.rule_of_pattern.get(pattern) else {
-                // The rules' patterns come first in the gate, in order.
-                break;
-            };
-            if index == previous {
-                continue;
-            }
-            previous = index;
-            let rule = &self.rules[index];
-            // Written as three conditions, cheapest first, rather than the one clippy would fold.
-            #[allow(clippy::nonminimal_bool)]
-            let first = rule.regex.find_in(hits, text).find(|&range| {
-                !(rule.negatable && self.negation.negated_before(text, range.0))
-                    && !overlapped_by(rule.except.as_ref(), hits, text, range)
-                    && !rule.suppressed_by.iter().any(|&other| {
-                        overlapped_by(Some(&self.rules[other].regex), hits, text, range)
-                    })
-            });
-            if let Some((start, end)) = first {
-                firsts.push((index, start, end));
-            }
-        }
-        firsts.sort_by_key(|&(index, start, _)| (start, index));
-        for (index, start, end) in firsts {
-            let rule = &self.rules[index];
-            for &intent in &rule.intents {
-                reading.add_intent(intent);
-            }
-            if let Some(criterion) = &rule.criterion {
-                push_finding(
-                    reading,
-                    criterion,
-                    rule.polarity,
-                    &rule.id,
-                    norm.original(start, end),
-                    &rule.note,
-                );
-            }
-        }
-    }
-
-    /// Finds the customer's name: full name, first name, or title and surname.
-    pub(crate) fn read_name(&self, norm: &Normalised<'_>, name: &str, reading: &mut Reading) {
-        let name = name.trim();
-        if name.is_empty() {
-            return;
-        }
-        let found = if name.is_ascii() {
-            NameSearch::with(name, |search| search.find(norm))
-        } else {
-            find_unicode_name(norm.original, name)
-        };
-        if let Some(words) = found {
-            reading.add_intent(Intent::UseName);
-            push_finding(
-                reading,
-                &SmolStr::new_static("empathy.personal"),
-                Polarity::Good,
-                &SmolStr::new_static("customer-name"),
-                words,
-                &self.notes.customer_name,
-            );
-        }
-    }
-
-    /// Finds business jargon and the policy's own jargon.
-    pub(crate) fn read_jargon(
-        &self,
-        norm: &Normalised<'_>,
-        hits: &Hits,
-        policy: &Policy,
-        reading: &mut Reading,
-    ) {
-        let text = norm.text.as_str();
-        let mut found: Vec<(usize, usize, &str, &SmolStr)> = Vec::new();
-        if let Some(jargon) = &self.jargon
-            && hits.any(jargon)
-        {
-            for (start, end) in jargon.find_in(hits, text) {
-                found.push((start, end, "business-jargon", &self.jargon_note));
-            }
-        }
-        for finder in policy.jargon_searchers() {
-            if let Some((start, end)) = find_word_with(text, finder)
-                && !found.iter().any(|f| overlaps((f.0, f.1), (start, end)))
-            {
-                found.push((start, end, "policy-jargon", &self.notes.policy_jargon));
-            }
-        }
-        found.sort_by_key(|f| f.0);
-        for (start, end, rule, note) in found {
-            push_finding(
-                reading,
-                &SmolStr::new_static("expectations.plain-language"),
-                Polarity::Bad,
-                &SmolStr::new_static(rule),
-                norm.original(start, end),
-                note,
-            );
-        }
-    }
-
-    /// Finds questions that ask again for what the customer already gave.
-    pub(crate) fn read_repeats(
-        &self,
-        norm: &Normalised<'_>,
-        hits: &Hits,
-        already_given: &[String],
-        reading: &mut Reading,
-    ) {
-        let Some(asks) = &self.asks else {
-            return;
-        };
-        if already_given.is_empty() || !hits.any(asks) {
-            return;
-        }
-        let text = norm.text.as_str();
-        for groups in asks.captures_in(hits, text) {
-            let (Some(whole), Some(item)) = (groups.whole(), groups.name("item")) else {
-                continue;
-            };
-            if self.negation.negated_before(text, whole.0) {
-                continue;
-            }
-            let asked = item.2;
-            let repeats = already_given.iter().any(|given| {
-                with_normalised_phrase(given, |given| {
-                    let names = self.aliases.get(given);
-                    let mut names = names
-                        .into_iter()
-                        .flatten()
-                        .map(String::as_str)
-                        .chain([given]);
-                    names.any(|name| {
-                        find_word(asked, name).is_some_and(|(start, _)| start == 0)
-                            || asks_for(asked, name)
-                    })
-                })
-            });
-            if repeats {
-                push_finding(
-                    reading,
-                    &SmolStr::new_static("ownership.no-repeat"),
-                    Polarity::Bad,
-                    &SmolStr::new_static("ask-again"),
-                    norm.original(whole.0, item.1),
-                    &self.repeat_note,
-                );
-                return;
-            }
-        }
-    }
-
-    /// Marks targeted questions: a sentence that ends with `?` and opens with an interrogative.
-    pub(crate) fn read_questions(&self, norm: &Normalised<'_>, reading: &mut Reading) {
-        let bytes = norm.text.as_bytes();
-        if memchr::memchr(b'?', bytes).is_none() {
-            return;
-        }
-        for (start, end) in norm.sentence_ranges() {
-            if bytes.get(end) != Some(&b'?') {
-                continue;
-            }
-            let first = norm.text[start..end]
-                .split(|c: char| !c.is_ascii_alphanumeric() && c != '\'')
-                .find(|w| !w.is_empty())
-                .unwrap_or("");
-            if self.interrogatives.contains(first) {
-                reading.add_intent(Intent::Question);
-                return;
-            }
-        }
-    }
-}
-
-/// Adds a finding unless the same rule already reported one.
-pub(crate) fn push_finding(
-    reading: &mut Reading,
-    criterion: &SmolStr,
-    polarity: Polarity,
-    rule: &SmolStr,
-    matched: &str,
-    note: &SmolStr,
-) {
-    push_finding_as(
-        reading,
-        criterion,
-        polarity,
-        rule,
-        || SmolStr::new(matched),
-        note,
-    );
-}
-
-/// Like [`push_finding`], with the matched words made only when the finding is added (a quote
-/// already held as a `SmolStr` is then shared rather than copied).
-pub(crate) fn push_finding_as(
-    reading: &mut Reading,
-    criterion: &SmolStr,
-    polarity: Polarity,
-    rule: &SmolStr,
-    matched: impl FnOnce() -> SmolStr,
-    note: &SmolStr,
-) {
-    if reading
-        .findings
-        .iter()
-        .any(|f| f.rule == *rule && f.criterion == *criterion)
-    {
-        return;
-    }
-    let Some(dimension) = dimension_of(criterion) else {
-        return;
-    };
-    reading.findings.push(Finding {
-        dimension,
-        polarity,
-        criterion: criterion.clone(),
-        rule: rule.clone(),
-        matched: matched(),
-        note: note.clone(),
-        weight: 1,
-    });
-}
-
-/// Whether the words asked for open with the words of an item, the small words aside ("the
-/// reason for the return" asks for the "reason for return").
-fn asks_for(asked: &str, item: &str) -> bool {
-    const SMALL: [&str; 8] = ["the", "a", "an", "your", "ur", "of", "for", "my"];
-    let content = |text: &str| {
-        text.split(' ')
-            .filter(|w| !w.is_empty() && !SMALL.contains(w))
-            .map(str::to_owned)
-            .collect::<Vec<_>>()
-    };
-    let (asked, item) = (content(asked), content(item));
-    !item.is_empty() && asked.len() >= item.len() && asked[..item.len()] == item[..]
 }

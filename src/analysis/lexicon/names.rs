@@ -2,57 +2,29 @@
 
 use super::*;
 
-/// The titles that may stand before a surname, in the order they are tried.
-pub(crate) const TITLES: [&str; 6] = ["mr", "mrs", "ms", "miss", "mx", "dr"];
-
-/// The searchers for an ASCII customer name, normalised as replies are: a scenario's customer
-/// is asked about in every reply, so they are built once per thread and name.
+/// The searchers for an ASCII customer name, normalised as replies are.
+#[derive(Debug)]
 pub(crate) struct NameSearch {
-    /// The name as given, which the searchers were built for.
-    pub(crate) name: String,
+    /// The titles that may stand before the surname, in the order they are tried (the lexicon's).
+    pub(crate) titles: Vec<String>,
     pub(crate) full: Finder<'static>,
     pub(crate) first: Finder<'static>,
     /// The surname, when the name has more than one word.
     pub(crate) last: Option<Finder<'static>>,
 }
 
-/// How many names' searchers a thread keeps: one per scenario it reads replies for, lately.
-pub(crate) const NAMES_KEPT: usize = 16;
-
-thread_local! {
-    /// The searchers for the names asked about on this thread, the latest last.
-    static NAME_SEARCHES: RefCell<Vec<NameSearch>> = const { RefCell::new(Vec::new()) };
-}
-
 impl NameSearch {
     /// The searchers for a name; `None` when it has no word.
-    pub(crate) fn new(name: &str) -> Option<NameSearch> {
+    pub(crate) fn new(name: &str, titles: &[String]) -> Option<NameSearch> {
         let normalised = normalise_phrase(name);
         let mut words = normalised.split(' ').filter(|w| !w.is_empty());
         let first = words.next()?;
         let last = words.next_back();
         Some(NameSearch {
-            name: name.to_owned(),
+            titles: titles.to_vec(),
             full: Finder::new(&normalised).into_owned(),
             first: Finder::new(first).into_owned(),
             last: last.map(|last| Finder::new(last).into_owned()),
-        })
-    }
-
-    /// Calls `f` with the searchers for `name` (built on first use), or returns `None` when the
-    /// name has no word.
-    pub(crate) fn with<R>(name: &str, f: impl FnOnce(&NameSearch) -> Option<R>) -> Option<R> {
-        NAME_SEARCHES.with(|cell| {
-            let mut kept = cell.borrow_mut();
-            if let Some(search) = kept.iter().rev().find(|search| search.name == name) {
-                return f(search);
-            }
-            let search = NameSearch::new(name)?;
-            if kept.len() == NAMES_KEPT {
-                kept.remove(0);
-            }
-            kept.push(search);
-            f(kept.last()?)
         })
     }
 
@@ -61,14 +33,22 @@ impl NameSearch {
     pub(crate) fn find<'a>(&self, norm: &Normalised<'a>) -> Option<&'a str> {
         let text = norm.text.as_str();
         let found = find_word_with(text, &self.full)
-            .or_else(|| self.last.as_ref().and_then(|last| find_titled(text, last)))
+            .or_else(|| {
+                self.last
+                    .as_ref()
+                    .and_then(|last| find_titled(text, last, &self.titles))
+            })
             .or_else(|| find_word_with(text, &self.first))?;
         Some(norm.original(found.0, found.1))
     }
 }
 
 /// The first of "mr last", "mr. last", "mrs last"… found in the text, as [`find_word`] finds it.
-pub(crate) fn find_titled(text: &str, last: &Finder<'_>) -> Option<(usize, usize)> {
+pub(crate) fn find_titled(
+    text: &str,
+    last: &Finder<'_>,
+    titles: &[String],
+) -> Option<(usize, usize)> {
     if last.needle().is_empty() {
         return None;
     }
@@ -78,7 +58,7 @@ pub(crate) fn find_titled(text: &str, last: &Finder<'_>) -> Option<(usize, usize
     let mut from = 0;
     while let Some((start, end)) = find_word_with_from(text, last, from) {
         from = start + 1;
-        for (t, title) in TITLES.iter().enumerate() {
+        for (t, title) in titles.iter().enumerate() {
             for (d, dot) in ["", "."].iter().enumerate() {
                 let rank = 2 * t + d;
                 if best.is_some_and(|(r, _)| r <= rank) {

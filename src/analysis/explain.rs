@@ -46,6 +46,14 @@ pub(crate) fn push_verdict_words(out: &mut String, verdict: PromiseVerdict, term
             ")"
         }
         PromiseVerdict::ConditionUnmet { .. } => "allowed by policy only on a condition not met",
+        PromiseVerdict::Learned { overpromise: true } => {
+            out.push_str("read as an over-promise by the learned reader");
+            return;
+        }
+        PromiseVerdict::Learned { overpromise: false } => {
+            out.push_str("read as no over-promise by the learned reader, against the rules");
+            return;
+        }
     };
     out.push_str(prefix);
     if !terms.is_empty() {

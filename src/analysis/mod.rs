@@ -15,6 +15,7 @@ mod clock;
 pub mod disguise;
 pub mod explain;
 pub mod lexicon;
+pub mod model;
 pub mod negation;
 pub mod normalise;
 pub mod promises;
@@ -116,12 +117,19 @@ pub enum PromiseVerdict {
     OverCap { cap: Amount },
     /// Allowed only on a condition (`only_if`, by its index there) that did not hold.
     ConditionUnmet { requirement: u32 },
+    /// The learned reader's decision where it overruled the rules (see [`model`]): an
+    /// over-promise they missed, or one they read that it is sure is not.
+    Learned { overpromise: bool },
 }
 
 impl PromiseVerdict {
     /// Whether the promise is an over-promise.
     pub fn is_overpromise(self) -> bool {
-        !matches!(self, PromiseVerdict::Allowed | PromiseVerdict::Undertaking)
+        match self {
+            PromiseVerdict::Allowed | PromiseVerdict::Undertaking => false,
+            PromiseVerdict::Learned { overpromise } => overpromise,
+            _ => true,
+        }
     }
 }
 
@@ -183,6 +191,8 @@ pub struct Analyser {
     lexicon: CompiledLexicon,
     /// The readings of each scenario's option texts, computed once and shared by every session.
     option_readings: OptionReadings,
+    /// The learned reader that revises the rules' reading, when the language has one.
+    reader: Option<Arc<model::LearnedReader>>,
 }
 
 /// The readings of a scenario's options, by beat and option index.
@@ -233,7 +243,21 @@ impl Analyser {
         Ok(Analyser {
             lexicon,
             option_readings: OptionReadings::default(),
+            reader: model::LearnedReader::shipped("en"),
         })
+    }
+
+    /// The same analysers reading by their rules alone, as the learned reader is trained on and
+    /// compared with.
+    pub fn without_reader(mut self) -> Self {
+        self.reader = None;
+        self
+    }
+
+    /// The same analysers with another learned reader (a retrained model).
+    pub fn with_reader(mut self, reader: Option<Arc<model::LearnedReader>>) -> Self {
+        self.reader = reader;
+        self
     }
 
     /// How every option of a scenario reads (see [`Analyser::read_option`]), by beat and option
@@ -295,10 +319,34 @@ impl Analyser {
         self.lexicon.criteria()
     }
 
-    /// Reads one reply.
+    /// Reads one reply: by the rules, then revised by the learned reader where it is sure.
     pub fn read(&self, text: &str, ctx: &ReplyContext<'_>) -> Reading {
+        let mut norm = self.normalise(text);
+        let mut reading = self.read_by_rules(&mut norm, ctx);
+        if let Some(reader) = &self.reader
+            && !norm.text.trim().is_empty()
+        {
+            reader.revise(&norm, &mut reading);
+        }
+        reading
+    }
+
+    /// A reply's normalised text and its reading by the rules alone, as the learned reader sees
+    /// them (for training).
+    pub fn read_for_model(&self, text: &str, ctx: &ReplyContext<'_>) -> (String, Reading) {
+        let mut norm = self.normalise(text);
+        let reading = self.read_by_rules(&mut norm, ctx);
+        (norm.text, reading)
+    }
+
+    fn normalise<'t>(&self, text: &'t str) -> Normalised<'t> {
         let mut norm = Normalised::new(text);
         self.lexicon.respellings.respell(&mut norm);
+        norm
+    }
+
+    fn read_by_rules(&self, norm: &mut Normalised<'_>, ctx: &ReplyContext<'_>) -> Reading {
+        let norm = &mut *norm;
         let mut reading = Reading {
             disguised: std::mem::take(&mut norm.disguises),
             ..Reading::default()
@@ -309,12 +357,12 @@ impl Analyser {
         let lex = &self.lexicon;
         // One pass says which of the lexicon's patterns can match; only those are searched for.
         let hits = lex.hits(&norm.text);
-        lex.read_rules(&norm, &hits, &mut reading);
-        lex.read_name(&norm, ctx.customer_name, &mut reading);
-        lex.read_jargon(&norm, &hits, ctx.policy, &mut reading);
-        lex.read_repeats(&norm, &hits, ctx.already_given, &mut reading);
-        lex.read_questions(&norm, &mut reading);
-        promises::read_promises(lex, &norm, &hits, ctx, &mut reading);
+        lex.read_rules(norm, &hits, &mut reading);
+        lex.read_name(norm, ctx.customer_name, &mut reading);
+        lex.read_jargon(norm, &hits, ctx.policy, &mut reading);
+        lex.read_repeats(norm, &hits, ctx.already_given, &mut reading);
+        lex.read_questions(norm, &mut reading);
+        promises::read_promises(lex, norm, &hits, ctx, &mut reading);
         reading
     }
 }

@@ -1,0 +1,196 @@
+//! Interpretation → findings: the one place where the learned reader's decisions meet the rules'.
+//!
+//! For each of the five labels, what the rules read is kept unless the model confidently rejects
+//! it (below the label's `drop` threshold), and what they missed is added when the model is
+//! confident (at its `add` threshold or more). A finding the model adds quotes the words that
+//! carried its decision and says so ("learned: …"); one it drops is removed with the rules'
+//! other findings left as they were.
+
+use smol_str::SmolStr;
+
+use super::features::{Evidence, Features};
+use super::linear::{Label, Score};
+use crate::analysis::normalise::Normalised;
+use crate::analysis::{Finding, Polarity, Promise, PromiseVerdict, Reading, dimension_of};
+use crate::scenario::PromiseKind;
+
+/// The criterion and polarity a label adds as, and every one that counts for it.
+pub fn criteria(label: Label) -> (&'static str, Polarity, &'static [&'static str]) {
+    match label {
+        Label::Empathic => (
+            "empathy.acknowledge",
+            Polarity::Good,
+            &["empathy.acknowledge", "empathy.apology"],
+        ),
+        Label::Disrespect => ("empathy.respect", Polarity::Bad, &["empathy.respect"]),
+        Label::Overpromise => (
+            "expectations.no-overpromise",
+            Polarity::Bad,
+            &["expectations.no-overpromise"],
+        ),
+        Label::Ownership => (
+            "ownership.commitment",
+            Polarity::Good,
+            &["ownership.commitment"],
+        ),
+        Label::Deflection => (
+            "ownership.no-deflection",
+            Polarity::Bad,
+            &["ownership.no-deflection", "ownership.no-repeat"],
+        ),
+    }
+}
+
+/// Whether the reading holds a label (over-promises by the ledger's verdicts).
+pub fn holds(reading: &Reading, label: Label) -> bool {
+    if label == Label::Overpromise {
+        return reading.overpromised();
+    }
+    let (_, polarity, members) = criteria(label);
+    reading
+        .findings
+        .iter()
+        .any(|f| f.polarity == polarity && members.contains(&f.criterion.as_str()))
+}
+
+/// Whether the rules' reading of a label rests on an exact check the model cannot overrule: an
+/// amount over the policy's cap, a condition of the call that did not hold, or the author's own
+/// rating (the model reads words, not the policy's amounts or the scenario's flags).
+pub fn firm(reading: &Reading, label: Label) -> bool {
+    label == Label::Overpromise
+        && reading.promises.iter().any(|p| {
+            matches!(
+                p.verdict,
+                PromiseVerdict::OverCap { .. }
+                    | PromiseVerdict::ConditionUnmet { .. }
+                    | PromiseVerdict::RatedOverpromise
+            )
+        })
+}
+
+/// Changes the rules' reading where the model's decision for a label differs from it.
+pub fn apply(
+    label: Label,
+    score: &Score,
+    decided: bool,
+    features: &Features,
+    norm: &Normalised<'_>,
+    reading: &mut Reading,
+) {
+    if holds(reading, label) == decided {
+        return;
+    }
+    if decided {
+        let percent = (score.probability * 100.0).round();
+        let (words, quote) = evidence_words(score, features, norm, reading);
+        let note = SmolStr::new(format!(
+            "learned: read as {} ({percent}% sure) from {words}.",
+            label.name()
+        ));
+        add(label, quote, note, reading);
+    } else {
+        remove(label, reading);
+    }
+}
+
+/// The words of the features that carried a decision, quoted (`"sorry", "i'd be furious"`), and
+/// the sentence holding the first of them, verbatim from the reply.
+fn evidence_words(
+    score: &Score,
+    features: &Features,
+    norm: &Normalised<'_>,
+    reading: &Reading,
+) -> (String, SmolStr) {
+    let mut quoted: Vec<String> = Vec::new();
+    let mut sentence: Option<SmolStr> = None;
+    for &(index, _) in &score.top {
+        let (words, span) = match features.evidence[index] {
+            Evidence::Words(start, end) => (norm.original(start, end), Some((start, end))),
+            Evidence::Finding(at) => (reading.findings[at].matched.as_str(), None),
+            Evidence::Promise(at) => (reading.promises[at].quote.as_str(), None),
+            Evidence::Nothing => continue,
+        };
+        let name = &features.names[index];
+        let what = if name.starts_with("w:") || name.starts_with("b:") {
+            format!("\"{words}\"")
+        } else {
+            format!("the rules' `{}` in \"{words}\"", &name[2..])
+        };
+        if !quoted.contains(&what) {
+            quoted.push(what);
+        }
+        if sentence.is_none() {
+            sentence = Some(match span {
+                Some((start, end)) => sentence_around(norm, start, end),
+                None => SmolStr::new(words),
+            });
+        }
+    }
+    if quoted.is_empty() {
+        quoted.push("the reply as a whole".to_owned());
+    }
+    let sentence = sentence
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| SmolStr::new(norm.original.trim()));
+    (quoted.join(", "), sentence)
+}
+
+/// The reply's own words of the sentence a range of the normalised text falls in.
+fn sentence_around(norm: &Normalised<'_>, start: usize, end: usize) -> SmolStr {
+    let (from, to) = norm
+        .sentence_ranges()
+        .find(|&(s, e)| s <= start && end <= e.max(s))
+        .unwrap_or((start, end));
+    SmolStr::new(norm.original(from, to))
+}
+
+fn add(label: Label, quote: SmolStr, note: SmolStr, reading: &mut Reading) {
+    let (criterion, polarity, _) = criteria(label);
+    let rule = SmolStr::new(format!("learned-{}", label.name()));
+    if label == Label::Overpromise {
+        // The rules' own commitment where they found one, else an assurance in the model's words.
+        match reading
+            .promises
+            .iter_mut()
+            .find(|p| !p.verdict.is_overpromise())
+        {
+            Some(promise) => promise.verdict = PromiseVerdict::Learned { overpromise: true },
+            None => reading.promises.push(Promise {
+                kind: PromiseKind::Guarantee,
+                quote: quote.clone(),
+                hours: None,
+                verdict: PromiseVerdict::Learned { overpromise: true },
+                amount: None,
+                terms: SmolStr::default(),
+            }),
+        }
+    }
+    let Some(dimension) = dimension_of(criterion) else {
+        return;
+    };
+    reading.findings.push(Finding {
+        dimension,
+        polarity,
+        criterion: SmolStr::new_static(criterion),
+        rule,
+        matched: quote,
+        note,
+        weight: 1,
+    });
+}
+
+/// Drops the rules' findings of a label; over-promises stay in the ledger, marked as kept by the
+/// learned reader, so the debrief still lists the commitment.
+fn remove(label: Label, reading: &mut Reading) {
+    let (_, polarity, members) = criteria(label);
+    reading
+        .findings
+        .retain(|f| !(f.polarity == polarity && members.contains(&f.criterion.as_str())));
+    if label == Label::Overpromise {
+        for promise in &mut reading.promises {
+            if promise.verdict.is_overpromise() {
+                promise.verdict = PromiseVerdict::Learned { overpromise: false };
+            }
+        }
+    }
+}

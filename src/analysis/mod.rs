@@ -326,7 +326,7 @@ impl Analyser {
         if let Some(reader) = &self.reader
             && !norm.text.trim().is_empty()
         {
-            reader.revise(&norm, &mut reading);
+            reader.revise(&norm, ctx, &mut reading);
         }
         reading
     }

@@ -12,7 +12,7 @@ use super::features::{Evidence, Features};
 use super::linear::{Label, Score};
 use crate::analysis::normalise::Normalised;
 use crate::analysis::{Finding, Polarity, Promise, PromiseVerdict, Reading, dimension_of};
-use crate::scenario::PromiseKind;
+use crate::scenario::{Policy, PromiseKind};
 
 /// The criterion and polarity a label adds as, and every one that counts for it.
 pub fn criteria(label: Label) -> (&'static str, Polarity, &'static [&'static str]) {
@@ -53,18 +53,19 @@ pub fn holds(reading: &Reading, label: Label) -> bool {
         .any(|f| f.polarity == polarity && members.contains(&f.criterion.as_str()))
 }
 
-/// Whether the rules' reading of a label rests on an exact check the model cannot overrule: an
-/// amount over the policy's cap, a condition of the call that did not hold, or the author's own
-/// rating (the model reads words, not the policy's amounts or the scenario's flags).
-pub fn firm(reading: &Reading, label: Label) -> bool {
+/// Whether the rules' reading of a label rests on an exact check of the policy the model cannot
+/// overrule either way (it reads words, not the policy's amounts or the scenario's flags): an
+/// amount against the policy's cap, a condition of the call, or the author's own rating.
+pub fn firm(reading: &Reading, policy: &Policy, label: Label) -> bool {
     label == Label::Overpromise
-        && reading.promises.iter().any(|p| {
-            matches!(
-                p.verdict,
-                PromiseVerdict::OverCap { .. }
-                    | PromiseVerdict::ConditionUnmet { .. }
-                    | PromiseVerdict::RatedOverpromise
-            )
+        && reading.promises.iter().any(|p| match p.verdict {
+            PromiseVerdict::OverCap { .. }
+            | PromiseVerdict::ConditionUnmet { .. }
+            | PromiseVerdict::RatedOverpromise => true,
+            PromiseVerdict::Allowed => policy.commitment(p.kind).is_some_and(|c| {
+                !c.only_if.is_empty() || (c.amount.is_some() && p.amount.is_some())
+            }),
+            _ => false,
         })
 }
 
@@ -75,9 +76,10 @@ pub fn apply(
     decided: bool,
     features: &Features,
     norm: &Normalised<'_>,
+    policy: &Policy,
     reading: &mut Reading,
 ) {
-    if holds(reading, label) == decided {
+    if holds(reading, label) == decided || firm(reading, policy, label) {
         return;
     }
     if decided {

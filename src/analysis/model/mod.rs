@@ -16,8 +16,8 @@ pub mod train;
 
 use std::sync::{Arc, OnceLock};
 
-use super::Reading;
 use super::normalise::Normalised;
+use super::{Reading, ReplyContext};
 use linear::{Label, LinearModel, ModelError, Score};
 
 /// The shipped models, by language.
@@ -62,7 +62,7 @@ impl LearnedReader {
     }
 
     /// Revises the rules' reading of a reply where the model is confident it is wrong.
-    pub fn revise(&self, norm: &Normalised<'_>, reading: &mut Reading) {
+    pub fn revise(&self, norm: &Normalised<'_>, ctx: &ReplyContext<'_>, reading: &mut Reading) {
         let features = features::extract(&norm.text, reading);
         let scores = self.model.score(features.iter());
         // Decided on the rules' reading as it came, so one label's change does not move another.
@@ -71,8 +71,7 @@ impl LearnedReader {
             .map(|&label| {
                 let rules = combine::holds(reading, label);
                 let probability = scores[label.index()].probability;
-                let decided = combine::firm(reading, label)
-                    || self.model.thresholds[label.index()].decide(rules, probability);
+                let decided = self.model.thresholds[label.index()].decide(rules, probability);
                 (label, decided)
             })
             .collect();
@@ -83,6 +82,7 @@ impl LearnedReader {
                 decided,
                 &features,
                 norm,
+                ctx.policy,
                 reading,
             );
         }

@@ -46,7 +46,7 @@ pub struct Example {
     pub gold: [bool; LABEL_COUNT],
     /// What the rules alone read.
     pub rules: [bool; LABEL_COUNT],
-    /// Where the rules' reading is firm: the model cannot drop it (see [`super::combine::firm`]).
+    /// Where the rules' reading is firm: the model cannot change it (see [`super::combine::firm`]).
     pub firm: [bool; LABEL_COUNT],
     /// The context it is held out with (index into [`Examples::groups`]).
     pub group: usize,
@@ -83,7 +83,7 @@ pub fn examples(rules: &Analyser, sets: &[LoadedSet]) -> Examples {
                 features: found.names,
                 gold: reply.gold(),
                 rules: Label::ALL.map(|l| super::combine::holds(&reading, l)),
-                firm: Label::ALL.map(|l| super::combine::firm(&reading, l)),
+                firm: Label::ALL.map(|l| super::combine::firm(&reading, &loaded.context.policy, l)),
                 group,
                 file,
             });
@@ -264,8 +264,11 @@ pub fn choose_thresholds(
             let mut tally = Tally::default();
             for &i in chosen {
                 let e = &data.examples[i];
-                let found = e.firm[label]
-                    || candidate.decide(e.rules[label], probabilities[i][label] as f32);
+                let found = if e.firm[label] {
+                    e.rules[label]
+                } else {
+                    candidate.decide(e.rules[label], probabilities[i][label] as f32)
+                };
                 tally.count(e.gold[label], found);
             }
             if tally.f1() > best.0 + 1e-9 {
@@ -340,8 +343,11 @@ pub fn compare(
             comparison.replies += 1;
             for label in 0..LABEL_COUNT {
                 comparison.rules[label].count(e.gold[label], e.rules[label]);
-                let found = e.firm[label]
-                    || thresholds[label].decide(e.rules[label], probabilities[i][label] as f32);
+                let found = if e.firm[label] {
+                    e.rules[label]
+                } else {
+                    thresholds[label].decide(e.rules[label], probabilities[i][label] as f32)
+                };
                 comparison.combined[label].count(e.gold[label], found);
             }
         }

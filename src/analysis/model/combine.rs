@@ -9,7 +9,7 @@
 use smol_str::SmolStr;
 
 use super::features::{Evidence, Features};
-use super::linear::{Label, Score};
+use super::linear::{Label, Score, Thresholds};
 use crate::analysis::normalise::Normalised;
 use crate::analysis::{Finding, Polarity, Promise, PromiseVerdict, Reading, dimension_of};
 use crate::scenario::{Policy, PromiseKind};
@@ -41,6 +41,15 @@ pub fn criteria(label: Label) -> (&'static str, Polarity, &'static [&'static str
     }
 }
 
+/// What the model read a reply from: its features, its text and the rules' reading of it, as
+/// they were before any label changed it.
+pub struct Seen<'r> {
+    pub features: &'r Features,
+    pub norm: &'r Normalised<'r>,
+    pub rules: &'r Reading,
+    pub policy: &'r Policy,
+}
+
 /// Whether the reading holds a label (over-promises by the ledger's verdicts).
 pub fn holds(reading: &Reading, label: Label) -> bool {
     if label == Label::Overpromise {
@@ -69,25 +78,28 @@ pub fn firm(reading: &Reading, policy: &Policy, label: Label) -> bool {
         })
 }
 
-/// Changes the rules' reading where the model's decision for a label differs from it.
+/// Changes the rules' reading where the model's decision for a label differs from it: the
+/// rules' reading stands unless the model's score crosses the label's thresholds.
 pub fn apply(
     label: Label,
     score: &Score,
-    decided: bool,
-    features: &Features,
-    norm: &Normalised<'_>,
-    policy: &Policy,
+    thresholds: Thresholds,
+    seen: &Seen<'_>,
     reading: &mut Reading,
 ) {
-    if holds(reading, label) == decided || firm(reading, policy, label) {
+    let rules = holds(seen.rules, label);
+    let decided = thresholds.decide(rules, score.probability);
+    if rules == decided || firm(seen.rules, seen.policy, label) {
         return;
     }
     if decided {
-        let percent = (score.probability * 100.0).round();
-        let (words, quote) = evidence_words(score, features, norm, reading);
+        let (words, quote) = evidence_words(score, seen);
         let note = SmolStr::new(format!(
-            "learned: read as {} ({percent}% sure) from {words}.",
-            label.name()
+            "learned: read as {} from {words} (the model's score {:.2}, at least the {:.2} it \
+             takes to add what the rules missed).",
+            label.name(),
+            score.probability,
+            thresholds.add
         ));
         add(label, quote, note, reading);
     } else {
@@ -97,12 +109,8 @@ pub fn apply(
 
 /// The words of the features that carried a decision, quoted (`"sorry", "i'd be furious"`), and
 /// the sentence holding the first of them, verbatim from the reply.
-fn evidence_words(
-    score: &Score,
-    features: &Features,
-    norm: &Normalised<'_>,
-    reading: &Reading,
-) -> (String, SmolStr) {
+fn evidence_words(score: &Score, seen: &Seen<'_>) -> (String, SmolStr) {
+    let (features, norm, reading) = (seen.features, seen.norm, seen.rules);
     let mut quoted: Vec<String> = Vec::new();
     let mut sentence: Option<SmolStr> = None;
     for &(index, _) in &score.top {

@@ -65,26 +65,16 @@ impl LearnedReader {
     pub fn revise(&self, norm: &Normalised<'_>, ctx: &ReplyContext<'_>, reading: &mut Reading) {
         let features = features::extract(&norm.text, reading);
         let scores = self.model.score(features.iter());
-        // Decided on the rules' reading as it came, so one label's change does not move another.
-        let decisions: Vec<(Label, bool)> = Label::ALL
-            .iter()
-            .map(|&label| {
-                let rules = combine::holds(reading, label);
-                let probability = scores[label.index()].probability;
-                let decided = self.model.thresholds[label.index()].decide(rules, probability);
-                (label, decided)
-            })
-            .collect();
-        for (label, decided) in decisions {
-            combine::apply(
-                label,
-                &scores[label.index()],
-                decided,
-                &features,
-                norm,
-                ctx.policy,
-                reading,
-            );
+        let rules = reading.clone();
+        let seen = combine::Seen {
+            features: &features,
+            norm,
+            rules: &rules,
+            policy: ctx.policy,
+        };
+        for label in Label::ALL {
+            let thresholds = self.model.thresholds[label.index()];
+            combine::apply(label, &scores[label.index()], thresholds, &seen, reading);
         }
     }
 }

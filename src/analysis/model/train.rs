@@ -31,8 +31,8 @@ pub struct Settings {
 
 /// The settings the shipped model is trained with.
 pub const SHIPPED_SETTINGS: Settings = Settings {
-    epochs: 20,
-    rate: 0.05,
+    epochs: 10,
+    rate: 0.1,
     l2: 0.001,
     min_count: 2,
     seed: 17,
@@ -231,10 +231,10 @@ fn ratio(part: usize, whole: usize) -> f64 {
     }
 }
 
-/// The thresholds to add at (0.30 to 0.95) and drop below (never, or 0.05 to 0.50).
+/// The thresholds to add at (0.15 to 0.95) and drop below (never, or 0.05 to 0.50).
 fn candidate_thresholds() -> Vec<Thresholds> {
     let mut out = Vec::new();
-    for add in (6..=19).rev() {
+    for add in (3..=19).rev() {
         for drop in 0..=10 {
             out.push(Thresholds {
                 add: add as f32 * 0.05,

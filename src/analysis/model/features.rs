@@ -41,7 +41,16 @@ impl Features {
     }
 }
 
-/// A word of the normalised text: its byte range and how it is named.
+/// Whether a word negates what follows it in its clause.
+fn negates(word: &str) -> bool {
+    matches!(
+        word,
+        "not" | "no" | "never" | "cannot" | "nothing" | "nobody"
+    ) || word.ends_with("n't")
+}
+
+/// A word of the normalised text: its byte range and how it is named (`~refund` after a
+/// negation in its clause, so "I will not refund you" and "I will refund you" differ).
 struct Token {
     start: usize,
     end: usize,
@@ -55,6 +64,8 @@ fn tokens(text: &str) -> Vec<Token> {
     let bytes = text.as_bytes();
     let mut tokens = Vec::new();
     let mut at = 0;
+    // Inside a clause after a negation: until a comma, a sentence end or "but".
+    let mut negated = false;
     while at < bytes.len() {
         let b = bytes[at];
         if b.is_ascii_alphanumeric() || b == b'\'' || b == b'_' {
@@ -73,11 +84,18 @@ fn tokens(text: &str) -> Vec<Token> {
             if raw.is_empty() {
                 continue;
             }
-            let word = if raw.bytes().any(|c| c.is_ascii_digit()) {
+            let mut word = if raw.bytes().any(|c| c.is_ascii_digit()) {
                 "#".to_owned()
             } else {
                 raw.to_owned()
             };
+            if word == "but" {
+                negated = false;
+            } else if negates(&word) {
+                negated = true;
+            } else if negated {
+                word.insert(0, '~');
+            }
             tokens.push(Token {
                 start,
                 end: at,
@@ -96,7 +114,9 @@ fn tokens(text: &str) -> Vec<Token> {
                 end: at + 1,
                 word: Some("%".to_owned()),
             }),
+            b',' | b':' => negated = false,
             b'.' | b'!' | b'?' | b';' | b'\n' => {
+                negated = false;
                 if tokens.last().is_some_and(|t: &Token| t.word.is_some()) {
                     tokens.push(Token {
                         start: at,
@@ -229,6 +249,22 @@ mod tests {
         }
         let at = names.iter().position(|n| *n == "b:ill refund").unwrap();
         assert_eq!(features.evidence[at], Evidence::Words(0, 10));
+    }
+
+    #[test]
+    fn words_after_a_negation_in_their_clause_are_marked() {
+        let features = extract(
+            "i will not refund you, but i'll call. calm down",
+            &Reading::default(),
+        );
+        let names: Vec<&str> = features.iter().collect();
+        for expected in ["w:not", "w:~refund", "b:~refund ~you", "w:call", "w:calm"] {
+            assert!(names.contains(&expected), "{expected} in {names:?}");
+        }
+        assert!(
+            !names.contains(&"w:refund") && !names.contains(&"w:~call"),
+            "{names:?}"
+        );
     }
 
     #[test]

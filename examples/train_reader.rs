@@ -63,6 +63,11 @@ fn main() -> ExitCode {
                 train::compare(&data, &held_out, |e| folder(&data.files[e.file]) == *name);
             print_comparison(name, &comparison);
         }
+        let new_sets = "tests/data/train";
+        let pooled = train::compare(&data, &held_out, |e| {
+            data.files[e.file].starts_with(new_sets)
+        });
+        print_comparison(&format!("{new_sets} (pooled)"), &pooled);
         print_comparison("all", &train::compare(&data, &held_out, |_| true));
     }
     ExitCode::SUCCESS

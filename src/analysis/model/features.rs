@@ -25,6 +25,20 @@ pub enum Evidence {
 pub struct Features {
     pub names: Vec<String>,
     pub evidence: Vec<Evidence>,
+    /// The value of each word feature: smaller the more words a reply has, so a long reply's many
+    /// words do not outweigh what the rules read in it (whose features count 1).
+    pub word_value: f32,
+}
+
+/// Whether a feature is one of the reply's words or pairs of words.
+pub fn is_word(name: &str) -> bool {
+    name.starts_with("w:") || name.starts_with("b:")
+}
+
+/// The value of word features in a reply with this many of them: 1 up to 16, then falling as
+/// one over the square root.
+pub fn word_value(word_features: usize) -> f32 {
+    (4.0 / (word_features.max(1) as f32).sqrt()).min(1.0)
 }
 
 impl Features {
@@ -35,9 +49,17 @@ impl Features {
         }
     }
 
-    /// The names, for scoring.
+    /// The names, for tests.
     pub fn iter(&self) -> impl Iterator<Item = &str> {
         self.names.iter().map(String::as_str)
+    }
+
+    /// The names with their values, for scoring.
+    pub fn values(&self) -> impl Iterator<Item = (&str, f32)> {
+        self.names.iter().map(|n| {
+            let value = if is_word(n) { self.word_value } else { 1.0 };
+            (n.as_str(), value)
+        })
     }
 }
 
@@ -187,6 +209,7 @@ pub fn extract(text: &str, rules: &Reading) -> Features {
         }
         previous = Some(token);
     }
+    features.word_value = word_value(features.names.len());
     features.push(&mut seen, length_band(words).to_owned(), Evidence::Nothing);
     for (index, finding) in rules.findings.iter().enumerate() {
         let sign = match finding.polarity {

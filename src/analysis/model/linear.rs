@@ -125,14 +125,18 @@ const TOP_FEATURES: usize = 3;
 const DECIMALS: usize = 4;
 
 impl LinearModel {
-    /// The probability of each label for a reply's features (names, each counted once), with the
-    /// features that pushed each towards its decision most.
-    pub fn score<'f>(&self, features: impl Iterator<Item = &'f str>) -> [Score; LABEL_COUNT] {
+    /// The probability of each label for a reply's features (names, each once, with their
+    /// values), with the features that pushed each towards its decision most.
+    pub fn score<'f>(
+        &self,
+        features: impl Iterator<Item = (&'f str, f32)>,
+    ) -> [Score; LABEL_COUNT] {
         let mut sums = self.bias;
-        let mut hit: Vec<(usize, &[f32; LABEL_COUNT])> = Vec::new();
-        for (index, name) in features.enumerate() {
+        let mut hit: Vec<(usize, [f32; LABEL_COUNT])> = Vec::new();
+        for (index, (name, value)) in features.enumerate() {
             if let Some(row) = self.weights.get(name) {
-                for (sum, weight) in sums.iter_mut().zip(row) {
+                let row = row.map(|w| w * value);
+                for (sum, weight) in sums.iter_mut().zip(&row) {
                     *sum += weight;
                 }
                 hit.push((index, row));
@@ -324,7 +328,7 @@ mod tests {
     #[test]
     fn scores_name_the_features_that_carried_them() {
         let model = model();
-        let scores = model.score(["w:we", "w:sorry", "w:calm"].into_iter());
+        let scores = model.score(["w:we", "w:sorry", "w:calm"].into_iter().map(|n| (n, 1.0)));
         assert!(scores[0].probability > 0.6);
         assert_eq!(scores[0].top, vec![(1, 2.0)]);
         assert!(scores[1].probability > 0.7);

@@ -58,13 +58,13 @@ impl LearnedReader {
     /// The model's probabilities for a reply, from its normalised text and the rules' reading.
     pub fn score(&self, text: &str, rules: &Reading) -> [Score; linear::LABEL_COUNT] {
         let features = features::extract(text, rules);
-        self.model.score(features.iter())
+        self.model.score(features.values())
     }
 
     /// Revises the rules' reading of a reply where the model is confident it is wrong.
     pub fn revise(&self, norm: &Normalised<'_>, ctx: &ReplyContext<'_>, reading: &mut Reading) {
         let features = features::extract(&norm.text, reading);
-        let scores = self.model.score(features.iter());
+        let scores = self.model.score(features.values());
         let rules = reading.clone();
         let seen = combine::Seen {
             features: &features,

@@ -42,6 +42,8 @@ pub const SHIPPED_SETTINGS: Settings = Settings {
 #[derive(Debug, Clone)]
 pub struct Example {
     pub features: Vec<String>,
+    /// The value of its word features (see [`features::word_value`]).
+    pub word_value: f64,
     /// The QA lead's five labels.
     pub gold: [bool; LABEL_COUNT],
     /// What the rules alone read.
@@ -80,6 +82,7 @@ pub fn examples(rules: &Analyser, sets: &[LoadedSet]) -> Examples {
             let (text, reading) = rules.read_for_model(&reply.text, &ctx);
             let found = features::extract(&text, &reading);
             out.examples.push(Example {
+                word_value: f64::from(found.word_value),
                 features: found.names,
                 gold: reply.gold(),
                 rules: Label::ALL.map(|l| super::combine::holds(&reading, l)),
@@ -100,19 +103,27 @@ struct Learner {
 }
 
 impl Learner {
-    fn indices(&self, example: &Example) -> Vec<usize> {
+    /// The example's features the learner knows, by index, with their values.
+    fn indices(&self, example: &Example) -> Vec<(usize, f64)> {
         example
             .features
             .iter()
-            .filter_map(|f| self.vocabulary.get(f).copied())
+            .filter_map(|f| {
+                let value = if features::is_word(f) {
+                    example.word_value
+                } else {
+                    1.0
+                };
+                self.vocabulary.get(f).map(|&i| (i, value))
+            })
             .collect()
     }
 
-    fn probabilities(&self, indices: &[usize]) -> [f64; LABEL_COUNT] {
+    fn probabilities(&self, indices: &[(usize, f64)]) -> [f64; LABEL_COUNT] {
         let mut sums = self.bias;
-        for &i in indices {
+        for &(i, value) in indices {
             for (sum, w) in sums.iter_mut().zip(&self.weights[i]) {
-                *sum += w;
+                *sum += w * value;
             }
         }
         sums.map(|z| 1.0 / (1.0 + (-z).exp()))
@@ -130,9 +141,7 @@ fn learn(examples: &[Example], chosen: &[usize], settings: Settings) -> Learner 
     }
     let vocabulary: BTreeMap<String, usize> = counts
         .into_iter()
-        .filter(|(name, count)| {
-            *count >= settings.min_count || !(name.starts_with("w:") || name.starts_with("b:"))
-        })
+        .filter(|(name, count)| *count >= settings.min_count || !features::is_word(name))
         .enumerate()
         .map(|(index, (name, _))| (name.to_owned(), index))
         .collect();
@@ -141,7 +150,7 @@ fn learn(examples: &[Example], chosen: &[usize], settings: Settings) -> Learner 
         vocabulary,
         bias: [0.0; LABEL_COUNT],
     };
-    let encoded: Vec<(Vec<usize>, [bool; LABEL_COUNT])> = chosen
+    let encoded: Vec<(Vec<(usize, f64)>, [bool; LABEL_COUNT])> = chosen
         .iter()
         .map(|&i| (learner.indices(&examples[i]), examples[i].gold))
         .collect();
@@ -158,9 +167,9 @@ fn learn(examples: &[Example], chosen: &[usize], settings: Settings) -> Learner 
                 let error = probabilities[label] - f64::from(u8::from(gold[label]));
                 bias_squares[label] += error * error;
                 learner.bias[label] -= settings.rate * error / bias_squares[label].sqrt();
-                for &i in indices {
+                for &(i, value) in indices {
                     let w = &mut learner.weights[i][label];
-                    let gradient = error + settings.l2 * *w;
+                    let gradient = error * value + settings.l2 * *w;
                     squares[i][label] += gradient * gradient;
                     *w -= settings.rate * gradient / squares[i][label].sqrt();
                 }
@@ -233,12 +242,13 @@ fn ratio(part: usize, whole: usize) -> f64 {
 
 /// The thresholds a label may use: adding at 0.50 to 0.95 (only where the model is more sure than
 /// not), over-promises from 0.30 (a missed over-promise costs the trainee most, see
-/// [`choose_thresholds`]); dropping below never, or 0.05 to 0.50.
+/// [`choose_thresholds`]); dropping below never, or 0.05 to 0.20 (only where the model is at
+/// least four times surer it is not than that it is).
 fn candidate_thresholds(label: Label) -> Vec<Thresholds> {
     let lowest_add = if label == Label::Overpromise { 6 } else { 10 };
     let mut out = Vec::new();
     for add in (lowest_add..=19).rev() {
-        for drop in 0..=10 {
+        for drop in 0..=4 {
             out.push(Thresholds {
                 add: add as f32 * 0.05,
                 drop: drop as f32 * 0.05,

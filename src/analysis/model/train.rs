@@ -248,7 +248,7 @@ fn candidate_thresholds(label: Label) -> Vec<Thresholds> {
     let lowest_add = if label == Label::Overpromise { 6 } else { 10 };
     let mut out = Vec::new();
     for add in (lowest_add..=19).rev() {
-        for drop in 0..=4 {
+        for drop in 0..=0 {
             out.push(Thresholds {
                 add: add as f32 * 0.05,
                 drop: drop as f32 * 0.05,

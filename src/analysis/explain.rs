@@ -29,6 +29,12 @@ pub fn verdict_words(verdict: PromiseVerdict, terms: &str) -> String {
         PromiseVerdict::ConditionUnmet { .. } => {
             "allowed by policy only on a condition not met".to_owned()
         }
+        PromiseVerdict::Learned { overpromise: true } => {
+            return "read as an over-promise by the learned reader".to_owned();
+        }
+        PromiseVerdict::Learned { overpromise: false } => {
+            return "read as no over-promise by the learned reader, against the rules".to_owned();
+        }
     };
     match terms.trim() {
         "" => words,

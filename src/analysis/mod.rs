@@ -35,6 +35,7 @@ pub mod explain;
 mod findings;
 pub mod lexicon;
 mod matches;
+pub mod model;
 pub mod negation;
 pub mod normalise;
 mod prepared;
@@ -45,6 +46,7 @@ mod times;
 mod verdict;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
@@ -140,12 +142,19 @@ pub enum PromiseVerdict {
     OverCap { cap: Amount },
     /// Allowed only on a condition (`only_if`, by its index there) that did not hold.
     ConditionUnmet { requirement: u32 },
+    /// The learned reader's decision where it overruled the rules (see [`model`]): an
+    /// over-promise they missed, or one they read that it is sure is not.
+    Learned { overpromise: bool },
 }
 
 impl PromiseVerdict {
     /// Whether the promise is an over-promise.
     pub fn is_overpromise(self) -> bool {
-        !matches!(self, PromiseVerdict::Allowed | PromiseVerdict::Undertaking)
+        match self {
+            PromiseVerdict::Allowed | PromiseVerdict::Undertaking => false,
+            PromiseVerdict::Learned { overpromise } => overpromise,
+            _ => true,
+        }
     }
 }
 
@@ -205,6 +214,8 @@ impl Reading {
 #[derive(Debug)]
 pub struct Analyser {
     lexicon: CompiledLexicon,
+    /// The learned reader that revises the rules' reading, when the language has one.
+    reader: Option<Arc<model::LearnedReader>>,
 }
 
 /// The lexicons shipped inside the binary, one per language: its language, the name its
@@ -283,6 +294,7 @@ impl Analyser {
         let lexicon: Lexicon = crate::scenario::load::parse_ron(&shipped)?;
         let lexicon = lexicon.with_changes(changes, source)?;
         Ok(Analyser {
+            reader: model::LearnedReader::shipped(language),
             lexicon: lexicon.compile(&shipped)?,
         })
     }
@@ -307,8 +319,25 @@ impl Analyser {
     fn from_source(source: &crate::scenario::SourceFile) -> Result<Analyser, Box<Diagnostic>> {
         let lexicon: Lexicon = crate::scenario::load::parse_ron(source)?;
         let lexicon = lexicon.compile(source)?;
-        Ok(Analyser { lexicon })
+        let language = lexicon.language.clone();
+        Ok(Analyser {
+            lexicon,
+            reader: model::LearnedReader::shipped(&language),
+        })
     }
+
+    /// The same analysers reading by their rules alone, as the learned reader is trained on and
+    /// compared with.
+    pub fn without_reader(mut self) -> Self {
+        self.reader = None;
+        self
+    }
+
+    /// The same analysers with another learned reader (a retrained model).
+    pub fn with_reader(mut self, reader: Option<Arc<model::LearnedReader>>) -> Self {
+        self.reader = reader;
+        self
+        }
 
     /// How an option's text reads on the dimensions its authored annotations leave open:
     /// authored annotations override the analysers where they speak, and add to them elsewhere.
@@ -363,9 +392,40 @@ impl Analyser {
         ctx: &ReplyContext<'_>,
         words: &ScenarioWords,
     ) -> Reading {
-        // 1. Normalise (sentences and clauses, stage 2, are cut where they are read).
+        let mut norm = self.normalise(text);
+        let mut reading = self.read_by_rules(&mut norm, ctx, words);
+        // 6. The learned reader revises the rules' reading where it is sure (see [`model`]).
+        if let Some(reader) = &self.reader
+            && !norm.text.trim().is_empty()
+        {
+            reader.revise(&norm, ctx, &mut reading);
+        }
+        reading
+    }
+
+    /// A reply's normalised text and its reading by the rules alone, as the learned reader sees
+    /// them (for training).
+    pub fn read_for_model(&self, text: &str, ctx: &ReplyContext<'_>) -> (String, Reading) {
+        let words = ScenarioWords::new(&self.lexicon, ctx);
+        let mut norm = self.normalise(text);
+        let reading = self.read_by_rules(&mut norm, ctx, &words);
+        (norm.text, reading)
+    }
+
+    /// 1. Normalise (sentences and clauses, stage 2, are cut where they are read).
+    fn normalise<'t>(&self, text: &'t str) -> Normalised<'t> {
         let mut norm = Normalised::new(text);
         self.lexicon.respellings.respell(&mut norm);
+        norm
+    }
+
+    /// Stages 3 to 5: the reply's reading by the lexicon's rules.
+    fn read_by_rules(
+        &self,
+        norm: &mut Normalised<'_>,
+        ctx: &ReplyContext<'_>,
+        words: &ScenarioWords,
+    ) -> Reading {
         let mut reading = Reading {
             disguised: std::mem::take(&mut norm.disguises),
             ..Reading::default()
@@ -378,12 +438,12 @@ impl Analyser {
         let hits = lex.hits(&norm.text);
         // 4 and 5. Interpretation and findings: the phrase rules and the scenario's words, then
         // the promise ledger.
-        findings::read_rules(lex, &norm, &hits, &mut reading);
-        findings::read_name(lex, &norm, words, &mut reading);
-        findings::read_jargon(lex, &norm, &hits, words, &mut reading);
-        findings::read_repeats(lex, &norm, &hits, ctx.already_given, &mut reading);
-        findings::read_questions(lex, &norm, &mut reading);
-        promises::read_promises(lex, &norm, &hits, ctx, words, &mut reading);
+        findings::read_rules(lex, norm, &hits, &mut reading);
+        findings::read_name(lex, norm, words, &mut reading);
+        findings::read_jargon(lex, norm, &hits, words, &mut reading);
+        findings::read_repeats(lex, norm, &hits, ctx.already_given, &mut reading);
+        findings::read_questions(lex, norm, &mut reading);
+        promises::read_promises(lex, norm, &hits, ctx, words, &mut reading);
         reading
     }
 }

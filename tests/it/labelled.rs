@@ -9,6 +9,9 @@
 //! RAPPORT_LABELLED_SETS=blind/a.ron:blind/b.ron \
 //!   cargo test --no-default-features --test it labelled -- --nocapture
 //! ```
+//!
+//! `RAPPORT_READER=off` measures the tuned contexts and the named sets with the rules alone,
+//! without the learned reader (`src/analysis/model/`), to compare.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -555,7 +558,7 @@ fn tuned_replies_in_scenario_contexts_meet_the_issue_floors() {
         paths.len() >= 4,
         "the tuned folder holds the scenario contexts"
     );
-    let analyser = Analyser::shipped();
+    let analyser = measured_analyser();
     let mut pooled = Measurement::default();
     for path in &paths {
         let set = load_set(path);
@@ -572,6 +575,19 @@ fn tuned_replies_in_scenario_contexts_meet_the_issue_floors() {
         "issue 17's floors not met on {TUNED_CONTEXTS}:\n{}",
         failures.join("\n")
     );
+}
+
+/// The environment variable that, set to `off`, measures the rules without the learned reader.
+const READER_VARIABLE: &str = "RAPPORT_READER";
+
+/// The shipped analysers, or their rules alone when [`READER_VARIABLE`] is `off` (to compare).
+fn measured_analyser() -> Analyser {
+    if std::env::var(READER_VARIABLE).is_ok_and(|v| v == "off") {
+        println!("\n{READER_VARIABLE}=off: the rules alone, without the learned reader.");
+        Analyser::shipped().without_reader()
+    } else {
+        Analyser::shipped()
+    }
 }
 
 /// The files named in [`EXTRA_SETS_VARIABLE`], relative to the crate root unless absolute.
@@ -596,7 +612,7 @@ fn labelled_sets_named_in_the_environment_are_measured_not_asserted() {
         println!("\n{EXTRA_SETS_VARIABLE} is not set: no further labelled sets measured.");
         return;
     }
-    let analyser = Analyser::shipped();
+    let analyser = measured_analyser();
     for path in paths {
         assert!(
             path.is_file(),

@@ -1,0 +1,207 @@
+//! Interpretation → findings: the one place where the learned reader's decisions meet the rules'.
+//!
+//! For each of the five labels, what the rules read is kept unless the model confidently rejects
+//! it (below the label's `drop` threshold), and what they missed is added when the model is
+//! confident (at its `add` threshold or more). A finding the model adds quotes the words that
+//! carried its decision and says so ("learned: …"); one it drops is removed with the rules'
+//! other findings left as they were.
+
+use smol_str::SmolStr;
+
+use super::features::{Evidence, Features};
+use super::linear::{Label, Score, Thresholds};
+use crate::analysis::normalise::Normalised;
+use crate::analysis::{Finding, Polarity, Promise, PromiseVerdict, Reading, dimension_of};
+use crate::scenario::{Policy, PromiseKind};
+
+/// The criterion and polarity a label adds as, and every one that counts for it.
+pub fn criteria(label: Label) -> (&'static str, Polarity, &'static [&'static str]) {
+    match label {
+        Label::Empathic => (
+            "empathy.acknowledge",
+            Polarity::Good,
+            &["empathy.acknowledge", "empathy.apology"],
+        ),
+        Label::Disrespect => ("empathy.respect", Polarity::Bad, &["empathy.respect"]),
+        Label::Overpromise => (
+            "expectations.no-overpromise",
+            Polarity::Bad,
+            &["expectations.no-overpromise"],
+        ),
+        Label::Ownership => (
+            "ownership.commitment",
+            Polarity::Good,
+            &["ownership.commitment"],
+        ),
+        Label::Deflection => (
+            "ownership.no-deflection",
+            Polarity::Bad,
+            &["ownership.no-deflection", "ownership.no-repeat"],
+        ),
+    }
+}
+
+/// What the model read a reply from: its features, its text and the rules' reading of it, as
+/// they were before any label changed it.
+pub struct Seen<'r> {
+    pub features: &'r Features,
+    pub norm: &'r Normalised<'r>,
+    pub rules: &'r Reading,
+    pub policy: &'r Policy,
+}
+
+/// Whether the reading holds a label (over-promises by the ledger's verdicts).
+pub fn holds(reading: &Reading, label: Label) -> bool {
+    if label == Label::Overpromise {
+        return reading.overpromised();
+    }
+    let (_, polarity, members) = criteria(label);
+    reading
+        .findings
+        .iter()
+        .any(|f| f.polarity == polarity && members.contains(&f.criterion.as_str()))
+}
+
+/// Whether the rules' reading of a label rests on an exact check of the policy the model cannot
+/// overrule either way (it reads words, not the policy's amounts or the scenario's flags): an
+/// amount against the policy's cap, a condition of the call, or the author's own rating.
+pub fn firm(reading: &Reading, policy: &Policy, label: Label) -> bool {
+    label == Label::Overpromise
+        && reading.promises.iter().any(|p| match p.verdict {
+            PromiseVerdict::OverCap { .. }
+            | PromiseVerdict::ConditionUnmet { .. }
+            | PromiseVerdict::RatedOverpromise => true,
+            PromiseVerdict::Allowed => policy.commitment(p.kind).is_some_and(|c| {
+                !c.only_if.is_empty() || (c.amount.is_some() && p.amount.is_some())
+            }),
+            _ => false,
+        })
+}
+
+/// Changes the rules' reading where the model's decision for a label differs from it: the
+/// rules' reading stands unless the model's score crosses the label's thresholds.
+pub fn apply(
+    label: Label,
+    score: &Score,
+    thresholds: Thresholds,
+    seen: &Seen<'_>,
+    reading: &mut Reading,
+) {
+    let rules = holds(seen.rules, label);
+    let decided = thresholds.decide(rules, score.probability);
+    if rules == decided || firm(seen.rules, seen.policy, label) {
+        return;
+    }
+    if decided {
+        let (words, quote) = evidence_words(score, seen);
+        let note = SmolStr::new(format!(
+            "learned: read as {} from {words} (the model's score {:.2}, at least the {:.2} it \
+             takes to add what the rules missed).",
+            label.name(),
+            score.probability,
+            thresholds.add
+        ));
+        add(label, quote, note, reading);
+    } else {
+        remove(label, reading);
+    }
+}
+
+/// The words of the features that carried a decision, quoted (`"sorry", "i'd be furious"`), and
+/// the sentence holding the first of them, verbatim from the reply.
+fn evidence_words(score: &Score, seen: &Seen<'_>) -> (String, SmolStr) {
+    let (features, norm, reading) = (seen.features, seen.norm, seen.rules);
+    let mut quoted: Vec<String> = Vec::new();
+    let mut sentence: Option<SmolStr> = None;
+    for &(index, _) in &score.top {
+        let (words, span) = match features.evidence[index] {
+            Evidence::Words(start, end) => (norm.original(start, end), Some((start, end))),
+            Evidence::Finding(at) => (reading.findings[at].matched.as_str(), None),
+            Evidence::Promise(at) => (reading.promises[at].quote.as_str(), None),
+            Evidence::Nothing => continue,
+        };
+        let name = &features.names[index];
+        let what = if name.starts_with("w:") || name.starts_with("b:") {
+            format!("\"{words}\"")
+        } else {
+            format!("the rules' `{}` in \"{words}\"", &name[2..])
+        };
+        if !quoted.contains(&what) {
+            quoted.push(what);
+        }
+        if sentence.is_none() {
+            sentence = Some(match span {
+                Some((start, end)) => sentence_around(norm, start, end),
+                None => SmolStr::new(words),
+            });
+        }
+    }
+    if quoted.is_empty() {
+        quoted.push("the reply as a whole".to_owned());
+    }
+    let sentence = sentence
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| SmolStr::new(norm.original.trim()));
+    (quoted.join(", "), sentence)
+}
+
+/// The reply's own words of the sentence a range of the normalised text falls in.
+fn sentence_around(norm: &Normalised<'_>, start: usize, end: usize) -> SmolStr {
+    let (from, to) = norm
+        .sentences()
+        .into_iter()
+        .find(|&(s, e)| s <= start && end <= e.max(s))
+        .unwrap_or((start, end));
+    SmolStr::new(norm.original(from, to))
+}
+
+fn add(label: Label, quote: SmolStr, note: SmolStr, reading: &mut Reading) {
+    let (criterion, polarity, _) = criteria(label);
+    let rule = SmolStr::new(format!("learned-{}", label.name()));
+    if label == Label::Overpromise {
+        // The rules' own commitment where they found one, else an assurance in the model's words.
+        match reading
+            .promises
+            .iter_mut()
+            .find(|p| !p.verdict.is_overpromise())
+        {
+            Some(promise) => promise.verdict = PromiseVerdict::Learned { overpromise: true },
+            None => reading.promises.push(Promise {
+                kind: PromiseKind::Guarantee,
+                quote: quote.clone(),
+                hours: None,
+                verdict: PromiseVerdict::Learned { overpromise: true },
+                amount: None,
+                terms: SmolStr::default(),
+            }),
+        }
+    }
+    let Some(dimension) = dimension_of(criterion) else {
+        return;
+    };
+    reading.findings.push(Finding {
+        dimension,
+        polarity,
+        criterion: SmolStr::new_static(criterion),
+        rule,
+        matched: quote,
+        note,
+        weight: 1,
+    });
+}
+
+/// Drops the rules' findings of a label; over-promises stay in the ledger, marked as kept by the
+/// learned reader, so the debrief still lists the commitment.
+fn remove(label: Label, reading: &mut Reading) {
+    let (_, polarity, members) = criteria(label);
+    reading
+        .findings
+        .retain(|f| !(f.polarity == polarity && members.contains(&f.criterion.as_str())));
+    if label == Label::Overpromise {
+        for promise in &mut reading.promises {
+            if promise.verdict.is_overpromise() {
+                promise.verdict = PromiseVerdict::Learned { overpromise: false };
+            }
+        }
+    }
+}

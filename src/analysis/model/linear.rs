@@ -1,0 +1,371 @@
+//! The learned reader's model: one logistic regression per label over named features, with the
+//! thresholds at which it adds to or overrules the rules, read from and written to its text file.
+//!
+//! The file (`scenarios/models/en.reader.txt`) is written by the trainer and never edited by hand:
+//!
+//! ```text
+//! # comments
+//! language en
+//! labels empathic disrespect over-promise ownership deflection
+//! bias -1.2 -3.0 -2.1 -0.4 -2.6
+//! add 0.70 0.65 0.60 0.75 0.60
+//! drop 0.10 0.05 0.00 0.15 0.05
+//! w:sorry	1.2031 0 0 0 -0.1100
+//! ```
+//!
+//! Each weight line is a feature's name, a tab, and its weight for each label in order.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use thiserror::Error;
+
+/// The labels the reader decides, in the order of the weights in the model file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Label {
+    /// Acknowledges the customer's feeling or situation, or sincerely apologises.
+    Empathic,
+    /// Calm down, blame, sarcasm, arguing, dismissing.
+    Disrespect,
+    /// A commitment the policy forbids, does not cover, or sooner or bigger than it allows.
+    Overpromise,
+    /// The agent personally takes a concrete next action on.
+    Ownership,
+    /// Pushes the work elsewhere or back on the customer, or asks again for what was given.
+    Deflection,
+}
+
+/// How many labels there are.
+pub const LABEL_COUNT: usize = 5;
+
+impl Label {
+    /// Every label, in file order.
+    pub const ALL: [Label; LABEL_COUNT] = [
+        Label::Empathic,
+        Label::Disrespect,
+        Label::Overpromise,
+        Label::Ownership,
+        Label::Deflection,
+    ];
+
+    /// The label's name in the model file and in explanations.
+    pub fn name(self) -> &'static str {
+        match self {
+            Label::Empathic => "empathic",
+            Label::Disrespect => "disrespect",
+            Label::Overpromise => "over-promise",
+            Label::Ownership => "ownership",
+            Label::Deflection => "deflection",
+        }
+    }
+
+    /// The label's position in a row of weights.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// When the model's probability changes what the rules read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Thresholds {
+    /// The rules did not read the label: the model adds it at this probability or more.
+    pub add: f32,
+    /// The rules read the label: the model drops it below this probability (0 never drops).
+    pub drop: f32,
+}
+
+impl Thresholds {
+    /// Whether the label holds, given what the rules read and the model's probability.
+    pub fn decide(self, rules: bool, probability: f32) -> bool {
+        if rules {
+            probability >= self.drop
+        } else {
+            probability >= self.add
+        }
+    }
+}
+
+/// A bad model file: where and what.
+#[derive(Debug, Error, PartialEq)]
+#[error("{name}:{line}: {message}")]
+pub struct ModelError {
+    /// The file's name.
+    pub name: String,
+    /// The 1-based line.
+    pub line: usize,
+    /// What is wrong, and what to do.
+    pub message: String,
+}
+
+/// One logistic regression per label over named features.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinearModel {
+    /// The language the model reads (`en`).
+    pub language: String,
+    /// The intercept per label.
+    pub bias: [f32; LABEL_COUNT],
+    /// When to add and when to drop, per label.
+    pub thresholds: [Thresholds; LABEL_COUNT],
+    /// The weights per feature name, one per label.
+    pub weights: HashMap<Box<str>, [f32; LABEL_COUNT]>,
+}
+
+/// The probability of a label and the features that pushed it most, by index into the features
+/// scored and their contribution, largest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Score {
+    pub probability: f32,
+    pub top: Vec<(usize, f32)>,
+}
+
+/// How many contributing features an explanation keeps.
+const TOP_FEATURES: usize = 3;
+
+/// The number of decimals weights and thresholds are written with.
+const DECIMALS: usize = 4;
+
+impl LinearModel {
+    /// The probability of each label for a reply's features (names, each once, with their
+    /// values), with the features that pushed each towards its decision most.
+    pub fn score<'f>(
+        &self,
+        features: impl Iterator<Item = (&'f str, f32)>,
+    ) -> [Score; LABEL_COUNT] {
+        let mut sums = self.bias;
+        let mut hit: Vec<(usize, [f32; LABEL_COUNT])> = Vec::new();
+        for (index, (name, value)) in features.enumerate() {
+            if let Some(row) = self.weights.get(name) {
+                let row = row.map(|w| w * value);
+                for (sum, weight) in sums.iter_mut().zip(&row) {
+                    *sum += weight;
+                }
+                hit.push((index, row));
+            }
+        }
+        std::array::from_fn(|label| {
+            let probability = sigmoid(sums[label]);
+            // The features that carried the decision: for a yes, the largest positive weights;
+            // for a no, the most negative.
+            let sign = if probability >= 0.5 { 1.0 } else { -1.0 };
+            let mut top: Vec<(usize, f32)> = hit
+                .iter()
+                .map(|(index, row)| (*index, row[label]))
+                .filter(|(_, weight)| weight * sign > 0.0)
+                .collect();
+            top.sort_by(|a, b| (b.1 * sign).total_cmp(&(a.1 * sign)).then(a.0.cmp(&b.0)));
+            top.truncate(TOP_FEATURES);
+            Score { probability, top }
+        })
+    }
+
+    /// Reads a model file's text.
+    pub fn parse(name: &str, text: &str) -> Result<LinearModel, ModelError> {
+        let error = |line: usize, message: String| ModelError {
+            name: name.to_owned(),
+            line,
+            message,
+        };
+        let mut language = None;
+        let mut bias = None;
+        let mut add = None;
+        let mut drop = None;
+        let mut labels_seen = false;
+        let mut weights = HashMap::new();
+        for (at, raw) in text.lines().enumerate() {
+            let line = at + 1;
+            if raw.trim().is_empty() || raw.starts_with('#') {
+                continue;
+            }
+            if let Some((feature, row)) = raw.split_once('\t') {
+                let row = parse_row(row).map_err(|m| error(line, m))?;
+                if weights.insert(Box::from(feature), row).is_some() {
+                    return Err(error(line, format!("feature `{feature}` is listed twice")));
+                }
+                continue;
+            }
+            let (key, rest) = raw.split_once(' ').unwrap_or((raw, ""));
+            match key {
+                "language" => language = Some(rest.trim().to_owned()),
+                "labels" => {
+                    let names: Vec<&str> = rest.split_whitespace().collect();
+                    let expected: Vec<&str> = Label::ALL.iter().map(|l| l.name()).collect();
+                    if names != expected {
+                        return Err(error(
+                            line,
+                            format!("the labels must be `{}`", expected.join(" ")),
+                        ));
+                    }
+                    labels_seen = true;
+                }
+                "bias" => bias = Some(parse_row(rest).map_err(|m| error(line, m))?),
+                "add" => add = Some(parse_row(rest).map_err(|m| error(line, m))?),
+                "drop" => drop = Some(parse_row(rest).map_err(|m| error(line, m))?),
+                _ => {
+                    return Err(error(
+                        line,
+                        format!(
+                            "`{key}` is not a model line: expected language, labels, bias, add, \
+                             drop, or a feature and its weights separated by a tab"
+                        ),
+                    ));
+                }
+            }
+        }
+        let end = text.lines().count().max(1);
+        let missing = |what: &str| error(end, format!("the model has no `{what}` line"));
+        if !labels_seen {
+            return Err(missing("labels"));
+        }
+        let (add, drop) = (
+            add.ok_or_else(|| missing("add"))?,
+            drop.ok_or_else(|| missing("drop"))?,
+        );
+        Ok(LinearModel {
+            language: language.ok_or_else(|| missing("language"))?,
+            bias: bias.ok_or_else(|| missing("bias"))?,
+            thresholds: std::array::from_fn(|i| Thresholds {
+                add: add[i],
+                drop: drop[i],
+            }),
+            weights,
+        })
+    }
+
+    /// The model file's text: header lines, then the features sorted by name.
+    pub fn write(&self, comments: &[String]) -> String {
+        let mut out = String::new();
+        for comment in comments {
+            let _ = writeln!(out, "# {comment}");
+        }
+        let _ = writeln!(out, "language {}", self.language);
+        let names: Vec<&str> = Label::ALL.iter().map(|l| l.name()).collect();
+        let _ = writeln!(out, "labels {}", names.join(" "));
+        let _ = writeln!(out, "bias {}", row_text(&self.bias));
+        let add: Vec<f32> = self.thresholds.iter().map(|t| t.add).collect();
+        let drop: Vec<f32> = self.thresholds.iter().map(|t| t.drop).collect();
+        let _ = writeln!(out, "add {}", row_text(&add));
+        let _ = writeln!(out, "drop {}", row_text(&drop));
+        let mut features: Vec<(&str, &[f32; LABEL_COUNT])> =
+            self.weights.iter().map(|(n, w)| (&**n, w)).collect();
+        features.sort_by(|a, b| a.0.cmp(b.0));
+        for (name, row) in features {
+            let _ = writeln!(out, "{name}\t{}", row_text(row));
+        }
+        out
+    }
+}
+
+/// A weight rounded as the model file writes it.
+pub fn rounded(value: f64) -> f32 {
+    let scale = 10f64.powi(DECIMALS as i32);
+    ((value * scale).round() / scale) as f32
+}
+
+fn row_text(row: &[f32]) -> String {
+    row.iter()
+        .map(|w| {
+            if *w == 0.0 {
+                "0".to_owned()
+            } else {
+                format!("{w:.DECIMALS$}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn parse_row(text: &str) -> Result<[f32; LABEL_COUNT], String> {
+    let values: Vec<&str> = text.split_whitespace().collect();
+    if values.len() != LABEL_COUNT {
+        return Err(format!(
+            "expected {LABEL_COUNT} numbers, one per label, found {}",
+            values.len()
+        ));
+    }
+    let mut row = [0.0; LABEL_COUNT];
+    for (slot, value) in row.iter_mut().zip(values) {
+        *slot = value
+            .parse::<f32>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| format!("`{value}` is not a number"))?;
+    }
+    Ok(row)
+}
+
+/// The logistic function.
+pub fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model() -> LinearModel {
+        let mut weights = HashMap::new();
+        weights.insert(Box::from("w:sorry"), [2.0, 0.0, 0.0, 0.0, -1.0]);
+        weights.insert(Box::from("w:calm"), [-0.5, 3.0, 0.0, 0.0, 0.0]);
+        LinearModel {
+            language: "en".to_owned(),
+            bias: [-1.0, -2.0, -2.0, -1.0, -1.0],
+            thresholds: [Thresholds {
+                add: 0.75,
+                drop: 0.1,
+            }; LABEL_COUNT],
+            weights,
+        }
+    }
+
+    #[test]
+    fn a_written_model_reads_back_the_same() {
+        let model = model();
+        let text = model.write(&["a test".to_owned()]);
+        assert!(text.starts_with("# a test\nlanguage en\n"));
+        assert_eq!(LinearModel::parse("m.txt", &text), Ok(model));
+    }
+
+    #[test]
+    fn scores_name_the_features_that_carried_them() {
+        let model = model();
+        let scores = model.score(["w:we", "w:sorry", "w:calm"].into_iter().map(|n| (n, 1.0)));
+        assert!(scores[0].probability > 0.6);
+        assert_eq!(scores[0].top, vec![(1, 2.0)]);
+        assert!(scores[1].probability > 0.7);
+        assert_eq!(scores[1].top, vec![(2, 3.0)]);
+        // A no is explained by the weights that pushed it down.
+        assert!(scores[4].probability < 0.5);
+        assert_eq!(scores[4].top, vec![(1, -1.0)]);
+    }
+
+    #[test]
+    fn bad_model_lines_say_where_and_what() {
+        let error = LinearModel::parse("m.txt", "language en\nbias 1 2\n").unwrap_err();
+        assert_eq!(error.line, 2);
+        assert!(error.message.contains("expected 5 numbers"), "{error}");
+        let error = LinearModel::parse("m.txt", "language en\nweights\n").unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("m.txt:2: `weights` is not a model line")
+        );
+        let error = LinearModel::parse("m.txt", "language en\n").unwrap_err();
+        assert!(error.message.contains("no `labels` line"), "{error}");
+        let error = LinearModel::parse(
+            "m.txt",
+            "labels empathic disrespect over-promise ownership deflection\nw:a\t1 0 0 0 x\n",
+        )
+        .unwrap_err();
+        assert!(error.message.contains("`x` is not a number"), "{error}");
+    }
+
+    #[test]
+    fn thresholds_add_and_drop() {
+        let t = Thresholds {
+            add: 0.7,
+            drop: 0.2,
+        };
+        assert!(t.decide(false, 0.7) && !t.decide(false, 0.69));
+        assert!(t.decide(true, 0.2) && !t.decide(true, 0.19));
+    }
+}

@@ -19,3 +19,4 @@ mod team;
 mod util;
 mod validated_runs;
 mod watch;
+mod workflow;

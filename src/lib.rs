@@ -25,6 +25,7 @@ pub mod scenario;
 pub mod scoring;
 pub mod script;
 pub mod store;
+pub mod team;
 pub mod transcript;
 pub mod verify;
 

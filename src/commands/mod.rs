@@ -6,6 +6,7 @@ mod qa;
 mod review;
 mod runs;
 mod show;
+mod user;
 mod watch;
 
 use std::io::IsTerminal;
@@ -148,6 +149,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
         Command::Show(args) => show::show(args),
         Command::Calibration(args) => qa::calibration(args),
         Command::Team(args) => qa::team(args),
+        Command::User(args) => user::user(args),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "rapport", &mut std::io::stdout());

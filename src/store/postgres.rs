@@ -8,6 +8,8 @@ use postgres::{Client, NoTls, Row};
 
 use super::postgres_migrations::MIGRATIONS;
 use super::record::{CriterionAggregator, FinalScores, SessionRecord, pack_criteria, pack_record};
+use super::sql::postgres::PostgresTx;
+use super::sql::{ReviewsRecorded, SqlTx, TxMode};
 use super::{
     BEST_SCORES_SQL, CRITERIA_SQL, CriterionMean, Filter, Param, REVIEW_STATE_SQL, REVIEWS_SQL,
     REVISIONS_SQL, Retraction, Review, ReviewKind, ReviewState, ReviewedRating,
@@ -106,6 +108,22 @@ impl PostgresStore {
         )
         .map_err(&fail)?;
         tx.commit().map_err(&fail)
+    }
+
+    /// Runs `work` in one transaction.
+    pub(super) fn in_transaction<T, E: From<StoreError>>(
+        &mut self,
+        _mode: TxMode,
+        work: impl FnOnce(&mut dyn SqlTx) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let fail = self.fail();
+        let mut tx = self.client.transaction().map_err(&fail)?;
+        let result = work(&mut PostgresTx {
+            tx: &mut tx,
+            fail: &fail,
+        })?;
+        tx.commit().map_err(&fail)?;
+        Ok(result)
     }
 
     /// The schema version the database is at.
@@ -311,19 +329,29 @@ impl PostgresStore {
         reviewed: &Scorecard,
         revision: &ScoreRevision,
         seen: ReviewState,
+        then: &mut ReviewsRecorded<'_>,
     ) -> Result<(), StoreError> {
         let fail = self.fail();
         let mut tx = self.client.transaction().map_err(&fail)?;
         let now = review_state(&mut tx, &revision.session_id).map_err(&fail)?;
         check_review_state(&revision.session_id, seen, now)?;
+        let mut ids = Vec::with_capacity(reviews.len());
         for review in reviews {
-            tx.execute(
-                "INSERT INTO reviews (session_id, criterion, rating, machine_rating, comment, reviewer, reviewed_at, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            let row = tx.query_one(
+                "INSERT INTO reviews (session_id, criterion, rating, machine_rating, comment, reviewer, reviewed_at, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
                 &[&review.session_id, &review.criterion, &review.rating, &review.machine_rating, &review.comment, &review.reviewer, &review.reviewed_at, &review.kind.label()],
             )
             .map_err(&fail)?;
+            ids.push(row.get::<_, i64>(0));
         }
         write_finals(&mut tx, reviewed, revision).map_err(&fail)?;
+        then(
+            &mut PostgresTx {
+                tx: &mut tx,
+                fail: &fail,
+            },
+            &ids,
+        )?;
         tx.commit().map_err(&fail)
     }
 
@@ -576,7 +604,7 @@ fn classify(location: &str, source: postgres::Error) -> StoreError {
 }
 
 /// Rewrites the shared `?` placeholders as PostgreSQL's `$1`, `$2`, ….
-fn numbered(sql: &str) -> String {
+pub(super) fn numbered(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len() + 16);
     let mut next = 0;
     for c in sql.chars() {

@@ -9,6 +9,8 @@ use rusqlite::{
 };
 
 use super::record::{CriterionAggregator, FinalScores, SessionRecord, pack_criteria, pack_record};
+use super::sql::sqlite::SqliteTx;
+use super::sql::{ReviewsRecorded, SqlTx, TxMode};
 use super::sqlite_migrations::MIGRATIONS;
 use super::{
     BEST_SCORES_SQL, CRITERIA_SQL, CriterionMean, DEFAULT_BUSY_TIMEOUT, Filter, Param,
@@ -158,6 +160,30 @@ impl SqliteStore {
                 .map_err(&fail)?;
         }
         tx.commit().map_err(&fail)
+    }
+
+    /// Runs `work` in one transaction (a write transaction takes the lock at once, so two writers
+    /// queue rather than fail when one upgrades its lock).
+    pub(super) fn in_transaction<T, E: From<StoreError>>(
+        &mut self,
+        mode: TxMode,
+        work: impl FnOnce(&mut dyn SqlTx) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let fail = self.fail();
+        let behavior = match mode {
+            TxMode::Read => TransactionBehavior::Deferred,
+            TxMode::Write => TransactionBehavior::Immediate,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(behavior)
+            .map_err(&fail)?;
+        let result = work(&mut SqliteTx {
+            tx: &tx,
+            fail: &fail,
+        })?;
+        tx.commit().map_err(&fail)?;
+        Ok(result)
     }
 
     /// The schema version the database is at.
@@ -373,6 +399,7 @@ impl SqliteStore {
         reviewed: &Scorecard,
         revision: &ScoreRevision,
         seen: ReviewState,
+        then: &mut ReviewsRecorded<'_>,
     ) -> Result<(), StoreError> {
         let fail = self.fail();
         let tx = self
@@ -381,14 +408,24 @@ impl SqliteStore {
             .map_err(&fail)?;
         let now = review_state(&tx, &revision.session_id).map_err(&fail)?;
         check_review_state(&revision.session_id, seen, now)?;
+        let mut ids = Vec::with_capacity(reviews.len());
         for review in reviews {
-            tx.execute(
-                "INSERT INTO reviews (session_id, criterion, rating, machine_rating, comment, reviewer, reviewed_at, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            let id: i64 = tx.query_row(
+                "INSERT INTO reviews (session_id, criterion, rating, machine_rating, comment, reviewer, reviewed_at, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
                 params![review.session_id, review.criterion, review.rating, review.machine_rating, review.comment, review.reviewer, review.reviewed_at, review.kind.label()],
+                |row| row.get(0),
             )
             .map_err(&fail)?;
+            ids.push(id);
         }
         write_finals(&tx, reviewed, revision).map_err(&fail)?;
+        then(
+            &mut SqliteTx {
+                tx: &tx,
+                fail: &fail,
+            },
+            &ids,
+        )?;
         tx.commit().map_err(&fail)
     }
 

@@ -15,6 +15,8 @@ mod qa;
 mod reviews;
 mod scoring;
 mod store;
+mod team;
 mod util;
 mod validated_runs;
 mod watch;
+mod workflow;

@@ -262,6 +262,12 @@ pub enum Command {
     )]
     Team(TeamArgs),
 
+    /// Accounts of the team server: add, list, change a role, deactivate, set a password.
+    #[command(
+        after_help = "Roles: admin, qa-lead, reviewer, trainer, trainee (what each may do: docs/team.md).\n\nExamples:\n  rapport user add root --role admin\n  rapport user add ana --role trainee --display \"Ana López\"   # her sessions are stored as `ana`\n  printf '%s\\n' \"$PASSWORD\" | rapport user add bo --role reviewer --password-stdin\n  rapport user set-role bo qa-lead\n  rapport user deactivate bo\n  rapport user password ana\n  rapport user list --json"
+    )]
+    User(UserArgs),
+
     /// Start the team web application: reviewers, trainers, trainees and QA leads in a browser.
     #[cfg(feature = "server")]
     #[command(
@@ -572,5 +578,71 @@ pub enum TeamAction {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+    },
+}
+
+/// `rapport user`.
+#[derive(Debug, Args)]
+pub struct UserArgs {
+    #[command(subcommand)]
+    pub action: UserAction,
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// A role of the team server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    Admin,
+    QaLead,
+    Reviewer,
+    Trainer,
+    Trainee,
+}
+
+/// What `rapport user` does.
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Create an account; the password is read from the terminal without echo (or one line of standard input with --password-stdin).
+    Add {
+        /// The login name (letters, digits, `.`, `_`, `-`, `@`; stored in lowercase).
+        login: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// For a trainee, the name their sessions are stored under (default: the login).
+        #[arg(long)]
+        trainee: Option<String>,
+        /// The name shown on pages (default: the login).
+        #[arg(long = "display")]
+        display: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List accounts (`login<TAB>role<TAB>trainee<TAB>active|inactive<TAB>display name`).
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Give an account another role (the last active admin keeps theirs).
+    SetRole {
+        login: String,
+        #[arg(value_enum)]
+        role: RoleArg,
+        /// With the trainee role: the name their sessions are stored under (default: the login).
+        #[arg(long)]
+        trainee: Option<String>,
+    },
+    /// Deactivate an account: it can no longer log in, its web sessions end, its history stays.
+    Deactivate { login: String },
+    /// Activate a deactivated account again.
+    Activate { login: String },
+    /// Set an account's password (its web sessions end).
+    Password {
+        login: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
     },
 }

@@ -27,6 +27,7 @@ pub mod script;
 #[cfg(feature = "server")]
 pub mod serve;
 pub mod store;
+pub mod team;
 pub mod transcript;
 pub mod verify;
 

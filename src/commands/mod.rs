@@ -8,6 +8,7 @@ mod runs;
 #[cfg(feature = "server")]
 mod serve;
 mod show;
+mod user;
 mod watch;
 
 use std::io::IsTerminal;
@@ -150,6 +151,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
         Command::Show(args) => show::show(args),
         Command::Calibration(args) => qa::calibration(args),
         Command::Team(args) => qa::team(args),
+        Command::User(args) => user::user(args),
         #[cfg(feature = "server")]
         Command::Serve(args) => serve::serve(args),
         Command::Completions { shell } => {

@@ -11,6 +11,7 @@ mod postgres_migrations;
 mod record;
 mod review;
 pub mod sample;
+pub mod sql;
 mod sqlite;
 mod sqlite_migrations;
 mod team_change;
@@ -148,6 +149,13 @@ pub enum StoreError {
         review_id: i64,
         by: String,
         at: String,
+    },
+    #[error(
+        "the results database returned an unexpected value in column {column} (expected {expected}); is it a Rapport database of this version?"
+    )]
+    UnexpectedColumn {
+        column: usize,
+        expected: &'static str,
     },
     #[error("the stored session `{session_id}` cannot be read back: {message}")]
     Decode { session_id: String, message: String },

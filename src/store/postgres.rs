@@ -8,6 +8,8 @@ use postgres::{Client, NoTls, Row};
 
 use super::postgres_migrations::MIGRATIONS;
 use super::record::{CriterionAggregator, FinalScores, SessionRecord, pack_criteria, pack_record};
+use super::sql::postgres::PostgresTx;
+use super::sql::{SqlTx, TxMode};
 use super::{
     BEST_SCORES_SQL, CRITERIA_SQL, CriterionMean, Filter, Param, REVIEW_STATE_SQL, REVIEWS_SQL,
     REVISIONS_SQL, Retraction, Review, ReviewKind, ReviewState, ReviewedRating,
@@ -106,6 +108,22 @@ impl PostgresStore {
         )
         .map_err(&fail)?;
         tx.commit().map_err(&fail)
+    }
+
+    /// Runs `work` in one transaction.
+    pub(super) fn in_transaction<T, E: From<StoreError>>(
+        &mut self,
+        _mode: TxMode,
+        work: impl FnOnce(&mut dyn SqlTx) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let fail = self.fail();
+        let mut tx = self.client.transaction().map_err(&fail)?;
+        let result = work(&mut PostgresTx {
+            tx: &mut tx,
+            fail: &fail,
+        })?;
+        tx.commit().map_err(&fail)?;
+        Ok(result)
     }
 
     /// The schema version the database is at.
@@ -576,7 +594,7 @@ fn classify(location: &str, source: postgres::Error) -> StoreError {
 }
 
 /// Rewrites the shared `?` placeholders as PostgreSQL's `$1`, `$2`, ….
-fn numbered(sql: &str) -> String {
+pub(super) fn numbered(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len() + 16);
     let mut next = 0;
     for c in sql.chars() {

@@ -71,6 +71,7 @@ CREATE TABLE reviews (
 CREATE INDEX reviews_session ON reviews (session_id);
 "#,
     MIGRATION_2,
+    MIGRATION_3,
 ];
 
 /// Version 2: reviews gain a kind and can be retracted with a trace, each change of a session's
@@ -118,4 +119,65 @@ INSERT INTO team_memberships (trainee, team) SELECT trainee, team FROM teams ORD
 DROP TABLE teams;
 CREATE INDEX team_memberships_trainee ON team_memberships (trainee, since_epoch);
 CREATE INDEX team_memberships_team ON team_memberships (team);
+"#;
+
+/// Version 3: the team server's people and their traces. Accounts with a role and an argon2id
+/// password hash, web login sessions (only a SHA-256 of each token is kept), failed and
+/// successful login attempts (throttling reads them, so it holds across server processes), the
+/// audit log of every team change, and sessions shared with a reviewer. Only new tables: no
+/// stored data is touched.
+const MIGRATION_3: &str = r#"
+CREATE TABLE users (
+    id            BIGSERIAL PRIMARY KEY,
+    login         TEXT NOT NULL UNIQUE,
+    display_name  TEXT NOT NULL,
+    role          TEXT NOT NULL,
+    trainee       TEXT UNIQUE,
+    active        BIGINT NOT NULL DEFAULT 1,
+    password_hash TEXT NOT NULL,
+    created_at    BIGINT NOT NULL,
+    updated_at    BIGINT NOT NULL
+);
+CREATE TABLE web_sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id    BIGINT NOT NULL REFERENCES users (id),
+    csrf_token TEXT NOT NULL,
+    client     TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    revoked_at BIGINT
+);
+CREATE INDEX web_sessions_user ON web_sessions (user_id);
+CREATE INDEX web_sessions_expires ON web_sessions (expires_at);
+CREATE TABLE login_attempts (
+    id        BIGSERIAL PRIMARY KEY,
+    login     TEXT NOT NULL,
+    client    TEXT NOT NULL,
+    at        BIGINT NOT NULL,
+    succeeded BIGINT NOT NULL
+);
+CREATE INDEX login_attempts_login ON login_attempts (login, at);
+CREATE INDEX login_attempts_client ON login_attempts (client, at);
+CREATE INDEX login_attempts_at ON login_attempts (at);
+CREATE TABLE audit_log (
+    id           BIGSERIAL PRIMARY KEY,
+    at           BIGINT NOT NULL,
+    actor_id     BIGINT REFERENCES users (id),
+    actor        TEXT NOT NULL,
+    action       TEXT NOT NULL,
+    subject_kind TEXT NOT NULL,
+    subject_id   TEXT NOT NULL,
+    before_json  TEXT,
+    after_json   TEXT
+);
+CREATE INDEX audit_log_subject ON audit_log (subject_kind, subject_id);
+CREATE INDEX audit_log_actor ON audit_log (actor_id);
+CREATE TABLE session_shares (
+    session_id TEXT NOT NULL REFERENCES sessions (session_id),
+    user_id    BIGINT NOT NULL REFERENCES users (id),
+    shared_by  BIGINT REFERENCES users (id),
+    shared_at  BIGINT NOT NULL,
+    PRIMARY KEY (session_id, user_id)
+);
+CREATE INDEX session_shares_user ON session_shares (user_id);
 "#;

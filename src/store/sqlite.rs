@@ -9,6 +9,8 @@ use rusqlite::{
 };
 
 use super::record::{CriterionAggregator, FinalScores, SessionRecord, pack_criteria, pack_record};
+use super::sql::sqlite::SqliteTx;
+use super::sql::{SqlTx, TxMode};
 use super::sqlite_migrations::MIGRATIONS;
 use super::{
     BEST_SCORES_SQL, CRITERIA_SQL, CriterionMean, DEFAULT_BUSY_TIMEOUT, Filter, Param,
@@ -158,6 +160,28 @@ impl SqliteStore {
                 .map_err(&fail)?;
         }
         tx.commit().map_err(&fail)
+    }
+
+    /// Runs `work` in one transaction (a write transaction takes the lock at once, so two writers
+    /// queue rather than fail when one upgrades its lock).
+    pub(super) fn in_transaction<T, E: From<StoreError>>(
+        &mut self,
+        mode: TxMode,
+        work: impl FnOnce(&mut dyn SqlTx) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let fail = self.fail();
+        let behavior = match mode {
+            TxMode::Read => TransactionBehavior::Deferred,
+            TxMode::Write => TransactionBehavior::Immediate,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(behavior)
+            .map_err(&fail)?;
+        let mut shared = SqliteTx { tx, fail };
+        let result = work(&mut shared)?;
+        shared.tx.commit().map_err(&shared.fail)?;
+        Ok(result)
     }
 
     /// The schema version the database is at.

@@ -136,6 +136,7 @@ CREATE TABLE reviews (
 CREATE INDEX reviews_session ON reviews (session_id);
 "#,
     MIGRATION_3,
+    MIGRATION_4,
 ];
 
 /// Version 3: reviews gain a kind (rating, adjudication, dispute) and can be retracted with a
@@ -184,4 +185,65 @@ INSERT INTO team_memberships (trainee, team) SELECT trainee, team FROM teams ORD
 DROP TABLE teams;
 CREATE INDEX team_memberships_trainee ON team_memberships (trainee, since_epoch);
 CREATE INDEX team_memberships_team ON team_memberships (team);
+"#;
+
+/// Version 4: the team server's people and their traces. Accounts with a role and an argon2id
+/// password hash, web login sessions (only a SHA-256 of each token is kept), failed and
+/// successful login attempts (throttling reads them, so it holds across server processes), the
+/// audit log of every team change, and sessions shared with a reviewer. Only new tables: no
+/// stored data is touched.
+const MIGRATION_4: &str = r#"
+CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    login         TEXT NOT NULL UNIQUE,
+    display_name  TEXT NOT NULL,
+    role          TEXT NOT NULL,
+    trainee       TEXT UNIQUE,
+    active        INTEGER NOT NULL DEFAULT 1,
+    password_hash TEXT NOT NULL,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+);
+CREATE TABLE web_sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users (id),
+    csrf_token TEXT NOT NULL,
+    client     TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    revoked_at INTEGER
+);
+CREATE INDEX web_sessions_user ON web_sessions (user_id);
+CREATE INDEX web_sessions_expires ON web_sessions (expires_at);
+CREATE TABLE login_attempts (
+    id        INTEGER PRIMARY KEY,
+    login     TEXT NOT NULL,
+    client    TEXT NOT NULL,
+    at        INTEGER NOT NULL,
+    succeeded INTEGER NOT NULL
+);
+CREATE INDEX login_attempts_login ON login_attempts (login, at);
+CREATE INDEX login_attempts_client ON login_attempts (client, at);
+CREATE INDEX login_attempts_at ON login_attempts (at);
+CREATE TABLE audit_log (
+    id           INTEGER PRIMARY KEY,
+    at           INTEGER NOT NULL,
+    actor_id     INTEGER REFERENCES users (id),
+    actor        TEXT NOT NULL,
+    action       TEXT NOT NULL,
+    subject_kind TEXT NOT NULL,
+    subject_id   TEXT NOT NULL,
+    before_json  TEXT,
+    after_json   TEXT
+);
+CREATE INDEX audit_log_subject ON audit_log (subject_kind, subject_id);
+CREATE INDEX audit_log_actor ON audit_log (actor_id);
+CREATE TABLE session_shares (
+    session_id TEXT NOT NULL REFERENCES sessions (session_id),
+    user_id    INTEGER NOT NULL REFERENCES users (id),
+    shared_by  INTEGER REFERENCES users (id),
+    shared_at  INTEGER NOT NULL,
+    PRIMARY KEY (session_id, user_id)
+);
+CREATE INDEX session_shares_user ON session_shares (user_id);
 "#;

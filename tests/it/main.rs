@@ -15,6 +15,7 @@ mod qa;
 mod reviews;
 mod scoring;
 mod store;
+mod team;
 mod util;
 mod validated_runs;
 mod watch;

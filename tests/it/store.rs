@@ -13,7 +13,7 @@ use rapport::scenario::Dimension;
 use rapport::scoring::Rubric;
 use rapport::store::{Filter, Saved, SessionRecord, SqliteStore, Store, StoreError};
 
-use super::util::{backends, sample, sqlite_db};
+use super::util::{backends, latest_schema_version, sample, sqlite_db};
 
 fn save_all(store: &mut Store, runs: &[RunResult]) -> Vec<Saved> {
     runs.iter()
@@ -41,7 +41,7 @@ fn saving_twice_changes_nothing() {
         let mut store = db.open();
         assert_eq!(
             store.schema_version().expect("version"),
-            if db.name == "sqlite" { 3 } else { 2 },
+            latest_schema_version(&db),
             "{}",
             db.name
         );
@@ -784,7 +784,10 @@ fn a_version_1_database_migrates_without_losing_sessions() {
         }
     }
     let mut store = Store::open(Some(&path.display().to_string())).expect("migrates");
-    assert_eq!(store.schema_version().expect("version"), 3);
+    assert_eq!(
+        store.schema_version().expect("version"),
+        super::util::SQLITE_SCHEMA_VERSION
+    );
     let summaries = store.summaries(&Filter::default()).expect("summaries");
     assert_eq!(summaries.len(), 1);
     assert_eq!(summaries[0].overall, run.scorecard.overall);

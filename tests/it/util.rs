@@ -126,6 +126,22 @@ pub fn postgres_db() -> Option<TestDb> {
     None
 }
 
+/// The schema version a freshly opened store reaches on this backend (the backends number their
+/// migrations separately).
+pub fn latest_schema_version(db: &TestDb) -> i64 {
+    if db.name == "sqlite" {
+        SQLITE_SCHEMA_VERSION
+    } else {
+        POSTGRES_SCHEMA_VERSION
+    }
+}
+
+/// The SQLite store's latest schema version.
+pub const SQLITE_SCHEMA_VERSION: i64 = 4;
+
+/// The PostgreSQL store's latest schema version.
+pub const POSTGRES_SCHEMA_VERSION: i64 = 3;
+
 /// Every backend under test.
 pub fn backends() -> Vec<TestDb> {
     let mut dbs = vec![sqlite_db()];

@@ -6,11 +6,14 @@ use axum::Router;
 use axum::http::header::CONTENT_TYPE;
 use axum::middleware::from_fn_with_state;
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::response::Redirect;
+use axum::routing::{get, post};
 
+use super::auth::{Viewer, attach_session};
 use super::config::ServeConfig;
 use super::headers::add_security_headers;
 use super::layout::{STYLESHEET, STYLESHEET_PATH};
+use super::pages::{dashboard, exports, login, review, scenarios, sessions};
 use super::pool::StorePool;
 
 /// What every request handler can reach.
@@ -23,10 +26,39 @@ pub struct AppState {
 /// Every route of the application.
 pub fn router(state: AppState) -> Router {
     Router::new()
+        .route("/", get(home))
+        .route(
+            login::LOGIN_PATH,
+            get(login::show_login).post(login::log_in),
+        )
+        .route("/logout", post(login::log_out))
+        .route("/sessions", get(sessions::list_sessions))
+        .route("/sessions/{id}", get(sessions::show_session))
+        .route(
+            "/sessions/{id}/review",
+            get(review::show_review).post(review::submit_review),
+        )
+        .route("/dashboard", get(dashboard::show_dashboard))
+        .route("/exports", get(exports::show_exports))
+        .route("/exports/{file}", get(exports::download))
+        .route(
+            "/scenarios",
+            get(scenarios::list_scenarios).post(scenarios::upload_scenario),
+        )
+        .route("/scenarios/{id}", get(scenarios::edit_scenario))
+        .layer(from_fn_with_state(state.clone(), attach_session))
         .route(STYLESHEET_PATH, get(stylesheet))
         .route("/healthz", get(health))
         .layer(from_fn_with_state(state.clone(), add_security_headers))
         .with_state(state)
+}
+
+/// `/`: the sessions for a signed-in person, the login page for anyone else.
+async fn home(viewer: Option<Viewer>) -> Redirect {
+    match viewer {
+        Some(_) => Redirect::to("/sessions"),
+        None => Redirect::to(login::LOGIN_PATH),
+    }
 }
 
 async fn stylesheet() -> impl IntoResponse {

@@ -33,6 +33,8 @@ pub struct ServeConfig {
     /// Whether the address in `X-Forwarded-For` is the client's (only behind a proxy that sets it).
     pub trust_forwarded_for: bool,
     pub pool_size: usize,
+    /// The scenario library trainers publish into (`RAPPORT_SCENARIOS`, else `scenarios/`).
+    pub library: PathBuf,
 }
 
 /// Why the configuration cannot be used.
@@ -99,6 +101,7 @@ impl ServeConfig {
             tls,
             trust_forwarded_for,
             pool_size: DEFAULT_POOL_SIZE,
+            library: crate::library::library_dir(),
         })
     }
 

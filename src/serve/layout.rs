@@ -124,5 +124,11 @@ fieldset.criterion legend{font-weight:600;padding:0 4px}
 .filters{display:flex;flex-wrap:wrap;gap:8px;align-items:end}.filters label{font-size:14px}
 .filters input,.filters select{width:auto}
 svg{max-width:100%;height:auto}
-@media (max-width:640px){main{padding:10px}.turn{grid-template-columns:1fr}.signout{margin-left:0}h1{font-size:21px}}
+.card>svg,figure.card svg[role=img]{display:block;max-width:720px}
+pre{white-space:pre-wrap;overflow-x:auto;background:#0f172a;color:#e2e8f0;padding:8px;border-radius:6px;font-size:13px}
+figure{margin:8px 0}
+a.kpi{text-decoration:none;color:inherit}a.kpi b{color:var(--accent)}
+@media (max-width:640px){main{padding:10px}
+table.cards thead{display:none}table.cards tr{display:block;border-bottom:2px solid var(--line);padding:6px 0}table.cards td{display:block;border:0;padding:2px 8px}table.cards td.n{text-align:left}
+table.cards td[data-label]::before{content:attr(data-label) ": ";color:var(--muted);font-size:13px}.turn{grid-template-columns:1fr}.signout{margin-left:0}h1{font-size:21px}}
 "#;

@@ -4,6 +4,7 @@
 //! each request borrows an open store from a small pool and uses it on a blocking thread.
 
 pub mod app;
+pub mod auth;
 pub mod charts;
 pub mod config;
 pub mod error;
@@ -38,6 +39,8 @@ pub enum ServeError {
         #[source]
         source: std::io::Error,
     },
+    #[error("cannot read the accounts: {0}")]
+    Accounts(String),
     #[error("the server stopped")]
     Io(#[from] std::io::Error),
 }
@@ -62,44 +65,52 @@ pub fn serve_blocking(state: AppState) -> Result<(), ServeError> {
 /// Serves the application on the configured address until asked to stop.
 pub async fn serve(state: AppState) -> Result<(), ServeError> {
     let config = Arc::clone(&state.config);
+    let bind_error = |source| ServeError::Bind {
+        bind: config.bind,
+        source,
+    };
+    let Tls::Direct { cert, key } = &config.tls else {
+        let listener = tokio::net::TcpListener::bind(config.bind)
+            .await
+            .map_err(bind_error)?;
+        return serve_on(state, listener, stop_signal()).await;
+    };
+    install_crypto_provider();
+    let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+        .await
+        .map_err(|source| ServeError::Tls {
+            cert: cert.display().to_string(),
+            key: key.display().to_string(),
+            source,
+        })?;
+    let handle = axum_server::Handle::new();
+    let stopper = handle.clone();
+    tokio::spawn(async move {
+        stop_signal().await;
+        stopper.graceful_shutdown(Some(GRACEFUL_STOP));
+    });
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    match &config.tls {
-        Tls::None => {
-            let listener = tokio::net::TcpListener::bind(config.bind)
-                .await
-                .map_err(|source| ServeError::Bind {
-                    bind: config.bind,
-                    source,
-                })?;
-            axum::serve(listener, app)
-                .with_graceful_shutdown(stop_signal())
-                .await?;
-        }
-        Tls::Direct { cert, key } => {
-            install_crypto_provider();
-            let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
-                .await
-                .map_err(|source| ServeError::Tls {
-                    cert: cert.display().to_string(),
-                    key: key.display().to_string(),
-                    source,
-                })?;
-            let handle = axum_server::Handle::new();
-            let stopper = handle.clone();
-            tokio::spawn(async move {
-                stop_signal().await;
-                stopper.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
-            });
-            axum_server::bind_rustls(config.bind, tls)
-                .handle(handle)
-                .serve(app)
-                .await
-                .map_err(|source| ServeError::Bind {
-                    bind: config.bind,
-                    source,
-                })?;
-        }
-    }
+    axum_server::bind_rustls(config.bind, tls)
+        .handle(handle)
+        .serve(app)
+        .await
+        .map_err(bind_error)
+}
+
+/// How long requests under way may take to finish once the server is asked to stop.
+const GRACEFUL_STOP: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Serves plain HTTP on a listener already bound until `stop` completes (tests bind port 0 and
+/// read the address back).
+pub async fn serve_on(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(stop)
+        .await?;
     Ok(())
 }
 
@@ -134,12 +145,27 @@ async fn stop_signal() {
     let _ = interrupt.await;
 }
 
-/// What the server says as it starts: where it listens and over which store.
+/// What the server says as it starts: where it listens and over which store, and, when no
+/// account exists yet, how to create the first admin.
 pub fn startup_lines(state: &AppState) -> Result<Vec<String>, ServeError> {
-    Ok(vec![format!(
-        "rapport serve: {} (listening on {}) over {}",
-        state.config.base_url,
-        state.config.bind,
-        state.pool.location()
-    )])
+    let location = state.pool.location();
+    let mut lines = vec![format!(
+        "rapport serve: {} (listening on {}) over {location}",
+        state.config.base_url, state.config.bind,
+    )];
+    let mut store = crate::store::Store::open(state.config.db.as_deref())?;
+    let accounts = crate::team::Team::new(&mut store)
+        .users()
+        .map_err(|e| ServeError::Accounts(e.to_string()))?;
+    if accounts.is_empty() {
+        // The location without its password: this line may end up in a service's log.
+        let db = match &state.config.db {
+            Some(_) => format!(" --db {location}"),
+            None => String::new(),
+        };
+        lines.push(format!(
+            "No account exists yet. Create the first admin with:\n  rapport user add NAME --role admin{db}"
+        ));
+    }
+    Ok(lines)
 }

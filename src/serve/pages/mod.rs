@@ -1,4 +1,66 @@
-//! The page groups, one file each.
+//! The page groups, one file each, and the frame every signed-in page is drawn in.
 
+pub mod dashboard;
+pub mod exports;
+pub mod login;
+pub mod report_query;
+pub mod review;
 pub mod review_form;
+pub mod scenarios;
 pub mod session_detail;
+pub mod sessions;
+
+use maud::Markup;
+
+use super::auth::Viewer;
+use super::layout::{NavLink, SignedIn, page};
+use crate::team::Action;
+
+/// The navigation: each page with the action that opens it, in the order shown.
+const NAVIGATION: [(NavLink, Action); 4] = [
+    (
+        NavLink {
+            href: "/sessions",
+            label: "Sessions",
+        },
+        Action::ViewSession,
+    ),
+    (
+        NavLink {
+            href: "/dashboard",
+            label: "Dashboard",
+        },
+        Action::ViewDashboards,
+    ),
+    (
+        NavLink {
+            href: "/exports",
+            label: "Exports",
+        },
+        Action::Export,
+    ),
+    (
+        NavLink {
+            href: "/scenarios",
+            label: "Scenarios",
+        },
+        Action::EditScenarios,
+    ),
+];
+
+/// A page for a signed-in person, with the navigation their role may use.
+pub fn signed_in_page(viewer: &Viewer, title: &str, body: Markup) -> Markup {
+    let links: Vec<NavLink> = NAVIGATION
+        .iter()
+        .filter(|(_, action)| viewer.may(*action))
+        .map(|(link, _)| *link)
+        .collect();
+    let user = viewer.user();
+    let signed_in = SignedIn {
+        username: &user.display_name,
+        role: user.role.label(),
+        csrf: viewer.csrf(),
+        links: &links,
+    };
+    page(title, Some(&signed_in), body)
+}

@@ -58,14 +58,14 @@ pub fn session_body(session: &StoredSession, actions: Markup) -> Markup {
 fn scorecard(views: &[CriterionView]) -> Markup {
     html! {
         div.scroll {
-            table {
+            table.cards {
                 thead { tr { th { "criterion" } th { "machine" } th { "counts" } th { "why, and the evidence" } th { "reviews" } } }
                 tbody {
                     @for view in views {
                         tr id=(format!("c-{}", view.criterion)) {
                             td { b { (view.title) } br; code.muted { (view.criterion) } }
-                            td.n { (rating_text(view.machine_rating, view.max)) }
-                            td.n {
+                            td.n data-label="machine" { (rating_text(view.machine_rating, view.max)) }
+                            td.n data-label="counts" {
                                 (rating_text(view.effective_rating, view.max))
                                 @if view.adjudicated { br; span.muted { "decided" } }
                                 @else if view.reviewers_disagree { br; span.muted { "reviewers differ" } }
@@ -161,8 +161,15 @@ fn event_line(event: &Event, trainee: &str, evidence: &[&Evidence]) -> Option<Ma
             html! { div.msg.customer { span.who-said { "Customer" } (text) } }
         }
         Event::TraineeChose { text, .. } | Event::TraineeReplied { text, .. } => {
+            // A finding about the reply as a whole (its quote is all of it) is listed under the
+            // turn rather than marked, so the marks show the very words behind the others.
+            let words: Vec<&Evidence> = evidence
+                .iter()
+                .copied()
+                .filter(|e| e.finding.matched.trim() != text.trim())
+                .collect();
             // `highlight` escapes every piece of the reply, inside and outside the marks.
-            html! { div.msg.trainee { span.who-said { (trainee) } (PreEscaped(highlight(text, evidence))) } }
+            html! { div.msg.trainee { span.who-said { (trainee) } (PreEscaped(highlight(text, &words))) } }
         }
         Event::HoldStarted { announced_secs } => {
             html! { div.system { "put on hold for " (announced_secs) " s" } }

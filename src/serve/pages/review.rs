@@ -16,8 +16,10 @@ use crate::serve::layout::{NoticeKind, notice};
 use crate::serve::pages::review_form::{read_review_form, review_form};
 use crate::serve::pages::sessions::load_authorized;
 use crate::serve::pages::signed_in_page;
+use crate::store::sql::TxMode;
 use crate::store::{ReviewKind, StoredSession};
-use crate::team::Action;
+use crate::team::audit::{self, Subject};
+use crate::team::{Action, Actor, Team};
 
 /// The form field choosing a lead's kind of review.
 const KIND_FIELD: &str = "kind";
@@ -47,6 +49,33 @@ fn review_page(viewer: &Viewer, session: &StoredSession, problem: Option<&str>) 
         (review_form(&format!("/sessions/{id}/review"), viewer.csrf(), &views, kind_choice))
     };
     signed_in_page(viewer, "Review", body)
+}
+
+/// Writes the audit entry of a stored review: the ratings that counted before, and the new ones.
+fn audit_review(
+    store: &mut crate::store::Store,
+    user: &crate::team::User,
+    session_id: &str,
+    before: serde_json::Value,
+    after: serde_json::Value,
+) -> Result<(), PageError> {
+    let now = Team::new(store).now();
+    store
+        .in_transaction(TxMode::Write, |tx| {
+            audit::append(
+                tx,
+                now,
+                &Actor::user(user),
+                "review.store",
+                Subject {
+                    kind: "session",
+                    id: session_id,
+                },
+                Some(before),
+                Some(after),
+            )
+        })
+        .map_err(|e: crate::team::TeamError| PageError::from(e))
 }
 
 /// `GET /sessions/{id}/review`.
@@ -95,12 +124,26 @@ pub async fn submit_review(
                 .into_response());
         }
     };
+    let before: serde_json::Value = views
+        .iter()
+        .map(|v| (v.criterion.clone(), serde_json::json!(v.effective_rating)))
+        .collect::<serde_json::Map<_, _>>()
+        .into();
+    let after: serde_json::Value = serde_json::json!({
+        "kind": kind.label(),
+        "ratings": ratings
+            .iter()
+            .map(|r| (r.criterion.clone(), serde_json::json!(r.rating)))
+            .collect::<serde_json::Map<_, _>>(),
+    });
     let request = ReviewRequest {
         session: session.summary.session_id.clone(),
         ratings,
         reviewer: viewer.user().login.clone(),
         kind,
     };
+    let user = viewer.user().clone();
+    let audited_id = session.summary.session_id.clone();
     let stored = state
         .pool
         .run(move |store| {
@@ -108,12 +151,15 @@ pub async fn submit_review(
                 .round(jiff::Unit::Second)
                 .map(|t| t.to_string())
                 .unwrap_or_default();
-            Ok::<_, PageError>(review_session(
-                store,
-                &request,
-                &now,
-                &|s: &StoredSession| recorded_rubric(s, None),
-            ))
+            let stored = review_session(store, &request, &now, &|s: &StoredSession| {
+                recorded_rubric(s, None)
+            });
+            if stored.is_ok() {
+                // The reviews themselves are the append-only record; the audit log also says
+                // who changed what from what, beside every other change made on the server.
+                audit_review(store, &user, &audited_id, before, after)?;
+            }
+            Ok::<_, PageError>(stored)
         })
         .await?;
     match stored {

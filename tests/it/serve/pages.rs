@@ -66,6 +66,18 @@ fn a_whole_scorecard_review_is_one_form_and_never_overwrites_the_last() {
                 .any(|r| r.reviewer == "lead" && r.comment == "second look")
         );
         assert!(reviews.iter().all(|r| r.rating.is_none()));
+        let audit = rapport::team::Team::new(&mut store)
+            .audit_log(&rapport::team::AuditFilter::default())
+            .expect("the audit log");
+        let stored_reviews: Vec<_> = audit
+            .iter()
+            .filter(|e| e.action == "review.store")
+            .collect();
+        assert_eq!(
+            stored_reviews.len(),
+            2,
+            "each whole card is audited: {audit:?}"
+        );
         // A card missing a criterion is refused whole, with what is missing.
         let mut lead = site.log_in("lead");
         let path = format!("/sessions/{session}/review");

@@ -303,7 +303,6 @@ fn every_route_answers_every_role_as_the_table_says() {
 }
 
 fn check_table(site: &Site) {
-    let site = site;
     for row in TABLE {
         let expected = row.3;
         check(site, &mut Browser::default(), "no login", row, expected[0]);

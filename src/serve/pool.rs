@@ -19,6 +19,24 @@ struct PoolInner {
     permits: Semaphore,
 }
 
+impl Drop for PoolInner {
+    /// The synchronous PostgreSQL client runs its own small runtime and blocks on it when a
+    /// connection closes, which panics on a thread that drives async tasks (where the last
+    /// handle to the pool is often dropped: the server's future as it stops). The stores are
+    /// closed on a thread of their own instead.
+    fn drop(&mut self) {
+        let stores = match self.idle.get_mut() {
+            Ok(idle) => std::mem::take(idle),
+            Err(poisoned) => std::mem::take(poisoned.into_inner()),
+        };
+        if stores.is_empty() {
+            return;
+        }
+        let closing = std::thread::spawn(move || drop(stores));
+        let _ = closing.join();
+    }
+}
+
 /// Why a job on the store did not finish.
 #[derive(Debug, thiserror::Error)]
 pub enum PoolError {

@@ -1,11 +1,13 @@
 //! `rapport serve` driven in-process, as a browser would: a site with one account per role and stored sessions (some hostile), requests through the real router with cookies and forms.
 
 mod browser;
+mod load;
 mod pages;
 mod routes;
 mod security;
 
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
@@ -335,6 +337,14 @@ impl Site {
     /// Sends a request to another process's router, as a load balancer would.
     pub fn send_to(&self, other: &Site2, browser: &mut Browser, path: &str) -> Answer {
         self.send_with(&other.app, browser, Method::GET, path, None)
+    }
+
+    /// The site's state, its last holder once the site is dropped.
+    pub fn state_for_tests(self) -> rapport::serve::app::AppState {
+        let Site { state, runtime, .. } = self;
+        // The site's own runtime ends first, so that the state handed back is the last handle.
+        runtime.shutdown_timeout(Duration::from_secs(5));
+        state
     }
 
     /// Runs a future on the site's runtime (the browser test's WebDriver client).

@@ -295,3 +295,27 @@ fn two_server_processes_over_one_database_share_logins_and_logouts() {
         );
     }
 }
+
+/// Regression: the server's state dropped inside the runtime (as `rapport serve` stops) closed
+/// its PostgreSQL connections there, and the synchronous client's close panicked ("Cannot start
+/// a runtime from within a runtime").
+#[test]
+fn a_server_over_postgresql_stops_without_panicking() {
+    let Some(db) = crate::util::postgres_db() else {
+        return;
+    };
+    let site = Site::new(db);
+    let mut lead = site.log_in("lead");
+    assert_eq!(site.get(&mut lead, "/sessions").status, StatusCode::OK);
+    let state = site.state_for_tests();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async move {
+        tokio::spawn(async move { drop(state) })
+            .await
+            .expect("dropped on a worker");
+    });
+}

@@ -380,7 +380,10 @@ pub fn recorded_rubric(
     if let Some(path) = explicit {
         return Rubric::load(path).map_err(|d| d.message.clone());
     }
-    let kit = crate::runner::Examiner::shipped();
+    // Building the shipped analysers compiles the whole lexicon; only the rubric is needed
+    // here, so the kit is made once per process (a server rescoring every saved review).
+    static SHIPPED: std::sync::OnceLock<crate::runner::Examiner> = std::sync::OnceLock::new();
+    let kit = SHIPPED.get_or_init(crate::runner::Examiner::shipped);
     let header = &session.transcript.header;
     let mut candidates = Vec::new();
     if let Ok(loaded) = crate::library::resolve_recorded_scenario(

@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use super::auth::{Viewer, attach_session};
 use super::config::ServeConfig;
 use super::headers::add_security_headers;
-use super::layout::{STYLESHEET, STYLESHEET_PATH};
+use super::layout::{REVIEW_SCRIPT, REVIEW_SCRIPT_PATH, STYLESHEET, STYLESHEET_PATH};
 use super::pages::{dashboard, exports, login, review, scenarios, sessions};
 use super::pool::StorePool;
 
@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .route("/scenarios/{id}", get(scenarios::edit_scenario))
         .layer(from_fn_with_state(state.clone(), attach_session))
         .route(STYLESHEET_PATH, get(stylesheet))
+        .route(REVIEW_SCRIPT_PATH, get(review_script))
         .route("/healthz", get(health))
         .layer(from_fn_with_state(state.clone(), add_security_headers))
         .with_state(state)
@@ -63,6 +64,13 @@ async fn home(viewer: Option<Viewer>) -> Redirect {
 
 async fn stylesheet() -> impl IntoResponse {
     ([(CONTENT_TYPE, "text/css; charset=utf-8")], STYLESHEET)
+}
+
+async fn review_script() -> impl IntoResponse {
+    (
+        [(CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        REVIEW_SCRIPT,
+    )
 }
 
 /// For load balancers and the start-up check: the process answers.

@@ -2,8 +2,13 @@
 
 use maud::{DOCTYPE, Markup, html};
 
-/// The stylesheet's address; it is served by [`stylesheet`].
+/// The stylesheet's address.
 pub const STYLESHEET_PATH: &str = "/static/app.css";
+
+/// The review form's keyboard shortcuts, a file of its own so that the content security policy
+/// allows no inline script.
+pub const REVIEW_SCRIPT_PATH: &str = "/static/review.js";
+pub const REVIEW_SCRIPT: &str = include_str!("static/review.js");
 
 /// One link of the navigation bar.
 #[derive(Debug, Clone, Copy)]
@@ -24,6 +29,16 @@ pub struct SignedIn<'a> {
 
 /// A whole page: `title` in the tab and as the heading, `body` in the main column.
 pub fn page(title: &str, signed_in: Option<&SignedIn<'_>>, body: Markup) -> Markup {
+    page_with_script(title, signed_in, body, None)
+}
+
+/// A whole page that also loads one of the server's scripts (deferred: the page works first).
+pub fn page_with_script(
+    title: &str,
+    signed_in: Option<&SignedIn<'_>>,
+    body: Markup,
+    script: Option<&str>,
+) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -32,6 +47,7 @@ pub fn page(title: &str, signed_in: Option<&SignedIn<'_>>, body: Markup) -> Mark
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · Rapport" }
                 link rel="stylesheet" href=(STYLESHEET_PATH);
+                @if let Some(script) = script { script src=(script) defer {} }
             }
             body {
                 a.skip href="#main" { "Skip to content" }

@@ -13,7 +13,7 @@ pub mod sessions;
 use maud::Markup;
 
 use super::auth::Viewer;
-use super::layout::{NavLink, SignedIn, page};
+use super::layout::{NavLink, SignedIn, page_with_script};
 use crate::team::Action;
 
 /// The navigation: each page with the action that opens it, in the order shown.
@@ -50,6 +50,16 @@ const NAVIGATION: [(NavLink, Action); 4] = [
 
 /// A page for a signed-in person, with the navigation their role may use.
 pub fn signed_in_page(viewer: &Viewer, title: &str, body: Markup) -> Markup {
+    signed_in_page_with_script(viewer, title, body, None)
+}
+
+/// The same, loading one of the server's scripts.
+pub fn signed_in_page_with_script(
+    viewer: &Viewer,
+    title: &str,
+    body: Markup,
+    script: Option<&str>,
+) -> Markup {
     let links: Vec<NavLink> = NAVIGATION
         .iter()
         .filter(|(_, action)| viewer.may(*action))
@@ -62,5 +72,5 @@ pub fn signed_in_page(viewer: &Viewer, title: &str, body: Markup) -> Markup {
         csrf: viewer.csrf(),
         links: &links,
     };
-    page(title, Some(&signed_in), body)
+    page_with_script(title, Some(&signed_in), body, script)
 }

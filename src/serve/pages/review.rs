@@ -12,10 +12,11 @@ use crate::report::review::{
 use crate::serve::app::AppState;
 use crate::serve::auth::Viewer;
 use crate::serve::error::PageError;
+use crate::serve::layout::REVIEW_SCRIPT_PATH;
 use crate::serve::layout::{NoticeKind, notice};
 use crate::serve::pages::review_form::{read_review_form, review_form};
 use crate::serve::pages::sessions::load_authorized;
-use crate::serve::pages::signed_in_page;
+use crate::serve::pages::signed_in_page_with_script;
 use crate::store::sql::TxMode;
 use crate::store::{ReviewKind, StoredSession};
 use crate::team::audit::{self, Subject};
@@ -48,7 +49,7 @@ fn review_page(viewer: &Viewer, session: &StoredSession, problem: Option<&str>) 
         @if let Some(problem) = problem { (notice(NoticeKind::Error, problem)) }
         (review_form(&format!("/sessions/{id}/review"), viewer.csrf(), &views, kind_choice))
     };
-    signed_in_page(viewer, "Review", body)
+    signed_in_page_with_script(viewer, "Review", body, Some(REVIEW_SCRIPT_PATH))
 }
 
 /// Writes the audit entry of a stored review: the ratings that counted before, and the new ones.

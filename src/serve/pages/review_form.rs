@@ -23,7 +23,7 @@ pub fn review_form(action: &str, csrf: &str, views: &[CriterionView], extra: Mar
     html! {
         form.stack method="post" action=(action) {
             input type="hidden" name="csrf" value=(csrf);
-            p.muted { "Rate every criterion (arrow keys choose, Tab moves on), then Save (Enter in a comment box does not send). Each rating is stored as a new review; earlier reviews are kept." }
+            p.muted { "Rate every criterion: a digit (or n for N/A) rates the focused criterion and moves to the next; arrow keys and Tab work too. Each rating is stored as a new review; earlier reviews are kept." }
             @for (index, view) in views.iter().enumerate() {
                 fieldset.criterion id=(format!("rate-{}", view.criterion)) {
                     legend { (view.title) " " code.muted { (view.criterion) } }

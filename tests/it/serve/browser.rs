@@ -226,6 +226,31 @@ fn a_reviewer_a_trainee_and_a_trainer_do_their_jobs_in_a_real_browser() {
             .await
             .expect("value");
         assert_ne!(moved, before, "the arrow key changed the rating");
+        // A digit rates the focused criterion and moves on to the next (the vendored script).
+        client
+            .active_element()
+            .await
+            .expect("focus")
+            .send_keys("n")
+            .await
+            .expect("key");
+        let next = client
+            .active_element()
+            .await
+            .expect("focus")
+            .attr("name")
+            .await
+            .expect("name")
+            .expect("a field");
+        assert_ne!(next, name, "the focus moved to the next criterion");
+        let first_na = client
+            .find(Locator::Css(&format!("input[name='{name}'][value='na']")))
+            .await
+            .expect("the N/A choice");
+        assert_eq!(
+            first_na.prop("checked").await.expect("checked").as_deref(),
+            Some("true")
+        );
         let comment = client
             .find(Locator::Css(&format!(
                 "textarea[name='{}']",
@@ -234,7 +259,7 @@ fn a_reviewer_a_trainee_and_a_trainer_do_their_jobs_in_a_real_browser() {
             .await
             .expect("its comment box");
         comment
-            .send_keys("Rated down with the keyboard <script>alert(1)</script>")
+            .send_keys("Rated with the keyboard <script>alert(1)</script>")
             .await
             .expect("type");
         client
@@ -247,7 +272,7 @@ fn a_reviewer_a_trainee_and_a_trainer_do_their_jobs_in_a_real_browser() {
         wait_for_path(&client, &link).await;
         let text = body_text(&client).await;
         assert!(
-            text.contains("Rated down with the keyboard <script>alert(1)</script>"),
+            text.contains("Rated with the keyboard <script>alert(1)</script>"),
             "the review is shown as text"
         );
         shot(&client, "reviewer-session-reviewed-laptop", LAPTOP.0).await;

@@ -129,7 +129,10 @@ fn hostile_replies_names_and_comments_render_inert_on_every_page() {
             "/sessions".to_owned(),
             format!("/sessions?trainee={}", urlencode(ONERROR_PAYLOAD)),
             "/dashboard".to_owned(),
-            format!("/dashboard?trainee={}", urlencode(&super::hostile_trainee())),
+            format!(
+                "/dashboard?trainee={}",
+                urlencode(&super::hostile_trainee())
+            ),
             "/exports".to_owned(),
             "/exports/report.html".to_owned(),
         ] {

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::analysis::Polarity;
 use crate::scoring::{Rubric, Scorecard};
+use crate::store::sql::ReviewsRecorded;
 use crate::store::{
     Retraction, Review, ReviewKind, ReviewState, ScoreRevision, Store, StoreError, StoredSession,
     apply_reviews, effective_reviews,
@@ -149,7 +150,19 @@ pub fn review_session(
     reviewed_at: &str,
     rubric_for: &dyn Fn(&StoredSession) -> Result<Rubric, String>,
 ) -> Result<ReviewOutcome, ReviewError> {
-    retrying(|| review_once(store, request, reviewed_at, rubric_for))
+    review_session_then(store, request, reviewed_at, rubric_for, &mut |_, _| Ok(()))
+}
+
+/// [`review_session`], running `then` with the new reviews' numbers in the transaction that
+/// stores them (the team workflow's queue and audit): if it fails, nothing is stored.
+pub fn review_session_then(
+    store: &mut Store,
+    request: &ReviewRequest,
+    reviewed_at: &str,
+    rubric_for: &dyn Fn(&StoredSession) -> Result<Rubric, String>,
+    then: &mut ReviewsRecorded<'_>,
+) -> Result<ReviewOutcome, ReviewError> {
+    retrying(|| review_once(store, request, reviewed_at, rubric_for, &mut *then))
 }
 
 /// One attempt of [`review_session`], from the session's reviews as they are now.
@@ -158,6 +171,7 @@ fn review_once(
     request: &ReviewRequest,
     reviewed_at: &str,
     rubric_for: &dyn Fn(&StoredSession) -> Result<Rubric, String>,
+    then: &mut ReviewsRecorded<'_>,
 ) -> Result<ReviewOutcome, ReviewError> {
     if request.ratings.is_empty() {
         return Err(ReviewError::Empty);
@@ -232,11 +246,12 @@ fn review_once(
         }
     })?;
     let revision = ScoreRevision::of(&session_id, &reviewed, true, reviewed_at, &request.reviewer);
-    store.record_reviews(
+    store.record_reviews_then(
         &new_reviews,
         &reviewed,
         &revision,
         ReviewState::of(&session.reviews),
+        then,
     )?;
     Ok(ReviewOutcome {
         session_id,

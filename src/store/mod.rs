@@ -150,6 +150,9 @@ pub enum StoreError {
         by: String,
         at: String,
     },
+    /// Work done in a review's transaction refused it; nothing was stored.
+    #[error("{message}")]
+    Refused { message: String },
     #[error(
         "the results database returned an unexpected value in column {column} (expected {expected}); is it a Rapport database of this version?"
     )]
@@ -463,7 +466,20 @@ impl Store {
         revision: &ScoreRevision,
         seen: ReviewState,
     ) -> Result<(), StoreError> {
-        backend!(self, store => store.record_reviews(reviews, reviewed, revision, seen))
+        self.record_reviews_then(reviews, reviewed, revision, seen, &mut |_, _| Ok(()))
+    }
+
+    /// [`Store::record_reviews`], then `then` with the new reviews' numbers in the same
+    /// transaction: if it fails, nothing is stored.
+    pub fn record_reviews_then(
+        &mut self,
+        reviews: &[Review],
+        reviewed: &Scorecard,
+        revision: &ScoreRevision,
+        seen: ReviewState,
+        then: &mut sql::ReviewsRecorded<'_>,
+    ) -> Result<(), StoreError> {
+        backend!(self, store => store.record_reviews(reviews, reviewed, revision, seen, then))
     }
 
     /// The session a review belongs to.

@@ -9,7 +9,7 @@ use postgres::{Client, NoTls, Row};
 use super::postgres_migrations::MIGRATIONS;
 use super::record::{CriterionAggregator, FinalScores, SessionRecord, pack_criteria, pack_record};
 use super::sql::postgres::PostgresTx;
-use super::sql::{SqlTx, TxMode};
+use super::sql::{ReviewsRecorded, SqlTx, TxMode};
 use super::{
     BEST_SCORES_SQL, CRITERIA_SQL, CriterionMean, Filter, Param, REVIEW_STATE_SQL, REVIEWS_SQL,
     REVISIONS_SQL, Retraction, Review, ReviewKind, ReviewState, ReviewedRating,
@@ -329,19 +329,29 @@ impl PostgresStore {
         reviewed: &Scorecard,
         revision: &ScoreRevision,
         seen: ReviewState,
+        then: &mut ReviewsRecorded<'_>,
     ) -> Result<(), StoreError> {
         let fail = self.fail();
         let mut tx = self.client.transaction().map_err(&fail)?;
         let now = review_state(&mut tx, &revision.session_id).map_err(&fail)?;
         check_review_state(&revision.session_id, seen, now)?;
+        let mut ids = Vec::with_capacity(reviews.len());
         for review in reviews {
-            tx.execute(
-                "INSERT INTO reviews (session_id, criterion, rating, machine_rating, comment, reviewer, reviewed_at, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            let row = tx.query_one(
+                "INSERT INTO reviews (session_id, criterion, rating, machine_rating, comment, reviewer, reviewed_at, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
                 &[&review.session_id, &review.criterion, &review.rating, &review.machine_rating, &review.comment, &review.reviewer, &review.reviewed_at, &review.kind.label()],
             )
             .map_err(&fail)?;
+            ids.push(row.get::<_, i64>(0));
         }
         write_finals(&mut tx, reviewed, revision).map_err(&fail)?;
+        then(
+            &mut PostgresTx {
+                tx: &mut tx,
+                fail: &fail,
+            },
+            &ids,
+        )?;
         tx.commit().map_err(&fail)
     }
 

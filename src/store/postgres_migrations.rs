@@ -72,6 +72,7 @@ CREATE INDEX reviews_session ON reviews (session_id);
 "#,
     MIGRATION_2,
     MIGRATION_3,
+    MIGRATION_4,
 ];
 
 /// Version 2: reviews gain a kind and can be retracted with a trace, each change of a session's
@@ -180,4 +181,85 @@ CREATE TABLE session_shares (
     PRIMARY KEY (session_id, user_id)
 );
 CREATE INDEX session_shares_user ON session_shares (user_id);
+"#;
+
+/// Version 4: the team workflow. Sampling rules a QA lead sets and the review queue they fill
+/// (an item is done when its review is recorded); disputes of a criterion, with their decision;
+/// calibration sessions with their sessions, reviewers and blind ratings, kept apart from the
+/// reviews so that a calibration never changes a trainee's score. Only new tables.
+const MIGRATION_4: &str = r#"
+CREATE TABLE queue_rules (
+    id          BIGSERIAL PRIMARY KEY,
+    kind        TEXT NOT NULL,
+    per_week    BIGINT,
+    percent     DOUBLE PRECISION,
+    seed        BIGINT NOT NULL DEFAULT 0,
+    since_epoch BIGINT,
+    active      BIGINT NOT NULL DEFAULT 1,
+    created_by  BIGINT REFERENCES users (id),
+    created_at  BIGINT NOT NULL
+);
+CREATE TABLE queue_items (
+    id             BIGSERIAL PRIMARY KEY,
+    session_id     TEXT NOT NULL REFERENCES sessions (session_id),
+    rule_id        BIGINT REFERENCES queue_rules (id),
+    reason         TEXT NOT NULL,
+    reviewer_id    BIGINT REFERENCES users (id),
+    assigned_by    BIGINT REFERENCES users (id),
+    assigned_at    BIGINT,
+    created_at     BIGINT NOT NULL,
+    done_review_id BIGINT REFERENCES reviews (id),
+    done_at        BIGINT
+);
+CREATE UNIQUE INDEX queue_items_unassigned ON queue_items (session_id) WHERE reviewer_id IS NULL;
+CREATE UNIQUE INDEX queue_items_reviewer ON queue_items (session_id, reviewer_id) WHERE reviewer_id IS NOT NULL;
+CREATE INDEX queue_items_queue ON queue_items (reviewer_id, done_at);
+CREATE TABLE disputes (
+    id         BIGSERIAL PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES sessions (session_id),
+    criterion  TEXT NOT NULL,
+    raised_by  BIGINT NOT NULL REFERENCES users (id),
+    reason     TEXT NOT NULL,
+    raised_at  BIGINT NOT NULL,
+    state      TEXT NOT NULL,
+    decided_by BIGINT REFERENCES users (id),
+    decided_at BIGINT,
+    reply      TEXT,
+    rating     BIGINT,
+    review_id  BIGINT REFERENCES reviews (id)
+);
+CREATE UNIQUE INDEX disputes_open ON disputes (session_id, criterion) WHERE state = 'open';
+CREATE INDEX disputes_session ON disputes (session_id);
+CREATE INDEX disputes_raised_by ON disputes (raised_by);
+CREATE TABLE calibrations (
+    id          BIGSERIAL PRIMARY KEY,
+    name        TEXT NOT NULL,
+    created_by  BIGINT NOT NULL REFERENCES users (id),
+    created_at  BIGINT NOT NULL,
+    revealed_by BIGINT REFERENCES users (id),
+    revealed_at BIGINT
+);
+CREATE TABLE calibration_sessions (
+    calibration_id BIGINT NOT NULL REFERENCES calibrations (id),
+    session_id     TEXT NOT NULL REFERENCES sessions (session_id),
+    PRIMARY KEY (calibration_id, session_id)
+);
+CREATE INDEX calibration_sessions_session ON calibration_sessions (session_id);
+CREATE TABLE calibration_reviewers (
+    calibration_id BIGINT NOT NULL REFERENCES calibrations (id),
+    user_id        BIGINT NOT NULL REFERENCES users (id),
+    PRIMARY KEY (calibration_id, user_id)
+);
+CREATE INDEX calibration_reviewers_user ON calibration_reviewers (user_id);
+CREATE TABLE calibration_ratings (
+    id             BIGSERIAL PRIMARY KEY,
+    calibration_id BIGINT NOT NULL REFERENCES calibrations (id),
+    session_id     TEXT NOT NULL REFERENCES sessions (session_id),
+    criterion      TEXT NOT NULL,
+    reviewer_id    BIGINT NOT NULL REFERENCES users (id),
+    rating         BIGINT,
+    comment        TEXT NOT NULL,
+    rated_at       BIGINT NOT NULL
+);
+CREATE INDEX calibration_ratings_calibration ON calibration_ratings (calibration_id, reviewer_id);
 "#;

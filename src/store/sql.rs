@@ -149,6 +149,10 @@ pub enum Backend {
     Postgres,
 }
 
+/// Work done in the transaction that records reviews, given the new reviews' numbers (the team
+/// workflow marks queue items done and writes its audit entry there, so both happen or neither).
+pub type ReviewsRecorded<'a> = dyn FnMut(&mut dyn SqlTx, &[i64]) -> Result<(), StoreError> + 'a;
+
 /// Whether a transaction only reads (SQLite then takes no write lock) or writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TxMode {
@@ -191,12 +195,12 @@ pub(super) mod sqlite {
     }
 
     /// An open SQLite transaction and how to explain its errors.
-    pub(in crate::store) struct SqliteTx<'c, F: Fn(rusqlite::Error) -> StoreError> {
-        pub(in crate::store) tx: Transaction<'c>,
+    pub(in crate::store) struct SqliteTx<'c, 't, F: Fn(rusqlite::Error) -> StoreError> {
+        pub(in crate::store) tx: &'t Transaction<'c>,
         pub(in crate::store) fail: F,
     }
 
-    impl<F: Fn(rusqlite::Error) -> StoreError> SqlTx for SqliteTx<'_, F> {
+    impl<F: Fn(rusqlite::Error) -> StoreError> SqlTx for SqliteTx<'_, '_, F> {
         fn execute(&mut self, sql: &str, params: &[SqlValue]) -> Result<u64, StoreError> {
             let mut statement = self.tx.prepare_cached(sql).map_err(&self.fail)?;
             let changed = statement

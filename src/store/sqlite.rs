@@ -10,7 +10,7 @@ use rusqlite::{
 
 use super::record::{CriterionAggregator, FinalScores, SessionRecord, pack_criteria, pack_record};
 use super::sql::sqlite::SqliteTx;
-use super::sql::{SqlTx, TxMode};
+use super::sql::{ReviewsRecorded, SqlTx, TxMode};
 use super::sqlite_migrations::MIGRATIONS;
 use super::{
     BEST_SCORES_SQL, CRITERIA_SQL, CriterionMean, DEFAULT_BUSY_TIMEOUT, Filter, Param,
@@ -178,9 +178,11 @@ impl SqliteStore {
             .conn
             .transaction_with_behavior(behavior)
             .map_err(&fail)?;
-        let mut shared = SqliteTx { tx, fail };
-        let result = work(&mut shared)?;
-        shared.tx.commit().map_err(&shared.fail)?;
+        let result = work(&mut SqliteTx {
+            tx: &tx,
+            fail: &fail,
+        })?;
+        tx.commit().map_err(&fail)?;
         Ok(result)
     }
 
@@ -397,6 +399,7 @@ impl SqliteStore {
         reviewed: &Scorecard,
         revision: &ScoreRevision,
         seen: ReviewState,
+        then: &mut ReviewsRecorded<'_>,
     ) -> Result<(), StoreError> {
         let fail = self.fail();
         let tx = self
@@ -405,14 +408,24 @@ impl SqliteStore {
             .map_err(&fail)?;
         let now = review_state(&tx, &revision.session_id).map_err(&fail)?;
         check_review_state(&revision.session_id, seen, now)?;
+        let mut ids = Vec::with_capacity(reviews.len());
         for review in reviews {
-            tx.execute(
-                "INSERT INTO reviews (session_id, criterion, rating, machine_rating, comment, reviewer, reviewed_at, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            let id: i64 = tx.query_row(
+                "INSERT INTO reviews (session_id, criterion, rating, machine_rating, comment, reviewer, reviewed_at, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
                 params![review.session_id, review.criterion, review.rating, review.machine_rating, review.comment, review.reviewer, review.reviewed_at, review.kind.label()],
+                |row| row.get(0),
             )
             .map_err(&fail)?;
+            ids.push(id);
         }
         write_finals(&tx, reviewed, revision).map_err(&fail)?;
+        then(
+            &mut SqliteTx {
+                tx: &tx,
+                fail: &fail,
+            },
+            &ids,
+        )?;
         tx.commit().map_err(&fail)
     }
 

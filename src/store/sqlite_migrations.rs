@@ -137,6 +137,7 @@ CREATE INDEX reviews_session ON reviews (session_id);
 "#,
     MIGRATION_3,
     MIGRATION_4,
+    MIGRATION_5,
 ];
 
 /// Version 3: reviews gain a kind (rating, adjudication, dispute) and can be retracted with a
@@ -246,4 +247,85 @@ CREATE TABLE session_shares (
     PRIMARY KEY (session_id, user_id)
 );
 CREATE INDEX session_shares_user ON session_shares (user_id);
+"#;
+
+/// Version 5: the team workflow. Sampling rules a QA lead sets and the review queue they fill
+/// (an item is done when its review is recorded); disputes of a criterion, with their decision;
+/// calibration sessions with their sessions, reviewers and blind ratings, kept apart from the
+/// reviews so that a calibration never changes a trainee's score. Only new tables.
+const MIGRATION_5: &str = r#"
+CREATE TABLE queue_rules (
+    id          INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL,
+    per_week    INTEGER,
+    percent     REAL,
+    seed        INTEGER NOT NULL DEFAULT 0,
+    since_epoch INTEGER,
+    active      INTEGER NOT NULL DEFAULT 1,
+    created_by  INTEGER REFERENCES users (id),
+    created_at  INTEGER NOT NULL
+);
+CREATE TABLE queue_items (
+    id             INTEGER PRIMARY KEY,
+    session_id     TEXT NOT NULL REFERENCES sessions (session_id),
+    rule_id        INTEGER REFERENCES queue_rules (id),
+    reason         TEXT NOT NULL,
+    reviewer_id    INTEGER REFERENCES users (id),
+    assigned_by    INTEGER REFERENCES users (id),
+    assigned_at    INTEGER,
+    created_at     INTEGER NOT NULL,
+    done_review_id INTEGER REFERENCES reviews (id),
+    done_at        INTEGER
+);
+CREATE UNIQUE INDEX queue_items_unassigned ON queue_items (session_id) WHERE reviewer_id IS NULL;
+CREATE UNIQUE INDEX queue_items_reviewer ON queue_items (session_id, reviewer_id) WHERE reviewer_id IS NOT NULL;
+CREATE INDEX queue_items_queue ON queue_items (reviewer_id, done_at);
+CREATE TABLE disputes (
+    id         INTEGER PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES sessions (session_id),
+    criterion  TEXT NOT NULL,
+    raised_by  INTEGER NOT NULL REFERENCES users (id),
+    reason     TEXT NOT NULL,
+    raised_at  INTEGER NOT NULL,
+    state      TEXT NOT NULL,
+    decided_by INTEGER REFERENCES users (id),
+    decided_at INTEGER,
+    reply      TEXT,
+    rating     INTEGER,
+    review_id  INTEGER REFERENCES reviews (id)
+);
+CREATE UNIQUE INDEX disputes_open ON disputes (session_id, criterion) WHERE state = 'open';
+CREATE INDEX disputes_session ON disputes (session_id);
+CREATE INDEX disputes_raised_by ON disputes (raised_by);
+CREATE TABLE calibrations (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    created_by  INTEGER NOT NULL REFERENCES users (id),
+    created_at  INTEGER NOT NULL,
+    revealed_by INTEGER REFERENCES users (id),
+    revealed_at INTEGER
+);
+CREATE TABLE calibration_sessions (
+    calibration_id INTEGER NOT NULL REFERENCES calibrations (id),
+    session_id     TEXT NOT NULL REFERENCES sessions (session_id),
+    PRIMARY KEY (calibration_id, session_id)
+);
+CREATE INDEX calibration_sessions_session ON calibration_sessions (session_id);
+CREATE TABLE calibration_reviewers (
+    calibration_id INTEGER NOT NULL REFERENCES calibrations (id),
+    user_id        INTEGER NOT NULL REFERENCES users (id),
+    PRIMARY KEY (calibration_id, user_id)
+);
+CREATE INDEX calibration_reviewers_user ON calibration_reviewers (user_id);
+CREATE TABLE calibration_ratings (
+    id             INTEGER PRIMARY KEY,
+    calibration_id INTEGER NOT NULL REFERENCES calibrations (id),
+    session_id     TEXT NOT NULL REFERENCES sessions (session_id),
+    criterion      TEXT NOT NULL,
+    reviewer_id    INTEGER NOT NULL REFERENCES users (id),
+    rating         INTEGER,
+    comment        TEXT NOT NULL,
+    rated_at       INTEGER NOT NULL
+);
+CREATE INDEX calibration_ratings_calibration ON calibration_ratings (calibration_id, reviewer_id);
 "#;

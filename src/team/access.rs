@@ -6,7 +6,7 @@
 use super::audit::{self, Subject, json};
 use super::{Action, Actor, Role, SessionScope, Team, TeamError, User};
 use crate::store::sql::{SqlTx, TxMode};
-use crate::store::{Filter, SessionSummary};
+use crate::store::{Filter, SessionSummary, StoredSession};
 
 /// What an action is taken on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,8 +46,10 @@ impl Visibility {
 
 /// The sessions a reviewer reaches: shared with them, in their queue, or in a calibration
 /// they take part in.
-pub(crate) const REACHABLE_SESSIONS_SQL: &str =
-    "SELECT session_id FROM session_shares WHERE user_id = ?";
+pub(crate) const REACHABLE_SESSIONS_SQL: &str = "SELECT session_id FROM session_shares WHERE user_id = ? \
+     UNION SELECT session_id FROM queue_items WHERE reviewer_id = ? \
+     UNION SELECT cs.session_id FROM calibration_sessions cs \
+     JOIN calibration_reviewers cr ON cr.calibration_id = cs.calibration_id WHERE cr.user_id = ?";
 
 /// The trainee a stored session belongs to, if it is stored.
 fn trainee_of(tx: &mut dyn SqlTx, session_id: &str) -> Result<Option<String>, TeamError> {
@@ -73,7 +75,10 @@ pub(crate) fn visibility_in(tx: &mut dyn SqlTx, user: &User) -> Result<Visibilit
             .map_or(Visibility::Nothing, Visibility::Trainee),
         SessionScope::AssignedOrShared => {
             let mut ids = tx
-                .query(REACHABLE_SESSIONS_SQL, &[user.id.into()])?
+                .query(
+                    REACHABLE_SESSIONS_SQL,
+                    &[user.id.into(), user.id.into(), user.id.into()],
+                )?
                 .iter()
                 .map(|row| row.text(0))
                 .collect::<Result<Vec<_>, _>>()?;
@@ -173,6 +178,22 @@ impl Team<'_> {
             .into_iter()
             .filter(|s| visibility.includes(&s.session_id, &s.trainee))
             .collect())
+    }
+
+    /// One session in full (transcript, scorecard, reviews), if the user sees it; otherwise
+    /// [`TeamError::NoSuchSession`], as for an id that is not stored.
+    pub fn visible_session(
+        &mut self,
+        user: &User,
+        session_id: &str,
+    ) -> Result<StoredSession, TeamError> {
+        self.authorize(user, Action::ViewSession, Target::Session(session_id))?;
+        self.store
+            .load_sessions(&[session_id.to_owned()])?
+            .pop()
+            .ok_or_else(|| TeamError::NoSuchSession {
+                session_id: session_id.to_owned(),
+            })
     }
 
     /// Shares a session with a reviewer, who then sees it (audited).

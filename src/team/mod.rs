@@ -25,12 +25,31 @@
 //!   [`Team::set_active`], [`Team::set_password`]; a user's own: [`Team::change_own_password`].
 //! - **Audit**: every change above writes an entry in its own transaction; [`Team::audit_log`]
 //!   lists them. The actor of a web change is [`Actor::user`].
+//! - **Sessions**: [`Team::visible_session`]`(user, id)` loads one session for its page (404 when
+//!   unseen); [`Team::share_session`] lets a lead show one to a reviewer.
+//! - **Review queues** ([`queues`]): [`Team::add_queue_rule`] (a [`queues::Sampling`] and a seed),
+//!   [`Team::queue_rules`], [`Team::set_queue_rule_active`], [`Team::apply_sampling`],
+//!   [`Team::queue`] (lead's view), [`Team::assign_item`], [`Team::queue_for`] (one more
+//!   reviewer), [`Team::my_queue`], and [`Team::submit_review`] for the one-page scorecard review
+//!   (the reviewer is the logged-in user; the queue item is done in the same transaction).
+//!   `rubric_for` finds a stored session's rubric (the CLI's is in `commands/review.rs`).
+//! - **Disputes** ([`disputes`]): [`Team::raise_dispute`], [`Team::open_disputes`],
+//!   [`Team::accept_dispute`] (a dispute-kind review sets the rating), [`Team::reject_dispute`],
+//!   [`Team::my_disputes`], [`Team::disputes_of_session`].
+//! - **Calibration** ([`calibrations`]): [`Team::create_calibration`], [`Team::calibrations`],
+//!   [`Team::calibration`], [`Team::rate_in_calibration`], [`Team::calibration_ratings`] (blind
+//!   until revealed), [`Team::calibration_progress`], [`Team::reveal_calibration`],
+//!   [`Team::calibration_results`] (agreement, κ, the small-sample warning),
+//!   [`Team::calibration_drift`] (each reviewer against the consensus over time).
 
 pub mod access;
 pub mod accounts;
 pub mod audit;
+pub mod calibrations;
+pub mod disputes;
 pub mod login;
 pub mod password;
+pub mod queues;
 pub mod roles;
 pub mod throttle;
 
@@ -99,6 +118,50 @@ pub enum TeamError {
         "the stored account has the unknown role `{role}`; is this rapport older than the database?"
     )]
     UnknownStoredRole { role: String },
+    #[error(transparent)]
+    Review(#[from] crate::report::review::ReviewError),
+    #[error("this sampling rule cannot be used: {reason}")]
+    BadRule { reason: String },
+    #[error("no queue item numbered {item_id}")]
+    NoSuchItem { item_id: i64 },
+    #[error("queue item {item_id} is done: its review is recorded")]
+    ItemDone { item_id: i64 },
+    #[error("session `{session_id}` is already in `{login}`'s queue")]
+    AlreadyQueued { session_id: String, login: String },
+    #[error("a dispute override is recorded by deciding the dispute, not as a review")]
+    DisputeThroughDisputes,
+    #[error("no dispute numbered {dispute_id}")]
+    NoSuchDispute { dispute_id: i64 },
+    #[error("dispute {dispute_id} is already decided")]
+    DisputeDecided { dispute_id: i64 },
+    #[error(
+        "`{criterion}` of session `{session_id}` is already disputed and waiting for a decision"
+    )]
+    DisputeAlreadyOpen {
+        session_id: String,
+        criterion: String,
+    },
+    #[error("session `{session_id}` has no criterion `{criterion}`")]
+    NoSuchCriterion {
+        session_id: String,
+        criterion: String,
+    },
+    #[error("the {what} is empty; say why")]
+    EmptyText { what: &'static str },
+    #[error("the {what} is too long: at most {max} characters")]
+    TextTooLong { what: &'static str, max: usize },
+    #[error("no calibration numbered {calibration_id}")]
+    NoSuchCalibration { calibration_id: i64 },
+    #[error("`{login}` does not take part in calibration {calibration_id}")]
+    NotInCalibration { calibration_id: i64, login: String },
+    #[error("calibration {calibration_id} is revealed: its ratings are closed")]
+    CalibrationRevealed { calibration_id: i64 },
+    #[error(
+        "calibration {calibration_id} is not revealed yet: the lead reveals it when everyone has rated"
+    )]
+    CalibrationNotRevealed { calibration_id: i64 },
+    #[error("a calibration needs at least {min} {what}")]
+    CalibrationTooSmall { what: &'static str, min: usize },
     #[error("cannot hash the password: {0}")]
     Hash(String),
     #[error("the operating system's random generator failed: {0}")]

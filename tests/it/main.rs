@@ -21,3 +21,4 @@ mod team;
 mod util;
 mod validated_runs;
 mod watch;
+mod workflow;

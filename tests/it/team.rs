@@ -399,6 +399,17 @@ fn each_role_sees_the_sessions_the_role_table_gives_it() {
             team.authorize(&trainee, Action::ViewSession, Target::Session("no-such-id")),
             Err(TeamError::NoSuchSession { .. })
         ));
+        assert_eq!(
+            team.visible_session(&trainee, &own_id)
+                .expect("own session")
+                .summary
+                .session_id,
+            own_id
+        );
+        assert!(matches!(
+            team.visible_session(&trainee, &other_id),
+            Err(TeamError::NoSuchSession { .. })
+        ));
         // A trainee asking for another trainee's sessions by filter gets none.
         let asked = rapport::store::Filter {
             trainees: vec![

@@ -13,7 +13,7 @@ use super::auth::{Viewer, attach_session};
 use super::config::ServeConfig;
 use super::headers::add_security_headers;
 use super::layout::{REVIEW_SCRIPT, REVIEW_SCRIPT_PATH, STYLESHEET, STYLESHEET_PATH};
-use super::pages::{dashboard, exports, login, review, scenarios, sessions};
+use super::pages::{dashboard, disputes, exports, login, queue, review, scenarios, sessions};
 use super::pool::StorePool;
 
 /// What every request handler can reach.
@@ -38,6 +38,12 @@ pub fn router(state: AppState) -> Router {
             "/sessions/{id}/review",
             get(review::show_review).post(review::submit_review),
         )
+        .route("/sessions/{id}/disputes", post(disputes::raise))
+        .route("/disputes", get(disputes::show_disputes))
+        .route("/disputes/{id}/decide", post(disputes::decide))
+        .route("/queue", get(queue::show_queue))
+        .route("/queue/sample", post(queue::apply_sampling))
+        .route("/queue/{item}/assign", post(queue::assign))
         .route("/dashboard", get(dashboard::show_dashboard))
         .route("/exports", get(exports::show_exports))
         .route("/exports/{file}", get(exports::download))

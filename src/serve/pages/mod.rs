@@ -1,8 +1,10 @@
 //! The page groups, one file each, and the frame every signed-in page is drawn in.
 
 pub mod dashboard;
+pub mod disputes;
 pub mod exports;
 pub mod login;
+pub mod queue;
 pub mod report_query;
 pub mod review;
 pub mod review_form;
@@ -17,13 +19,34 @@ use super::layout::{NavLink, SignedIn, page_with_script};
 use crate::team::Action;
 
 /// The navigation: each page with the action that opens it, in the order shown.
-const NAVIGATION: [(NavLink, Action); 4] = [
+const NAVIGATION: [(NavLink, Action); 7] = [
     (
         NavLink {
             href: "/sessions",
             label: "Sessions",
         },
         Action::ViewSession,
+    ),
+    (
+        NavLink {
+            href: "/queue",
+            label: "My queue",
+        },
+        Action::WorkQueue,
+    ),
+    (
+        NavLink {
+            href: "/disputes",
+            label: "Disputes",
+        },
+        Action::RaiseDispute,
+    ),
+    (
+        NavLink {
+            href: "/disputes",
+            label: "Disputes",
+        },
+        Action::DecideDispute,
     ),
     (
         NavLink {
@@ -60,11 +83,12 @@ pub fn signed_in_page_with_script(
     body: Markup,
     script: Option<&str>,
 ) -> Markup {
-    let links: Vec<NavLink> = NAVIGATION
+    let mut links: Vec<NavLink> = NAVIGATION
         .iter()
         .filter(|(_, action)| viewer.may(*action))
         .map(|(link, _)| *link)
         .collect();
+    links.dedup_by_key(|link| link.href);
     let user = viewer.user();
     let signed_in = SignedIn {
         username: &user.display_name,

@@ -6,9 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 
-use crate::report::review::{
-    ReviewError, ReviewRequest, criterion_views, recorded_rubric, review_session,
-};
+use crate::report::review::{ReviewError, criterion_views, recorded_rubric};
 use crate::serve::app::AppState;
 use crate::serve::auth::Viewer;
 use crate::serve::error::PageError;
@@ -17,10 +15,9 @@ use crate::serve::layout::{NoticeKind, notice};
 use crate::serve::pages::review_form::{read_review_form, review_form};
 use crate::serve::pages::sessions::load_authorized;
 use crate::serve::pages::signed_in_page_with_script;
-use crate::store::sql::TxMode;
 use crate::store::{ReviewKind, StoredSession};
-use crate::team::audit::{self, Subject};
-use crate::team::{Action, Actor, Team};
+use crate::team::queues::ReviewSubmission;
+use crate::team::{Action, Team, TeamError};
 
 /// The form field choosing a lead's kind of review.
 const KIND_FIELD: &str = "kind";
@@ -50,33 +47,6 @@ fn review_page(viewer: &Viewer, session: &StoredSession, problem: Option<&str>) 
         (review_form(&format!("/sessions/{id}/review"), viewer.csrf(), &views, kind_choice))
     };
     signed_in_page_with_script(viewer, "Review", body, Some(REVIEW_SCRIPT_PATH))
-}
-
-/// Writes the audit entry of a stored review: the ratings that counted before, and the new ones.
-fn audit_review(
-    store: &mut crate::store::Store,
-    user: &crate::team::User,
-    session_id: &str,
-    before: serde_json::Value,
-    after: serde_json::Value,
-) -> Result<(), PageError> {
-    let now = Team::new(store).now();
-    store
-        .in_transaction(TxMode::Write, |tx| {
-            audit::append(
-                tx,
-                now,
-                &Actor::user(user),
-                "review.store",
-                Subject {
-                    kind: "session",
-                    id: session_id,
-                },
-                Some(before),
-                Some(after),
-            )
-        })
-        .map_err(|e: crate::team::TeamError| PageError::from(e))
 }
 
 /// `GET /sessions/{id}/review`.
@@ -125,51 +95,32 @@ pub async fn submit_review(
                 .into_response());
         }
     };
-    let before: serde_json::Value = views
-        .iter()
-        .map(|v| (v.criterion.clone(), serde_json::json!(v.effective_rating)))
-        .collect::<serde_json::Map<_, _>>()
-        .into();
-    let after: serde_json::Value = serde_json::json!({
-        "kind": kind.label(),
-        "ratings": ratings
-            .iter()
-            .map(|r| (r.criterion.clone(), serde_json::json!(r.rating)))
-            .collect::<serde_json::Map<_, _>>(),
-    });
-    let request = ReviewRequest {
-        session: session.summary.session_id.clone(),
+    let submission = ReviewSubmission {
+        session_id: session.summary.session_id.clone(),
         ratings,
-        reviewer: viewer.user().login.clone(),
         kind,
     };
     let user = viewer.user().clone();
-    let audited_id = session.summary.session_id.clone();
+    // The team core stores the whole card, completes the reviewer's queue item and writes the
+    // audit entry in one transaction.
     let stored = state
         .pool
         .run(move |store| {
-            let now = jiff::Timestamp::now()
-                .round(jiff::Unit::Second)
-                .map(|t| t.to_string())
-                .unwrap_or_default();
-            let stored = review_session(store, &request, &now, &|s: &StoredSession| {
-                recorded_rubric(s, None)
-            });
-            if stored.is_ok() {
-                // The reviews themselves are the append-only record; the audit log also says
-                // who changed what from what, beside every other change made on the server.
-                audit_review(store, &user, &audited_id, before, after)?;
-            }
-            Ok::<_, PageError>(stored)
+            Ok::<_, PageError>(Team::new(store).submit_review(
+                &user,
+                &submission,
+                &|s: &StoredSession| recorded_rubric(s, None),
+            ))
         })
         .await?;
     match stored {
         Ok(_) => Ok(Redirect::to(&format!("/sessions/{session_id}#scorecard")).into_response()),
-        Err(ReviewError::Store(store)) => Err(store.into()),
-        Err(other) => Ok((
+        Err(TeamError::Review(ReviewError::Store(store))) => Err(store.into()),
+        Err(TeamError::Review(other)) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             review_page(&viewer, &session, Some(&other.to_string())),
         )
             .into_response()),
+        Err(other) => Err(other.into()),
     }
 }

@@ -5,13 +5,15 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use crate::report::parse_date_bound;
+use crate::report::review::criterion_views;
 use crate::serve::app::AppState;
 use crate::serve::auth::{Viewer, authorize};
 use crate::serve::error::PageError;
+use crate::serve::pages::disputes::{dispute_form, dispute_list};
 use crate::serve::pages::session_detail::{session_body, verdict};
 use crate::serve::pages::signed_in_page;
 use crate::store::{Filter, SessionSummary, StoredSession};
-use crate::team::{Action, Role, Team};
+use crate::team::{Action, Role, Target, Team};
 
 /// The most sessions one list page shows; the filters narrow the rest.
 pub const LIST_LIMIT: usize = 200;
@@ -199,22 +201,25 @@ pub async fn show_session(
     let session = load_authorized(&state, &viewer, Action::ViewSession, session_id).await?;
     let user = viewer.user().clone();
     let id = session.summary.session_id.clone();
-    let may_review = state
+    let (may_review, may_dispute, disputes) = state
         .pool
         .run(move |store| {
-            Team::new(store)
-                .can(
-                    &user,
-                    Action::ReviewSession,
-                    crate::team::Target::Session(&id),
-                )
-                .map_err(PageError::from)
+            let mut team = Team::new(store);
+            let may_review = team.can(&user, Action::ReviewSession, Target::Session(&id))?;
+            let may_dispute = team.can(&user, Action::RaiseDispute, Target::Session(&id))?;
+            let disputes = team.disputes_of_session(&user, &id)?;
+            Ok::<_, PageError>((may_review, may_dispute, disputes))
         })
         .await?;
+    let session_id = &session.summary.session_id;
     let actions = html! {
         @if may_review {
-            p { a href=(format!("/sessions/{}/review", session.summary.session_id)) { "Review this session" } }
+            p { a href=(format!("/sessions/{session_id}/review")) { "Review this session" } }
         }
+        @if may_dispute {
+            (dispute_form(session_id, viewer.csrf(), &criterion_views(&session)))
+        }
+        (dispute_list(&disputes))
     };
     let title = format!(
         "{} · {}",

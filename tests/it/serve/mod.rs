@@ -384,6 +384,13 @@ impl Site {
         )
     }
 
+    /// The first criterion of a stored session's scorecard.
+    pub fn first_criterion(&self, session_id: &str) -> String {
+        let mut store = self.db.open();
+        let sessions = store.load_sessions(&[session_id.to_owned()]).expect("load");
+        sessions[0].scorecard.criteria[0].id.to_string()
+    }
+
     /// The session ids a page links to.
     pub fn linked_sessions(&self, page: &Answer) -> Vec<String> {
         page.body

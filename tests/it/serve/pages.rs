@@ -71,7 +71,7 @@ fn a_whole_scorecard_review_is_one_form_and_never_overwrites_the_last() {
             .expect("the audit log");
         let stored_reviews: Vec<_> = audit
             .iter()
-            .filter(|e| e.action == "review.store")
+            .filter(|e| e.action == "review.record")
             .collect();
         assert_eq!(
             stored_reviews.len(),
@@ -224,5 +224,65 @@ fn exports_hold_only_the_viewers_sessions_and_defuse_formulas() {
         dashboard.body.contains("No session you may see"),
         "{}",
         dashboard.body
+    );
+}
+
+#[test]
+fn a_trainee_disputes_a_criterion_and_sees_the_leads_decision() {
+    let site = Site::new(crate::util::sqlite_db());
+    let session = site.ana_session.clone();
+    let criterion = site.first_criterion(&session);
+    let mut ana = site.log_in("ana");
+    let page = site.get(&mut ana, &format!("/sessions/{session}"));
+    assert!(
+        page.body.contains("Dispute a score"),
+        "the trainee may dispute her own session"
+    );
+    let raised = site.post(
+        &mut ana,
+        &format!("/sessions/{session}/disputes"),
+        &[
+            ("csrf", &page.csrf()),
+            ("criterion", &criterion),
+            ("reason", "I did apologise <b>twice</b>"),
+        ],
+    );
+    assert_eq!(raised.status, StatusCode::SEE_OTHER, "{}", raised.body);
+    let mut lead = site.log_in("lead");
+    let open = site.get(&mut lead, "/disputes");
+    assert!(
+        open.body
+            .contains("I did apologise &lt;b&gt;twice&lt;/b&gt;"),
+        "{}",
+        open.body
+    );
+    let action = open
+        .body
+        .split("action=\"/disputes/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a decide form")
+        .to_owned();
+    let decided = site.post(
+        &mut lead,
+        &format!("/disputes/{action}"),
+        &[
+            ("csrf", &open.csrf()),
+            ("decision", "accept"),
+            ("reply", "Agreed, well spotted"),
+            ("rating", "na"),
+        ],
+    );
+    assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.body);
+    let outcome = site.get(&mut ana, "/disputes");
+    assert!(
+        outcome.body.contains("accepted") && outcome.body.contains("Agreed, well spotted"),
+        "{}",
+        outcome.body
+    );
+    let shown = site.get(&mut ana, &format!("/sessions/{session}"));
+    assert!(
+        shown.body.contains("(dispute)"),
+        "the dispute-kind review is on the scorecard"
     );
 }

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian machine lacks to build and run Rapport (ALSA headers for sound,
-# Xvfb and Mesa's software Vulkan for the game window in tests, PostgreSQL for the team store tests).
+# Xvfb and Mesa's software Vulkan for the game window in tests, PostgreSQL for the team store tests,
+# headless Chromium and its WebDriver for the team server's browser test).
 # Safe to run again: it installs only what is missing. Needs root or sudo for apt-get.
 set -euo pipefail
 
-packages=(pkg-config libasound2-dev libudev-dev xvfb xauth mesa-vulkan-drivers libvulkan1 postgresql sox tmux)
+packages=(pkg-config libasound2-dev libudev-dev xvfb xauth mesa-vulkan-drivers libvulkan1 postgresql sox tmux chromium chromium-driver)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -267,6 +267,36 @@ pub enum Command {
         after_help = "Roles: admin, qa-lead, reviewer, trainer, trainee (what each may do: docs/team.md).\n\nExamples:\n  rapport user add root --role admin\n  rapport user add ana --role trainee --display \"Ana López\"   # her sessions are stored as `ana`\n  printf '%s\\n' \"$PASSWORD\" | rapport user add bo --role reviewer --password-stdin\n  rapport user set-role bo qa-lead\n  rapport user deactivate bo\n  rapport user password ana\n  rapport user list --json"
     )]
     User(UserArgs),
+
+    /// Start the team web application: reviewers, trainers, trainees and QA leads in a browser.
+    #[cfg(feature = "server")]
+    #[command(
+        after_help = "Examples:\n  rapport serve                                   # http://127.0.0.1:8080 over the default SQLite store\n  rapport serve --db postgres://rapport@db/rapport --bind 0.0.0.0:8080 --base-url https://qa.example.com --trust-forwarded-for\n  rapport serve --bind 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem\n\nCreate the first account with `rapport user add NAME --role admin`. See docs/team-server.md."
+    )]
+    Serve(ServeArgs),
+}
+
+/// `rapport serve`.
+#[cfg(feature = "server")]
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address and port to listen on.
+    #[arg(long, env = "RAPPORT_BIND", default_value = rapport::serve::config::DEFAULT_BIND)]
+    pub bind: String,
+    /// The address people open (https://… behind a TLS proxy makes cookies Secure); default http://BIND.
+    #[arg(long, env = "RAPPORT_BASE_URL")]
+    pub base_url: Option<String>,
+    /// A PEM certificate chain, to serve HTTPS directly (with --tls-key).
+    #[arg(long, env = "RAPPORT_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, env = "RAPPORT_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Take the client's address from X-Forwarded-For (only behind a reverse proxy that sets it), for login throttling and the audit log.
+    #[arg(long, env = "RAPPORT_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
+    #[command(flatten)]
+    pub db: DbArgs,
 }
 
 /// The results database flag shared by the QA commands.

@@ -24,6 +24,8 @@ pub mod runner;
 pub mod scenario;
 pub mod scoring;
 pub mod script;
+#[cfg(feature = "server")]
+pub mod serve;
 pub mod store;
 pub mod team;
 pub mod transcript;

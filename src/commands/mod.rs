@@ -5,6 +5,8 @@ mod coverage;
 mod qa;
 mod review;
 mod runs;
+#[cfg(feature = "server")]
+mod serve;
 mod show;
 mod user;
 mod watch;
@@ -150,6 +152,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
         Command::Calibration(args) => qa::calibration(args),
         Command::Team(args) => qa::team(args),
         Command::User(args) => user::user(args),
+        #[cfg(feature = "server")]
+        Command::Serve(args) => serve::serve(args),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "rapport", &mut std::io::stdout());

@@ -1,49 +1,18 @@
 //! `rapport review`: show a stored session's ratings, evidence and reviews; rate one criterion, several, or a whole scorecard from a file; adjudicate; retract.
 
-use std::path::Path;
-
 use serde_json::json;
 
 use super::Status;
 use super::qa::open_store;
 use crate::cli::{ReviewArgs, ReviewKindArg};
 use rapport::analysis::Polarity;
-use rapport::library::resolve_recorded_scenario;
 use rapport::report::review::{
-    CriterionRating, RetractRequest, ReviewRequest, criterion_views, retract_review, review_session,
+    CriterionRating, RetractRequest, ReviewRequest, criterion_views, recorded_rubric,
+    retract_review, review_session,
 };
 use rapport::report::review_file::{read_review_file, review_template};
 use rapport::report::{format_time, format_time_ms};
-use rapport::runner::Examiner;
-use rapport::scoring::Rubric;
 use rapport::store::{Review, ReviewKind, Store, StoredSession};
-
-/// The rubric that scored a stored session: `--rubric`, the scenario's, or the shipped one, whichever matches.
-fn rubric_for(session: &StoredSession, explicit: Option<&Path>) -> Result<Rubric, String> {
-    let card = &session.scorecard;
-    if let Some(path) = explicit {
-        return Rubric::load(path).map_err(|d| d.message.clone());
-    }
-    let kit = Examiner::shipped();
-    let header = &session.transcript.header;
-    let mut candidates = Vec::new();
-    if let Ok(loaded) =
-        resolve_recorded_scenario(header.scenario_path.as_deref(), &header.scenario_id)
-        && let Ok(rubric) = kit.rubric_for(&loaded)
-    {
-        candidates.push((*rubric).clone());
-    }
-    candidates.push((*kit.rubric).clone());
-    candidates
-        .into_iter()
-        .find(|r| r.id == card.rubric_id && r.version == card.rubric_version)
-        .ok_or_else(|| {
-            format!(
-                "the rubric `{}` version {} that scored it is not available; pass its file with --rubric",
-                card.rubric_id, card.rubric_version
-            )
-        })
-}
 
 /// `N`, or `na` for not applicable.
 fn parse_rating(text: &str) -> Result<Option<i32>, String> {
@@ -144,7 +113,7 @@ pub fn review(args: ReviewArgs) -> anyhow::Result<Status> {
         return Ok(Status::Usage);
     };
     let explicit = args.rubric.clone();
-    let lookup = |session: &StoredSession| rubric_for(session, explicit.as_deref());
+    let lookup = |session: &StoredSession| recorded_rubric(session, explicit.as_deref());
     if let Some(review_id) = args.retract {
         let request = RetractRequest {
             session: args.session.clone(),

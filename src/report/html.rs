@@ -154,7 +154,7 @@ fn write_kpis(out: &mut String, report: &Report) {
 }
 
 /// "all" and the groups with the most sessions.
-fn charted_series(report: &Report) -> Vec<&TrendSeries> {
+pub fn charted_series(report: &Report) -> Vec<&TrendSeries> {
     let mut groups: Vec<&TrendSeries> = report.trend.iter().filter(|s| s.group != ALL).collect();
     let sessions = |s: &TrendSeries| s.points.iter().map(|p| p.sessions).sum::<usize>();
     groups.sort_by(|a, b| {

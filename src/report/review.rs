@@ -385,6 +385,41 @@ fn retract_once(
     })
 }
 
+/// The rubric that scored a stored session: `explicit` (`--rubric`), the scenario's, or the shipped
+/// one, whichever matches the scorecard's rubric id and version.
+pub fn recorded_rubric(
+    session: &StoredSession,
+    explicit: Option<&std::path::Path>,
+) -> Result<Rubric, String> {
+    let card = &session.scorecard;
+    if let Some(path) = explicit {
+        return Rubric::load(path).map_err(|d| d.message.clone());
+    }
+    // Building the shipped analysers compiles the whole lexicon; only the rubric is needed
+    // here, so the kit is made once per process (a server rescoring every saved review).
+    static SHIPPED: std::sync::OnceLock<crate::runner::Examiner> = std::sync::OnceLock::new();
+    let kit = SHIPPED.get_or_init(crate::runner::Examiner::shipped);
+    let header = &session.transcript.header;
+    let mut candidates = Vec::new();
+    if let Ok(loaded) = crate::library::resolve_recorded_scenario(
+        header.scenario_path.as_deref(),
+        &header.scenario_id,
+    ) && let Ok(rubric) = kit.rubric_for(&loaded)
+    {
+        candidates.push((*rubric).clone());
+    }
+    candidates.push((*kit.rubric).clone());
+    candidates
+        .into_iter()
+        .find(|r| r.id == card.rubric_id && r.version == card.rubric_version)
+        .ok_or_else(|| {
+            format!(
+                "the rubric `{}` version {} that scored it is not available; pass its file with --rubric",
+                card.rubric_id, card.rubric_version
+            )
+        })
+}
+
 /// One piece of evidence behind a criterion, as a QA lead reads it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EvidenceView {

@@ -14,6 +14,8 @@ mod play;
 mod qa;
 mod reviews;
 mod scoring;
+#[cfg(feature = "server")]
+mod serve;
 mod store;
 mod team;
 mod util;

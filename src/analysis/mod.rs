@@ -337,7 +337,7 @@ impl Analyser {
     pub fn with_reader(mut self, reader: Option<Arc<model::LearnedReader>>) -> Self {
         self.reader = reader;
         self
-        }
+    }
 
     /// How an option's text reads on the dimensions its authored annotations leave open:
     /// authored annotations override the analysers where they speak, and add to them elsewhere.

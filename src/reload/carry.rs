@@ -88,8 +88,7 @@ fn replay(
         clock: played.header.clock,
         started_at: None,
     };
-    let (mut recorder, mut events) =
-        Recorder::start(loaded, Arc::clone(prepared), &setup, None)?;
+    let (mut recorder, mut events) = Recorder::start(loaded, Arc::clone(prepared), &setup, None)?;
     let mut moves = 0;
     let turns = played.turns.iter().skip(usize::from(
         played.turns.first().is_some_and(Turn::is_opening),

@@ -88,8 +88,15 @@ fn an_edited_line_is_carried_over_to_the_beat_the_call_stood_on() {
     assert!(change.broken.is_empty() && !change.analysers_reloaded);
 
     let v2 = live.scenario_at(&path).expect("the new version");
-    let carried = carry_over(&played, &beat, 9_000, v2, &live.examiner().prepare(v2), None)
-        .expect("the call is carried over");
+    let carried = carry_over(
+        &played,
+        &beat,
+        9_000,
+        v2,
+        &live.examiner().prepare(v2),
+        None,
+    )
+    .expect("the call is carried over");
     assert_eq!(carried.moves, 1);
     let lines = customer_lines(&carried.events);
     assert!(
@@ -161,8 +168,15 @@ fn a_call_whose_beat_is_gone_says_so() {
     let change = live.reload(std::slice::from_ref(&path));
     assert_eq!(change.reloaded, std::slice::from_ref(&path), "{change:?}");
     let v2 = live.scenario_at(&path).expect("the new version");
-    let error = carry_over(&played, &beat, 9_000, v2, &live.examiner().prepare(v2), None)
-        .expect_err("the beat is gone");
+    let error = carry_over(
+        &played,
+        &beat,
+        9_000,
+        v2,
+        &live.examiner().prepare(v2),
+        None,
+    )
+    .expect_err("the beat is gone");
     assert!(matches!(&error, CarryError::BeatGone { beat } if beat == "where"));
     assert_eq!(
         error.to_string(),
@@ -180,8 +194,15 @@ fn moves_that_now_lead_elsewhere_are_not_carried_over() {
     edit(&path, r#"next: "where","#, r#"next: "repeat","#);
     live.reload(std::slice::from_ref(&path));
     let v2 = live.scenario_at(&path).expect("the new version");
-    let error = carry_over(&played, &beat, 9_000, v2, &live.examiner().prepare(v2), None)
-        .expect_err("the move leads elsewhere");
+    let error = carry_over(
+        &played,
+        &beat,
+        9_000,
+        v2,
+        &live.examiner().prepare(v2),
+        None,
+    )
+    .expect_err("the move leads elsewhere");
     assert!(
         matches!(&error, CarryError::Elsewhere { was, now } if was == "where" && now == "repeat"),
         "{error}"

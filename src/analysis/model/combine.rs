@@ -8,8 +8,8 @@
 
 use smol_str::SmolStr;
 
-use super::features::{Evidence, Features};
-use super::linear::{Label, Score, Thresholds};
+use super::features::{self, Evidence, Features};
+use super::linear::{Label, LinearModel, Score, Thresholds};
 use crate::analysis::normalise::Normalised;
 use crate::analysis::{Finding, Polarity, Promise, PromiseVerdict, Reading, dimension_of};
 use crate::scenario::{Policy, PromiseKind};
@@ -44,6 +44,7 @@ pub fn criteria(label: Label) -> (&'static str, Polarity, &'static [&'static str
 /// What the model read a reply from: its features, its text and the rules' reading of it, as
 /// they were before any label changed it.
 pub struct Seen<'r> {
+    pub model: &'r LinearModel,
     pub features: &'r Features,
     pub norm: &'r Normalised<'r>,
     pub rules: &'r Reading,
@@ -102,9 +103,44 @@ pub fn apply(
             thresholds.add
         ));
         add(label, quote, note, reading);
-    } else {
+    } else if unsure_in_its_sentences(label, thresholds, seen) {
         remove(label, reading);
     }
+}
+
+/// Whether the model, reading alone each sentence the rules' findings of a label rest in, is as
+/// sure as it was of the whole reply that the label does not hold. A long reply dilutes one
+/// sentence's words ("that's on you" among an apology and a booking change), so a finding is
+/// dropped only when its own sentence does not hold the label either.
+fn unsure_in_its_sentences(label: Label, thresholds: Thresholds, seen: &Seen<'_>) -> bool {
+    let (_, polarity, members) = criteria(label);
+    let quotes: Vec<&str> = seen
+        .rules
+        .findings
+        .iter()
+        .filter(|f| f.polarity == polarity && members.contains(&f.criterion.as_str()))
+        .map(|f| f.matched.as_str())
+        .chain(
+            seen.rules
+                .promises
+                .iter()
+                .filter(|p| label == Label::Overpromise && p.verdict.is_overpromise())
+                .map(|p| p.quote.as_str()),
+        )
+        .filter(|quote| !quote.is_empty())
+        .collect();
+    let sentences = seen.norm.sentences();
+    if sentences.len() < 2 {
+        return true;
+    }
+    sentences.into_iter().all(|(start, end)| {
+        let own = seen.norm.original(start, end);
+        if !quotes.iter().any(|quote| own.contains(quote)) {
+            return true;
+        }
+        let features = features::extract(&seen.norm.text[start..end], seen.rules);
+        seen.model.score(features.values())[label.index()].probability < thresholds.drop
+    })
 }
 
 /// The words of the features that carried a decision, quoted (`"sorry", "i'd be furious"`), and

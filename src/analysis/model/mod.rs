@@ -67,6 +67,7 @@ impl LearnedReader {
         let scores = self.model.score(features.values());
         let rules = reading.clone();
         let seen = combine::Seen {
+            model: &self.model,
             features: &features,
             norm,
             rules: &rules,

@@ -144,6 +144,11 @@ svg{max-width:100%;height:auto}
 pre{white-space:pre-wrap;overflow-x:auto;background:#0f172a;color:#e2e8f0;padding:8px;border-radius:6px;font-size:13px}
 figure{margin:8px 0}
 a.kpi{text-decoration:none;color:inherit}a.kpi b{color:var(--accent)}
+.warn{color:#b45309}
+table.grid td.n{text-align:center}table.grid tr.split{background:#fef3c7}
+.picks{max-height:340px;overflow-y:auto;border:1px solid var(--line);border-radius:6px;padding:4px 8px;background:var(--card)}
+form.stack label.pick{display:flex;gap:8px;align-items:baseline;font-weight:400;margin:4px 0}
+label.pick input{flex:none}
 @media (max-width:640px){main{padding:10px}
 table.cards thead{display:none}table.cards tr{display:block;border-bottom:2px solid var(--line);padding:6px 0}table.cards td{display:block;border:0;padding:2px 8px}table.cards td.n{text-align:left}
 table.cards td[data-label]::before{content:attr(data-label) ": ";color:var(--muted);font-size:13px}.turn{grid-template-columns:1fr}.signout{margin-left:0}h1{font-size:21px}}

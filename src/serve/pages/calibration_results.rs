@@ -11,24 +11,28 @@ use crate::serve::pages::sessions::short_id;
 use crate::team::calibrations::{CalibrationRating, CalibrationResults};
 
 /// Three cells of one agreement: pairs, percent agreed (marked ⚠ when the figure should not be
-/// trusted, with the reason as its title) and κ with Landis and Koch's word.
-fn agreement_cells(agreement: Option<&Agreement>) -> Markup {
+/// trusted, with the reason as its title) and κ with Landis and Koch's word. `side` names the
+/// comparison in each cell's label, which a phone shows in place of the table's header.
+fn agreement_cells(agreement: Option<&Agreement>, side: &str) -> Markup {
+    let pairs = format!("{side}: pairs");
+    let agree = format!("{side}: agree");
+    let kappa = format!("{side}: κ");
     html! {
         @match agreement {
             Some(a) => {
-                td.n data-label="pairs" { (a.pairs) }
-                td.n data-label="agree" title=[a.warning.as_deref()] {
+                td.n data-label=(pairs) { (a.pairs) }
+                td.n data-label=(agree) title=[a.warning.as_deref()] {
                     (format_rate(a.percent))
                     @if a.warning.is_some() { " " span.warn aria-label="uncertain" { "⚠" } }
                 }
-                td.n data-label="κ" {
+                td.n data-label=(kappa) {
                     @match a.kappa {
                         Some(k) => { (format!("{k:.2}")) " " span.muted { (kappa_label(Some(k))) } }
                         None => { "—" }
                     }
                 }
             }
-            None => { td.n data-label="pairs" { "0" } td.n data-label="agree" { "—" } td.n data-label="κ" { "—" } }
+            None => { td.n data-label=(pairs) { "0" } td.n data-label=(agree) { "—" } td.n data-label=(kappa) { "—" } }
         }
     }
 }
@@ -63,8 +67,8 @@ fn per_criterion(figures: &Calibration) -> Markup {
                     @for row in &figures.rows {
                         tr {
                             td { (scope_name(row.level, &row.name)) }
-                            (agreement_cells(row.between_reviewers.as_ref()))
-                            (agreement_cells(row.machine_vs_reviewers.as_ref()))
+                            (agreement_cells(row.between_reviewers.as_ref(), "between reviewers"))
+                            (agreement_cells(row.machine_vs_reviewers.as_ref(), "machine ↔ reviewers"))
                         }
                     }
                 }
@@ -83,8 +87,8 @@ fn per_reviewer(reviewers: &[ReviewerCalibration]) -> Markup {
                     @for r in reviewers {
                         tr {
                             td { b { (r.reviewer) } }
-                            (agreement_cells(r.consensus.as_ref()))
-                            (agreement_cells(r.machine.as_ref()))
+                            (agreement_cells(r.consensus.as_ref(), "with the consensus"))
+                            (agreement_cells(r.machine.as_ref(), "with the machine"))
                         }
                     }
                 }
@@ -112,8 +116,8 @@ pub fn drift_table(drift: &CalibrationResults) -> Markup {
                         @for (reviewer, period) in rows {
                             tr {
                                 td { b { (reviewer) } " · " (period.period) }
-                                (agreement_cells(period.consensus.as_ref()))
-                                (agreement_cells(period.machine.as_ref()))
+                                (agreement_cells(period.consensus.as_ref(), "with the consensus"))
+                                (agreement_cells(period.machine.as_ref(), "with the machine"))
                             }
                         }
                     }

@@ -29,6 +29,8 @@ fn setting(name: &str, default: u64) -> u64 {
 
 /// One request's outcome.
 struct Timed {
+    /// The page asked for, as in [`PAGES`], or the review form and its saving.
+    page: &'static str,
     elapsed: Duration,
     ok: bool,
 }
@@ -152,6 +154,7 @@ fn many_leads_browse_and_review_at_once_with_no_error_and_nothing_lost() {
                         let (status, _, elapsed) =
                             fetch(&client, &base, &token, Method::GET, &path, None).await;
                         timings.push(Timed {
+                            page,
                             elapsed,
                             ok: status == StatusCode::OK,
                         });
@@ -161,6 +164,7 @@ fn many_leads_browse_and_review_at_once_with_no_error_and_nothing_lost() {
                         let (status, page, elapsed) =
                             fetch(&client, &base, &token, Method::GET, &path, None).await;
                         timings.push(Timed {
+                            page: "GET /sessions/{id}/review",
                             elapsed,
                             ok: status == StatusCode::OK,
                         });
@@ -169,7 +173,11 @@ fn many_leads_browse_and_review_at_once_with_no_error_and_nothing_lost() {
                             fetch(&client, &base, &token, Method::POST, &path, Some(form)).await;
                         let ok = status == StatusCode::SEE_OTHER;
                         saved += usize::from(ok);
-                        timings.push(Timed { elapsed, ok });
+                        timings.push(Timed {
+                            page: "POST /sessions/{id}/review",
+                            elapsed,
+                            ok,
+                        });
                     }
                     turn += 1;
                 }
@@ -201,6 +209,24 @@ fn many_leads_browse_and_review_at_once_with_no_error_and_nothing_lost() {
         times.last().copied().unwrap_or_default(),
         reviews_saved * criteria,
     );
+    let mut pages: Vec<&str> = timings.iter().map(|t| t.page).collect();
+    pages.sort_unstable();
+    pages.dedup();
+    for page in pages {
+        let mut times: Vec<Duration> = timings
+            .iter()
+            .filter(|t| t.page == page)
+            .map(|t| t.elapsed)
+            .collect();
+        times.sort();
+        eprintln!(
+            "  {page}: {} requests, p50 {:?}, p95 {:?}, p99 {:?}",
+            times.len(),
+            percentile(&times, 50.0),
+            percentile(&times, 95.0),
+            percentile(&times, 99.0),
+        );
+    }
     assert_eq!(errors, 0, "every request answered as expected");
     assert_eq!(
         counted,

@@ -126,7 +126,7 @@ mark.good{background:var(--good)}mark.bad{background:var(--bad)}
 ul.ev{margin:4px 0;padding-left:20px;font-size:14px}
 li.good::marker{content:"▲ ";color:#047857}li.bad::marker{content:"▼ ";color:#b91c1c}
 form.stack label{display:block;margin:10px 0 4px;font-weight:600}
-input[type=text],input[type=password],input[type=search],select,textarea{font:inherit;padding:8px;border:1px solid #94a3b8;border-radius:6px;width:100%;max-width:420px}
+input[type=text],input[type=password],input[type=search],input[type=date],select,textarea{font:inherit;padding:8px;border:1px solid #94a3b8;border-radius:6px;width:100%;max-width:420px}
 textarea{max-width:100%;min-height:3em}
 button{font:inherit;padding:8px 16px;border-radius:6px;border:1px solid #1e3a8a;background:var(--accent);color:#fff;cursor:pointer}
 header.top button{background:transparent;border-color:#94a3b8;padding:4px 10px}

@@ -15,8 +15,9 @@
 //!
 //! Each weight line is a feature's name, a tab, and its weight for each label in order.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
+
+use foldhash::HashMap;
 
 use thiserror::Error;
 
@@ -106,7 +107,8 @@ pub struct LinearModel {
     pub bias: [f32; LABEL_COUNT],
     /// When to add and when to drop, per label.
     pub thresholds: [Thresholds; LABEL_COUNT],
-    /// The weights per feature name, one per label.
+    /// The weights per feature name, one per label (hashed with foldhash: a reply looks up
+    /// each of its features).
     pub weights: HashMap<Box<str>, [f32; LABEL_COUNT]>,
 }
 
@@ -152,8 +154,15 @@ impl LinearModel {
                 .map(|(index, row)| (*index, row[label]))
                 .filter(|(_, weight)| weight * sign > 0.0)
                 .collect();
-            top.sort_by(|a, b| (b.1 * sign).total_cmp(&(a.1 * sign)).then(a.0.cmp(&b.0)));
-            top.truncate(TOP_FEATURES);
+            let heavier_first = |a: &(usize, f32), b: &(usize, f32)| {
+                (b.1 * sign).total_cmp(&(a.1 * sign)).then(a.0.cmp(&b.0))
+            };
+            // Only the few heaviest are kept: bring them to the front, then order them.
+            if top.len() > TOP_FEATURES {
+                top.select_nth_unstable_by(TOP_FEATURES, heavier_first);
+                top.truncate(TOP_FEATURES);
+            }
+            top.sort_by(heavier_first);
             Score { probability, top }
         })
     }
@@ -170,7 +179,7 @@ impl LinearModel {
         let mut add = None;
         let mut drop = None;
         let mut labels_seen = false;
-        let mut weights = HashMap::new();
+        let mut weights = HashMap::default();
         for (at, raw) in text.lines().enumerate() {
             let line = at + 1;
             if raw.trim().is_empty() || raw.starts_with('#') {
@@ -303,7 +312,7 @@ mod tests {
     use super::*;
 
     fn model() -> LinearModel {
-        let mut weights = HashMap::new();
+        let mut weights = HashMap::default();
         weights.insert(Box::from("w:sorry"), [2.0, 0.0, 0.0, 0.0, -1.0]);
         weights.insert(Box::from("w:calm"), [-0.5, 3.0, 0.0, 0.0, 0.0]);
         LinearModel {

@@ -149,20 +149,20 @@ impl LinearModel {
             // The features that carried the decision: for a yes, the largest positive weights;
             // for a no, the most negative.
             let sign = if probability >= 0.5 { 1.0 } else { -1.0 };
-            let mut top: Vec<(usize, f32)> = hit
-                .iter()
-                .map(|(index, row)| (*index, row[label]))
-                .filter(|(_, weight)| weight * sign > 0.0)
-                .collect();
-            let heavier_first = |a: &(usize, f32), b: &(usize, f32)| {
-                (b.1 * sign).total_cmp(&(a.1 * sign)).then(a.0.cmp(&b.0))
-            };
-            // Only the few heaviest are kept: bring them to the front, then order them.
-            if top.len() > TOP_FEATURES {
-                top.select_nth_unstable_by(TOP_FEATURES, heavier_first);
-                top.truncate(TOP_FEATURES);
+            let mut top: Vec<(usize, f32)> = Vec::with_capacity(TOP_FEATURES + 1);
+            for &(index, row) in &hit {
+                let weight = row[label] * sign;
+                if weight <= 0.0 {
+                    continue;
+                }
+                // Heaviest first; the features come in order, so of two that weigh the same
+                // the first seen stays ahead.
+                let at = top.partition_point(|&(_, kept)| kept * sign >= weight);
+                if at < TOP_FEATURES {
+                    top.insert(at, (index, row[label]));
+                    top.truncate(TOP_FEATURES);
+                }
             }
-            top.sort_by(heavier_first);
             Score { probability, top }
         })
     }

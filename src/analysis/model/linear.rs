@@ -152,7 +152,9 @@ impl LinearModel {
             let mut top: Vec<(usize, f32)> = Vec::with_capacity(TOP_FEATURES + 1);
             for &(index, row) in &hit {
                 let weight = row[label] * sign;
-                if weight <= 0.0 {
+                let lighter_than_kept = top.len() == TOP_FEATURES
+                    && top.last().is_some_and(|&(_, kept)| kept * sign >= weight);
+                if weight <= 0.0 || lighter_than_kept {
                     continue;
                 }
                 // Heaviest first; the features come in order, so of two that weigh the same

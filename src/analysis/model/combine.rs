@@ -149,7 +149,7 @@ fn evidence_words(score: &Score, seen: &Seen<'_>) -> (String, SmolStr) {
     let (features, norm, reading) = (seen.features, seen.norm, seen.rules);
     let mut quoted: Vec<String> = Vec::new();
     let mut sentence: Option<SmolStr> = None;
-    for &(index, _) in &score.top {
+    for (index, _) in score.top() {
         let (words, span) = match features.evidence[index] {
             Evidence::Words(start, end) => (norm.original(start, end), Some((start, end))),
             Evidence::Finding(at) => (reading.findings[at].matched.as_str(), None),

@@ -16,6 +16,7 @@
 //! Each weight line is a feature's name, a tab, and its weight for each label in order.
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use foldhash::HashMap;
 
@@ -112,12 +113,33 @@ pub struct LinearModel {
     pub weights: HashMap<Box<str>, [f32; LABEL_COUNT]>,
 }
 
-/// The probability of a label and the features that pushed it most, by index into the features
-/// scored and their contribution, largest first.
+/// The probability of a label, and what each feature the model knows added to it, from which
+/// the features that pushed it most are found when an explanation asks ([`Score::top`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Score {
     pub probability: f32,
-    pub top: Vec<(usize, f32)>,
+    label: usize,
+    /// Each known feature's index among the features scored and its weighted row, shared by the
+    /// scores of every label.
+    contributions: Arc<[(usize, [f32; LABEL_COUNT])]>,
+}
+
+impl Score {
+    /// The features that carried the decision, by index into the features scored, with their
+    /// contribution, largest first: for a yes, the largest positive weights; for a no, the most
+    /// negative.
+    pub fn top(&self) -> Vec<(usize, f32)> {
+        let sign = if self.probability >= 0.5 { 1.0 } else { -1.0 };
+        let mut top: Vec<(usize, f32)> = self
+            .contributions
+            .iter()
+            .map(|(index, row)| (*index, row[self.label]))
+            .filter(|(_, weight)| weight * sign > 0.0)
+            .collect();
+        top.sort_by(|a, b| (b.1 * sign).total_cmp(&(a.1 * sign)).then(a.0.cmp(&b.0)));
+        top.truncate(TOP_FEATURES);
+        top
+    }
 }
 
 /// How many contributing features an explanation keeps.
@@ -128,7 +150,7 @@ const DECIMALS: usize = 4;
 
 impl LinearModel {
     /// The probability of each label for a reply's features (names, each once, with their
-    /// values), with the features that pushed each towards its decision most.
+    /// values), with what each feature added to it.
     pub fn score<'f>(
         &self,
         features: impl Iterator<Item = (&'f str, f32)>,
@@ -144,28 +166,11 @@ impl LinearModel {
                 hit.push((index, row));
             }
         }
-        std::array::from_fn(|label| {
-            let probability = sigmoid(sums[label]);
-            // The features that carried the decision: for a yes, the largest positive weights;
-            // for a no, the most negative.
-            let sign = if probability >= 0.5 { 1.0 } else { -1.0 };
-            let mut top: Vec<(usize, f32)> = Vec::with_capacity(TOP_FEATURES + 1);
-            for &(index, row) in &hit {
-                let weight = row[label] * sign;
-                let lighter_than_kept = top.len() == TOP_FEATURES
-                    && top.last().is_some_and(|&(_, kept)| kept * sign >= weight);
-                if weight <= 0.0 || lighter_than_kept {
-                    continue;
-                }
-                // Heaviest first; the features come in order, so of two that weigh the same
-                // the first seen stays ahead.
-                let at = top.partition_point(|&(_, kept)| kept * sign >= weight);
-                if at < TOP_FEATURES {
-                    top.insert(at, (index, row[label]));
-                    top.truncate(TOP_FEATURES);
-                }
-            }
-            Score { probability, top }
+        let contributions: Arc<[_]> = hit.into();
+        std::array::from_fn(|label| Score {
+            probability: sigmoid(sums[label]),
+            label,
+            contributions: Arc::clone(&contributions),
         })
     }
 
@@ -341,12 +346,12 @@ mod tests {
         let model = model();
         let scores = model.score(["w:we", "w:sorry", "w:calm"].into_iter().map(|n| (n, 1.0)));
         assert!(scores[0].probability > 0.6);
-        assert_eq!(scores[0].top, vec![(1, 2.0)]);
+        assert_eq!(scores[0].top(), vec![(1, 2.0)]);
         assert!(scores[1].probability > 0.7);
-        assert_eq!(scores[1].top, vec![(2, 3.0)]);
+        assert_eq!(scores[1].top(), vec![(2, 3.0)]);
         // A no is explained by the weights that pushed it down.
         assert!(scores[4].probability < 0.5);
-        assert_eq!(scores[4].top, vec![(1, -1.0)]);
+        assert_eq!(scores[4].top(), vec![(1, -1.0)]);
     }
 
     #[test]

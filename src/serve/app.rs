@@ -13,7 +13,10 @@ use super::auth::{Viewer, attach_session};
 use super::config::ServeConfig;
 use super::headers::add_security_headers;
 use super::layout::{REVIEW_SCRIPT, REVIEW_SCRIPT_PATH, STYLESHEET, STYLESHEET_PATH};
-use super::pages::{dashboard, disputes, exports, login, queue, review, scenarios, sessions};
+use super::pages::{
+    calibration_rating, calibrations, dashboard, disputes, exports, login, queue, queue_rules,
+    review, scenarios, sessions,
+};
 use super::pool::StorePool;
 
 /// What every request handler can reach.
@@ -44,6 +47,21 @@ pub fn router(state: AppState) -> Router {
         .route("/queue", get(queue::show_queue))
         .route("/queue/sample", post(queue::apply_sampling))
         .route("/queue/{item}/assign", post(queue::assign))
+        .route(
+            "/queue/rules",
+            get(queue_rules::show_rules).post(queue_rules::add_rule),
+        )
+        .route("/queue/rules/{id}", post(queue_rules::switch_rule))
+        .route(
+            "/calibrations",
+            get(calibrations::show_calibrations).post(calibrations::create_calibration),
+        )
+        .route("/calibrations/{id}", get(calibrations::show_calibration))
+        .route("/calibrations/{id}/reveal", post(calibrations::reveal))
+        .route(
+            "/calibrations/{id}/sessions/{session}",
+            get(calibration_rating::show_rating).post(calibration_rating::submit_rating),
+        )
         .route("/dashboard", get(dashboard::show_dashboard))
         .route("/exports", get(exports::show_exports))
         .route("/exports/{file}", get(exports::download))

@@ -288,7 +288,10 @@ pub fn retry_after(secs: i64) -> (header::HeaderName, String) {
 impl From<TeamError> for PageError {
     fn from(error: TeamError) -> PageError {
         match error {
-            TeamError::NoSuchSession { .. } => PageError::NotFound,
+            // A calibration the viewer neither runs nor takes part in is not theirs to know of.
+            TeamError::NoSuchSession { .. } | TeamError::NoSuchCalibration { .. } => {
+                PageError::NotFound
+            }
             TeamError::Forbidden { .. } => PageError::Forbidden,
             TeamError::Store(store) => store.into(),
             other @ (TeamError::Hash(_)

@@ -126,7 +126,7 @@ mark.good{background:var(--good)}mark.bad{background:var(--bad)}
 ul.ev{margin:4px 0;padding-left:20px;font-size:14px}
 li.good::marker{content:"▲ ";color:#047857}li.bad::marker{content:"▼ ";color:#b91c1c}
 form.stack label{display:block;margin:10px 0 4px;font-weight:600}
-input[type=text],input[type=password],input[type=search],select,textarea{font:inherit;padding:8px;border:1px solid #94a3b8;border-radius:6px;width:100%;max-width:420px}
+input[type=text],input[type=password],input[type=search],input[type=date],select,textarea{font:inherit;padding:8px;border:1px solid #94a3b8;border-radius:6px;width:100%;max-width:420px}
 textarea{max-width:100%;min-height:3em}
 button{font:inherit;padding:8px 16px;border-radius:6px;border:1px solid #1e3a8a;background:var(--accent);color:#fff;cursor:pointer}
 header.top button{background:transparent;border-color:#94a3b8;padding:4px 10px}
@@ -144,6 +144,11 @@ svg{max-width:100%;height:auto}
 pre{white-space:pre-wrap;overflow-x:auto;background:#0f172a;color:#e2e8f0;padding:8px;border-radius:6px;font-size:13px}
 figure{margin:8px 0}
 a.kpi{text-decoration:none;color:inherit}a.kpi b{color:var(--accent)}
+.warn{color:#b45309}
+table.grid td.n{text-align:center}table.grid tr.split{background:#fef3c7}
+.picks{max-height:340px;overflow-y:auto;border:1px solid var(--line);border-radius:6px;padding:4px 8px;background:var(--card)}
+form.stack label.pick{display:flex;gap:8px;align-items:baseline;font-weight:400;margin:4px 0}
+label.pick input{flex:none}
 @media (max-width:640px){main{padding:10px}
 table.cards thead{display:none}table.cards tr{display:block;border-bottom:2px solid var(--line);padding:6px 0}table.cards td{display:block;border:0;padding:2px 8px}table.cards td.n{text-align:left}
 table.cards td[data-label]::before{content:attr(data-label) ": ";color:var(--muted);font-size:13px}.turn{grid-template-columns:1fr}.signout{margin-left:0}h1{font-size:21px}}

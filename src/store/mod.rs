@@ -8,6 +8,8 @@ pub mod import;
 mod postgres;
 #[cfg(feature = "postgres")]
 mod postgres_migrations;
+#[cfg(feature = "postgres")]
+mod postgres_statements;
 mod record;
 mod review;
 pub mod sample;

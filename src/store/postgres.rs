@@ -7,6 +7,7 @@ use postgres::types::ToSql;
 use postgres::{Client, NoTls, Row};
 
 use super::postgres_migrations::MIGRATIONS;
+use super::postgres_statements::StatementCache;
 use super::record::{CriterionAggregator, FinalScores, SessionRecord, pack_criteria, pack_record};
 use super::sql::postgres::PostgresTx;
 use super::sql::{ReviewsRecorded, SqlTx, TxMode};
@@ -26,6 +27,8 @@ const MIGRATION_LOCK: i64 = 0x7261_7070_6f72;
 /// A PostgreSQL database of sessions.
 pub struct PostgresStore {
     client: Client,
+    /// The connection's prepared statements (the queries a server sends again and again).
+    statements: StatementCache,
     location: String,
 }
 
@@ -45,7 +48,11 @@ impl PostgresStore {
             location: location.clone(),
             source,
         })?;
-        let mut store = PostgresStore { client, location };
+        let mut store = PostgresStore {
+            client,
+            statements: StatementCache::default(),
+            location,
+        };
         store.migrate(MIGRATIONS.len())?;
         Ok(store)
     }
@@ -62,7 +69,11 @@ impl PostgresStore {
             location: location.clone(),
             source,
         })?;
-        let mut store = PostgresStore { client, location };
+        let mut store = PostgresStore {
+            client,
+            statements: StatementCache::default(),
+            location,
+        };
         store.migrate(version.min(MIGRATIONS.len()))?;
         Ok(store)
     }
@@ -120,6 +131,7 @@ impl PostgresStore {
         let mut tx = self.client.transaction().map_err(&fail)?;
         let result = work(&mut PostgresTx {
             tx: &mut tx,
+            statements: &mut self.statements,
             fail: &fail,
         })?;
         tx.commit().map_err(&fail)?;
@@ -235,17 +247,25 @@ impl PostgresStore {
              ORDER BY s.started_epoch DESC, s.session_id"
         ));
         let boxed = values(&params);
-        let rows = self.client.query(&sql, &refs(&boxed)).map_err(&fail)?;
+        let statement = self
+            .statements
+            .prepare(&mut self.client, &sql)
+            .map_err(&fail)?;
+        let rows = self
+            .client
+            .query(&statement, &refs(&boxed))
+            .map_err(&fail)?;
         Ok(rows.iter().map(summary_from_row).collect())
     }
 
     /// A trainee's best final overall per scenario.
     pub fn best_scores(&mut self, trainee: &str) -> Result<BTreeMap<String, f64>, StoreError> {
         let fail = self.fail();
-        let rows = self
-            .client
-            .query(&numbered(BEST_SCORES_SQL), &[&trainee])
+        let statement = self
+            .statements
+            .prepare(&mut self.client, &numbered(BEST_SCORES_SQL))
             .map_err(&fail)?;
+        let rows = self.client.query(&statement, &[&trainee]).map_err(&fail)?;
         Ok(rows.iter().map(|row| (row.get(0), row.get(1))).collect())
     }
 
@@ -255,7 +275,14 @@ impl PostgresStore {
         let (condition, params) = filter_sql(filter);
         let sql = numbered(&CRITERIA_SQL.replace("{where}", &condition));
         let boxed = values(&params);
-        let rows = self.client.query(&sql, &refs(&boxed)).map_err(&fail)?;
+        let statement = self
+            .statements
+            .prepare(&mut self.client, &sql)
+            .map_err(&fail)?;
+        let rows = self
+            .client
+            .query(&statement, &refs(&boxed))
+            .map_err(&fail)?;
         let mut aggregator = CriterionAggregator::default();
         for row in &rows {
             aggregator.add(row.get(0), row.get(1));
@@ -284,16 +311,22 @@ impl PostgresStore {
     pub fn load_sessions(&mut self, ids: &[String]) -> Result<Vec<StoredSession>, StoreError> {
         let fail = self.fail();
         let session = self
-            .client
-            .prepare(&format!(
-                "SELECT {SUMMARY_COLUMNS}, d.transcript, d.scorecard, d.reviewed_scorecard \
-                 FROM sessions s {TEAM_AT_START_JOIN} JOIN session_documents d ON d.session = s.id \
-                 WHERE s.session_id = $1"
-            ))
+            .statements
+            .prepare(
+                &mut self.client,
+                &format!(
+                    "SELECT {SUMMARY_COLUMNS}, d.transcript, d.scorecard, d.reviewed_scorecard \
+                     FROM sessions s {TEAM_AT_START_JOIN} JOIN session_documents d ON d.session = s.id \
+                     WHERE s.session_id = $1"
+                ),
+            )
             .map_err(&fail)?;
         let reviews = self
-            .client
-            .prepare(&numbered(&with_review_columns(SESSION_REVIEWS_SQL)))
+            .statements
+            .prepare(
+                &mut self.client,
+                &numbered(&with_review_columns(SESSION_REVIEWS_SQL)),
+            )
             .map_err(&fail)?;
         let mut sessions = Vec::with_capacity(ids.len());
         for id in ids {
@@ -348,6 +381,7 @@ impl PostgresStore {
         then(
             &mut PostgresTx {
                 tx: &mut tx,
+                statements: &mut self.statements,
                 fail: &fail,
             },
             &ids,
@@ -409,7 +443,14 @@ impl PostgresStore {
         let (condition, params) = filter_sql(filter);
         let sql = numbered(&REVISIONS_SQL.replace("{where}", &condition));
         let boxed = values(&params);
-        let rows = self.client.query(&sql, &refs(&boxed)).map_err(&fail)?;
+        let statement = self
+            .statements
+            .prepare(&mut self.client, &sql)
+            .map_err(&fail)?;
+        let rows = self
+            .client
+            .query(&statement, &refs(&boxed))
+            .map_err(&fail)?;
         Ok(rows
             .iter()
             .map(|row| ScoreRevision {
@@ -437,7 +478,14 @@ impl PostgresStore {
         let (condition, params) = filter_sql(filter);
         let sql = numbered(&with_review_columns(REVIEWS_SQL).replace("{where}", &condition));
         let boxed = values(&params);
-        let rows = self.client.query(&sql, &refs(&boxed)).map_err(&fail)?;
+        let statement = self
+            .statements
+            .prepare(&mut self.client, &sql)
+            .map_err(&fail)?;
+        let rows = self
+            .client
+            .query(&statement, &refs(&boxed))
+            .map_err(&fail)?;
         Ok(rows
             .iter()
             .map(|row| ReviewedRating {
@@ -504,7 +552,11 @@ impl PostgresStore {
     /// Every membership, past and current.
     pub fn team_history(&mut self) -> Result<Vec<TeamMember>, StoreError> {
         let fail = self.fail();
-        let rows = self.client.query(TEAM_HISTORY_SQL, &[]).map_err(fail)?;
+        let statement = self
+            .statements
+            .prepare(&mut self.client, TEAM_HISTORY_SQL)
+            .map_err(&fail)?;
+        let rows = self.client.query(&statement, &[]).map_err(fail)?;
         Ok(rows
             .iter()
             .map(|row| TeamMember {

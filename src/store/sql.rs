@@ -249,6 +249,7 @@ pub(super) mod postgres {
 
     use super::{Backend, SqlRow, SqlTx, SqlValue};
     use crate::store::StoreError;
+    use crate::store::postgres_statements::StatementCache;
 
     impl ToSql for SqlValue {
         fn to_sql(
@@ -280,6 +281,8 @@ pub(super) mod postgres {
     /// An open PostgreSQL transaction and how to explain its errors.
     pub(in crate::store) struct PostgresTx<'c, 't, F: Fn(postgres::Error) -> StoreError> {
         pub(in crate::store) tx: &'t mut Transaction<'c>,
+        /// The connection's prepared statements.
+        pub(in crate::store) statements: &'t mut StatementCache,
         pub(in crate::store) fail: F,
     }
 
@@ -287,18 +290,21 @@ pub(super) mod postgres {
         fn execute(&mut self, sql: &str, params: &[SqlValue]) -> Result<u64, StoreError> {
             let refs: Vec<&(dyn ToSql + Sync)> =
                 params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-            self.tx
-                .execute(&super::super::postgres::numbered(sql), &refs)
-                .map_err(&self.fail)
+            let statement = self
+                .statements
+                .prepare(&mut *self.tx, &super::super::postgres::numbered(sql))
+                .map_err(&self.fail)?;
+            self.tx.execute(&statement, &refs).map_err(&self.fail)
         }
 
         fn query(&mut self, sql: &str, params: &[SqlValue]) -> Result<Vec<SqlRow>, StoreError> {
             let refs: Vec<&(dyn ToSql + Sync)> =
                 params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-            let rows = self
-                .tx
-                .query(&super::super::postgres::numbered(sql), &refs)
+            let statement = self
+                .statements
+                .prepare(&mut *self.tx, &super::super::postgres::numbered(sql))
                 .map_err(&self.fail)?;
+            let rows = self.tx.query(&statement, &refs).map_err(&self.fail)?;
             let mut out = Vec::with_capacity(rows.len());
             for row in rows {
                 let mut values = Vec::with_capacity(row.len());

@@ -63,6 +63,31 @@ pub fn holds(reading: &Reading, label: Label) -> bool {
         .any(|f| f.polarity == polarity && members.contains(&f.criterion.as_str()))
 }
 
+/// Whether the rules read commitments and the policy allows every one of them.
+pub fn allowed_only(reading: &Reading) -> bool {
+    !reading.promises.is_empty()
+        && reading
+            .promises
+            .iter()
+            .all(|p| p.verdict == PromiseVerdict::Allowed)
+}
+
+/// The rules whose findings hold a label in a reading, each once (the ledger's over-promises
+/// count as their finding's rule).
+pub fn rules_holding(reading: &Reading, label: Label) -> Vec<String> {
+    let (_, polarity, members) = criteria(label);
+    let mut rules: Vec<String> = Vec::new();
+    for finding in &reading.findings {
+        if finding.polarity == polarity
+            && members.contains(&finding.criterion.as_str())
+            && !rules.iter().any(|r| *r == finding.rule)
+        {
+            rules.push(finding.rule.to_string());
+        }
+    }
+    rules
+}
+
 /// Whether the rules' reading of a label rests on an exact check of the policy the model cannot
 /// overrule either way (it reads words, not the policy's amounts or the scenario's flags): an
 /// amount against the policy's cap, a condition of the call, or the author's own rating.
@@ -79,6 +104,12 @@ pub fn firm(reading: &Reading, policy: &Policy, label: Label) -> bool {
         })
 }
 
+/// Whether the model decides a label holds, given the rules' reading of the reply.
+pub fn decision(label: Label, score: &Score, thresholds: Thresholds, rules: &Reading) -> bool {
+    let allowed_only = label == Label::Overpromise && allowed_only(rules);
+    thresholds.decide(holds(rules, label), allowed_only, score.probability)
+}
+
 /// Changes the rules' reading where the model's decision for a label differs from it: the
 /// rules' reading stands unless the model's score crosses the label's thresholds.
 pub fn apply(
@@ -89,8 +120,13 @@ pub fn apply(
     reading: &mut Reading,
 ) {
     let rules = holds(seen.rules, label);
-    let decided = thresholds.decide(rules, score.probability);
-    if rules == decided || firm(seen.rules, seen.policy, label) {
+    let decided = decision(label, score, thresholds, seen.rules);
+    if rules == decided
+        || firm(seen.rules, seen.policy, label)
+        || rules_holding(seen.rules, label)
+            .iter()
+            .any(|rule| seen.model.firm_rules.contains(rule))
+    {
         return;
     }
     if decided {

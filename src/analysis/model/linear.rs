@@ -10,11 +10,14 @@
 //! bias -1.2 -3.0 -2.1 -0.4 -2.6
 //! add 0.70 0.65 0.60 0.75 0.60
 //! drop 0.10 0.05 0.00 0.15 0.05
+//! add-over-allowed 0.70 0.65 0.90 0.75 0.60
+//! firm-rules apology-sincere calm-down
 //! w:sorry	1.2031 0 0 0 -0.1100
 //! ```
 //!
 //! Each weight line is a feature's name, a tab, and its weight for each label in order.
 
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -74,13 +77,20 @@ pub struct Thresholds {
     pub add: f32,
     /// The rules read the label: the model drops it below this probability (0 never drops).
     pub drop: f32,
+    /// The rules read commitments and the policy allows every one: the model adds an
+    /// over-promise only at this probability or more (words cannot tell "move you onto the 3:10"
+    /// where the policy allows it from where it forbids it; above 1, never).
+    pub add_over_allowed: f32,
 }
 
 impl Thresholds {
-    /// Whether the label holds, given what the rules read and the model's probability.
-    pub fn decide(self, rules: bool, probability: f32) -> bool {
+    /// Whether the label holds, given what the rules read, whether the policy allows every
+    /// commitment they read ([`super::combine::allowed_only`]), and the model's probability.
+    pub fn decide(self, rules: bool, allowed_only: bool, probability: f32) -> bool {
         if rules {
             probability >= self.drop
+        } else if allowed_only {
+            probability >= self.add_over_allowed
         } else {
             probability >= self.add
         }
@@ -111,6 +121,9 @@ pub struct LinearModel {
     /// The weights per feature name, one per label (hashed with foldhash: a reply looks up
     /// each of its features).
     pub weights: HashMap<Box<str>, [f32; LABEL_COUNT]>,
+    /// The rules the labelled replies seldom contradict: a finding of one of them is never
+    /// dropped (see [`super::train::FIRM_RULE_PRECISION`]).
+    pub firm_rules: BTreeSet<String>,
 }
 
 /// The probability of a label, and what each feature the model knows added to it, from which
@@ -185,7 +198,9 @@ impl LinearModel {
         let mut bias = None;
         let mut add = None;
         let mut drop = None;
+        let mut add_over_allowed = None;
         let mut labels_seen = false;
+        let mut firm_rules = BTreeSet::new();
         let mut weights = HashMap::default();
         for (at, raw) in text.lines().enumerate() {
             let line = at + 1;
@@ -216,12 +231,16 @@ impl LinearModel {
                 "bias" => bias = Some(parse_row(rest).map_err(|m| error(line, m))?),
                 "add" => add = Some(parse_row(rest).map_err(|m| error(line, m))?),
                 "drop" => drop = Some(parse_row(rest).map_err(|m| error(line, m))?),
+                "add-over-allowed" => {
+                    add_over_allowed = Some(parse_row(rest).map_err(|m| error(line, m))?);
+                }
+                "firm-rules" => firm_rules.extend(rest.split_whitespace().map(str::to_owned)),
                 _ => {
                     return Err(error(
                         line,
                         format!(
                             "`{key}` is not a model line: expected language, labels, bias, add, \
-                             drop, or a feature and its weights separated by a tab"
+                             drop, add-over-allowed, firm-rules, or a feature and its weights separated by a tab"
                         ),
                     ));
                 }
@@ -236,14 +255,17 @@ impl LinearModel {
             add.ok_or_else(|| missing("add"))?,
             drop.ok_or_else(|| missing("drop"))?,
         );
+        let add_over_allowed = add_over_allowed.unwrap_or(add);
         Ok(LinearModel {
             language: language.ok_or_else(|| missing("language"))?,
             bias: bias.ok_or_else(|| missing("bias"))?,
             thresholds: std::array::from_fn(|i| Thresholds {
                 add: add[i],
                 drop: drop[i],
+                add_over_allowed: add_over_allowed[i],
             }),
             weights,
+            firm_rules,
         })
     }
 
@@ -261,6 +283,10 @@ impl LinearModel {
         let drop: Vec<f32> = self.thresholds.iter().map(|t| t.drop).collect();
         let _ = writeln!(out, "add {}", row_text(&add));
         let _ = writeln!(out, "drop {}", row_text(&drop));
+        let over_allowed: Vec<f32> = self.thresholds.iter().map(|t| t.add_over_allowed).collect();
+        let _ = writeln!(out, "add-over-allowed {}", row_text(&over_allowed));
+        let firm: Vec<&str> = self.firm_rules.iter().map(String::as_str).collect();
+        let _ = writeln!(out, "firm-rules {}", firm.join(" "));
         let mut features: Vec<(&str, &[f32; LABEL_COUNT])> =
             self.weights.iter().map(|(n, w)| (&**n, w)).collect();
         features.sort_by(|a, b| a.0.cmp(b.0));
@@ -328,8 +354,10 @@ mod tests {
             thresholds: [Thresholds {
                 add: 0.75,
                 drop: 0.1,
+                add_over_allowed: 0.9,
             }; LABEL_COUNT],
             weights,
+            firm_rules: BTreeSet::from(["calm-down".to_owned()]),
         }
     }
 
@@ -380,8 +408,10 @@ mod tests {
         let t = Thresholds {
             add: 0.7,
             drop: 0.2,
+            add_over_allowed: 0.9,
         };
-        assert!(t.decide(false, 0.7) && !t.decide(false, 0.69));
-        assert!(t.decide(true, 0.2) && !t.decide(true, 0.19));
+        assert!(t.decide(false, false, 0.7) && !t.decide(false, false, 0.69));
+        assert!(t.decide(true, false, 0.2) && !t.decide(true, false, 0.19));
+        assert!(t.decide(false, true, 0.9) && !t.decide(false, true, 0.89));
     }
 }

@@ -67,9 +67,9 @@ impl LearnedReader {
         let scores = self.model.score(features.values());
         // Where the model agrees with the rules on every label (most replies), nothing changes.
         let disagrees = Label::ALL.into_iter().any(|label| {
-            let rules = combine::holds(reading, label);
             let thresholds = self.model.thresholds[label.index()];
-            thresholds.decide(rules, scores[label.index()].probability) != rules
+            let score = &scores[label.index()];
+            combine::decision(label, score, thresholds, reading) != combine::holds(reading, label)
         });
         if !disagrees {
             return;

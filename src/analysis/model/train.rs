@@ -3,7 +3,7 @@
 //! to or overrules the rules are chosen on predictions for replies held out by context
 //! (leave-one-context-out), never on replies a model was trained on.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use smol_str::SmolStr;
 
@@ -50,8 +50,13 @@ pub struct Example {
     pub gold: [bool; LABEL_COUNT],
     /// What the rules alone read.
     pub rules: [bool; LABEL_COUNT],
-    /// Where the rules' reading is firm: the model cannot change it (see [`super::combine::firm`]).
+    /// Where the rules' reading is firm: the model cannot change it (see [`super::combine::firm`]),
+    /// or a finding of a firm rule holds it (see [`Examples::firm_rules`]).
     pub firm: [bool; LABEL_COUNT],
+    /// Whether the rules read commitments and the policy allows every one.
+    pub allowed_only: bool,
+    /// The rules whose findings hold each label in the rules' reading.
+    pub label_rules: [Vec<String>; LABEL_COUNT],
     /// The context it is held out with (index into [`Examples::groups`]).
     pub group: usize,
     /// The file it came from (index into [`Examples::files`]).
@@ -62,6 +67,8 @@ pub struct Example {
 #[derive(Debug, Clone, Default)]
 pub struct Examples {
     pub examples: Vec<Example>,
+    /// The rules whose findings the labels seldom contradict (see [`FIRM_RULE_PRECISION`]).
+    pub firm_rules: BTreeSet<String>,
     pub groups: Vec<String>,
     pub files: Vec<String>,
 }
@@ -89,12 +96,59 @@ pub fn examples(rules: &Analyser, sets: &[LoadedSet]) -> Examples {
                 gold: reply.gold(),
                 rules: Label::ALL.map(|l| super::combine::holds(&reading, l)),
                 firm: Label::ALL.map(|l| super::combine::firm(&reading, &loaded.context.policy, l)),
+                allowed_only: super::combine::allowed_only(&reading),
+                label_rules: Label::ALL.map(|l| super::combine::rules_holding(&reading, l)),
                 group,
                 file,
             });
         }
     }
+    out.firm_rules = firm_rules(&out.examples);
+    for example in &mut out.examples {
+        for label in Label::ALL {
+            let index = label.index();
+            if example.label_rules[index]
+                .iter()
+                .any(|rule| out.firm_rules.contains(rule))
+            {
+                example.firm[index] = true;
+            }
+        }
+    }
     out
+}
+
+/// A rule whose findings are right this often on the labelled replies (and that fired at least
+/// [`FIRM_RULE_MIN_FIRED`] times) is firm: the model never drops its findings. Dropping is for
+/// the rules the labels often contradict; "calm down" is disrespect however the rest of a long
+/// reply reads.
+pub const FIRM_RULE_PRECISION: f64 = 0.9;
+
+/// How often a rule must have fired on the labelled replies to be judged firm.
+pub const FIRM_RULE_MIN_FIRED: usize = 10;
+
+/// The firm rules of the labelled replies. They are chosen on every reply, so the held-out
+/// figures are slightly optimistic about them (a rule's precision is measured on its own context
+/// too).
+fn firm_rules(examples: &[Example]) -> BTreeSet<String> {
+    let mut tallies: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for example in examples {
+        for label in Label::ALL {
+            let index = label.index();
+            for rule in &example.label_rules[index] {
+                let tally = tallies.entry(rule.as_str()).or_default();
+                tally.0 += 1;
+                tally.1 += usize::from(example.gold[index]);
+            }
+        }
+    }
+    tallies
+        .into_iter()
+        .filter(|(_, (fired, right))| {
+            *fired >= FIRM_RULE_MIN_FIRED && *right as f64 >= FIRM_RULE_PRECISION * *fired as f64
+        })
+        .map(|(rule, _)| rule.to_owned())
+        .collect()
 }
 
 /// Weights being learned, by feature index.
@@ -245,16 +299,26 @@ fn ratio(part: usize, whole: usize) -> f64 {
 /// The thresholds a label may use: adding at 0.50 to 0.95 (only where the model is more sure than
 /// not), over-promises from 0.30 (a missed over-promise costs the trainee most, see
 /// [`choose_thresholds`]); dropping below never, or 0.05 to 0.20 (only where the model is at
-/// least four times surer it is not than that it is).
+/// least four times surer it is not than that it is). Over a reply whose commitments the policy
+/// all allows, an over-promise is added only where the model is more sure than not (0.50 up to
+/// never, 1.05): overruling the policy's own allowance takes more than a hunch.
 fn candidate_thresholds(label: Label) -> Vec<Thresholds> {
     let lowest_add = if label == Label::Overpromise { 6 } else { 10 };
     let mut out = Vec::new();
     for add in (lowest_add..=19).rev() {
-        for drop in 0..=4 {
-            out.push(Thresholds {
-                add: add as f32 * 0.05,
-                drop: drop as f32 * 0.05,
-            });
+        let over_allowed = if label == Label::Overpromise {
+            add.max(10)..=21
+        } else {
+            add..=add
+        };
+        for add_over_allowed in over_allowed.rev() {
+            for drop in 0..=4 {
+                out.push(Thresholds {
+                    add: add as f32 * 0.05,
+                    drop: drop as f32 * 0.05,
+                    add_over_allowed: add_over_allowed as f32 * 0.05,
+                });
+            }
         }
     }
     out
@@ -296,7 +360,11 @@ pub fn choose_thresholds(
                 let found = if e.firm[index] {
                     e.rules[index]
                 } else {
-                    candidate.decide(e.rules[index], probabilities[i][index] as f32)
+                    candidate.decide(
+                        e.rules[index],
+                        e.allowed_only && label == Label::Overpromise,
+                        probabilities[i][index] as f32,
+                    )
                 };
                 tally.count(e.gold[index], found);
             }
@@ -312,6 +380,7 @@ pub fn choose_thresholds(
             Thresholds {
                 add: 2.0,
                 drop: 0.0,
+                add_over_allowed: 2.0,
             },
             |(_, t)| t,
         )
@@ -337,8 +406,10 @@ pub fn train(data: &Examples, settings: Settings, language: &str) -> LinearModel
         thresholds: thresholds.map(|t| Thresholds {
             add: rounded(f64::from(t.add)),
             drop: rounded(f64::from(t.drop)),
+            add_over_allowed: rounded(f64::from(t.add_over_allowed)),
         }),
         weights,
+        firm_rules: data.firm_rules.clone(),
     }
 }
 
@@ -385,7 +456,11 @@ pub fn compare(
                 let found = if e.firm[label] {
                     e.rules[label]
                 } else {
-                    thresholds[label].decide(e.rules[label], probabilities[i][label] as f32)
+                    thresholds[label].decide(
+                        e.rules[label],
+                        e.allowed_only && label == Label::Overpromise.index(),
+                        probabilities[i][label] as f32,
+                    )
                 };
                 comparison.combined[label].count(e.gold[label], found);
             }

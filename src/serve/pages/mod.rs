@@ -1,10 +1,14 @@
 //! The page groups, one file each, and the frame every signed-in page is drawn in.
 
+pub mod calibration_rating;
+pub mod calibration_results;
+pub mod calibrations;
 pub mod dashboard;
 pub mod disputes;
 pub mod exports;
 pub mod login;
 pub mod queue;
+pub mod queue_rules;
 pub mod report_query;
 pub mod review;
 pub mod review_form;
@@ -19,7 +23,7 @@ use super::layout::{NavLink, SignedIn, page_with_script};
 use crate::team::Action;
 
 /// The navigation: each page with the action that opens it, in the order shown.
-const NAVIGATION: [(NavLink, Action); 7] = [
+const NAVIGATION: [(NavLink, Action); 8] = [
     (
         NavLink {
             href: "/sessions",
@@ -47,6 +51,13 @@ const NAVIGATION: [(NavLink, Action); 7] = [
             label: "Disputes",
         },
         Action::DecideDispute,
+    ),
+    (
+        NavLink {
+            href: "/calibrations",
+            label: "Calibration",
+        },
+        Action::JoinCalibration,
     ),
     (
         NavLink {

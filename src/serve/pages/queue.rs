@@ -81,7 +81,7 @@ pub async fn show_queue(
             h2 { "Waiting for a reviewer" }
             form method="post" action="/queue/sample" {
                 input type="hidden" name="csrf" value=(viewer.csrf());
-                p { button type="submit" { "Apply the sampling rules now" } }
+                p { button type="submit" { "Apply the sampling rules now" } " " a href="/queue/rules" { "Set the sampling rules" } }
             }
             (items_table(&unassigned, Some(viewer.csrf())))
             h2 { "Assigned, not reviewed yet" }

@@ -12,7 +12,7 @@ use crate::serve::auth::Viewer;
 use crate::serve::error::PageError;
 use crate::serve::layout::REVIEW_SCRIPT_PATH;
 use crate::serve::layout::{NoticeKind, notice};
-use crate::serve::pages::review_form::{read_review_form, review_form};
+use crate::serve::pages::review_form::{REVIEW_WORDS, read_review_form, review_form};
 use crate::serve::pages::sessions::load_authorized;
 use crate::serve::pages::signed_in_page_with_script;
 use crate::store::{ReviewKind, StoredSession};
@@ -44,7 +44,7 @@ fn review_page(viewer: &Viewer, session: &StoredSession, problem: Option<&str>) 
             @if session.summary.reviewed { " · after review " (format!("{:.1}", session.summary.final_overall)) }
         }
         @if let Some(problem) = problem { (notice(NoticeKind::Error, problem)) }
-        (review_form(&format!("/sessions/{id}/review"), viewer.csrf(), &views, kind_choice))
+        (review_form(&format!("/sessions/{id}/review"), viewer.csrf(), &views, kind_choice, REVIEW_WORDS))
     };
     signed_in_page_with_script(viewer, "Review", body, Some(REVIEW_SCRIPT_PATH))
 }

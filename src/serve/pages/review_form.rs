@@ -16,20 +16,43 @@ const NOT_APPLICABLE: &str = "na";
 /// The longest comment kept, in characters: a paragraph, not a document.
 pub const MAX_COMMENT_CHARS: usize = 2000;
 
-/// The form, each criterion preset to the rating that counts now, so a reviewer who agrees
-/// only moves on. Radio groups let the keyboard choose with the arrow keys and Tab to the next
-/// criterion; the first criterion has the focus when the page opens.
-pub fn review_form(action: &str, csrf: &str, views: &[CriterionView], extra: Markup) -> Markup {
+/// The words of a whole-card form: the review's, or a blind calibration's.
+#[derive(Debug, Clone, Copy)]
+pub struct FormWords {
+    /// What saving does, after the keyboard hint.
+    pub what_saving_does: &'static str,
+    /// How the preset rating is named when it is not the machine's.
+    pub preset: &'static str,
+    pub submit: &'static str,
+}
+
+/// The review form's words: each criterion is preset to the rating that counts now.
+pub const REVIEW_WORDS: FormWords = FormWords {
+    what_saving_does: "Each rating is stored as a new review; earlier reviews are kept.",
+    preset: "counts now",
+    submit: "Save the review",
+};
+
+/// The form, each criterion preset (to the rating that counts now, for a review), so a reviewer
+/// who agrees only moves on. Radio groups let the keyboard choose with the arrow keys and Tab to
+/// the next criterion; the first criterion has the focus when the page opens.
+pub fn review_form(
+    action: &str,
+    csrf: &str,
+    views: &[CriterionView],
+    extra: Markup,
+    words: FormWords,
+) -> Markup {
     html! {
         form.stack method="post" action=(action) {
             input type="hidden" name="csrf" value=(csrf);
-            p.muted { "Rate every criterion: a digit (or n for N/A) rates the focused criterion and moves to the next; arrow keys and Tab work too. Each rating is stored as a new review; earlier reviews are kept." }
+            p.muted { "Rate every criterion: a digit (or n for N/A) rates the focused criterion and moves to the next; arrow keys and Tab work too. " (words.what_saving_does) }
             @for (index, view) in views.iter().enumerate() {
                 fieldset.criterion id=(format!("rate-{}", view.criterion)) {
                     legend { (view.title) " " code.muted { (view.criterion) } }
                     p.machine {
                         "Machine: " (rating_text(view.machine_rating, view.max)) " — " (view.reason)
-                        @if view.effective_rating != view.machine_rating { " · counts now: " (rating_text(view.effective_rating, view.max)) }
+                        @if view.effective_rating != view.machine_rating { " · " (words.preset) ": " (rating_text(view.effective_rating, view.max)) }
                     }
                     @if !view.evidence.is_empty() {
                         ul.ev {
@@ -61,7 +84,7 @@ pub fn review_form(action: &str, csrf: &str, views: &[CriterionView], extra: Mar
                 }
             }
             (extra)
-            p { button type="submit" { "Save the review" } }
+            p { button type="submit" { (words.submit) } }
         }
     }
 }

@@ -198,17 +198,23 @@ pub async fn show_session(
     viewer: Viewer,
     Path(session_id): Path<String>,
 ) -> Result<Markup, PageError> {
-    let session = load_authorized(&state, &viewer, Action::ViewSession, session_id).await?;
     let user = viewer.user().clone();
-    let id = session.summary.session_id.clone();
-    let (may_review, may_dispute, disputes) = state
+    // One trip to the store for the whole page: the session and what the viewer may do with it.
+    let (session, may_review, may_dispute, disputes) = state
         .pool
         .run(move |store| {
             let mut team = Team::new(store);
-            let may_review = team.can(&user, Action::ReviewSession, Target::Session(&id))?;
-            let may_dispute = team.can(&user, Action::RaiseDispute, Target::Session(&id))?;
-            let disputes = team.disputes_of_session(&user, &id)?;
-            Ok::<_, PageError>((may_review, may_dispute, disputes))
+            authorize(&mut team, &user, Action::ViewSession, &session_id)?;
+            let session = team
+                .store()
+                .load_sessions(std::slice::from_ref(&session_id))?
+                .pop()
+                .ok_or(PageError::NotFound)?;
+            let target = Target::Session(&session_id);
+            let may_review = team.can(&user, Action::ReviewSession, target)?;
+            let may_dispute = team.can(&user, Action::RaiseDispute, target)?;
+            let disputes = team.disputes_of_session(&user, &session_id)?;
+            Ok::<_, PageError>((session, may_review, may_dispute, disputes))
         })
         .await?;
     let session_id = &session.summary.session_id;

@@ -2,6 +2,9 @@
 //!
 //! Ignored by default (it takes as long as it is told to run):
 //! `RAPPORT_LOAD_USERS=200 RAPPORT_LOAD_SECS=60 RAPPORT_TEST_POSTGRES=postgres://… cargo test --release --test it serve::load -- --ignored --nocapture`.
+//! `RAPPORT_LOAD_THINK_MS` sets how long a user reads a page before the next (spread evenly
+//! between half and one and a half times it; 0, the default, asks for the next page at once,
+//! which measures the server saturated rather than people using it).
 //! Figures measured are in docs/team-server.md.
 
 use std::time::{Duration, Instant};
@@ -20,6 +23,13 @@ use rapport::transcript::expected_session_id;
 const PAGES: [&str; 3] = ["/dashboard", "/sessions", "/sessions/{id}"];
 const REVIEW_EVERY: usize = 4;
 
+/// How long user `user` reads before request number `request`: between half and one and a half
+/// times `think`, spread so that users do not ask in step.
+fn think_time(think: Duration, user: usize, request: usize) -> Duration {
+    let spread = (user.wrapping_mul(7919) ^ request.wrapping_mul(104_729)) % 1000;
+    think.mul_f64(0.5 + spread as f64 / 1000.0)
+}
+
 fn setting(name: &str, default: u64) -> u64 {
     std::env::var(name)
         .ok()
@@ -29,6 +39,8 @@ fn setting(name: &str, default: u64) -> u64 {
 
 /// One request's outcome.
 struct Timed {
+    /// The page asked for, as in [`PAGES`], or the review form and its saving.
+    page: &'static str,
     elapsed: Duration,
     ok: bool,
 }
@@ -98,6 +110,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 fn many_leads_browse_and_review_at_once_with_no_error_and_nothing_lost() {
     let users = setting("RAPPORT_LOAD_USERS", 200) as usize;
     let run_for = Duration::from_secs(setting("RAPPORT_LOAD_SECS", 60));
+    let think = Duration::from_millis(setting("RAPPORT_LOAD_THINK_MS", 0));
     let db = crate::util::postgres_db().unwrap_or_else(crate::util::sqlite_db);
     let backend = db.name;
     let site = Site::new(db);
@@ -145,31 +158,47 @@ fn many_leads_browse_and_review_at_once_with_no_error_and_nothing_lost() {
                 let mut timings = Vec::new();
                 let mut saved = 0usize;
                 let mut turn = user;
+                let mut requests = 0usize;
+                // Each user arrives at their own moment within the first think time.
+                tokio::time::sleep(think_time(think, user, 0).mul_f64(0.5)).await;
                 while Instant::now() < deadline {
                     let id = &ids[turn % ids.len()];
                     for page in PAGES {
+                        requests += 1;
+                        tokio::time::sleep(think_time(think, user, requests)).await;
                         let path = page.replace("{id}", id);
                         let (status, _, elapsed) =
                             fetch(&client, &base, &token, Method::GET, &path, None).await;
                         timings.push(Timed {
+                            page,
                             elapsed,
                             ok: status == StatusCode::OK,
                         });
                     }
                     if turn % REVIEW_EVERY == 0 {
+                        requests += 1;
+                        tokio::time::sleep(think_time(think, user, requests)).await;
                         let path = format!("/sessions/{id}/review");
                         let (status, page, elapsed) =
                             fetch(&client, &base, &token, Method::GET, &path, None).await;
                         timings.push(Timed {
+                            page: "GET /sessions/{id}/review",
                             elapsed,
                             ok: status == StatusCode::OK,
                         });
                         let form = review_form(&page, &csrf);
+                        // Filling the card in takes a while too.
+                        requests += 1;
+                        tokio::time::sleep(think_time(think, user, requests)).await;
                         let (status, _, elapsed) =
                             fetch(&client, &base, &token, Method::POST, &path, Some(form)).await;
                         let ok = status == StatusCode::SEE_OTHER;
                         saved += usize::from(ok);
-                        timings.push(Timed { elapsed, ok });
+                        timings.push(Timed {
+                            page: "POST /sessions/{id}/review",
+                            elapsed,
+                            ok,
+                        });
                     }
                     turn += 1;
                 }
@@ -191,7 +220,7 @@ fn many_leads_browse_and_review_at_once_with_no_error_and_nothing_lost() {
     let criteria = sample()[0].scorecard.criteria.len();
     let counted = count_reviews(&mut store) - reviews_before;
     eprintln!(
-        "load on {backend}: {users} users for {:?}: {} requests ({:.0}/s), {errors} errors, p50 {:?}, p95 {:?}, p99 {:?}, max {:?}; {reviews_saved} whole cards saved, {counted} review rows counted ({} expected)",
+        "load on {backend}: {users} users for {:?}, thinking {think:?} a page: {} requests ({:.0}/s), {errors} errors, p50 {:?}, p95 {:?}, p99 {:?}, max {:?}; {reviews_saved} whole cards saved, {counted} review rows counted ({} expected)",
         run_for,
         times.len(),
         times.len() as f64 / run_for.as_secs_f64(),
@@ -201,6 +230,24 @@ fn many_leads_browse_and_review_at_once_with_no_error_and_nothing_lost() {
         times.last().copied().unwrap_or_default(),
         reviews_saved * criteria,
     );
+    let mut pages: Vec<&str> = timings.iter().map(|t| t.page).collect();
+    pages.sort_unstable();
+    pages.dedup();
+    for page in pages {
+        let mut times: Vec<Duration> = timings
+            .iter()
+            .filter(|t| t.page == page)
+            .map(|t| t.elapsed)
+            .collect();
+        times.sort();
+        eprintln!(
+            "  {page}: {} requests, p50 {:?}, p95 {:?}, p99 {:?}",
+            times.len(),
+            percentile(&times, 50.0),
+            percentile(&times, 95.0),
+            percentile(&times, 99.0),
+        );
+    }
     assert_eq!(errors, 0, "every request answered as expected");
     assert_eq!(
         counted,

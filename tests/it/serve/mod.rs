@@ -1,6 +1,7 @@
 //! `rapport serve` driven in-process, as a browser would: a site with one account per role and stored sessions (some hostile), requests through the real router with cookies and forms.
 
 mod browser;
+mod calibration;
 mod load;
 mod pages;
 mod routes;
@@ -15,8 +16,10 @@ use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use tower::ServiceExt as _;
 
 use crate::util::{TestDb, backends, sample};
+use rapport::report::review::CriterionRating;
 use rapport::serve::app::router;
 use rapport::serve::config::ServeConfig;
+use rapport::team::queues::Sampling;
 use rapport::team::{Actor, NewUser, Role, Team};
 use rapport::transcript::{Transcript, expected_session_id};
 
@@ -59,6 +62,14 @@ pub struct Site {
     pub shared_session: String,
     /// The session with the hostile reply and trainee name.
     pub hostile_session: String,
+    /// A blind calibration of the shared session, rated by `reviewer` and `lead`, not revealed.
+    pub calibration: i64,
+    /// The same calibration, rated by both and revealed.
+    pub revealed_calibration: i64,
+    /// A sampling rule (every failed call).
+    pub rule: i64,
+    /// A queue item of the hostile session, assigned to `admin`.
+    pub queue_item: i64,
 }
 
 /// One answer, read whole.
@@ -227,8 +238,40 @@ impl Site {
                 lead = Some(user);
             }
         }
-        team.share_session(&lead.expect("a lead"), &ben[1], "reviewer")
+        let lead = lead.expect("a lead");
+        team.share_session(&lead, &ben[1], "reviewer")
             .expect("share a session");
+        let calibration = new_calibration(&mut team, &lead, &ben[1]);
+        let revealed_calibration = new_calibration(&mut team, &lead, &ben[1]);
+        let criteria: Vec<CriterionRating> = runs[1]
+            .scorecard
+            .criteria
+            .iter()
+            .enumerate()
+            .map(|(index, c)| CriterionRating {
+                criterion: c.id.to_string(),
+                rating: c.rating.filter(|_| index % 3 != 0),
+                comment: String::new(),
+            })
+            .collect();
+        for login in ["reviewer", "lead"] {
+            let rater = team
+                .user_by_login(login)
+                .expect("read")
+                .expect("an account");
+            team.rate_in_calibration(&rater, revealed_calibration, &ben[1], &criteria)
+                .expect("rate blind");
+        }
+        team.reveal_calibration(&lead, revealed_calibration)
+            .expect("reveal");
+        let rule = team
+            .add_queue_rule(&lead, Sampling::AllFailed, 7, None)
+            .expect("a sampling rule")
+            .id;
+        let queue_item = team
+            .queue_for(&lead, &hostile.header.session_id, "admin", "by hand")
+            .expect("queue a session")
+            .id;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -244,6 +287,10 @@ impl Site {
             ben_session: ben[0].clone(),
             shared_session: ben[1].clone(),
             hostile_session: hostile.header.session_id.clone(),
+            calibration,
+            revealed_calibration,
+            rule,
+            queue_item,
         }
     }
 
@@ -401,6 +448,18 @@ impl Site {
             })
             .collect()
     }
+}
+
+/// A blind calibration of one session by `reviewer` and `lead`, started by the lead.
+pub fn new_calibration(team: &mut Team<'_>, lead: &rapport::team::User, session: &str) -> i64 {
+    team.create_calibration(
+        lead,
+        "fixture",
+        &[session.to_owned()],
+        &["reviewer".to_owned(), "lead".to_owned()],
+    )
+    .expect("a calibration")
+    .id
 }
 
 /// A second server process over a site's database.

@@ -2,6 +2,9 @@
 
 use axum::http::{Method, StatusCode};
 
+use rapport::team::Team;
+use rapport::team::disputes::DisputeState;
+
 use super::{ACCOUNTS, Browser, Site, shared_sqlite_site};
 
 /// Which session a route is asked about.
@@ -22,14 +25,20 @@ enum Expect {
     Ok,
     /// 303 to the given place.
     Redirect(&'static str),
+    /// 303 to a place under this path (a new calibration's number is not known beforehand).
+    RedirectUnder(&'static str),
     Forbidden,
     NotFound,
 }
 
-use Expect::{Forbidden as F, NotFound as N, Ok as Y, Redirect as R};
+use Expect::{Forbidden as F, NotFound as N, Ok as Y, Redirect as R, RedirectUnder as RU};
 
 /// The role table of the routes: for each route, the answer to no login, then to admin, QA
-/// lead, reviewer, trainer and the trainees ana and ben (in [`ACCOUNTS`] order). POSTs carry
+/// lead, reviewer, trainer and the trainees ana and ben (in [`ACCOUNTS`] order). In a path,
+/// `{id}` is the subject session, `{cal}` the site's blind calibration (rated by the reviewer
+/// and the lead, not the admin), `{revealed}` its revealed twin, `{fresh}` a calibration
+/// started just before the request, `{rule}` a sampling rule, `{item}` a queue item and
+/// `{dispute}` an open dispute of ana's (raised just before when none is open). POSTs carry
 /// the viewer's valid CSRF token; without a login there is none to carry, so they are refused.
 /// A session the viewer does not see answers 404 whatever the role, exactly like a missing
 /// one, so that no answer tells whether an id exists; a session they see but may not act on
@@ -189,6 +198,130 @@ const TABLE: &[(Method, &str, Subject, [Expect; 7])] = &[
         ],
     ),
     (
+        Method::GET,
+        "/queue",
+        Subject::None,
+        [R("/login"), Y, Y, Y, F, F, F],
+    ),
+    (
+        Method::POST,
+        "/queue/sample",
+        Subject::None,
+        [F, R("/queue"), R("/queue"), F, F, F, F],
+    ),
+    (
+        Method::POST,
+        "/queue/{item}/assign",
+        Subject::None,
+        [F, R("/queue"), R("/queue"), F, F, F, F],
+    ),
+    (
+        Method::GET,
+        "/queue/rules",
+        Subject::None,
+        [R("/login"), Y, Y, F, F, F, F],
+    ),
+    (
+        Method::POST,
+        "/queue/rules",
+        Subject::None,
+        [F, R("/queue/rules"), R("/queue/rules"), F, F, F, F],
+    ),
+    (
+        Method::POST,
+        "/queue/rules/{rule}",
+        Subject::None,
+        [F, R("/queue/rules"), R("/queue/rules"), F, F, F, F],
+    ),
+    (
+        Method::GET,
+        "/disputes",
+        Subject::None,
+        [R("/login"), Y, Y, F, F, Y, Y],
+    ),
+    (
+        Method::POST,
+        "/sessions/{id}/disputes",
+        Subject::Ana,
+        [F, F, F, N, F, R("/sessions/{id}#disputes"), N],
+    ),
+    (
+        Method::POST,
+        "/disputes/{dispute}/decide",
+        Subject::None,
+        [F, R("/disputes"), R("/disputes"), F, F, F, F],
+    ),
+    (
+        Method::GET,
+        "/calibrations",
+        Subject::None,
+        [R("/login"), Y, Y, Y, F, F, F],
+    ),
+    (
+        Method::POST,
+        "/calibrations",
+        Subject::Shared,
+        [F, RU("/calibrations/"), RU("/calibrations/"), F, F, F, F],
+    ),
+    (
+        Method::GET,
+        "/calibrations/{cal}",
+        Subject::None,
+        [R("/login"), Y, Y, Y, F, F, F],
+    ),
+    (
+        Method::GET,
+        "/calibrations/{revealed}",
+        Subject::None,
+        [R("/login"), Y, Y, Y, F, F, F],
+    ),
+    (
+        Method::GET,
+        "/calibrations/999999",
+        Subject::None,
+        [R("/login"), N, N, N, F, F, F],
+    ),
+    (
+        Method::GET,
+        "/calibrations/{cal}/sessions/{id}",
+        Subject::Shared,
+        [R("/login"), F, Y, Y, F, F, F],
+    ),
+    (
+        Method::GET,
+        "/calibrations/{cal}/sessions/{id}",
+        Subject::Ana,
+        [R("/login"), F, N, N, F, F, F],
+    ),
+    (
+        Method::POST,
+        "/calibrations/{cal}/sessions/{id}",
+        Subject::Shared,
+        [
+            F,
+            F,
+            R("/calibrations/{cal}#items"),
+            R("/calibrations/{cal}#items"),
+            F,
+            F,
+            F,
+        ],
+    ),
+    (
+        Method::POST,
+        "/calibrations/{fresh}/reveal",
+        Subject::None,
+        [
+            F,
+            R("/calibrations/{fresh}#agreement"),
+            R("/calibrations/{fresh}#agreement"),
+            F,
+            F,
+            F,
+            F,
+        ],
+    ),
+    (
         Method::POST,
         "/logout",
         Subject::None,
@@ -203,6 +336,34 @@ const TABLE: &[(Method, &str, Subject, [Expect; 7])] = &[
         ],
     ),
 ];
+
+/// A calibration of the shared session started by the lead just now, for a request that
+/// closes it (revealing).
+fn fresh_calibration(site: &Site) -> i64 {
+    let mut store = site.db.open();
+    let mut team = Team::new(&mut store);
+    let lead = team.user_by_login("lead").expect("read").expect("the lead");
+    super::new_calibration(&mut team, &lead, &site.shared_session)
+}
+
+/// An open dispute of ana's first criterion: the one waiting, or one raised now.
+fn open_dispute(site: &Site) -> i64 {
+    let mut store = site.db.open();
+    let mut team = Team::new(&mut store);
+    let ana = team.user_by_login("ana").expect("read").expect("ana");
+    let waiting = team
+        .my_disputes(&ana)
+        .expect("ana's disputes")
+        .into_iter()
+        .find(|d| d.state == DisputeState::Open);
+    if let Some(dispute) = waiting {
+        return dispute.id;
+    }
+    let criterion = site.first_criterion(&site.ana_session);
+    team.raise_dispute(&ana, &site.ana_session, &criterion, "I did apologise")
+        .expect("a dispute")
+        .id
+}
 
 fn session_of(site: &Site, subject: Subject) -> String {
     match subject {
@@ -240,10 +401,55 @@ fn check(
 ) {
     let (method, template, subject, _) = row;
     let id = session_of(site, *subject);
-    let path = template.replace("{id}", &id);
+    let fresh = if template.contains("{fresh}")
+        || matches!(expect, Expect::Redirect(p) if p.contains("{fresh}"))
+    {
+        fresh_calibration(site)
+    } else {
+        0
+    };
+    let dispute = if template.contains("{dispute}") {
+        open_dispute(site)
+    } else {
+        0
+    };
+    let fill = |text: &str| {
+        text.replace("{id}", &id)
+            .replace("{cal}", &site.calibration.to_string())
+            .replace("{revealed}", &site.revealed_calibration.to_string())
+            .replace("{fresh}", &fresh.to_string())
+            .replace("{rule}", &site.rule.to_string())
+            .replace("{item}", &site.queue_item.to_string())
+            .replace("{dispute}", &dispute.to_string())
+    };
+    let path = fill(template);
     let answer = if *method == Method::POST {
         let mut fields: Vec<(String, String)> = if path.ends_with("/review") {
             review_form(site, &id)
+        } else if path.starts_with("/calibrations/") && path.contains("/sessions/") {
+            // The blind form rates the same criteria as the review form.
+            review_form(site, &id)
+        } else if path == "/calibrations" {
+            vec![
+                ("name".to_owned(), "routes".to_owned()),
+                ("session".to_owned(), id.clone()),
+                ("reviewer".to_owned(), "reviewer".to_owned()),
+                ("reviewer".to_owned(), "lead".to_owned()),
+            ]
+        } else if path.ends_with("/assign") {
+            vec![("reviewer".to_owned(), "admin".to_owned())]
+        } else if path == "/queue/rules" {
+            vec![
+                ("kind".to_owned(), "random-percent".to_owned()),
+                ("amount".to_owned(), "10".to_owned()),
+            ]
+        } else if path.starts_with("/queue/rules/") {
+            vec![("active".to_owned(), "off".to_owned())]
+        } else if path.ends_with("/decide") {
+            vec![
+                ("decision".to_owned(), "reject".to_owned()),
+                ("reply".to_owned(), "The score stands".to_owned()),
+            ]
         } else if path.ends_with("/disputes") {
             let criterion = site.first_criterion(&id);
             vec![
@@ -278,12 +484,15 @@ fn check(
         StatusCode::FORBIDDEN => Expect::Forbidden,
         StatusCode::NOT_FOUND => Expect::NotFound,
         StatusCode::SEE_OTHER => {
-            let wanted = match expect {
-                Expect::Redirect(place) => place.replace("{id}", &id),
-                _ => String::new(),
-            };
             let location = answer.location();
-            let same = location == wanted || location.split('?').next() == Some(wanted.as_str());
+            let same = match expect {
+                Expect::Redirect(place) => {
+                    let wanted = fill(place);
+                    location == wanted || location.split('?').next() == Some(wanted.as_str())
+                }
+                Expect::RedirectUnder(prefix) => location.starts_with(prefix),
+                _ => false,
+            };
             if same {
                 expect
             } else {

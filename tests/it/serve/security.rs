@@ -140,6 +140,7 @@ fn hostile_replies_names_and_comments_render_inert_on_every_page() {
             assert_eq!(answer.status, StatusCode::OK, "{page}");
             assert_eq!(live_markup(&answer.body), None, "{page}: {}", answer.body);
         }
+        calibrate_the_hostile_session(&site, &mut lead, &pairs);
         let shown = site.get(&mut lead, &format!("/sessions/{}", site.hostile_session));
         assert!(
             shown.body.contains("&lt;script&gt;alert("),
@@ -147,6 +148,69 @@ fn hostile_replies_names_and_comments_render_inert_on_every_page() {
         );
         assert!(shown.body.contains("&lt;img src=x onerror=alert(1)&gt;"));
     }
+}
+
+/// A calibration with a hostile name over the hostile session, rated blind by the lead with
+/// hostile comments (`card`: the whole card just sent as a review) and revealed: every
+/// calibration page, and the queue pages, render it inert.
+fn calibrate_the_hostile_session(site: &Site, lead: &mut Browser, card: &[(&str, &str)]) {
+    let csrf = site.get(lead, "/calibrations").csrf();
+    let name = format!("{SCRIPT_PAYLOAD}{ONERROR_PAYLOAD}");
+    let created = site.post(
+        lead,
+        "/calibrations",
+        &[
+            ("csrf", &csrf),
+            ("name", &name),
+            ("session", &site.hostile_session),
+            ("reviewer", "lead"),
+            ("reviewer", "reviewer"),
+        ],
+    );
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let calibration = created.location().to_owned();
+    let rating = format!("{calibration}/sessions/{}", site.hostile_session);
+    let blind_form = site.get(lead, &rating);
+    assert_eq!(blind_form.status, StatusCode::OK);
+    assert_eq!(live_markup(&blind_form.body), None, "{}", blind_form.body);
+    let rated = site.post(lead, &rating, card);
+    assert_eq!(rated.status, StatusCode::SEE_OTHER, "{}", rated.body);
+    let mut reviewer = site.log_in("reviewer");
+    let csrf = site.get(&mut reviewer, &rating).csrf();
+    let mut theirs: Vec<(&str, &str)> =
+        card.iter().filter(|(n, _)| *n != "csrf").copied().collect();
+    theirs.push(("csrf", &csrf));
+    assert_eq!(
+        site.post(&mut reviewer, &rating, &theirs).status,
+        StatusCode::SEE_OTHER
+    );
+    for page in [calibration.as_str(), "/calibrations"] {
+        let answer = site.get(&mut reviewer, page);
+        assert_eq!(answer.status, StatusCode::OK, "{page}");
+        assert_eq!(live_markup(&answer.body), None, "{page}: {}", answer.body);
+    }
+    let csrf = site.get(lead, &calibration).csrf();
+    let revealed = site.post(lead, &format!("{calibration}/reveal"), &[("csrf", &csrf)]);
+    assert_eq!(revealed.status, StatusCode::SEE_OTHER, "{}", revealed.body);
+    for page in [
+        calibration.as_str(),
+        "/calibrations",
+        "/queue",
+        "/queue/rules",
+    ] {
+        let answer = site.get(lead, page);
+        assert_eq!(answer.status, StatusCode::OK, "{page}");
+        assert_eq!(live_markup(&answer.body), None, "{page}: {}", answer.body);
+    }
+    let results = site.get(lead, &calibration);
+    assert!(
+        results.body.contains("&lt;script&gt;alert("),
+        "the name is shown, escaped"
+    );
+    assert!(
+        results.body.contains("Agreement per criterion"),
+        "the results are shown"
+    );
 }
 
 fn urlencode(text: &str) -> String {

@@ -8,7 +8,7 @@ use std::path::Path;
 use criterion::{Criterion, Throughput, criterion_group};
 
 mod common;
-use common::{play_runs, scored_session, scripted_runs, timed_runs};
+use common::{BENCH_REPLIES, play_runs, scored_session, scripted_runs, timed_runs};
 
 /// The allocator the `rapport` binary ships with, so the figures are the binary's.
 #[global_allocator]
@@ -109,21 +109,11 @@ fn bench_analyser(c: &mut Criterion) {
     let kit = Examiner::shipped();
     let library = library();
     let prepared = kit.prepare(library.first().expect("a shipped scenario"));
-    let replies = [
-        "I'm so sorry, I understand how frustrating this is. I'll sort it out for you right now.",
-        "Please calm down, that's not my department, you'll have to call billing.",
-        "Refunds take 5 to 7 business days to reach your card; I'll email you when it's issued.",
-        "I can't promise it'll arrive tomorrow, but I'll check with the depot and call you back by 5.",
-        "I guarantee it'll be there tomorrow, I'll upgrade it to express for free.",
-        "What's your order number?",
-        "Hi, thanks for waiting. Let me have a look.",
-        "As per our SLA the ticket has been actioned.",
-    ];
     let mut group = c.benchmark_group("analyser");
-    group.throughput(Throughput::Elements(replies.len() as u64));
+    group.throughput(Throughput::Elements(BENCH_REPLIES.len() as u64));
     group.bench_function("free-text replies read", |b| {
         b.iter(|| {
-            for reply in &replies {
+            for reply in BENCH_REPLIES {
                 black_box(prepared.read(black_box(reply), &[]));
             }
         })

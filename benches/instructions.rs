@@ -7,7 +7,7 @@
 //! ```
 //!
 //! The workload is `replies` (every free-text reply of the shipped test plans, read with its
-//! scenario's context), `lines` (the scripted runs through the engine alone) or `sessions` (the
+//! scenario's context), `bench-replies` (the eight short replies of the criterion benchmark), `lines` (the scripted runs through the engine alone) or `sessions` (the
 //! scripted runs recorded and scored). Instructions per item are the difference between two
 //! round counts, both at least 1, over the difference in items (the driver prints the items of a
 //! round), so the set-up (building the analysers, loading the library) and the first round's
@@ -20,7 +20,7 @@ use rapport::engine::Move;
 use rapport::runner::Examiner;
 
 mod common;
-use common::{play_runs, scored_session, scripted_runs, timed_runs};
+use common::{BENCH_REPLIES, play_runs, scored_session, scripted_runs, timed_runs};
 
 /// The allocator the `rapport` binary ships with, so the counts are the binary's.
 #[global_allocator]
@@ -28,7 +28,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let usage = "usage: instructions replies|lines|sessions ROUNDS";
+    let usage = "usage: instructions replies|bench-replies|lines|sessions ROUNDS";
     let workload = args.next().expect(usage);
     let rounds: u64 = args.next().and_then(|r| r.parse().ok()).expect(usage);
     let runs = scripted_runs();
@@ -52,6 +52,17 @@ fn main() {
                 }
             }
             replies.len() as u64
+        }
+        "bench-replies" => {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+            let library = rapport::library::load_library(&dir).0;
+            let scenario = kit.prepare(library.first().expect("a shipped scenario"));
+            for _ in 0..rounds {
+                for reply in BENCH_REPLIES {
+                    black_box(scenario.read(black_box(reply), &[]));
+                }
+            }
+            BENCH_REPLIES.len() as u64
         }
         "lines" => {
             for _ in 0..rounds {

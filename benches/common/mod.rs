@@ -16,6 +16,19 @@ use rapport::scoring::{Scorecard, score};
 use rapport::script::{ScriptedMove, TestPlan};
 use rapport::transcript::{ClockKind, Recorder, SessionSetup};
 
+/// The free-text replies the analysers' benchmark reads, in the first shipped scenario: short,
+/// varied replies, 65 characters on average.
+pub const BENCH_REPLIES: [&str; 8] = [
+    "I'm so sorry, I understand how frustrating this is. I'll sort it out for you right now.",
+    "Please calm down, that's not my department, you'll have to call billing.",
+    "Refunds take 5 to 7 business days to reach your card; I'll email you when it's issued.",
+    "I can't promise it'll arrive tomorrow, but I'll check with the depot and call you back by 5.",
+    "I guarantee it'll be there tomorrow, I'll upgrade it to express for free.",
+    "What's your order number?",
+    "Hi, thanks for waiting. Let me have a look.",
+    "As per our SLA the ticket has been actioned.",
+];
+
 /// The scripted runs of every shipped test plan, with their scenarios.
 pub fn scripted_runs() -> Vec<(LoadedScenario, Vec<ScriptedMove>, u64)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");

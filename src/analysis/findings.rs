@@ -7,7 +7,7 @@ use smol_str::SmolStr;
 
 use super::lexicon::CompiledLexicon;
 use super::matches::{Hits, overlapped_by, overlaps};
-use super::normalise::{Normalised, WordSet, find_word, normalise_phrase};
+use super::normalise::{Normalised, WordSet, find_word};
 use super::prepared::ScenarioWords;
 use super::{Finding, Polarity, Reading, dimension_of};
 use crate::scenario::Intent;
@@ -127,13 +127,13 @@ pub(crate) fn read_repeats(
     lex: &CompiledLexicon,
     norm: &Normalised<'_>,
     hits: &Hits,
-    already_given: &[String],
+    words: &ScenarioWords,
     reading: &mut Reading,
 ) {
     let Some(asks) = &lex.asks else {
         return;
     };
-    if already_given.is_empty() || !hits.any(asks) {
+    if words.given.is_empty() || !hits.any(asks) {
         return;
     }
     let text = norm.text.as_str();
@@ -145,18 +145,9 @@ pub(crate) fn read_repeats(
             continue;
         }
         let asked = item.2;
-        let repeats = already_given.iter().any(|given| {
-            let given = normalise_phrase(given);
-            let names = lex.aliases.get(&given);
-            let mut names = names
-                .into_iter()
-                .flatten()
-                .map(String::as_str)
-                .chain([given.as_str()]);
-            names.any(|name| {
-                find_word(asked, name).is_some_and(|(start, _)| start == 0)
-                    || asks_for(&lex.small_words, asked, name)
-            })
+        let repeats = words.given.iter().flatten().any(|name| {
+            find_word(asked, name).is_some_and(|(start, _)| start == 0)
+                || asks_for(&lex.small_words, asked, name)
         });
         if repeats {
             push_finding(

@@ -441,7 +441,7 @@ impl Analyser {
         findings::read_rules(lex, norm, &hits, &mut reading);
         findings::read_name(lex, norm, words, &mut reading);
         findings::read_jargon(lex, norm, &hits, words, &mut reading);
-        findings::read_repeats(lex, norm, &hits, ctx.already_given, &mut reading);
+        findings::read_repeats(lex, norm, &hits, words, &mut reading);
         findings::read_questions(lex, norm, &mut reading);
         promises::read_promises(lex, norm, &hits, ctx, words, &mut reading);
         reading

@@ -20,6 +20,12 @@ pub(crate) struct ScenarioWords {
     pub(crate) jargon: Vec<Finder<'static>>,
     /// The trade's words of each commitment (`words`), with the kind each names.
     pub(crate) trade_words: Vec<(PromiseKind, Finder<'static>)>,
+    /// Each commitment's terms, normalised, in the policy's order: a promise of a kind the
+    /// policy does not name may be one it allows in these words.
+    pub(crate) terms: Vec<String>,
+    /// What the customer already gave, each by the names it may be asked for (the lexicon's
+    /// aliases of it, and itself), normalised.
+    pub(crate) given: Vec<Vec<String>>,
 }
 
 /// How a customer's name is looked for: through its normalised words when it is ASCII, else
@@ -56,6 +62,20 @@ impl ScenarioWords {
                 .iter()
                 .flat_map(|c| c.words.iter().map(move |word| (c.kind, word)))
                 .filter_map(|(kind, word)| Some((kind, finder(word)?)))
+                .collect(),
+            terms: policy
+                .commitments
+                .iter()
+                .map(|c| normalise_phrase(&c.terms))
+                .collect(),
+            given: context
+                .already_given
+                .iter()
+                .map(|given| {
+                    let given = normalise_phrase(given);
+                    let aliases = lexicon.aliases.get(&given).into_iter().flatten().cloned();
+                    aliases.chain([given]).collect()
+                })
                 .collect(),
         }
     }

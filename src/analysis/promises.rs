@@ -118,7 +118,7 @@ pub(crate) fn read_promises(
             }
             let sentence = (commitment.quote.0, s1);
             record_promise(
-                lex, norm, ctx, commitment, timed, sentence, guaranteed, &with, reading,
+                lex, norm, ctx, words, commitment, timed, sentence, guaranteed, &with, reading,
             );
         }
         // A time frame outside any promise is a statement of process when it is realistic.
@@ -221,6 +221,7 @@ fn record_promise(
     lex: &CompiledLexicon,
     norm: &Normalised<'_>,
     ctx: &ReplyContext<'_>,
+    words: &ScenarioWords,
     found: &Found,
     timed: Option<&TimeMention>,
     rest: (usize, usize),
@@ -231,9 +232,10 @@ fn record_promise(
     let policy = ctx.policy;
     // A kind the policy has no rule for may still be one of its commitments in other words
     // ("at no charge" where a change is allowed "at no charge").
-    let commitment = policy
-        .commitment(found.kind)
-        .or_else(|| verdict::covering(policy, &norm.text[found.mention.0..found.mention.1]));
+    let commitment = policy.commitment(found.kind).or_else(|| {
+        let mention = &norm.text[found.mention.0..found.mention.1];
+        verdict::covering(policy, &words.terms, mention)
+    });
     // Handing the case on ("I'll send it to them today") is the agent's own act. A time that
     // fits the policy's window is the other team's answer ("they reply within 10 working
     // days"); one sooner is when the case is handed on, which promises nothing about the answer.

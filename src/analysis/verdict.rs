@@ -66,7 +66,8 @@ pub(crate) fn judge(
             requirement: unmet as u32,
         };
     }
-    if let (Some(amount), Some(cap)) = (promised.amount, cap(commitment, policy, money))
+    if let Some(amount) = promised.amount
+        && let Some(cap) = cap(commitment, policy, money)
         && amount.exceeds(&cap)
     {
         return PromiseVerdict::OverCap { cap };
@@ -97,16 +98,23 @@ pub(crate) fn principal_outcome(policy: &Policy) -> Option<PromiseKind> {
 
 /// The allowed commitment whose terms use these words (normalised, whole words), if any: a
 /// promise the lexicon files under a kind the policy does not name can still be what the policy
-/// allows in its own words.
-pub(crate) fn covering<'p>(policy: &'p Policy, words: &str) -> Option<&'p Commitment> {
+/// allows in its own words. `terms` are the policy's terms normalised, by commitment (see
+/// [`super::prepared::ScenarioWords`]).
+pub(crate) fn covering<'p>(
+    policy: &'p Policy,
+    terms: &[String],
+    words: &str,
+) -> Option<&'p Commitment> {
     let words = words.trim();
     if words.len() < 4 {
         return None;
     }
-    policy.commitments.iter().filter(|c| c.allowed).find(|c| {
-        let terms = super::normalise::normalise_phrase(&c.terms);
-        super::normalise::find_word(&terms, words).is_some()
-    })
+    policy
+        .commitments
+        .iter()
+        .zip(terms)
+        .find(|(c, terms)| c.allowed && super::normalise::find_word(terms, words).is_some())
+        .map(|(c, _)| c)
 }
 
 /// The most that may be promised: the commitment's `amount` (times its `per`), or else the

@@ -338,8 +338,8 @@ pub fn weekday_named(word: &str) -> Option<u8> {
         "weds" => 2,
         "thur" | "thurs" => 3,
         _ => WEEKDAYS.iter().position(|day| {
-            let day = day.to_ascii_lowercase();
-            word == day || (word.len() == 3 && day.starts_with(&word))
+            day.eq_ignore_ascii_case(&word)
+                || (word.len() == 3 && day.get(..3).is_some_and(|d| d.eq_ignore_ascii_case(&word)))
         })?,
     };
     Some(day as u8)

@@ -104,6 +104,12 @@ pub fn firm(reading: &Reading, policy: &Policy, label: Label) -> bool {
         })
 }
 
+/// Whether the model decides a label holds, given the rules' reading of the reply.
+pub fn decision(label: Label, score: &Score, thresholds: Thresholds, rules: &Reading) -> bool {
+    let allowed_only = label == Label::Overpromise && allowed_only(rules);
+    thresholds.decide(holds(rules, label), allowed_only, score.probability)
+}
+
 /// Changes the rules' reading where the model's decision for a label differs from it: the
 /// rules' reading stands unless the model's score crosses the label's thresholds.
 pub fn apply(
@@ -114,8 +120,7 @@ pub fn apply(
     reading: &mut Reading,
 ) {
     let rules = holds(seen.rules, label);
-    let allowed_only = label == Label::Overpromise && allowed_only(seen.rules);
-    let decided = thresholds.decide(rules, allowed_only, score.probability);
+    let decided = decision(label, score, thresholds, seen.rules);
     if rules == decided
         || firm(seen.rules, seen.policy, label)
         || rules_holding(seen.rules, label)
@@ -180,7 +185,7 @@ fn evidence_words(score: &Score, seen: &Seen<'_>) -> (String, SmolStr) {
     let (features, norm, reading) = (seen.features, seen.norm, seen.rules);
     let mut quoted: Vec<String> = Vec::new();
     let mut sentence: Option<SmolStr> = None;
-    for &(index, _) in &score.top {
+    for (index, _) in score.top() {
         let (words, span) = match features.evidence[index] {
             Evidence::Words(start, end) => (norm.original(start, end), Some((start, end))),
             Evidence::Finding(at) => (reading.findings[at].matched.as_str(), None),

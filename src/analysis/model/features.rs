@@ -3,7 +3,8 @@
 //! commitments with the policy's verdicts, time frames and amounts), each with the words it came
 //! from so a decision can quote them.
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
+use smol_str::{SmolStr, format_smolstr};
 
 use super::super::{Polarity, PromiseVerdict, Reading};
 
@@ -23,7 +24,8 @@ pub enum Evidence {
 /// A reply's features, each named once, in the order first seen.
 #[derive(Debug, Default, Clone)]
 pub struct Features {
-    pub names: Vec<String>,
+    /// The names, most short enough to be held inline (no allocation per feature).
+    pub names: Vec<SmolStr>,
     pub evidence: Vec<Evidence>,
     /// The value of each word feature: smaller the more words a reply has, so a long reply's many
     /// words do not outweigh what the rules read in it (whose features count 1).
@@ -42,7 +44,7 @@ pub fn word_value(word_features: usize) -> f32 {
 }
 
 impl Features {
-    fn push(&mut self, seen: &mut HashSet<String>, name: String, evidence: Evidence) {
+    fn push(&mut self, seen: &mut HashSet<SmolStr>, name: SmolStr, evidence: Evidence) {
         if seen.insert(name.clone()) {
             self.names.push(name);
             self.evidence.push(evidence);
@@ -51,7 +53,7 @@ impl Features {
 
     /// The names, for tests.
     pub fn iter(&self) -> impl Iterator<Item = &str> {
-        self.names.iter().map(String::as_str)
+        self.names.iter().map(SmolStr::as_str)
     }
 
     /// The names with their values, for scoring.
@@ -77,7 +79,7 @@ struct Token {
     start: usize,
     end: usize,
     /// `None` for the mark between sentences.
-    word: Option<String>,
+    word: Option<SmolStr>,
 }
 
 /// The words of a normalised text, with a mark where a sentence ends. Numbers read as `#` and a
@@ -106,17 +108,17 @@ fn tokens(text: &str) -> Vec<Token> {
             if raw.is_empty() {
                 continue;
             }
-            let mut word = if raw.bytes().any(|c| c.is_ascii_digit()) {
-                "#".to_owned()
+            let mut word = SmolStr::new(if raw.bytes().any(|c| c.is_ascii_digit()) {
+                "#"
             } else {
-                raw.to_owned()
-            };
+                raw
+            });
             if word == "but" {
                 negated = false;
             } else if negates(&word) {
                 negated = true;
             } else if negated {
-                word.insert(0, '~');
+                word = format_smolstr!("~{word}");
             }
             tokens.push(Token {
                 start,
@@ -129,12 +131,12 @@ fn tokens(text: &str) -> Vec<Token> {
             b'$' => tokens.push(Token {
                 start: at,
                 end: at + 1,
-                word: Some("$".to_owned()),
+                word: Some(SmolStr::new_static("$")),
             }),
             b'%' => tokens.push(Token {
                 start: at,
                 end: at + 1,
-                word: Some("%".to_owned()),
+                word: Some(SmolStr::new_static("%")),
             }),
             b',' | b':' => negated = false,
             b'.' | b'!' | b'?' | b';' | b'\n' => {
@@ -181,9 +183,15 @@ fn verdict_name(verdict: PromiseVerdict) -> &'static str {
 
 /// The features of a reply: its normalised text and what the rules read in it.
 pub fn extract(text: &str, rules: &Reading) -> Features {
-    let mut features = Features::default();
-    let mut seen = HashSet::new();
     let tokens = tokens(text);
+    // Each token names a word and a pair; each finding two features, each promise five.
+    let most = 2 * tokens.len() + 1 + 2 * rules.findings.len() + 5 * rules.promises.len();
+    let mut features = Features {
+        names: Vec::with_capacity(most),
+        evidence: Vec::with_capacity(most),
+        word_value: 0.0,
+    };
+    let mut seen = HashSet::with_capacity(most);
     let mut previous: Option<&Token> = None;
     let mut words = 0;
     for token in &tokens {
@@ -192,7 +200,7 @@ pub fn extract(text: &str, rules: &Reading) -> Features {
             words += 1;
             features.push(
                 &mut seen,
-                format!("w:{word}"),
+                format_smolstr!("w:{word}"),
                 Evidence::Words(token.start, token.end),
             );
         }
@@ -203,14 +211,18 @@ pub fn extract(text: &str, rules: &Reading) -> Features {
         if before != "|" || name != "|" {
             features.push(
                 &mut seen,
-                format!("b:{before} {name}"),
+                format_smolstr!("b:{before} {name}"),
                 Evidence::Words(start, token.end),
             );
         }
         previous = Some(token);
     }
     features.word_value = word_value(features.names.len());
-    features.push(&mut seen, length_band(words).to_owned(), Evidence::Nothing);
+    features.push(
+        &mut seen,
+        SmolStr::new_static(length_band(words)),
+        Evidence::Nothing,
+    );
     for (index, finding) in rules.findings.iter().enumerate() {
         let sign = match finding.polarity {
             Polarity::Good => '+',
@@ -219,10 +231,10 @@ pub fn extract(text: &str, rules: &Reading) -> Features {
         let evidence = Evidence::Finding(index);
         features.push(
             &mut seen,
-            format!("f:{}{sign}", finding.criterion),
+            format_smolstr!("f:{}{sign}", finding.criterion),
             evidence,
         );
-        features.push(&mut seen, format!("r:{}", finding.rule), evidence);
+        features.push(&mut seen, format_smolstr!("r:{}", finding.rule), evidence);
     }
     for (index, promise) in rules.promises.iter().enumerate() {
         let evidence = Evidence::Promise(index);
@@ -232,18 +244,18 @@ pub fn extract(text: &str, rules: &Reading) -> Features {
         } else {
             "kept"
         };
-        features.push(&mut seen, format!("p:{verdict}"), evidence);
-        features.push(&mut seen, format!("p:{over}"), evidence);
+        features.push(&mut seen, format_smolstr!("p:{verdict}"), evidence);
+        features.push(&mut seen, format_smolstr!("p:{over}"), evidence);
         features.push(
             &mut seen,
-            format!("p:{:?}:{verdict}", promise.kind),
+            format_smolstr!("p:{:?}:{verdict}", promise.kind),
             evidence,
         );
         if promise.hours.is_some() {
-            features.push(&mut seen, format!("p:timed:{over}"), evidence);
+            features.push(&mut seen, format_smolstr!("p:timed:{over}"), evidence);
         }
         if promise.amount.is_some() {
-            features.push(&mut seen, format!("p:amount:{over}"), evidence);
+            features.push(&mut seen, format_smolstr!("p:amount:{over}"), evidence);
         }
     }
     features

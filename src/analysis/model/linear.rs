@@ -17,8 +17,11 @@
 //!
 //! Each weight line is a feature's name, a tab, and its weight for each label in order.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
+use std::sync::Arc;
+
+use foldhash::HashMap;
 
 use thiserror::Error;
 
@@ -115,19 +118,41 @@ pub struct LinearModel {
     pub bias: [f32; LABEL_COUNT],
     /// When to add and when to drop, per label.
     pub thresholds: [Thresholds; LABEL_COUNT],
-    /// The weights per feature name, one per label.
+    /// The weights per feature name, one per label (hashed with foldhash: a reply looks up
+    /// each of its features).
     pub weights: HashMap<Box<str>, [f32; LABEL_COUNT]>,
     /// The rules the labelled replies seldom contradict: a finding of one of them is never
     /// dropped (see [`super::train::FIRM_RULE_PRECISION`]).
     pub firm_rules: BTreeSet<String>,
 }
 
-/// The probability of a label and the features that pushed it most, by index into the features
-/// scored and their contribution, largest first.
+/// The probability of a label, and what each feature the model knows added to it, from which
+/// the features that pushed it most are found when an explanation asks ([`Score::top`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Score {
     pub probability: f32,
-    pub top: Vec<(usize, f32)>,
+    label: usize,
+    /// Each known feature's index among the features scored and its weighted row, shared by the
+    /// scores of every label.
+    contributions: Arc<[(usize, [f32; LABEL_COUNT])]>,
+}
+
+impl Score {
+    /// The features that carried the decision, by index into the features scored, with their
+    /// contribution, largest first: for a yes, the largest positive weights; for a no, the most
+    /// negative.
+    pub fn top(&self) -> Vec<(usize, f32)> {
+        let sign = if self.probability >= 0.5 { 1.0 } else { -1.0 };
+        let mut top: Vec<(usize, f32)> = self
+            .contributions
+            .iter()
+            .map(|(index, row)| (*index, row[self.label]))
+            .filter(|(_, weight)| weight * sign > 0.0)
+            .collect();
+        top.sort_by(|a, b| (b.1 * sign).total_cmp(&(a.1 * sign)).then(a.0.cmp(&b.0)));
+        top.truncate(TOP_FEATURES);
+        top
+    }
 }
 
 /// How many contributing features an explanation keeps.
@@ -138,7 +163,7 @@ const DECIMALS: usize = 4;
 
 impl LinearModel {
     /// The probability of each label for a reply's features (names, each once, with their
-    /// values), with the features that pushed each towards its decision most.
+    /// values), with what each feature added to it.
     pub fn score<'f>(
         &self,
         features: impl Iterator<Item = (&'f str, f32)>,
@@ -154,19 +179,11 @@ impl LinearModel {
                 hit.push((index, row));
             }
         }
-        std::array::from_fn(|label| {
-            let probability = sigmoid(sums[label]);
-            // The features that carried the decision: for a yes, the largest positive weights;
-            // for a no, the most negative.
-            let sign = if probability >= 0.5 { 1.0 } else { -1.0 };
-            let mut top: Vec<(usize, f32)> = hit
-                .iter()
-                .map(|(index, row)| (*index, row[label]))
-                .filter(|(_, weight)| weight * sign > 0.0)
-                .collect();
-            top.sort_by(|a, b| (b.1 * sign).total_cmp(&(a.1 * sign)).then(a.0.cmp(&b.0)));
-            top.truncate(TOP_FEATURES);
-            Score { probability, top }
+        let contributions: Arc<[_]> = hit.into();
+        std::array::from_fn(|label| Score {
+            probability: sigmoid(sums[label]),
+            label,
+            contributions: Arc::clone(&contributions),
         })
     }
 
@@ -184,7 +201,7 @@ impl LinearModel {
         let mut add_over_allowed = None;
         let mut labels_seen = false;
         let mut firm_rules = BTreeSet::new();
-        let mut weights = HashMap::new();
+        let mut weights = HashMap::default();
         for (at, raw) in text.lines().enumerate() {
             let line = at + 1;
             if raw.trim().is_empty() || raw.starts_with('#') {
@@ -328,7 +345,7 @@ mod tests {
     use super::*;
 
     fn model() -> LinearModel {
-        let mut weights = HashMap::new();
+        let mut weights = HashMap::default();
         weights.insert(Box::from("w:sorry"), [2.0, 0.0, 0.0, 0.0, -1.0]);
         weights.insert(Box::from("w:calm"), [-0.5, 3.0, 0.0, 0.0, 0.0]);
         LinearModel {
@@ -357,12 +374,12 @@ mod tests {
         let model = model();
         let scores = model.score(["w:we", "w:sorry", "w:calm"].into_iter().map(|n| (n, 1.0)));
         assert!(scores[0].probability > 0.6);
-        assert_eq!(scores[0].top, vec![(1, 2.0)]);
+        assert_eq!(scores[0].top(), vec![(1, 2.0)]);
         assert!(scores[1].probability > 0.7);
-        assert_eq!(scores[1].top, vec![(2, 3.0)]);
+        assert_eq!(scores[1].top(), vec![(2, 3.0)]);
         // A no is explained by the weights that pushed it down.
         assert!(scores[4].probability < 0.5);
-        assert_eq!(scores[4].top, vec![(1, -1.0)]);
+        assert_eq!(scores[4].top(), vec![(1, -1.0)]);
     }
 
     #[test]

@@ -65,6 +65,15 @@ impl LearnedReader {
     pub fn revise(&self, norm: &Normalised<'_>, ctx: &ReplyContext<'_>, reading: &mut Reading) {
         let features = features::extract(&norm.text, reading);
         let scores = self.model.score(features.values());
+        // Where the model agrees with the rules on every label (most replies), nothing changes.
+        let disagrees = Label::ALL.into_iter().any(|label| {
+            let thresholds = self.model.thresholds[label.index()];
+            let score = &scores[label.index()];
+            combine::decision(label, score, thresholds, reading) != combine::holds(reading, label)
+        });
+        if !disagrees {
+            return;
+        }
         let rules = reading.clone();
         let seen = combine::Seen {
             model: &self.model,

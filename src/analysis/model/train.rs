@@ -3,7 +3,9 @@
 //! to or overrules the rules are chosen on predictions for replies held out by context
 //! (leave-one-context-out), never on replies a model was trained on.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use smol_str::SmolStr;
 
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
@@ -41,7 +43,7 @@ pub const SHIPPED_SETTINGS: Settings = Settings {
 /// A labelled reply as the trainer sees it.
 #[derive(Debug, Clone)]
 pub struct Example {
-    pub features: Vec<String>,
+    pub features: Vec<SmolStr>,
     /// The value of its word features (see [`features::word_value`]).
     pub word_value: f64,
     /// The QA lead's five labels.
@@ -168,7 +170,7 @@ impl Learner {
                 } else {
                     1.0
                 };
-                self.vocabulary.get(f).map(|&i| (i, value))
+                self.vocabulary.get(f.as_str()).map(|&i| (i, value))
             })
             .collect()
     }
@@ -391,7 +393,7 @@ pub fn train(data: &Examples, settings: Settings, language: &str) -> LinearModel
     let held_out = held_out_probabilities(data, settings);
     let thresholds = choose_thresholds(data, &held_out, &everything);
     let learner = learn(&data.examples, &everything, settings);
-    let mut weights = HashMap::new();
+    let mut weights = foldhash::HashMap::default();
     for (name, &index) in &learner.vocabulary {
         let row = learner.weights[index].map(rounded);
         if row.iter().any(|w| *w != 0.0) {

@@ -1,7 +1,9 @@
 //! A load run of the team server on loopback: many signed-in QA leads browsing the dashboard, the session list and sessions, and saving whole-card reviews, for a while; it reports the page times and checks that nothing failed and every review was counted.
 //!
-//! Ignored by default (it takes as long as it is told to run):
-//! `RAPPORT_LOAD_USERS=200 RAPPORT_LOAD_SECS=60 RAPPORT_TEST_POSTGRES=postgres://… cargo test --release --test it serve::load -- --ignored --nocapture`.
+//! In the normal suite it is a short run (20 users for 3 seconds) that checks no request fails and
+//! no review is lost under concurrent users; page times are reported, never asserted (speed goals
+//! are measured, not timed in tests). The acceptance run is the same test, told to run longer:
+//! `RAPPORT_LOAD_USERS=200 RAPPORT_LOAD_SECS=60 RAPPORT_TEST_POSTGRES=postgres://… cargo test --release --test it serve::load -- --nocapture`.
 //! `RAPPORT_LOAD_THINK_MS` sets how long a user reads a page before the next (spread evenly
 //! between half and one and a half times it; 0, the default, asks for the next page at once,
 //! which measures the server saturated rather than people using it).
@@ -106,10 +108,9 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 #[test]
-#[ignore = "a load run: set RAPPORT_LOAD_USERS and RAPPORT_LOAD_SECS and pass --ignored"]
 fn many_leads_browse_and_review_at_once_with_no_error_and_nothing_lost() {
-    let users = setting("RAPPORT_LOAD_USERS", 200) as usize;
-    let run_for = Duration::from_secs(setting("RAPPORT_LOAD_SECS", 60));
+    let users = setting("RAPPORT_LOAD_USERS", 20) as usize;
+    let run_for = Duration::from_secs(setting("RAPPORT_LOAD_SECS", 3));
     let think = Duration::from_millis(setting("RAPPORT_LOAD_THINK_MS", 0));
     let db = crate::util::postgres_db().unwrap_or_else(crate::util::sqlite_db);
     let backend = db.name;
@@ -249,6 +250,7 @@ fn many_leads_browse_and_review_at_once_with_no_error_and_nothing_lost() {
         );
     }
     assert_eq!(errors, 0, "every request answered as expected");
+    assert!(reviews_saved > 0, "the run saved reviews to count");
     assert_eq!(
         counted,
         reviews_saved * criteria,

@@ -16,11 +16,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use rapport::analysis::model::corpus::{LabelledReply, LabelledSet, SetContext};
 use rapport::analysis::{Analyser, Polarity, Reading, ReplyContext, render_reading};
 use rapport::engine::sanitize_reply;
 use rapport::scenario::load::load_ron;
-use rapport::scenario::{CallTime, Policy, load_scenario};
-use serde::Deserialize;
+use rapport::scenario::load_scenario;
 
 use super::util::{crate_path, rapport};
 
@@ -51,90 +51,17 @@ const LABEL_RECALL: f64 = 0.80;
 /// The name of the over-promise label in the table.
 const OVERPROMISE: &str = "overpromise";
 
-/// A labelled file: replies read in one context. The context is either written out
-/// (`customer_name`, `already_given`, `policy`) or taken from a shipped scenario (`scenario:
-/// "double-charge"` reads `scenarios/double-charge.ron`: its customer, what they already gave,
-/// its policy and its call time), in which case fields written here override it: a non-empty
-/// `customer_name`, `already_given` or `policy`, and `call_at`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LabelledSet {
-    /// The id of a shipped scenario whose context the replies are read in.
-    #[serde(default)]
-    scenario: Option<String>,
-    /// When the call takes place (`"Tuesday 10:30"`), so "by Saturday" becomes hours.
-    #[serde(default)]
-    call_at: Option<CallTime>,
-    #[serde(default)]
-    customer_name: String,
-    #[serde(default)]
-    already_given: Vec<String>,
-    #[serde(default)]
-    policy: Policy,
-    replies: Vec<LabelledReply>,
-}
-
-/// The context a labelled set's replies are read in, with a shipped scenario's filled in.
-struct SetContext {
-    customer_name: String,
-    already_given: Vec<String>,
-    policy: Policy,
-    call_at: Option<CallTime>,
-}
-
-impl LabelledSet {
-    /// The set's context: its own fields, over its scenario's where it names one.
-    fn context(&self, path: &Path) -> SetContext {
-        let mut context = SetContext {
-            customer_name: self.customer_name.clone(),
-            already_given: self.already_given.clone(),
-            policy: self.policy.clone(),
-            call_at: self.call_at,
-        };
-        let Some(id) = &self.scenario else {
-            return context;
-        };
-        let scenario_path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("scenarios")
-            .join(format!("{id}.ron"));
-        let loaded = rapport::scenario::load_scenario(&scenario_path).unwrap_or_else(|d| {
+/// The call a set's replies are read in: its own fields over those of the shipped scenario it
+/// names (see [`LabelledSet::context`], shared with the learned reader's trainer).
+fn context_in(set: &LabelledSet, path: &Path) -> SetContext {
+    set.context(Path::new(env!("CARGO_MANIFEST_DIR")))
+        .unwrap_or_else(|d| {
             panic!(
-                "{}: `scenario: \"{id}\"` names no loadable shipped scenario:\n{}",
+                "{}: its `scenario` names no loadable shipped scenario:\n{}",
                 path.display(),
                 d.render(false)
             )
-        });
-        let scenario = loaded.scenario;
-        if context.customer_name.is_empty() {
-            context.customer_name = scenario.persona.name.clone();
-        }
-        if context.already_given.is_empty() {
-            context.already_given = scenario.persona.already_given.clone();
-        }
-        if is_empty_policy(&context.policy) {
-            context.policy = scenario.policy.clone();
-        }
-        if context.call_at.is_none() {
-            context.call_at = scenario.call_at;
-        }
-        context
-    }
-}
-
-/// Whether a set's `policy` block says nothing (then its scenario's policy is used).
-fn is_empty_policy(policy: &Policy) -> bool {
-    policy.facts.is_empty()
-        && policy.commitments.is_empty()
-        && policy.jargon.is_empty()
-        && policy.customer.is_empty()
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LabelledReply {
-    text: String,
-    labels: Vec<(String, Polarity)>,
-    overpromise: bool,
+        })
 }
 
 /// Counts for one label.
@@ -285,14 +212,8 @@ fn found_labels(reading: &Reading) -> BTreeSet<String> {
 
 /// Reads every reply of a set with the shipped analyser and counts agreement with its labels.
 fn measure(set: &LabelledSet, path: &Path, analyser: &Analyser) -> Measurement {
-    let context = set.context(path);
-    let ctx = ReplyContext {
-        customer_name: &context.customer_name,
-        policy: &context.policy,
-        already_given: &context.already_given,
-        call_at: context.call_at,
-        flags: &[],
-    };
+    let context = context_in(set, path);
+    let ctx = context.reply_context();
     let mut measurement = Measurement {
         replies: set.replies.len(),
         ..Measurement::default()
@@ -635,7 +556,7 @@ fn a_set_naming_a_scenario_reads_in_its_context() {
     };
     let path = Path::new("set.ron");
     let set = parse(r#"(scenario: "double-charge", call_at: "Friday 16:30", replies: [])"#);
-    let context = set.context(path);
+    let context = context_in(&set, path);
     assert_eq!(context.customer_name, "Kwame Mensah");
     assert!(context.already_given.iter().any(|g| g == "order number"));
     assert!(!context.policy.commitments.is_empty());
@@ -647,13 +568,13 @@ fn a_set_naming_a_scenario_reads_in_its_context() {
     let set = parse(
         r#"(scenario: "double-charge", customer_name: "Ama", policy: (commitments: [(kind: Refund, allowed: false, terms: "No refunds.")]), replies: [])"#,
     );
-    let context = set.context(path);
+    let context = context_in(&set, path);
     assert_eq!(context.customer_name, "Ama");
     assert_eq!(context.policy.commitments.len(), 1);
 
     // The old form, with no scenario, reads as written.
     let set = parse(r#"(customer_name: "Jo", already_given: [], policy: (), replies: [])"#);
-    let context = set.context(path);
+    let context = context_in(&set, path);
     assert_eq!(context.customer_name, "Jo");
     assert!(context.policy.commitments.is_empty() && context.call_at.is_none());
 }

@@ -165,6 +165,25 @@ impl PromiseKind {
         PromiseKind::Modification,
         PromiseKind::Exception,
     ];
+
+    /// The kind's name as a scenario file writes it (`Compensation`).
+    pub fn name(self) -> &'static str {
+        match self {
+            PromiseKind::Refund => "Refund",
+            PromiseKind::Replacement => "Replacement",
+            PromiseKind::Callback => "Callback",
+            PromiseKind::Compensation => "Compensation",
+            PromiseKind::Expedite => "Expedite",
+            PromiseKind::Delivery => "Delivery",
+            PromiseKind::Fix => "Fix",
+            PromiseKind::Escalation => "Escalation",
+            PromiseKind::Cancellation => "Cancellation",
+            PromiseKind::Waiver => "Waiver",
+            PromiseKind::Guarantee => "Guarantee",
+            PromiseKind::Modification => "Modification",
+            PromiseKind::Exception => "Exception",
+        }
+    }
 }
 
 /// An amount of money or a share, written `"£15"`, `"$50.00"`, `"€20"`, `"15 GBP"` or `"10%"`.
@@ -544,6 +563,15 @@ pub fn problems(policy: &Policy, flags: &[String]) -> Vec<PolicyProblem> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kinds_are_named_as_scenario_files_write_them() {
+        for kind in PromiseKind::ALL {
+            assert_eq!(kind.name(), format!("{kind:?}"));
+            let written = ron::to_string(&kind).unwrap();
+            assert_eq!(kind.name(), written);
+        }
+    }
 
     #[test]
     fn amounts_read_as_written() {

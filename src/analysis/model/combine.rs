@@ -45,7 +45,7 @@ pub fn criteria(label: Label) -> (&'static str, Polarity, &'static [&'static str
 /// they were before any label changed it.
 pub struct Seen<'r> {
     pub model: &'r LinearModel,
-    pub features: &'r Features,
+    pub features: &'r Features<'r>,
     pub norm: &'r Normalised<'r>,
     pub rules: &'r Reading,
     pub policy: &'r Policy,
@@ -192,11 +192,12 @@ fn evidence_words(score: &Score, seen: &Seen<'_>) -> (String, SmolStr) {
             Evidence::Promise(at) => (reading.promises[at].quote.as_str(), None),
             Evidence::Nothing => continue,
         };
-        let name = &features.names[index];
-        let what = if name.starts_with("w:") || name.starts_with("b:") {
+        let feature = features.features[index];
+        let what = if feature.is_word() {
             format!("\"{words}\"")
         } else {
-            format!("the rules' `{}` in \"{words}\"", &name[2..])
+            // Past the name's prefix (`r:`, `f:`, `p:`).
+            format!("the rules' `{}` in \"{words}\"", &feature.to_string()[2..])
         };
         if !quoted.contains(&what) {
             quoted.push(what);

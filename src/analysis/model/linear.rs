@@ -22,6 +22,9 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use foldhash::HashMap;
+use std::collections::hash_map::Entry;
+
+use super::features::{self, Feature};
 
 use thiserror::Error;
 
@@ -109,6 +112,57 @@ pub struct ModelError {
     pub message: String,
 }
 
+/// The weights of the features a model knows, found by the fingerprints of their names (see
+/// [`features::Fingerprint`]), so a reply's features are weighed without spelling their names.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Weights {
+    by_fingerprint: HashMap<u64, (Box<str>, [f32; LABEL_COUNT])>,
+}
+
+impl Weights {
+    /// Adds a feature's weights, or says why not: the name is there already, or (so unlikely it
+    /// has never happened) another name has the same fingerprint.
+    pub fn insert(&mut self, name: &str, row: [f32; LABEL_COUNT]) -> Result<(), String> {
+        match self.by_fingerprint.entry(features::fingerprint(name)) {
+            Entry::Occupied(other) if *other.get().0 == *name => {
+                Err(format!("feature `{name}` is listed twice"))
+            }
+            Entry::Occupied(other) => Err(format!(
+                "features `{name}` and `{}` share a fingerprint: rename one",
+                other.get().0
+            )),
+            Entry::Vacant(slot) => {
+                slot.insert((Box::from(name), row));
+                Ok(())
+            }
+        }
+    }
+
+    /// A feature's weights, if the model knows it.
+    pub fn get(&self, feature: Feature<'_>) -> Option<&[f32; LABEL_COUNT]> {
+        self.by_fingerprint
+            .get(&feature.fingerprint())
+            .map(|(_, row)| row)
+    }
+
+    /// Every feature's name and weights, in no order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[f32; LABEL_COUNT])> {
+        self.by_fingerprint
+            .values()
+            .map(|(name, row)| (&**name, row))
+    }
+
+    /// How many features the model knows.
+    pub fn len(&self) -> usize {
+        self.by_fingerprint.len()
+    }
+
+    /// Whether the model knows no feature.
+    pub fn is_empty(&self) -> bool {
+        self.by_fingerprint.is_empty()
+    }
+}
+
 /// One logistic regression per label over named features.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinearModel {
@@ -118,9 +172,8 @@ pub struct LinearModel {
     pub bias: [f32; LABEL_COUNT],
     /// When to add and when to drop, per label.
     pub thresholds: [Thresholds; LABEL_COUNT],
-    /// The weights per feature name, one per label (hashed with foldhash: a reply looks up
-    /// each of its features).
-    pub weights: HashMap<Box<str>, [f32; LABEL_COUNT]>,
+    /// The weights of each feature the model knows, one per label.
+    pub weights: Weights,
     /// The rules the labelled replies seldom contradict: a finding of one of them is never
     /// dropped (see [`super::train::FIRM_RULE_PRECISION`]).
     pub firm_rules: BTreeSet<String>,
@@ -162,16 +215,16 @@ const TOP_FEATURES: usize = 3;
 const DECIMALS: usize = 4;
 
 impl LinearModel {
-    /// The probability of each label for a reply's features (names, each once, with their
-    /// values), with what each feature added to it.
+    /// The probability of each label for a reply's features (each once, with their values), with
+    /// what each feature added to it.
     pub fn score<'f>(
         &self,
-        features: impl Iterator<Item = (&'f str, f32)>,
+        features: impl Iterator<Item = (Feature<'f>, f32)>,
     ) -> [Score; LABEL_COUNT] {
         let mut sums = self.bias;
         let mut hit: Vec<(usize, [f32; LABEL_COUNT])> = Vec::new();
-        for (index, (name, value)) in features.enumerate() {
-            if let Some(row) = self.weights.get(name) {
+        for (index, (feature, value)) in features.enumerate() {
+            if let Some(row) = self.weights.get(feature) {
                 let row = row.map(|w| w * value);
                 for (sum, weight) in sums.iter_mut().zip(&row) {
                     *sum += weight;
@@ -201,7 +254,7 @@ impl LinearModel {
         let mut add_over_allowed = None;
         let mut labels_seen = false;
         let mut firm_rules = BTreeSet::new();
-        let mut weights = HashMap::default();
+        let mut weights = Weights::default();
         for (at, raw) in text.lines().enumerate() {
             let line = at + 1;
             if raw.trim().is_empty() || raw.starts_with('#') {
@@ -209,9 +262,9 @@ impl LinearModel {
             }
             if let Some((feature, row)) = raw.split_once('\t') {
                 let row = parse_row(row).map_err(|m| error(line, m))?;
-                if weights.insert(Box::from(feature), row).is_some() {
-                    return Err(error(line, format!("feature `{feature}` is listed twice")));
-                }
+                weights
+                    .insert(feature, row)
+                    .map_err(|message| error(line, message))?;
                 continue;
             }
             let (key, rest) = raw.split_once(' ').unwrap_or((raw, ""));
@@ -287,8 +340,7 @@ impl LinearModel {
         let _ = writeln!(out, "add-over-allowed {}", row_text(&over_allowed));
         let firm: Vec<&str> = self.firm_rules.iter().map(String::as_str).collect();
         let _ = writeln!(out, "firm-rules {}", firm.join(" "));
-        let mut features: Vec<(&str, &[f32; LABEL_COUNT])> =
-            self.weights.iter().map(|(n, w)| (&**n, w)).collect();
+        let mut features: Vec<(&str, &[f32; LABEL_COUNT])> = self.weights.iter().collect();
         features.sort_by(|a, b| a.0.cmp(b.0));
         for (name, row) in features {
             let _ = writeln!(out, "{name}\t{}", row_text(row));
@@ -345,9 +397,13 @@ mod tests {
     use super::*;
 
     fn model() -> LinearModel {
-        let mut weights = HashMap::default();
-        weights.insert(Box::from("w:sorry"), [2.0, 0.0, 0.0, 0.0, -1.0]);
-        weights.insert(Box::from("w:calm"), [-0.5, 3.0, 0.0, 0.0, 0.0]);
+        let mut weights = Weights::default();
+        weights
+            .insert("w:sorry", [2.0, 0.0, 0.0, 0.0, -1.0])
+            .unwrap();
+        weights
+            .insert("w:calm", [-0.5, 3.0, 0.0, 0.0, 0.0])
+            .unwrap();
         LinearModel {
             language: "en".to_owned(),
             bias: [-1.0, -2.0, -2.0, -1.0, -1.0],
@@ -372,7 +428,14 @@ mod tests {
     #[test]
     fn scores_name_the_features_that_carried_them() {
         let model = model();
-        let scores = model.score(["w:we", "w:sorry", "w:calm"].into_iter().map(|n| (n, 1.0)));
+        let word = |word| {
+            let term = features::Term {
+                word,
+                negated: false,
+            };
+            (Feature::Word(term), 1.0)
+        };
+        let scores = model.score(["we", "sorry", "calm"].into_iter().map(word));
         assert!(scores[0].probability > 0.6);
         assert_eq!(scores[0].top(), vec![(1, 2.0)]);
         assert!(scores[1].probability > 0.7);

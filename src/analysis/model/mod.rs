@@ -63,8 +63,9 @@ impl LearnedReader {
 
     /// Revises the rules' reading of a reply where the model is confident it is wrong.
     pub fn revise(&self, norm: &Normalised<'_>, ctx: &ReplyContext<'_>, reading: &mut Reading) {
-        let features = features::extract(&norm.text, reading);
-        let scores = self.model.score(features.values());
+        let scores = self
+            .model
+            .score(features::extract(&norm.text, reading).values());
         // Where the model agrees with the rules on every label (most replies), nothing changes.
         let disagrees = Label::ALL.into_iter().any(|label| {
             let thresholds = self.model.thresholds[label.index()];
@@ -75,6 +76,8 @@ impl LearnedReader {
             return;
         }
         let rules = reading.clone();
+        // The same features as scored, now borrowed from the copy while `reading` changes.
+        let features = features::extract(&norm.text, &rules);
         let seen = combine::Seen {
             model: &self.model,
             features: &features,

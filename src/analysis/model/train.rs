@@ -13,7 +13,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::corpus::LoadedSet;
 use super::features;
-use super::linear::{LABEL_COUNT, Label, LinearModel, Thresholds, rounded};
+use super::linear::{LABEL_COUNT, Label, LinearModel, Thresholds, Weights, rounded};
 use crate::analysis::Analyser;
 
 /// How the trainer learns.
@@ -92,7 +92,7 @@ pub fn examples(rules: &Analyser, sets: &[LoadedSet]) -> Examples {
             let found = features::extract(&text, &reading);
             out.examples.push(Example {
                 word_value: f64::from(found.word_value),
-                features: found.names,
+                features: found.names(),
                 gold: reply.gold(),
                 rules: Label::ALL.map(|l| super::combine::holds(&reading, l)),
                 firm: Label::ALL.map(|l| super::combine::firm(&reading, &loaded.context.policy, l)),
@@ -393,11 +393,15 @@ pub fn train(data: &Examples, settings: Settings, language: &str) -> LinearModel
     let held_out = held_out_probabilities(data, settings);
     let thresholds = choose_thresholds(data, &held_out, &everything);
     let learner = learn(&data.examples, &everything, settings);
-    let mut weights = foldhash::HashMap::default();
+    let mut weights = Weights::default();
     for (name, &index) in &learner.vocabulary {
         let row = learner.weights[index].map(rounded);
         if row.iter().any(|w| *w != 0.0) {
-            weights.insert(Box::from(name.as_str()), row);
+            // The vocabulary names each feature once; two sharing a fingerprint is a one in
+            // 10^15 chance the trainer reports rather than hides.
+            weights
+                .insert(name, row)
+                .unwrap_or_else(|clash| panic!("cannot train this vocabulary: {clash}"));
         }
     }
     LinearModel {

@@ -174,6 +174,8 @@ pub fn fingerprint(name: &str) -> u64 {
 #[derive(Debug, Default, Clone)]
 pub struct Features<'t> {
     pub features: Vec<Feature<'t>>,
+    /// Each feature's fingerprint, found once to tell repeats and again to weigh it.
+    pub fingerprints: Vec<u64>,
     pub evidence: Vec<Evidence>,
     /// The value of each word feature: smaller the more words a reply has, so a long reply's many
     /// words do not outweigh what the rules read in it (whose features count 1).
@@ -193,8 +195,10 @@ pub fn word_value(word_features: usize) -> f32 {
 
 impl<'t> Features<'t> {
     fn push(&mut self, seen: &mut HashSet<u64>, feature: Feature<'t>, evidence: Evidence) {
-        if seen.insert(feature.fingerprint()) {
+        let fingerprint = feature.fingerprint();
+        if seen.insert(fingerprint) {
             self.features.push(feature);
+            self.fingerprints.push(fingerprint);
             self.evidence.push(evidence);
         }
     }
@@ -207,16 +211,19 @@ impl<'t> Features<'t> {
             .collect()
     }
 
-    /// The features with their values, for scoring.
-    pub fn values(&self) -> impl Iterator<Item = (Feature<'t>, f32)> + '_ {
-        self.features.iter().map(|&feature| {
-            let value = if feature.is_word() {
-                self.word_value
-            } else {
-                1.0
-            };
-            (feature, value)
-        })
+    /// The features' fingerprints with their values, for scoring.
+    pub fn values(&self) -> impl Iterator<Item = (u64, f32)> + '_ {
+        self.features
+            .iter()
+            .zip(&self.fingerprints)
+            .map(|(feature, &fingerprint)| {
+                let value = if feature.is_word() {
+                    self.word_value
+                } else {
+                    1.0
+                };
+                (fingerprint, value)
+            })
     }
 }
 
@@ -346,6 +353,7 @@ pub fn extract<'t>(text: &'t str, rules: &'t Reading) -> Features<'t> {
     let most = 2 * tokens.len() + 1 + 2 * rules.findings.len() + 5 * rules.promises.len();
     let mut features = Features {
         features: Vec::with_capacity(most),
+        fingerprints: Vec::with_capacity(most),
         evidence: Vec::with_capacity(most),
         word_value: 0.0,
     };

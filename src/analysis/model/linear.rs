@@ -24,7 +24,7 @@ use std::sync::Arc;
 use foldhash::HashMap;
 use std::collections::hash_map::Entry;
 
-use super::features::{self, Feature};
+use super::features;
 
 use thiserror::Error;
 
@@ -138,11 +138,10 @@ impl Weights {
         }
     }
 
-    /// A feature's weights, if the model knows it.
-    pub fn get(&self, feature: Feature<'_>) -> Option<&[f32; LABEL_COUNT]> {
-        self.by_fingerprint
-            .get(&feature.fingerprint())
-            .map(|(_, row)| row)
+    /// The weights of the feature with this fingerprint ([`features::Feature::fingerprint`]), if the model
+    /// knows it.
+    pub fn get(&self, fingerprint: u64) -> Option<&[f32; LABEL_COUNT]> {
+        self.by_fingerprint.get(&fingerprint).map(|(_, row)| row)
     }
 
     /// Every feature's name and weights, in no order.
@@ -215,16 +214,13 @@ const TOP_FEATURES: usize = 3;
 const DECIMALS: usize = 4;
 
 impl LinearModel {
-    /// The probability of each label for a reply's features (each once, with their values), with
-    /// what each feature added to it.
-    pub fn score<'f>(
-        &self,
-        features: impl Iterator<Item = (Feature<'f>, f32)>,
-    ) -> [Score; LABEL_COUNT] {
+    /// The probability of each label for a reply's features (each once, by fingerprint, with its
+    /// value), with what each feature added to it.
+    pub fn score(&self, features: impl Iterator<Item = (u64, f32)>) -> [Score; LABEL_COUNT] {
         let mut sums = self.bias;
         let mut hit: Vec<(usize, [f32; LABEL_COUNT])> = Vec::new();
-        for (index, (feature, value)) in features.enumerate() {
-            if let Some(row) = self.weights.get(feature) {
+        for (index, (fingerprint, value)) in features.enumerate() {
+            if let Some(row) = self.weights.get(fingerprint) {
                 let row = row.map(|w| w * value);
                 for (sum, weight) in sums.iter_mut().zip(&row) {
                     *sum += weight;
@@ -433,7 +429,7 @@ mod tests {
                 word,
                 negated: false,
             };
-            (Feature::Word(term), 1.0)
+            (features::Feature::Word(term).fingerprint(), 1.0)
         };
         let scores = model.score(["we", "sorry", "calm"].into_iter().map(word));
         assert!(scores[0].probability > 0.6);

@@ -120,6 +120,38 @@ fn item_from_row(row: &SqlRow) -> Result<QueueItem, TeamError> {
     })
 }
 
+/// The queue item with this id.
+fn item_by_id(tx: &mut dyn SqlTx, item_id: i64) -> Result<QueueItem, TeamError> {
+    items_where(tx, "q.id = ?", &[item_id.into()])?
+        .pop()
+        .ok_or(TeamError::NoSuchItem { item_id })
+}
+
+/// Audits a lead's change to a queue item: what it was (`None` when new) and what it is now.
+fn audit_item(
+    tx: &mut dyn SqlTx,
+    now: i64,
+    lead: &User,
+    action: &str,
+    item_id: i64,
+    before: Option<serde_json::Value>,
+    after: &QueueItem,
+) -> Result<(), TeamError> {
+    let subject = Subject {
+        kind: "queue-item",
+        id: &item_id.to_string(),
+    };
+    audit::append(
+        tx,
+        now,
+        &Actor::user(lead),
+        action,
+        subject,
+        before,
+        json(after),
+    )
+}
+
 fn items_where(
     tx: &mut dyn SqlTx,
     condition: &str,
@@ -479,9 +511,7 @@ impl Team<'_> {
         let now = self.now();
         self.store.in_transaction(TxMode::Write, |tx| {
             authorize_in(tx, lead, Action::ManageQueues, Target::Nothing)?;
-            let before = items_where(tx, "q.id = ?", &[item_id.into()])?
-                .pop()
-                .ok_or(TeamError::NoSuchItem { item_id })?;
+            let before = item_by_id(tx, item_id)?;
             if before.done_at.is_some() {
                 return Err(TeamError::ItemDone { item_id });
             }
@@ -500,21 +530,8 @@ impl Team<'_> {
                 "UPDATE queue_items SET reviewer_id = ?, assigned_by = ?, assigned_at = ? WHERE id = ?",
                 &[reviewer.id.into(), lead.id.into(), now.into(), item_id.into()],
             )?;
-            let after = items_where(tx, "q.id = ?", &[item_id.into()])?
-                .pop()
-                .ok_or(TeamError::NoSuchItem { item_id })?;
-            audit::append(
-                tx,
-                now,
-                &Actor::user(lead),
-                "queue.assign",
-                Subject {
-                    kind: "queue-item",
-                    id: &item_id.to_string(),
-                },
-                json(&before),
-                json(&after),
-            )?;
+            let after = item_by_id(tx, item_id)?;
+            audit_item(tx, now, lead, "queue.assign", item_id, json(&before), &after)?;
             Ok(after)
         })
     }
@@ -551,21 +568,8 @@ impl Team<'_> {
                 });
             };
             let item_id = row.int(0)?;
-            let item = items_where(tx, "q.id = ?", &[item_id.into()])?
-                .pop()
-                .ok_or(TeamError::NoSuchItem { item_id })?;
-            audit::append(
-                tx,
-                now,
-                &Actor::user(lead),
-                "queue.add",
-                Subject {
-                    kind: "queue-item",
-                    id: &item_id.to_string(),
-                },
-                None,
-                json(&item),
-            )?;
+            let item = item_by_id(tx, item_id)?;
+            audit_item(tx, now, lead, "queue.add", item_id, None, &item)?;
             Ok(item)
         })
     }

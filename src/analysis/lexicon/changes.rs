@@ -32,10 +32,11 @@ pub struct LexiconChanges {
     pub remove: Removals,
 }
 
-/// Patterns by the list they belong to.
+/// Patterns by the list they belong to, added or taken out; `Spellings` is what a change says of
+/// chat spellings.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PatternChanges {
+pub struct ListChanges<Spellings> {
     /// The words of a kind of commitment (`Compensation: ["travel certificates?"]`).
     #[serde(default)]
     pub kinds: BTreeMap<PromiseKind, Vec<String>>,
@@ -45,25 +46,18 @@ pub struct PatternChanges {
     /// The patterns of a phrase rule, by its id (`"acknowledge-frustration": [...]`).
     #[serde(default)]
     pub rules: BTreeMap<String, Vec<String>>,
-    /// Chat spellings, each with the word it stands for (`{"tmrw": "tomorrow"}`).
+    /// Chat spellings.
     #[serde(default)]
-    pub spellings: BTreeMap<String, String>,
+    pub spellings: Spellings,
 }
 
-/// What a library takes out of the lexicon's lists.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Removals {
-    #[serde(default)]
-    pub kinds: BTreeMap<PromiseKind, Vec<String>>,
-    #[serde(default)]
-    pub jargon: Vec<String>,
-    #[serde(default)]
-    pub rules: BTreeMap<String, Vec<String>>,
-    /// Chat spellings, by the spelling (`["tmrw"]`).
-    #[serde(default)]
-    pub spellings: Vec<String>,
-}
+/// Patterns added to the lexicon's lists; chat spellings each with the word it stands for
+/// (`{"tmrw": "tomorrow"}`).
+pub type PatternChanges = ListChanges<BTreeMap<String, String>>;
+
+/// Patterns taken out of the lexicon's lists, each written exactly as the lexicon has it; chat
+/// spellings by the spelling (`["tmrw"]`).
+pub type Removals = ListChanges<Vec<String>>;
 
 impl Lexicon {
     /// The lexicon with a library's changes made, or a diagnostic pointing into the changes file.
@@ -183,7 +177,7 @@ impl Lexicon {
     }
 }
 
-impl PatternChanges {
+impl<Spellings> ListChanges<Spellings> {
     /// Each list of patterns with the name its diagnostics give it.
     fn lists(&self) -> Vec<(String, &[String])> {
         let mut lists: Vec<(String, &[String])> = Vec::new();

@@ -10,6 +10,7 @@ mod serve;
 mod show;
 mod user;
 mod watch;
+mod xapi_outbox;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;

@@ -88,7 +88,7 @@ pub async fn download(
             let ids: std::collections::BTreeSet<String> =
                 sessions.iter().map(|s| s.session_id.clone()).collect();
             let filter = report.filter.clone();
-            let base = state.config.base_url.clone();
+            let base = state.config.xapi_base.clone();
             let value = state
                 .pool
                 .run(move |store| {

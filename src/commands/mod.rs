@@ -177,6 +177,10 @@ fn prints_without_storing(command: &Command) -> bool {
             | Command::Score { .. }
             | Command::Rescore { .. }
             | Command::Completions { .. }
+            | Command::Xapi(crate::cli::XapiArgs {
+                action: Some(crate::cli::XapiAction::Outbox(_)),
+                ..
+            })
     )
 }
 

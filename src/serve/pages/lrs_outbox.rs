@@ -92,7 +92,7 @@ fn row(entry: &OutboxEntry, csrf: &str) -> Markup {
             }
             td data-label="session" { a href=(format!("/sessions/{}", entry.session_id)) { code { (short(&entry.session_id)) } } }
             td.n data-label="attempts" { (entry.attempts) }
-            td data-label=(when_label) { (when_label) " " (crate::report::format_time(&epoch_text(when))) }
+            td data-label="when" { (when_label) " " (crate::report::format_time(&epoch_text(when))) }
             td data-label="the LRS answered" { (entry.last_answer.as_deref().unwrap_or("–")) }
             td {
                 @if entry.state == OutboxState::Failed {

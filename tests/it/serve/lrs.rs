@@ -458,3 +458,140 @@ fn the_credentials_are_shown_nowhere() {
     assert!(!text.contains("s3cret"), "{text}");
     assert!(!format!("{:?}", state.config).contains("s3cret"));
 }
+
+/// Runs `rapport` with `args` over the site's database, the credentials in the environment.
+fn rapport_with_credentials(site: &Site, args: &[&str]) -> (i32, String, String) {
+    let dir = crate::util::temp();
+    let output = crate::util::rapport_command(dir.path())
+        .args(args)
+        .env("RAPPORT_DB", &site.db.url)
+        .env("RAPPORT_LRS_AUTH", AUTH)
+        .output()
+        .expect("rapport runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_command_line_sends_the_outbox_once_lists_it_and_retries_refusals() {
+    let site = Site::new(crate::util::sqlite_db());
+    review(&site, "reviewer", &site.shared_session, "na", false);
+    let lrs = FakeLrs::start();
+    lrs.set_mode(Mode::Refuse);
+    let send = ["xapi", "send", "--lrs-url", lrs.endpoint.as_str()];
+    let (code, out, err) = rapport_with_credentials(&site, &send);
+    assert_eq!(code, 1, "a refusal fails the run: {err}");
+    assert!(err.contains("refused 1"), "{err}");
+    assert!(!format!("{out}{err}").contains("s3cret"), "{out}{err}");
+
+    let (code, out, _) = rapport_with_credentials(&site, &["xapi", "outbox", "--format", "json"]);
+    assert_eq!(code, 0);
+    let listed: Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(listed["counts"]["failed"], 1);
+    assert_eq!(listed["statements"][0]["state"], "failed");
+    assert_eq!(
+        listed["statements"][0]["last_answer"],
+        format!("HTTP 400: {REFUSAL}")
+    );
+
+    let (code, _, err) = rapport_with_credentials(&site, &["xapi", "retry", "--all"]);
+    assert_eq!(code, 0, "{err}");
+    lrs.set_mode(Mode::Store);
+    let (code, _, err) = rapport_with_credentials(&site, &send);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("sent 1"), "{err}");
+    let (code, _, err) = rapport_with_credentials(&site, &["xapi", "retry", "--all"]);
+    assert_eq!(code, 1, "nothing left to retry: {err}");
+    assert_eq!(lrs.received().len(), 2, "refused once, then sent");
+    let mut store = site.db.open();
+    let audit = Team::new(&mut store)
+        .audit_log(&AuditFilter {
+            action: Some("xapi.retry".to_owned()),
+            ..AuditFilter::default()
+        })
+        .expect("audit");
+    assert_eq!(audit.len(), 1);
+    assert!(audit[0].actor.starts_with("cli:"), "{}", audit[0].actor);
+}
+
+#[test]
+fn an_accepted_dispute_and_a_retraction_queue_their_statements_too() {
+    for site in sites() {
+        let session = site.ana_session.clone();
+        let criterion = site.first_criterion(&session);
+        let mut ana = site.log_in("ana");
+        let page = site.get(&mut ana, &format!("/sessions/{session}"));
+        let raised = site.post(
+            &mut ana,
+            &format!("/sessions/{session}/disputes"),
+            &[
+                ("csrf", &page.csrf()),
+                ("criterion", &criterion),
+                ("reason", "I did apologise"),
+            ],
+        );
+        assert_eq!(raised.status, StatusCode::SEE_OTHER, "{}", raised.body);
+        let mut lead = site.log_in("lead");
+        let open = site.get(&mut lead, "/disputes");
+        let action = open
+            .body
+            .split("action=\"/disputes/")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("a decide form")
+            .to_owned();
+        let decided = site.post(
+            &mut lead,
+            &format!("/disputes/{action}"),
+            &[
+                ("csrf", &open.csrf()),
+                ("decision", "accept"),
+                ("reply", "Agreed"),
+                ("rating", "na"),
+            ],
+        );
+        assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.body);
+
+        let mut store = site.db.open();
+        let after_dispute = store.outbox_entries(100).expect("outbox");
+        assert_eq!(
+            after_dispute.len(),
+            1,
+            "{}: the rescored session's statement",
+            site.db.name
+        );
+        let review_id = store
+            .load_sessions(std::slice::from_ref(&session))
+            .expect("load")[0]
+            .reviews[0]
+            .id;
+        let dir = crate::util::temp();
+        let retract = crate::util::rapport_command(dir.path())
+            .env("RAPPORT_DB", &site.db.url)
+            .args(["review", &session, "--retract", &review_id.to_string()])
+            .args([
+                "--reason",
+                "decided on the wrong call",
+                "--reviewer",
+                "lead",
+            ])
+            .output()
+            .expect("rapport runs");
+        assert!(
+            retract.status.success(),
+            "{}",
+            String::from_utf8_lossy(&retract.stderr)
+        );
+        let mut entries = store.outbox_entries(100).expect("outbox");
+        entries.sort_by_key(|e| e.id);
+        let kinds: Vec<&str> = entries.iter().map(|e| e.kind.label()).collect();
+        assert_eq!(kinds, ["score", "void", "score"], "{}", site.db.name);
+        assert_eq!(
+            entries[1].voids.as_deref(),
+            Some(entries[0].statement_id.as_str())
+        );
+    }
+}

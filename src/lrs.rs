@@ -99,7 +99,7 @@ impl LrsConfig {
     /// statements resource itself). Credentials go in `auth`, never in the URL.
     pub fn new(endpoint: &str, auth: Option<LrsAuth>) -> Result<LrsConfig, LrsError> {
         let bad = |reason| LrsError::BadUrl {
-            url: endpoint.to_owned(),
+            url: without_credentials(endpoint),
             reason,
         };
         let rest = endpoint
@@ -133,6 +133,17 @@ impl LrsConfig {
     /// The statements resource the statements go to (no credentials in it).
     pub fn statements_url(&self) -> &str {
         &self.statements_url
+    }
+}
+
+/// The URL with any `user:password@` before its host replaced by `…@`, for messages.
+fn without_credentials(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let host_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..host_end].rfind('@') {
+        Some(at) if !scheme.is_empty() => format!("{scheme}://…{}", &rest[at..]),
+        Some(at) => format!("…{}", &rest[at..]),
+        None => url.to_owned(),
     }
 }
 
@@ -327,6 +338,14 @@ mod tests {
         ] {
             assert!(LrsConfig::new(url, None).is_err(), "{url}");
         }
+        let refused = LrsConfig::new("https://key:s3cret@lrs.example.org/xapi", None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refused.contains("`https://…@lrs.example.org/xapi`"),
+            "{refused}"
+        );
+        assert!(!refused.contains("s3cret"), "{refused}");
     }
 
     #[test]

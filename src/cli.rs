@@ -232,9 +232,10 @@ pub enum Command {
     )]
     Report(ReportArgs),
 
-    /// Print xAPI statements of stored sessions for a learning record store.
+    /// Print xAPI statements of stored sessions for a learning record store, or send the outbox of reviewed scores to one.
     #[command(
-        after_help = "Example:\n  rapport xapi --since 2026-01-01 --xapi-base https://lms.example.org | curl -X POST -H 'X-Experience-API-Version: 1.0.3' -H 'Content-Type: application/json' -u KEY:SECRET --data @- https://lrs.example.org/xapi/statements"
+        args_conflicts_with_subcommands = true,
+        after_help = "Examples:\n  rapport xapi --since 2026-01-01 --xapi-base https://lms.example.org | curl -X POST -H 'X-Experience-API-Version: 1.0.3' -H 'Content-Type: application/json' -u KEY:SECRET --data @- https://lrs.example.org/xapi/statements\n  RAPPORT_LRS_AUTH=KEY:SECRET rapport xapi send --lrs-url https://lrs.example.org/xapi/\n  rapport xapi outbox\n  rapport xapi retry --all"
     )]
     Xapi(XapiArgs),
 
@@ -295,6 +296,20 @@ pub struct ServeArgs {
     /// Take the client's address from X-Forwarded-For (only behind a reverse proxy that sets it), for login throttling and the audit log.
     #[arg(long, env = "RAPPORT_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
+    /// Send reviewed scores to this learning record store (its xAPI endpoint, e.g. https://lrs.example.org/xapi/).
+    #[arg(long, env = "RAPPORT_LRS_URL")]
+    pub lrs_url: Option<String>,
+    /// HTTP Basic credentials for the LRS, `KEY:SECRET` (better in the environment than on the command line).
+    #[arg(
+        long,
+        env = "RAPPORT_LRS_AUTH",
+        hide_env_values = true,
+        requires = "lrs_url"
+    )]
+    pub lrs_auth: Option<String>,
+    /// Base IRI of xAPI activities, extensions and accounts (default: the base URL).
+    #[arg(long, env = "RAPPORT_XAPI_BASE")]
+    pub xapi_base: Option<String>,
     #[command(flatten)]
     pub db: DbArgs,
 }
@@ -440,6 +455,8 @@ pub struct ReportArgs {
 /// `rapport xapi`.
 #[derive(Debug, Args)]
 pub struct XapiArgs {
+    #[command(subcommand)]
+    pub action: Option<XapiAction>,
     #[command(flatten)]
     pub filter: FilterArgs,
     /// Write the statements here instead of stdout.
@@ -448,6 +465,49 @@ pub struct XapiArgs {
     /// Base IRI of xAPI activities, extensions and accounts.
     #[arg(long, env = "RAPPORT_XAPI_BASE", default_value = rapport::report::xapi::DEFAULT_BASE)]
     pub xapi_base: String,
+}
+
+/// `rapport xapi send|outbox|retry`: the outbox of reviewed scores (docs/team-server.md, "Learning record store").
+#[derive(Debug, Subcommand)]
+pub enum XapiAction {
+    /// Send the queued statements (reviewed scores, and the voiding of the ones they replace) to a learning record store, once.
+    #[cfg(feature = "lrs")]
+    Send(XapiSendArgs),
+    /// List the queued statements: pending, sent, and failed with the LRS's answer.
+    Outbox(XapiOutboxArgs),
+    /// Queue statements the LRS refused again (audited), after fixing what it refused.
+    Retry(XapiRetryArgs),
+}
+
+/// `rapport xapi send`.
+#[cfg(feature = "lrs")]
+#[derive(Debug, Args)]
+pub struct XapiSendArgs {
+    /// The LRS's xAPI endpoint, e.g. https://lrs.example.org/xapi/ (statements go to its `statements` resource).
+    #[arg(long, env = "RAPPORT_LRS_URL")]
+    pub lrs_url: String,
+    /// HTTP Basic credentials for the LRS, `KEY:SECRET` (better in the environment than on the command line).
+    #[arg(long, env = "RAPPORT_LRS_AUTH", hide_env_values = true)]
+    pub lrs_auth: Option<String>,
+}
+
+/// `rapport xapi outbox`.
+#[derive(Debug, Args)]
+pub struct XapiOutboxArgs {
+    /// How to print it.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+}
+
+/// `rapport xapi retry`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["id", "all"])))]
+pub struct XapiRetryArgs {
+    /// The number of the failed statement (`rapport xapi outbox` lists them).
+    pub id: Option<i64>,
+    /// Every failed statement.
+    #[arg(long)]
+    pub all: bool,
 }
 
 /// What a review is for (docs/qa.md, "Human review").

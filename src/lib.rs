@@ -16,6 +16,8 @@ pub mod files;
 pub mod fuzzing;
 pub mod library;
 pub mod logging;
+#[cfg(feature = "lrs")]
+pub mod lrs;
 pub mod paths;
 pub mod play;
 pub mod reload;

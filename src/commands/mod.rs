@@ -10,6 +10,7 @@ mod serve;
 mod show;
 mod user;
 mod watch;
+mod xapi_outbox;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -176,6 +177,10 @@ fn prints_without_storing(command: &Command) -> bool {
             | Command::Score { .. }
             | Command::Rescore { .. }
             | Command::Completions { .. }
+            | Command::Xapi(crate::cli::XapiArgs {
+                action: Some(crate::cli::XapiAction::Outbox(_)),
+                ..
+            })
     )
 }
 

@@ -24,9 +24,20 @@ use rapport::scenario::Dimension;
 use rapport::store::import::{ImportEvent, collect_transcripts, import_transcripts};
 use rapport::store::{Filter, Store, epoch_text};
 
+/// Opens the results store; the statements its outbox queues use `RAPPORT_XAPI_BASE` when set
+/// (the server's `--xapi-base`), so command-line reviews and the server's agree.
 pub(super) fn open_store(db: Option<&str>) -> anyhow::Result<Store> {
-    Ok(Store::open(db)?)
+    let mut store = Store::open(db)?;
+    if let Ok(base) = std::env::var(XAPI_BASE_ENV)
+        && !base.trim().is_empty()
+    {
+        store.set_xapi_base(base.trim());
+    }
+    Ok(store)
 }
+
+/// The environment variable naming the base IRI of xAPI statements.
+const XAPI_BASE_ENV: &str = "RAPPORT_XAPI_BASE";
 
 /// A bar on stderr (drawn only on a terminal).
 fn progress_bar(len: u64, what: &str) -> ProgressBar {
@@ -235,6 +246,9 @@ pub fn report(args: ReportArgs) -> anyhow::Result<Status> {
 
 /// `rapport xapi`.
 pub fn xapi(args: XapiArgs) -> anyhow::Result<Status> {
+    if let Some(action) = args.action {
+        return super::xapi_outbox::run(action, args.filter.db.db.as_deref());
+    }
     let mut store = open_store(args.filter.db.db.as_deref())?;
     let filter = filter_of(&args.filter);
     warn_about_filter(&mut store, &filter)?;

@@ -136,13 +136,42 @@ pub fn session_statements(
         ));
     }
     let mut previous: Option<String> = None;
-    for (number, version) in score_versions(session, revisions).iter().enumerate() {
+    for score in score_statements(session, revisions, base) {
+        if let (Some(old), Some((by, at))) = (&previous, score.revised) {
+            out.push(voiding_statement(old, by, at, base));
+        }
+        previous = Some(score.id);
+        out.push(score.statement);
+    }
+    out
+}
+
+/// The `passed`/`failed` statement of one version of a session's score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreStatement<'a> {
+    /// The statement's id (also `statement["id"]`).
+    pub id: String,
+    pub statement: Value,
+    /// Who made this version and when (`None` for the machine's).
+    pub revised: Option<(&'a str, &'a str)>,
+}
+
+/// The `passed`/`failed` statement of each version of a session's score, oldest first: the
+/// machine's, then each revision that changed what a statement carries.
+pub fn score_statements<'a>(
+    session: &'a SessionSummary,
+    revisions: &[&'a ScoreRevision],
+    base: &str,
+) -> Vec<ScoreStatement<'a>> {
+    let finished = session.outcome != ABANDONED;
+    let mut out = Vec::new();
+    for (number, version) in score_versions(session, revisions).into_iter().enumerate() {
         let (verb, iri) = if version.passed && finished {
             ("passed", VERB_PASSED)
         } else {
             ("failed", VERB_FAILED)
         };
-        let result = result_of(session, version, finished, base);
+        let result = result_of(session, &version, finished, base);
         // The machine's version keeps the id it always had; a revision's id names its number
         // and content, so a revised score is never sent under an id already used.
         let id = if number == 0 {
@@ -153,11 +182,11 @@ pub fn session_statements(
                 &format!("{verb}\u{1f}revision {number}\u{1f}{result}"),
             )
         };
-        if let (Some(old), Some((by, at))) = (&previous, version.revised) {
-            out.push(voiding_statement(old, by, at, base));
-        }
-        out.push(statement(id.clone(), session, base, verb, iri, result));
-        previous = Some(id);
+        out.push(ScoreStatement {
+            statement: statement(id.clone(), session, base, verb, iri, result),
+            id,
+            revised: version.revised,
+        });
     }
     out
 }
@@ -205,7 +234,7 @@ fn result_of(
 }
 
 /// The statement voiding `old`, made by the reviewer whose change superseded it.
-fn voiding_statement(old: &str, reviewer: &str, at: &str, base: &str) -> Value {
+pub fn voiding_statement(old: &str, reviewer: &str, at: &str, base: &str) -> Value {
     json!({
         "id": statement_id(old, "voided"),
         "actor": {

@@ -14,8 +14,8 @@ use super::config::ServeConfig;
 use super::headers::add_security_headers;
 use super::layout::{REVIEW_SCRIPT, REVIEW_SCRIPT_PATH, STYLESHEET, STYLESHEET_PATH};
 use super::pages::{
-    calibration_rating, calibrations, dashboard, disputes, exports, login, queue, queue_rules,
-    review, scenarios, sessions,
+    calibration_rating, calibrations, dashboard, disputes, exports, login, lrs_outbox, queue,
+    queue_rules, review, scenarios, sessions,
 };
 use super::pool::StorePool;
 
@@ -65,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .route("/dashboard", get(dashboard::show_dashboard))
         .route("/exports", get(exports::show_exports))
         .route("/exports/{file}", get(exports::download))
+        .route("/exports/outbox/retry", post(lrs_outbox::retry))
         .route(
             "/scenarios",
             get(scenarios::list_scenarios).post(scenarios::upload_scenario),

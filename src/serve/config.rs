@@ -35,6 +35,10 @@ pub struct ServeConfig {
     pub pool_size: usize,
     /// The scenario library trainers publish into (`RAPPORT_SCENARIOS`, else `scenarios/`).
     pub library: PathBuf,
+    /// The base IRI of xAPI statements (exports and the outbox): `--xapi-base`, else the base URL.
+    pub xapi_base: String,
+    /// The learning record store the outbox is sent to (`--lrs-url`), if any.
+    pub lrs: Option<super::lrs_sender::LrsSettings>,
 }
 
 /// Why the configuration cannot be used.
@@ -97,6 +101,8 @@ impl ServeConfig {
         Ok(ServeConfig {
             bind,
             db,
+            xapi_base: base_url.clone(),
+            lrs: None,
             base_url,
             tls,
             trust_forwarded_for,

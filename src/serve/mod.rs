@@ -10,6 +10,7 @@ pub mod config;
 pub mod error;
 pub mod headers;
 pub mod layout;
+pub mod lrs_sender;
 pub mod pages;
 pub mod pool;
 
@@ -47,11 +48,21 @@ pub enum ServeError {
 
 /// Opens the store and the application, without listening yet.
 pub fn prepare(config: ServeConfig) -> Result<AppState, ServeError> {
-    let pool = StorePool::open(config.db.clone(), config.pool_size)?;
+    let pool = StorePool::open(config.db.clone(), config.pool_size, &config.xapi_base)?;
     Ok(AppState {
         pool,
         config: Arc::new(config),
     })
+}
+
+/// Starts the outbox's sender when an LRS is configured; it stops when the handle is dropped.
+fn start_lrs_sender(state: &AppState) -> Option<lrs_sender::SenderHandle> {
+    let settings = state.config.lrs.clone()?;
+    Some(lrs_sender::spawn(
+        state.config.db.clone(),
+        state.config.xapi_base.clone(),
+        settings,
+    ))
 }
 
 /// Serves until Ctrl-C (or SIGTERM), on its own runtime.
@@ -75,6 +86,7 @@ pub async fn serve(state: AppState) -> Result<(), ServeError> {
             .map_err(bind_error)?;
         return serve_on(state, listener, stop_signal()).await;
     };
+    let _sender = start_lrs_sender(&state);
     install_crypto_provider();
     let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
         .await
@@ -107,6 +119,7 @@ pub async fn serve_on(
     listener: tokio::net::TcpListener,
     stop: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
+    let _sender = start_lrs_sender(&state);
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(stop)
@@ -153,6 +166,14 @@ pub fn startup_lines(state: &AppState) -> Result<Vec<String>, ServeError> {
         "rapport serve: {} (listening on {}) over {location}",
         state.config.base_url, state.config.bind,
     )];
+    if let Some(lrs) = &state.config.lrs {
+        // The statements resource only: the credentials never reach a log.
+        lines.push(format!(
+            "Sending reviewed scores to the LRS at {} (xAPI base {})",
+            lrs.config.statements_url(),
+            state.config.xapi_base
+        ));
+    }
     let mut store = crate::store::Store::open(state.config.db.as_deref())?;
     let accounts = crate::team::Team::new(&mut store)
         .users()

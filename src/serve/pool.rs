@@ -15,6 +15,8 @@ pub struct StorePool {
 #[derive(Debug)]
 struct PoolInner {
     db: Option<String>,
+    /// The base IRI of the xAPI statements the stores queue.
+    xapi_base: String,
     idle: Mutex<Vec<Store>>,
     permits: Semaphore,
 }
@@ -48,11 +50,13 @@ pub enum PoolError {
 
 impl StorePool {
     /// Opens one store now, so a wrong `--db` fails at start-up rather than on the first page.
-    pub fn open(db: Option<String>, size: usize) -> Result<StorePool, StoreError> {
-        let first = Store::open(db.as_deref())?;
+    pub fn open(db: Option<String>, size: usize, xapi_base: &str) -> Result<StorePool, StoreError> {
+        let mut first = Store::open(db.as_deref())?;
+        first.set_xapi_base(xapi_base);
         Ok(StorePool {
             inner: Arc::new(PoolInner {
                 db,
+                xapi_base: xapi_base.to_owned(),
                 idle: Mutex::new(vec![first]),
                 permits: Semaphore::new(size.max(1)),
             }),
@@ -95,7 +99,12 @@ impl StorePool {
             let reused = inner.idle.lock().ok().and_then(|mut idle| idle.pop());
             let mut store = match reused {
                 Some(store) => store,
-                None => Store::open(inner.db.as_deref()).map_err(|e| E::from(e.into()))?,
+                None => {
+                    let mut store =
+                        Store::open(inner.db.as_deref()).map_err(|e| E::from(e.into()))?;
+                    store.set_xapi_base(&inner.xapi_base);
+                    store
+                }
             };
             let result = job(&mut store);
             if result.is_ok()

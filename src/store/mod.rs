@@ -4,6 +4,7 @@
 //! the rows, filters and reviews are shared types, so reports read the same from both.
 
 pub mod import;
+pub mod outbox;
 #[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(feature = "postgres")]
@@ -383,6 +384,19 @@ impl Store {
             SqliteStore::open_at_schema_version_for_tests(std::path::Path::new(db), version)
                 .map(Store::Sqlite)
         }
+    }
+
+    /// The base IRI of the xAPI statements this store queues in its outbox (activities,
+    /// extensions, accounts): [`crate::report::xapi::DEFAULT_BASE`] until set.
+    pub fn xapi_base(&self) -> &str {
+        backend!(self, store => store.xapi_base.as_str())
+    }
+
+    /// Sets the base IRI of the statements queued from now on (`--xapi-base`, or the server's
+    /// base URL).
+    pub fn set_xapi_base(&mut self, base: &str) {
+        let base = base.trim_end_matches('/').to_owned();
+        backend!(self, store => store.xapi_base = base)
     }
 
     /// Where the store is, for messages (a path, or a URL without its password).

@@ -6,6 +6,7 @@ use postgres::error::SqlState;
 use postgres::types::ToSql;
 use postgres::{Client, NoTls, Row};
 
+use super::outbox::{epoch_now, queue_score_change};
 use super::postgres_migrations::MIGRATIONS;
 use super::postgres_statements::StatementCache;
 use super::record::{CriterionAggregator, FinalScores, SessionRecord, pack_criteria, pack_record};
@@ -30,6 +31,8 @@ pub struct PostgresStore {
     /// The connection's prepared statements (the queries a server sends again and again).
     statements: StatementCache,
     location: String,
+    /// The base IRI of the xAPI statements queued in the outbox.
+    pub(super) xapi_base: String,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -52,6 +55,7 @@ impl PostgresStore {
             client,
             statements: StatementCache::default(),
             location,
+            xapi_base: crate::report::xapi::DEFAULT_BASE.to_owned(),
         };
         store.migrate(MIGRATIONS.len())?;
         Ok(store)
@@ -73,6 +77,7 @@ impl PostgresStore {
             client,
             statements: StatementCache::default(),
             location,
+            xapi_base: crate::report::xapi::DEFAULT_BASE.to_owned(),
         };
         store.migrate(version.min(MIGRATIONS.len()))?;
         Ok(store)
@@ -378,14 +383,18 @@ impl PostgresStore {
             ids.push(row.get::<_, i64>(0));
         }
         write_finals(&mut tx, reviewed, revision).map_err(&fail)?;
-        then(
-            &mut PostgresTx {
-                tx: &mut tx,
-                statements: &mut self.statements,
-                fail: &fail,
-            },
-            &ids,
+        let mut shared = PostgresTx {
+            tx: &mut tx,
+            statements: &mut self.statements,
+            fail: &fail,
+        };
+        queue_score_change(
+            &mut shared,
+            &revision.session_id,
+            &self.xapi_base,
+            epoch_now(),
         )?;
+        then(&mut shared, &ids)?;
         tx.commit().map_err(&fail)
     }
 
@@ -434,6 +443,16 @@ impl PostgresStore {
         )
         .map_err(&fail)?;
         write_finals(&mut tx, final_card, revision).map_err(&fail)?;
+        queue_score_change(
+            &mut PostgresTx {
+                tx: &mut tx,
+                statements: &mut self.statements,
+                fail: &fail,
+            },
+            &revision.session_id,
+            &self.xapi_base,
+            epoch_now(),
+        )?;
         tx.commit().map_err(&fail)
     }
 

@@ -73,6 +73,7 @@ CREATE INDEX reviews_session ON reviews (session_id);
     MIGRATION_2,
     MIGRATION_3,
     MIGRATION_4,
+    MIGRATION_5,
 ];
 
 /// Version 2: reviews gain a kind and can be retracted with a trace, each change of a session's
@@ -262,4 +263,29 @@ CREATE TABLE calibration_ratings (
     rated_at       BIGINT NOT NULL
 );
 CREATE INDEX calibration_ratings_calibration ON calibration_ratings (calibration_id, reviewer_id);
+"#;
+
+/// Version 5: the xAPI outbox (the same as SQLite's version 6),
+/// statements waiting for the learning record store, queued in the transaction that changes a
+/// session's score (`store::outbox`). Times are Unix seconds; `kind` is `score` or `void`; `state`
+/// is `pending`, `sent` or `failed`; a sender holds a row while `claimed_until` is in the future.
+const MIGRATION_5: &str = r#"
+CREATE TABLE xapi_outbox (
+    id              BIGSERIAL PRIMARY KEY,
+    session_id      TEXT NOT NULL REFERENCES sessions (session_id),
+    statement_id    TEXT NOT NULL UNIQUE,
+    kind            TEXT NOT NULL,
+    voids           TEXT,
+    statement       TEXT NOT NULL,
+    queued_at       BIGINT NOT NULL,
+    state           TEXT NOT NULL,
+    attempts        BIGINT NOT NULL,
+    next_attempt_at BIGINT NOT NULL,
+    claimed_by      TEXT,
+    claimed_until   BIGINT,
+    last_answer     TEXT,
+    sent_at         BIGINT
+);
+CREATE INDEX xapi_outbox_due ON xapi_outbox (state, next_attempt_at);
+CREATE INDEX xapi_outbox_session ON xapi_outbox (session_id, id);
 "#;

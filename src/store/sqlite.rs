@@ -8,6 +8,7 @@ use rusqlite::{
     Connection, ErrorCode, OptionalExtension, Row, TransactionBehavior, params, params_from_iter,
 };
 
+use super::outbox::{epoch_now, queue_score_change};
 use super::record::{CriterionAggregator, FinalScores, SessionRecord, pack_criteria, pack_record};
 use super::sql::sqlite::SqliteTx;
 use super::sql::{ReviewsRecorded, SqlTx, TxMode};
@@ -30,6 +31,8 @@ pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
     busy_timeout: Duration,
+    /// The base IRI of the xAPI statements queued in the outbox.
+    pub(super) xapi_base: String,
 }
 
 impl SqliteStore {
@@ -57,6 +60,7 @@ impl SqliteStore {
             conn,
             path: path.to_path_buf(),
             busy_timeout,
+            xapi_base: crate::report::xapi::DEFAULT_BASE.to_owned(),
         };
         let fail = store.fail();
         store.conn.busy_timeout(busy_timeout).map_err(&fail)?;
@@ -98,6 +102,7 @@ impl SqliteStore {
             conn,
             path: path.to_path_buf(),
             busy_timeout: DEFAULT_BUSY_TIMEOUT,
+            xapi_base: crate::report::xapi::DEFAULT_BASE.to_owned(),
         };
         store.migrate(version.min(MIGRATIONS.len()))?;
         Ok(store)
@@ -419,13 +424,17 @@ impl SqliteStore {
             ids.push(id);
         }
         write_finals(&tx, reviewed, revision).map_err(&fail)?;
-        then(
-            &mut SqliteTx {
-                tx: &tx,
-                fail: &fail,
-            },
-            &ids,
+        let mut shared = SqliteTx {
+            tx: &tx,
+            fail: &fail,
+        };
+        queue_score_change(
+            &mut shared,
+            &revision.session_id,
+            &self.xapi_base,
+            epoch_now(),
         )?;
+        then(&mut shared, &ids)?;
         tx.commit().map_err(&fail)
     }
 
@@ -474,6 +483,15 @@ impl SqliteStore {
         )
         .map_err(&fail)?;
         write_finals(&tx, final_card, revision).map_err(&fail)?;
+        queue_score_change(
+            &mut SqliteTx {
+                tx: &tx,
+                fail: &fail,
+            },
+            &revision.session_id,
+            &self.xapi_base,
+            epoch_now(),
+        )?;
         tx.commit().map_err(&fail)
     }
 

@@ -138,6 +138,7 @@ CREATE INDEX reviews_session ON reviews (session_id);
     MIGRATION_3,
     MIGRATION_4,
     MIGRATION_5,
+    MIGRATION_6,
 ];
 
 /// Version 3: reviews gain a kind (rating, adjudication, dispute) and can be retracted with a
@@ -328,4 +329,29 @@ CREATE TABLE calibration_ratings (
     rated_at       INTEGER NOT NULL
 );
 CREATE INDEX calibration_ratings_calibration ON calibration_ratings (calibration_id, reviewer_id);
+"#;
+
+/// Version 6: the xAPI outbox,
+/// statements waiting for the learning record store, queued in the transaction that changes a
+/// session's score (`store::outbox`). Times are Unix seconds; `kind` is `score` or `void`; `state`
+/// is `pending`, `sent` or `failed`; a sender holds a row while `claimed_until` is in the future.
+const MIGRATION_6: &str = r#"
+CREATE TABLE xapi_outbox (
+    id              INTEGER PRIMARY KEY,
+    session_id      TEXT NOT NULL REFERENCES sessions (session_id),
+    statement_id    TEXT NOT NULL UNIQUE,
+    kind            TEXT NOT NULL,
+    voids           TEXT,
+    statement       TEXT NOT NULL,
+    queued_at       INTEGER NOT NULL,
+    state           TEXT NOT NULL,
+    attempts        INTEGER NOT NULL,
+    next_attempt_at INTEGER NOT NULL,
+    claimed_by      TEXT,
+    claimed_until   INTEGER,
+    last_answer     TEXT,
+    sent_at         INTEGER
+);
+CREATE INDEX xapi_outbox_due ON xapi_outbox (state, next_attempt_at);
+CREATE INDEX xapi_outbox_session ON xapi_outbox (session_id, id);
 "#;

@@ -41,6 +41,8 @@
 //!   until revealed), [`Team::calibration_progress`], [`Team::reveal_calibration`],
 //!   [`Team::calibration_results`] (agreement, κ, the small-sample warning),
 //!   [`Team::calibration_drift`] (each reviewer against the consensus over time).
+//! - **LRS delivery** ([`outbox`]): [`Team::outbox`] (counts and rows with the LRS's answers),
+//!   [`Team::retry_outbox`] (failed statements back in the queue, audited).
 
 pub mod access;
 pub mod accounts;
@@ -48,6 +50,7 @@ pub mod audit;
 pub mod calibrations;
 pub mod disputes;
 pub mod login;
+pub mod outbox;
 pub mod password;
 pub mod queues;
 pub mod roles;

@@ -16,6 +16,7 @@
 //! | export                 | yes   | yes     | –        | yes     | own     |
 //! | edit-scenarios         | yes   | –       | –        | yes     | –       |
 //! | view-audit             | yes   | yes     | –        | –       | –       |
+//! | manage-lrs             | yes   | yes     | –        | –       | –       |
 //! | manage-users           | yes   | –       | –        | –       | –       |
 //! | change-own-password    | yes   | yes     | yes      | yes     | yes     |
 //!
@@ -77,7 +78,7 @@ impl Role {
                 matches!(self, Admin | QaLead | Reviewer)
             }
             Adjudicate | ManageQueues | ShareSession | DecideDispute | RunCalibration
-            | ViewAudit => matches!(self, Admin | QaLead),
+            | ViewAudit | ManageLrs => matches!(self, Admin | QaLead),
             RaiseDispute => self == Trainee,
             ViewDashboards | Export => matches!(self, Admin | QaLead | Trainer | Trainee),
             EditScenarios => matches!(self, Admin | Trainer),
@@ -130,13 +131,14 @@ pub enum Action {
     Export,
     EditScenarios,
     ViewAudit,
+    ManageLrs,
     ManageUsers,
     ChangeOwnPassword,
 }
 
 impl Action {
     /// Every action, in the role table's order.
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 17] = [
         Action::ViewSession,
         Action::ReviewSession,
         Action::Adjudicate,
@@ -151,6 +153,7 @@ impl Action {
         Action::Export,
         Action::EditScenarios,
         Action::ViewAudit,
+        Action::ManageLrs,
         Action::ManageUsers,
         Action::ChangeOwnPassword,
     ];
@@ -172,6 +175,7 @@ impl Action {
             Action::Export => "export",
             Action::EditScenarios => "edit-scenarios",
             Action::ViewAudit => "view-audit",
+            Action::ManageLrs => "manage-lrs",
             Action::ManageUsers => "manage-users",
             Action::ChangeOwnPassword => "change-own-password",
         }

@@ -137,10 +137,10 @@ pub fn latest_schema_version(db: &TestDb) -> i64 {
 }
 
 /// The SQLite store's latest schema version.
-pub const SQLITE_SCHEMA_VERSION: i64 = 5;
+pub const SQLITE_SCHEMA_VERSION: i64 = 6;
 
 /// The PostgreSQL store's latest schema version.
-pub const POSTGRES_SCHEMA_VERSION: i64 = 4;
+pub const POSTGRES_SCHEMA_VERSION: i64 = 5;
 
 /// Every backend under test.
 pub fn backends() -> Vec<TestDb> {

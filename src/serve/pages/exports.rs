@@ -1,4 +1,4 @@
-//! Exports of what a person may see, with the dashboard's filters: CSV (sessions or groups; formula-looking text neutralised by the report's CSV writer), JSON, the single-file HTML report and xAPI statements.
+//! Exports of what a person may see, with the dashboard's filters: CSV (sessions or groups; formula-looking text neutralised by the report's CSV writer), JSON, the single-file HTML report and xAPI statements; for admins and QA leads, the LRS delivery of reviewed scores.
 
 use axum::extract::{Path, Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -12,7 +12,7 @@ use crate::serve::app::AppState;
 use crate::serve::auth::Viewer;
 use crate::serve::error::PageError;
 use crate::serve::pages::report_query::{ReportQuery, visible_report};
-use crate::serve::pages::signed_in_page;
+use crate::serve::pages::{lrs_outbox, signed_in_page};
 use crate::team::Action;
 
 /// The formats offered, by file name.
@@ -32,10 +32,16 @@ const FILES: [(&str, &str); 5] = [
 
 /// `GET /exports`: the files, each with the dashboard's filters carried over.
 pub async fn show_exports(
+    State(state): State<AppState>,
     viewer: Viewer,
     axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> Result<Markup, PageError> {
     viewer.require(Action::Export)?;
+    let outbox = if viewer.may(Action::ManageLrs) {
+        Some(lrs_outbox::outbox_section(&state, &viewer).await?)
+    } else {
+        None
+    };
     let query = query.map(|q| format!("?{q}")).unwrap_or_default();
     let body = html! {
         p.muted { "Each file holds only the sessions you may see. Filter on the " a href=(format!("/dashboard{query}")) { "dashboard" } " first to narrow them." }
@@ -44,6 +50,7 @@ pub async fn show_exports(
                 li { a href=(format!("/exports/{file}{query}")) download { (file) } " — " (what) }
             }
         }
+        @if let Some(outbox) = outbox { (outbox) }
     };
     Ok(signed_in_page(&viewer, "Exports", body))
 }
@@ -88,7 +95,7 @@ pub async fn download(
             let ids: std::collections::BTreeSet<String> =
                 sessions.iter().map(|s| s.session_id.clone()).collect();
             let filter = report.filter.clone();
-            let base = state.config.base_url.clone();
+            let base = state.config.xapi_base.clone();
             let value = state
                 .pool
                 .run(move |store| {

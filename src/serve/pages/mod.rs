@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod disputes;
 pub mod exports;
 pub mod login;
+pub mod lrs_outbox;
 pub mod queue;
 pub mod queue_rules;
 pub mod report_query;

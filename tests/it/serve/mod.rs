@@ -3,6 +3,7 @@
 mod browser;
 mod calibration;
 mod load;
+mod lrs;
 mod pages;
 mod routes;
 mod security;
@@ -19,6 +20,7 @@ use crate::util::{TestDb, backends, sample};
 use rapport::report::review::CriterionRating;
 use rapport::serve::app::router;
 use rapport::serve::config::ServeConfig;
+use rapport::serve::lrs_sender::LrsSettings;
 use rapport::team::queues::Sampling;
 use rapport::team::{Actor, NewUser, Role, Team};
 use rapport::transcript::{Transcript, expected_session_id};
@@ -178,6 +180,15 @@ impl Site {
 
     /// The same, with the public base URL given (https:// makes cookies Secure).
     pub fn with_config(db: TestDb, base_url: Option<&str>) -> Site {
+        Site::build(db, base_url, None)
+    }
+
+    /// The same, sending reviewed scores to a learning record store once it listens.
+    pub fn with_lrs(db: TestDb, lrs: LrsSettings) -> Site {
+        Site::build(db, None, Some(lrs))
+    }
+
+    fn build(db: TestDb, base_url: Option<&str>, lrs: Option<LrsSettings>) -> Site {
         let mut config = ServeConfig::new(
             "127.0.0.1:0",
             Some(db.url.clone()),
@@ -196,6 +207,7 @@ impl Site {
             }
         }
         config.library = library.path().to_path_buf();
+        config.lrs = lrs;
         let state = rapport::serve::prepare(config).expect("the site opens");
         let mut store = db.open();
         let runs = &sample()[..12];

@@ -166,6 +166,12 @@ const TABLE: &[(Method, &str, Subject, [Expect; 7])] = &[
         [R("/login"), Y, Y, F, Y, Y, Y],
     ),
     (
+        Method::POST,
+        "/exports/outbox/retry",
+        Subject::None,
+        [F, R("/exports#lrs"), R("/exports#lrs"), F, F, F, F],
+    ),
+    (
         Method::GET,
         "/exports/passwords.csv",
         Subject::None,

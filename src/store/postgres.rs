@@ -93,6 +93,17 @@ impl PostgresStore {
         move |source| classify(&location, source)
     }
 
+    /// The rows of a query, prepared once per connection (see [`StatementCache`]).
+    fn query_prepared(&mut self, sql: &str, params: &[Param]) -> Result<Vec<Row>, StoreError> {
+        let fail = self.fail();
+        let statement = self
+            .statements
+            .prepare(&mut self.client, sql)
+            .map_err(&fail)?;
+        let boxed = values(params);
+        self.client.query(&statement, &refs(&boxed)).map_err(fail)
+    }
+
     /// Applies the migrations up to `target` (normally all of them).
     fn migrate(&mut self, target: usize) -> Result<(), StoreError> {
         let fail = self.fail();
@@ -245,49 +256,29 @@ impl PostgresStore {
 
     /// The sessions matching a filter, newest first.
     pub fn summaries(&mut self, filter: &Filter) -> Result<Vec<SessionSummary>, StoreError> {
-        let fail = self.fail();
         let (condition, params) = filter_sql(filter);
         let sql = numbered(&format!(
             "SELECT {SUMMARY_COLUMNS} FROM sessions s {TEAM_AT_START_JOIN} WHERE {condition} \
              ORDER BY s.started_epoch DESC, s.session_id"
         ));
-        let boxed = values(&params);
-        let statement = self
-            .statements
-            .prepare(&mut self.client, &sql)
-            .map_err(&fail)?;
-        let rows = self
-            .client
-            .query(&statement, &refs(&boxed))
-            .map_err(&fail)?;
+        let rows = self.query_prepared(&sql, &params)?;
         Ok(rows.iter().map(summary_from_row).collect())
     }
 
     /// A trainee's best final overall per scenario.
     pub fn best_scores(&mut self, trainee: &str) -> Result<BTreeMap<String, f64>, StoreError> {
-        let fail = self.fail();
-        let statement = self
-            .statements
-            .prepare(&mut self.client, &numbered(BEST_SCORES_SQL))
-            .map_err(&fail)?;
-        let rows = self.client.query(&statement, &[&trainee]).map_err(&fail)?;
+        let rows = self.query_prepared(
+            &numbered(BEST_SCORES_SQL),
+            &[Param::Text(trainee.to_owned())],
+        )?;
         Ok(rows.iter().map(|row| (row.get(0), row.get(1))).collect())
     }
 
     /// Each trainee's mean score per criterion.
     pub fn criterion_means(&mut self, filter: &Filter) -> Result<Vec<CriterionMean>, StoreError> {
-        let fail = self.fail();
         let (condition, params) = filter_sql(filter);
         let sql = numbered(&CRITERIA_SQL.replace("{where}", &condition));
-        let boxed = values(&params);
-        let statement = self
-            .statements
-            .prepare(&mut self.client, &sql)
-            .map_err(&fail)?;
-        let rows = self
-            .client
-            .query(&statement, &refs(&boxed))
-            .map_err(&fail)?;
+        let rows = self.query_prepared(&sql, &params)?;
         let mut aggregator = CriterionAggregator::default();
         for row in &rows {
             aggregator.add(row.get(0), row.get(1));
@@ -458,18 +449,9 @@ impl PostgresStore {
 
     /// Every score revision of the matching sessions, oldest first.
     pub fn score_revisions(&mut self, filter: &Filter) -> Result<Vec<ScoreRevision>, StoreError> {
-        let fail = self.fail();
         let (condition, params) = filter_sql(filter);
         let sql = numbered(&REVISIONS_SQL.replace("{where}", &condition));
-        let boxed = values(&params);
-        let statement = self
-            .statements
-            .prepare(&mut self.client, &sql)
-            .map_err(&fail)?;
-        let rows = self
-            .client
-            .query(&statement, &refs(&boxed))
-            .map_err(&fail)?;
+        let rows = self.query_prepared(&sql, &params)?;
         Ok(rows
             .iter()
             .map(|row| ScoreRevision {
@@ -493,18 +475,9 @@ impl PostgresStore {
 
     /// Every review of the matching sessions, oldest first.
     pub fn reviews(&mut self, filter: &Filter) -> Result<Vec<ReviewedRating>, StoreError> {
-        let fail = self.fail();
         let (condition, params) = filter_sql(filter);
         let sql = numbered(&with_review_columns(REVIEWS_SQL).replace("{where}", &condition));
-        let boxed = values(&params);
-        let statement = self
-            .statements
-            .prepare(&mut self.client, &sql)
-            .map_err(&fail)?;
-        let rows = self
-            .client
-            .query(&statement, &refs(&boxed))
-            .map_err(&fail)?;
+        let rows = self.query_prepared(&sql, &params)?;
         Ok(rows
             .iter()
             .map(|row| ReviewedRating {
@@ -570,12 +543,7 @@ impl PostgresStore {
 
     /// Every membership, past and current.
     pub fn team_history(&mut self) -> Result<Vec<TeamMember>, StoreError> {
-        let fail = self.fail();
-        let statement = self
-            .statements
-            .prepare(&mut self.client, TEAM_HISTORY_SQL)
-            .map_err(&fail)?;
-        let rows = self.client.query(&statement, &[]).map_err(fail)?;
+        let rows = self.query_prepared(TEAM_HISTORY_SQL, &[])?;
         Ok(rows
             .iter()
             .map(|row| TeamMember {

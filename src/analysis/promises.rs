@@ -91,11 +91,14 @@ pub(crate) fn read_promises(
         let sentence_frames = within(&frames, s0, s1, |f| f.start);
         // A question commits to nothing ("when will it arrive?", "shall I call you back?").
         let question = text.as_bytes().get(s1) == Some(&b'?');
-        let found = if question {
+        let mut found = if question {
             Vec::new()
         } else {
             firm_commitments(lex, hits, text, (s0, s1), sentence_frames, sentence_kinds)
         };
+        // Money's arrival is the money's ("I've sent the voucher, it'll land in your inbox
+        // within 24 hours"), timed as it (see `arrives_later`), not a delivery of its own.
+        found.retain(|f| !(f.kind == PromiseKind::Delivery && money_arrives(f, sentence_kinds)));
         let attached: Vec<Option<PromiseKind>> = sentence_times
             .iter()
             .map(|t| attach(t, sentence_kinds))
@@ -163,7 +166,22 @@ pub(crate) fn read_promises(
 
 /// The kinds whose time frame is when they reach the customer, so a later arrival in the same
 /// sentence times them ("I'll send a replacement today and it'll arrive in 3 days").
-const ARRIVING_KINDS: [PromiseKind; 2] = [PromiseKind::Replacement, PromiseKind::Refund];
+const ARRIVING_KINDS: [PromiseKind; 3] = [
+    PromiseKind::Replacement,
+    PromiseKind::Refund,
+    PromiseKind::Compensation,
+];
+
+/// The kinds that are money reaching the customer: an arrival after one of them in a sentence
+/// is the money's, where a replacement's is still a delivery of goods.
+const MONEY_KINDS: [PromiseKind; 2] = [PromiseKind::Refund, PromiseKind::Compensation];
+
+/// Whether a delivery found is the arrival of money named before it in its sentence.
+fn money_arrives(delivery: &Found, kinds: &[KindMention]) -> bool {
+    kinds
+        .iter()
+        .any(|k| MONEY_KINDS.contains(&k.kind) && k.start < delivery.mention.0)
+}
 
 /// Whether a kind is followed by a delivery in the same sentence, which then times it.
 fn arrives_later(kind: PromiseKind, kinds: &[KindMention]) -> bool {

@@ -254,6 +254,38 @@ fn arrival_times_a_replacement_sent_today() {
 }
 
 #[test]
+fn an_arrival_after_money_is_the_money_arriving_not_a_delivery() {
+    // The credit is allowed with no window: landing within a day is no parcel promised sooner
+    // than deliveries take.
+    let reading =
+        read("I've sent the £10 credit through, it'll land in your inbox within 24 hours.");
+    assert_eq!(
+        kinds(&reading),
+        [PromiseKind::Compensation],
+        "{:?}",
+        reading.promises
+    );
+    assert_eq!(reading.promises[0].hours, Some(24));
+    assert!(!reading.overpromised(), "{:?}", reading.promises);
+    // A refund reaching the customer sooner than refunds take is still too soon, as a refund.
+    let reading = read("I've refunded you and it'll reach you within 24 hours.");
+    assert_eq!(
+        kinds(&reading),
+        [PromiseKind::Refund],
+        "{:?}",
+        reading.promises
+    );
+    assert!(reading.overpromised(), "{:?}", reading.promises);
+    // A replacement's arrival is still a delivery of goods.
+    let reading = read("I'll send a replacement today and it'll arrive tomorrow.");
+    assert!(
+        kinds(&reading).contains(&PromiseKind::Delivery),
+        "{:?}",
+        reading.promises
+    );
+}
+
+#[test]
 fn asking_again_for_what_was_given_is_a_repeat() {
     assert!(read("What's your order number?").has("ownership.no-repeat", Polarity::Bad));
     assert!(read("Can I take your post code, please?").has("ownership.no-repeat", Polarity::Bad));

@@ -13,7 +13,7 @@ use crate::util::backends;
 use rapport::lrs::{DrainSummary, LrsConfig, LrsSender, RetryPolicy};
 use rapport::serve::lrs_sender::LrsSettings;
 use rapport::store::outbox::OutboxState;
-use rapport::team::{AuditFilter, Team};
+use rapport::team::{AuditEntry, AuditFilter, Team};
 
 /// The credentials the tests give the sender.
 const AUTH: &str = "rapport-key:s3cret-lrs-password";
@@ -188,6 +188,17 @@ fn review(site: &Site, login: &str, session: &str, value: &str, adjudicate: bool
 }
 
 /// Drains the site's outbox once at Unix time `now`.
+/// The audit log's entries of statements retried by hand.
+fn retries_audited(site: &Site) -> Vec<AuditEntry> {
+    let mut store = site.db.open();
+    Team::new(&mut store)
+        .audit_log(&AuditFilter {
+            action: Some("xapi.retry".to_owned()),
+            ..AuditFilter::default()
+        })
+        .expect("audit")
+}
+
 fn drain_at(site: &Site, sender: &LrsSender, now: i64) -> DrainSummary {
     let mut store = site.db.open();
     sender.drain(&mut store, &|| now).expect("drain")
@@ -364,20 +375,14 @@ fn a_refused_statement_is_kept_failed_with_the_lrs_answer_and_retried_by_hand() 
             &[("csrf", &page.csrf())],
         );
         assert_eq!(retried.status, StatusCode::SEE_OTHER);
-        let mut store = site.db.open();
-        let audit = Team::new(&mut store)
-            .audit_log(&AuditFilter {
-                action: Some("xapi.retry".to_owned()),
-                ..AuditFilter::default()
-            })
-            .expect("audit");
+        let audit = retries_audited(&site);
         assert_eq!(audit.len(), 1);
         assert_eq!(audit[0].actor, "lead");
 
         // The LRS took it meanwhile (say, through another sender): a duplicate counts as sent.
         lrs.set_mode(Mode::Duplicate);
         assert_eq!(drain_at(&site, &sender, now + 7200).sent, 1);
-        let entries = store.outbox_entries(100).expect("outbox");
+        let entries = site.db.open().outbox_entries(100).expect("outbox");
         assert_eq!(entries[0].state, OutboxState::Sent);
         assert!(
             entries[0]
@@ -506,13 +511,7 @@ fn the_command_line_sends_the_outbox_once_lists_it_and_retries_refusals() {
     let (code, _, err) = rapport_with_credentials(&site, &["xapi", "retry", "--all"]);
     assert_eq!(code, 1, "nothing left to retry: {err}");
     assert_eq!(lrs.received().len(), 2, "refused once, then sent");
-    let mut store = site.db.open();
-    let audit = Team::new(&mut store)
-        .audit_log(&AuditFilter {
-            action: Some("xapi.retry".to_owned()),
-            ..AuditFilter::default()
-        })
-        .expect("audit");
+    let audit = retries_audited(&site);
     assert_eq!(audit.len(), 1);
     assert!(audit[0].actor.starts_with("cli:"), "{}", audit[0].actor);
 }
@@ -535,25 +534,7 @@ fn an_accepted_dispute_and_a_retraction_queue_their_statements_too() {
         );
         assert_eq!(raised.status, StatusCode::SEE_OTHER, "{}", raised.body);
         let mut lead = site.log_in("lead");
-        let open = site.get(&mut lead, "/disputes");
-        let action = open
-            .body
-            .split("action=\"/disputes/")
-            .nth(1)
-            .and_then(|rest| rest.split('"').next())
-            .expect("a decide form")
-            .to_owned();
-        let decided = site.post(
-            &mut lead,
-            &format!("/disputes/{action}"),
-            &[
-                ("csrf", &open.csrf()),
-                ("decision", "accept"),
-                ("reply", "Agreed"),
-                ("rating", "na"),
-            ],
-        );
-        assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.body);
+        site.accept_first_dispute(&mut lead, "Agreed");
 
         let mut store = site.db.open();
         let after_dispute = store.outbox_entries(100).expect("outbox");

@@ -443,6 +443,31 @@ impl Site {
         )
     }
 
+    /// The lead accepts the first open dispute on the disputes page with this reply (N/A as the
+    /// new rating), asserting the decision went through; returns the page the lead decided on.
+    pub fn accept_first_dispute(&self, lead: &mut Browser, reply: &str) -> Answer {
+        let open = self.get(lead, "/disputes");
+        let action = open
+            .body
+            .split("action=\"/disputes/")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("a decide form")
+            .to_owned();
+        let decided = self.post(
+            lead,
+            &format!("/disputes/{action}"),
+            &[
+                ("csrf", &open.csrf()),
+                ("decision", "accept"),
+                ("reply", reply),
+                ("rating", "na"),
+            ],
+        );
+        assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.body);
+        open
+    }
+
     /// The first criterion of a stored session's scorecard.
     pub fn first_criterion(&self, session_id: &str) -> String {
         let mut store = self.db.open();

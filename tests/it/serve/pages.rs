@@ -249,31 +249,13 @@ fn a_trainee_disputes_a_criterion_and_sees_the_leads_decision() {
     );
     assert_eq!(raised.status, StatusCode::SEE_OTHER, "{}", raised.body);
     let mut lead = site.log_in("lead");
-    let open = site.get(&mut lead, "/disputes");
+    let open = site.accept_first_dispute(&mut lead, "Agreed, well spotted");
     assert!(
         open.body
             .contains("I did apologise &lt;b&gt;twice&lt;/b&gt;"),
         "{}",
         open.body
     );
-    let action = open
-        .body
-        .split("action=\"/disputes/")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("a decide form")
-        .to_owned();
-    let decided = site.post(
-        &mut lead,
-        &format!("/disputes/{action}"),
-        &[
-            ("csrf", &open.csrf()),
-            ("decision", "accept"),
-            ("reply", "Agreed, well spotted"),
-            ("rating", "na"),
-        ],
-    );
-    assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.body);
     let outcome = site.get(&mut ana, "/disputes");
     assert!(
         outcome.body.contains("accepted") && outcome.body.contains("Agreed, well spotted"),

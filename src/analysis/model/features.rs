@@ -47,12 +47,15 @@ pub enum Feature<'t> {
     Criterion(&'t str, Polarity),
     /// A rule that fired.
     Rule(&'t str),
-    /// A commitment the rules read: the policy's verdict and whether it over-promises, alone and
-    /// with the commitment's kind, and whether it named a time or an amount.
+    /// A commitment the rules read, by the policy's verdict (`p:too-soon`).
     Verdict(&'static str),
-    Kept(bool),
+    /// A commitment the rules read, by whether it over-promises (`p:over`, `p:kept`).
+    OverPromise(bool),
+    /// A commitment the rules read, by its kind and verdict (`p:Refund:forbidden`).
     KindVerdict(&'t str, &'static str),
+    /// A commitment that named a time, by whether it over-promises (`p:timed:over`).
     Timed(bool),
+    /// A commitment that named an amount, by whether it over-promises (`p:amount:over`).
     Amount(bool),
 }
 
@@ -105,7 +108,7 @@ impl Feature<'_> {
                 out.write_str("p:")?;
                 out.write_str(verdict)
             }
-            Feature::Kept(over_promise) => {
+            Feature::OverPromise(over_promise) => {
                 out.write_str("p:")?;
                 out.write_str(over(over_promise))
             }
@@ -400,7 +403,7 @@ pub fn extract<'t>(text: &'t str, rules: &'t Reading) -> Features<'t> {
         let verdict = verdict_name(promise.verdict);
         let over = promise.verdict.is_overpromise();
         features.push(&mut seen, Feature::Verdict(verdict), evidence);
-        features.push(&mut seen, Feature::Kept(over), evidence);
+        features.push(&mut seen, Feature::OverPromise(over), evidence);
         features.push(
             &mut seen,
             Feature::KindVerdict(promise.kind.name(), verdict),
@@ -456,6 +459,45 @@ mod tests {
             !names.contains(&"w:refund") && !names.contains(&"w:~call"),
             "{names:?}"
         );
+    }
+
+    #[test]
+    fn a_features_fingerprint_is_its_names() {
+        let term = |word, negated| Term { word, negated };
+        let every_kind = [
+            Feature::Word(term("refund", true)),
+            Feature::Pair(None, Some(term("ill", false))),
+            Feature::Pair(Some(term("today", false)), None),
+            Feature::Length("len:short"),
+            Feature::Criterion("empathy.respect", Polarity::Bad),
+            Feature::Rule("calm-down"),
+            Feature::Verdict("too-soon"),
+            Feature::OverPromise(true),
+            Feature::KindVerdict("Refund", "forbidden"),
+            Feature::Timed(false),
+            Feature::Amount(true),
+        ];
+        let names: Vec<String> = every_kind.iter().map(Feature::to_string).collect();
+        assert_eq!(
+            names,
+            [
+                "w:~refund",
+                "b:| ill",
+                "b:today |",
+                "len:short",
+                "f:empathy.respect-",
+                "r:calm-down",
+                "p:too-soon",
+                "p:over",
+                "p:Refund:forbidden",
+                "p:timed:kept",
+                "p:amount:over",
+            ]
+        );
+        for (feature, name) in every_kind.iter().zip(&names) {
+            assert_eq!(feature.fingerprint(), fingerprint(name), "{name}");
+        }
+        assert_ne!(fingerprint("w:refund"), fingerprint("w:~refund"));
     }
 
     #[test]

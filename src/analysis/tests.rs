@@ -286,6 +286,22 @@ fn an_arrival_after_money_is_the_money_arriving_not_a_delivery() {
 }
 
 #[test]
+fn vague_soon_names_no_time() {
+    for text in [
+        "The refund will be with you as soon as possible.",
+        "Your refund will be processed shortly.",
+        "I'll get the refund to you asap.",
+    ] {
+        let reading = read(text);
+        assert_eq!(kinds(&reading), [PromiseKind::Refund], "{text}");
+        assert_eq!(reading.promises[0].hours, None, "{text}");
+        assert!(!reading.overpromised(), "{text}: {:?}", reading.promises);
+    }
+    // "Right away" is a time: a refund that takes days promised right away is too soon.
+    assert!(read("I'll refund you right away.").overpromised());
+}
+
+#[test]
 fn asking_again_for_what_was_given_is_a_repeat() {
     assert!(read("What's your order number?").has("ownership.no-repeat", Polarity::Bad));
     assert!(read("Can I take your post code, please?").has("ownership.no-repeat", Polarity::Bad));

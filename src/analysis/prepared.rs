@@ -32,7 +32,8 @@ pub(crate) struct ScenarioWords {
 /// character by character in the reply as written, folding case.
 #[derive(Debug)]
 enum CustomerName {
-    Ascii(NameSearch),
+    // Boxed: the searchers of a name are large beside a string.
+    Ascii(Box<NameSearch>),
     Unicode(String),
 }
 
@@ -41,7 +42,8 @@ impl ScenarioWords {
     pub(crate) fn new(lexicon: &CompiledLexicon, context: &ReplyContext<'_>) -> ScenarioWords {
         let name = context.customer_name.trim();
         let name = if name.is_ascii() {
-            NameSearch::new(name, &lexicon.titles).map(CustomerName::Ascii)
+            NameSearch::new(name, &lexicon.titles)
+                .map(|search| CustomerName::Ascii(Box::new(search)))
         } else {
             Some(CustomerName::Unicode(name.to_owned()))
         };

@@ -655,16 +655,18 @@ fn a_day_named_counts_working_hours_from_the_call() {
 
 #[test]
 fn handing_a_case_on_today_is_not_too_soon_for_a_review_that_answers_in_days() {
-    let mut policy = Policy::default();
-    policy.commitments = vec![Commitment {
-        min_hours: Some(24),
-        max_hours: Some(240),
-        ..Commitment::new(
-            PromiseKind::Escalation,
-            true,
-            "Customer Relations reviews it and replies within 10 working days",
-        )
-    }];
+    let policy = Policy {
+        commitments: vec![Commitment {
+            min_hours: Some(24),
+            max_hours: Some(240),
+            ..Commitment::new(
+                PromiseKind::Escalation,
+                true,
+                "Customer Relations reviews it and replies within 10 working days",
+            )
+        }],
+        ..Policy::default()
+    };
     let ctx = ReplyContext {
         customer_name: "Hannah Price",
         policy: &policy,

@@ -55,7 +55,7 @@ impl LiveLibrary {
         let analyser = match read_lexicon(dir) {
             Ok(analyser) => analyser,
             Err((path, diagnostic)) => {
-                broken.insert(path, vec![diagnostic]);
+                broken.insert(path, vec![*diagnostic]);
                 Analyser::shipped()
             }
         };
@@ -186,7 +186,7 @@ impl LiveLibrary {
         let analyser = match read_lexicon(&self.dir) {
             Ok(analyser) => analyser,
             Err((path, diagnostic)) => {
-                self.broken.insert(path, vec![diagnostic]);
+                self.broken.insert(path, vec![*diagnostic]);
                 return false;
             }
         };
@@ -234,12 +234,12 @@ fn check_scenario_file(
 
 /// The analysers of a library folder: its whole lexicon when it has one, else the shipped lexicon
 /// with the library's changes (see [`Analyser::for_folder`]). An error names the file at fault.
-fn read_lexicon(dir: &Path) -> Result<Analyser, (PathBuf, Diagnostic)> {
+fn read_lexicon(dir: &Path) -> Result<Analyser, (PathBuf, Box<Diagnostic>)> {
     let whole = dir.join(LIBRARY_LEXICON);
     if whole.is_file() {
-        return Analyser::load(&whole).map_err(|d| (whole, *d));
+        return Analyser::load(&whole).map_err(|d| (whole, d));
     }
-    Analyser::for_folder(dir).map_err(|d| (dir.join(LIBRARY_LEXICON_CHANGES), *d))
+    Analyser::for_folder(dir).map_err(|d| (dir.join(LIBRARY_LEXICON_CHANGES), d))
 }
 
 /// The rubric file a scenario names, as a path in its folder.

@@ -330,8 +330,9 @@ pub struct TeamMember {
 #[derive(Debug)]
 pub enum Store {
     Sqlite(SqliteStore),
+    // Boxed: the PostgreSQL client and its prepared statements are large beside SQLite's handle.
     #[cfg(feature = "postgres")]
-    Postgres(PostgresStore),
+    Postgres(Box<PostgresStore>),
 }
 
 /// Dispatches a method call to the backend in use.
@@ -362,7 +363,7 @@ impl Store {
     /// Opens the PostgreSQL store at `url`, when this build has PostgreSQL.
     fn open_postgres(url: &str) -> Result<Store, StoreError> {
         #[cfg(feature = "postgres")]
-        return Ok(Store::Postgres(PostgresStore::open(url)?));
+        return Ok(Store::Postgres(Box::new(PostgresStore::open(url)?)));
         #[cfg(not(feature = "postgres"))]
         return Err(StoreError::PostgresNotBuilt {
             location: url.to_owned(),
@@ -375,7 +376,7 @@ impl Store {
         if is_postgres_url(db) {
             #[cfg(feature = "postgres")]
             return PostgresStore::open_at_schema_version_for_tests(db, version)
-                .map(Store::Postgres);
+                .map(|store| Store::Postgres(Box::new(store)));
             #[cfg(not(feature = "postgres"))]
             return Err(StoreError::PostgresNotBuilt {
                 location: db.to_owned(),

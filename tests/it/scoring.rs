@@ -115,7 +115,7 @@ fn play(
 ) -> RunResult {
     run_moves(
         loaded,
-        kit.prepare(&loaded),
+        kit.prepare(loaded),
         &kit.rubric,
         &scripted_setup(seed, trainee),
         moves,

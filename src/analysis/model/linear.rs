@@ -12,17 +12,18 @@
 //! drop 0.10 0.05 0.00 0.15 0.05
 //! add-over-allowed 0.70 0.65 0.90 0.75 0.60
 //! firm-rules apology-sincere calm-down
-//! w:sorry	1.2031 0 0 0 -0.1100
+//! w:sorry<TAB>1.2031 0 0 0 -0.1100
 //! ```
 //!
-//! Each weight line is a feature's name, a tab, and its weight for each label in order.
+//! Each weight line is a feature's name, a tab (`<TAB>` above), and its weight for each label in
+//! order.
 
 use std::collections::BTreeSet;
+use std::collections::hash_map::Entry;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
 use foldhash::HashMap;
-use std::collections::hash_map::Entry;
 
 use super::features;
 
@@ -138,8 +139,8 @@ impl Weights {
         }
     }
 
-    /// The weights of the feature with this fingerprint ([`features::Feature::fingerprint`]), if the model
-    /// knows it.
+    /// The weights of the feature with this fingerprint ([`features::Feature::fingerprint`]), if
+    /// the model knows it.
     pub fn get(&self, fingerprint: u64) -> Option<&[f32; LABEL_COUNT]> {
         self.by_fingerprint.get(&fingerprint).map(|(_, row)| row)
     }
@@ -149,16 +150,6 @@ impl Weights {
         self.by_fingerprint
             .values()
             .map(|(name, row)| (&**name, row))
-    }
-
-    /// How many features the model knows.
-    pub fn len(&self) -> usize {
-        self.by_fingerprint.len()
-    }
-
-    /// Whether the model knows no feature.
-    pub fn is_empty(&self) -> bool {
-        self.by_fingerprint.is_empty()
     }
 }
 

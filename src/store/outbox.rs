@@ -246,11 +246,11 @@ fn session_summary(
         started_at: row.text(4)?,
         started_epoch: row.int(5)?,
         outcome: row.text(6)?,
-        handle_secs: real(&row, 7)?,
-        overall: real(&row, 8)?,
+        handle_secs: row.real(7)?,
+        overall: row.real(8)?,
         passed: row.flag(9)?,
         reviewed: row.flag(10)?,
-        final_overall: real(&row, 11)?,
+        final_overall: row.real(11)?,
         final_passed: row.flag(12)?,
         dimensions: [
             row.opt_real(13)?,
@@ -280,7 +280,7 @@ fn session_revisions(
             revised_at: row.text(1)?,
             revised_by: row.text(2)?,
             reviewed: row.flag(3)?,
-            final_overall: real(&row, 4)?,
+            final_overall: row.real(4)?,
             final_passed: row.flag(5)?,
             final_dimensions: [
                 row.opt_real(6)?,
@@ -291,13 +291,6 @@ fn session_revisions(
         });
     }
     Ok(out)
-}
-
-fn real(row: &SqlRow, column: usize) -> Result<f64, StoreError> {
-    row.opt_real(column)?.ok_or(StoreError::UnexpectedColumn {
-        column,
-        expected: "a number",
-    })
 }
 
 fn entry_from_row(row: &SqlRow) -> Result<OutboxEntry, StoreError> {

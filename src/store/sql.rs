@@ -93,6 +93,14 @@ impl SqlRow {
         Ok(self.int(column)? != 0)
     }
 
+    /// A real-number column (integers read as reals).
+    pub fn real(&self, column: usize) -> Result<f64, StoreError> {
+        self.opt_real(column)?.ok_or(StoreError::UnexpectedColumn {
+            column,
+            expected: "a number",
+        })
+    }
+
     /// A real-number column that may be NULL (integers read as reals).
     pub fn opt_real(&self, column: usize) -> Result<Option<f64>, StoreError> {
         match self.value(column)? {

@@ -139,5 +139,8 @@ fn holds(
             .get(fact)
             .is_some_and(|v| v.trim().eq_ignore_ascii_case(value.trim())),
         Requirement::With(kind) => with.contains(kind),
+        Requirement::AnyOf(alternatives) => alternatives
+            .iter()
+            .any(|alternative| holds(alternative, policy, flags, with)),
     }
 }

@@ -115,6 +115,9 @@ pub enum Requirement {
     /// The same reply, or an earlier one, also commits to this kind: `With(Modification)` for
     /// "only if the booking is changed".
     With(PromiseKind),
+    /// At least one of these holds: `AnyOf([Flag("booking_changed"), With(Modification)])` for
+    /// "only if the booking is changed", whether an option changed it or the reply does.
+    AnyOf(Vec<Requirement>),
 }
 
 /// The kinds of commitment a trainee can make, which the promise ledger tracks.
@@ -490,8 +493,19 @@ pub fn problems(policy: &Policy, flags: &[String]) -> Vec<PolicyProblem> {
                 );
             }
         }
-        for requirement in &rule.only_if {
+        // Depth first, in the order written, so problems are listed as the file reads.
+        let mut requirements: Vec<&Requirement> = rule.only_if.iter().rev().collect();
+        while let Some(requirement) = requirements.pop() {
             match requirement {
+                Requirement::AnyOf(alternatives) if alternatives.is_empty() => push(
+                    kind,
+                    "only_if",
+                    format!(
+                        "commitment `{kind:?}` is allowed only if one of no conditions holds, which none can"
+                    ),
+                    "name the conditions (`AnyOf([Flag(\"booking_changed\"), With(Modification)])`), or remove the `AnyOf`",
+                ),
+                Requirement::AnyOf(alternatives) => requirements.extend(alternatives.iter().rev()),
                 Requirement::Flag(flag) if !flags.contains(flag) => push(
                     kind,
                     "only_if",
@@ -521,7 +535,7 @@ pub fn problems(policy: &Policy, flags: &[String]) -> Vec<PolicyProblem> {
                         kind,
                         "only_if",
                         format!(
-                            "commitment `{kind:?}` is allowed only with `{other:?}`, which the policy does not allow, so it can never be allowed"
+                            "commitment `{kind:?}` is allowed only with `{other:?}`, which the policy does not allow, so that condition never holds"
                         ),
                         "allow the other kind, or make this commitment `allowed: false`",
                     )
@@ -655,6 +669,34 @@ mod tests {
             ..Commitment::new(PromiseKind::Compensation, true, "")
         };
         assert!(problems_of(&policy).is_empty());
+    }
+
+    #[test]
+    fn conditions_inside_any_of_are_checked_like_the_rest() {
+        let mut policy = Policy::default();
+        policy.commitments = vec![
+            Commitment {
+                only_if: vec![
+                    Requirement::AnyOf(vec![
+                        Requirement::Flag("booking_changed".into()),
+                        Requirement::Flag("rebooked".into()),
+                    ]),
+                    Requirement::AnyOf(Vec::new()),
+                ],
+                ..Commitment::new(PromiseKind::Compensation, true, "")
+            },
+            Commitment::new(PromiseKind::Modification, true, ""),
+        ];
+        let problems = problems(&policy, &["booking_changed".to_owned()]);
+        let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(messages.len(), 2, "{problems:#?}");
+        assert!(messages[0].contains("flag `rebooked`"), "{messages:?}");
+        assert!(messages[1].contains("one of no conditions"), "{messages:?}");
+        policy.commitments[0].only_if = vec![Requirement::AnyOf(vec![
+            Requirement::Flag("booking_changed".into()),
+            Requirement::With(PromiseKind::Modification),
+        ])];
+        assert!(super::problems(&policy, &["booking_changed".to_owned()]).is_empty());
     }
 
     fn problems_of(policy: &Policy) -> Vec<PolicyProblem> {

@@ -321,3 +321,27 @@ fn ending_the_call_on_an_open_problem_fails_it_whatever_came_before() {
     assert_eq!(follow.rating, Some(follow.max));
     assert!(full.scorecard.passed);
 }
+
+/// The airline's certificate is allowed once the booking is changed or cancelled, whether an
+/// option changed it (the scenario's flag) or the trainee's own reply does it in free text.
+#[test]
+fn the_delayed_flight_certificate_follows_a_change_made_in_free_text() {
+    let kit = Examiner::shipped();
+    let loaded = rapport::scenario::load_scenario(&scenarios_dir().join("delayed-flight.ron"))
+        .expect("the shipped scenario loads");
+    let prepared = kit.prepare(&loaded);
+    for reply in [
+        "I've moved all three of you to the 6:40 flight, and I'll email a $50 travel certificate per person within 24 hours.",
+        "Let me cancel the bookings for you, then the $687 goes back to your card in 5 to 7 working days, and I'll email three $50 certificates within 24 hours.",
+    ] {
+        let reading = prepared.read(reply, &[]);
+        assert!(!reading.overpromised(), "{reply}\n{:#?}", reading.promises);
+    }
+    let alone = prepared.read("I'll email you a $50 travel certificate per person.", &[]);
+    assert!(alone.overpromised(), "{:#?}", alone.promises);
+    let flagged = prepared.read(
+        "I'll email you a $50 travel certificate per person.",
+        &["booking_changed".to_owned()],
+    );
+    assert!(!flagged.overpromised(), "{:#?}", flagged.promises);
+}

@@ -345,3 +345,32 @@ fn the_delayed_flight_certificate_follows_a_change_made_in_free_text() {
     );
     assert!(!flagged.overpromised(), "{:#?}", flagged.promises);
 }
+
+/// A sum the ledger checked as allowed does not hide what it did not check: "$75 in cash" beside
+/// the airline's $75 certificate is an over-promise when the model is sure of it, and the
+/// debrief says how sure it had to be.
+#[test]
+fn an_allowed_amount_does_not_hide_a_sum_it_did_not_check() {
+    let kit = Examiner::shipped();
+    let loaded = rapport::scenario::load_scenario(&scenarios_dir().join("cancellation-claim.ron"))
+        .expect("the shipped scenario loads");
+    let prepared = kit.prepare(&loaded);
+    let reading = prepared.read("You'll get $75 in cash as a goodwill gesture.", &[]);
+    assert!(reading.overpromised(), "{:#?}", reading.findings);
+    let learned = reading
+        .findings
+        .iter()
+        .find(|f| f.rule == "learned-over-promise")
+        .expect("the model added it");
+    assert!(
+        learned.note.contains("at least the 0.85"),
+        "{}",
+        learned.note
+    );
+    // The certificate alone, within the cap, stays allowed.
+    let honest = prepared.read(
+        "As a goodwill gesture I can offer a $75 travel certificate, emailed within 24 hours.",
+        &[],
+    );
+    assert!(!honest.overpromised(), "{:#?}", honest.promises);
+}

@@ -89,25 +89,80 @@ pub fn rules_holding(reading: &Reading, label: Label) -> Vec<String> {
 }
 
 /// Whether the rules' reading of a label rests on an exact check of the policy the model cannot
-/// overrule either way (it reads words, not the policy's amounts or the scenario's flags): an
-/// amount against the policy's cap, a condition of the call, or the author's own rating.
+/// overrule (it reads words, not the policy's amounts or the scenario's flags): an amount over
+/// the policy's cap, a condition of the call not met, or the author's own rating; and an
+/// over-promise the rules read beside a commitment whose amount or condition checked as allowed.
 pub fn firm(reading: &Reading, policy: &Policy, label: Label) -> bool {
     label == Label::Overpromise
-        && reading.promises.iter().any(|p| match p.verdict {
-            PromiseVerdict::OverCap { .. }
-            | PromiseVerdict::ConditionUnmet { .. }
-            | PromiseVerdict::RatedOverpromise => true,
-            PromiseVerdict::Allowed => policy.commitment(p.kind).is_some_and(|c| {
-                !c.only_if.is_empty() || (c.amount.is_some() && p.amount.is_some())
-            }),
-            _ => false,
-        })
+        && (reading.promises.iter().any(|p| {
+            matches!(
+                p.verdict,
+                PromiseVerdict::OverCap { .. }
+                    | PromiseVerdict::ConditionUnmet { .. }
+                    | PromiseVerdict::RatedOverpromise
+            )
+        }) || (reading.overpromised() && checked_allowed(reading, policy)))
 }
 
-/// Whether the model decides a label holds, given the rules' reading of the reply.
-pub fn decision(label: Label, score: &Score, thresholds: Thresholds, rules: &Reading) -> bool {
-    let allowed_only = label == Label::Overpromise && allowed_only(rules);
-    thresholds.decide(holds(rules, label), allowed_only, score.probability)
+/// How sure the model must be to add an over-promise the rules did not read beside a commitment
+/// whose amount or condition the ledger checked and found allowed. Below it the check stands;
+/// at it, what the model reads is mostly what the check did not cover: a second sum ("and add £50
+/// for the trouble"), "in cash", "plus 50% off your next booking".
+pub const SURE_BESIDE_A_CHECK: f32 = 0.85;
+
+/// Whether the ledger checked a commitment's amount against the policy's cap, or its
+/// conditions, and found it allowed.
+pub fn checked_allowed(reading: &Reading, policy: &Policy) -> bool {
+    reading.promises.iter().any(|p| {
+        p.verdict == PromiseVerdict::Allowed
+            && policy.commitment(p.kind).is_some_and(|c| {
+                !c.only_if.is_empty() || (c.amount.is_some() && p.amount.is_some())
+            })
+    })
+}
+
+/// What the rules read of a reply that the model's decision on a label depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RulesRead {
+    /// The rules read the label.
+    pub holds: bool,
+    /// The rules read commitments and the policy allows every one ([`allowed_only`]).
+    pub allowed_only: bool,
+    /// The rules read no over-promise beside a commitment checked as allowed ([`checked_allowed`]).
+    pub beside_a_check: bool,
+}
+
+impl RulesRead {
+    /// What the rules read of a label in a reading.
+    pub fn of(reading: &Reading, policy: &Policy, label: Label) -> RulesRead {
+        let holds = holds(reading, label);
+        let over = label == Label::Overpromise;
+        RulesRead {
+            holds,
+            allowed_only: over && allowed_only(reading),
+            beside_a_check: over && !holds && checked_allowed(reading, policy),
+        }
+    }
+
+    /// Whether the model decides the label holds at this probability.
+    pub fn decide(self, thresholds: Thresholds, probability: f32) -> bool {
+        if self.beside_a_check {
+            probability >= SURE_BESIDE_A_CHECK
+        } else {
+            thresholds.decide(self.holds, self.allowed_only, probability)
+        }
+    }
+
+    /// The probability at which the model adds the label when the rules did not read it.
+    pub fn adds_at(self, thresholds: Thresholds) -> f32 {
+        if self.beside_a_check {
+            SURE_BESIDE_A_CHECK
+        } else if self.allowed_only {
+            thresholds.add_over_allowed
+        } else {
+            thresholds.add
+        }
+    }
 }
 
 /// Changes the rules' reading where the model's decision for a label differs from it: the
@@ -119,9 +174,9 @@ pub fn apply(
     seen: &Seen<'_>,
     reading: &mut Reading,
 ) {
-    let rules = holds(seen.rules, label);
-    let decided = decision(label, score, thresholds, seen.rules);
-    if rules == decided
+    let read = RulesRead::of(seen.rules, seen.policy, label);
+    let decided = read.decide(thresholds, score.probability);
+    if read.holds == decided
         || firm(seen.rules, seen.policy, label)
         || rules_holding(seen.rules, label)
             .iter()
@@ -136,7 +191,7 @@ pub fn apply(
              takes to add what the rules missed).",
             label.name(),
             score.probability,
-            thresholds.add
+            read.adds_at(thresholds)
         ));
         add(label, quote, note, reading);
     } else if unsure_in_its_sentences(label, thresholds, seen) {

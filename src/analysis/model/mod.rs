@@ -70,7 +70,8 @@ impl LearnedReader {
         let disagrees = Label::ALL.into_iter().any(|label| {
             let thresholds = self.model.thresholds[label.index()];
             let score = &scores[label.index()];
-            combine::decision(label, score, thresholds, reading) != combine::holds(reading, label)
+            let read = combine::RulesRead::of(reading, ctx.policy, label);
+            read.decide(thresholds, score.probability) != read.holds
         });
         if !disagrees {
             return;

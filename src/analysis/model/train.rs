@@ -11,6 +11,7 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
+use super::combine::RulesRead;
 use super::corpus::LoadedSet;
 use super::features;
 use super::linear::{LABEL_COUNT, Label, LinearModel, Thresholds, Weights, rounded};
@@ -53,14 +54,26 @@ pub struct Example {
     /// Where the rules' reading is firm: the model cannot change it (see [`super::combine::firm`]),
     /// or a finding of a firm rule holds it (see [`Examples::firm_rules`]).
     pub firm: [bool; LABEL_COUNT],
-    /// Whether the rules read commitments and the policy allows every one.
-    pub allowed_only: bool,
+    /// What the rules read that the model's decision on each label depends on.
+    pub read: [RulesRead; LABEL_COUNT],
     /// The rules whose findings hold each label in the rules' reading.
     pub label_rules: [Vec<String>; LABEL_COUNT],
     /// The context it is held out with (index into [`Examples::groups`]).
     pub group: usize,
     /// The file it came from (index into [`Examples::files`]).
     pub file: usize,
+}
+
+impl Example {
+    /// What the reader decides for a label (by index) at these thresholds and this probability,
+    /// as [`super::combine::apply`] decides it for a reply read live.
+    fn decide(&self, label: usize, thresholds: Thresholds, probability: f32) -> bool {
+        if self.firm[label] {
+            self.rules[label]
+        } else {
+            self.read[label].decide(thresholds, probability)
+        }
+    }
 }
 
 /// The labelled replies with their features.
@@ -96,7 +109,7 @@ pub fn examples(rules: &Analyser, sets: &[LoadedSet]) -> Examples {
                 gold: reply.gold(),
                 rules: Label::ALL.map(|l| super::combine::holds(&reading, l)),
                 firm: Label::ALL.map(|l| super::combine::firm(&reading, &loaded.context.policy, l)),
-                allowed_only: super::combine::allowed_only(&reading),
+                read: Label::ALL.map(|l| RulesRead::of(&reading, &loaded.context.policy, l)),
                 label_rules: Label::ALL.map(|l| super::combine::rules_holding(&reading, l)),
                 group,
                 file,
@@ -357,15 +370,7 @@ pub fn choose_thresholds(
             let mut tally = Tally::default();
             for &i in chosen {
                 let e = &data.examples[i];
-                let found = if e.firm[index] {
-                    e.rules[index]
-                } else {
-                    candidate.decide(
-                        e.rules[index],
-                        e.allowed_only && label == Label::Overpromise,
-                        probabilities[i][index] as f32,
-                    )
-                };
+                let found = e.decide(index, candidate, probabilities[i][index] as f32);
                 tally.count(e.gold[index], found);
             }
             let score = merit(label, tally);
@@ -457,15 +462,7 @@ pub fn compare(
             comparison.replies += 1;
             for label in 0..LABEL_COUNT {
                 comparison.rules[label].count(e.gold[label], e.rules[label]);
-                let found = if e.firm[label] {
-                    e.rules[label]
-                } else {
-                    thresholds[label].decide(
-                        e.rules[label],
-                        e.allowed_only && label == Label::Overpromise.index(),
-                        probabilities[i][label] as f32,
-                    )
-                };
+                let found = e.decide(label, thresholds[label], probabilities[i][label] as f32);
                 comparison.combined[label].count(e.gold[label], found);
             }
         }

@@ -673,20 +673,22 @@ mod tests {
 
     #[test]
     fn conditions_inside_any_of_are_checked_like_the_rest() {
-        let mut policy = Policy::default();
-        policy.commitments = vec![
-            Commitment {
-                only_if: vec![
-                    Requirement::AnyOf(vec![
-                        Requirement::Flag("booking_changed".into()),
-                        Requirement::Flag("rebooked".into()),
-                    ]),
-                    Requirement::AnyOf(Vec::new()),
-                ],
-                ..Commitment::new(PromiseKind::Compensation, true, "")
-            },
-            Commitment::new(PromiseKind::Modification, true, ""),
-        ];
+        let mut policy = Policy {
+            commitments: vec![
+                Commitment {
+                    only_if: vec![
+                        Requirement::AnyOf(vec![
+                            Requirement::Flag("booking_changed".into()),
+                            Requirement::Flag("rebooked".into()),
+                        ]),
+                        Requirement::AnyOf(Vec::new()),
+                    ],
+                    ..Commitment::new(PromiseKind::Compensation, true, "")
+                },
+                Commitment::new(PromiseKind::Modification, true, ""),
+            ],
+            ..Policy::default()
+        };
         let problems = problems(&policy, &["booking_changed".to_owned()]);
         let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
         assert_eq!(messages.len(), 2, "{problems:#?}");

@@ -58,6 +58,10 @@ struct Found {
     singular: bool,
 }
 
+/// The rule an over-promise the ledger reads is filed under. Its verdicts, not the rule, say how
+/// firm it is (see `model::combine::firm`): the trainer never makes it a firm rule.
+pub const LEDGER_RULE: &str = "promise-ledger";
+
 /// Reads the promise ledger and its findings into the reading.
 pub(crate) fn read_promises(
     lex: &CompiledLexicon,
@@ -320,7 +324,7 @@ fn record_promise(
             reading,
             &SmolStr::new_static("expectations.no-overpromise"),
             Polarity::Bad,
-            &SmolStr::new_static("promise-ledger"),
+            &SmolStr::new_static(LEDGER_RULE),
             || quote.clone(),
             &overpromise_note(&lex.notes.overpromise, verdict, &terms),
         );
@@ -573,11 +577,26 @@ fn find_kinds(
                 .rev()
                 .take_while(|k| k.start + longest > range.0)
                 .any(|k| overlaps((k.start, k.end), range));
-            if inside {
+            // So is one naming them next ("a $75 travel certificate").
+            let names_next = || {
+                mentions[before_end..named]
+                    .first()
+                    .is_some_and(|k| text[range.1..k.start].trim().is_empty())
+            };
+            if inside || names_next() {
                 continue;
             }
+            // Else the kind it comes before in its sentence ("the $687 will be returned to your
+            // card").
+            let before = || {
+                mentions[before_end..named]
+                    .iter()
+                    .find(|k| follows.contains(&k.kind))
+                    .filter(|k| !(range.1..k.start).any(|at| is_sentence_end(bytes, at)))
+            };
             let kind = followed
                 .filter(|k| k.start >= sentence_start)
+                .or_else(before)
                 .map_or(*otherwise, |k| k.kind);
             let except = lex
                 .kinds

@@ -248,6 +248,34 @@ fn an_amount_after_a_refund_is_the_refund() {
 }
 
 #[test]
+fn an_amount_before_a_refund_in_its_sentence_is_the_refund() {
+    let reading =
+        read("The unused £687 will be returned to your original card in 5 to 7 working days.");
+    assert_eq!(
+        kinds(&reading),
+        [PromiseKind::Refund],
+        "{:?}",
+        reading.promises
+    );
+    assert!(!reading.overpromised(), "{:?}", reading.promises);
+    // An amount naming a kind next is that kind's, whatever came before it.
+    let reading = read("I can't refund the £45, but I can do a £10 gift card.");
+    assert_eq!(
+        kinds(&reading),
+        [PromiseKind::Compensation],
+        "{:?}",
+        reading.promises
+    );
+    // A refund in the next sentence does not claim it.
+    assert_eq!(
+        kinds(&read(
+            "I'll send you £10. Your refund is on its way back to your card."
+        )),
+        [PromiseKind::Compensation, PromiseKind::Refund]
+    );
+}
+
+#[test]
 fn arrival_times_a_replacement_sent_today() {
     let reading = read("I'll send a replacement today and it'll reach you in three to five days.");
     assert!(!reading.overpromised(), "{:?}", reading.promises);

@@ -163,13 +163,14 @@ pub struct PromiseSpec {
 }
 
 /// Bare amounts of money: the amount of a refund named before them in the sentence ("you're
-/// entitled to a full refund: I've issued the £119"), else a kind of their own (compensation).
+/// entitled to a full refund: I've issued the £119") or, failing that, after them ("the $687 will
+/// be returned to your card"), else a kind of their own (compensation).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AmountSpec {
     pub patterns: Vec<String>,
-    /// The kinds an amount belongs to when one of them is named before it in the same sentence
-    /// (the nearest counts).
+    /// The kinds an amount belongs to when one of them is named in the same sentence: the nearest
+    /// before it, else the first after it.
     pub follows: Vec<PromiseKind>,
     /// The kind of an amount otherwise.
     pub otherwise: PromiseKind,

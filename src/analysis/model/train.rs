@@ -142,7 +142,7 @@ pub const FIRM_RULE_MIN_FIRED: usize = 10;
 
 /// The firm rules of the labelled replies. They are chosen on every reply, so the held-out
 /// figures are slightly optimistic about them (a rule's precision is measured on its own context
-/// too).
+/// too). The ledger is never one: how firm its over-promises are depends on their verdicts.
 fn firm_rules(examples: &[Example]) -> BTreeSet<String> {
     let mut tallies: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for example in examples {
@@ -157,8 +157,10 @@ fn firm_rules(examples: &[Example]) -> BTreeSet<String> {
     }
     tallies
         .into_iter()
-        .filter(|(_, (fired, right))| {
-            *fired >= FIRM_RULE_MIN_FIRED && *right as f64 >= FIRM_RULE_PRECISION * *fired as f64
+        .filter(|(rule, (fired, right))| {
+            *rule != crate::analysis::promises::LEDGER_RULE
+                && *fired >= FIRM_RULE_MIN_FIRED
+                && *right as f64 >= FIRM_RULE_PRECISION * *fired as f64
         })
         .map(|(rule, _)| rule.to_owned())
         .collect()

@@ -322,14 +322,18 @@ fn ending_the_call_on_an_open_problem_fails_it_whatever_came_before() {
     assert!(full.scorecard.passed);
 }
 
+/// A shipped scenario prepared for reading replies, as a session reads them.
+fn shipped_prepared(id: &str) -> std::sync::Arc<rapport::analysis::PreparedScenario> {
+    let loaded = rapport::scenario::load_scenario(&scenarios_dir().join(format!("{id}.ron")))
+        .expect("the shipped scenario loads");
+    Examiner::shipped().prepare(&loaded)
+}
+
 /// The airline's certificate is allowed once the booking is changed or cancelled, whether an
 /// option changed it (the scenario's flag) or the trainee's own reply does it in free text.
 #[test]
 fn the_delayed_flight_certificate_follows_a_change_made_in_free_text() {
-    let kit = Examiner::shipped();
-    let loaded = rapport::scenario::load_scenario(&scenarios_dir().join("delayed-flight.ron"))
-        .expect("the shipped scenario loads");
-    let prepared = kit.prepare(&loaded);
+    let prepared = shipped_prepared("delayed-flight");
     for reply in [
         "I've moved all three of you to the 6:40 flight, and I'll email a $50 travel certificate per person within 24 hours.",
         "Let me cancel the bookings for you, then the $687 goes back to your card in 5 to 7 working days, and I'll email three $50 certificates within 24 hours.",
@@ -351,10 +355,7 @@ fn the_delayed_flight_certificate_follows_a_change_made_in_free_text() {
 /// debrief says how sure it had to be.
 #[test]
 fn an_allowed_amount_does_not_hide_a_sum_it_did_not_check() {
-    let kit = Examiner::shipped();
-    let loaded = rapport::scenario::load_scenario(&scenarios_dir().join("cancellation-claim.ron"))
-        .expect("the shipped scenario loads");
-    let prepared = kit.prepare(&loaded);
+    let prepared = shipped_prepared("cancellation-claim");
     let reading = prepared.read("You'll get $75 in cash as a goodwill gesture.", &[]);
     assert!(reading.overpromised(), "{:#?}", reading.findings);
     let learned = reading

@@ -375,3 +375,47 @@ fn an_allowed_amount_does_not_hide_a_sum_it_did_not_check() {
     );
     assert!(!honest.overpromised(), "{:#?}", honest.promises);
 }
+
+/// Making sure of someone else's decision promises the decision: the ledger files it as the
+/// guarantee the policy forbids, and quotes the policy's words; asking them does not.
+#[test]
+fn making_sure_the_team_lead_says_yes_is_a_guarantee_of_her_decision() {
+    let prepared = shipped_prepared("refund-outside-policy");
+    for reply in [
+        "I'll make sure my supervisor signs it off before you hang up.",
+        "Leave it with me, I'll get the team lead to approve it.",
+    ] {
+        let reading = prepared.read(reply, &[]);
+        let guarantee = reading
+            .promises
+            .iter()
+            .find(|p| p.kind == rapport::scenario::PromiseKind::Guarantee)
+            .unwrap_or_else(|| panic!("{reply}\n{:#?}", reading.promises));
+        assert!(guarantee.terms.contains("Never guarantee"), "{guarantee:?}");
+    }
+    let asked = prepared.read(
+        "I'll ask the team lead to look at it, but I can't promise what she'll decide.",
+        &[],
+    );
+    assert!(!asked.overpromised(), "{:#?}", asked.promises);
+}
+
+/// A bare weekday made a deadline ("friday latest") is a time frame, checked against the policy
+/// from the call's own weekday (the double charge is called about on a Wednesday morning).
+#[test]
+fn a_bare_weekday_made_a_deadline_is_checked_against_the_policy() {
+    let prepared = shipped_prepared("double-charge");
+    let reading = prepared.read("ok so both refunds will land friday latest", &[]);
+    let refund = reading
+        .promises
+        .iter()
+        .find(|p| p.kind == rapport::scenario::PromiseKind::Refund)
+        .unwrap_or_else(|| panic!("{:#?}", reading.promises));
+    assert!(
+        matches!(
+            refund.verdict,
+            rapport::analysis::PromiseVerdict::TooSoon { .. }
+        ),
+        "{refund:?}"
+    );
+}

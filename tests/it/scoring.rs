@@ -1,8 +1,10 @@
 //! Scoring as a QA lead relies on it: rubric arithmetic, stored = live, every plan's model passes
 //! and poor trainee fails with evidence, and rescoring across rubric versions.
 
+use rapport::analysis::{Promise, PromiseVerdict, Reading};
 use rapport::library::load_library;
 use rapport::runner::{Examiner, RunResult, collect_plans, run_moves, run_plan, scripted_setup};
+use rapport::scenario::PromiseKind;
 use rapport::scenario::load::load_ron;
 use rapport::scoring::{Rubric, score};
 use rapport::script::{PlanRun, ScriptedMove, TestPlan};
@@ -329,6 +331,15 @@ fn shipped_prepared(id: &str) -> std::sync::Arc<rapport::analysis::PreparedScena
     Examiner::shipped().prepare(&loaded)
 }
 
+/// The reading's promise of a kind; the test fails, listing them all, when there is none.
+fn promise_of(reading: &Reading, kind: PromiseKind) -> &Promise {
+    reading
+        .promises
+        .iter()
+        .find(|p| p.kind == kind)
+        .unwrap_or_else(|| panic!("no {kind:?} promise in {:#?}", reading.promises))
+}
+
 /// The airline's certificate is allowed once the booking is changed or cancelled, whether an
 /// option changed it (the scenario's flag) or the trainee's own reply does it in free text.
 #[test]
@@ -386,11 +397,7 @@ fn making_sure_the_team_lead_says_yes_is_a_guarantee_of_her_decision() {
         "Leave it with me, I'll get the team lead to approve it.",
     ] {
         let reading = prepared.read(reply, &[]);
-        let guarantee = reading
-            .promises
-            .iter()
-            .find(|p| p.kind == rapport::scenario::PromiseKind::Guarantee)
-            .unwrap_or_else(|| panic!("{reply}\n{:#?}", reading.promises));
+        let guarantee = promise_of(&reading, PromiseKind::Guarantee);
         assert!(guarantee.terms.contains("Never guarantee"), "{guarantee:?}");
     }
     let asked = prepared.read(
@@ -406,16 +413,9 @@ fn making_sure_the_team_lead_says_yes_is_a_guarantee_of_her_decision() {
 fn a_bare_weekday_made_a_deadline_is_checked_against_the_policy() {
     let prepared = shipped_prepared("double-charge");
     let reading = prepared.read("ok so both refunds will land friday latest", &[]);
-    let refund = reading
-        .promises
-        .iter()
-        .find(|p| p.kind == rapport::scenario::PromiseKind::Refund)
-        .unwrap_or_else(|| panic!("{:#?}", reading.promises));
+    let refund = promise_of(&reading, PromiseKind::Refund);
     assert!(
-        matches!(
-            refund.verdict,
-            rapport::analysis::PromiseVerdict::TooSoon { .. }
-        ),
+        matches!(refund.verdict, PromiseVerdict::TooSoon { .. }),
         "{refund:?}"
     );
 }

@@ -176,7 +176,7 @@ pub enum Command {
 
     /// Show how one reply is read: findings per dimension and the promise ledger.
     #[command(
-        after_help = "Examples:\n  rapport analyse \"I'm so sorry, Maria. I'll call you back by 5 today.\"\n  rapport analyse \"We'll refund you today\" --scenario refund-outside-policy --json"
+        after_help = "Examples:\n  rapport analyse \"I'm so sorry, Maria. I'll call you back by 5 today.\"\n  rapport analyse \"We'll refund you today\" --scenario refund-outside-policy --json\n  rapport analyse \"It's cancelled as of this minute\" --scenario transferred-twice --rules-only"
     )]
     Analyse {
         reply: String,
@@ -185,6 +185,9 @@ pub enum Command {
         scenario: Option<String>,
         #[arg(long)]
         json: bool,
+        /// Read with the rules alone, without the learned reader, to see what each contributes.
+        #[arg(long)]
+        rules_only: bool,
     },
 
     /// Score a stored transcript.

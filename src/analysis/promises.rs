@@ -105,7 +105,7 @@ pub(crate) fn read_promises(
         found.retain(|f| !(f.kind == PromiseKind::Delivery && money_arrives(f, sentence_kinds)));
         let attached: Vec<Option<PromiseKind>> = sentence_times
             .iter()
-            .map(|t| attach(t, sentence_kinds))
+            .map(|t| attach(lex, text, (s0, s1), t, sentence_kinds, sentence_frames))
             .collect();
         // A guarantee taints the sentence: its time frames earn nothing.
         let guaranteed = found.iter().any(|f| f.kind == PromiseKind::Guarantee);
@@ -205,14 +205,29 @@ fn within<T>(items: &[T], s0: usize, s1: usize, start: impl Fn(&T) -> usize) -> 
     &items[from..to.max(from)]
 }
 
-/// The kind a time frame belongs to: the nearest kind before it, or the first after it.
-fn attach(time: &TimeMention, kinds: &[KindMention]) -> Option<PromiseKind> {
-    kinds
-        .iter()
-        .rev()
-        .find(|k| k.start < time.start)
-        .or_else(|| kinds.iter().find(|k| k.start >= time.start))
-        .map(|k| k.kind)
+/// The kind a time frame belongs to: the nearest kind before it, or else the first after it.
+/// A time in a part with a frame of its own times that part's act, not a kind in a later part
+/// ("I'm getting it released from the depot today, and it'll reach you Monday"); a time fronted
+/// on its own ("By Friday, you'll have the refund") still times what follows.
+fn attach(
+    lex: &CompiledLexicon,
+    text: &str,
+    sentence: (usize, usize),
+    time: &TimeMention,
+    kinds: &[KindMention],
+    frames: &[Frame],
+) -> Option<PromiseKind> {
+    if let Some(before) = kinds.iter().rev().find(|k| k.start < time.start) {
+        return Some(before.kind);
+    }
+    let after = kinds.iter().find(|k| k.start >= time.start)?;
+    let part = clauses(&lex.part_breaks, text, sentence)
+        .into_iter()
+        .find(|&(p0, p1)| time.start >= p0 && time.start < p1);
+    let acts_of_its_own = part.is_some_and(|(p0, p1)| {
+        after.start >= p1 && frames.iter().any(|f| f.start >= p0 && f.start < p1)
+    });
+    (!acts_of_its_own).then_some(after.kind)
 }
 
 /// Whether a time frame falls inside a commitment's window of hours.
@@ -262,10 +277,14 @@ fn record_promise(
     // fits the policy's window is the other team's answer ("they reply within 10 working
     // days"); one sooner is when the case is handed on, which promises nothing about the answer.
     let mention = &norm.text[found.mention.0..found.mention.1];
+    let quote = &norm.text[found.quote.0..found.quote.1];
     let handed_on = found.kind == PromiseKind::Escalation
-        && mention
+        && (mention
             .split_once(' ')
-            .is_some_and(|(verb, _)| lex.hand_on.contains(verb));
+            .is_some_and(|(verb, _)| lex.hand_on.contains(verb))
+            || quote
+                .split(|c: char| !is_word_byte(c as u8))
+                .any(|word| lex.hand_on.contains(word)));
     let timed = timed.filter(|time| !handed_on || fits_window(time, commitment, ctx));
     // Work the agent undertakes without naming an outcome or a time ("I'll sort this out") is
     // ownership, not an over-promise, even where the policy is silent on that kind.

@@ -132,7 +132,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Status> {
             reply,
             scenario,
             json,
-        } => runs::analyse(&reply, scenario.as_deref(), json),
+            rules_only,
+        } => runs::analyse(&reply, scenario.as_deref(), json, rules_only),
         Command::Score {
             transcript,
             rubric,

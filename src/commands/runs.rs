@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use super::{Status, report};
 use crate::cli::Format;
-use rapport::analysis::ReplyContext;
 use rapport::analysis::explain::render_reading;
+use rapport::analysis::{Analyser, ReplyContext};
 use rapport::library::{library_dir, resolve_recorded_scenario, resolve_scenario};
 use rapport::runner::{Examiner, PlanReport, collect_plans, run_moves, run_plan, scripted_setup};
 use rapport::scenario::load::load_ron;
@@ -470,8 +470,17 @@ pub fn replay(path: &Path, scenario: Option<&str>) -> anyhow::Result<Status> {
 }
 
 /// `rapport analyse "REPLY"`.
-pub fn analyse(reply: &str, scenario: Option<&str>, json: bool) -> anyhow::Result<Status> {
-    let kit = Examiner::shipped();
+pub fn analyse(
+    reply: &str,
+    scenario: Option<&str>,
+    json: bool,
+    rules_only: bool,
+) -> anyhow::Result<Status> {
+    let analyser = if rules_only {
+        Analyser::shipped().without_reader()
+    } else {
+        Analyser::shipped()
+    };
     let loaded = match scenario.map(resolve_scenario).transpose() {
         Ok(loaded) => loaded,
         Err(diagnostic) => {
@@ -491,7 +500,7 @@ pub fn analyse(reply: &str, scenario: Option<&str>, json: bool) -> anyhow::Resul
         },
     };
     let clean = rapport::engine::sanitize_reply(reply);
-    let reading = kit.analyser.read(&clean, &context);
+    let reading = analyser.read(&clean, &context);
     if json {
         println!("{}", serde_json::to_string_pretty(&reading)?);
     } else {

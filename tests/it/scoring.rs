@@ -419,3 +419,128 @@ fn a_bare_weekday_made_a_deadline_is_checked_against_the_policy() {
         "{refund:?}"
     );
 }
+
+/// The verdict the ledger gave a reply's promise of a kind.
+fn ledger_verdict(
+    prepared: &rapport::analysis::PreparedScenario,
+    reply: &str,
+    kind: PromiseKind,
+) -> PromiseVerdict {
+    promise_of(&prepared.read(reply, &[]), kind).verdict
+}
+
+/// Deeds done on the call ("I've stopped all future payments as of this minute", "I'll close
+/// the account while you're on the line") are timed as now and checked like any promise, and
+/// so are money let go ("it'll release itself overnight") and a place in a queue.
+#[test]
+fn deeds_done_on_the_call_are_timed_as_now_and_checked() {
+    let closure = shipped_prepared("transferred-twice");
+    for reply in [
+        "I've stopped all future payments as of this minute.",
+        "I'll close Margaret's account right now while you're on the line, so nothing more goes out.",
+        "I'll get it closed today so you don't have to think about it again.",
+    ] {
+        let verdict = ledger_verdict(&closure, reply, PromiseKind::Cancellation);
+        assert!(
+            matches!(verdict, PromiseVerdict::TooSoon { .. }),
+            "{reply}: {verdict:?}"
+        );
+    }
+    let honest = closure.read("The account will be closed within 5 working days.", &[]);
+    assert!(!honest.overpromised(), "{:#?}", honest.promises);
+    assert_eq!(
+        promise_of(&honest, PromiseKind::Cancellation).hours,
+        Some(120)
+    );
+
+    let refund = shipped_prepared("double-charge");
+    for reply in [
+        "Honestly the second one is only a pre-authorisation, it'll release itself overnight.",
+        "I've refunded the £189.99, it'll show in your balance straight away.",
+    ] {
+        let verdict = ledger_verdict(&refund, reply, PromiseKind::Refund);
+        assert!(
+            matches!(verdict, PromiseVerdict::TooSoon { .. }),
+            "{reply}: {verdict:?}"
+        );
+    }
+    let honest = refund.read(
+        "The duplicate will drop off your statement within 3 to 5 working days.",
+        &[],
+    );
+    assert!(!honest.overpromised(), "{:#?}", honest.promises);
+    let marked = refund.read(
+        "Rent on Friday can't wait, so I'm marking this as a same-day refund.",
+        &[],
+    );
+    assert_eq!(
+        promise_of(&marked, PromiseKind::Expedite).verdict,
+        PromiseVerdict::Forbidden
+    );
+
+    let outage = shipped_prepared("service-outage");
+    let queued = outage.read("I've put you at the front of the repair queue.", &[]);
+    assert_eq!(
+        promise_of(&queued, PromiseKind::Expedite).verdict,
+        PromiseVerdict::Forbidden
+    );
+}
+
+/// Whether the ledger itself (not the learned reader) read an over-promise.
+fn ledger_overpromised(reading: &Reading) -> bool {
+    reading
+        .promises
+        .iter()
+        .any(|p| p.verdict.is_overpromise() && !matches!(p.verdict, PromiseVerdict::Learned { .. }))
+}
+
+/// Honest replies the ledger read as over-promises: handing a case on now (the answer comes
+/// later), telling how a refund works, putting a call through to a team, acting today for a
+/// delivery named later, and news of what was cancelled on the customer.
+#[test]
+fn handing_on_explaining_and_news_promise_nothing_early() {
+    for (scenario, reply) in [
+        (
+            "refund-outside-policy",
+            "So sorry Maggie, leave it with me, I'm sending it to my team lead right now.",
+        ),
+        (
+            "refund-outside-policy",
+            "The review takes up to 2 working days; if it's approved, I'll tell you exactly how the refund works and how long it takes.",
+        ),
+        (
+            "transferred-twice",
+            "I'm going to transfer you to the bereavement team, they deal with this.",
+        ),
+        (
+            "late-delivery",
+            "I'm getting it released from the depot today, and it'll reach you Monday or Tuesday.",
+        ),
+        (
+            "cancellation-claim",
+            "We apologise that the flight has been cancelled.",
+        ),
+    ] {
+        let reading = shipped_prepared(scenario).read(reply, &[]);
+        assert!(
+            !ledger_overpromised(&reading),
+            "{reply}\n{:#?}",
+            reading.promises
+        );
+    }
+}
+
+/// An assurance said after the fact ("…, no question", "…, trust me") guarantees what it
+/// follows; knowing something for sure later does not.
+#[test]
+fn an_assurance_after_the_fact_is_a_guarantee() {
+    let flight = shipped_prepared("delayed-flight");
+    let reading = flight.read(
+        "I can't guarantee the departure, but the 6:05 will go, no question.",
+        &[],
+    );
+    assert!(ledger_overpromised(&reading), "{:#?}", reading.promises);
+    promise_of(&reading, PromiseKind::Guarantee);
+    let later = flight.read("We'll know for sure by 5pm.", &[]);
+    assert!(!ledger_overpromised(&later), "{:#?}", later.promises);
+}

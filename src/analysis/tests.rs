@@ -85,6 +85,22 @@ fn read(text: &str) -> Reading {
     analyser().read(text, &ctx)
 }
 
+/// A reply read by the shipped rules alone, without the learned reader (which has seen the
+/// training replies these rules are found on).
+fn read_by_rules(text: &str) -> Reading {
+    static RULES: std::sync::OnceLock<Analyser> = std::sync::OnceLock::new();
+    let rules = RULES.get_or_init(|| Analyser::shipped().without_reader());
+    let policy = policy();
+    let ctx = ReplyContext {
+        customer_name: "Maria Lopez",
+        policy: &policy,
+        already_given: &[],
+        call_at: None,
+        flags: &[],
+    };
+    rules.read(text, &ctx)
+}
+
 /// A reply read for a customer of another name, who has given nothing yet.
 fn read_for(customer_name: &str, text: &str) -> Reading {
     let policy = policy();
@@ -712,4 +728,48 @@ fn handing_a_case_on_today_is_not_too_soon_for_a_review_that_answers_in_days() {
         "{reading:#?}"
     );
     assert!(!reading.overpromised(), "{reading:#?}");
+}
+
+#[test]
+fn lectures_and_records_held_against_the_customer_are_disrespect() {
+    for reply in [
+        "For future reference, it's always worth waiting a full minute before paying again.",
+        "Going forward, it's a good idea to check the returns date as soon as a parcel arrives.",
+        "That's not what our records show; your line tested fine this morning.",
+        "Have you actually tried turning the router off and on?",
+        "Surely a neighbour could have popped it in the post.",
+        "Everyone's in the same boat today.",
+    ] {
+        assert!(
+            read_by_rules(reply).has("empathy.respect", Polarity::Bad),
+            "{reply}"
+        );
+    }
+    for reply in [
+        "If it helps for next time: a gate change email always gives the new gate in its first line.",
+        "Our records show both payments, so the second one is ours to give back.",
+        "It'll surely arrive tomorrow.",
+    ] {
+        assert!(
+            !read_by_rules(reply).has("empathy.respect", Polarity::Bad),
+            "{reply}"
+        );
+    }
+}
+
+#[test]
+fn sending_the_customer_to_read_it_themselves_is_deflection() {
+    for reply in [
+        "It's all in the FAQ under charged twice.",
+        "The returns portal will tell you whether you're eligible.",
+        "The returns window is set out on the website, have a read.",
+        "That's one for finance, they'll email you.",
+    ] {
+        assert!(
+            read_by_rules(reply).has("ownership.no-deflection", Polarity::Bad),
+            "{reply}"
+        );
+    }
+    let looking = read_by_rules("Let me have a look at the order.");
+    assert!(!looking.has("ownership.no-deflection", Polarity::Bad));
 }

@@ -406,13 +406,22 @@ fn firm_commitments(
     // At most one commitment per kind mentioned.
     let mut found: Vec<Found> = Vec::with_capacity(kinds.len());
     let mut active: Option<ActiveFrame> = None;
+    // A hedged condition before a part is that part's condition: "If the team lead approves it,
+    // you'll get a refund" promises no refund, "If possible, I'll call today" no call.
+    let mut conditioned = false;
     for (p0, p1) in clauses(&lex.part_breaks, text, sentence) {
+        let condition = std::mem::take(&mut conditioned);
         let part = &text[p0..p1];
         // Whether a hedge, or a hedge carried to the end of the sentence, stands in the part:
         // asked only when the answer counts (a part with no frame in force commits to nothing).
         let hedged = || overlapped_by(lex.hedges.as_ref(), hits, text, (p0, p1));
         let carried = || overlapped_by(lex.carried_hedges.as_ref(), hits, text, (p0, p1));
         let frame = frames.iter().find(|f| f.start >= p0 && f.start < p1);
+        let first_word = part
+            .split(|c: char| !is_word_byte(c as u8))
+            .find(|w| !w.is_empty())
+            .unwrap_or("");
+        conditioned = lex.conditions.contains(first_word) && hedged();
         let firm = if let Some(frame) = frame {
             let negated = lex.negation.negated_before(text, frame.start)
                 || super::negation::words_after(text, frame.end, 1)
@@ -423,12 +432,8 @@ fn firm_commitments(
                 singular: frame.singular,
                 carries: !negated && !carried,
             });
-            !negated && !carried && !hedged()
+            !negated && !carried && !condition && !hedged()
         } else {
-            let first_word = part
-                .split(|c: char| !is_word_byte(c as u8))
-                .find(|w| !w.is_empty())
-                .unwrap_or("");
             if lex.subjects.contains(first_word) {
                 active = None;
             }
@@ -437,7 +442,7 @@ fn firm_commitments(
                     if carried() {
                         frame.carries = false;
                     }
-                    frame.carries && !hedged()
+                    frame.carries && !condition && !hedged()
                 }
                 None => false,
             }

@@ -439,6 +439,7 @@ fn deeds_done_on_the_call_are_timed_as_now_and_checked() {
         "I've stopped all future payments as of this minute.",
         "I'll close Margaret's account right now while you're on the line, so nothing more goes out.",
         "I'll get it closed today so you don't have to think about it again.",
+        "I'll shut the account down now, before we hang up.",
     ] {
         let verdict = ledger_verdict(&closure, reply, PromiseKind::Cancellation);
         assert!(
@@ -541,6 +542,31 @@ fn an_assurance_after_the_fact_is_a_guarantee() {
     );
     assert!(ledger_overpromised(&reading), "{:#?}", reading.promises);
     promise_of(&reading, PromiseKind::Guarantee);
+    let decided = shipped_prepared("bereavement-change").read(
+        "A supervisor will approve a bereavement change for you, they always do in cases like this.",
+        &[],
+    );
+    assert!(ledger_overpromised(&decided), "{:#?}", decided.promises);
     let later = flight.read("We'll know for sure by 5pm.", &[]);
     assert!(!ledger_overpromised(&later), "{:#?}", later.promises);
+}
+
+/// A hedged condition before a promise makes it tentative ("If the team lead approves it, you'll
+/// get a refund" promises no refund); a condition on the customer's own act does not.
+#[test]
+fn a_hedged_condition_makes_what_follows_it_tentative() {
+    let prepared = shipped_prepared("refund-outside-policy");
+    for reply in [
+        "If the team lead approves it, you'll get a refund.",
+        "If it's approved, you'll get your money back.",
+    ] {
+        let reading = prepared.read(reply, &[]);
+        assert!(
+            !ledger_overpromised(&reading),
+            "{reply}\n{:#?}",
+            reading.promises
+        );
+    }
+    let reading = prepared.read("If you send the receipt, I'll refund you today.", &[]);
+    assert!(ledger_overpromised(&reading), "{:#?}", reading.promises);
 }

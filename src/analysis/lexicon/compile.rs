@@ -260,6 +260,7 @@ impl Lexicon {
             hand_on: words(&promises.hand_on),
             money: MoneyWords::new(&self.money.currencies, &self.money.percent),
             subjects: words(&promises.subjects),
+            conditions: words(&promises.conditions),
             kinds,
             amounts,
             numbers: times

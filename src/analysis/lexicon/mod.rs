@@ -151,6 +151,10 @@ pub struct PromiseSpec {
     pub part_breaks: Vec<String>,
     /// Words that open a part with its own subject, so it does not inherit the frame before it.
     pub subjects: Vec<String>,
+    /// Words that open a condition ("if", "once"): a hedged condition makes the part after it
+    /// tentative ("If the team lead approves it, you'll get a refund").
+    #[serde(default)]
+    pub conditions: Vec<String>,
     /// What each kind of commitment looks like.
     pub kinds: Vec<KindSpec>,
     /// Bare amounts of money ("£119"), whose kind depends on what the sentence said before them.
@@ -307,6 +311,7 @@ pub struct CompiledLexicon {
     pub(crate) hand_on: WordSet,
     pub(crate) money: MoneyWords,
     pub(crate) subjects: WordSet,
+    pub(crate) conditions: WordSet,
     pub(crate) kinds: Vec<Kind>,
     /// Bare amounts of money, the kinds they follow and their kind otherwise.
     pub(crate) amounts: Option<(PatternList, Vec<PromiseKind>, PromiseKind)>,

@@ -739,6 +739,9 @@ fn lectures_and_records_held_against_the_customer_are_disrespect() {
         "Have you actually tried turning the router off and on?",
         "Surely a neighbour could have popped it in the post.",
         "Everyone's in the same boat today.",
+        "You could have paid for next-day delivery if the date was that important.",
+        "Like I've said, it's out of our hands.",
+        "It's been one day, and you're hardly the only household affected.",
     ] {
         assert!(
             read_by_rules(reply).has("empathy.respect", Polarity::Bad),
@@ -764,6 +767,8 @@ fn sending_the_customer_to_read_it_themselves_is_deflection() {
         "The returns portal will tell you whether you're eligible.",
         "The returns window is set out on the website, have a read.",
         "That's one for finance, they'll email you.",
+        "If Saturday is that important, a local bike shop might be able to help you out.",
+        "Maybe try working from a café until it's back.",
     ] {
         assert!(
             read_by_rules(reply).has("ownership.no-deflection", Polarity::Bad),
@@ -772,4 +777,24 @@ fn sending_the_customer_to_read_it_themselves_is_deflection() {
     }
     let looking = read_by_rules("Let me have a look at the order.");
     assert!(!looking.has("ownership.no-deflection", Polarity::Bad));
+}
+
+#[test]
+fn the_customers_side_named_is_acknowledged() {
+    for reply in [
+        "It was your gran's, and it's been through three moves. No wonder this one hurts.",
+        "Seeing it go out twice with the rent due, that's the last thing anyone needs.",
+        "You uploaded everything the same day we asked. You've done everything right.",
+        "Two handover dates gone and you only found out when you rang us. That's not on.",
+        "Five weeks in hospital. Of course you couldn't send it back in time.",
+        "You can't keep losing jobs over this.",
+        "Your whole house in one unit and no idea what state it's in. That's a lot of worry.",
+    ] {
+        assert!(
+            read_by_rules(reply).has("empathy.acknowledge", Polarity::Good),
+            "{reply}"
+        );
+    }
+    let plain = read_by_rules("The last thing to do is sign the form, then it goes to the team.");
+    assert!(!plain.has("empathy.acknowledge", Polarity::Good));
 }

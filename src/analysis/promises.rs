@@ -109,6 +109,21 @@ pub(crate) fn read_promises(
             .collect();
         // A guarantee taints the sentence: its time frames earn nothing.
         let guaranteed = found.iter().any(|f| f.kind == PromiseKind::Guarantee);
+        // An assurance that vouches only for the agent's own acts is as honest as they are
+        // ("I'll call you by 4, I promise"); vouching for an outcome others deliver ("it'll be
+        // fixed within 2 days, rest assured"), for nothing else, or beside a guarantee in other
+        // words ("rest assured, she'll approve it"), it is a guarantee.
+        let vouches = found.iter().any(|f| f.kind != PromiseKind::Guarantee)
+            && found
+                .iter()
+                .all(|f| OWN_ACTS.contains(&f.kind) || f.kind == PromiseKind::Guarantee)
+            && sentence_kinds
+                .iter()
+                .filter(|k| k.kind == PromiseKind::Guarantee)
+                .all(|k| overlapped_by(lex.assurances.as_ref(), hits, text, (k.start, k.end)));
+        if vouches {
+            found.retain(|f| f.kind != PromiseKind::Guarantee);
+        }
         // A condition on another kind holds when the sentence names it, promised or as the
         // customer's choice ("a $50 certificate if you move to the later flight").
         let with: Vec<PromiseKind> = sentence_kinds.iter().map(|k| k.kind).collect();
@@ -175,6 +190,9 @@ const ARRIVING_KINDS: [PromiseKind; 3] = [
     PromiseKind::Refund,
     PromiseKind::Compensation,
 ];
+
+/// The kinds that are the agent's own acts, which an assurance can vouch for honestly.
+const OWN_ACTS: [PromiseKind; 2] = [PromiseKind::Callback, PromiseKind::Escalation];
 
 /// The kinds that are money reaching the customer: an arrival after one of them in a sentence
 /// is the money's, where a replacement's is still a delivery of goods.
@@ -459,8 +477,14 @@ fn firm_commitments(
         } else {
             quote_start
         };
+        let inherited = frame.start < p0;
         for mention in kinds.iter().filter(|k| k.start >= p0 && k.start < p1) {
             if found.iter().any(|f| f.kind == mention.kind) {
+                continue;
+            }
+            // A part that inherits its frame can still deny its kind: "I'll raise it now, can't
+            // make it faster" promises no faster refund.
+            if inherited && lex.negation.negated_before(text, mention.start) {
                 continue;
             }
             found.push(Found {
@@ -513,16 +537,26 @@ fn infer_outcomes(
     };
     let text = norm.text.as_str();
     let mut inferred = Vec::new();
+    // What arrives in the sentence before is what "it" is: "I've added 50 GB of data to your
+    // SIM; it'll be there within 2 hours" times the data, not the repair.
+    let mut arriving_before: Option<PromiseKind> = None;
     for (s0, s1) in norm.sentences() {
         let timed = !within(times, s0, s1, |t| t.start).is_empty();
-        let named = kinds.iter().any(|k| k.start >= s0 && k.start < s1);
-        if !timed || named {
+        let sentence_kinds = within(kinds, s0, s1, |k| k.start);
+        let arriving = arriving_before.take();
+        arriving_before = sentence_kinds
+            .iter()
+            .rev()
+            .map(|k| k.kind)
+            .find(|k| ARRIVING_KINDS.contains(k) || *k == PromiseKind::Delivery);
+        if !timed || !sentence_kinds.is_empty() {
             continue;
         }
         if let Some((start, end)) = outcomes
             .find_in(hits, text)
             .find(|(start, _)| *start >= s0 && *start < s1)
         {
+            let kind = arriving.unwrap_or(kind);
             inferred.push(KindMention { start, end, kind });
         }
     }

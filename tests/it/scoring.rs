@@ -434,7 +434,7 @@ fn ledger_verdict(
 /// so are money let go ("it'll release itself overnight") and a place in a queue.
 #[test]
 fn deeds_done_on_the_call_are_timed_as_now_and_checked() {
-    let closure = shipped_prepared("transferred-twice");
+    let closure = rules_prepared("transferred-twice");
     for reply in [
         "I've stopped all future payments as of this minute.",
         "I'll close Margaret's account right now while you're on the line, so nothing more goes out.",
@@ -454,7 +454,7 @@ fn deeds_done_on_the_call_are_timed_as_now_and_checked() {
         Some(120)
     );
 
-    let refund = shipped_prepared("double-charge");
+    let refund = rules_prepared("double-charge");
     for reply in [
         "Honestly the second one is only a pre-authorisation, it'll release itself overnight.",
         "I've refunded the £189.99, it'll show in your balance straight away.",
@@ -479,12 +479,24 @@ fn deeds_done_on_the_call_are_timed_as_now_and_checked() {
         PromiseVerdict::Forbidden
     );
 
-    let outage = shipped_prepared("service-outage");
+    let outage = rules_prepared("service-outage");
     let queued = outage.read("I've put you at the front of the repair queue.", &[]);
     assert_eq!(
         promise_of(&queued, PromiseKind::Expedite).verdict,
         PromiseVerdict::Forbidden
     );
+}
+
+/// A shipped scenario prepared for reading replies by the rules alone: the ledger's own reading,
+/// which the learned reader (trained on the replies these rules were found on) could mask.
+fn rules_prepared(id: &str) -> std::sync::Arc<rapport::analysis::PreparedScenario> {
+    let loaded = rapport::scenario::load_scenario(&scenarios_dir().join(format!("{id}.ron")))
+        .expect("the shipped scenario loads");
+    let rules = Examiner {
+        analyser: std::sync::Arc::new(rapport::analysis::Analyser::shipped().without_reader()),
+        rubric: std::sync::Arc::new(Rubric::shipped()),
+    };
+    rules.prepare(&loaded)
 }
 
 /// Whether the ledger itself (not the learned reader) read an over-promise.
@@ -497,7 +509,8 @@ fn ledger_overpromised(reading: &Reading) -> bool {
 
 /// Honest replies the ledger read as over-promises: handing a case on now (the answer comes
 /// later), telling how a refund works, putting a call through to a team, acting today for a
-/// delivery named later, and news of what was cancelled on the customer.
+/// delivery named later, news of what was cancelled on the customer, and a part that denies
+/// its kind after inheriting a frame ("…, can't make it faster").
 #[test]
 fn handing_on_explaining_and_news_promise_nothing_early() {
     for (scenario, reply) in [
@@ -521,8 +534,12 @@ fn handing_on_explaining_and_news_promise_nothing_early() {
             "cancellation-claim",
             "We apologise that the flight has been cancelled.",
         ),
+        (
+            "double-charge",
+            "ill raise it now, bank shows it mon to next wed, cant make it faster sorry",
+        ),
     ] {
-        let reading = shipped_prepared(scenario).read(reply, &[]);
+        let reading = rules_prepared(scenario).read(reply, &[]);
         assert!(
             !ledger_overpromised(&reading),
             "{reply}\n{:#?}",
@@ -535,14 +552,14 @@ fn handing_on_explaining_and_news_promise_nothing_early() {
 /// follows; knowing something for sure later does not.
 #[test]
 fn an_assurance_after_the_fact_is_a_guarantee() {
-    let flight = shipped_prepared("delayed-flight");
+    let flight = rules_prepared("delayed-flight");
     let reading = flight.read(
         "I can't guarantee the departure, but the 6:05 will go, no question.",
         &[],
     );
     assert!(ledger_overpromised(&reading), "{:#?}", reading.promises);
     promise_of(&reading, PromiseKind::Guarantee);
-    let decided = shipped_prepared("bereavement-change").read(
+    let decided = rules_prepared("bereavement-change").read(
         "A supervisor will approve a bereavement change for you, they always do in cases like this.",
         &[],
     );
@@ -555,7 +572,7 @@ fn an_assurance_after_the_fact_is_a_guarantee() {
 /// get a refund" promises no refund); a condition on the customer's own act does not.
 #[test]
 fn a_hedged_condition_makes_what_follows_it_tentative() {
-    let prepared = shipped_prepared("refund-outside-policy");
+    let prepared = rules_prepared("refund-outside-policy");
     for reply in [
         "If the team lead approves it, you'll get a refund.",
         "If it's approved, you'll get your money back.",
@@ -569,4 +586,59 @@ fn a_hedged_condition_makes_what_follows_it_tentative() {
     }
     let reading = prepared.read("If you send the receipt, I'll refund you today.", &[]);
     assert!(ledger_overpromised(&reading), "{:#?}", reading.promises);
+}
+
+/// An assurance vouches for the other commitments of its sentence: "I'll message you within 2
+/// working days, I promise" is as honest as the message; beside a decision promised, or alone, it
+/// is still a guarantee. A refund's reference or an exception's case number promises neither.
+#[test]
+fn an_assurance_is_judged_by_what_it_vouches_for() {
+    let prepared = rules_prepared("refund-outside-policy");
+    for reply in [
+        "I'll message you with the decision within 2 working days, I promise.",
+        "Rest assured I'll put your hospital dates in front of the team lead myself.",
+        "I'll email you the exception reference in the next few minutes and message you again by Wednesday with the outcome.",
+        "I'll send it up to the team lead now and message you the moment they've decided.",
+    ] {
+        let reading = prepared.read(reply, &[]);
+        assert!(
+            !ledger_overpromised(&reading),
+            "{reply}\n{:#?}",
+            reading.promises
+        );
+    }
+    for reply in [
+        "Rest assured, the team lead will approve it.",
+        "It'll be fine, I promise.",
+    ] {
+        let reading = prepared.read(reply, &[]);
+        assert!(
+            ledger_overpromised(&reading),
+            "{reply}\n{:#?}",
+            reading.promises
+        );
+    }
+    let reference = rules_prepared("double-charge").read(
+        "I'll text you the refund reference in the next ten minutes and ring you tomorrow before lunch.",
+        &[],
+    );
+    assert!(
+        !ledger_overpromised(&reference),
+        "{:#?}",
+        reference.promises
+    );
+}
+
+/// "It" in a sentence with no kind of its own is what arrived in the sentence before: the data
+/// added, not the repair the policy is mostly about.
+#[test]
+fn it_arriving_is_what_the_sentence_before_sent() {
+    let outage = rules_prepared("service-outage");
+    let data = outage.read(
+        "I've added 50 GB of mobile data to your account; it'll be there within 2 hours.",
+        &[],
+    );
+    assert!(!ledger_overpromised(&data), "{:#?}", data.promises);
+    let repair = outage.read("The engineers are on it. It'll be back by tonight.", &[]);
+    assert!(ledger_overpromised(&repair), "{:#?}", repair.promises);
 }

@@ -233,6 +233,7 @@ impl Lexicon {
         let frame_except =
             set.list_option(compiler.alternation("frame_except", &promises.frame_except)?);
         let hedges = set.list_option(compiler.alternation("hedges", &promises.hedges)?);
+        let assurances = set.list_option(compiler.alternation("assurances", &promises.assurances)?);
         let outcomes = set.list_option(compiler.alternation("outcomes", &promises.outcomes)?);
         let carried_hedges =
             set.list_option(compiler.alternation("carried_hedges", &promises.carried_hedges)?);
@@ -255,6 +256,7 @@ impl Lexicon {
             outcomes,
             negated_by_next: words(&promises.negated_by_next),
             hedges,
+            assurances,
             carried_hedges,
             part_breaks: words(&promises.part_breaks),
             hand_on: words(&promises.hand_on),

@@ -151,6 +151,10 @@ pub struct PromiseSpec {
     pub part_breaks: Vec<String>,
     /// Words that open a part with its own subject, so it does not inherit the frame before it.
     pub subjects: Vec<String>,
+    /// Assurances ("rest assured", "I promise"): they vouch for the other commitments of their
+    /// sentence, and are a guarantee of their own only where there are none.
+    #[serde(default)]
+    pub assurances: Vec<String>,
     /// Words that open a condition ("if", "once"): a hedged condition makes the part after it
     /// tentative ("If the team lead approves it, you'll get a refund").
     #[serde(default)]
@@ -306,6 +310,7 @@ pub struct CompiledLexicon {
     pub(crate) outcomes: Option<PatternList>,
     pub(crate) negated_by_next: WordSet,
     pub(crate) hedges: Option<PatternList>,
+    pub(crate) assurances: Option<PatternList>,
     pub(crate) carried_hedges: Option<PatternList>,
     pub(crate) part_breaks: WordSet,
     pub(crate) hand_on: WordSet,

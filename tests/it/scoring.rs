@@ -507,85 +507,94 @@ fn ledger_overpromised(reading: &Reading) -> bool {
         .any(|p| p.verdict.is_overpromise() && !matches!(p.verdict, PromiseVerdict::Learned { .. }))
 }
 
+/// Asserts, for each reply read by the rules alone in a shipped scenario, whether the ledger
+/// reads an over-promise in it.
+fn assert_ledger(scenario: &str, overpromised: bool, replies: &[&str]) {
+    let prepared = rules_prepared(scenario);
+    for reply in replies {
+        let reading = prepared.read(reply, &[]);
+        assert_eq!(
+            ledger_overpromised(&reading),
+            overpromised,
+            "{scenario}: {reply}\n{:#?}",
+            reading.promises
+        );
+    }
+}
+
 /// Honest replies the ledger read as over-promises: handing a case on now (the answer comes
 /// later), telling how a refund works, putting a call through to a team, acting today for a
 /// delivery named later, news of what was cancelled on the customer, and a part that denies
 /// its kind after inheriting a frame ("…, can't make it faster").
 #[test]
 fn handing_on_explaining_and_news_promise_nothing_early() {
-    for (scenario, reply) in [
-        (
-            "refund-outside-policy",
+    assert_ledger(
+        "refund-outside-policy",
+        false,
+        &[
             "So sorry Maggie, leave it with me, I'm sending it to my team lead right now.",
-        ),
-        (
-            "refund-outside-policy",
             "The review takes up to 2 working days; if it's approved, I'll tell you exactly how the refund works and how long it takes.",
-        ),
-        (
-            "transferred-twice",
-            "I'm going to transfer you to the bereavement team, they deal with this.",
-        ),
-        (
-            "late-delivery",
-            "I'm getting it released from the depot today, and it'll reach you Monday or Tuesday.",
-        ),
-        (
-            "cancellation-claim",
-            "We apologise that the flight has been cancelled.",
-        ),
-        (
-            "double-charge",
-            "ill raise it now, bank shows it mon to next wed, cant make it faster sorry",
-        ),
-    ] {
-        let reading = rules_prepared(scenario).read(reply, &[]);
-        assert!(
-            !ledger_overpromised(&reading),
-            "{reply}\n{:#?}",
-            reading.promises
-        );
-    }
+        ],
+    );
+    assert_ledger(
+        "transferred-twice",
+        false,
+        &["I'm going to transfer you to the bereavement team, they deal with this."],
+    );
+    assert_ledger(
+        "late-delivery",
+        false,
+        &["I'm getting it released from the depot today, and it'll reach you Monday or Tuesday."],
+    );
+    assert_ledger(
+        "cancellation-claim",
+        false,
+        &["We apologise that the flight has been cancelled."],
+    );
+    assert_ledger(
+        "double-charge",
+        false,
+        &["ill raise it now, bank shows it mon to next wed, cant make it faster sorry"],
+    );
 }
 
 /// An assurance said after the fact ("…, no question", "…, trust me") guarantees what it
-/// follows; knowing something for sure later does not.
+/// follows, and so does promising another's decision; knowing something for sure later does not.
 #[test]
 fn an_assurance_after_the_fact_is_a_guarantee() {
-    let flight = rules_prepared("delayed-flight");
-    let reading = flight.read(
-        "I can't guarantee the departure, but the 6:05 will go, no question.",
-        &[],
+    let reply = "I can't guarantee the departure, but the 6:05 will go, no question.";
+    assert_ledger("delayed-flight", true, &[reply]);
+    promise_of(
+        &rules_prepared("delayed-flight").read(reply, &[]),
+        PromiseKind::Guarantee,
     );
-    assert!(ledger_overpromised(&reading), "{:#?}", reading.promises);
-    promise_of(&reading, PromiseKind::Guarantee);
-    let decided = rules_prepared("bereavement-change").read(
-        "A supervisor will approve a bereavement change for you, they always do in cases like this.",
-        &[],
+    assert_ledger(
+        "bereavement-change",
+        true,
+        &[
+            "A supervisor will approve a bereavement change for you, they always do in cases like this.",
+        ],
     );
-    assert!(ledger_overpromised(&decided), "{:#?}", decided.promises);
-    let later = flight.read("We'll know for sure by 5pm.", &[]);
-    assert!(!ledger_overpromised(&later), "{:#?}", later.promises);
+    assert_ledger("delayed-flight", false, &["We'll know for sure by 5pm."]);
 }
 
 /// A hedged condition before a promise makes it tentative ("If the team lead approves it, you'll
 /// get a refund" promises no refund); a condition on the customer's own act does not.
 #[test]
 fn a_hedged_condition_makes_what_follows_it_tentative() {
-    let prepared = rules_prepared("refund-outside-policy");
-    for reply in [
-        "If the team lead approves it, you'll get a refund.",
-        "If it's approved, you'll get your money back.",
-    ] {
-        let reading = prepared.read(reply, &[]);
-        assert!(
-            !ledger_overpromised(&reading),
-            "{reply}\n{:#?}",
-            reading.promises
-        );
-    }
-    let reading = prepared.read("If you send the receipt, I'll refund you today.", &[]);
-    assert!(ledger_overpromised(&reading), "{:#?}", reading.promises);
+    assert_ledger(
+        "refund-outside-policy",
+        false,
+        &[
+            "If the team lead approves it, you'll get a refund.",
+            "If it's approved, you'll get your money back.",
+        ],
+    );
+    assert_ledger(
+        "refund-outside-policy",
+        true,
+        &["If you send the receipt, I'll refund you today."],
+    );
 }
 
 /// An assurance vouches for the other commitments of its sentence: "I'll message you within 2
@@ -593,39 +602,30 @@ fn a_hedged_condition_makes_what_follows_it_tentative() {
 /// is still a guarantee. A refund's reference or an exception's case number promises neither.
 #[test]
 fn an_assurance_is_judged_by_what_it_vouches_for() {
-    let prepared = rules_prepared("refund-outside-policy");
-    for reply in [
-        "I'll message you with the decision within 2 working days, I promise.",
-        "Rest assured I'll put your hospital dates in front of the team lead myself.",
-        "I'll email you the exception reference in the next few minutes and message you again by Wednesday with the outcome.",
-        "I'll send it up to the team lead now and message you the moment they've decided.",
-    ] {
-        let reading = prepared.read(reply, &[]);
-        assert!(
-            !ledger_overpromised(&reading),
-            "{reply}\n{:#?}",
-            reading.promises
-        );
-    }
-    for reply in [
-        "Rest assured, the team lead will approve it.",
-        "It'll be fine, I promise.",
-    ] {
-        let reading = prepared.read(reply, &[]);
-        assert!(
-            ledger_overpromised(&reading),
-            "{reply}\n{:#?}",
-            reading.promises
-        );
-    }
-    let reference = rules_prepared("double-charge").read(
-        "I'll text you the refund reference in the next ten minutes and ring you tomorrow before lunch.",
-        &[],
+    assert_ledger(
+        "refund-outside-policy",
+        false,
+        &[
+            "I'll message you with the decision within 2 working days, I promise.",
+            "Rest assured I'll put your hospital dates in front of the team lead myself.",
+            "I'll email you the exception reference in the next few minutes and message you again by Wednesday with the outcome.",
+            "I'll send it up to the team lead now and message you the moment they've decided.",
+        ],
     );
-    assert!(
-        !ledger_overpromised(&reference),
-        "{:#?}",
-        reference.promises
+    assert_ledger(
+        "refund-outside-policy",
+        true,
+        &[
+            "Rest assured, the team lead will approve it.",
+            "It'll be fine, I promise.",
+        ],
+    );
+    assert_ledger(
+        "double-charge",
+        false,
+        &[
+            "I'll text you the refund reference in the next ten minutes and ring you tomorrow before lunch.",
+        ],
     );
 }
 
@@ -633,12 +633,14 @@ fn an_assurance_is_judged_by_what_it_vouches_for() {
 /// added, not the repair the policy is mostly about.
 #[test]
 fn it_arriving_is_what_the_sentence_before_sent() {
-    let outage = rules_prepared("service-outage");
-    let data = outage.read(
-        "I've added 50 GB of mobile data to your account; it'll be there within 2 hours.",
-        &[],
+    assert_ledger(
+        "service-outage",
+        false,
+        &["I've added 50 GB of mobile data to your account; it'll be there within 2 hours."],
     );
-    assert!(!ledger_overpromised(&data), "{:#?}", data.promises);
-    let repair = outage.read("The engineers are on it. It'll be back by tonight.", &[]);
-    assert!(ledger_overpromised(&repair), "{:#?}", repair.promises);
+    assert_ledger(
+        "service-outage",
+        true,
+        &["The engineers are on it. It'll be back by tonight."],
+    );
 }

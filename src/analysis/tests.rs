@@ -758,6 +758,12 @@ fn lectures_and_records_held_against_the_customer_are_disrespect() {
             "You could have paid for next-day delivery if the date was that important.",
             "Like I've said, it's out of our hands.",
             "It's been one day, and you're hardly the only household affected.",
+            "I've been an optical assistant for fifteen years, so I can tell you the prescription was right.",
+            "We've been caring for dogs for twenty years, so I think we know what we're doing.",
+            "As stated in our previous automatic replies, your case is being handled.",
+            "Customers always say the damage was there before.",
+            "Plenty of our customers manage on 4G for months, so try to keep this in proportion.",
+            "Just for next time, you should always try the glasses on in store before you leave.",
         ],
     );
     assert_rules_find(
@@ -768,6 +774,7 @@ fn lectures_and_records_held_against_the_customer_are_disrespect() {
             "If it helps for next time: a gate change email always gives the new gate in its first line.",
             "Our records show both payments, so the second one is ours to give back.",
             "It'll surely arrive tomorrow.",
+            "I've been working here for two years, so I know the system well.",
         ],
     );
 }
@@ -785,6 +792,7 @@ fn sending_the_customer_to_read_it_themselves_is_deflection() {
             "That's one for finance, they'll email you.",
             "If Saturday is that important, a local bike shop might be able to help you out.",
             "Maybe try working from a café until it's back.",
+            "Our allergen policy is on the website if you'd like to read it.",
         ],
     );
     assert_rules_find(
@@ -809,12 +817,19 @@ fn the_customers_side_named_is_acknowledged() {
             "Five weeks in hospital. Of course you couldn't send it back in time.",
             "You can't keep losing jobs over this.",
             "Your whole house in one unit and no idea what state it's in. That's a lot of worry.",
+            "You did everything right, paid on time, and you're still the one paying for top-ups.",
+            "You shouldn't have to worry about him any more.",
+            "£450 with no warning, that's rough.",
+            "Finding £450 gone from your card is maddening.",
         ],
     );
     assert_rules_find(
         "empathy.acknowledge",
         Polarity::Good,
         false,
-        &["The last thing to do is sign the form, then it goes to the team."],
+        &[
+            "The last thing to do is sign the form, then it goes to the team.",
+            "That's tough to say for sure.",
+        ],
     );
 }

@@ -440,6 +440,7 @@ fn deeds_done_on_the_call_are_timed_as_now_and_checked() {
         "I'll close Margaret's account right now while you're on the line, so nothing more goes out.",
         "I'll get it closed today so you don't have to think about it again.",
         "I'll shut the account down now, before we hang up.",
+        "Margaret's account is closed and nothing will leave her bank from today.",
     ] {
         let verdict = ledger_verdict(&closure, reply, PromiseKind::Cancellation);
         assert!(
@@ -476,6 +477,16 @@ fn deeds_done_on_the_call_are_timed_as_now_and_checked() {
     );
     assert_eq!(
         promise_of(&marked, PromiseKind::Expedite).verdict,
+        PromiseVerdict::Forbidden
+    );
+
+    let renewal = rules_prepared("subscription-renewal");
+    let sped = renewal.read(
+        "The refund's been sped up and will reach you in 24 hours.",
+        &[],
+    );
+    assert_eq!(
+        promise_of(&sped, PromiseKind::Expedite).verdict,
         PromiseVerdict::Forbidden
     );
 

@@ -381,3 +381,23 @@ fn every_diagnostic_code_is_documented_with_an_example() {
         assert!(section.contains("```"), "{} has an example", info.code);
     }
 }
+
+/// `rapport analyse --rules-only` reads a reply without the learned reader, so an author sees
+/// what the lexicon's rules read and what the reader adds (its findings are named `learned-…`).
+#[test]
+fn analyse_rules_only_leaves_out_the_learned_reader() {
+    let dir = temp();
+    let reply = "I'll add unlimited mobile data until it's fixed.";
+    let args = ["analyse", reply, "--scenario", "service-outage", "--json"];
+    let (code, with_reader, err) = rapport(dir.path(), &args);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        with_reader.contains("\"learned-over-promise\""),
+        "{with_reader}"
+    );
+    let rules_only: Vec<&str> = args.iter().copied().chain(["--rules-only"]).collect();
+    let (code, by_rules, err) = rapport(dir.path(), &rules_only);
+    assert_eq!(code, 0, "{err}");
+    assert!(!by_rules.contains("learned-"), "{by_rules}");
+    assert!(by_rules.contains("\"first-person-promise\""), "{by_rules}");
+}

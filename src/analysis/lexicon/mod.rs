@@ -151,8 +151,8 @@ pub struct PromiseSpec {
     pub part_breaks: Vec<String>,
     /// Words that open a part with its own subject, so it does not inherit the frame before it.
     pub subjects: Vec<String>,
-    /// Assurances ("rest assured", "I promise"): they vouch for the other commitments of their
-    /// sentence, and are a guarantee of their own only where there are none.
+    /// Assurances ("rest assured", "I promise"): vouching only for the agent's own callbacks and
+    /// escalations they are judged by them; otherwise they are a guarantee of their own.
     #[serde(default)]
     pub assurances: Vec<String>,
     /// Words that open a condition ("if", "once"): a hedged condition makes the part after it

@@ -473,4 +473,6 @@ pub fn dimension_of(criterion: &str) -> Option<Dimension> {
 }
 
 #[cfg(test)]
+mod phrase_tests;
+#[cfg(test)]
 mod tests;

@@ -324,11 +324,30 @@ fn ending_the_call_on_an_open_problem_fails_it_whatever_came_before() {
     assert!(full.scorecard.passed);
 }
 
-/// A shipped scenario prepared for reading replies, as a session reads them.
-fn shipped_prepared(id: &str) -> std::sync::Arc<rapport::analysis::PreparedScenario> {
+/// A shipped scenario prepared by an examiner for reading replies, as a session reads them.
+fn prepared_by(
+    examiner: &Examiner,
+    id: &str,
+) -> std::sync::Arc<rapport::analysis::PreparedScenario> {
     let loaded = rapport::scenario::load_scenario(&scenarios_dir().join(format!("{id}.ron")))
         .expect("the shipped scenario loads");
-    Examiner::shipped().prepare(&loaded)
+    examiner.prepare(&loaded)
+}
+
+/// A shipped scenario prepared for reading replies with the shipped analysers.
+fn shipped_prepared(id: &str) -> std::sync::Arc<rapport::analysis::PreparedScenario> {
+    prepared_by(&Examiner::shipped(), id)
+}
+
+/// A shipped scenario prepared for reading replies by the rules alone: the ledger's own reading,
+/// which the learned reader (trained on the replies these rules were found on) could mask.
+fn rules_prepared(id: &str) -> std::sync::Arc<rapport::analysis::PreparedScenario> {
+    static RULES: std::sync::OnceLock<Examiner> = std::sync::OnceLock::new();
+    let rules = RULES.get_or_init(|| Examiner {
+        analyser: std::sync::Arc::new(rapport::analysis::Analyser::shipped().without_reader()),
+        rubric: std::sync::Arc::new(Rubric::shipped()),
+    });
+    prepared_by(rules, id)
 }
 
 /// The reading's promise of a kind; the test fails, listing them all, when there is none.
@@ -420,13 +439,24 @@ fn a_bare_weekday_made_a_deadline_is_checked_against_the_policy() {
     );
 }
 
-/// The verdict the ledger gave a reply's promise of a kind.
-fn ledger_verdict(
-    prepared: &rapport::analysis::PreparedScenario,
-    reply: &str,
+/// Asserts, for each reply read by the rules alone in a shipped scenario, the verdict the
+/// ledger gave its promise of a kind.
+fn assert_verdict(
+    scenario: &str,
     kind: PromiseKind,
-) -> PromiseVerdict {
-    promise_of(&prepared.read(reply, &[]), kind).verdict
+    expected: impl Fn(&PromiseVerdict) -> bool,
+    replies: &[&str],
+) {
+    let prepared = rules_prepared(scenario);
+    for reply in replies {
+        let verdict = promise_of(&prepared.read(reply, &[]), kind).verdict;
+        assert!(expected(&verdict), "{scenario}: {reply}: {verdict:?}");
+    }
+}
+
+/// Whether a verdict is "sooner than the policy allows".
+fn too_soon(verdict: &PromiseVerdict) -> bool {
+    matches!(verdict, PromiseVerdict::TooSoon { .. })
 }
 
 /// Deeds done on the call ("I've stopped all future payments as of this minute", "I'll close
@@ -434,88 +464,58 @@ fn ledger_verdict(
 /// so are money let go ("it'll release itself overnight") and a place in a queue.
 #[test]
 fn deeds_done_on_the_call_are_timed_as_now_and_checked() {
-    let closure = rules_prepared("transferred-twice");
-    for reply in [
-        "I've stopped all future payments as of this minute.",
-        "I'll close Margaret's account right now while you're on the line, so nothing more goes out.",
-        "I'll get it closed today so you don't have to think about it again.",
-        "I'll shut the account down now, before we hang up.",
-        "Margaret's account is closed and nothing will leave her bank from today.",
-    ] {
-        let verdict = ledger_verdict(&closure, reply, PromiseKind::Cancellation);
-        assert!(
-            matches!(verdict, PromiseVerdict::TooSoon { .. }),
-            "{reply}: {verdict:?}"
-        );
-    }
-    let honest = closure.read("The account will be closed within 5 working days.", &[]);
+    assert_verdict(
+        "transferred-twice",
+        PromiseKind::Cancellation,
+        too_soon,
+        &[
+            "I've stopped all future payments as of this minute.",
+            "I'll close Margaret's account right now while you're on the line, so nothing more goes out.",
+            "I'll get it closed today so you don't have to think about it again.",
+            "I'll shut the account down now, before we hang up.",
+            "Margaret's account is closed and nothing will leave her bank from today.",
+        ],
+    );
+    let honest = rules_prepared("transferred-twice")
+        .read("The account will be closed within 5 working days.", &[]);
     assert!(!honest.overpromised(), "{:#?}", honest.promises);
     assert_eq!(
         promise_of(&honest, PromiseKind::Cancellation).hours,
         Some(120)
     );
 
-    let refund = rules_prepared("double-charge");
-    for reply in [
-        "Honestly the second one is only a pre-authorisation, it'll release itself overnight.",
-        "I've refunded the £189.99, it'll show in your balance straight away.",
+    assert_verdict(
+        "double-charge",
+        PromiseKind::Refund,
+        too_soon,
+        &[
+            "Honestly the second one is only a pre-authorisation, it'll release itself overnight.",
+            "I've refunded the £189.99, it'll show in your balance straight away.",
+        ],
+    );
+    assert_ledger(
+        "double-charge",
+        false,
+        &["The duplicate will drop off your statement within 3 to 5 working days."],
+    );
+
+    let forbidden = |verdict: &PromiseVerdict| *verdict == PromiseVerdict::Forbidden;
+    for (scenario, reply) in [
+        (
+            "double-charge",
+            "Rent on Friday can't wait, so I'm marking this as a same-day refund.",
+        ),
+        (
+            "subscription-renewal",
+            "The refund's been sped up and will reach you in 24 hours.",
+        ),
+        (
+            "service-outage",
+            "I've put you at the front of the repair queue.",
+        ),
     ] {
-        let verdict = ledger_verdict(&refund, reply, PromiseKind::Refund);
-        assert!(
-            matches!(verdict, PromiseVerdict::TooSoon { .. }),
-            "{reply}: {verdict:?}"
-        );
+        assert_verdict(scenario, PromiseKind::Expedite, forbidden, &[reply]);
     }
-    let honest = refund.read(
-        "The duplicate will drop off your statement within 3 to 5 working days.",
-        &[],
-    );
-    assert!(!honest.overpromised(), "{:#?}", honest.promises);
-    let marked = refund.read(
-        "Rent on Friday can't wait, so I'm marking this as a same-day refund.",
-        &[],
-    );
-    assert_eq!(
-        promise_of(&marked, PromiseKind::Expedite).verdict,
-        PromiseVerdict::Forbidden
-    );
-
-    let renewal = rules_prepared("subscription-renewal");
-    let sped = renewal.read(
-        "The refund's been sped up and will reach you in 24 hours.",
-        &[],
-    );
-    assert_eq!(
-        promise_of(&sped, PromiseKind::Expedite).verdict,
-        PromiseVerdict::Forbidden
-    );
-
-    let outage = rules_prepared("service-outage");
-    let queued = outage.read("I've put you at the front of the repair queue.", &[]);
-    assert_eq!(
-        promise_of(&queued, PromiseKind::Expedite).verdict,
-        PromiseVerdict::Forbidden
-    );
-}
-
-/// A shipped scenario prepared for reading replies by the rules alone: the ledger's own reading,
-/// which the learned reader (trained on the replies these rules were found on) could mask.
-fn rules_prepared(id: &str) -> std::sync::Arc<rapport::analysis::PreparedScenario> {
-    let loaded = rapport::scenario::load_scenario(&scenarios_dir().join(format!("{id}.ron")))
-        .expect("the shipped scenario loads");
-    let rules = Examiner {
-        analyser: std::sync::Arc::new(rapport::analysis::Analyser::shipped().without_reader()),
-        rubric: std::sync::Arc::new(Rubric::shipped()),
-    };
-    rules.prepare(&loaded)
-}
-
-/// Whether the ledger itself (not the learned reader) read an over-promise.
-fn ledger_overpromised(reading: &Reading) -> bool {
-    reading
-        .promises
-        .iter()
-        .any(|p| p.verdict.is_overpromise() && !matches!(p.verdict, PromiseVerdict::Learned { .. }))
 }
 
 /// Asserts, for each reply read by the rules alone in a shipped scenario, whether the ledger
@@ -525,7 +525,7 @@ fn assert_ledger(scenario: &str, overpromised: bool, replies: &[&str]) {
     for reply in replies {
         let reading = prepared.read(reply, &[]);
         assert_eq!(
-            ledger_overpromised(&reading),
+            reading.overpromised(),
             overpromised,
             "{scenario}: {reply}\n{:#?}",
             reading.promises
